@@ -1,0 +1,129 @@
+package org.bookcreator.app;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.bookcreator.core.project.Brief;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "bench",
+    description = {
+      "Benchmark the pipeline end to end with zero simulated latency and no faults: N books of C",
+      "chapters run concurrently in a fresh temporary data directory, R times; prints wall time",
+      "(median, min, max) and peak heap. See docs/benchmarks.md."
+    },
+    mixinStandardHelpOptions = true)
+final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Options.PipelineFlags pipelineFlags = new Options.PipelineFlags();
+
+  @Option(names = "--books", defaultValue = "1", description = "Books run concurrently (default: ${DEFAULT-VALUE}).")
+  int books;
+
+  @Option(names = "--chapters", defaultValue = "12", description = "Chapters per book (default: ${DEFAULT-VALUE}).")
+  int chapters;
+
+  @Option(names = "--repeat", defaultValue = "5", description = "Measured repetitions (default: ${DEFAULT-VALUE}).")
+  int repeat;
+
+  @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured warm-up repetitions (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Override
+  public Integer call() throws IOException {
+    if (books < 1 || books > 1000) throw new Main.UsageException("--books must be 1..1000");
+    if (chapters < 1 || chapters > 100) throw new Main.UsageException("--chapters must be 1..100");
+    if (repeat < 1 || warmup < 0) throw new Main.UsageException("--repeat must be at least 1 and --warmup at least 0");
+    PrintWriter out = spec.commandLine().getOut();
+    Logging.init(null, "ERROR");
+    List<Long> times = new ArrayList<>();
+    long peak = 0;
+    for (int i = 0; i < warmup + repeat; i++) {
+      Path dir = Files.createTempDirectory("book-creator-bench");
+      try {
+        System.gc();
+        resetPeaks();
+        long ms = once(dir);
+        long heap = peakHeap();
+        if (i >= warmup) {
+          times.add(ms);
+          peak = Math.max(peak, heap);
+          out.printf("run %d: %d ms, peak heap %d MiB%n", i - warmup + 1, ms, heap >> 20);
+          out.flush();
+        }
+      } finally {
+        try (Stream<Path> walk = Files.walk(dir)) {
+          walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+    List<Long> sorted = times.stream().sorted().toList();
+    out.printf("books=%d chapters=%d workers=%s: median %d ms, min %d ms, max %d ms over %d runs; peak heap %d MiB (max heap %d MiB)%n",
+        books, chapters, pipelineFlags.workers == null ? "8" : pipelineFlags.workers, sorted.get(sorted.size() / 2),
+        sorted.get(0), sorted.get(sorted.size() - 1), sorted.size(), peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  private long once(Path dir) {
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.putAll(pipelineFlags.flags());
+    flags.put(Setting.DATA_DIR, dir.toString());
+    flags.put(Setting.SIM_LATENCY, "0ms");
+    Settings settings = Settings.load(null, Map.of(), flags);
+    try (Engine engine = Engine.open(settings)) {
+      List<Project> projects = new ArrayList<>();
+      String[] categories = {"fiction", "non-fiction", "technical", "children", "biography", "self-help"};
+      for (int i = 0; i < books; i++) {
+        Brief brief = new Brief("Benchmark Book " + (i + 1), categories[i % categories.length], java.util.Optional.empty(),
+            "A benchmark book about measuring things carefully.", chapters, java.util.Optional.empty(), List.of());
+        Project p = Project.from(engine.ids.next("prj"), brief, engine.clock.instant());
+        engine.store.createProject(p);
+        projects.add(p);
+      }
+      engine.pipeline.start();
+      long start = System.nanoTime();
+      List<CompletableFuture<Run>> done = new ArrayList<>();
+      for (Project p : projects) done.add(engine.pipeline.completion(engine.pipeline.submit(p, 42, "bench").id()));
+      CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
+      long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
+      for (CompletableFuture<Run> f : done) {
+        if (f.join().state() != RunState.COMPLETED) throw new IllegalStateException("bench run did not complete: " + f.join());
+      }
+      return ms;
+    }
+  }
+
+  private static void resetPeaks() {
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
+  }
+
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) sum += p.getPeakUsage().getUsed();
+    }
+    return sum;
+  }
+}

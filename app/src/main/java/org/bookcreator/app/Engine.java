@@ -1,0 +1,55 @@
+package org.bookcreator.app;
+
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.Random;
+import org.bookcreator.core.cost.PriceTable;
+import org.bookcreator.core.llm.LlmClient;
+import org.bookcreator.core.pipeline.Pipeline;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.support.Ids;
+import org.bookcreator.providers.simulated.SimulatedLlmClient;
+import org.bookcreator.store.sqlite.SqliteStore;
+
+/** The composition root: store, provider and pipeline wired from the settings. */
+final class Engine implements AutoCloseable {
+  final Settings settings;
+  final Store store;
+  final Pipeline pipeline;
+  final Ids ids;
+  final InstantSource clock;
+
+  private Engine(Settings settings, Store store, Pipeline pipeline, Ids ids, InstantSource clock) {
+    this.settings = settings;
+    this.store = store;
+    this.pipeline = pipeline;
+    this.ids = ids;
+    this.clock = clock;
+  }
+
+  /** Opens the store exclusively and builds (but does not start) the pipeline. */
+  static Engine open(Settings settings) {
+    InstantSource clock = InstantSource.system();
+    Ids ids = new Ids(clock, new SecureRandom());
+    Store store = SqliteStore.open(settings.dataDir(), true);
+    try {
+      LlmClient llm = new SimulatedLlmClient(settings.simulation());
+      Pipeline pipeline =
+          new Pipeline(store, llm, PriceTable.defaults(), settings.pipeline(), clock, ids,
+              new Random(settings.simulation().seed()));
+      return new Engine(settings, store, pipeline, ids, clock);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      pipeline.close();
+    } finally {
+      store.close();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package org.bookcreator.app;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Flags shared by every command: where the data is and which config file to read. */
+final class Options {
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Data directory: store, manuscripts, logs (default: $BOOK_CREATOR_DATA_DIR or ./data).")
+  Path dataDir;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Config file (YAML); default: $BOOK_CREATOR_CONFIG. Keys: docs/configuration.md.")
+  Path config;
+
+  Map<Setting, String> flags() {
+    Map<Setting, String> f = new EnumMap<>(Setting.class);
+    if (dataDir != null) f.put(Setting.DATA_DIR, dataDir.toString());
+    return f;
+  }
+
+  Settings load(Map<Setting, String> more) {
+    Map<Setting, String> f = flags();
+    f.putAll(more);
+    return Settings.load(config, System.getenv(), f);
+  }
+
+  /** Flags of the commands that run the pipeline. */
+  static final class PipelineFlags {
+    @Option(names = "--provider", paramLabel = "NAME", description = "LLM provider for every role (default: simulated).")
+    String provider;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "Model for every role (default: the provider's).")
+    String model;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Agent worker threads (default: 8).")
+    Integer workers;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the simulated provider (default: 42).")
+    Long seed;
+
+    Map<Setting, String> flags() {
+      Map<Setting, String> f = new EnumMap<>(Setting.class);
+      if (provider != null) f.put(Setting.PROVIDER, provider);
+      if (model != null) f.put(Setting.MODEL, model);
+      if (workers != null) f.put(Setting.WORKERS, workers.toString());
+      if (seed != null) f.put(Setting.SIM_SEED, seed.toString());
+      return f;
+    }
+  }
+}

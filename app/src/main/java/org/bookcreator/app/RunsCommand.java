@@ -1,0 +1,114 @@
+package org.bookcreator.app;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.bookcreator.core.cost.RunTotals;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.StageRecord;
+import org.bookcreator.core.run.Transition;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.support.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+@Command(name = "runs", description = "List runs with their state, stage, tokens and cost; --json adds stage history.",
+    mixinStandardHelpOptions = true)
+final class RunsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Options options = new Options();
+
+  @Option(names = "--json", description = "One JSON document for machines, with each run's stages and history.")
+  boolean json;
+
+  @Option(names = "--project", paramLabel = "ID", description = "Only runs of this project.")
+  String project;
+
+  @Override
+  public Integer call() {
+    Settings settings = options.load(Map.of());
+    Logging.init(null, "WARN");
+    PrintWriter out = spec.commandLine().getOut();
+    Optional<Store> opened = StoreReader.open(settings);
+    if (opened.isEmpty()) {
+      out.println(json ? "[]" : "no runs in " + settings.dataDir() + " yet; try: bin/book-creator demo");
+      out.flush();
+      return ExitCodes.OK;
+    }
+    try (Store store = opened.get()) {
+      if (project != null && store.project(project).isEmpty()) {
+        throw new Main.UsageException("no project " + Text.clean(project) + " in " + settings.dataDir());
+      }
+      List<Run> runs = store.runs(Optional.ofNullable(project));
+      if (json) {
+        ArrayNode arr = Json.MAPPER.createArrayNode();
+        for (Run r : runs) arr.add(runJson(store, r));
+        out.println(Json.write(arr));
+      } else if (runs.isEmpty()) {
+        out.println("no runs yet; try: bin/book-creator demo");
+      } else {
+        List<List<String>> rows = new ArrayList<>();
+        for (Run r : runs) {
+          RunTotals t = store.totals(r.id());
+          rows.add(List.of(r.id(), r.projectId(), Integer.toString(r.number()), r.state().name().toLowerCase(),
+              r.stage().map(s -> s.id()).orElse("-"), r.createdAt().toString().substring(0, 19).replace('T', ' '),
+              Text.duration(Duration.between(r.createdAt(), r.updatedAt())), String.format("%,d", t.tokens()),
+              Text.money(t.costUsd())));
+        }
+        out.print(Text.table(List.of("run", "project", "#", "state", "stage", "created (UTC)", "time", "tokens", "cost"), rows));
+      }
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  static ObjectNode runJson(Store store, Run r) {
+    ObjectNode o = Json.object();
+    o.put("id", r.id());
+    o.put("project_id", r.projectId());
+    o.put("number", r.number());
+    o.put("state", r.state().name().toLowerCase());
+    r.stage().ifPresent(s -> o.put("stage", s.id()));
+    r.reason().ifPresent(s -> o.put("reason", s));
+    o.put("created_at", r.createdAt().toString());
+    o.put("updated_at", r.updatedAt().toString());
+    RunTotals t = store.totals(r.id());
+    ObjectNode totals = o.putObject("totals");
+    totals.put("calls", t.calls());
+    totals.put("failed_calls", t.failedCalls());
+    totals.put("input_tokens", t.inputTokens());
+    totals.put("output_tokens", t.outputTokens());
+    totals.put("cost_usd", t.costUsd().toPlainString());
+    ArrayNode stages = o.putArray("stages");
+    for (StageRecord s : store.stages(r.id())) {
+      ObjectNode so = stages.addObject();
+      so.put("stage", s.stage().id());
+      so.put("state", s.state().name().toLowerCase());
+      s.startedAt().ifPresent(x -> so.put("started_at", x.toString()));
+      s.finishedAt().ifPresent(x -> so.put("finished_at", x.toString()));
+      so.put("iterations", s.iterations());
+      s.reason().ifPresent(x -> so.put("reason", x));
+    }
+    ArrayNode history = o.putArray("history");
+    for (Transition tr : store.history(r.id())) {
+      if (tr.entity().equals("task")) continue;
+      ObjectNode h = history.addObject();
+      h.put("entity", tr.entity());
+      h.put("id", tr.entityId());
+      if (tr.from() != null) h.put("from", tr.from().toLowerCase());
+      h.put("to", tr.to().toLowerCase());
+      h.put("reason", tr.reason());
+      h.put("at", tr.at().toString());
+    }
+    return o;
+  }
+}

@@ -1,0 +1,61 @@
+package org.bookcreator.app;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every configuration key, with its default and meaning. docs/configuration.md documents the same
+ * list (a test keeps the two in step). Environment variables are {@code BOOK_CREATOR_} plus the key
+ * in upper case with dots as underscores, e.g. {@code BOOK_CREATOR_PIPELINE_WORKERS}.
+ */
+enum Setting {
+  DATA_DIR("data_dir", "./data", "where the store, manuscripts and logs live"),
+  PROVIDER("provider", "simulated", "LLM provider for every role: simulated (openai and anthropic come later)"),
+  MODEL("model", "default", "model for every role; default lets the provider choose"),
+  CATEGORIES_EXTRA("categories.extra", "", "comma-separated categories to accept beside the built-in ones"),
+  WORKERS("pipeline.workers", "8", "agent worker threads (virtual threads)"),
+  LEASE("pipeline.lease", "30s", "how long a claimed task stays leased without a heartbeat"),
+  HEARTBEAT("pipeline.heartbeat", "5s", "how often a working worker renews its lease"),
+  MAX_ATTEMPTS("pipeline.max_attempts", "5", "attempts per task for retryable failures, the first included"),
+  BACKOFF_BASE("pipeline.backoff_base", "500ms", "first retry delay; doubles per attempt, with jitter"),
+  BACKOFF_MAX("pipeline.backoff_max", "30s", "longest retry delay"),
+  REPAIR_ATTEMPTS("pipeline.repair_attempts", "2", "repair prompts after invalid structured output before the task fails"),
+  OUTLINE_THRESHOLD("pipeline.outline_threshold", "8.0", "critic score (0..10) the outline must reach"),
+  OUTLINE_MAX_ITERATIONS("pipeline.outline_max_iterations", "3", "structure critique rounds at most"),
+  CHAPTER_THRESHOLD("pipeline.chapter_threshold", "7.5", "critic score (0..10) a chapter must reach"),
+  CHAPTER_MAX_ITERATIONS("pipeline.chapter_max_iterations", "3", "critique rounds per chapter at most"),
+  CALL_TIMEOUT("pipeline.call_timeout", "120s", "timeout of one model call"),
+  SIM_SEED("simulated.seed", "42", "seed of the simulated provider: same seed, same books"),
+  SIM_LATENCY("simulated.latency_median", "0ms", "median simulated call latency (log-normal); demo uses 400ms"),
+  SIM_SIGMA("simulated.latency_sigma", "0.5", "spread of the simulated latency (log-normal sigma)"),
+  SIM_TIMEOUT_RATE("simulated.timeout_rate", "0", "share of calls that time out"),
+  SIM_RATE_LIMIT_RATE("simulated.rate_limit_rate", "0", "share of calls answered 429 with a retry-after"),
+  SIM_SERVER_ERROR_RATE("simulated.server_error_rate", "0", "share of calls answered 5xx"),
+  SIM_MALFORMED_RATE("simulated.malformed_rate", "0", "share of answers that are not valid JSON / empty prose"),
+  SIM_SCHEMA_RATE("simulated.schema_violation_rate", "0", "share of answers that are JSON but break the schema"),
+  SIM_RETRY_AFTER("simulated.retry_after", "800ms", "retry-after the simulated 429s ask for"),
+  SIM_WORDS("simulated.words_per_chapter", "600", "target length of simulated chapters");
+
+  final String key;
+  final String defaultValue;
+  final String description;
+
+  Setting(String key, String defaultValue, String description) {
+    this.key = key;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  String envName() {
+    return "BOOK_CREATOR_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  static Optional<Setting> byKey(String key) {
+    return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
+  }
+
+  static Optional<Setting> byEnv(String env) {
+    return Arrays.stream(values()).filter(s -> s.envName().equals(env)).findFirst();
+  }
+}

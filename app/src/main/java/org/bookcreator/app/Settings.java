@@ -1,0 +1,255 @@
+package org.bookcreator.app;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bookcreator.core.pipeline.PipelineConfig;
+import org.bookcreator.core.project.Categories;
+import org.bookcreator.providers.simulated.SimulationConfig;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The effective configuration: defaults, then a config file, then the environment ({@code
+ * BOOK_CREATOR_*}), then command-line flags, each overriding the one before. Unknown keys and bad
+ * values are all reported at once. Immutable once built.
+ */
+final class Settings {
+  static final String CONFIG_ENV = "BOOK_CREATOR_CONFIG";
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  private final Map<Setting, String> values;
+  private final Map<Setting, String> origins;
+
+  private Settings(Map<Setting, String> values, Map<Setting, String> origins) {
+    this.values = values;
+    this.origins = origins;
+  }
+
+  /** Builds the settings; throws {@link ConfigException} naming every problem. */
+  static Settings load(Path configFile, Map<String, String> env, Map<Setting, String> flags) {
+    Map<Setting, String> values = new EnumMap<>(Setting.class);
+    Map<Setting, String> origins = new EnumMap<>(Setting.class);
+    for (Setting s : Setting.values()) {
+      values.put(s, s.defaultValue);
+      origins.put(s, "default");
+    }
+    List<String> problems = new ArrayList<>();
+    Path file = configFile;
+    if (file == null && env.containsKey(CONFIG_ENV)) file = Path.of(env.get(CONFIG_ENV));
+    if (file != null) readFile(file, values, origins, problems);
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      if (!e.getKey().startsWith("BOOK_CREATOR_") || e.getKey().equals(CONFIG_ENV)) continue;
+      var s = Setting.byEnv(e.getKey());
+      if (s.isEmpty()) {
+        problems.add("unknown environment variable " + e.getKey() + " (known: " + String.join(", ",
+            Arrays.stream(Setting.values()).map(Setting::envName).toList()) + ", " + CONFIG_ENV + ")");
+      } else {
+        values.put(s.get(), e.getValue());
+        origins.put(s.get(), "environment " + e.getKey());
+      }
+    }
+    flags.forEach((k, v) -> {
+      values.put(k, v);
+      origins.put(k, "flag");
+    });
+    Settings settings = new Settings(values, origins);
+    settings.validate(problems);
+    if (!problems.isEmpty()) throw new ConfigException(problems);
+    return settings;
+  }
+
+  private static void readFile(Path file, Map<Setting, String> values, Map<Setting, String> origins, List<String> problems) {
+    if (!Files.isRegularFile(file)) {
+      problems.add("config file " + file + " not found");
+      return;
+    }
+    JsonNode root;
+    try {
+      if (Files.size(file) > 1024 * 1024) {
+        problems.add("config file " + file + " is larger than 1 MiB");
+        return;
+      }
+      root = YAMLMapper.builder().build().readTree(Files.readString(file));
+    } catch (IOException | JacksonException e) {
+      problems.add("config file " + file + " cannot be read: " + e.getMessage());
+      return;
+    }
+    if (root == null || root.isNull() || root.isMissingNode()) return;
+    if (!root.isObject()) {
+      problems.add("config file " + file + " must be a mapping of keys");
+      return;
+    }
+    flatten("", root, file, values, origins, problems);
+  }
+
+  private static void flatten(String prefix, JsonNode node, Path file, Map<Setting, String> values,
+      Map<Setting, String> origins, List<String> problems) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      if (e.getValue().isObject()) {
+        flatten(key, e.getValue(), file, values, origins, problems);
+        continue;
+      }
+      var s = Setting.byKey(key);
+      if (s.isEmpty()) {
+        problems.add("unknown key '" + key + "' in " + file + " (see docs/configuration.md for the keys)");
+      } else if (e.getValue().isArray()) {
+        List<String> items = new ArrayList<>();
+        e.getValue().forEach(v -> items.add(v.asString()));
+        values.put(s.get(), String.join(",", items));
+        origins.put(s.get(), file.toString());
+      } else {
+        values.put(s.get(), e.getValue().asString());
+        origins.put(s.get(), file.toString());
+      }
+    }
+  }
+
+  private void validate(List<String> problems) {
+    for (Setting s : List.of(Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
+        Setting.CHAPTER_MAX_ITERATIONS, Setting.SIM_WORDS)) {
+      try {
+        Integer.parseInt(values.get(s).strip());
+      } catch (NumberFormatException e) {
+        problems.add(where(s) + ": expected a whole number, got '" + values.get(s) + "'");
+      }
+    }
+    try {
+      Long.parseLong(values.get(Setting.SIM_SEED).strip());
+    } catch (NumberFormatException e) {
+      problems.add(where(Setting.SIM_SEED) + ": expected a whole number, got '" + values.get(Setting.SIM_SEED) + "'");
+    }
+    for (Setting s : List.of(Setting.LEASE, Setting.HEARTBEAT, Setting.BACKOFF_BASE, Setting.BACKOFF_MAX, Setting.CALL_TIMEOUT,
+        Setting.SIM_LATENCY, Setting.SIM_RETRY_AFTER)) {
+      if (!DURATION.matcher(values.get(s).strip()).matches()) {
+        problems.add(where(s) + ": expected a duration such as 500ms, 30s, 5m or 1h, got '" + values.get(s) + "'");
+      }
+    }
+    for (Setting s : List.of(Setting.OUTLINE_THRESHOLD, Setting.CHAPTER_THRESHOLD, Setting.SIM_SIGMA, Setting.SIM_TIMEOUT_RATE,
+        Setting.SIM_RATE_LIMIT_RATE, Setting.SIM_SERVER_ERROR_RATE, Setting.SIM_MALFORMED_RATE, Setting.SIM_SCHEMA_RATE)) {
+      try {
+        new BigDecimal(values.get(s).strip());
+      } catch (NumberFormatException e) {
+        problems.add(where(s) + ": expected a number, got '" + values.get(s) + "'");
+      }
+    }
+    if (!values.get(Setting.PROVIDER).equals("simulated")) {
+      problems.add(where(Setting.PROVIDER) + ": provider '" + values.get(Setting.PROVIDER)
+          + "' is not available in this version (available: simulated)");
+    }
+    if (!problems.isEmpty()) return;
+    try {
+      categories();
+    } catch (IllegalArgumentException e) {
+      problems.add(where(Setting.CATEGORIES_EXTRA) + ": " + e.getMessage());
+    }
+    try {
+      pipeline();
+    } catch (IllegalArgumentException e) {
+      problems.add("pipeline settings: " + e.getMessage());
+    }
+    try {
+      simulation();
+    } catch (IllegalArgumentException e) {
+      problems.add("simulated provider settings: " + e.getMessage());
+    }
+  }
+
+  private String where(Setting s) {
+    return s.key + " (from " + origins.get(s) + ")";
+  }
+
+  String get(Setting s) {
+    return values.get(s).strip();
+  }
+
+  String origin(Setting s) {
+    return origins.get(s);
+  }
+
+  Path dataDir() {
+    return Path.of(get(Setting.DATA_DIR));
+  }
+
+  Categories categories() {
+    String extra = get(Setting.CATEGORIES_EXTRA);
+    if (extra.isEmpty()) return Categories.defaults();
+    return Categories.defaults().plus(Arrays.stream(extra.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList());
+  }
+
+  static Duration duration(String text) {
+    Matcher m = DURATION.matcher(text.strip());
+    if (!m.matches()) throw new IllegalArgumentException("not a duration: " + text);
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+
+  private int integer(Setting s) {
+    return Integer.parseInt(get(s));
+  }
+
+  private double decimal(Setting s) {
+    return Double.parseDouble(get(s));
+  }
+
+  PipelineConfig pipeline() {
+    return new PipelineConfig(
+        dataDir(),
+        integer(Setting.WORKERS),
+        duration(get(Setting.LEASE)),
+        duration(get(Setting.HEARTBEAT)),
+        integer(Setting.MAX_ATTEMPTS),
+        duration(get(Setting.BACKOFF_BASE)),
+        duration(get(Setting.BACKOFF_MAX)),
+        integer(Setting.REPAIR_ATTEMPTS),
+        decimal(Setting.OUTLINE_THRESHOLD),
+        integer(Setting.OUTLINE_MAX_ITERATIONS),
+        decimal(Setting.CHAPTER_THRESHOLD),
+        integer(Setting.CHAPTER_MAX_ITERATIONS),
+        Duration.ofMillis(50),
+        Duration.ofSeconds(1),
+        duration(get(Setting.CALL_TIMEOUT)),
+        get(Setting.MODEL));
+  }
+
+  SimulationConfig simulation() {
+    return new SimulationConfig(
+        Long.parseLong(get(Setting.SIM_SEED)),
+        duration(get(Setting.SIM_LATENCY)),
+        decimal(Setting.SIM_SIGMA),
+        decimal(Setting.SIM_TIMEOUT_RATE),
+        decimal(Setting.SIM_RATE_LIMIT_RATE),
+        decimal(Setting.SIM_SERVER_ERROR_RATE),
+        decimal(Setting.SIM_MALFORMED_RATE),
+        decimal(Setting.SIM_SCHEMA_RATE),
+        duration(get(Setting.SIM_RETRY_AFTER)),
+        integer(Setting.SIM_WORDS));
+  }
+
+  static final class ConfigException extends RuntimeException {
+    final List<String> problems;
+
+    ConfigException(List<String> problems) {
+      super("invalid configuration:\n  - " + String.join("\n  - ", problems));
+      this.problems = List.copyOf(problems);
+    }
+  }
+}

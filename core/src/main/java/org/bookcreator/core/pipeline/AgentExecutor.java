@@ -1,0 +1,242 @@
+package org.bookcreator.core.pipeline;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.bookcreator.core.agent.OutputSchemas;
+import org.bookcreator.core.agent.Prompts;
+import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.cost.Price;
+import org.bookcreator.core.cost.PriceTable;
+import org.bookcreator.core.llm.ErrorType;
+import org.bookcreator.core.llm.LlmClient;
+import org.bookcreator.core.llm.LlmRequest;
+import org.bookcreator.core.llm.LlmResult;
+import org.bookcreator.core.llm.Message;
+import org.bookcreator.core.llm.Usage;
+import org.bookcreator.core.run.RunEvent;
+import org.bookcreator.core.run.Task;
+import org.bookcreator.core.run.TaskKind;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.support.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Does the work of one task: builds the prompt, calls the model, records every call in the ledger
+ * before its answer is used, validates structured output and asks for repairs, and decides whether
+ * a failure is worth a retry. Local roles (document parsing, assembly) run without a model.
+ *
+ * <p>Call ids are {@code TASK/aATTEMPT/cN}: the same on a resume, so a call whose answer was
+ * already recorded is replayed from the ledger instead of being paid for again.
+ */
+final class AgentExecutor {
+  private static final Logger log = LoggerFactory.getLogger(AgentExecutor.class);
+  static final int MIN_PROSE_WORDS = 30;
+
+  private final Store store;
+  private final LlmClient llm;
+  private final OutputSchemas schemas;
+  private final PriceTable prices;
+  private final PipelineConfig config;
+  private final InstantSource clock;
+  private final DocumentReader documents;
+  private final ManuscriptAssembler assembler;
+
+  AgentExecutor(
+      Store store,
+      LlmClient llm,
+      OutputSchemas schemas,
+      PriceTable prices,
+      PipelineConfig config,
+      InstantSource clock) {
+    this.store = store;
+    this.llm = llm;
+    this.schemas = schemas;
+    this.prices = prices;
+    this.config = config;
+    this.clock = clock;
+    this.documents = new DocumentReader();
+    this.assembler = new ManuscriptAssembler(config.outputDir());
+  }
+
+  TaskOutcome execute(Task task, BooleanSupplier leaseLost) {
+    JsonNode input = Json.parse(task.input());
+    return switch (task.kind()) {
+      case PARSE_DOCUMENTS -> parseDocuments(task, input);
+      case ASSEMBLE -> assemble(input);
+      default -> callModel(task, input, leaseLost);
+    };
+  }
+
+  private TaskOutcome callModel(Task task, JsonNode input, BooleanSupplier leaseLost) {
+    TaskKind kind = task.kind();
+    Optional<String> schemaName = kind.schema();
+    Optional<String> schemaText = schemaName.map(schemas::text);
+    List<Message> messages = new ArrayList<>(Prompts.build(kind, input, schemaText.orElse(null)));
+    Map<String, String> hints = Prompts.hints(kind, input);
+    String violation = null;
+    for (int call = 0; call <= config.repairAttempts(); call++) {
+      if (leaseLost.getAsBoolean()) return new TaskOutcome.LeaseLost();
+      String callId = task.id() + "/a" + task.attempt() + "/c" + call;
+      LlmRequest request =
+          new LlmRequest(
+              config.model(), kind, task.key() + "/a" + task.attempt() + "/c" + call, messages,
+              schemaText, hints, config.callTimeout());
+      LlmResult result = store.call(callId).map(AgentExecutor::replay).orElseGet(() -> invoke(task, callId, request));
+      switch (result) {
+        case LlmResult.Retryable r -> {
+          return new TaskOutcome.Retry(r.type().id(), r.message(), r.retryAfter());
+        }
+        case LlmResult.Fatal f -> {
+          return new TaskOutcome.Fail(f.type().id(), f.message());
+        }
+        case LlmResult.Completed c -> {
+          Optional<String> problem = validate(kind, input, c.text());
+          if (problem.isEmpty()) return new TaskOutcome.Done(normalise(kind, c.text()));
+          violation = problem.get();
+          store.recordEvent(
+              new RunEvent(
+                  task.runId(),
+                  Optional.of(task.id()),
+                  RunEvent.SCHEMA_VIOLATION,
+                  kind.role().id() + " " + kind.id() + " call " + callId + ": " + violation,
+                  clock.instant()));
+          log.warn("schema violation by {} on task {} (call {}): {}", kind.role().id(), task.key(), callId, violation);
+          messages.add(Message.assistant(truncate(c.text(), 4000)));
+          messages.add(kind.schema().isPresent() ? Prompts.repair(violation) : Prompts.repairProse(violation));
+        }
+      }
+    }
+    return new TaskOutcome.Fail(
+        ErrorType.SCHEMA_VIOLATION.id(),
+        "output still invalid after " + config.repairAttempts() + " repair attempt(s): " + violation);
+  }
+
+  private LlmResult invoke(Task task, String callId, LlmRequest request) {
+    LlmResult result;
+    try {
+      result = llm.complete(request);
+    } catch (RuntimeException e) {
+      log.error("provider {} threw on call {}", llm.provider(), callId, e);
+      result = new LlmResult.Fatal(ErrorType.INTERNAL, "provider error: " + e, request.model(), Duration.ZERO);
+    }
+    Usage usage = result instanceof LlmResult.Completed c ? c.usage() : Usage.NONE;
+    Instant at = clock.instant();
+    Optional<Price> price = prices.find(llm.provider(), result.model(), at.atZone(ZoneOffset.UTC).toLocalDate());
+    Optional<BigDecimal> cost = price.map(p -> PriceTable.cost(p, usage));
+    Optional<String> errorType =
+        switch (result) {
+          case LlmResult.Completed c -> Optional.empty();
+          case LlmResult.Retryable r -> Optional.of(r.type().id());
+          case LlmResult.Fatal f -> Optional.of(f.type().id());
+        };
+    LedgerEntry entry =
+        new LedgerEntry(
+            callId, task.projectId(), task.runId(), task.id(), task.stage(), task.role(), task.attempt(),
+            llm.provider(), result.model(), usage, cost, price.map(Price::version),
+            result.latency().toMillis(), errorType.isEmpty() ? LedgerEntry.OK : LedgerEntry.ERROR, errorType,
+            result instanceof LlmResult.Completed c ? Optional.of(c.text()) : Optional.of(errorMessage(result)),
+            at);
+    // Committed before the answer is used: a crash from here on never loses the spend, and a resume
+    // replays the recorded answer instead of paying for it again.
+    store.recordCall(entry);
+    return result;
+  }
+
+  private static String errorMessage(LlmResult r) {
+    return switch (r) {
+      case LlmResult.Retryable x -> x.message();
+      case LlmResult.Fatal x -> x.message();
+      case LlmResult.Completed x -> "";
+    };
+  }
+
+  static LlmResult replay(LedgerEntry e) {
+    Duration latency = Duration.ofMillis(e.latencyMs());
+    if (e.outcome().equals(LedgerEntry.OK)) {
+      return new LlmResult.Completed(e.response().orElse(""), e.model(), e.usage(), latency);
+    }
+    ErrorType type = e.errorType().map(ErrorType::fromId).orElse(ErrorType.INTERNAL);
+    String msg = e.response().orElse(type.id()) + " (replayed from ledger)";
+    return switch (type) {
+      case TIMEOUT, RATE_LIMITED, SERVER_ERROR, CONNECTION ->
+          new LlmResult.Retryable(type, msg, e.model(), Optional.empty(), latency);
+      default -> new LlmResult.Fatal(type, msg, e.model(), latency);
+    };
+  }
+
+  private Optional<String> validate(TaskKind kind, JsonNode input, String text) {
+    if (kind.schema().isEmpty()) {
+      int words = wordCount(text);
+      return words < MIN_PROSE_WORDS
+          ? Optional.of("chapter text has " + words + " words, fewer than " + MIN_PROSE_WORDS)
+          : Optional.empty();
+    }
+    Optional<String> v = schemas.violation(kind.schema().get(), text);
+    if (v.isPresent()) return v;
+    JsonNode out = Json.parse(OutputSchemas.stripFence(text));
+    int chapters = input.path("book").path("chapters").asInt();
+    return switch (kind) {
+      case PLAN ->
+          out.path("chapter_count").asInt() != chapters
+              ? Optional.of("$.chapter_count: is " + out.path("chapter_count").asInt() + ", the brief asks for " + chapters)
+              : Optional.empty();
+      case OUTLINE, REVISE_OUTLINE -> {
+        JsonNode list = out.path("chapters");
+        if (list.size() != chapters)
+          yield Optional.of("$.chapters: has " + list.size() + " chapters, the brief asks for " + chapters);
+        for (int i = 0; i < list.size(); i++) {
+          if (list.get(i).path("number").asInt() != i + 1)
+            yield Optional.of("$.chapters[" + i + "].number: is " + list.get(i).path("number").asInt() + ", expected " + (i + 1));
+        }
+        yield Optional.empty();
+      }
+      default -> Optional.empty();
+    };
+  }
+
+  private static String normalise(TaskKind kind, String text) {
+    if (kind.schema().isPresent()) return Json.write(Json.parse(OutputSchemas.stripFence(text)));
+    return text.strip();
+  }
+
+  static int wordCount(String text) {
+    String t = text.strip();
+    return t.isEmpty() ? 0 : t.split("\\s+").length;
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
+  }
+
+  private TaskOutcome parseDocuments(Task task, JsonNode input) {
+    List<String> paths = new ArrayList<>();
+    input.path("references").forEach(r -> paths.add(r.asString()));
+    DocumentReader.Result result = documents.read(paths);
+    for (String error : result.errors()) {
+      store.recordEvent(new RunEvent(task.runId(), Optional.of(task.id()), RunEvent.DOCUMENT_ERROR, error, clock.instant()));
+      log.warn("reference document skipped: {}", error);
+    }
+    return new TaskOutcome.Done(Json.write(result.json()));
+  }
+
+  private TaskOutcome assemble(JsonNode input) {
+    try {
+      return new TaskOutcome.Done(Json.write(assembler.assemble(input)));
+    } catch (IOException | UncheckedIOException e) {
+      log.error("could not write the manuscript", e);
+      return new TaskOutcome.Retry("io_error", "could not write the manuscript: " + e.getMessage(), Optional.empty());
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package org.bookcreator.core.pipeline;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunEvent;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.run.StageRecord;
+import org.bookcreator.core.run.StageState;
+import org.bookcreator.core.run.Task;
+import org.bookcreator.core.run.TaskSpec;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.support.Ids;
+import org.bookcreator.core.support.IllegalTransitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives every active run through its stages as a state machine. One thread advances runs one at a
+ * time when a worker settles one of their tasks (and on a periodic sweep); each advance re-reads the
+ * run from the store and asks the current stage what comes next, so a restart resumes where the
+ * store says the run is.
+ */
+final class Orchestrator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+
+  private final Store store;
+  private final PipelineConfig config;
+  private final InstantSource clock;
+  private final Ids ids;
+  private final WorkSignal signal;
+  private final StagePlanner planner = new StagePlanner();
+  private final RunSummaryWriter summaries;
+  private final LinkedBlockingQueue<String> dirty = new LinkedBlockingQueue<>();
+  private final Set<String> queued = ConcurrentHashMap.newKeySet();
+  private final Map<String, CompletableFuture<Run>> completions = new ConcurrentHashMap<>();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private Thread thread;
+
+  Orchestrator(Store store, PipelineConfig config, InstantSource clock, Ids ids, WorkSignal signal) {
+    this.store = store;
+    this.config = config;
+    this.clock = clock;
+    this.ids = ids;
+    this.signal = signal;
+    this.summaries = new RunSummaryWriter(store, config.outputDir());
+  }
+
+  void start() {
+    if (!running.compareAndSet(false, true)) return;
+    thread = Thread.ofPlatform().name("orchestrator").daemon(true).start(this::loop);
+  }
+
+  /** Marks a run as needing a look. Cheap and safe from any thread. */
+  void poke(String runId) {
+    if (queued.add(runId)) dirty.add(runId);
+  }
+
+  CompletableFuture<Run> completion(String runId) {
+    CompletableFuture<Run> f = completions.computeIfAbsent(runId, k -> new CompletableFuture<>());
+    store.run(runId).filter(r -> !r.state().isActive()).ifPresent(f::complete);
+    return f;
+  }
+
+  Run submit(Project project, long seed, String reason) {
+    Instant now = clock.instant();
+    Run run = store.createRun(ids.next("run"), project.id(), seed, reason, now);
+    completions.computeIfAbsent(run.id(), k -> new CompletableFuture<>());
+    poke(run.id());
+    return run;
+  }
+
+  private void loop() {
+    long lastSweep = 0;
+    while (running.get()) {
+      try {
+        String runId = dirty.poll(config.sweep().toMillis(), TimeUnit.MILLISECONDS);
+        if (runId != null) {
+          queued.remove(runId);
+          advanceSafely(runId);
+        }
+        long now = System.nanoTime();
+        if (now - lastSweep > config.sweep().toNanos()) {
+          lastSweep = now;
+          for (Run r : store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING))) poke(r.id());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.error("orchestrator sweep failed; retrying on the next sweep", e);
+      }
+    }
+  }
+
+  private void advanceSafely(String runId) {
+    try {
+      advance(runId);
+    } catch (IllegalTransitionException e) {
+      log.warn("run {} changed while being advanced; looking again: {}", runId, e.getMessage());
+      poke(runId);
+    } catch (RuntimeException e) {
+      log.error("could not advance run {}; will retry on the next sweep", runId, e);
+    }
+  }
+
+  /** One look at a run: start it, enqueue what its current stage needs, or move it on. */
+  void advance(String runId) {
+    Optional<Run> found = store.run(runId);
+    if (found.isEmpty()) return;
+    Run run = found.get();
+    if (run.state() == RunState.QUEUED) {
+      run = store.transitionRun(runId, RunState.QUEUED, RunState.RUNNING, "started", clock.instant());
+      log.info("run {} started", runId);
+    }
+    if (run.state() != RunState.RUNNING) {
+      finished(run);
+      return;
+    }
+    Project project =
+        store.project(run.projectId()).orElseThrow(() -> new IllegalStateException("run " + runId + " has no project"));
+    Map<Stage, StageRecord> stages = new EnumMap<>(Stage.class);
+    store.stages(runId).forEach(s -> stages.put(s.stage(), s));
+    Map<String, Task> tasks = new HashMap<>();
+    store.tasks(runId).forEach(t -> tasks.put(t.key(), t));
+
+    for (Stage stage : Stage.values()) {
+      StageRecord record = stages.get(stage);
+      if (record.state().isDone()) continue;
+      Instant now = clock.instant();
+      if (record.state() == StageState.FAILED) {
+        failRun(run, "stage " + stage.id() + " had failed: " + record.reason().orElse("no reason"));
+        return;
+      }
+      if (record.state() == StageState.PENDING) {
+        record = store.transitionStage(runId, stage, StageState.PENDING, StageState.RUNNING, Optional.empty(), 0, "started", now);
+        stages.put(stage, record);
+        log.info("run {} entered stage {}", runId, stage.id());
+      }
+      StageStep step = planner.step(stage, new RunContext(project, run, config, tasks, stages));
+      switch (step) {
+        case StageStep.Work w -> {
+          for (TaskSpec spec : w.enqueue()) store.enqueue(ids.next("task"), runId, spec, now);
+          if (!w.enqueue().isEmpty()) signal.signalAll();
+          return;
+        }
+        case StageStep.Done d -> {
+          stages.put(stage, store.transitionStage(
+              runId, stage, StageState.RUNNING, StageState.COMPLETED, Optional.of(d.result()), d.iterations(), d.reason(), now));
+          if (stage == Stage.STRUCTURE_CRITIQUE && d.reason().startsWith("iteration cap")) {
+            store.recordEvent(new RunEvent(runId, Optional.empty(), RunEvent.CRITIQUE_CAP, d.reason(), now));
+          }
+          log.info("run {} finished stage {}: {}", runId, stage.id(), d.reason());
+        }
+        case StageStep.Skip s -> {
+          stages.put(stage, store.transitionStage(
+              runId, stage, StageState.RUNNING, StageState.SKIPPED, Optional.empty(), 0, s.reason(), now));
+          log.info("run {} skipped stage {}: {}", runId, stage.id(), s.reason());
+        }
+        case StageStep.Failed f -> {
+          store.transitionStage(runId, stage, StageState.RUNNING, StageState.FAILED, Optional.empty(), 0, f.reason(), now);
+          failRun(run, "stage " + stage.id() + " failed: " + f.reason());
+          return;
+        }
+      }
+    }
+    Run done = store.transitionRun(runId, RunState.RUNNING, RunState.COMPLETED, "all stages done", clock.instant());
+    log.info("run {} completed", runId);
+    finished(done);
+  }
+
+  private void failRun(Run run, String reason) {
+    Instant now = clock.instant();
+    store.cancelOpenTasks(run.id(), "run failed", now);
+    Run failed = store.transitionRun(run.id(), RunState.RUNNING, RunState.FAILED, reason, now);
+    log.warn("run {} failed: {}", run.id(), reason);
+    finished(failed);
+  }
+
+  private void finished(Run run) {
+    if (run.state().isActive() || run.state() == RunState.PAUSED) return;
+    CompletableFuture<Run> f = completions.get(run.id());
+    if (f != null && f.isDone()) return;
+    try {
+      summaries.write(run);
+    } catch (RuntimeException e) {
+      log.warn("could not write the summary of run {}", run.id(), e);
+    }
+    completions.computeIfAbsent(run.id(), k -> new CompletableFuture<>()).complete(run);
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package org.bookcreator.core.pipeline;
+
+import java.time.InstantSource;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+import org.bookcreator.core.agent.OutputSchemas;
+import org.bookcreator.core.cost.PriceTable;
+import org.bookcreator.core.llm.LlmClient;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.support.Ids;
+
+/**
+ * The running pipeline: one orchestrator and a pool of agent workers over one store. {@link
+ * #start()} resumes every run the store says is unfinished. Thread-safe.
+ */
+public final class Pipeline implements AutoCloseable {
+  private final Store store;
+  private final Orchestrator orchestrator;
+  private final WorkerPool workers;
+
+  public Pipeline(
+      Store store,
+      LlmClient llm,
+      PriceTable prices,
+      PipelineConfig config,
+      InstantSource clock,
+      Ids ids,
+      RandomGenerator random) {
+    this.store = store;
+    WorkSignal signal = new WorkSignal();
+    this.orchestrator = new Orchestrator(store, config, clock, ids, signal);
+    AgentExecutor executor = new AgentExecutor(store, llm, new OutputSchemas(), prices, config, clock);
+    this.workers =
+        new WorkerPool(
+            store, executor, config, clock, signal,
+            new Backoff(config.backoffBase(), config.backoffMax(), random),
+            ids.next("pool"), orchestrator::poke);
+  }
+
+  /** Starts the orchestrator and the workers, and resumes unfinished runs. */
+  public void start() {
+    orchestrator.start();
+    workers.start();
+    for (Run r : store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING))) orchestrator.poke(r.id());
+  }
+
+  /** Creates a new run of the project and starts it. */
+  public Run submit(Project project, long seed, String reason) {
+    return orchestrator.submit(project, seed, reason);
+  }
+
+  /** Completes when the run completes, fails or is cancelled. */
+  public CompletableFuture<Run> completion(String runId) {
+    return orchestrator.completion(runId);
+  }
+
+  /** Stops taking work; runs in flight stay in the store and resume on the next start. */
+  @Override
+  public void close() {
+    workers.close();
+    orchestrator.close();
+  }
+}

@@ -1,0 +1,188 @@
+package org.bookcreator.core.pipeline;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.bookcreator.core.run.RunEvent;
+import org.bookcreator.core.run.Task;
+import org.bookcreator.core.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Agent workers on virtual threads. Each claims a task with a lease, renews the lease by heartbeat
+ * while it works, and completes, retries or fails it. A worker that loses its lease drops its
+ * result: the store fences every completion by lease owner.
+ */
+final class WorkerPool implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
+
+  private final Store store;
+  private final AgentExecutor executor;
+  private final PipelineConfig config;
+  private final InstantSource clock;
+  private final WorkSignal signal;
+  private final Backoff backoff;
+  private final Consumer<String> onTaskSettled;
+  private final String poolId;
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final List<Thread> threads = new ArrayList<>();
+  private final ScheduledExecutorService heartbeats;
+
+  WorkerPool(
+      Store store,
+      AgentExecutor executor,
+      PipelineConfig config,
+      InstantSource clock,
+      WorkSignal signal,
+      Backoff backoff,
+      String poolId,
+      Consumer<String> onTaskSettled) {
+    this.store = store;
+    this.executor = executor;
+    this.config = config;
+    this.clock = clock;
+    this.signal = signal;
+    this.backoff = backoff;
+    this.poolId = poolId;
+    this.onTaskSettled = onTaskSettled;
+    this.heartbeats =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "heartbeat-" + poolId);
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  void start() {
+    if (!running.compareAndSet(false, true)) return;
+    for (int i = 0; i < config.workers(); i++) {
+      String workerId = poolId + "-w" + i;
+      threads.add(Thread.ofVirtual().name("worker-" + workerId).start(() -> loop(workerId)));
+    }
+    long hb = config.heartbeat().toMillis();
+    heartbeats.scheduleAtFixedRate(this::reportAlive, 0, hb, TimeUnit.MILLISECONDS);
+  }
+
+  private void reportAlive() {
+    try {
+      Instant now = clock.instant();
+      for (int i = 0; i < config.workers(); i++) store.heartbeat(poolId + "-w" + i, now);
+    } catch (RuntimeException e) {
+      log.warn("could not record worker heartbeats", e);
+    }
+  }
+
+  private void loop(String workerId) {
+    while (running.get()) {
+      try {
+        long seen = signal.generation();
+        Instant now = clock.instant();
+        Optional<Task> claimed = store.claim(workerId, now, now.plus(config.lease()));
+        if (claimed.isEmpty()) {
+          signal.awaitChange(seen, config.idlePoll());
+          continue;
+        }
+        work(workerId, claimed.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.error("worker {} hit an unexpected error; it keeps going", workerId, e);
+        try {
+          WorkSignal.sleep(config.idlePoll());
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private void work(String workerId, Task task) {
+    AtomicBoolean lost = new AtomicBoolean();
+    Duration every = config.heartbeat();
+    ScheduledFuture<?> renewal =
+        heartbeats.scheduleAtFixedRate(
+            () -> {
+              try {
+                if (!store.renewLease(task.id(), workerId, clock.instant().plus(config.lease()))) {
+                  lost.set(true);
+                }
+              } catch (RuntimeException e) {
+                log.warn("lease renewal of task {} failed", task.key(), e);
+              }
+            },
+            every.toMillis(),
+            every.toMillis(),
+            TimeUnit.MILLISECONDS);
+    TaskOutcome outcome;
+    try {
+      outcome = executor.execute(task, lost::get);
+    } catch (RuntimeException e) {
+      log.error("task {} of run {} failed unexpectedly", task.key(), task.runId(), e);
+      outcome = new TaskOutcome.Fail("internal", "unexpected error: " + e);
+    } finally {
+      renewal.cancel(false);
+    }
+    settle(workerId, task, outcome);
+    onTaskSettled.accept(task.runId());
+  }
+
+  private void settle(String workerId, Task task, TaskOutcome outcome) {
+    Instant now = clock.instant();
+    switch (outcome) {
+      case TaskOutcome.Done d -> {
+        if (!store.complete(task.id(), workerId, d.output(), now)) {
+          log.warn("task {} finished but worker {} had lost its lease; result dropped", task.key(), workerId);
+        }
+      }
+      case TaskOutcome.Retry r -> {
+        int failed = task.attempt() + 1;
+        if (failed >= config.maxAttempts()) {
+          store.fail(task.id(), workerId, r.errorType(),
+              "gave up after " + failed + " attempt(s); last error: " + r.message(), now);
+          log.warn("task {} failed for good after {} attempts: {} {}", task.key(), failed, r.errorType(), r.message());
+        } else {
+          Duration delay = backoff.delay(failed, r.retryAfter());
+          store.retry(task.id(), workerId, r.errorType(), r.message(), now.plus(delay), now);
+          store.recordEvent(new RunEvent(task.runId(), Optional.of(task.id()), RunEvent.RETRY,
+              task.key() + " attempt " + failed + " failed (" + r.errorType() + ": " + r.message()
+                  + "); retrying in " + delay.toMillis() + " ms", now));
+          log.info("task {} attempt {} failed ({}); retrying in {} ms", task.key(), failed, r.errorType(), delay.toMillis());
+          signal.signalAll();
+        }
+      }
+      case TaskOutcome.Fail f -> {
+        store.fail(task.id(), workerId, f.errorType(), f.message(), now);
+        log.warn("task {} failed: {} {}", task.key(), f.errorType(), f.message());
+      }
+      case TaskOutcome.LeaseLost l ->
+          log.warn("worker {} lost the lease on task {}; another worker owns it now", workerId, task.key());
+    }
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    signal.signalAll();
+    for (Thread t : threads) {
+      try {
+        t.join(Duration.ofSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    heartbeats.shutdownNow();
+  }
+}

@@ -1,0 +1,247 @@
+package org.bookcreator.core.project;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Reads a brief from YAML or JSON and validates it, reporting every problem at once. Unknown fields
+ * are an error that names them; relative reference paths resolve against the brief's own folder.
+ */
+public final class BriefParser {
+  /** Briefs are small; anything larger is almost certainly the wrong file. */
+  public static final long MAX_BYTES = 1024 * 1024;
+
+  public static final int MAX_BRIEF_TEXT = 50_000;
+  public static final int MAX_REFERENCES = 200;
+
+  private static final Set<String> FIELDS =
+      Set.of("title", "category", "audience", "brief", "chapters", "budget_usd", "references");
+
+  private static final ObjectMapper YAML =
+      YAMLMapper.builder()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
+
+  private final Categories categories;
+
+  public BriefParser(Categories categories) {
+    this.categories = categories;
+  }
+
+  /** Reads and validates the brief file at {@code file}. */
+  public Brief parse(Path file) {
+    String source = file.toString();
+    if (!Files.isRegularFile(file)) {
+      throw new BriefException(source, List.of("file not found or not a regular file"));
+    }
+    byte[] bytes;
+    try {
+      if (Files.size(file) > MAX_BYTES) {
+        throw new BriefException(
+            source, List.of("file is " + Files.size(file) + " bytes; a brief is at most " + MAX_BYTES));
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new BriefException(source, List.of("cannot read file: " + e.getMessage()));
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new BriefException(source, List.of("file is not UTF-8 text"));
+    }
+    boolean json = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
+    Path folder = file.toAbsolutePath().getParent();
+    return parse(text, json, folder, source);
+  }
+
+  /** Validates brief text; {@code folder} resolves relative reference paths. */
+  public Brief parse(String text, boolean json, Path folder, String source) {
+    JsonNode root;
+    try {
+      root = (json ? JSON : YAML).readTree(text);
+    } catch (JacksonException e) {
+      throw new BriefException(
+          source, List.of((json ? "malformed JSON: " : "malformed YAML: ") + e.getOriginalMessage()));
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      throw new BriefException(source, List.of("the brief is empty"));
+    }
+    if (!root.isObject()) {
+      throw new BriefException(source, List.of("the brief must be a mapping of fields, not " + kind(root)));
+    }
+    List<String> problems = new ArrayList<>();
+    List<String> unknown = new ArrayList<>();
+    for (Iterator<String> it = root.propertyNames().iterator(); it.hasNext(); ) {
+      String name = it.next();
+      if (!FIELDS.contains(name)) unknown.add(name);
+    }
+    if (!unknown.isEmpty()) {
+      problems.add(
+          "unknown field" + (unknown.size() > 1 ? "s " : " ") + quoteAll(unknown)
+              + " (known fields: title, category, audience, brief, chapters, budget_usd, references)");
+    }
+
+    String title = requiredString(root, "title", problems);
+    if (title != null) {
+      title = title.strip();
+      if (title.isEmpty()) problems.add("title: must not be blank");
+      else if (title.codePointCount(0, title.length()) > Brief.MAX_TITLE)
+        problems.add("title: at most 200 characters, got " + title.codePointCount(0, title.length()));
+      else if (hasControl(title)) problems.add("title: must be one line without control characters");
+    }
+
+    String category = requiredString(root, "category", problems);
+    if (category != null) {
+      category = category.strip().toLowerCase(Locale.ROOT);
+      if (!categories.contains(category)) {
+        problems.add(
+            "category: unknown category '" + printable(category) + "' (one of: "
+                + String.join(", ", categories.sorted()) + ")");
+      }
+    }
+
+    Optional<String> audience = Optional.empty();
+    if (root.has("audience") && !root.get("audience").isNull()) {
+      if (!root.get("audience").isString()) problems.add("audience: must be text, got " + kind(root.get("audience")));
+      else {
+        String a = root.get("audience").asString().strip();
+        if (a.length() > 500) problems.add("audience: at most 500 characters");
+        else if (hasControl(a)) problems.add("audience: must be one line without control characters");
+        else if (!a.isEmpty()) audience = Optional.of(a);
+      }
+    }
+
+    String body = requiredString(root, "brief", problems);
+    if (body != null) {
+      if (body.isBlank()) problems.add("brief: must describe the book, got blank text");
+      else if (body.length() > MAX_BRIEF_TEXT) problems.add("brief: at most " + MAX_BRIEF_TEXT + " characters, got " + body.length());
+    }
+
+    int chapters = 0;
+    JsonNode ch = root.get("chapters");
+    if (ch == null || ch.isNull()) problems.add("chapters: required (a whole number 1..100)");
+    else if (!ch.isIntegralNumber() || !ch.canConvertToInt()) problems.add("chapters: must be a whole number 1..100, got " + printable(ch.toString()));
+    else {
+      chapters = ch.intValue();
+      if (chapters < Brief.MIN_CHAPTERS || chapters > Brief.MAX_CHAPTERS)
+        problems.add("chapters: must be 1..100, got " + chapters);
+    }
+
+    Optional<BigDecimal> budget = Optional.empty();
+    JsonNode b = root.get("budget_usd");
+    if (b != null && !b.isNull()) {
+      if (!b.isNumber()) problems.add("budget_usd: must be a number of US dollars, got " + printable(b.toString()));
+      else {
+        BigDecimal v = b.decimalValue();
+        if (v.signum() <= 0) problems.add("budget_usd: must be greater than 0, got " + v.toPlainString());
+        else if (v.compareTo(new BigDecimal("1000000")) > 0) problems.add("budget_usd: at most 1000000, got " + v.toPlainString());
+        else budget = Optional.of(v.stripTrailingZeros());
+      }
+    }
+
+    List<Path> references = new ArrayList<>();
+    JsonNode refs = root.get("references");
+    if (refs != null && !refs.isNull()) {
+      if (!refs.isArray()) problems.add("references: must be a list of file paths");
+      else if (refs.size() > MAX_REFERENCES) problems.add("references: at most " + MAX_REFERENCES + " files, got " + refs.size());
+      else {
+        for (int i = 0; i < refs.size(); i++) {
+          JsonNode r = refs.get(i);
+          if (!r.isString() || r.asString().isBlank() || hasControl(r.asString())) {
+            problems.add("references[" + i + "]: must be a file path");
+            continue;
+          }
+          try {
+            Path p = Path.of(r.asString());
+            Path resolved = (p.isAbsolute() || folder == null ? p : folder.resolve(p)).normalize();
+            if (!Files.isRegularFile(resolved)) problems.add("references[" + i + "]: file not found: " + resolved);
+            else if (!Files.isReadable(resolved)) problems.add("references[" + i + "]: file not readable: " + resolved);
+            else references.add(resolved);
+          } catch (InvalidPathException e) {
+            problems.add("references[" + i + "]: invalid path: " + e.getReason());
+          }
+        }
+      }
+    }
+
+    if (!problems.isEmpty()) throw new BriefException(source, problems);
+    return new Brief(title, category, audience, body.strip(), chapters, budget, references);
+  }
+
+  private static String requiredString(JsonNode root, String field, List<String> problems) {
+    JsonNode n = root.get(field);
+    if (n == null || n.isNull()) {
+      problems.add(field + ": required");
+      return null;
+    }
+    if (!n.isString()) {
+      problems.add(field + ": must be text, got " + kind(n));
+      return null;
+    }
+    return n.asString();
+  }
+
+  private static String kind(JsonNode n) {
+    if (n.isObject()) return "a mapping";
+    if (n.isArray()) return "a list";
+    if (n.isNumber()) return "a number";
+    if (n.isBoolean()) return "true/false";
+    if (n.isString()) return "text";
+    return n.getNodeType().toString().toLowerCase(Locale.ROOT);
+  }
+
+  static boolean hasControl(String s) {
+    return s.chars().anyMatch(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029');
+  }
+
+  /** Escapes control characters so that an error message stays one readable line. */
+  static String printable(String s) {
+    StringBuilder sb = new StringBuilder();
+    s.codePoints()
+        .limit(80)
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) sb.append(String.format("\\u%04x", c));
+              else sb.appendCodePoint(c);
+            });
+    if (s.codePointCount(0, s.length()) > 80) sb.append("...");
+    return sb.toString();
+  }
+
+  private static String quoteAll(List<String> names) {
+    return String.join(", ", names.stream().map(n -> "'" + printable(n) + "'").toList());
+  }
+}

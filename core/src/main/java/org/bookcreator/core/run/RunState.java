@@ -1,0 +1,30 @@
+package org.bookcreator.core.run;
+
+import org.bookcreator.core.support.Transitions;
+
+/** Lifecycle of a run. {@link #TABLE} is the only place that says which moves are legal. */
+public enum RunState {
+  QUEUED,
+  RUNNING,
+  PAUSED,
+  COMPLETED,
+  FAILED,
+  CANCELLED;
+
+  public static final Transitions<RunState> TABLE =
+      Transitions.of("run", RunState.class)
+          .allow(QUEUED, RUNNING, CANCELLED)
+          .allow(RUNNING, COMPLETED, FAILED, CANCELLED, PAUSED)
+          .allow(PAUSED, RUNNING, CANCELLED)
+          .allow(FAILED, RUNNING)
+          .build();
+
+  public boolean isTerminal() {
+    return this == COMPLETED || this == CANCELLED;
+  }
+
+  /** A run the orchestrator should drive (or resume after a restart). */
+  public boolean isActive() {
+    return this == QUEUED || this == RUNNING;
+  }
+}

@@ -1,0 +1,128 @@
+package org.bookcreator.core.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.cost.RunTotals;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunEvent;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.run.StageRecord;
+import org.bookcreator.core.run.StageState;
+import org.bookcreator.core.run.Task;
+import org.bookcreator.core.run.TaskSpec;
+import org.bookcreator.core.run.Transition;
+
+/**
+ * The durable state of every project, run, stage, task, model call and event. Every method is one
+ * transaction. State changes are compare-and-set: they name the state they expect to leave, are
+ * checked against the lifecycle tables ({@code RunState.TABLE} and friends), and are recorded in
+ * the run's history with their reason. Implementations must be thread-safe; {@code
+ * StoreContractTest} is the suite each one passes.
+ *
+ * <p>Failures of the underlying database surface as {@link StoreException}; a lost
+ * compare-and-set as {@link org.bookcreator.core.support.IllegalTransitionException}.
+ */
+public interface Store extends AutoCloseable {
+
+  // projects and runs
+
+  void createProject(Project project);
+
+  Optional<Project> project(String projectId);
+
+  List<Project> projects();
+
+  /** Creates a run in state QUEUED, all its stages PENDING, numbered after the project's others. */
+  Run createRun(String runId, String projectId, long seed, String reason, Instant at);
+
+  Optional<Run> run(String runId);
+
+  List<Run> runs(Optional<String> projectId);
+
+  List<Run> runsIn(Set<RunState> states);
+
+  /** Moves a run from {@code from} to {@code to}, recording why. */
+  Run transitionRun(String runId, RunState from, RunState to, String reason, Instant at);
+
+  // stages
+
+  List<StageRecord> stages(String runId);
+
+  /**
+   * Moves a stage. When the stage starts, it also becomes the run's current stage. {@code result}
+   * and {@code iterations} are kept when the stage completes.
+   */
+  StageRecord transitionStage(
+      String runId,
+      Stage stage,
+      StageState from,
+      StageState to,
+      Optional<String> result,
+      int iterations,
+      String reason,
+      Instant at);
+
+  // tasks
+
+  /** Adds the task unless one with the same key exists in the run; returns the stored task. */
+  Task enqueue(String taskId, String runId, TaskSpec spec, Instant at);
+
+  Optional<Task> task(String taskId);
+
+  List<Task> tasks(String runId);
+
+  /**
+   * Leases the next runnable task to {@code workerId} until {@code leaseUntil}: the oldest QUEUED
+   * task whose backoff is over, or a LEASED task whose lease expired (a reclaim). Only tasks of
+   * runs in state RUNNING are handed out.
+   */
+  Optional<Task> claim(String workerId, Instant now, Instant leaseUntil);
+
+  /** Extends the lease; false when the worker no longer holds it (so it must stop working). */
+  boolean renewLease(String taskId, String workerId, Instant leaseUntil);
+
+  /** Completes a task the worker holds; false (and nothing changes) if it lost the lease. */
+  boolean complete(String taskId, String workerId, String output, Instant at);
+
+  /** Puts a held task back in the queue after a retryable failure, counting the attempt. */
+  boolean retry(
+      String taskId, String workerId, String errorType, String error, Instant notBefore, Instant at);
+
+  /** Fails a held task for good. */
+  boolean fail(String taskId, String workerId, String errorType, String error, Instant at);
+
+  /** Cancels every unfinished task of a run (used when the run fails or is cancelled). */
+  int cancelOpenTasks(String runId, String reason, Instant at);
+
+  // model calls
+
+  /** Records a call; returns false (and keeps the existing row) if the call id is already there. */
+  boolean recordCall(LedgerEntry entry);
+
+  Optional<LedgerEntry> call(String callId);
+
+  List<LedgerEntry> calls(String runId);
+
+  RunTotals totals(String runId);
+
+  // history, events, workers
+
+  List<Transition> history(String runId);
+
+  void recordEvent(RunEvent event);
+
+  List<RunEvent> events(String runId);
+
+  void heartbeat(String workerId, Instant at);
+
+  /** Schema version after migrations, for diagnostics. */
+  int schemaVersion();
+
+  @Override
+  void close();
+}

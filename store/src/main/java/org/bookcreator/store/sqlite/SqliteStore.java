@@ -1,0 +1,606 @@
+package org.bookcreator.store.sqlite;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.cost.PriceTable;
+import org.bookcreator.core.cost.RunTotals;
+import org.bookcreator.core.llm.Usage;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunEvent;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.run.StageRecord;
+import org.bookcreator.core.run.StageState;
+import org.bookcreator.core.run.Task;
+import org.bookcreator.core.run.TaskKind;
+import org.bookcreator.core.run.TaskSpec;
+import org.bookcreator.core.run.TaskState;
+import org.bookcreator.core.run.Transition;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreException;
+import org.bookcreator.core.store.StoreLockedException;
+import org.bookcreator.core.support.IllegalTransitionException;
+import org.bookcreator.core.support.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * The embedded default store: one SQLite database ({@code book-creator.db}) in the data directory,
+ * in WAL mode. One connection, guarded by a {@link ReentrantLock}, serialises all access from this
+ * process; a lock file keeps a second pipeline process out of the same directory (read-only
+ * commands may still open it).
+ */
+public final class SqliteStore implements Store {
+  public static final String DB_FILE = "book-creator.db";
+  public static final String LOCK_FILE = "book-creator.lock";
+
+  private final Connection conn;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final int schemaVersion;
+  private final FileChannel lockChannel;
+  private final FileLock fileLock;
+  private long seq;
+
+  private SqliteStore(Connection conn, int schemaVersion, FileChannel lockChannel, FileLock fileLock) throws SQLException {
+    this.conn = conn;
+    this.schemaVersion = schemaVersion;
+    this.lockChannel = lockChannel;
+    this.fileLock = fileLock;
+    try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM tasks")) {
+      seq = rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /**
+   * Opens (creating and migrating as needed) the store in {@code dataDir}. With {@code exclusive},
+   * the directory is locked for this process: a second process asking for it gets a {@link
+   * StoreLockedException}.
+   */
+  public static SqliteStore open(Path dataDir, boolean exclusive) {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (AccessDeniedException e) {
+      throw new StoreException("cannot create data directory " + dataDir + ": permission denied");
+    } catch (IOException e) {
+      throw new StoreException("cannot create data directory " + dataDir + ": " + e);
+    }
+    if (!Files.isDirectory(dataDir)) throw new StoreException("data directory " + dataDir + " is not a directory");
+    if (!Files.isReadable(dataDir) || !Files.isWritable(dataDir) || !Files.isExecutable(dataDir)) {
+      throw new StoreException("data directory " + dataDir + " is not readable and writable by this user; fix its permissions or choose another with --data-dir");
+    }
+    FileChannel channel = null;
+    FileLock fl = null;
+    if (exclusive) {
+      Path lockPath = dataDir.resolve(LOCK_FILE);
+      try {
+        channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        try {
+          fl = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+          fl = null;
+        }
+        if (fl == null) {
+          String holder = "";
+          try {
+            holder = Files.readString(lockPath, StandardCharsets.UTF_8).strip();
+          } catch (IOException ignored) {
+            // best effort: the message is still clear without the pid
+          }
+          channel.close();
+          throw new StoreLockedException(
+              "data directory " + dataDir + " is in use by another Book Creator process"
+                  + (holder.isEmpty() ? "" : " (" + holder + ")")
+                  + "; wait for it to finish, stop it, or use another --data-dir");
+        }
+        channel.truncate(0);
+        channel.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
+      } catch (IOException e) {
+        closeQuietly(channel);
+        throw new StoreException("cannot lock data directory " + dataDir + ": " + e);
+      }
+    }
+    Path db = dataDir.resolve(DB_FILE);
+    try {
+      Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA busy_timeout = 10000");
+        s.execute("PRAGMA journal_mode = WAL");
+        s.execute("PRAGMA synchronous = NORMAL");
+        s.execute("PRAGMA foreign_keys = ON");
+      }
+      int version = Migrations.apply(c, "sqlite");
+      c.setAutoCommit(false);
+      return new SqliteStore(c, version, channel, fl);
+    } catch (SQLException e) {
+      closeQuietly(channel);
+      String msg = e.getMessage() == null ? "" : e.getMessage();
+      if (msg.contains("SQLITE_BUSY") || msg.contains("locked")) {
+        throw new StoreLockedException("store " + db + " is locked by another process: " + msg);
+      }
+      if (msg.contains("SQLITE_NOTADB") || msg.contains("not a database")) {
+        throw new StoreException("store " + db + " is not a SQLite database (corrupt or a foreign file); move it aside or use another --data-dir");
+      }
+      throw new StoreException("cannot open store " + db + ": " + msg, e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel c) {
+    if (c == null) return;
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // nothing left to do
+    }
+  }
+
+  // ---- transactions
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run() throws SQLException;
+  }
+
+  private <T> T tx(String what, Work<T> work) {
+    lock.lock();
+    try {
+      try {
+        T result = work.run();
+        conn.commit();
+        return result;
+      } catch (SQLException e) {
+        rollback();
+        throw new StoreException("store failed to " + what + ": " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        rollback();
+        throw e;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void rollback() {
+    try {
+      conn.rollback();
+    } catch (SQLException ignored) {
+      // the original failure is what matters
+    }
+  }
+
+  private PreparedStatement ps(String sql, Object... args) throws SQLException {
+    PreparedStatement p = conn.prepareStatement(sql);
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a == null) p.setNull(i + 1, Types.NULL);
+      else if (a instanceof Instant t) p.setLong(i + 1, t.toEpochMilli());
+      else if (a instanceof Optional<?> o) {
+        if (o.isEmpty()) p.setNull(i + 1, Types.NULL);
+        else p.setObject(i + 1, o.get() instanceof Instant t ? (Object) t.toEpochMilli() : o.get());
+      } else if (a instanceof Enum<?> e) p.setString(i + 1, e.name());
+      else p.setObject(i + 1, a);
+    }
+    return p;
+  }
+
+  private int update(String sql, Object... args) throws SQLException {
+    try (PreparedStatement p = ps(sql, args)) {
+      return p.executeUpdate();
+    }
+  }
+
+  @FunctionalInterface
+  private interface Row<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  private <T> List<T> query(String sql, Row<T> row, Object... args) throws SQLException {
+    try (PreparedStatement p = ps(sql, args); ResultSet rs = p.executeQuery()) {
+      List<T> out = new ArrayList<>();
+      while (rs.next()) out.add(row.map(rs));
+      return out;
+    }
+  }
+
+  private <T> Optional<T> one(String sql, Row<T> row, Object... args) throws SQLException {
+    List<T> l = query(sql, row, args);
+    return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+  }
+
+  private void record(String runId, String entity, String entityId, Object from, Object to, String reason, Instant at)
+      throws SQLException {
+    update(
+        "INSERT INTO transitions(run_id, entity, entity_id, from_state, to_state, reason, at) VALUES (?,?,?,?,?,?,?)",
+        runId, entity, entityId, from == null ? null : from.toString(), to.toString(), reason, at);
+  }
+
+  private static Optional<Instant> instant(ResultSet rs, String col) throws SQLException {
+    long v = rs.getLong(col);
+    return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
+  }
+
+  private static Optional<String> str(ResultSet rs, String col) throws SQLException {
+    return Optional.ofNullable(rs.getString(col));
+  }
+
+  // ---- projects and runs
+
+  @Override
+  public void createProject(Project p) {
+    tx("create project " + p.id(), () -> {
+      ArrayNode refs = Json.MAPPER.createArrayNode();
+      p.references().forEach(refs::add);
+      update(
+          "INSERT INTO projects(id, title, category, audience, brief, chapters, budget_usd, refs, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+          p.id(), p.title(), p.category(), p.audience(), p.brief(), p.chapters(),
+          p.budgetUsd().map(BigDecimal::toPlainString), Json.write(refs), p.createdAt());
+      return null;
+    });
+  }
+
+  private static Project project(ResultSet rs) throws SQLException {
+    List<String> refs = new ArrayList<>();
+    JsonNode arr = Json.parse(rs.getString("refs"));
+    arr.forEach(n -> refs.add(n.asString()));
+    return new Project(
+        rs.getString("id"), rs.getString("title"), rs.getString("category"), str(rs, "audience"),
+        rs.getString("brief"), rs.getInt("chapters"), str(rs, "budget_usd").map(BigDecimal::new), refs,
+        Instant.ofEpochMilli(rs.getLong("created_at")));
+  }
+
+  @Override
+  public Optional<Project> project(String projectId) {
+    return tx("read project", () -> one("SELECT * FROM projects WHERE id = ?", SqliteStore::project, projectId));
+  }
+
+  @Override
+  public List<Project> projects() {
+    return tx("list projects", () -> query("SELECT * FROM projects ORDER BY created_at, id", SqliteStore::project));
+  }
+
+  private static Run run(ResultSet rs) throws SQLException {
+    return new Run(
+        rs.getString("id"), rs.getString("project_id"), rs.getInt("number"), RunState.valueOf(rs.getString("state")),
+        str(rs, "stage").map(Stage::valueOf), rs.getLong("seed"), Instant.ofEpochMilli(rs.getLong("created_at")),
+        Instant.ofEpochMilli(rs.getLong("updated_at")), str(rs, "reason"));
+  }
+
+  @Override
+  public Run createRun(String runId, String projectId, long seed, String reason, Instant at) {
+    return tx("create run for project " + projectId, () -> {
+      if (one("SELECT id FROM projects WHERE id = ?", r -> r.getString(1), projectId).isEmpty()) {
+        throw new StoreException("no project " + projectId);
+      }
+      int number = one("SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE project_id = ?", r -> r.getInt(1), projectId).orElse(1);
+      update("INSERT INTO runs(id, project_id, number, state, stage, seed, created_at, updated_at, reason) VALUES (?,?,?,?,?,?,?,?,?)",
+          runId, projectId, number, RunState.QUEUED, null, seed, at, at, reason);
+      for (Stage s : Stage.values()) {
+        update("INSERT INTO run_stages(run_id, stage, ordinal, state) VALUES (?,?,?,?)", runId, s, s.ordinal(), StageState.PENDING);
+      }
+      record(runId, "run", runId, null, RunState.QUEUED, reason, at);
+      return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
+    });
+  }
+
+  @Override
+  public Optional<Run> run(String runId) {
+    return tx("read run", () -> one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId));
+  }
+
+  @Override
+  public List<Run> runs(Optional<String> projectId) {
+    return tx("list runs", () -> projectId.isPresent()
+        ? query("SELECT * FROM runs WHERE project_id = ? ORDER BY created_at, id", SqliteStore::run, projectId.get())
+        : query("SELECT * FROM runs ORDER BY created_at, id", SqliteStore::run));
+  }
+
+  @Override
+  public List<Run> runsIn(Set<RunState> states) {
+    if (states.isEmpty()) return List.of();
+    String in = String.join(",", states.stream().map(s -> "'" + s.name() + "'").toList());
+    return tx("list runs by state", () -> query("SELECT * FROM runs WHERE state IN (" + in + ") ORDER BY created_at, id", SqliteStore::run));
+  }
+
+  @Override
+  public Run transitionRun(String runId, RunState from, RunState to, String reason, Instant at) {
+    RunState.TABLE.require(from, to, runId);
+    return tx("move run " + runId, () -> {
+      int n = update("UPDATE runs SET state = ?, updated_at = ?, reason = ? WHERE id = ? AND state = ?", to, at, reason, runId, from);
+      if (n == 0) {
+        String actual = one("SELECT state FROM runs WHERE id = ?", r -> r.getString(1), runId).orElse("absent");
+        throw new IllegalTransitionException("run " + runId + ": cannot move " + from + " -> " + to + ", it is " + actual);
+      }
+      record(runId, "run", runId, from, to, reason, at);
+      return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
+    });
+  }
+
+  // ---- stages
+
+  private static StageRecord stage(ResultSet rs) throws SQLException {
+    return new StageRecord(
+        rs.getString("run_id"), Stage.valueOf(rs.getString("stage")), StageState.valueOf(rs.getString("state")),
+        instant(rs, "started_at"), instant(rs, "finished_at"), rs.getInt("iterations"), str(rs, "result"), str(rs, "reason"));
+  }
+
+  @Override
+  public List<StageRecord> stages(String runId) {
+    return tx("read stages", () -> query("SELECT * FROM run_stages WHERE run_id = ? ORDER BY ordinal", SqliteStore::stage, runId));
+  }
+
+  @Override
+  public StageRecord transitionStage(String runId, Stage stage, StageState from, StageState to, Optional<String> result,
+      int iterations, String reason, Instant at) {
+    StageState.TABLE.require(from, to, runId + "/" + stage.id());
+    return tx("move stage " + stage.id() + " of run " + runId, () -> {
+      int n;
+      if (to == StageState.RUNNING) {
+        n = update("UPDATE run_stages SET state = ?, started_at = ?, finished_at = NULL, reason = ? WHERE run_id = ? AND stage = ? AND state = ?",
+            to, at, reason, runId, stage, from);
+        if (n > 0) update("UPDATE runs SET stage = ?, updated_at = ? WHERE id = ?", stage, at, runId);
+      } else {
+        n = update("UPDATE run_stages SET state = ?, started_at = COALESCE(started_at, ?), finished_at = ?, result = ?, iterations = ?, reason = ? "
+                + "WHERE run_id = ? AND stage = ? AND state = ?",
+            to, at, at, result, iterations, reason, runId, stage, from);
+        if (n > 0) update("UPDATE runs SET updated_at = ? WHERE id = ?", at, runId);
+      }
+      if (n == 0) {
+        String actual = one("SELECT state FROM run_stages WHERE run_id = ? AND stage = ?", r -> r.getString(1), runId, stage).orElse("absent");
+        throw new IllegalTransitionException("stage " + runId + "/" + stage.id() + ": cannot move " + from + " -> " + to + ", it is " + actual);
+      }
+      record(runId, "stage", stage.id(), from, to, reason, at);
+      return one("SELECT * FROM run_stages WHERE run_id = ? AND stage = ?", SqliteStore::stage, runId, stage).orElseThrow();
+    });
+  }
+
+  // ---- tasks
+
+  private static Task task(ResultSet rs) throws SQLException {
+    return new Task(
+        rs.getString("id"), rs.getString("run_id"), rs.getString("project_id"), rs.getString("task_key"),
+        Stage.valueOf(rs.getString("stage")), TaskKind.valueOf(rs.getString("kind")), TaskState.valueOf(rs.getString("state")),
+        rs.getString("input"), str(rs, "output"), rs.getInt("attempt"), rs.getInt("claims"), str(rs, "lease_owner"),
+        instant(rs, "lease_expires_at"), Instant.ofEpochMilli(rs.getLong("not_before")), str(rs, "error_type"),
+        str(rs, "error"), Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")));
+  }
+
+  @Override
+  public Task enqueue(String taskId, String runId, TaskSpec spec, Instant at) {
+    return tx("enqueue task " + spec.key(), () -> {
+      Optional<Task> existing = one("SELECT * FROM tasks WHERE run_id = ? AND task_key = ?", SqliteStore::task, runId, spec.key());
+      if (existing.isPresent()) return existing.get();
+      String projectId = one("SELECT project_id FROM runs WHERE id = ?", r -> r.getString(1), runId)
+          .orElseThrow(() -> new StoreException("no run " + runId));
+      update("INSERT INTO tasks(id, run_id, project_id, task_key, stage, kind, state, input, not_before, seq, created_at, updated_at) "
+              + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+          taskId, runId, projectId, spec.key(), spec.stage(), spec.kind(), TaskState.QUEUED, spec.input(), at, ++seq, at, at);
+      record(runId, "task", spec.key(), null, TaskState.QUEUED, "enqueued", at);
+      return one("SELECT * FROM tasks WHERE id = ?", SqliteStore::task, taskId).orElseThrow();
+    });
+  }
+
+  @Override
+  public Optional<Task> task(String taskId) {
+    return tx("read task", () -> one("SELECT * FROM tasks WHERE id = ?", SqliteStore::task, taskId));
+  }
+
+  @Override
+  public List<Task> tasks(String runId) {
+    return tx("read tasks", () -> query("SELECT * FROM tasks WHERE run_id = ? ORDER BY seq", SqliteStore::task, runId));
+  }
+
+  @Override
+  public Optional<Task> claim(String workerId, Instant now, Instant leaseUntil) {
+    return tx("claim a task", () -> {
+      Optional<Task> next = one(
+          "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE r.state = 'RUNNING' AND ("
+              + "(t.state = 'QUEUED' AND t.not_before <= ?) OR (t.state = 'LEASED' AND t.lease_expires_at < ?)) "
+              + "ORDER BY t.seq LIMIT 1",
+          SqliteStore::task, now, now);
+      if (next.isEmpty()) return Optional.<Task>empty();
+      Task t = next.get();
+      TaskState.TABLE.require(t.state(), TaskState.LEASED, t.key());
+      update("UPDATE tasks SET state = ?, lease_owner = ?, lease_expires_at = ?, claims = claims + 1, updated_at = ? WHERE id = ?",
+          TaskState.LEASED, workerId, leaseUntil, now, t.id());
+      String reason = t.state() == TaskState.LEASED
+          ? "reclaimed by " + workerId + ": lease of " + t.leaseOwner().orElse("?") + " expired at " + t.leaseExpiresAt().map(Instant::toString).orElse("?")
+          : "claimed by " + workerId;
+      record(t.runId(), "task", t.key(), t.state(), TaskState.LEASED, reason, now);
+      return one("SELECT * FROM tasks WHERE id = ?", SqliteStore::task, t.id());
+    });
+  }
+
+  @Override
+  public boolean renewLease(String taskId, String workerId, Instant leaseUntil) {
+    return tx("renew lease", () -> update(
+        "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND state = 'LEASED' AND lease_owner = ?", leaseUntil, taskId, workerId) > 0);
+  }
+
+  private boolean settle(String taskId, String workerId, TaskState to, String sql, String reason, Instant at, Object... args)
+      throws SQLException {
+    Optional<Task> held = one("SELECT * FROM tasks WHERE id = ? AND state = 'LEASED' AND lease_owner = ?", SqliteStore::task, taskId, workerId);
+    if (held.isEmpty()) return false;
+    TaskState.TABLE.require(TaskState.LEASED, to, held.get().key());
+    Object[] all = new Object[args.length + 1];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = taskId;
+    update(sql + " WHERE id = ?", all);
+    record(held.get().runId(), "task", held.get().key(), TaskState.LEASED, to, reason, at);
+    return true;
+  }
+
+  @Override
+  public boolean complete(String taskId, String workerId, String output, Instant at) {
+    return tx("complete task", () -> settle(taskId, workerId, TaskState.COMPLETED,
+        "UPDATE tasks SET state = 'COMPLETED', output = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
+        "completed by " + workerId, at, output, at));
+  }
+
+  @Override
+  public boolean retry(String taskId, String workerId, String errorType, String error, Instant notBefore, Instant at) {
+    return tx("requeue task", () -> settle(taskId, workerId, TaskState.QUEUED,
+        "UPDATE tasks SET state = 'QUEUED', attempt = attempt + 1, not_before = ?, error_type = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
+        "retry after " + errorType + ": " + error, at, notBefore, errorType, error, at));
+  }
+
+  @Override
+  public boolean fail(String taskId, String workerId, String errorType, String error, Instant at) {
+    return tx("fail task", () -> settle(taskId, workerId, TaskState.FAILED,
+        "UPDATE tasks SET state = 'FAILED', attempt = attempt + 1, error_type = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
+        errorType + ": " + error, at, errorType, error, at));
+  }
+
+  @Override
+  public int cancelOpenTasks(String runId, String reason, Instant at) {
+    return tx("cancel tasks of run " + runId, () -> {
+      List<Task> open = query("SELECT * FROM tasks WHERE run_id = ? AND state IN ('QUEUED', 'LEASED')", SqliteStore::task, runId);
+      for (Task t : open) {
+        update("UPDATE tasks SET state = 'CANCELLED', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?", at, t.id());
+        record(runId, "task", t.key(), t.state(), TaskState.CANCELLED, reason, at);
+      }
+      return open.size();
+    });
+  }
+
+  // ---- ledger
+
+  static Long picos(BigDecimal usd) {
+    return usd.setScale(PriceTable.COST_SCALE).unscaledValue().longValueExact();
+  }
+
+  static BigDecimal usd(long picos) {
+    return new BigDecimal(BigInteger.valueOf(picos), PriceTable.COST_SCALE);
+  }
+
+  @Override
+  public boolean recordCall(LedgerEntry e) {
+    return tx("record model call " + e.callId(), () -> {
+      Usage u = e.usage();
+      int n = update(
+          "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt, provider, model, input_tokens, output_tokens, "
+              + "cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_picousd, price_version, latency_ms, outcome, error_type, at) "
+              + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(call_id) DO NOTHING",
+          e.callId(), e.projectId(), e.runId(), e.taskId(), e.stage(), e.role(), e.attempt(), e.provider(), e.model(),
+          u.inputTokens(), u.outputTokens(), u.cacheReadTokens(), u.cacheWriteTokens(), u.reasoningTokens(),
+          e.costUsd().map(SqliteStore::picos), e.priceVersion(), e.latencyMs(), e.outcome(), e.errorType(), e.at());
+      if (n > 0 && e.response().isPresent()) {
+        update("INSERT INTO llm_responses(call_id, response) VALUES (?, ?)", e.callId(), e.response().get());
+      }
+      return n > 0;
+    });
+  }
+
+  private static LedgerEntry entry(ResultSet rs) throws SQLException {
+    long picos = rs.getLong("cost_picousd");
+    Optional<BigDecimal> cost = rs.wasNull() ? Optional.empty() : Optional.of(usd(picos));
+    return new LedgerEntry(
+        rs.getString("call_id"), rs.getString("project_id"), rs.getString("run_id"), rs.getString("task_id"),
+        Stage.valueOf(rs.getString("stage")), AgentRole.valueOf(rs.getString("agent_role")), rs.getInt("attempt"),
+        rs.getString("provider"), rs.getString("model"),
+        new Usage(rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cache_read_tokens"),
+            rs.getLong("cache_write_tokens"), rs.getLong("reasoning_tokens")),
+        cost, str(rs, "price_version"), rs.getLong("latency_ms"), rs.getString("outcome"), str(rs, "error_type"),
+        str(rs, "response"), Instant.ofEpochMilli(rs.getLong("at")));
+  }
+
+  @Override
+  public Optional<LedgerEntry> call(String callId) {
+    return tx("read model call", () -> one(
+        "SELECT c.*, r.response FROM llm_calls c LEFT JOIN llm_responses r ON r.call_id = c.call_id WHERE c.call_id = ?",
+        SqliteStore::entry, callId));
+  }
+
+  @Override
+  public List<LedgerEntry> calls(String runId) {
+    return tx("read model calls", () -> query(
+        "SELECT c.*, NULL AS response FROM llm_calls c WHERE c.run_id = ? ORDER BY c.at, c.call_id", SqliteStore::entry, runId));
+  }
+
+  @Override
+  public RunTotals totals(String runId) {
+    return tx("sum model calls", () -> one(
+        "SELECT COUNT(*), SUM(CASE WHEN outcome <> 'ok' THEN 1 ELSE 0 END), SUM(CASE WHEN cost_picousd IS NULL THEN 1 ELSE 0 END), "
+            + "COALESCE(SUM(input_tokens + cache_read_tokens + cache_write_tokens), 0), COALESCE(SUM(output_tokens), 0), "
+            + "COALESCE(SUM(cost_picousd), 0) FROM llm_calls WHERE run_id = ?",
+        rs -> new RunTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), usd(rs.getLong(6))),
+        runId).orElse(RunTotals.ZERO));
+  }
+
+  // ---- history, events, workers
+
+  @Override
+  public List<Transition> history(String runId) {
+    return tx("read history", () -> query("SELECT * FROM transitions WHERE run_id = ? ORDER BY id",
+        rs -> new Transition(rs.getString("run_id"), rs.getString("entity"), rs.getString("entity_id"), rs.getString("from_state"),
+            rs.getString("to_state"), rs.getString("reason"), Instant.ofEpochMilli(rs.getLong("at"))), runId));
+  }
+
+  @Override
+  public void recordEvent(RunEvent e) {
+    tx("record event", () -> update("INSERT INTO run_events(run_id, task_id, kind, detail, at) VALUES (?,?,?,?,?)",
+        e.runId(), e.taskId(), e.kind(), e.detail(), e.at()));
+  }
+
+  @Override
+  public List<RunEvent> events(String runId) {
+    return tx("read events", () -> query("SELECT * FROM run_events WHERE run_id = ? ORDER BY id",
+        rs -> new RunEvent(rs.getString("run_id"), str(rs, "task_id"), rs.getString("kind"), rs.getString("detail"),
+            Instant.ofEpochMilli(rs.getLong("at"))), runId));
+  }
+
+  @Override
+  public void heartbeat(String workerId, Instant at) {
+    tx("record heartbeat", () -> update(
+        "INSERT INTO workers(id, started_at, last_heartbeat) VALUES (?,?,?) ON CONFLICT(id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat",
+        workerId, at, at));
+  }
+
+  @Override
+  public int schemaVersion() {
+    return schemaVersion;
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      try {
+        conn.close();
+      } catch (SQLException ignored) {
+        // closing: nothing to recover
+      }
+      try {
+        if (fileLock != null) fileLock.release();
+      } catch (IOException ignored) {
+        // the OS releases it with the process anyway
+      }
+      closeQuietly(lockChannel);
+    } finally {
+      lock.unlock();
+    }
+  }
+}
