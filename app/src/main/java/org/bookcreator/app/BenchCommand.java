@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
         engine.store.createProject(p);
         projects.add(p);
       }
-      engine.pipeline.start();
+      engine.pipeline.start(true);
       long start = System.nanoTime();
       List<CompletableFuture<Run>> done = new ArrayList<>();
       for (Project p : projects) done.add(engine.pipeline.completion(engine.pipeline.submit(p, 42, "bench").id()));

@@ -80,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
       Path folder = settings.dataDir().resolve("samples");
       List<Path> samples = SampleBriefs.extract(folder);
       BriefParser parser = new BriefParser(settings.categories());
-      engine.pipeline.start();
+      engine.pipeline.start(true);
       List<Run> runs = new ArrayList<>();
       Instant started = engine.clock.instant();
       for (int i = 0; i < books; i++) {

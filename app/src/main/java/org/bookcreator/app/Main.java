@@ -37,13 +37,20 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (tests call this instead of main). */
   public static int execute(String... args) {
+    return execute(null, null, args);
+  }
+
+  /** Like {@link #execute(String...)} with the command's output and errors sent to the writers given. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    if (out != null) cli.setOut(out);
+    if (err != null) cli.setErr(err);
     cli.setExecutionExceptionHandler(Main::handle);
     cli.setParameterExceptionHandler(
         (ex, a) -> {
-          PrintWriter err = ex.getCommandLine().getErr();
-          err.println("book-creator: " + ex.getMessage());
-          err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+          PrintWriter w = ex.getCommandLine().getErr();
+          w.println("book-creator: " + ex.getMessage());
+          w.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
           return ExitCodes.BAD_INPUT;
         });
     return cli.execute(args);

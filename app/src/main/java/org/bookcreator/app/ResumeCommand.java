@@ -37,7 +37,7 @@ final class ResumeCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       System.err.println("resuming " + unfinished.size() + " run(s)");
-      engine.pipeline.start();
+      engine.pipeline.start(true);
       List<Run> finished = DemoCommand.await(engine, new ArrayList<>(unfinished), engine.clock.instant());
       out.print(DemoCommand.table(engine, finished));
       out.flush();

@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
       if (earlier > 0) {
         System.err.println("resuming " + earlier + " unfinished run(s) left by an earlier process");
       }
-      engine.pipeline.start();
+      engine.pipeline.start(true);
       Run run = engine.pipeline.submit(project, settings.simulation().seed(), "run " + briefFile);
       System.err.println("project " + project.id() + ", run " + run.id() + ": \"" + Text.clean(project.title()) + "\"");
       Run done = follow(engine, run.id(), engine.pipeline.completion(run.id()));

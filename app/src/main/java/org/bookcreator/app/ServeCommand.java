@@ -30,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
       engine.close();
       stopped.countDown();
     }, "shutdown"));
-    engine.pipeline.start();
+    engine.pipeline.start(true);
     int active = engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
     System.err.printf("book-creator serve: orchestrator and %s workers on %s (%d unfinished run(s) resumed); Ctrl-C to stop%n",
         settings.get(Setting.WORKERS), settings.dataDir().toAbsolutePath(), active);

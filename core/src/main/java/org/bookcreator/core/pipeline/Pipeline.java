@@ -18,7 +18,9 @@ import org.bookcreator.core.support.Ids;
  * #start()} resumes every run the store says is unfinished. Thread-safe.
  */
 public final class Pipeline implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Pipeline.class);
   private final Store store;
+  private final InstantSource clock;
   private final Orchestrator orchestrator;
   private final WorkerPool workers;
 
@@ -31,6 +33,7 @@ public final class Pipeline implements AutoCloseable {
       Ids ids,
       RandomGenerator random) {
     this.store = store;
+    this.clock = clock;
     WorkSignal signal = new WorkSignal();
     this.orchestrator = new Orchestrator(store, config, clock, ids, signal);
     AgentExecutor executor = new AgentExecutor(store, llm, new OutputSchemas(), prices, config, clock);
@@ -43,6 +46,19 @@ public final class Pipeline implements AutoCloseable {
 
   /** Starts the orchestrator and the workers, and resumes unfinished runs. */
   public void start() {
+    start(false);
+  }
+
+  /**
+   * Like {@link #start()}; with {@code soleProcess}, leases left by an earlier (killed) process are
+   * released at once instead of waiting for them to expire. Only true when the store is locked to
+   * this process.
+   */
+  public void start(boolean soleProcess) {
+    if (soleProcess) {
+      int released = store.releaseLeases("released at start-up: the process holding the lease is gone", clock.instant());
+      if (released > 0) log.info("released {} task lease(s) left by an earlier process", released);
+    }
     orchestrator.start();
     workers.start();
     for (Run r : store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING))) orchestrator.poke(r.id());

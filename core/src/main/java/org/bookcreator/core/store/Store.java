@@ -96,6 +96,13 @@ public interface Store extends AutoCloseable {
   /** Fails a held task for good. */
   boolean fail(String taskId, String workerId, String errorType, String error, Instant at);
 
+  /**
+   * Puts every leased task back in the queue without counting an attempt. Only for a process that
+   * knows no other process can hold leases (the embedded store, locked to one process), at start-up:
+   * leases left by a killed process would otherwise block their tasks until they expire.
+   */
+  int releaseLeases(String reason, Instant at);
+
   /** Cancels every unfinished task of a run (used when the run fails or is cancelled). */
   int cancelOpenTasks(String runId, String reason, Instant at);
 

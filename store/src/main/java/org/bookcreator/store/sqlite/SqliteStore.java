@@ -475,6 +475,18 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public int releaseLeases(String reason, Instant at) {
+    return tx("release leases", () -> {
+      List<Task> leased = query("SELECT * FROM tasks WHERE state = 'LEASED'", SqliteStore::task);
+      for (Task t : leased) {
+        update("UPDATE tasks SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?", at, t.id());
+        record(t.runId(), "task", t.key(), TaskState.LEASED, TaskState.QUEUED, reason + " (was held by " + t.leaseOwner().orElse("?") + ")", at);
+      }
+      return leased.size();
+    });
+  }
+
+  @Override
   public int cancelOpenTasks(String runId, String reason, Instant at) {
     return tx("cancel tasks of run " + runId, () -> {
       List<Task> open = query("SELECT * FROM tasks WHERE run_id = ? AND state IN ('QUEUED', 'LEASED')", SqliteStore::task, runId);

@@ -1,0 +1,14 @@
+package org.bookcreator.app;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** Runs the real command line in-process and captures what it prints. */
+record Cli(int exitCode, String out, String err) {
+  static Cli run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Cli(code, out.toString(), err.toString());
+  }
+}

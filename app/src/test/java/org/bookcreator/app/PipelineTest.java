@@ -1,0 +1,237 @@
+package org.bookcreator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Function;
+import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.cost.PriceTable;
+import org.bookcreator.core.llm.ErrorType;
+import org.bookcreator.core.llm.LlmRequest;
+import org.bookcreator.core.llm.LlmResult;
+import org.bookcreator.core.llm.Usage;
+import org.bookcreator.core.pipeline.Pipeline;
+import org.bookcreator.core.pipeline.PipelineConfig;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunEvent;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.run.StageRecord;
+import org.bookcreator.core.run.Task;
+import org.bookcreator.core.run.TaskKind;
+import org.bookcreator.core.run.TaskState;
+import org.bookcreator.core.support.Ids;
+import org.bookcreator.providers.simulated.SimulatedLlmClient;
+import org.bookcreator.providers.simulated.SimulationConfig;
+import org.bookcreator.store.sqlite.SqliteStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole pipeline over a real SQLite store, with provider answers scripted where a test needs it. */
+class PipelineTest {
+  @TempDir Path dir;
+  private SqliteStore store;
+  private Pipeline pipeline;
+  private final ScriptedLlmClient llm = new ScriptedLlmClient(new SimulatedLlmClient(SimulationConfig.instant(7)));
+
+  private PipelineConfig config() {
+    return PipelineConfig.defaults(dir)
+        .withWorkers(4)
+        .withRetries(3, Duration.ofMillis(1), Duration.ofMillis(5), 2)
+        .withCritique(8.0, 3, 7.5, 2);
+  }
+
+  private Run runBook(PipelineConfig config, int chapters) throws Exception {
+    store = SqliteStore.open(dir.resolve("data"), true);
+    Ids ids = Ids.system();
+    pipeline = new Pipeline(store, llm, PriceTable.defaults(), config, InstantSource.system(), ids, new Random(1));
+    Project p = new Project(ids.next("prj"), "Test Book", "fiction", Optional.empty(), "A brief.", chapters,
+        Optional.empty(), List.of(), java.time.Instant.now());
+    store.createProject(p);
+    pipeline.start();
+    Run run = pipeline.submit(p, 7, "test");
+    return pipeline.completion(run.id()).get(60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void close() {
+    if (pipeline != null) pipeline.close();
+    if (store != null) store.close();
+  }
+
+  private static Function<LlmRequest, LlmResult> critique(double score) {
+    return r -> new LlmResult.Completed(
+        "{\"score\":" + score + ",\"verdict\":\"" + (score >= 8 ? "accept" : "revise") + "\",\"issues\":[\"tighten it\"]}",
+        "sim-standard", Usage.of(100, 20), Duration.ZERO);
+  }
+
+  private static Function<LlmRequest, LlmResult> text(String body) {
+    return r -> new LlmResult.Completed(body, "sim-standard", Usage.of(100, 20), Duration.ZERO);
+  }
+
+  private static Function<LlmRequest, LlmResult> retryable(ErrorType type) {
+    return r -> new LlmResult.Retryable(type, type.id() + " (scripted)", "sim-standard", Optional.empty(), Duration.ZERO);
+  }
+
+  private StageRecord stage(Run run, Stage s) {
+    return store.stages(run.id()).stream().filter(x -> x.stage() == s).findFirst().orElseThrow();
+  }
+
+  @Test
+  void book_runsEndToEnd_writingAManuscriptWithEveryChapter() throws Exception {
+    Run run = runBook(config(), 4);
+
+    assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+    Path manuscript = dir.resolve("projects").resolve(run.projectId()).resolve("runs").resolve(run.id()).resolve("manuscript.md");
+    String md = Files.readString(manuscript);
+    assertThat(md).startsWith("# Test Book").contains("## Contents");
+    assertThat(md.lines().filter(l -> l.startsWith("## Chapter ")).count()).isEqualTo(4);
+    assertThat(Files.exists(manuscript.resolveSibling("summary.json"))).isTrue();
+    assertThat(store.stages(run.id())).allMatch(s -> s.state().isDone());
+    assertThat(store.tasks(run.id())).allMatch(t -> t.state() == TaskState.COMPLETED);
+    assertThat(store.totals(run.id()).costUsd()).isPositive();
+    assertThat(store.history(run.id())).extracting(t -> t.entity() + ":" + t.to())
+        .contains("run:RUNNING", "stage:COMPLETED", "run:COMPLETED");
+  }
+
+  @Test
+  void structureCritique_stopsAtThreshold() throws Exception {
+    llm.on(TaskKind.CRITIQUE_OUTLINE, critique(6.0), critique(9.0));
+
+    Run run = runBook(config(), 2);
+
+    StageRecord s = stage(run, Stage.STRUCTURE_CRITIQUE);
+    assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+    assertThat(s.iterations()).isEqualTo(2);
+    assertThat(s.reason().orElseThrow()).contains("reached threshold");
+    assertThat(llm.calls(TaskKind.CRITIQUE_OUTLINE)).isEqualTo(2);
+    assertThat(llm.calls(TaskKind.REVISE_OUTLINE)).isEqualTo(1);
+  }
+
+  @Test
+  void structureCritique_stopsAtTheIterationCap_andRecordsIt() throws Exception {
+    llm.on(TaskKind.CRITIQUE_OUTLINE, critique(5.0));
+
+    Run run = runBook(config(), 2);
+
+    StageRecord s = stage(run, Stage.STRUCTURE_CRITIQUE);
+    assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+    assertThat(s.iterations()).isEqualTo(3);
+    assertThat(s.reason().orElseThrow()).contains("iteration cap 3 reached");
+    assertThat(llm.calls(TaskKind.CRITIQUE_OUTLINE)).isEqualTo(3);
+    assertThat(llm.calls(TaskKind.REVISE_OUTLINE)).isEqualTo(2);
+    assertThat(store.events(run.id())).extracting(RunEvent::kind).contains(RunEvent.CRITIQUE_CAP);
+  }
+
+  @Test
+  void chapterCritique_revisesUntilTheCap() throws Exception {
+    llm.on(TaskKind.CRITIQUE_CHAPTER, critique(5.0));
+
+    Run run = runBook(config(), 3);
+
+    assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+    assertThat(llm.calls(TaskKind.DRAFT_CHAPTER)).isEqualTo(3);
+    assertThat(llm.calls(TaskKind.REVISE_CHAPTER)).isEqualTo(3);
+    assertThat(stage(run, Stage.CHAPTER_WRITING).iterations()).isEqualTo(2);
+  }
+
+  @Test
+  void retryableFailures_retryWithBackoff_thenSucceed() throws Exception {
+    llm.on(TaskKind.PLAN, retryable(ErrorType.RATE_LIMITED), retryable(ErrorType.SERVER_ERROR),
+        r -> new SimulatedLlmClient(SimulationConfig.instant(7)).complete(r));
+
+    Run run = runBook(config(), 2);
+
+    assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+    Task plan = store.tasks(run.id()).stream().filter(t -> t.kind() == TaskKind.PLAN).findFirst().orElseThrow();
+    assertThat(plan.attempt()).isEqualTo(2);
+    assertThat(store.events(run.id())).filteredOn(e -> e.kind().equals(RunEvent.RETRY)).hasSize(2)
+        .first().satisfies(e -> assertThat(e.detail()).contains("rate_limited").contains("retrying in"));
+    List<LedgerEntry> calls = store.calls(run.id()).stream().filter(c -> c.taskId().equals(plan.id())).toList();
+    assertThat(calls).extracting(LedgerEntry::outcome).containsExactlyInAnyOrder("error", "error", "ok");
+  }
+
+  @Test
+  void retryableFailures_giveUpAfterMaxAttempts_andFailTheRun() throws Exception {
+    llm.on(TaskKind.PLAN, retryable(ErrorType.TIMEOUT));
+
+    Run run = runBook(config(), 2);
+
+    assertThat(run.state()).isEqualTo(RunState.FAILED);
+    assertThat(run.reason().orElseThrow()).contains("intake").contains("gave up after 3 attempt(s)").contains("timeout");
+    assertThat(llm.calls(TaskKind.PLAN)).isEqualTo(3);
+  }
+
+  @Test
+  void nonRetryableFailure_failsTheTaskAndRunAtOnce_withTheReason() throws Exception {
+    llm.on(TaskKind.OUTLINE, r -> new LlmResult.Fatal(ErrorType.AUTHENTICATION, "401 invalid API key", "sim-standard", Duration.ZERO));
+
+    Run run = runBook(config(), 2);
+
+    assertThat(run.state()).isEqualTo(RunState.FAILED);
+    assertThat(run.reason().orElseThrow()).contains("outline").contains("authentication").contains("401 invalid API key");
+    assertThat(llm.calls(TaskKind.OUTLINE)).isEqualTo(1);
+    assertThat(stage(run, Stage.OUTLINE).state().name()).isEqualTo("FAILED");
+    assertThat(stage(run, Stage.RESEARCH).state().name()).isEqualTo("PENDING");
+  }
+
+  @Test
+  void schemaViolation_isRepaired_andRecorded() throws Exception {
+    llm.on(TaskKind.FACT_CHECK, text("{\"checked\": \"many\"}"),
+        text("{\"checked\":3,\"unsupported\":[],\"verdict\":\"pass\"}"));
+
+    Run run = runBook(config(), 2);
+
+    assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+    assertThat(llm.calls(TaskKind.FACT_CHECK)).isEqualTo(2);
+    LlmRequest repair = llm.requests.stream().filter(r -> r.kind() == TaskKind.FACT_CHECK).toList().get(1);
+    assertThat(repair.messages().get(repair.messages().size() - 1).content()).contains("Your answer was rejected");
+    assertThat(store.events(run.id())).filteredOn(e -> e.kind().equals(RunEvent.SCHEMA_VIOLATION))
+        .singleElement().satisfies(e -> assertThat(e.detail()).contains("fact_checker").contains("checked"));
+  }
+
+  @Test
+  void schemaViolation_pastTheRepairLimit_failsTheTask_namingTheViolation() throws Exception {
+    llm.on(TaskKind.CRITIQUE_OUTLINE, text("{\"score\": 42, \"verdict\": \"accept\", \"issues\": []}"));
+
+    Run run = runBook(config(), 2);
+
+    assertThat(run.state()).isEqualTo(RunState.FAILED);
+    assertThat(llm.calls(TaskKind.CRITIQUE_OUTLINE)).isEqualTo(3);
+    assertThat(run.reason().orElseThrow()).contains("schema_violation").contains("after 2 repair attempt(s)").contains("score");
+    assertThat(store.events(run.id())).filteredOn(e -> e.kind().equals(RunEvent.SCHEMA_VIOLATION)).hasSize(3);
+  }
+
+  @Test
+  void malformedJson_andWrongChapterCount_areViolations() throws Exception {
+    llm.on(TaskKind.OUTLINE, text("Sure! {\"title\": "),
+        text("{\"title\":\"T\",\"chapters\":[{\"number\":1,\"title\":\"One\",\"summary\":\"Only one chapter here.\"}]}"),
+        r -> new SimulatedLlmClient(SimulationConfig.instant(7)).complete(r));
+
+    Run run = runBook(config(), 2);
+
+    assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+    assertThat(store.events(run.id())).filteredOn(e -> e.kind().equals(RunEvent.SCHEMA_VIOLATION))
+        .extracting(RunEvent::detail)
+        .anySatisfy(d -> assertThat(d).contains("not valid JSON"))
+        .anySatisfy(d -> assertThat(d).contains("has 1 chapters, the brief asks for 2"));
+  }
+
+  @Test
+  void ledger_hasOneRowPerCall_withUniqueIds() throws Exception {
+    Run run = runBook(config(), 3);
+
+    List<LedgerEntry> calls = store.calls(run.id());
+    assertThat(calls).hasSize(llm.requests.size());
+    assertThat(calls.stream().map(LedgerEntry::callId).distinct().count()).isEqualTo(calls.size());
+    assertThat(calls).allMatch(c -> c.costUsd().isPresent() && c.priceVersion().isPresent());
+  }
+}

@@ -1,0 +1,146 @@
+package org.bookcreator.core.project;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BriefParserTest {
+  @TempDir Path dir;
+  private final BriefParser parser = new BriefParser(Categories.defaults());
+
+  private Path write(String name, String text) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, text);
+    return p;
+  }
+
+  @Test
+  void validYaml_isParsed_andReferencesResolveAgainstTheBriefsFolder() throws IOException {
+    Files.createDirectories(dir.resolve("notes"));
+    Files.writeString(dir.resolve("notes/a.md"), "# A\ntext");
+    Path file = write("b.yaml", """
+        title: "  The Keeper  "
+        category: Fiction
+        audience: readers aged 10-14
+        brief: |
+          A lighthouse story.
+        chapters: 12
+        budget_usd: 4.50
+        references:
+          - notes/a.md
+        """);
+
+    Brief b = parser.parse(file);
+
+    assertThat(b.title()).isEqualTo("The Keeper");
+    assertThat(b.category()).isEqualTo("fiction");
+    assertThat(b.audience()).contains("readers aged 10-14");
+    assertThat(b.chapters()).isEqualTo(12);
+    assertThat(b.budgetUsd()).contains(new BigDecimal("4.5"));
+    assertThat(b.references()).containsExactly(dir.resolve("notes/a.md").toAbsolutePath().normalize());
+  }
+
+  @Test
+  void json_isAccepted() throws IOException {
+    Path file = write("b.json", "{\"title\":\"T\",\"category\":\"technical\",\"brief\":\"B\",\"chapters\":3}");
+
+    assertThat(parser.parse(file).category()).isEqualTo("technical");
+  }
+
+  @Test
+  void everyProblem_isReportedAtOnce() throws IOException {
+    Path file = write("b.yaml", """
+        title: ""
+        category: poetry-slam
+        chapters: 0
+        colour: blue
+        budget_usd: -3
+        """);
+
+    assertThatThrownBy(() -> parser.parse(file))
+        .isInstanceOf(BriefException.class)
+        .satisfies(e -> assertThat(((BriefException) e).problems()).hasSize(6))
+        .hasMessageContaining("unknown field 'colour'")
+        .hasMessageContaining("title: must not be blank")
+        .hasMessageContaining("unknown category 'poetry-slam' (one of: fiction, non-fiction")
+        .hasMessageContaining("chapters: must be 1..100, got 0")
+        .hasMessageContaining("brief: required")
+        .hasMessageContaining("budget_usd: must be greater than 0");
+  }
+
+  @Test
+  void chapterCountOutOfRange_namesTheValue() throws IOException {
+    Path file = write("b.yaml", "title: T\ncategory: fiction\nbrief: B\nchapters: 101\n");
+
+    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("chapters: must be 1..100, got 101");
+  }
+
+  @Test
+  void nonIntegerChapters_isRejected() throws IOException {
+    Path file = write("b.yaml", "title: T\ncategory: fiction\nbrief: B\nchapters: 3.5\n");
+
+    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("chapters: must be a whole number");
+  }
+
+  @Test
+  void malformedYaml_saysWhere() throws IOException {
+    Path file = write("b.yaml", "title: [unclosed\ncategory: fiction\n");
+
+    assertThatThrownBy(() -> parser.parse(file)).isInstanceOf(BriefException.class).hasMessageContaining("malformed YAML");
+  }
+
+  @Test
+  void duplicateKeys_areRejected() throws IOException {
+    Path file = write("b.yaml", "title: A\ntitle: B\ncategory: fiction\nbrief: B\nchapters: 2\n");
+
+    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("malformed YAML").hasMessageContaining("title");
+  }
+
+  @Test
+  void emptyFile_andNonMapping_areRejected() throws IOException {
+    assertThatThrownBy(() -> parser.parse(write("e.yaml", ""))).hasMessageContaining("the brief is empty");
+    assertThatThrownBy(() -> parser.parse(write("l.yaml", "- a\n- b\n"))).hasMessageContaining("must be a mapping");
+  }
+
+  @Test
+  void missingFile_andMissingReference_areNamed() throws IOException {
+    assertThatThrownBy(() -> parser.parse(dir.resolve("nope.yaml"))).hasMessageContaining("file not found");
+    Path file = write("b.yaml", "title: T\ncategory: fiction\nbrief: B\nchapters: 2\nreferences: [missing.pdf]\n");
+    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("references[0]: file not found");
+  }
+
+  @Test
+  void hostileInput_controlCharactersInTitle_hugeFile_binary() throws IOException {
+    Path ctl = write("c.yaml", "title: \"Evil\\nINFO forged line\\u001b[31m\"\ncategory: fiction\nbrief: B\nchapters: 2\n");
+    assertThatThrownBy(() -> parser.parse(ctl)).hasMessageContaining("title: must be one line without control characters");
+
+    Path huge = dir.resolve("huge.yaml");
+    Files.write(huge, new byte[(int) BriefParser.MAX_BYTES + 1]);
+    assertThatThrownBy(() -> parser.parse(huge)).hasMessageContaining("a brief is at most");
+
+    Path binary = dir.resolve("bin.yaml");
+    Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x41});
+    assertThatThrownBy(() -> parser.parse(binary)).hasMessageContaining("not UTF-8");
+  }
+
+  @Test
+  void unknownCategoryError_escapesControlCharacters() throws IOException {
+    Path file = write("b.yaml", "title: T\ncategory: \"x\\u0007y\"\nbrief: B\nchapters: 2\n");
+
+    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("'x\\u0007y'");
+  }
+
+  @Test
+  void extraCategories_fromConfiguration_areAccepted() throws IOException {
+    BriefParser extended = new BriefParser(Categories.defaults().plus(java.util.List.of("poetry")));
+    Path file = write("b.yaml", "title: T\ncategory: poetry\nbrief: B\nchapters: 2\n");
+
+    assertThat(extended.parse(file).category()).isEqualTo("poetry");
+  }
+}

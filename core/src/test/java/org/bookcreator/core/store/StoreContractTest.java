@@ -1,0 +1,381 @@
+package org.bookcreator.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.llm.Usage;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunEvent;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.run.StageState;
+import org.bookcreator.core.run.Task;
+import org.bookcreator.core.run.TaskKind;
+import org.bookcreator.core.run.TaskSpec;
+import org.bookcreator.core.run.TaskState;
+import org.bookcreator.core.run.Transition;
+import org.bookcreator.core.support.IllegalTransitionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link Store} must have. Each adapter extends this class and says how to open
+ * a fresh, empty store; SqliteStore passes it today, PostgresStore will have to.
+ */
+public abstract class StoreContractTest {
+  protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  protected Store store;
+
+  /** A new, empty store. */
+  protected abstract Store openStore() throws Exception;
+
+  @BeforeEach
+  void open() throws Exception {
+    store = openStore();
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  protected static Project aProject(String id) {
+    return new Project(id, "Title " + id, "fiction", Optional.of("everyone"), "A brief.", 3,
+        Optional.of(new BigDecimal("4.50")), List.of("/tmp/ref.md"), T0);
+  }
+
+  protected Run aRunningRun(String projectId, String runId) {
+    if (store.project(projectId).isEmpty()) store.createProject(aProject(projectId));
+    store.createRun(runId, projectId, 7, "test", T0);
+    return store.transitionRun(runId, RunState.QUEUED, RunState.RUNNING, "started", T0);
+  }
+
+  private static TaskSpec spec(String key) {
+    return new TaskSpec(key, Stage.OUTLINE, TaskKind.OUTLINE, "{\"k\":\"" + key + "\"}");
+  }
+
+  @Test
+  void project_roundTrips_withEveryField() {
+    Project p = aProject("p1");
+
+    store.createProject(p);
+
+    assertThat(store.project("p1")).contains(p);
+    assertThat(store.projects()).containsExactly(p);
+    assertThat(store.project("nope")).isEmpty();
+  }
+
+  @Test
+  void createRun_startsQueued_withAllStagesPending_andNumbersRunsPerProject() {
+    store.createProject(aProject("p1"));
+
+    Run first = store.createRun("r1", "p1", 1, "first", T0);
+    Run second = store.createRun("r2", "p1", 1, "retry", T0.plusSeconds(1));
+
+    assertThat(first.state()).isEqualTo(RunState.QUEUED);
+    assertThat(first.number()).isEqualTo(1);
+    assertThat(second.number()).isEqualTo(2);
+    assertThat(store.stages("r1")).hasSize(Stage.values().length).allMatch(s -> s.state() == StageState.PENDING);
+    assertThat(store.runs(Optional.of("p1"))).extracting(Run::id).containsExactly("r1", "r2");
+    assertThat(store.history("r1")).singleElement().satisfies(t -> {
+      assertThat(t.to()).isEqualTo("QUEUED");
+      assertThat(t.reason()).isEqualTo("first");
+    });
+  }
+
+  @Test
+  void createRun_forUnknownProject_isRejected() {
+    assertThatThrownBy(() -> store.createRun("r1", "missing", 1, "x", T0))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("missing");
+  }
+
+  @Test
+  void transitionRun_recordsEveryMove_withTimeAndReason() {
+    aRunningRun("p1", "r1");
+
+    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "all stages done", T0.plusSeconds(5));
+
+    assertThat(store.run("r1").orElseThrow().state()).isEqualTo(RunState.COMPLETED);
+    List<Transition> h = store.history("r1");
+    assertThat(h).extracting(Transition::to).containsExactly("QUEUED", "RUNNING", "COMPLETED");
+    assertThat(h.get(2).reason()).isEqualTo("all stages done");
+    assertThat(h.get(2).at()).isEqualTo(T0.plusSeconds(5));
+  }
+
+  @Test
+  void transitionRun_illegalMove_isRejected_andNothingChanges() {
+    aRunningRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0);
+
+    assertThatThrownBy(() -> store.transitionRun("r1", RunState.COMPLETED, RunState.RUNNING, "again", T0))
+        .isInstanceOf(IllegalTransitionException.class)
+        .hasMessageContaining("COMPLETED -> RUNNING");
+    assertThat(store.run("r1").orElseThrow().state()).isEqualTo(RunState.COMPLETED);
+    assertThat(store.history("r1")).hasSize(3);
+  }
+
+  @Test
+  void transitionRun_fromWrongState_losesTheCompareAndSet() {
+    aRunningRun("p1", "r1");
+
+    assertThatThrownBy(() -> store.transitionRun("r1", RunState.QUEUED, RunState.RUNNING, "twice", T0))
+        .isInstanceOf(IllegalTransitionException.class)
+        .hasMessageContaining("it is RUNNING");
+  }
+
+  @Test
+  void transitionStage_keepsResultAndIterations_andMakesStageCurrent() {
+    aRunningRun("p1", "r1");
+
+    store.transitionStage("r1", Stage.INTAKE, StageState.PENDING, StageState.RUNNING, Optional.empty(), 0, "started", T0);
+    var done = store.transitionStage("r1", Stage.INTAKE, StageState.RUNNING, StageState.COMPLETED,
+        Optional.of("{\"ok\":true}"), 2, "plan accepted", T0.plusSeconds(3));
+
+    assertThat(store.run("r1").orElseThrow().stage()).contains(Stage.INTAKE);
+    assertThat(done.result()).contains("{\"ok\":true}");
+    assertThat(done.iterations()).isEqualTo(2);
+    assertThat(done.startedAt()).contains(T0);
+    assertThat(done.finishedAt()).contains(T0.plusSeconds(3));
+    assertThatThrownBy(() -> store.transitionStage("r1", Stage.OUTLINE, StageState.PENDING, StageState.COMPLETED,
+        Optional.empty(), 0, "skip ahead", T0)).isInstanceOf(IllegalTransitionException.class);
+  }
+
+  @Test
+  void enqueue_isIdempotentByKey() {
+    aRunningRun("p1", "r1");
+
+    Task a = store.enqueue("t1", "r1", spec("outline/draft"), T0);
+    Task b = store.enqueue("t2", "r1", spec("outline/draft"), T0);
+
+    assertThat(b.id()).isEqualTo(a.id());
+    assertThat(store.tasks("r1")).hasSize(1);
+    assertThat(a.state()).isEqualTo(TaskState.QUEUED);
+    assertThat(a.projectId()).isEqualTo("p1");
+  }
+
+  @Test
+  void claim_leasesOldestRunnableTask_onlyOfRunningRuns() {
+    aRunningRun("p1", "r1");
+    store.createProject(aProject("p2"));
+    store.createRun("r2", "p2", 1, "queued only", T0);
+    store.enqueue("t1", "r1", spec("a"), T0);
+    store.enqueue("t2", "r1", spec("b"), T0);
+    store.enqueue("t3", "r2", spec("c"), T0);
+
+    Task first = store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow();
+    Task second = store.claim("w2", T0, T0.plusSeconds(30)).orElseThrow();
+    Optional<Task> none = store.claim("w3", T0, T0.plusSeconds(30));
+
+    assertThat(first.key()).isEqualTo("a");
+    assertThat(first.state()).isEqualTo(TaskState.LEASED);
+    assertThat(first.leaseOwner()).contains("w1");
+    assertThat(first.claims()).isEqualTo(1);
+    assertThat(second.key()).isEqualTo("b");
+    assertThat(none).isEmpty();
+  }
+
+  @Test
+  void claim_respectsBackoff_untilNotBefore() {
+    aRunningRun("p1", "r1");
+    Task t = store.enqueue("t1", "r1", spec("a"), T0);
+    store.claim("w1", T0, T0.plusSeconds(30));
+    store.retry(t.id(), "w1", "rate_limited", "429", T0.plusSeconds(10), T0);
+
+    assertThat(store.claim("w1", T0.plusSeconds(9), T0.plusSeconds(60))).isEmpty();
+    Task again = store.claim("w1", T0.plusSeconds(10), T0.plusSeconds(60)).orElseThrow();
+    assertThat(again.attempt()).isEqualTo(1);
+    assertThat(again.errorType()).contains("rate_limited");
+  }
+
+  @Test
+  void expiredLease_isReclaimed_andOldHolderIsFencedOut() {
+    aRunningRun("p1", "r1");
+    Task t = store.enqueue("t1", "r1", spec("a"), T0);
+    store.claim("w1", T0, T0.plusSeconds(30));
+
+    assertThat(store.claim("w2", T0.plusSeconds(29), T0.plusSeconds(60))).isEmpty();
+    Task reclaimed = store.claim("w2", T0.plusSeconds(31), T0.plusSeconds(61)).orElseThrow();
+
+    assertThat(reclaimed.leaseOwner()).contains("w2");
+    assertThat(reclaimed.claims()).isEqualTo(2);
+    assertThat(reclaimed.attempt()).isZero();
+    assertThat(store.renewLease(t.id(), "w1", T0.plusSeconds(90))).isFalse();
+    assertThat(store.complete(t.id(), "w1", "late", T0.plusSeconds(32))).isFalse();
+    assertThat(store.complete(t.id(), "w2", "on time", T0.plusSeconds(32))).isTrue();
+    Task done = store.task(t.id()).orElseThrow();
+    assertThat(done.state()).isEqualTo(TaskState.COMPLETED);
+    assertThat(done.output()).contains("on time");
+    assertThat(store.history("r1")).anySatisfy(h -> assertThat(h.reason()).contains("reclaimed by w2"));
+  }
+
+  @Test
+  void releaseLeases_requeuesLeasedTasks_withoutCountingAnAttempt() {
+    aRunningRun("p1", "r1");
+    Task t = store.enqueue("t1", "r1", spec("a"), T0);
+    store.claim("dead-worker", T0, T0.plusSeconds(300));
+
+    int released = store.releaseLeases("process gone", T0.plusSeconds(1));
+
+    assertThat(released).isEqualTo(1);
+    Task again = store.claim("w2", T0.plusSeconds(1), T0.plusSeconds(30)).orElseThrow();
+    assertThat(again.id()).isEqualTo(t.id());
+    assertThat(again.attempt()).isZero();
+    assertThat(store.history("r1")).anySatisfy(h -> assertThat(h.reason()).contains("process gone").contains("dead-worker"));
+  }
+
+  @Test
+  void renewLease_extendsTheLease_soItIsNotReclaimed() {
+    aRunningRun("p1", "r1");
+    Task t = store.enqueue("t1", "r1", spec("a"), T0);
+    store.claim("w1", T0, T0.plusSeconds(30));
+
+    assertThat(store.renewLease(t.id(), "w1", T0.plusSeconds(90))).isTrue();
+
+    assertThat(store.claim("w2", T0.plusSeconds(60), T0.plusSeconds(120))).isEmpty();
+  }
+
+  @Test
+  void fail_and_cancelOpenTasks_endTasks() {
+    aRunningRun("p1", "r1");
+    Task a = store.enqueue("t1", "r1", spec("a"), T0);
+    store.enqueue("t2", "r1", spec("b"), T0);
+    store.claim("w1", T0, T0.plusSeconds(30));
+
+    assertThat(store.fail(a.id(), "w1", "authentication", "bad key", T0)).isTrue();
+    assertThat(store.cancelOpenTasks("r1", "run failed", T0)).isEqualTo(1);
+
+    assertThat(store.tasks("r1")).extracting(Task::state).containsExactly(TaskState.FAILED, TaskState.CANCELLED);
+    assertThat(store.task(a.id()).orElseThrow().error()).contains("bad key");
+    assertThat(store.fail(a.id(), "w1", "x", "again", T0)).isFalse();
+  }
+
+  @Test
+  void concurrentClaims_neverHandTheSameTaskToTwoWorkers() throws Exception {
+    aRunningRun("p1", "r1");
+    for (int i = 0; i < 200; i++) store.enqueue("t" + i, "r1", spec("k" + i), T0);
+    Set<String> claimed = ConcurrentHashMap.newKeySet();
+    List<String> duplicates = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    CountDownLatch done = new CountDownLatch(8);
+    for (int w = 0; w < 8; w++) {
+      String worker = "w" + w;
+      pool.submit(() -> {
+        try {
+          Optional<Task> t;
+          while ((t = store.claim(worker, T0, T0.plusSeconds(30))).isPresent()) {
+            if (!claimed.add(t.get().id())) synchronized (duplicates) { duplicates.add(t.get().id()); }
+          }
+        } finally {
+          done.countDown();
+        }
+      });
+    }
+    done.await();
+    pool.shutdown();
+
+    assertThat(duplicates).isEmpty();
+    assertThat(claimed).hasSize(200);
+  }
+
+  protected static LedgerEntry aCall(String callId, String runId, BigDecimal cost) {
+    return new LedgerEntry(callId, "p1", runId, "t1", Stage.OUTLINE, AgentRole.PLANNER, 0, "simulated", "sim-standard",
+        new Usage(100, 50, 10, 5, 0), Optional.ofNullable(cost), Optional.ofNullable(cost == null ? null : "simulated/sim-standard@2025-01-01"),
+        12, LedgerEntry.OK, Optional.empty(), Optional.of("{\"answer\":1}"), T0);
+  }
+
+  @Test
+  void recordCall_isIdempotentByCallId_andKeepsTheResponse() {
+    aRunningRun("p1", "r1");
+
+    boolean first = store.recordCall(aCall("c1", "r1", new BigDecimal("0.000350000000")));
+    boolean second = store.recordCall(aCall("c1", "r1", new BigDecimal("9")));
+
+    assertThat(first).isTrue();
+    assertThat(second).isFalse();
+    LedgerEntry e = store.call("c1").orElseThrow();
+    assertThat(e.costUsd()).contains(new BigDecimal("0.000350000000"));
+    assertThat(e.response()).contains("{\"answer\":1}");
+    assertThat(e.usage()).isEqualTo(new Usage(100, 50, 10, 5, 0));
+    assertThat(store.calls("r1")).hasSize(1);
+  }
+
+  @Test
+  void unpricedCall_keepsCostAbsent_neverZero() {
+    aRunningRun("p1", "r1");
+
+    store.recordCall(aCall("c1", "r1", null));
+
+    assertThat(store.call("c1").orElseThrow().costUsd()).isEmpty();
+    assertThat(store.totals("r1").unpricedCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void totals_equalTheExactSumOfRows() {
+    aRunningRun("p1", "r1");
+    Random random = new Random(3);
+    BigDecimal expected = BigDecimal.ZERO;
+    for (int i = 0; i < 500; i++) {
+      BigDecimal cost = BigDecimal.valueOf(random.nextLong(1, 5_000_000_000L), 12);
+      expected = expected.add(cost);
+      store.recordCall(aCall("c" + i, "r1", cost));
+    }
+
+    var totals = store.totals("r1");
+
+    assertThat(totals.calls()).isEqualTo(500);
+    assertThat(totals.costUsd()).isEqualByComparingTo(expected);
+    assertThat(totals.inputTokens()).isEqualTo(500 * 115);
+    assertThat(totals.outputTokens()).isEqualTo(500 * 50);
+  }
+
+  @Test
+  void events_areKeptInOrder() {
+    aRunningRun("p1", "r1");
+
+    store.recordEvent(new RunEvent("r1", Optional.of("t1"), RunEvent.SCHEMA_VIOLATION, "$.score: too big", T0));
+    store.recordEvent(new RunEvent("r1", Optional.empty(), RunEvent.RETRY, "retrying", T0.plus(Duration.ofSeconds(1))));
+
+    assertThat(store.events("r1")).extracting(RunEvent::kind).containsExactly(RunEvent.SCHEMA_VIOLATION, RunEvent.RETRY);
+    assertThat(store.events("r1").get(0).taskId()).contains("t1");
+  }
+
+  @Test
+  void hostileText_isStoredVerbatim() {
+    String nasty = "Robert'); DROP TABLE projects;--\n\u0000\u001b[31m" + "x".repeat(100_000);
+    Project p = new Project("p1", nasty, "fiction", Optional.empty(), nasty, 1, Optional.empty(), List.of(), T0);
+
+    store.createProject(p);
+
+    assertThat(store.project("p1").orElseThrow().title()).isEqualTo(nasty);
+    assertThat(store.projects()).hasSize(1);
+  }
+
+  @Test
+  void runsIn_filtersByState() {
+    aRunningRun("p1", "r1");
+    store.createRun("r2", "p1", 1, "queued", T0);
+
+    assertThat(store.runsIn(Set.of(RunState.RUNNING))).extracting(Run::id).containsExactly("r1");
+    assertThat(new HashSet<>(store.runsIn(Set.of(RunState.RUNNING, RunState.QUEUED)).stream().map(Run::id).toList()))
+        .containsExactlyInAnyOrder("r1", "r2");
+    assertThat(store.schemaVersion()).isPositive();
+  }
+}

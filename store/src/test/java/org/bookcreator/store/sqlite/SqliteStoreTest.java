@@ -1,0 +1,77 @@
+package org.bookcreator.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreContractTest;
+import org.bookcreator.core.store.StoreException;
+import org.bookcreator.core.store.StoreLockedException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteStoreTest extends StoreContractTest {
+  @TempDir Path dir;
+
+  @Override
+  protected Store openStore() {
+    return SqliteStore.open(dir.resolve("data"), true);
+  }
+
+  @Test
+  void data_survivesReopening() {
+    aRunningRun("p1", "r1");
+    store.close();
+
+    try (Store reopened = SqliteStore.open(dir.resolve("data"), true)) {
+      assertThat(reopened.run("r1").orElseThrow().state()).isEqualTo(RunState.RUNNING);
+      assertThat(reopened.history("r1")).hasSize(2);
+    }
+    store = SqliteStore.open(dir.resolve("data"), true);
+  }
+
+  @Test
+  void secondExclusiveOpen_isRefused_withAClearMessage() {
+    assertThatThrownBy(() -> SqliteStore.open(dir.resolve("data"), true))
+        .isInstanceOf(StoreLockedException.class)
+        .hasMessageContaining("in use by another Book Creator process")
+        .hasMessageContaining("--data-dir");
+  }
+
+  @Test
+  void dataDirThatIsAFile_isRefused() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+
+    assertThatThrownBy(() -> SqliteStore.open(file, false))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("not-a-dir");
+  }
+
+  @Test
+  void foreignFile_inPlaceOfTheDatabase_isRefused() throws Exception {
+    Path other = dir.resolve("other");
+    Files.createDirectories(other);
+    Files.writeString(other.resolve(SqliteStore.DB_FILE), "this is not a database, just text ".repeat(200));
+
+    assertThatThrownBy(() -> SqliteStore.open(other, false))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("not a SQLite database");
+  }
+
+  @Test
+  void newerSchema_isRefused_ratherThanGuessedAt() throws Exception {
+    store.close();
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data").resolve(SqliteStore.DB_FILE))) {
+      c.createStatement().execute("INSERT INTO schema_version(version, name, applied_at) VALUES (99, 'future', 0)");
+    }
+
+    assertThatThrownBy(() -> SqliteStore.open(dir.resolve("data"), false))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("schema is version 99");
+    store = SqliteStore.open(dir.resolve("other-data"), true);
+  }
+}
