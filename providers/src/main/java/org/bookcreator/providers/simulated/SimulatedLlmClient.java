@@ -141,10 +141,10 @@ public final class SimulatedLlmClient implements LlmClient {
       case PLAN -> {
         ObjectNode o = Json.object();
         o.put("premise", "A " + category + " book titled \"" + h.get("book_title") + "\" that explores "
-            + ProseWriter.pick(lx.themes(), r) + " and " + ProseWriter.pick(lx.themes(), r) + " across " + chapters + " chapters.");
+            + ProseWriter.pick(lx.bank("theme"), r) + " and " + ProseWriter.pick(lx.bank("theme"), r) + " across " + chapters + " chapters.");
         o.put("tone", lx.narrative() ? "warm, atmospheric, quietly suspenseful" : "clear, practical, evidence-led");
         ArrayNode themes = o.putArray("themes");
-        for (int i = 0; i < 3; i++) themes.add(ProseWriter.pick(lx.themes(), r));
+        for (int i = 0; i < 3; i++) themes.add(ProseWriter.pick(lx.bank("theme"), r));
         o.put("chapter_count", chapters);
         o.put("words_per_chapter", config.wordsPerChapter());
         yield Json.write(o);
@@ -158,7 +158,7 @@ public final class SimulatedLlmClient implements LlmClient {
           String title;
           int guard = 0;
           do {
-            String subject = lx.narrative() ? capitalise(ProseWriter.pick(lx.places(), r).replaceFirst("^the ", "")) : capitalise(ProseWriter.pick(lx.themes(), r));
+            String subject = lx.narrative() ? capitalise(ProseWriter.pick(lx.bank("place"), r).replaceFirst("^the ", "")) : capitalise(ProseWriter.pick(lx.bank("theme"), r));
             title = String.format(ProseWriter.pick(lx.chapterPatterns(), r), subject);
           } while (used.contains(title) && ++guard < 10);
           used.add(title);
@@ -236,10 +236,10 @@ public final class SimulatedLlmClient implements LlmClient {
   private static String summary(Lexicon lx, int i, int n, boolean revised, SplittableRandom r) {
     String position = i == 1 ? "Opens the book" : i == n ? "Brings the book to its close" : "Develops the middle of the book";
     String body = lx.narrative()
-        ? position + ": " + ProseWriter.pick(lx.names(), r) + " finds " + ProseWriter.pick(lx.objects(), r) + " at "
-            + ProseWriter.pick(lx.places(), r) + " and must face a question of " + ProseWriter.pick(lx.themes(), r) + "."
-        : position + ": how " + ProseWriter.pick(lx.themes(), r) + " shapes outcomes " + ProseWriter.pick(lx.places(), r)
-            + ", illustrated with " + ProseWriter.pick(lx.objects(), r) + ".";
+        ? position + ": " + ProseWriter.pick(lx.bank("name"), r) + " finds " + ProseWriter.pick(lx.bank("object"), r) + " at "
+            + ProseWriter.pick(lx.bank("place"), r) + " and must face a question of " + ProseWriter.pick(lx.bank("theme"), r) + "."
+        : position + ": how " + ProseWriter.pick(lx.bank("theme"), r) + " shapes outcomes " + ProseWriter.pick(lx.bank("place"), r)
+            + ", illustrated with " + ProseWriter.pick(lx.bank("object"), r) + ".";
     return revised ? body + " Tightened after critique." : body;
   }
 
@@ -260,9 +260,9 @@ public final class SimulatedLlmClient implements LlmClient {
 
   private static String fact(Lexicon lx, SplittableRandom r) {
     return lx.narrative()
-        ? "Setting detail: " + capitalise(ProseWriter.pick(lx.places(), r)) + " is where " + ProseWriter.pick(lx.objects(), r) + " is kept."
-        : "Studies of " + ProseWriter.pick(lx.themes(), r) + " report consistent gains when " + ProseWriter.pick(lx.names(), r)
-            + " use " + ProseWriter.pick(lx.objects(), r) + ".";
+        ? "Setting detail: " + capitalise(ProseWriter.pick(lx.bank("place"), r)) + " is where " + ProseWriter.pick(lx.bank("object"), r) + " is kept."
+        : "Studies of " + ProseWriter.pick(lx.bank("theme"), r) + " report consistent gains when " + ProseWriter.pick(lx.bank("name"), r)
+            + " use " + ProseWriter.pick(lx.bank("object"), r) + ".";
   }
 
   private static String lastText(LlmRequest req) {

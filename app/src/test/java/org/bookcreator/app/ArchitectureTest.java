@@ -1,0 +1,38 @@
+package org.bookcreator.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The arrows of docs/architecture.md, checked rather than hoped for. */
+class ArchitectureTest {
+  private static final JavaClasses CLASSES =
+      new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.bookcreator");
+
+  @Test
+  void core_importsNoAdapterAndNotTheApp() {
+    noClasses().that().resideInAPackage("org.bookcreator.core..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.providers..", "org.bookcreator.app..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void adapters_doNotImportEachOther_norTheApp() {
+    noClasses().that().resideInAPackage("org.bookcreator.store..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.providers..", "org.bookcreator.app..")
+        .check(CLASSES);
+    noClasses().that().resideInAPackage("org.bookcreator.providers..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.app..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void core_doesNotTalkToDatabasesOrTheNetworkDirectly() {
+    noClasses().that().resideInAPackage("org.bookcreator.core..")
+        .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "java.net.http..", "org.sqlite..")
+        .check(CLASSES);
+  }
+}
