@@ -158,7 +158,7 @@ public final class SimulatedLlmClient implements LlmClient {
           String title;
           int guard = 0;
           do {
-            String subject = lx.narrative() ? capitalise(ProseWriter.pick(lx.bank("place"), r).replaceFirst("^the ", "")) : capitalise(ProseWriter.pick(lx.bank("theme"), r));
+            String subject = lx.narrative() ? titleCase(ProseWriter.pick(lx.bank("place"), r).replaceFirst("^the ", "")) : capitalise(ProseWriter.pick(lx.bank("theme"), r));
             title = String.format(ProseWriter.pick(lx.chapterPatterns(), r), subject);
           } while (used.contains(title) && ++guard < 10);
           used.add(title);
@@ -240,7 +240,7 @@ public final class SimulatedLlmClient implements LlmClient {
             + ProseWriter.pick(lx.bank("place"), r) + " and must face a question of " + ProseWriter.pick(lx.bank("theme"), r) + "."
         : position + ": how " + ProseWriter.pick(lx.bank("theme"), r) + " shapes outcomes " + ProseWriter.pick(lx.bank("place"), r)
             + ", illustrated with " + ProseWriter.pick(lx.bank("object"), r) + ".";
-    return revised ? body + " Tightened after critique." : body;
+    return revised ? body.replace(" must face ", " is forced to face ").replace("shapes outcomes", "decides outcomes") : body;
   }
 
   private static String issue(boolean outline, Map<String, String> h, SplittableRandom r) {
@@ -277,8 +277,16 @@ public final class SimulatedLlmClient implements LlmClient {
 
   private static String edit(String text, SplittableRandom r) {
     String edited = text.replace(" very ", " ").replace(" really ", " ");
-    if (r.nextBoolean()) edited = edited.replace("; ", ". ");
     return edited.strip();
+  }
+
+  private static String titleCase(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (String w : s.split(" ")) {
+      if (sb.length() > 0) sb.append(' ');
+      sb.append(capitalise(w));
+    }
+    return sb.toString();
   }
 
   private static String capitalise(String s) {
