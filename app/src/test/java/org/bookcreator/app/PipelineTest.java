@@ -226,6 +226,25 @@ class PipelineTest {
   }
 
   @Test
+  void heartbeat_keepsTheLease_ofATaskThatOutlastsIt() throws Exception {
+    llm.on(TaskKind.PLAN, r -> {
+      try {
+        Thread.sleep(1200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new SimulatedLlmClient(SimulationConfig.instant(7)).complete(r);
+    });
+
+    Run run = runBook(config().withLease(Duration.ofMillis(400), Duration.ofMillis(100)), 2);
+
+    assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+    Task plan = store.tasks(run.id()).stream().filter(t -> t.kind() == TaskKind.PLAN).findFirst().orElseThrow();
+    assertThat(plan.claims()).as("never reclaimed while its worker heartbeats").isEqualTo(1);
+    assertThat(llm.calls(TaskKind.PLAN)).isEqualTo(1);
+  }
+
+  @Test
   void ledger_hasOneRowPerCall_withUniqueIds() throws Exception {
     Run run = runBook(config(), 3);
 

@@ -56,7 +56,7 @@ final class ManuscriptAssembler {
     Files.writeString(tmp, md, StandardCharsets.UTF_8);
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     ObjectNode out = Json.object();
-    out.put("path", target.toAbsolutePath().toString());
+    out.put("path", target.toAbsolutePath().normalize().toString());
     out.put("chapters", count);
     out.put("words", words);
     return out;
