@@ -20,6 +20,7 @@ import org.bookcreator.core.project.Brief;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
+import org.bookcreator.telemetry.Telemetry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,6 +48,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "5", description = "Measured repetitions (default: ${DEFAULT-VALUE}).")
   int repeat;
 
+  @Option(names = "--telemetry", defaultValue = "on", description = "Telemetry on (JSON log file, metrics, traces) or off (default: ${DEFAULT-VALUE}).")
+  String telemetry;
+
   @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured warm-up repetitions (default: ${DEFAULT-VALUE}).")
   int warmup;
 
@@ -54,9 +58,9 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (books < 1 || books > 1000) throw new Main.UsageException("--books must be 1..1000");
     if (chapters < 1 || chapters > 100) throw new Main.UsageException("--chapters must be 1..100");
+    if (!telemetry.equals("on") && !telemetry.equals("off")) throw new Main.UsageException("--telemetry must be on or off");
     if (repeat < 1 || warmup < 0) throw new Main.UsageException("--repeat must be at least 1 and --warmup at least 0");
     PrintWriter out = spec.commandLine().getOut();
-    Logging.init(null, "ERROR");
     List<Long> times = new ArrayList<>();
     long peak = 0;
     for (int i = 0; i < warmup + repeat; i++) {
@@ -91,8 +95,15 @@ final class BenchCommand implements Callable<Integer> {
     flags.putAll(pipelineFlags.flags());
     flags.put(Setting.DATA_DIR, dir.toString());
     flags.put(Setting.SIM_LATENCY, "0ms");
+    flags.put(Setting.METRICS_ENABLED, Boolean.toString(telemetry.equals("on")));
+    flags.put(Setting.TRACING_ENABLED, Boolean.toString(telemetry.equals("on")));
     Settings settings = Settings.load(null, Map.of(), flags);
-    try (Engine engine = Engine.open(settings)) {
+    Telemetry t = telemetry.equals("on") ? Observability.start(settings, Observability.Mode.FOREGROUND) : Telemetry.noop();
+    if (telemetry.equals("off")) {
+      org.bookcreator.telemetry.LogSetup.install(org.bookcreator.telemetry.LogConfig.console("book-creator",
+          org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"), org.bookcreator.telemetry.Redactor.none(), () -> {});
+    }
+    try (Engine engine = Engine.open(settings, t)) {
       List<Project> projects = new ArrayList<>();
       String[] categories = {"fiction", "non-fiction", "technical", "children", "biography", "self-help"};
       for (int i = 0; i < books; i++) {

@@ -18,6 +18,7 @@ import org.bookcreator.core.project.BriefParser;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
+import org.bookcreator.telemetry.Telemetry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,9 +75,9 @@ final class DemoCommand implements Callable<Integer> {
           Setting.SIM_MALFORMED_RATE, Setting.SIM_SCHEMA_RATE)) demo.put(s, "0");
     }
     Settings settings = options.load(demo);
-    Logging.init(settings.dataDir().resolve("logs"), "ERROR");
+    Telemetry telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
-    try (Engine engine = Engine.open(settings)) {
+    try (Engine engine = Engine.open(settings, telemetry)) {
       Path folder = settings.dataDir().resolve("samples");
       List<Path> samples = SampleBriefs.extract(folder);
       BriefParser parser = new BriefParser(settings.categories());

@@ -10,6 +10,7 @@ import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.providers.simulated.SimulatedLlmClient;
 import org.bookcreator.store.sqlite.SqliteStore;
+import org.bookcreator.telemetry.Telemetry;
 
 /** The composition root: store, provider and pipeline wired from the settings. */
 final class Engine implements AutoCloseable {
@@ -18,8 +19,10 @@ final class Engine implements AutoCloseable {
   final Pipeline pipeline;
   final Ids ids;
   final InstantSource clock;
+  final Telemetry telemetry;
 
-  private Engine(Settings settings, Store store, Pipeline pipeline, Ids ids, InstantSource clock) {
+  private Engine(Settings settings, Store store, Pipeline pipeline, Ids ids, InstantSource clock, Telemetry telemetry) {
+    this.telemetry = telemetry;
     this.settings = settings;
     this.store = store;
     this.pipeline = pipeline;
@@ -28,16 +31,16 @@ final class Engine implements AutoCloseable {
   }
 
   /** Opens the store exclusively and builds (but does not start) the pipeline. */
-  static Engine open(Settings settings) {
+  static Engine open(Settings settings, Telemetry telemetry) {
     InstantSource clock = InstantSource.system();
     Ids ids = new Ids(clock, new SecureRandom());
     Store store = SqliteStore.open(settings.dataDir(), true);
     try {
       LlmClient llm = new SimulatedLlmClient(settings.simulation());
       Pipeline pipeline =
-          new Pipeline(store, llm, PriceTable.defaults(), settings.pipeline(), clock, ids,
+          new Pipeline(store, llm, PriceTable.defaults(), settings.pipeline(), telemetry, clock, ids,
               new Random(settings.simulation().seed()));
-      return new Engine(settings, store, pipeline, ids, clock);
+      return new Engine(settings, store, pipeline, ids, clock, telemetry);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -49,7 +52,11 @@ final class Engine implements AutoCloseable {
     try {
       pipeline.close();
     } finally {
-      store.close();
+      try {
+        store.close();
+      } finally {
+        telemetry.close();
+      }
     }
   }
 }

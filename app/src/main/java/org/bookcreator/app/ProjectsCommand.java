@@ -30,7 +30,7 @@ final class ProjectsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = options.load(Map.of());
-    Logging.init(null, "WARN");
+    Observability.start(settings, Observability.Mode.READER);
     PrintWriter out = spec.commandLine().getOut();
     Optional<Store> opened = StoreReader.open(settings);
     List<Project> projects = new ArrayList<>();

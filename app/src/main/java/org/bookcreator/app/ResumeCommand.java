@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
+import org.bookcreator.telemetry.Telemetry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,9 +29,9 @@ final class ResumeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = options.load(pipelineFlags.flags());
-    Logging.init(settings.dataDir().resolve("logs"), "ERROR");
+    Telemetry telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
-    try (Engine engine = Engine.open(settings)) {
+    try (Engine engine = Engine.open(settings, telemetry)) {
       List<Run> unfinished = engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING));
       if (unfinished.isEmpty()) {
         out.println("nothing to resume: no unfinished runs in " + settings.dataDir());

@@ -18,6 +18,7 @@ import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.StageRecord;
 import org.bookcreator.core.run.StageState;
+import org.bookcreator.telemetry.Telemetry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,9 +45,9 @@ final class RunCommand implements Callable<Integer> {
     Settings settings = options.load(pipelineFlags.flags());
     // Validate the brief before anything is written, so bad input leaves nothing behind.
     Brief brief = new BriefParser(settings.categories()).parse(briefFile);
-    Logging.init(settings.dataDir().resolve("logs"), "ERROR");
+    Telemetry telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
-    try (Engine engine = Engine.open(settings)) {
+    try (Engine engine = Engine.open(settings, telemetry)) {
       Project project = Project.from(engine.ids.next("prj"), brief, engine.clock.instant());
       engine.store.createProject(project);
       int earlier = engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();

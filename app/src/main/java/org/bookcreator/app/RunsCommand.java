@@ -36,7 +36,7 @@ final class RunsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = options.load(Map.of());
-    Logging.init(null, "WARN");
+    Observability.start(settings, Observability.Mode.READER);
     PrintWriter out = spec.commandLine().getOut();
     Optional<Store> opened = StoreReader.open(settings);
     if (opened.isEmpty()) {

@@ -28,6 +28,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 final class Settings {
   static final String CONFIG_ENV = "BOOK_CREATOR_CONFIG";
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)(KB|MB|GB)");
 
   private final Map<Setting, String> values;
   private final Map<Setting, String> origins;
@@ -119,7 +120,7 @@ final class Settings {
   }
 
   private void validate(List<String> problems) {
-    for (Setting s : List.of(Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
+    for (Setting s : List.of(Setting.LOG_KEEP_FILES, Setting.HTTP_PORT, Setting.WORKER_PORT, Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
         Setting.CHAPTER_MAX_ITERATIONS, Setting.SIM_WORDS)) {
       try {
         Integer.parseInt(values.get(s).strip());
@@ -145,6 +146,29 @@ final class Settings {
       } catch (NumberFormatException e) {
         problems.add(where(s) + ": expected a number, got '" + values.get(s) + "'");
       }
+    }
+    for (Setting s : List.of(Setting.METRICS_ENABLED, Setting.TRACING_ENABLED, Setting.CAPTURE_CONTENT)) {
+      if (!List.of("true", "false").contains(values.get(s).strip())) {
+        problems.add(where(s) + ": expected true or false, got '" + values.get(s) + "'");
+      }
+    }
+    if (!SIZE.matcher(values.get(Setting.LOG_MAX_FILE_SIZE).strip()).matches()) {
+      problems.add(where(Setting.LOG_MAX_FILE_SIZE) + ": expected a size such as 500KB, 20MB or 1GB, got '" + values.get(Setting.LOG_MAX_FILE_SIZE) + "'");
+    }
+    if (!List.of("auto", "json", "text", "off").contains(values.get(Setting.LOG_CONSOLE).strip())) {
+      problems.add(where(Setting.LOG_CONSOLE) + ": expected auto, json, text or off, got '" + values.get(Setting.LOG_CONSOLE) + "'");
+    }
+    try {
+      logLevels();
+      org.bookcreator.telemetry.LogConfig.console("x", org.bookcreator.telemetry.LogConfig.Console.OFF, get(Setting.LOG_LEVEL));
+    } catch (IllegalArgumentException e) {
+      problems.add("logging settings: " + e.getMessage());
+    }
+    try {
+      double r = Double.parseDouble(values.get(Setting.SAMPLING_RATIO).strip());
+      if (!(r >= 0 && r <= 1)) problems.add(where(Setting.SAMPLING_RATIO) + ": must be 0..1, got " + r);
+    } catch (NumberFormatException e) {
+      problems.add(where(Setting.SAMPLING_RATIO) + ": expected a number 0..1, got '" + values.get(Setting.SAMPLING_RATIO) + "'");
     }
     if (!values.get(Setting.PROVIDER).equals("simulated")) {
       problems.add(where(Setting.PROVIDER) + ": provider '" + values.get(Setting.PROVIDER)
@@ -188,6 +212,41 @@ final class Settings {
     String extra = get(Setting.CATEGORIES_EXTRA);
     if (extra.isEmpty()) return Categories.defaults();
     return Categories.defaults().plus(Arrays.stream(extra.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList());
+  }
+
+  /** {@code logging.levels} as logger name to level. */
+  Map<String, String> logLevels() {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    String text = get(Setting.LOG_LEVELS);
+    if (text.isEmpty()) return out;
+    for (String pair : text.split(",")) {
+      String[] kv = pair.strip().split("=");
+      if (kv.length != 2 || kv[0].isBlank()) {
+        throw new IllegalArgumentException("logging.levels: expected name=LEVEL pairs separated by commas, got '" + pair.strip() + "'");
+      }
+      org.bookcreator.telemetry.LogConfig.console("x", org.bookcreator.telemetry.LogConfig.Console.OFF, kv[1].strip());
+      out.put(kv[0].strip(), kv[1].strip().toUpperCase(java.util.Locale.ROOT));
+    }
+    return out;
+  }
+
+  long logFileBytes() {
+    Matcher m = SIZE.matcher(get(Setting.LOG_MAX_FILE_SIZE));
+    if (!m.matches()) throw new IllegalArgumentException("not a size");
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "KB" -> n << 10;
+      case "MB" -> n << 20;
+      default -> n << 30;
+    };
+  }
+
+  boolean flag(Setting s) {
+    return Boolean.parseBoolean(get(s));
+  }
+
+  int integerValue(Setting s) {
+    return Integer.parseInt(get(s));
   }
 
   static Duration duration(String text) {

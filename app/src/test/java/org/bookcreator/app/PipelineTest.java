@@ -40,6 +40,7 @@ class PipelineTest {
   @TempDir Path dir;
   private SqliteStore store;
   private Pipeline pipeline;
+  private final org.bookcreator.telemetry.Telemetry telemetry = org.bookcreator.telemetry.Telemetry.noop();
   private final ScriptedLlmClient llm = new ScriptedLlmClient(new SimulatedLlmClient(SimulationConfig.instant(7)));
 
   private PipelineConfig config() {
@@ -52,7 +53,7 @@ class PipelineTest {
   private Run runBook(PipelineConfig config, int chapters) throws Exception {
     store = SqliteStore.open(dir.resolve("data"), true);
     Ids ids = Ids.system();
-    pipeline = new Pipeline(store, llm, PriceTable.defaults(), config, InstantSource.system(), ids, new Random(1));
+    pipeline = new Pipeline(store, llm, PriceTable.defaults(), config, telemetry, InstantSource.system(), ids, new Random(1));
     Project p = new Project(ids.next("prj"), "Test Book", "fiction", Optional.empty(), "A brief.", chapters,
         Optional.empty(), List.of(), java.time.Instant.now());
     store.createProject(p);

@@ -44,6 +44,11 @@ public final class PriceTable {
         new BigDecimal(cw), from);
   }
 
+  /** Every model with a price: the bounded set of model names metrics may use as labels. */
+  public java.util.Set<String> models() {
+    return prices.stream().map(Price::model).collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
   /** The price in force on {@code day} for the model, if any. */
   public Optional<Price> find(String provider, String model, LocalDate day) {
     return prices.stream()

@@ -28,6 +28,10 @@ import org.bookcreator.core.run.Task;
 import org.bookcreator.core.run.TaskKind;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Json;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bookcreator.telemetry.BookMetrics;
+import org.bookcreator.telemetry.Redactor;
+import org.bookcreator.telemetry.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -49,6 +53,9 @@ final class AgentExecutor {
   private final OutputSchemas schemas;
   private final PriceTable prices;
   private final PipelineConfig config;
+  private final BookMetrics metrics;
+  private final Redactor redactor;
+  private final Map<String, String> categories = new ConcurrentHashMap<>();
   private final InstantSource clock;
   private final DocumentReader documents;
   private final ManuscriptAssembler assembler;
@@ -59,12 +66,15 @@ final class AgentExecutor {
       OutputSchemas schemas,
       PriceTable prices,
       PipelineConfig config,
+      Telemetry telemetry,
       InstantSource clock) {
     this.store = store;
     this.llm = llm;
     this.schemas = schemas;
     this.prices = prices;
     this.config = config;
+    this.metrics = telemetry.metrics();
+    this.redactor = telemetry.redactor();
     this.clock = clock;
     this.documents = new DocumentReader();
     this.assembler = new ManuscriptAssembler(config.outputDir());
@@ -105,12 +115,13 @@ final class AgentExecutor {
           Optional<String> problem = validate(kind, input, c.text());
           if (problem.isEmpty()) return new TaskOutcome.Done(normalise(kind, c.text()));
           violation = problem.get();
+          metrics.schemaViolation(kind.role().id());
           store.recordEvent(
               new RunEvent(
                   task.runId(),
                   Optional.of(task.id()),
                   RunEvent.SCHEMA_VIOLATION,
-                  kind.role().id() + " " + kind.id() + " call " + callId + ": " + violation,
+                  redactor.redact(kind.role().id() + " " + kind.id() + " call " + callId + ": " + violation),
                   clock.instant()));
           log.warn("schema violation by {} on task {} (call {}): {}", kind.role().id(), task.key(), callId, violation);
           messages.add(Message.assistant(truncate(c.text(), 4000)));
@@ -151,7 +162,33 @@ final class AgentExecutor {
     // Committed before the answer is used: a crash from here on never loses the spend, and a resume
     // replays the recorded answer instead of paying for it again.
     store.recordCall(entry);
+    observe(task, request, result, usage, cost);
     return result;
+  }
+
+  private void observe(Task task, LlmRequest request, LlmResult result, Usage usage, Optional<BigDecimal> cost) {
+    String error = switch (result) {
+      case LlmResult.Completed c -> null;
+      case LlmResult.Retryable r -> r.type().id();
+      case LlmResult.Fatal f -> f.type().id();
+    };
+    String category = categories.computeIfAbsent(task.projectId(),
+        id -> store.project(id).map(p -> p.category()).orElse("unknown"));
+    metrics.modelCall(llm.provider(), request.model().equals("default") ? result.model() : request.model(), error,
+        result.latency().toNanos() / 1e9, usage.inputTokens() + usage.cacheReadTokens() + usage.cacheWriteTokens(),
+        usage.outputTokens());
+    cost.ifPresentOrElse(
+        c -> metrics.cost(task.stage().id(), llm.provider(), result.model(), category, c.doubleValue()),
+        () -> metrics.unpricedCall(llm.provider(), result.model()));
+    var line = (error == null ? log.atInfo() : log.atWarn())
+        .addKeyValue("provider", llm.provider())
+        .addKeyValue("model", result.model())
+        .addKeyValue("latency_ms", result.latency().toMillis())
+        .addKeyValue("input_tokens", usage.inputTokens())
+        .addKeyValue("output_tokens", usage.outputTokens())
+        .addKeyValue("cost_usd", cost.map(BigDecimal::toPlainString).orElse("unpriced"));
+    if (error != null) line = line.addKeyValue("error_type", error);
+    line.log(error == null ? "llm call ok" : "llm call failed: " + errorMessage(result));
   }
 
   private static String errorMessage(LlmResult r) {

@@ -24,7 +24,11 @@ import org.bookcreator.core.run.TaskSpec;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.support.IllegalTransitionException;
+import org.bookcreator.telemetry.BookMetrics;
+import org.bookcreator.telemetry.LogContext;
+import org.bookcreator.telemetry.Telemetry;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -37,6 +41,7 @@ final class Orchestrator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
 
   private final Store store;
+  private final BookMetrics metrics;
   private final PipelineConfig config;
   private final InstantSource clock;
   private final Ids ids;
@@ -49,8 +54,9 @@ final class Orchestrator implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean();
   private Thread thread;
 
-  Orchestrator(Store store, PipelineConfig config, InstantSource clock, Ids ids, WorkSignal signal) {
+  Orchestrator(Store store, PipelineConfig config, Telemetry telemetry, InstantSource clock, Ids ids, WorkSignal signal) {
     this.store = store;
+    this.metrics = telemetry.metrics();
     this.config = config;
     this.clock = clock;
     this.ids = ids;
@@ -106,7 +112,7 @@ final class Orchestrator implements AutoCloseable {
   }
 
   private void advanceSafely(String runId) {
-    try {
+    try (LogContext.Scope ignored = LogContext.with(LogContext.RUN_ID, runId)) {
       advance(runId);
     } catch (IllegalTransitionException e) {
       log.warn("run {} changed while being advanced; looking again: {}", runId, e.getMessage());
@@ -121,16 +127,18 @@ final class Orchestrator implements AutoCloseable {
     Optional<Run> found = store.run(runId);
     if (found.isEmpty()) return;
     Run run = found.get();
+    Project project =
+        store.project(run.projectId()).orElseThrow(() -> new IllegalStateException("run " + runId + " has no project"));
+    MDC.put(LogContext.PROJECT_ID, project.id());
     if (run.state() == RunState.QUEUED) {
       run = store.transitionRun(runId, RunState.QUEUED, RunState.RUNNING, "started", clock.instant());
+      metrics.runStarted(project.category());
       log.info("run {} started", runId);
     }
     if (run.state() != RunState.RUNNING) {
-      finished(run);
+      finished(run, project);
       return;
     }
-    Project project =
-        store.project(run.projectId()).orElseThrow(() -> new IllegalStateException("run " + runId + " has no project"));
     Map<Stage, StageRecord> stages = new EnumMap<>(Stage.class);
     store.stages(runId).forEach(s -> stages.put(s.stage(), s));
     Map<String, Task> tasks = new HashMap<>();
@@ -139,9 +147,10 @@ final class Orchestrator implements AutoCloseable {
     for (Stage stage : Stage.values()) {
       StageRecord record = stages.get(stage);
       if (record.state().isDone()) continue;
+      MDC.put(LogContext.STAGE, stage.id());
       Instant now = clock.instant();
       if (record.state() == StageState.FAILED) {
-        failRun(run, "stage " + stage.id() + " had failed: " + record.reason().orElse("no reason"));
+        failRun(run, project, "stage " + stage.id() + " had failed: " + record.reason().orElse("no reason"));
         return;
       }
       if (record.state() == StageState.PENDING) {
@@ -159,6 +168,8 @@ final class Orchestrator implements AutoCloseable {
         case StageStep.Done d -> {
           stages.put(stage, store.transitionStage(
               runId, stage, StageState.RUNNING, StageState.COMPLETED, Optional.of(d.result()), d.iterations(), d.reason(), now));
+          stageEnded(record, project, "completed", now);
+          if (stage == Stage.STRUCTURE_CRITIQUE || stage == Stage.CHAPTER_WRITING) metrics.stageIterations(stage.id(), d.iterations());
           if (stage == Stage.STRUCTURE_CRITIQUE && d.reason().startsWith("iteration cap")) {
             store.recordEvent(new RunEvent(runId, Optional.empty(), RunEvent.CRITIQUE_CAP, d.reason(), now));
           }
@@ -167,29 +178,39 @@ final class Orchestrator implements AutoCloseable {
         case StageStep.Skip s -> {
           stages.put(stage, store.transitionStage(
               runId, stage, StageState.RUNNING, StageState.SKIPPED, Optional.empty(), 0, s.reason(), now));
+          stageEnded(record, project, "skipped", now);
           log.info("run {} skipped stage {}: {}", runId, stage.id(), s.reason());
         }
         case StageStep.Failed f -> {
           store.transitionStage(runId, stage, StageState.RUNNING, StageState.FAILED, Optional.empty(), 0, f.reason(), now);
-          failRun(run, "stage " + stage.id() + " failed: " + f.reason());
+          stageEnded(record, project, "failed", now);
+          failRun(run, project, "stage " + stage.id() + " failed: " + f.reason());
           return;
         }
       }
     }
+    MDC.remove(LogContext.STAGE);
     Run done = store.transitionRun(runId, RunState.RUNNING, RunState.COMPLETED, "all stages done", clock.instant());
+    metrics.runFinished(project.category(), "completed");
     log.info("run {} completed", runId);
-    finished(done);
+    finished(done, project);
   }
 
-  private void failRun(Run run, String reason) {
+  private void stageEnded(StageRecord started, Project project, String outcome, Instant now) {
+    double seconds = started.startedAt().map(t -> java.time.Duration.between(t, now).toNanos() / 1e9).orElse(0.0);
+    metrics.stageDuration(started.stage().id(), project.category(), outcome, seconds);
+  }
+
+  private void failRun(Run run, Project project, String reason) {
     Instant now = clock.instant();
     store.cancelOpenTasks(run.id(), "run failed", now);
     Run failed = store.transitionRun(run.id(), RunState.RUNNING, RunState.FAILED, reason, now);
+    metrics.runFinished(project.category(), "failed");
     log.warn("run {} failed: {}", run.id(), reason);
-    finished(failed);
+    finished(failed, project);
   }
 
-  private void finished(Run run) {
+  private void finished(Run run, Project project) {
     if (run.state().isActive() || run.state() == RunState.PAUSED) return;
     CompletableFuture<Run> f = completions.get(run.id());
     if (f != null && f.isDone()) return;

@@ -12,6 +12,13 @@ import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.telemetry.BookMetrics;
+import org.bookcreator.telemetry.SemConv;
+import org.bookcreator.telemetry.Telemetry;
 
 /**
  * The running pipeline: one orchestrator and a pool of agent workers over one store. {@link
@@ -29,19 +36,39 @@ public final class Pipeline implements AutoCloseable {
       LlmClient llm,
       PriceTable prices,
       PipelineConfig config,
+      Telemetry telemetry,
       InstantSource clock,
       Ids ids,
       RandomGenerator random) {
     this.store = store;
     this.clock = clock;
     WorkSignal signal = new WorkSignal();
-    this.orchestrator = new Orchestrator(store, config, clock, ids, signal);
-    AgentExecutor executor = new AgentExecutor(store, llm, new OutputSchemas(), prices, config, clock);
+    this.orchestrator = new Orchestrator(store, config, telemetry, clock, ids, signal);
+    AgentExecutor executor = new AgentExecutor(store, llm, new OutputSchemas(), prices, config, telemetry, clock);
     this.workers =
         new WorkerPool(
-            store, executor, config, clock, signal,
+            store, executor, config, telemetry, clock, signal,
             new Backoff(config.backoffBase(), config.backoffMax(), random),
             ids.next("pool"), orchestrator::poke);
+    registerGauges(store, telemetry.metrics());
+  }
+
+  private void registerGauges(Store store, BookMetrics metrics) {
+    metrics.gauge("book_creator_runs_in_stage", "Books (active runs) per category and current stage.",
+        List.of(SemConv.L_CATEGORY, SemConv.L_STAGE),
+        () -> store.activeRunsByStage().stream().map(c -> BookMetrics.Point.of(c.runs(), c.category(), c.stage())).toList());
+    metrics.gauge("book_creator_task_queue_depth", "Tasks waiting in the queue, per agent role.",
+        List.of(SemConv.L_AGENT_ROLE),
+        () -> {
+          Map<AgentRole, Long> byRole = new EnumMap<>(AgentRole.class);
+          for (AgentRole r : AgentRole.values()) byRole.put(r, 0L);
+          store.queuedTasksByKind().forEach((k, n) -> byRole.merge(k.role(), n, Long::sum));
+          return byRole.entrySet().stream().map(e -> BookMetrics.Point.of(e.getValue(), e.getKey().id())).toList();
+        });
+    metrics.gauge("book_creator_worker_heartbeat_timestamp", "Unix time (seconds) of each worker's last heartbeat.",
+        List.of(SemConv.L_WORKER),
+        () -> workers.heartbeats().entrySet().stream()
+            .map(e -> BookMetrics.Point.of(e.getValue().toEpochMilli() / 1000.0, e.getKey())).toList());
   }
 
   /** Starts the orchestrator and the workers, and resumes unfinished runs. */

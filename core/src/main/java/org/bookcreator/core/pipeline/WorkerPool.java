@@ -15,6 +15,12 @@ import java.util.function.Consumer;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.Task;
 import org.bookcreator.core.store.Store;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bookcreator.telemetry.BookMetrics;
+import org.bookcreator.telemetry.LogContext;
+import org.bookcreator.telemetry.Redactor;
+import org.bookcreator.telemetry.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +35,9 @@ final class WorkerPool implements AutoCloseable {
   private final Store store;
   private final AgentExecutor executor;
   private final PipelineConfig config;
+  private final BookMetrics metrics;
+  private final Redactor redactor;
+  private final Map<String, Instant> heartbeats = new ConcurrentHashMap<>();
   private final InstantSource clock;
   private final WorkSignal signal;
   private final Backoff backoff;
@@ -36,12 +45,13 @@ final class WorkerPool implements AutoCloseable {
   private final String poolId;
   private final AtomicBoolean running = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
-  private final ScheduledExecutorService heartbeats;
+  private final ScheduledExecutorService scheduler;
 
   WorkerPool(
       Store store,
       AgentExecutor executor,
       PipelineConfig config,
+      Telemetry telemetry,
       InstantSource clock,
       WorkSignal signal,
       Backoff backoff,
@@ -50,12 +60,14 @@ final class WorkerPool implements AutoCloseable {
     this.store = store;
     this.executor = executor;
     this.config = config;
+    this.metrics = telemetry.metrics();
+    this.redactor = telemetry.redactor();
     this.clock = clock;
     this.signal = signal;
     this.backoff = backoff;
     this.poolId = poolId;
     this.onTaskSettled = onTaskSettled;
-    this.heartbeats =
+    this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "heartbeat-" + poolId);
@@ -71,13 +83,22 @@ final class WorkerPool implements AutoCloseable {
       threads.add(Thread.ofVirtual().name("worker-" + workerId).start(() -> loop(workerId)));
     }
     long hb = config.heartbeat().toMillis();
-    heartbeats.scheduleAtFixedRate(this::reportAlive, 0, hb, TimeUnit.MILLISECONDS);
+    scheduler.scheduleAtFixedRate(this::reportAlive, 0, hb, TimeUnit.MILLISECONDS);
+  }
+
+  /** The last heartbeat of each worker of this pool. */
+  Map<String, Instant> heartbeats() {
+    return Map.copyOf(heartbeats);
   }
 
   private void reportAlive() {
     try {
       Instant now = clock.instant();
-      for (int i = 0; i < config.workers(); i++) store.heartbeat(poolId + "-w" + i, now);
+      for (int i = 0; i < config.workers(); i++) {
+        if (!threads.isEmpty() && !threads.get(i).isAlive()) continue;
+        store.heartbeat(poolId + "-w" + i, now);
+        heartbeats.put(poolId + "-w" + i, now);
+      }
     } catch (RuntimeException e) {
       log.warn("could not record worker heartbeats", e);
     }
@@ -110,10 +131,20 @@ final class WorkerPool implements AutoCloseable {
   }
 
   private void work(String workerId, Task task) {
+    try (LogContext.Scope ignored = LogContext.with(
+        LogContext.PROJECT_ID, task.projectId(), LogContext.RUN_ID, task.runId(), LogContext.STAGE, task.stage().id(),
+        LogContext.AGENT_ROLE, task.role().id(), LogContext.TASK_ID, task.id(), LogContext.WORKER, workerId)) {
+      Instant queuedSince = task.notBefore().isAfter(task.updatedAt()) ? task.notBefore() : task.updatedAt();
+      metrics.taskWait(task.role().id(), Duration.between(queuedSince, clock.instant()).toNanos() / 1e9);
+      workLeased(workerId, task);
+    }
+  }
+
+  private void workLeased(String workerId, Task task) {
     AtomicBoolean lost = new AtomicBoolean();
     Duration every = config.heartbeat();
     ScheduledFuture<?> renewal =
-        heartbeats.scheduleAtFixedRate(
+        scheduler.scheduleAtFixedRate(
             () -> {
               try {
                 if (!store.renewLease(task.id(), workerId, clock.instant().plus(config.lease()))) {
@@ -144,31 +175,39 @@ final class WorkerPool implements AutoCloseable {
     switch (outcome) {
       case TaskOutcome.Done d -> {
         if (!store.complete(task.id(), workerId, d.output(), now)) {
+          metrics.agentTask(task.role().id(), "lease_lost");
           log.warn("task {} finished but worker {} had lost its lease; result dropped", task.key(), workerId);
+        } else {
+          metrics.agentTask(task.role().id(), "completed");
         }
       }
       case TaskOutcome.Retry r -> {
         int failed = task.attempt() + 1;
         if (failed >= config.maxAttempts()) {
+          metrics.agentTask(task.role().id(), "failed");
           store.fail(task.id(), workerId, r.errorType(),
-              "gave up after " + failed + " attempt(s); last error: " + r.message(), now);
+              redactor.redact("gave up after " + failed + " attempt(s); last error: " + r.message()), now);
           log.warn("task {} failed for good after {} attempts: {} {}", task.key(), failed, r.errorType(), r.message());
         } else {
           Duration delay = backoff.delay(failed, r.retryAfter());
-          store.retry(task.id(), workerId, r.errorType(), r.message(), now.plus(delay), now);
+          metrics.agentTask(task.role().id(), "retried");
+          store.retry(task.id(), workerId, r.errorType(), redactor.redact(r.message()), now.plus(delay), now);
           store.recordEvent(new RunEvent(task.runId(), Optional.of(task.id()), RunEvent.RETRY,
-              task.key() + " attempt " + failed + " failed (" + r.errorType() + ": " + r.message()
-                  + "); retrying in " + delay.toMillis() + " ms", now));
+              redactor.redact(task.key() + " attempt " + failed + " failed (" + r.errorType() + ": " + r.message()
+                  + "); retrying in " + delay.toMillis() + " ms"), now));
           log.info("task {} attempt {} failed ({}); retrying in {} ms", task.key(), failed, r.errorType(), delay.toMillis());
           signal.signalAll();
         }
       }
       case TaskOutcome.Fail f -> {
-        store.fail(task.id(), workerId, f.errorType(), f.message(), now);
+        metrics.agentTask(task.role().id(), "failed");
+        store.fail(task.id(), workerId, f.errorType(), redactor.redact(f.message()), now);
         log.warn("task {} failed: {} {}", task.key(), f.errorType(), f.message());
       }
-      case TaskOutcome.LeaseLost l ->
-          log.warn("worker {} lost the lease on task {}; another worker owns it now", workerId, task.key());
+      case TaskOutcome.LeaseLost l -> {
+        metrics.agentTask(task.role().id(), "lease_lost");
+        log.warn("worker {} lost the lease on task {}; another worker owns it now", workerId, task.key());
+      }
     }
   }
 
@@ -183,6 +222,6 @@ final class WorkerPool implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    heartbeats.shutdownNow();
+    scheduler.shutdownNow();
   }
 }

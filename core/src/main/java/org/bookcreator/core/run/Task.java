@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * An agent task as stored. {@code attempt} counts failed attempts so far (0 on the first try);
  * {@code claims} counts how often a worker took it (a reclaim after a lost lease adds one without
- * adding an attempt).
+ * adding an attempt). {@code updatedAt} is when the task last changed state other than by a claim:
+ * for a leased task, when it was queued.
  */
 public record Task(
     String id,

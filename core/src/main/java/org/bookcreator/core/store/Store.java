@@ -127,6 +127,15 @@ public interface Store extends AutoCloseable {
 
   void heartbeat(String workerId, Instant at);
 
+  /** Active (queued or running) runs per category and current stage: for the books-per-stage gauge. */
+  List<StageCount> activeRunsByStage();
+
+  /** Runnable tasks waiting in the queue, per task kind: for the queue-depth gauge. */
+  java.util.Map<org.bookcreator.core.run.TaskKind, Long> queuedTasksByKind();
+
+  /** A count of active runs in one category and stage. */
+  record StageCount(String category, String stage, long runs) {}
+
   /** Schema version after migrations, for diagnostics. */
   int schemaVersion();
 

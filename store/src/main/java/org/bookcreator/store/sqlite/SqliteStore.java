@@ -424,8 +424,9 @@ public final class SqliteStore implements Store {
       if (next.isEmpty()) return Optional.<Task>empty();
       Task t = next.get();
       TaskState.TABLE.require(t.state(), TaskState.LEASED, t.key());
-      update("UPDATE tasks SET state = ?, lease_owner = ?, lease_expires_at = ?, claims = claims + 1, updated_at = ? WHERE id = ?",
-          TaskState.LEASED, workerId, leaseUntil, now, t.id());
+      // updated_at keeps the time the task was queued, so the wait before this claim can be measured
+      update("UPDATE tasks SET state = ?, lease_owner = ?, lease_expires_at = ?, claims = claims + 1 WHERE id = ?",
+          TaskState.LEASED, workerId, leaseUntil, t.id());
       String reason = t.state() == TaskState.LEASED
           ? "reclaimed by " + workerId + ": lease of " + t.leaseOwner().orElse("?") + " expired at " + t.leaseExpiresAt().map(Instant::toString).orElse("?")
           : "claimed by " + workerId;
@@ -589,6 +590,26 @@ public final class SqliteStore implements Store {
     tx("record heartbeat", () -> update(
         "INSERT INTO workers(id, started_at, last_heartbeat) VALUES (?,?,?) ON CONFLICT(id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat",
         workerId, at, at));
+  }
+
+  @Override
+  public List<StageCount> activeRunsByStage() {
+    return tx("count runs by stage", () -> query(
+        "SELECT p.category, COALESCE(r.stage, 'INTAKE') AS stage, COUNT(*) FROM runs r JOIN projects p ON p.id = r.project_id "
+            + "WHERE r.state IN ('QUEUED', 'RUNNING') GROUP BY p.category, COALESCE(r.stage, 'INTAKE')",
+        rs -> new StageCount(rs.getString(1), Stage.valueOf(rs.getString(2)).id(), rs.getLong(3))));
+  }
+
+  @Override
+  public java.util.Map<TaskKind, Long> queuedTasksByKind() {
+    return tx("count queued tasks", () -> {
+      java.util.Map<TaskKind, Long> out = new java.util.EnumMap<>(TaskKind.class);
+      for (Object[] row : query("SELECT kind, COUNT(*) FROM tasks WHERE state = 'QUEUED' GROUP BY kind",
+          rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+        out.put(TaskKind.valueOf((String) row[0]), (Long) row[1]);
+      }
+      return out;
+    });
   }
 
   @Override

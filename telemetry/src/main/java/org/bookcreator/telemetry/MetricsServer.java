@@ -1,0 +1,37 @@
+package org.bookcreator.telemetry;
+
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Serves {@code /metrics} (Prometheus text or OpenMetrics, as the scraper asks) and {@code
+ * /-/healthy} on a small HTTP server bound to one address. Port 0 picks a free port; {@link #port()}
+ * says which.
+ */
+public final class MetricsServer implements AutoCloseable {
+  private final HTTPServer server;
+
+  private MetricsServer(HTTPServer server) {
+    this.server = server;
+  }
+
+  public static MetricsServer start(Telemetry telemetry, String host, int port) {
+    try {
+      return new MetricsServer(HTTPServer.builder().hostname(host).port(port).registry(telemetry.registry())
+          .registerHealthHandler(true).buildAndStart());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve /metrics on " + host + ":" + port + ": " + e.getMessage()
+          + " (is the port taken? choose another with --metrics-port, or 0 for any free port)", e);
+    }
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

@@ -1,0 +1,102 @@
+package org.bookcreator.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class LogSetupTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  @TempDir Path dir;
+
+  @AfterEach
+  void reset() {
+    LogSetup.install(LogConfig.console("test", LogConfig.Console.OFF, "WARN"), Redactor.none(), () -> {});
+  }
+
+  private List<JsonNode> lines() throws Exception {
+    LogSetup.stop();
+    return Files.readAllLines(dir.resolve(LogSetup.FILE_NAME)).stream().map(JSON::readTree).toList();
+  }
+
+  private LogConfig fileConfig(int queue, Map<String, String> levels) {
+    return new LogConfig("book-creator", Optional.of(dir), LogConfig.Console.OFF, false, "WARN", "INFO", levels, 1 << 20, 3, queue);
+  }
+
+  @Test
+  void contextFlows_intoEveryLine_acrossThreads() throws Exception {
+    LogSetup.install(fileConfig(1024, Map.of()), Redactor.none(), () -> {});
+    Logger log = LoggerFactory.getLogger("org.bookcreator.test");
+
+    try (LogContext.Scope ignored = LogContext.with(LogContext.RUN_ID, "run_9", LogContext.STAGE, "editing")) {
+      log.info("on the caller");
+      Thread t = Thread.ofVirtual().start(LogContext.wrap(() -> log.info("on a virtual thread")));
+      t.join();
+    }
+    log.info("after the scope");
+
+    List<JsonNode> lines = lines();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0).path("run_id").asString()).isEqualTo("run_9");
+    assertThat(lines.get(1).path("run_id").asString()).isEqualTo("run_9");
+    assertThat(lines.get(1).path("stage").asString()).isEqualTo("editing");
+    assertThat(lines.get(2).has("run_id")).isFalse();
+  }
+
+  @Test
+  void javaUtilLogging_andUncaughtExceptions_landInTheSameStream() throws Exception {
+    LogSetup.install(fileConfig(1024, Map.of()), Redactor.none(), () -> {});
+
+    java.util.logging.Logger.getLogger("some.library").warning("library warning");
+    Thread t = new Thread(() -> {
+      throw new IllegalStateException("nobody caught me");
+    }, "doomed");
+    t.start();
+    t.join();
+
+    List<JsonNode> lines = lines();
+    assertThat(lines).anySatisfy(n -> {
+      assertThat(n.path("logger").asString()).isEqualTo("some.library");
+      assertThat(n.path("level").asString()).isEqualTo("WARN");
+    });
+    assertThat(lines).anySatisfy(n -> {
+      assertThat(n.path("message").asString()).contains("doomed");
+      assertThat(n.path("error_type").asString()).isEqualTo("IllegalStateException");
+    });
+  }
+
+  @Test
+  void perPackageLevels_apply() throws Exception {
+    LogSetup.install(fileConfig(1024, Map.of("org.bookcreator.noisy", "ERROR", "org.bookcreator.detail", "DEBUG")), Redactor.none(), () -> {});
+
+    LoggerFactory.getLogger("org.bookcreator.noisy.X").info("hidden");
+    LoggerFactory.getLogger("org.bookcreator.detail.Y").debug("shown");
+
+    assertThat(lines()).extracting(n -> n.path("message").asString()).containsExactly("shown");
+  }
+
+  @Test
+  void aFullQueue_dropsWithoutBlocking_andCountsEveryDrop() throws Exception {
+    AtomicLong dropped = new AtomicLong();
+    LogSetup.install(fileConfig(16, Map.of()), Redactor.none(), dropped::incrementAndGet);
+    Logger log = LoggerFactory.getLogger("org.bookcreator.flood");
+
+    int n = 50_000;
+    for (int i = 0; i < n; i++) log.info("line {} {}", i, "x".repeat(200));
+
+    long written = lines().size();
+    assertThat(dropped.get()).isPositive();
+    assertThat(written + dropped.get()).isEqualTo(n);
+  }
+}
