@@ -32,7 +32,9 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    int code = execute(args);
+    org.bookcreator.telemetry.LogSetup.stop();
+    System.exit(code);
   }
 
   /** Runs the command line and returns the exit code (tests call this instead of main). */

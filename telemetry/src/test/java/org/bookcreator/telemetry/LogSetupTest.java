@@ -25,9 +25,20 @@ class LogSetupTest {
     LogSetup.install(LogConfig.console("test", LogConfig.Console.OFF, "WARN"), Redactor.none(), () -> {});
   }
 
-  private List<JsonNode> lines() throws Exception {
+  /** The file's records once at least {@code expected} were written by the asynchronous appender. */
+  private List<JsonNode> lines(int expected) throws Exception {
+    Path file = dir.resolve(LogSetup.FILE_NAME);
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() < deadline && (!Files.exists(file) || Files.readAllLines(file).size() < expected)) {
+      Thread.sleep(10);
+    }
     LogSetup.stop();
-    return Files.readAllLines(dir.resolve(LogSetup.FILE_NAME)).stream().map(JSON::readTree).toList();
+    return Files.readAllLines(file).stream().map(JSON::readTree).toList();
+  }
+
+  private long lines0() throws Exception {
+    Path file = dir.resolve(LogSetup.FILE_NAME);
+    return Files.exists(file) ? Files.readAllLines(file).size() : 0;
   }
 
   private LogConfig fileConfig(int queue, Map<String, String> levels) {
@@ -46,7 +57,7 @@ class LogSetupTest {
     }
     log.info("after the scope");
 
-    List<JsonNode> lines = lines();
+    List<JsonNode> lines = lines(3);
     assertThat(lines).hasSize(3);
     assertThat(lines.get(0).path("run_id").asString()).isEqualTo("run_9");
     assertThat(lines.get(1).path("run_id").asString()).isEqualTo("run_9");
@@ -65,7 +76,7 @@ class LogSetupTest {
     t.start();
     t.join();
 
-    List<JsonNode> lines = lines();
+    List<JsonNode> lines = lines(2);
     assertThat(lines).anySatisfy(n -> {
       assertThat(n.path("logger").asString()).isEqualTo("some.library");
       assertThat(n.path("level").asString()).isEqualTo("WARN");
@@ -83,7 +94,7 @@ class LogSetupTest {
     LoggerFactory.getLogger("org.bookcreator.noisy.X").info("hidden");
     LoggerFactory.getLogger("org.bookcreator.detail.Y").debug("shown");
 
-    assertThat(lines()).extracting(n -> n.path("message").asString()).containsExactly("shown");
+    assertThat(lines(1)).extracting(n -> n.path("message").asString()).containsExactly("shown");
   }
 
   @Test
@@ -95,7 +106,9 @@ class LogSetupTest {
     int n = 50_000;
     for (int i = 0; i < n; i++) log.info("line {} {}", i, "x".repeat(200));
 
-    long written = lines().size();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() < deadline && lines0() + dropped.get() < n) Thread.sleep(10);
+    long written = lines(0).size();
     assertThat(dropped.get()).isPositive();
     assertThat(written + dropped.get()).isEqualTo(n);
   }
