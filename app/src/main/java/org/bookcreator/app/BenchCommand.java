@@ -98,7 +98,9 @@ final class BenchCommand implements Callable<Integer> {
     flags.put(Setting.METRICS_ENABLED, Boolean.toString(telemetry.equals("on")));
     flags.put(Setting.TRACING_ENABLED, Boolean.toString(telemetry.equals("on")));
     Settings settings = Settings.load(null, Map.of(), flags);
-    Telemetry t = telemetry.equals("on") ? Observability.start(settings, Observability.Mode.FOREGROUND) : Telemetry.noop();
+    Observability.Observed t = telemetry.equals("on")
+        ? Observability.start(settings, Observability.Mode.FOREGROUND)
+        : new Observability.Observed(Telemetry.noop(), null);
     if (telemetry.equals("off")) {
       org.bookcreator.telemetry.LogSetup.install(org.bookcreator.telemetry.LogConfig.console("book-creator",
           org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"), org.bookcreator.telemetry.Redactor.none(), () -> {});

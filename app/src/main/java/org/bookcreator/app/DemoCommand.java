@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
           Setting.SIM_MALFORMED_RATE, Setting.SIM_SCHEMA_RATE)) demo.put(s, "0");
     }
     Settings settings = options.load(demo);
-    Telemetry telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
+    Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine = Engine.open(settings, telemetry)) {
       Path folder = settings.dataDir().resolve("samples");

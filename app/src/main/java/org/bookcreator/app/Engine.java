@@ -31,10 +31,12 @@ final class Engine implements AutoCloseable {
   }
 
   /** Opens the store exclusively and builds (but does not start) the pipeline. */
-  static Engine open(Settings settings, Telemetry telemetry) {
+  static Engine open(Settings settings, Observability.Observed observed) {
+    Telemetry telemetry = observed.telemetry();
     InstantSource clock = InstantSource.system();
     Ids ids = new Ids(clock, new SecureRandom());
     Store store = SqliteStore.open(settings.dataDir(), true);
+    if (observed.spans() != null) observed.spans().attach(store);
     try {
       LlmClient llm = new SimulatedLlmClient(settings.simulation());
       Pipeline pipeline =
@@ -53,9 +55,9 @@ final class Engine implements AutoCloseable {
       pipeline.close();
     } finally {
       try {
-        store.close();
-      } finally {
         telemetry.close();
+      } finally {
+        store.close();
       }
     }
   }

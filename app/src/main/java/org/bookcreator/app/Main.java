@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ResumeCommand.class,
       ProjectsCommand.class,
       RunsCommand.class,
+      TraceCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -11,6 +11,12 @@ import org.bookcreator.telemetry.LogSetup;
 import org.bookcreator.telemetry.Redactor;
 import org.bookcreator.telemetry.Telemetry;
 import org.bookcreator.telemetry.TelemetryConfig;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.telemetry.SpanRecord;
+import org.bookcreator.telemetry.SpanSink;
 
 /** Sets up logs, metrics and traces for one command, from the settings. */
 final class Observability {
@@ -28,11 +34,43 @@ final class Observability {
 
   private Observability() {}
 
-  static Telemetry start(Settings settings, Mode mode) {
+  /** Spans wait here until the store is open; before that they are dropped (and counted). */
+  static final class DeferredSpanSink implements SpanSink {
+    private volatile Store store;
+    private final long max;
+    private Runnable onDrop = () -> {};
+
+    DeferredSpanSink(long max) {
+      this.max = max;
+    }
+
+    void attach(Store store) {
+      this.store = store;
+    }
+
+    @Override
+    public void accept(List<SpanRecord> spans) {
+      Store s = store;
+      if (s == null) {
+        spans.forEach(x -> onDrop.run());
+        return;
+      }
+      s.recordSpans(spans, max);
+    }
+  }
+
+  /** The telemetry of a command and the span sink that waits for its store (null: no span store). */
+  record Observed(Telemetry telemetry, DeferredSpanSink spans) {}
+
+  static Observed start(Settings settings, Mode mode) {
     Redactor redactor = redactor(settings, System.getenv());
+    DeferredSpanSink sink = settings.flag(Setting.SPAN_STORE)
+        ? new DeferredSpanSink(Long.parseLong(settings.get(Setting.SPAN_STORE_MAX))) : null;
     Telemetry telemetry = mode == Mode.READER
         ? Telemetry.noop()
-        : Telemetry.create(telemetryConfig(settings), redactor, List.of());
+        : Telemetry.create(telemetryConfig(settings), redactor, sink, settings.integerValue(Setting.SPAN_QUEUE), otlp(System.getenv()));
+    if (sink != null) sink.onDrop = () -> telemetry.metrics().dropped("spans");
+
     LogConfig.Console console = switch (settings.get(Setting.LOG_CONSOLE)) {
       case "json" -> LogConfig.Console.JSON;
       case "text" -> LogConfig.Console.TEXT;
@@ -55,7 +93,30 @@ final class Observability {
         settings.integerValue(Setting.LOG_KEEP_FILES),
         8192);
     LogSetup.install(config, redactor, () -> telemetry.metrics().dropped("logs"));
-    return telemetry;
+    return new Observed(telemetry, sink);
+  }
+
+  /**
+   * An OTLP/HTTP span exporter when the standard variables ask for one ({@code
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}, else {@code OTEL_EXPORTER_OTLP_ENDPOINT} plus {@code
+   * /v1/traces}; headers from {@code OTEL_EXPORTER_OTLP_HEADERS}).
+   */
+  static List<SpanProcessor> otlp(Map<String, String> env) {
+    String endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+    if (endpoint == null || endpoint.isBlank()) {
+      String base = env.get("OTEL_EXPORTER_OTLP_ENDPOINT");
+      if (base == null || base.isBlank()) return List.of();
+      endpoint = base.replaceAll("/+$", "") + "/v1/traces";
+    }
+    var exporter = OtlpHttpSpanExporter.builder().setEndpoint(endpoint);
+    String headers = env.get("OTEL_EXPORTER_OTLP_HEADERS");
+    if (headers != null) {
+      for (String h : headers.split(",")) {
+        int eq = h.indexOf('=');
+        if (eq > 0) exporter.addHeader(h.substring(0, eq).strip(), java.net.URLDecoder.decode(h.substring(eq + 1).strip(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return List.of(BatchSpanProcessor.builder(exporter.build()).setMaxQueueSize(8192).build());
   }
 
   static TelemetryConfig telemetryConfig(Settings settings) {

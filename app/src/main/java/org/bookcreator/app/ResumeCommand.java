@@ -29,7 +29,7 @@ final class ResumeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = options.load(pipelineFlags.flags());
-    Telemetry telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
+    Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine = Engine.open(settings, telemetry)) {
       List<Run> unfinished = engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING));

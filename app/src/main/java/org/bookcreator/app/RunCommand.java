@@ -45,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
     Settings settings = options.load(pipelineFlags.flags());
     // Validate the brief before anything is written, so bad input leaves nothing behind.
     Brief brief = new BriefParser(settings.categories()).parse(briefFile);
-    Telemetry telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
+    Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine = Engine.open(settings, telemetry)) {
       Project project = Project.from(engine.ids.next("prj"), brief, engine.clock.instant());

@@ -39,15 +39,15 @@ final class ServeCommand implements Callable<Integer> {
     if (port != null) flags.put(Setting.HTTP_PORT, port.toString());
     if (workerPort != null) flags.put(Setting.WORKER_PORT, workerPort.toString());
     Settings settings = options.load(flags);
-    Telemetry telemetry = Observability.start(settings, Observability.Mode.SERVER);
+    Observability.Observed telemetry = Observability.start(settings, Observability.Mode.SERVER);
     Engine engine = Engine.open(settings, telemetry);
     String host = settings.get(Setting.HTTP_HOST);
     MetricsServer metrics;
     MetricsServer workerMetrics = null;
     try {
-      metrics = MetricsServer.start(telemetry, host, settings.integerValue(Setting.HTTP_PORT));
+      metrics = MetricsServer.start(telemetry.telemetry(), host, settings.integerValue(Setting.HTTP_PORT));
       int wp = settings.integerValue(Setting.WORKER_PORT);
-      if (wp >= 0) workerMetrics = MetricsServer.start(telemetry, host, wp);
+      if (wp >= 0) workerMetrics = MetricsServer.start(telemetry.telemetry(), host, wp);
     } catch (RuntimeException e) {
       engine.close();
       throw new Main.UsageException(e.getMessage());

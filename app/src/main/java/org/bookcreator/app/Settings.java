@@ -120,7 +120,7 @@ final class Settings {
   }
 
   private void validate(List<String> problems) {
-    for (Setting s : List.of(Setting.LOG_KEEP_FILES, Setting.HTTP_PORT, Setting.WORKER_PORT, Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
+    for (Setting s : List.of(Setting.SPAN_QUEUE, Setting.LOG_KEEP_FILES, Setting.HTTP_PORT, Setting.WORKER_PORT, Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
         Setting.CHAPTER_MAX_ITERATIONS, Setting.SIM_WORDS)) {
       try {
         Integer.parseInt(values.get(s).strip());
@@ -147,7 +147,12 @@ final class Settings {
         problems.add(where(s) + ": expected a number, got '" + values.get(s) + "'");
       }
     }
-    for (Setting s : List.of(Setting.METRICS_ENABLED, Setting.TRACING_ENABLED, Setting.CAPTURE_CONTENT)) {
+    try {
+      if (Long.parseLong(values.get(Setting.SPAN_STORE_MAX).strip()) < 1000) problems.add(where(Setting.SPAN_STORE_MAX) + ": keep at least 1000 spans");
+    } catch (NumberFormatException e) {
+      problems.add(where(Setting.SPAN_STORE_MAX) + ": expected a whole number, got '" + values.get(Setting.SPAN_STORE_MAX) + "'");
+    }
+    for (Setting s : List.of(Setting.SPAN_STORE, Setting.METRICS_ENABLED, Setting.TRACING_ENABLED, Setting.CAPTURE_CONTENT)) {
       if (!List.of("true", "false").contains(values.get(s).strip())) {
         problems.add(where(s) + ": expected true or false, got '" + values.get(s) + "'");
       }

@@ -32,6 +32,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.Redactor;
 import org.bookcreator.telemetry.Telemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import org.bookcreator.telemetry.SemConv;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -54,6 +59,7 @@ final class AgentExecutor {
   private final PriceTable prices;
   private final PipelineConfig config;
   private final BookMetrics metrics;
+  private final Telemetry telemetry;
   private final Redactor redactor;
   private final Map<String, String> categories = new ConcurrentHashMap<>();
   private final InstantSource clock;
@@ -74,6 +80,7 @@ final class AgentExecutor {
     this.prices = prices;
     this.config = config;
     this.metrics = telemetry.metrics();
+    this.telemetry = telemetry;
     this.redactor = telemetry.redactor();
     this.clock = clock;
     this.documents = new DocumentReader();
@@ -112,7 +119,7 @@ final class AgentExecutor {
           return new TaskOutcome.Fail(f.type().id(), f.message());
         }
         case LlmResult.Completed c -> {
-          Optional<String> problem = validate(kind, input, c.text());
+          Optional<String> problem = validateTraced(kind, input, c.text());
           if (problem.isEmpty()) return new TaskOutcome.Done(normalise(kind, c.text()));
           violation = problem.get();
           metrics.schemaViolation(kind.role().id());
@@ -135,12 +142,25 @@ final class AgentExecutor {
   }
 
   private LlmResult invoke(Task task, String callId, LlmRequest request) {
+    Span span = telemetry.tracer().spanBuilder(SemConv.OPERATION_CHAT + " " + request.model())
+        .setSpanKind(SpanKind.CLIENT)
+        .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
+        .setAttribute(SemConv.GEN_AI_PROVIDER_NAME, llm.provider())
+        .setAttribute(SemConv.GEN_AI_REQUEST_MODEL, request.model())
+        .setAttribute(SemConv.RUN_ID, task.runId())
+        .setAttribute(SemConv.ATTEMPT, (long) task.attempt())
+        .startSpan();
     LlmResult result;
-    try {
+    try (Scope ignored = span.makeCurrent()) {
       result = llm.complete(request);
     } catch (RuntimeException e) {
       log.error("provider {} threw on call {}", llm.provider(), callId, e);
       result = new LlmResult.Fatal(ErrorType.INTERNAL, "provider error: " + e, request.model(), Duration.ZERO);
+    }
+    try {
+      endCallSpan(span, request, result);
+    } catch (RuntimeException e) {
+      log.debug("call span not completed", e);
     }
     Usage usage = result instanceof LlmResult.Completed c ? c.usage() : Usage.NONE;
     Instant at = clock.instant();
@@ -164,6 +184,32 @@ final class AgentExecutor {
     store.recordCall(entry);
     observe(task, request, result, usage, cost);
     return result;
+  }
+
+  private void endCallSpan(Span span, LlmRequest request, LlmResult result) {
+    span.updateName(SemConv.OPERATION_CHAT + " " + result.model());
+    span.setAttribute(SemConv.GEN_AI_RESPONSE_MODEL, result.model());
+    switch (result) {
+      case LlmResult.Completed c -> {
+        span.setAttribute(SemConv.GEN_AI_USAGE_INPUT_TOKENS, c.usage().inputTokens());
+        span.setAttribute(SemConv.GEN_AI_USAGE_OUTPUT_TOKENS, c.usage().outputTokens());
+        span.setAttribute(SemConv.GEN_AI_USAGE_CACHE_READ_TOKENS, c.usage().cacheReadTokens());
+        span.setAttribute(SemConv.GEN_AI_USAGE_CACHE_CREATION_TOKENS, c.usage().cacheWriteTokens());
+        if (telemetry.config().captureContent()) {
+          span.setAttribute(SemConv.GEN_AI_INPUT_MESSAGES, redactor.redact(Json.write(request.messages())));
+          span.setAttribute(SemConv.GEN_AI_OUTPUT_MESSAGES, redactor.redact(c.text()));
+        }
+      }
+      case LlmResult.Retryable r -> {
+        span.setAttribute(SemConv.ERROR_TYPE, r.type().id());
+        span.setStatus(StatusCode.ERROR, redactor.redact(r.message()));
+      }
+      case LlmResult.Fatal f -> {
+        span.setAttribute(SemConv.ERROR_TYPE, f.type().id());
+        span.setStatus(StatusCode.ERROR, redactor.redact(f.message()));
+      }
+    }
+    span.end();
   }
 
   private void observe(Task task, LlmRequest request, LlmResult result, Usage usage, Optional<BigDecimal> cost) {
@@ -213,6 +259,20 @@ final class AgentExecutor {
     };
   }
 
+  private Optional<String> validateTraced(TaskKind kind, JsonNode input, String text) {
+    Span span = telemetry.tracer().spanBuilder("validate " + kind.schema().orElse("prose")).startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      Optional<String> problem = validate(kind, input, text);
+      problem.ifPresent(p -> {
+        span.setAttribute(SemConv.ERROR_TYPE, ErrorType.SCHEMA_VIOLATION.id());
+        span.setStatus(StatusCode.ERROR, redactor.redact(p));
+      });
+      return problem;
+    } finally {
+      span.end();
+    }
+  }
+
   private Optional<String> validate(TaskKind kind, JsonNode input, String text) {
     if (kind.schema().isEmpty()) {
       int words = wordCount(text);
@@ -260,9 +320,21 @@ final class AgentExecutor {
   private TaskOutcome parseDocuments(Task task, JsonNode input) {
     List<String> paths = new ArrayList<>();
     input.path("references").forEach(r -> paths.add(r.asString()));
-    DocumentReader.Result result = documents.read(paths);
+    Span span = telemetry.tracer().spanBuilder("parse_documents")
+        .setAttribute(io.opentelemetry.api.common.AttributeKey.longKey("book_creator.documents"), (long) paths.size())
+        .startSpan();
+    DocumentReader.Result result;
+    try (Scope ignored = span.makeCurrent()) {
+      result = documents.read(paths);
+      if (!result.errors().isEmpty()) {
+        span.setAttribute(SemConv.ERROR_TYPE, "document_error");
+        span.setAttribute(io.opentelemetry.api.common.AttributeKey.longKey("book_creator.documents.failed"), (long) result.errors().size());
+      }
+    } finally {
+      span.end();
+    }
     for (String error : result.errors()) {
-      store.recordEvent(new RunEvent(task.runId(), Optional.of(task.id()), RunEvent.DOCUMENT_ERROR, error, clock.instant()));
+      store.recordEvent(new RunEvent(task.runId(), Optional.of(task.id()), RunEvent.DOCUMENT_ERROR, redactor.redact(error), clock.instant()));
       log.warn("reference document skipped: {}", error);
     }
     return new TaskOutcome.Done(Json.write(result.json()));

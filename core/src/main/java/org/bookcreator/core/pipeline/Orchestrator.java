@@ -26,6 +26,7 @@ import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.support.IllegalTransitionException;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.LogContext;
+import org.bookcreator.telemetry.SemConv;
 import org.bookcreator.telemetry.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
@@ -42,6 +43,7 @@ final class Orchestrator implements AutoCloseable {
 
   private final Store store;
   private final BookMetrics metrics;
+  private final Telemetry telemetry;
   private final PipelineConfig config;
   private final InstantSource clock;
   private final Ids ids;
@@ -57,6 +59,7 @@ final class Orchestrator implements AutoCloseable {
   Orchestrator(Store store, PipelineConfig config, Telemetry telemetry, InstantSource clock, Ids ids, WorkSignal signal) {
     this.store = store;
     this.metrics = telemetry.metrics();
+    this.telemetry = telemetry;
     this.config = config;
     this.clock = clock;
     this.ids = ids;
@@ -130,10 +133,11 @@ final class Orchestrator implements AutoCloseable {
     Project project =
         store.project(run.projectId()).orElseThrow(() -> new IllegalStateException("run " + runId + " has no project"));
     MDC.put(LogContext.PROJECT_ID, project.id());
+    MDC.put(LogContext.TRACE_ID, Telemetry.traceIdFor(runId));
     if (run.state() == RunState.QUEUED) {
       run = store.transitionRun(runId, RunState.QUEUED, RunState.RUNNING, "started", clock.instant());
       metrics.runStarted(project.category());
-      log.info("run {} started", runId);
+      log.info("run {} of \"{}\" ({}, {} chapters) started", runId, project.title(), project.category(), project.chapters());
     }
     if (run.state() != RunState.RUNNING) {
       finished(run, project);
@@ -192,6 +196,7 @@ final class Orchestrator implements AutoCloseable {
     MDC.remove(LogContext.STAGE);
     Run done = store.transitionRun(runId, RunState.RUNNING, RunState.COMPLETED, "all stages done", clock.instant());
     metrics.runFinished(project.category(), "completed");
+    runSpan(done, project, null);
     log.info("run {} completed", runId);
     finished(done, project);
   }
@@ -199,6 +204,17 @@ final class Orchestrator implements AutoCloseable {
   private void stageEnded(StageRecord started, Project project, String outcome, Instant now) {
     double seconds = started.startedAt().map(t -> java.time.Duration.between(t, now).toNanos() / 1e9).orElse(0.0);
     metrics.stageDuration(started.stage().id(), project.category(), outcome, seconds);
+    String runId = started.runId();
+    telemetry.recordSpan("stage " + started.stage().id(), runId, Tracing.stageKey(runId, started.stage()), runId,
+        started.startedAt().orElse(now), now,
+        Tracing.runAttributes(project, runId).toBuilder().put(SemConv.STAGE, started.stage().id())
+            .put(io.opentelemetry.api.common.AttributeKey.stringKey("book_creator.stage.outcome"), outcome).build(),
+        outcome.equals("failed") ? "stage_failed" : null);
+  }
+
+  private void runSpan(Run run, Project project, String errorType) {
+    telemetry.recordSpan("run", run.id(), run.id(), null, run.createdAt(), run.updatedAt(),
+        Tracing.runAttributes(project, run.id()), errorType);
   }
 
   private void failRun(Run run, Project project, String reason) {
@@ -206,6 +222,7 @@ final class Orchestrator implements AutoCloseable {
     store.cancelOpenTasks(run.id(), "run failed", now);
     Run failed = store.transitionRun(run.id(), RunState.RUNNING, RunState.FAILED, reason, now);
     metrics.runFinished(project.category(), "failed");
+    runSpan(failed, project, "run_failed");
     log.warn("run {} failed: {}", run.id(), reason);
     finished(failed, project);
   }

@@ -21,6 +21,13 @@ import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.LogContext;
 import org.bookcreator.telemetry.Redactor;
 import org.bookcreator.telemetry.Telemetry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import org.bookcreator.telemetry.SemConv;
+import org.slf4j.MDC;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +43,7 @@ final class WorkerPool implements AutoCloseable {
   private final AgentExecutor executor;
   private final PipelineConfig config;
   private final BookMetrics metrics;
+  private final Telemetry telemetry;
   private final Redactor redactor;
   private final Map<String, Instant> heartbeats = new ConcurrentHashMap<>();
   private final InstantSource clock;
@@ -61,6 +69,7 @@ final class WorkerPool implements AutoCloseable {
     this.executor = executor;
     this.config = config;
     this.metrics = telemetry.metrics();
+    this.telemetry = telemetry;
     this.redactor = telemetry.redactor();
     this.clock = clock;
     this.signal = signal;
@@ -136,11 +145,40 @@ final class WorkerPool implements AutoCloseable {
         LogContext.AGENT_ROLE, task.role().id(), LogContext.TASK_ID, task.id(), LogContext.WORKER, workerId)) {
       Instant queuedSince = task.notBefore().isAfter(task.updatedAt()) ? task.notBefore() : task.updatedAt();
       metrics.taskWait(task.role().id(), Duration.between(queuedSince, clock.instant()).toNanos() / 1e9);
-      workLeased(workerId, task);
+      Span span = telemetry.startSpan(SemConv.OPERATION_INVOKE_AGENT + " " + task.role().id(), SpanKind.INTERNAL,
+          telemetry.contextOf(task.runId(), Tracing.stageKey(task.runId(), task.stage())),
+          Attributes.builder()
+              .put(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_INVOKE_AGENT)
+              .put(SemConv.GEN_AI_AGENT_NAME, task.role().id())
+              .put(SemConv.PROJECT_ID, task.projectId())
+              .put(SemConv.RUN_ID, task.runId())
+              .put(SemConv.STAGE, task.stage().id())
+              .put(SemConv.TASK_ID, task.id())
+              .put(SemConv.TASK_KEY, task.key())
+              .put(SemConv.ATTEMPT, (long) task.attempt())
+              .build());
+      MDC.put(LogContext.TRACE_ID, Telemetry.traceIdFor(task.runId()));
+      if (span.getSpanContext().isValid()) MDC.put(LogContext.SPAN_ID, span.getSpanContext().getSpanId());
+      try (Scope current = span.makeCurrent()) {
+        TaskOutcome outcome = workLeased(workerId, task);
+        switch (outcome) {
+          case TaskOutcome.Done d -> {}
+          case TaskOutcome.Retry r -> fail(span, r.errorType());
+          case TaskOutcome.Fail f -> fail(span, f.errorType());
+          case TaskOutcome.LeaseLost l -> fail(span, "lease_lost");
+        }
+      } finally {
+        span.end();
+      }
     }
   }
 
-  private void workLeased(String workerId, Task task) {
+  private static void fail(Span span, String errorType) {
+    span.setAttribute(SemConv.ERROR_TYPE, errorType);
+    span.setStatus(StatusCode.ERROR);
+  }
+
+  private TaskOutcome workLeased(String workerId, Task task) {
     AtomicBoolean lost = new AtomicBoolean();
     Duration every = config.heartbeat();
     ScheduledFuture<?> renewal =
@@ -168,6 +206,7 @@ final class WorkerPool implements AutoCloseable {
     }
     settle(workerId, task, outcome);
     onTaskSettled.accept(task.runId());
+    return outcome;
   }
 
   private void settle(String workerId, Task task, TaskOutcome outcome) {

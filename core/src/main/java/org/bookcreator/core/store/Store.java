@@ -136,6 +136,15 @@ public interface Store extends AutoCloseable {
   /** A count of active runs in one category and stage. */
   record StageCount(String category, String stage, long runs) {}
 
+  /**
+   * Keeps finished spans (a span already stored is kept once), then deletes the oldest spans beyond
+   * {@code maxSpans} so the local span store stays bounded.
+   */
+  void recordSpans(List<org.bookcreator.telemetry.SpanRecord> spans, long maxSpans);
+
+  /** The spans of one trace, by start time. */
+  List<org.bookcreator.telemetry.SpanRecord> spans(String traceId);
+
   /** Schema version after migrations, for diagnostics. */
   int schemaVersion();
 

@@ -46,6 +46,7 @@ import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.store.StoreLockedException;
 import org.bookcreator.core.support.IllegalTransitionException;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.telemetry.SpanRecord;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 
@@ -610,6 +611,45 @@ public final class SqliteStore implements Store {
       }
       return out;
     });
+  }
+
+  @Override
+  public void recordSpans(List<SpanRecord> spans, long maxSpans) {
+    if (spans.isEmpty()) return;
+    tx("record spans", () -> {
+      try (PreparedStatement p = conn.prepareStatement(
+          "INSERT INTO spans(trace_id, span_id, parent_span_id, run_id, name, kind, start_ns, end_ns, status, error_type, attributes) "
+              + "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(trace_id, span_id) DO NOTHING")) {
+        for (SpanRecord s : spans) {
+          p.setString(1, s.traceId());
+          p.setString(2, s.spanId());
+          p.setString(3, s.parentSpanId().orElse(null));
+          p.setString(4, s.runId().orElse(null));
+          p.setString(5, s.name());
+          p.setString(6, s.kind());
+          p.setLong(7, s.startNanos());
+          p.setLong(8, s.endNanos());
+          p.setString(9, s.status());
+          p.setString(10, s.errorType().orElse(null));
+          p.setString(11, Json.write(s.attributes()));
+          p.addBatch();
+        }
+        p.executeBatch();
+      }
+      update("DELETE FROM spans WHERE id <= (SELECT MAX(id) FROM spans) - ?", maxSpans);
+      return null;
+    });
+  }
+
+  @Override
+  public List<SpanRecord> spans(String traceId) {
+    return tx("read spans", () -> query("SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, id", rs -> {
+      java.util.Map<String, String> attrs = new java.util.LinkedHashMap<>();
+      Json.parse(rs.getString("attributes")).properties().forEach(e -> attrs.put(e.getKey(), e.getValue().asString()));
+      return new SpanRecord(rs.getString("trace_id"), rs.getString("span_id"), str(rs, "parent_span_id"), str(rs, "run_id"),
+          rs.getString("name"), rs.getString("kind"), rs.getLong("start_ns"), rs.getLong("end_ns"), rs.getString("status"),
+          str(rs, "error_type"), attrs);
+    }, traceId));
   }
 
   @Override

@@ -1,0 +1,18 @@
+-- Spans kept locally so a run's trace can be read with no external system.
+CREATE TABLE spans (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  trace_id        TEXT NOT NULL,
+  span_id         TEXT NOT NULL,
+  parent_span_id  TEXT,
+  run_id          TEXT,
+  name            TEXT NOT NULL,
+  kind            TEXT NOT NULL,
+  start_ns        INTEGER NOT NULL,
+  end_ns          INTEGER NOT NULL,
+  status          TEXT NOT NULL,
+  error_type      TEXT,
+  attributes      TEXT NOT NULL,
+  UNIQUE (trace_id, span_id)
+);
+CREATE INDEX spans_trace ON spans(trace_id, start_ns);
+CREATE INDEX spans_run ON spans(run_id);
