@@ -86,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
       Instant started = engine.clock.instant();
       for (int i = 0; i < books; i++) {
         Brief brief = parser.parse(samples.get(i % samples.size()));
-        Project project = Project.from(engine.ids.next("prj"), brief, engine.clock.instant());
+        Project project = Project.from(engine.ids.next("prj"), RunCommand.redacted(brief, engine.telemetry.redactor()), engine.clock.instant());
         engine.store.createProject(project);
         runs.add(engine.pipeline.submit(project, settings.simulation().seed() + i, "demo"));
       }

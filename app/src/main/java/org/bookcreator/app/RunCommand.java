@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
     Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine = Engine.open(settings, telemetry)) {
-      Project project = Project.from(engine.ids.next("prj"), brief, engine.clock.instant());
+      Project project = Project.from(engine.ids.next("prj"), redacted(brief, engine.telemetry.redactor()), engine.clock.instant());
       engine.store.createProject(project);
       int earlier = engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
       if (earlier > 0) {
@@ -61,6 +61,12 @@ final class RunCommand implements Callable<Integer> {
       printSummary(engine, done, out);
       return done.state() == RunState.COMPLETED ? ExitCodes.OK : ExitCodes.RUN_FAILED;
     }
+  }
+
+  /** The brief with secrets masked, so they never reach the store, prompts, logs or spans. */
+  static Brief redacted(Brief b, org.bookcreator.telemetry.Redactor r) {
+    return new Brief(r.redact(b.title()), b.category(), b.audience().map(r::redact), r.redact(b.text()), b.chapters(),
+        b.budgetUsd(), b.references());
   }
 
   /** Shows progress until the run ends: one rewritten line on a terminal, a line per change otherwise. */

@@ -337,7 +337,8 @@ final class AgentExecutor {
       store.recordEvent(new RunEvent(task.runId(), Optional.of(task.id()), RunEvent.DOCUMENT_ERROR, redactor.redact(error), clock.instant()));
       log.warn("reference document skipped: {}", error);
     }
-    return new TaskOutcome.Done(Json.write(result.json()));
+    // Reference documents may quote credentials; mask them before the sections reach prompts and the store.
+    return new TaskOutcome.Done(redactor.redact(Json.write(result.json())));
   }
 
   private TaskOutcome assemble(JsonNode input) {

@@ -127,7 +127,11 @@ public interface Store extends AutoCloseable {
 
   void heartbeat(String workerId, Instant at);
 
-  /** Active (queued or running) runs per category and current stage: for the books-per-stage gauge. */
+  /**
+   * Active (queued or running) runs per category and current stage, for the books-per-stage gauge:
+   * one row for every stage of every category that has a project, zeros included, so the series
+   * exist (and drop to zero) rather than vanish.
+   */
   List<StageCount> activeRunsByStage();
 
   /** Runnable tasks waiting in the queue, per task kind: for the queue-depth gauge. */

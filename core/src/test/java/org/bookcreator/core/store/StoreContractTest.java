@@ -369,6 +369,52 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void activeRunsByStage_countsEveryStageOfEveryCategory_zerosIncluded() {
+    aRunningRun("p1", "r1");
+    store.transitionStage("r1", Stage.INTAKE, StageState.PENDING, StageState.RUNNING, Optional.empty(), 0, "started", T0);
+    store.createRun("r2", "p1", 1, "queued", T0);
+
+    List<Store.StageCount> counts = store.activeRunsByStage();
+
+    assertThat(counts).hasSize(Stage.values().length);
+    assertThat(counts).filteredOn(c -> c.stage().equals("intake")).singleElement()
+        .satisfies(c -> assertThat(c.runs()).isEqualTo(2));
+    assertThat(counts).filteredOn(c -> !c.stage().equals("intake")).allMatch(c -> c.runs() == 0);
+    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0);
+    assertThat(store.activeRunsByStage()).filteredOn(c -> c.stage().equals("intake")).singleElement()
+        .satisfies(c -> assertThat(c.runs()).isEqualTo(1));
+  }
+
+  @Test
+  void queuedTasksByKind_countsOnlyQueuedTasks() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t1", "r1", spec("a"), T0);
+    store.enqueue("t2", "r1", spec("b"), T0);
+    store.claim("w1", T0, T0.plusSeconds(30));
+
+    assertThat(store.queuedTasksByKind()).containsEntry(TaskKind.OUTLINE, 1L);
+  }
+
+  @Test
+  void spans_roundTrip_ignoreDuplicates_andStayBounded() {
+    var a = new org.bookcreator.telemetry.SpanRecord("t1", "s1", Optional.empty(), Optional.of("r1"), "run", "internal",
+        1, 9, "ok", Optional.empty(), java.util.Map.of("k", "v"));
+    var b = new org.bookcreator.telemetry.SpanRecord("t1", "s2", Optional.of("s1"), Optional.of("r1"), "stage intake", "internal",
+        2, 5, "error", Optional.of("stage_failed"), java.util.Map.of());
+
+    store.recordSpans(List.of(a, b), 1000);
+    store.recordSpans(List.of(a), 1000);
+
+    assertThat(store.spans("t1")).containsExactly(a, b);
+    for (int i = 0; i < 3; i++) {
+      store.recordSpans(java.util.stream.IntStream.range(0, 600).mapToObj(j -> new org.bookcreator.telemetry.SpanRecord(
+          "t2", "x" + j + "-" + System.nanoTime(), Optional.empty(), Optional.empty(), "n", "internal", j, j + 1, "ok",
+          Optional.empty(), java.util.Map.of())).toList(), 1000);
+    }
+    assertThat(store.spans("t1").size() + store.spans("t2").size()).isLessThanOrEqualTo(1000);
+  }
+
+  @Test
   void runsIn_filtersByState() {
     aRunningRun("p1", "r1");
     store.createRun("r2", "p1", 1, "queued", T0);

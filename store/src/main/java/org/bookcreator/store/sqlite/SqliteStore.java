@@ -595,10 +595,22 @@ public final class SqliteStore implements Store {
 
   @Override
   public List<StageCount> activeRunsByStage() {
-    return tx("count runs by stage", () -> query(
-        "SELECT p.category, COALESCE(r.stage, 'INTAKE') AS stage, COUNT(*) FROM runs r JOIN projects p ON p.id = r.project_id "
-            + "WHERE r.state IN ('QUEUED', 'RUNNING') GROUP BY p.category, COALESCE(r.stage, 'INTAKE')",
-        rs -> new StageCount(rs.getString(1), Stage.valueOf(rs.getString(2)).id(), rs.getLong(3))));
+    return tx("count runs by stage", () -> {
+      java.util.Map<String, Long> counts = new java.util.HashMap<>();
+      for (StageCount c : query(
+          "SELECT p.category, COALESCE(r.stage, 'INTAKE') AS stage, COUNT(*) FROM runs r JOIN projects p ON p.id = r.project_id "
+              + "WHERE r.state IN ('QUEUED', 'RUNNING') GROUP BY p.category, COALESCE(r.stage, 'INTAKE')",
+          rs -> new StageCount(rs.getString(1), Stage.valueOf(rs.getString(2)).id(), rs.getLong(3)))) {
+        counts.put(c.category() + "/" + c.stage(), c.runs());
+      }
+      List<StageCount> out = new ArrayList<>();
+      for (String category : query("SELECT DISTINCT category FROM projects ORDER BY category", rs -> rs.getString(1))) {
+        for (Stage stage : Stage.values()) {
+          out.add(new StageCount(category, stage.id(), counts.getOrDefault(category + "/" + stage.id(), 0L)));
+        }
+      }
+      return out;
+    });
   }
 
   @Override
