@@ -51,6 +51,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--telemetry", defaultValue = "on", description = "Telemetry on (JSON log file, metrics, traces) or off (default: ${DEFAULT-VALUE}).")
   String telemetry;
 
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting for the benchmark, e.g. --set telemetry.span_store=false (repeatable).")
+  Map<String, String> overrides = new java.util.LinkedHashMap<>();
+
   @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured warm-up repetitions (default: ${DEFAULT-VALUE}).")
   int warmup;
 
@@ -97,6 +100,7 @@ final class BenchCommand implements Callable<Integer> {
     flags.put(Setting.SIM_LATENCY, "0ms");
     flags.put(Setting.METRICS_ENABLED, Boolean.toString(telemetry.equals("on")));
     flags.put(Setting.TRACING_ENABLED, Boolean.toString(telemetry.equals("on")));
+    overrides.forEach((k, v) -> flags.put(Setting.byKey(k).orElseThrow(() -> new Main.UsageException("--set: unknown setting '" + k + "'")), v));
     Settings settings = Settings.load(null, Map.of(), flags);
     Observability.Observed t = telemetry.equals("on")
         ? Observability.start(settings, Observability.Mode.FOREGROUND)

@@ -48,12 +48,32 @@ public final class Redactor {
     return new Redactor(all);
   }
 
+  /** A cheap scan that rules out most text before the (costlier) credential patterns run. */
+  private static boolean mayHoldCredential(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case 'B', 'b', 'S', 's', 'A', 'a', 'X', 'x', 'P', 'p' -> {
+          if (s.regionMatches(true, i, "bearer", 0, 6) || s.regionMatches(i, "sk-", 0, 3)
+              || s.regionMatches(true, i, "api", 0, 3) || s.regionMatches(true, i, "authorization", 0, 13)
+              || s.regionMatches(true, i, "passw", 0, 5) || s.regionMatches(true, i, "secret", 0, 6)
+              || s.regionMatches(true, i, "access", 0, 6) || s.regionMatches(true, i, "x-api", 0, 5)) {
+            return true;
+          }
+        }
+        default -> {}
+      }
+    }
+    return false;
+  }
+
   public String redact(String text) {
     if (text == null || text.isEmpty()) return text;
     String out = text;
     for (String s : secrets) {
       if (out.contains(s)) out = out.replace(s, MASK);
     }
+    if (!mayHoldCredential(out)) return out;
     for (int i = 0; i < SHAPES.size(); i++) {
       Pattern p = SHAPES.get(i);
       if (i == 2) out = p.matcher(out).replaceAll("$1$2" + MASK);

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class StoringSpanProcessor implements SpanProcessor {
   private static final Logger log = LoggerFactory.getLogger(StoringSpanProcessor.class);
   static final int BATCH = 512;
+  static final long LINGER_MILLIS = 500;
 
   private final BlockingQueue<SpanData> queue;
   private final SpanSink sink;
@@ -68,11 +69,22 @@ public final class StoringSpanProcessor implements SpanProcessor {
   private void drainLoop() {
     while (running.get() || !queue.isEmpty()) {
       try {
-        SpanData first = queue.poll(200, TimeUnit.MILLISECONDS);
+        SpanData first = queue.poll(LINGER_MILLIS, TimeUnit.MILLISECONDS);
         if (first == null) continue;
+        // Linger to fill the batch: one transaction per few hundred spans keeps the store free for
+        // the pipeline, whose own transactions share it.
         List<SpanData> batch = new ArrayList<>(BATCH);
         batch.add(first);
-        queue.drainTo(batch, BATCH - 1);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+        while (batch.size() < BATCH && running.get()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) break;
+          queue.drainTo(batch, BATCH - batch.size());
+          if (batch.size() >= BATCH) break;
+          SpanData next = queue.poll(left, TimeUnit.NANOSECONDS);
+          if (next != null) batch.add(next);
+        }
+        queue.drainTo(batch, BATCH - batch.size());
         write(batch);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

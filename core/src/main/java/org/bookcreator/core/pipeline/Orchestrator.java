@@ -146,7 +146,7 @@ final class Orchestrator implements AutoCloseable {
     Map<Stage, StageRecord> stages = new EnumMap<>(Stage.class);
     store.stages(runId).forEach(s -> stages.put(s.stage(), s));
     Map<String, Task> tasks = new HashMap<>();
-    store.tasks(runId).forEach(t -> tasks.put(t.key(), t));
+    store.taskOutcomes(runId).forEach(t -> tasks.put(t.key(), t));
 
     for (Stage stage : Stage.values()) {
       StageRecord record = stages.get(stage);

@@ -77,6 +77,12 @@ public interface Store extends AutoCloseable {
   List<Task> tasks(String runId);
 
   /**
+   * The run's tasks without their inputs ({@code input} is empty): what the orchestrator needs to
+   * decide the next step, without reading every prompt input back each time.
+   */
+  List<Task> taskOutcomes(String runId);
+
+  /**
    * Leases the next runnable task to {@code workerId} until {@code leaseUntil}: the oldest QUEUED
    * task whose backoff is over, or a LEASED task whose lease expired (a reclaim). Only tasks of
    * runs in state RUNNING are handed out.

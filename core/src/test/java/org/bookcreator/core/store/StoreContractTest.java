@@ -172,6 +172,21 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void taskOutcomes_leaveOutInputs_butKeepOutputsAndStates() {
+    aRunningRun("p1", "r1");
+    Task t = store.enqueue("t1", "r1", spec("a"), T0);
+    store.claim("w1", T0, T0.plusSeconds(30));
+    store.complete(t.id(), "w1", "the output", T0);
+
+    Task outcome = store.taskOutcomes("r1").get(0);
+
+    assertThat(outcome.input()).isEmpty();
+    assertThat(outcome.output()).contains("the output");
+    assertThat(outcome.state()).isEqualTo(TaskState.COMPLETED);
+    assertThat(store.tasks("r1").get(0).input()).isEqualTo(t.input());
+  }
+
+  @Test
   void claim_leasesOldestRunnableTask_onlyOfRunningRuns() {
     aRunningRun("p1", "r1");
     store.createProject(aProject("p2"));

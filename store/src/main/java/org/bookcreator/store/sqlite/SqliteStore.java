@@ -59,15 +59,20 @@ import tools.jackson.databind.node.ArrayNode;
 public final class SqliteStore implements Store {
   public static final String DB_FILE = "book-creator.db";
   public static final String LOCK_FILE = "book-creator.lock";
+  public static final String SPANS_FILE = "spans.db";
 
   private final Connection conn;
   private final ReentrantLock lock = new ReentrantLock();
+  private final Path dataDir;
+  private final ReentrantLock spanLock = new ReentrantLock();
+  private Connection spanConn;
   private final int schemaVersion;
   private final FileChannel lockChannel;
   private final FileLock fileLock;
   private long seq;
 
-  private SqliteStore(Connection conn, int schemaVersion, FileChannel lockChannel, FileLock fileLock) throws SQLException {
+  private SqliteStore(Path dataDir, Connection conn, int schemaVersion, FileChannel lockChannel, FileLock fileLock) throws SQLException {
+    this.dataDir = dataDir;
     this.conn = conn;
     this.schemaVersion = schemaVersion;
     this.lockChannel = lockChannel;
@@ -127,16 +132,10 @@ public final class SqliteStore implements Store {
     }
     Path db = dataDir.resolve(DB_FILE);
     try {
-      Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
-      try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA busy_timeout = 10000");
-        s.execute("PRAGMA journal_mode = WAL");
-        s.execute("PRAGMA synchronous = NORMAL");
-        s.execute("PRAGMA foreign_keys = ON");
-      }
+      Connection c = connect(db);
       int version = Migrations.apply(c, "sqlite");
       c.setAutoCommit(false);
-      return new SqliteStore(c, version, channel, fl);
+      return new SqliteStore(dataDir, c, version, channel, fl);
     } catch (SQLException e) {
       closeQuietly(channel);
       String msg = e.getMessage() == null ? "" : e.getMessage();
@@ -148,6 +147,28 @@ public final class SqliteStore implements Store {
       }
       throw new StoreException("cannot open store " + db + ": " + msg, e);
     }
+  }
+
+  private static Connection connect(Path db) throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout = 10000");
+      s.execute("PRAGMA journal_mode = WAL");
+      s.execute("PRAGMA synchronous = NORMAL");
+      s.execute("PRAGMA foreign_keys = ON");
+    }
+    return c;
+  }
+
+  /** The span store's own connection, opened (and migrated) on first use. Call with spanLock held. */
+  private Connection spans() throws SQLException {
+    if (spanConn == null) {
+      Connection c = connect(dataDir.resolve(SPANS_FILE));
+      Migrations.apply(c, "sqlite-spans");
+      c.setAutoCommit(false);
+      spanConn = c;
+    }
+    return spanConn;
   }
 
   private static void closeQuietly(FileChannel c) {
@@ -415,6 +436,14 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<Task> taskOutcomes(String runId) {
+    return tx("read task outcomes", () -> query(
+        "SELECT id, run_id, project_id, task_key, stage, kind, state, '' AS input, output, attempt, claims, lease_owner, "
+            + "lease_expires_at, not_before, error_type, error, seq, created_at, updated_at FROM tasks WHERE run_id = ? ORDER BY seq",
+        SqliteStore::task, runId));
+  }
+
+  @Override
   public Optional<Task> claim(String workerId, Instant now, Instant leaseUntil) {
     return tx("claim a task", () -> {
       Optional<Task> next = one(
@@ -628,8 +657,10 @@ public final class SqliteStore implements Store {
   @Override
   public void recordSpans(List<SpanRecord> spans, long maxSpans) {
     if (spans.isEmpty()) return;
-    tx("record spans", () -> {
-      try (PreparedStatement p = conn.prepareStatement(
+    spanLock.lock();
+    try {
+      Connection c = spans();
+      try (PreparedStatement p = c.prepareStatement(
           "INSERT INTO spans(trace_id, span_id, parent_span_id, run_id, name, kind, start_ns, end_ns, status, error_type, attributes) "
               + "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(trace_id, span_id) DO NOTHING")) {
         for (SpanRecord s : spans) {
@@ -648,20 +679,48 @@ public final class SqliteStore implements Store {
         }
         p.executeBatch();
       }
-      update("DELETE FROM spans WHERE id <= (SELECT MAX(id) FROM spans) - ?", maxSpans);
-      return null;
-    });
+      try (PreparedStatement p = c.prepareStatement("DELETE FROM spans WHERE id <= (SELECT MAX(id) FROM spans) - ?")) {
+        p.setLong(1, maxSpans);
+        p.executeUpdate();
+      }
+      c.commit();
+    } catch (SQLException e) {
+      try {
+        if (spanConn != null) spanConn.rollback();
+      } catch (SQLException ignored) {
+        // the original failure is what matters
+      }
+      throw new StoreException("store failed to record spans: " + e.getMessage(), e);
+    } finally {
+      spanLock.unlock();
+    }
   }
 
   @Override
   public List<SpanRecord> spans(String traceId) {
-    return tx("read spans", () -> query("SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, id", rs -> {
-      java.util.Map<String, String> attrs = new java.util.LinkedHashMap<>();
-      Json.parse(rs.getString("attributes")).properties().forEach(e -> attrs.put(e.getKey(), e.getValue().asString()));
-      return new SpanRecord(rs.getString("trace_id"), rs.getString("span_id"), str(rs, "parent_span_id"), str(rs, "run_id"),
-          rs.getString("name"), rs.getString("kind"), rs.getLong("start_ns"), rs.getLong("end_ns"), rs.getString("status"),
-          str(rs, "error_type"), attrs);
-    }, traceId));
+    spanLock.lock();
+    try {
+      Connection c = spans();
+      List<SpanRecord> out = new ArrayList<>();
+      try (PreparedStatement p = c.prepareStatement("SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, id")) {
+        p.setString(1, traceId);
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) {
+            java.util.Map<String, String> attrs = new java.util.LinkedHashMap<>();
+            Json.parse(rs.getString("attributes")).properties().forEach(e -> attrs.put(e.getKey(), e.getValue().asString()));
+            out.add(new SpanRecord(rs.getString("trace_id"), rs.getString("span_id"), str(rs, "parent_span_id"), str(rs, "run_id"),
+                rs.getString("name"), rs.getString("kind"), rs.getLong("start_ns"), rs.getLong("end_ns"), rs.getString("status"),
+                str(rs, "error_type"), attrs));
+          }
+        }
+      }
+      c.commit();
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("store failed to read spans: " + e.getMessage(), e);
+    } finally {
+      spanLock.unlock();
+    }
   }
 
   @Override
@@ -677,6 +736,14 @@ public final class SqliteStore implements Store {
         conn.close();
       } catch (SQLException ignored) {
         // closing: nothing to recover
+      }
+      spanLock.lock();
+      try {
+        if (spanConn != null) spanConn.close();
+      } catch (SQLException ignored) {
+        // closing: nothing to recover
+      } finally {
+        spanLock.unlock();
       }
       try {
         if (fileLock != null) fileLock.release();

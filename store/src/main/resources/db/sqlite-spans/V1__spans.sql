@@ -1,4 +1,5 @@
--- Spans kept locally so a run's trace can be read with no external system.
+-- The local span store, a database of its own (spans.db) so that span writes never wait on, or
+-- hold up, the pipeline's transactions.
 CREATE TABLE spans (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,
   trace_id        TEXT NOT NULL,
