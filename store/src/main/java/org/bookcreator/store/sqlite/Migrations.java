@@ -19,42 +19,47 @@ import org.bookcreator.core.store.StoreException;
 final class Migrations {
   private Migrations() {}
 
+  /**
+   * Applies what is missing. The whole check-and-apply runs under SQLite's write lock ({@code BEGIN
+   * IMMEDIATE}), so two processes opening a new data directory at once cannot both migrate it.
+   */
   static int apply(Connection c, String dialect) throws SQLException {
     List<String> files = index(dialect);
-    try (Statement s = c.createStatement()) {
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
-    }
-    int current = 0;
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
-      if (rs.next()) current = rs.getInt(1);
-    }
-    if (current > files.size()) {
-      throw new StoreException(
-          "the store's schema is version " + current + " but this build knows only up to " + files.size()
-              + "; use a newer Book Creator with this data directory");
-    }
     boolean auto = c.getAutoCommit();
-    c.setAutoCommit(false);
-    try {
-      for (int v = current + 1; v <= files.size(); v++) {
-        String file = files.get(v - 1);
-        try (Statement s = c.createStatement()) {
+    c.setAutoCommit(true);
+    try (Statement s = c.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+      try {
+        s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+        int current = 0;
+        try (ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+          if (rs.next()) current = rs.getInt(1);
+        }
+        if (current > files.size()) {
+          throw new StoreException(
+              "the store's schema is version " + current + " but this build knows only up to " + files.size()
+                  + "; use a newer Book Creator with this data directory");
+        }
+        for (int v = current + 1; v <= files.size(); v++) {
+          String file = files.get(v - 1);
           for (String sql : statements(read(dialect, file))) s.execute(sql);
           s.execute("INSERT INTO schema_version(version, name, applied_at) VALUES (" + v + ", '" + file + "', "
               + System.currentTimeMillis() + ")");
+          current = v;
         }
-        c.commit();
-        current = v;
+        s.execute("COMMIT");
+        return current;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          s.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+          // the original failure is what matters
+        }
+        throw e;
       }
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
     } finally {
       c.setAutoCommit(auto);
     }
-    return current;
   }
 
   private static List<String> index(String dialect) {

@@ -35,6 +35,22 @@ class SqliteStoreTest extends StoreContractTest {
   }
 
   @Test
+  void manyProcessesOpeningANewDataDirectory_atOnce_migrateItOnce() throws Exception {
+    Path fresh = dir.resolve("fresh");
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    var futures = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+    for (int i = 0; i < 6; i++) {
+      futures.add(pool.submit(() -> {
+        try (Store s = SqliteStore.open(fresh, false)) {
+          return s.schemaVersion();
+        }
+      }));
+    }
+    for (var f : futures) assertThat(f.get()).isEqualTo(1);
+    pool.shutdown();
+  }
+
+  @Test
   void secondExclusiveOpen_isRefused_withAClearMessage() {
     assertThatThrownBy(() -> SqliteStore.open(dir.resolve("data"), true))
         .isInstanceOf(StoreLockedException.class)
