@@ -3,7 +3,6 @@ package org.bookcreator.app;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Random;
-import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.llm.LlmClient;
 import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.store.Store;
@@ -40,7 +39,7 @@ final class Engine implements AutoCloseable {
     try {
       LlmClient llm = new SimulatedLlmClient(settings.simulation());
       Pipeline pipeline =
-          new Pipeline(store, llm, PriceTable.defaults(), settings.pipeline(), telemetry, clock, ids,
+          new Pipeline(store, llm, settings.prices(), settings.pipeline(), telemetry, clock, ids,
               new Random(settings.simulation().seed()));
       return new Engine(settings, store, pipeline, ids, clock, telemetry);
     } catch (RuntimeException e) {

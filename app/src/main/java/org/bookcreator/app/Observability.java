@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.telemetry.LogConfig;
 import org.bookcreator.telemetry.LogSetup;
 import org.bookcreator.telemetry.Redactor;
@@ -126,7 +125,7 @@ final class Observability {
         settings.flag(Setting.TRACING_ENABLED),
         Double.parseDouble(settings.get(Setting.SAMPLING_RATIO)),
         settings.flag(Setting.CAPTURE_CONTENT),
-        PriceTable.defaults().models());
+        settings.prices().models());
   }
 
   /**

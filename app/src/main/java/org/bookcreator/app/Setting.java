@@ -13,6 +13,7 @@ enum Setting {
   DATA_DIR("data_dir", "./data", "where the store, manuscripts and logs live"),
   PROVIDER("provider", "simulated", "LLM provider for every role: simulated (openai and anthropic come later)"),
   MODEL("model", "default", "model for every role; default lets the provider choose"),
+  PRICES_FILE("prices.file", "", "YAML file of prices overriding or extending the shipped ones (docs/costs.md)"),
   CATEGORIES_EXTRA("categories.extra", "", "comma-separated categories to accept beside the built-in ones"),
   WORKERS("pipeline.workers", "8", "agent worker threads (virtual threads)"),
   LEASE("pipeline.lease", "30s", "how long a claimed task stays leased without a heartbeat"),

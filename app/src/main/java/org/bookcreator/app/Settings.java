@@ -175,6 +175,13 @@ final class Settings {
     } catch (NumberFormatException e) {
       problems.add(where(Setting.SAMPLING_RATIO) + ": expected a number 0..1, got '" + values.get(Setting.SAMPLING_RATIO) + "'");
     }
+    if (!values.get(Setting.PRICES_FILE).isBlank()) {
+      try {
+        prices();
+      } catch (IllegalArgumentException e) {
+        problems.add(where(Setting.PRICES_FILE) + ": " + e.getMessage());
+      }
+    }
     if (!values.get(Setting.PROVIDER).equals("simulated")) {
       problems.add(where(Setting.PROVIDER) + ": provider '" + values.get(Setting.PROVIDER)
           + "' is not available in this version (available: simulated)");
@@ -207,6 +214,13 @@ final class Settings {
 
   String origin(Setting s) {
     return origins.get(s);
+  }
+
+  /** The shipped prices with the user's price file (if any) on top. */
+  org.bookcreator.core.cost.PriceTable prices() {
+    var table = org.bookcreator.core.cost.PriceTable.defaults();
+    String file = get(Setting.PRICES_FILE);
+    return file.isEmpty() ? table : table.with(org.bookcreator.core.cost.PriceFile.read(Path.of(file)));
   }
 
   Path dataDir() {

@@ -51,9 +51,15 @@ class PipelineTest {
   }
 
   private Run runBook(PipelineConfig config, int chapters) throws Exception {
+    return runBook(config, chapters, s -> s);
+  }
+
+  private Run runBook(PipelineConfig config, int chapters, java.util.function.UnaryOperator<org.bookcreator.core.store.Store> wrap)
+      throws Exception {
     store = SqliteStore.open(dir.resolve("data"), true);
+    org.bookcreator.core.store.Store used = wrap.apply(store);
     Ids ids = Ids.system();
-    pipeline = new Pipeline(store, llm, PriceTable.defaults(), config, telemetry, InstantSource.system(), ids, new Random(1));
+    pipeline = new Pipeline(used, llm, PriceTable.defaults(), config, telemetry, InstantSource.system(), ids, new Random(1));
     Project p = new Project(ids.next("prj"), "Test Book", "fiction", Optional.empty(), "A brief.", chapters,
         Optional.empty(), List.of(), java.time.Instant.now());
     store.createProject(p);
@@ -243,6 +249,38 @@ class PipelineTest {
     Task plan = store.tasks(run.id()).stream().filter(t -> t.kind() == TaskKind.PLAN).findFirst().orElseThrow();
     assertThat(plan.claims()).as("never reclaimed while its worker heartbeats").isEqualTo(1);
     assertThat(llm.calls(TaskKind.PLAN)).isEqualTo(1);
+  }
+
+  /**
+   * The process "dies" after a model call was recorded but before its result was used: the store
+   * refuses the completion once (as if the process had been killed there), the lease expires, and
+   * another worker takes the task over. The recorded answer is replayed: one call, one ledger row.
+   */
+  @Test
+  void crashBetweenACallAndTheUseOfItsResult_leavesExactlyOneLedgerRow() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.function.UnaryOperator<org.bookcreator.core.store.Store> crashOnce = real ->
+        (org.bookcreator.core.store.Store) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {org.bookcreator.core.store.Store.class}, (proxy, method, args) -> {
+              if (method.getName().equals("complete") && real.task((String) args[0]).orElseThrow().kind() == TaskKind.PLAN
+                  && crashed.compareAndSet(false, true)) {
+                throw new org.bookcreator.core.store.StoreException("simulated crash before the result was used");
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+
+    Run run = runBook(config().withLease(Duration.ofMillis(300), Duration.ofMillis(100)), 2, crashOnce);
+
+    assertThat(crashed).isTrue();
+    assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+    Task plan = store.tasks(run.id()).stream().filter(t -> t.kind() == TaskKind.PLAN).findFirst().orElseThrow();
+    assertThat(plan.claims()).as("taken over after the lost lease").isEqualTo(2);
+    assertThat(llm.calls(TaskKind.PLAN)).as("the model was called once").isEqualTo(1);
+    assertThat(store.calls(run.id())).filteredOn(c -> c.taskId().equals(plan.id())).hasSize(1);
   }
 
   @Test

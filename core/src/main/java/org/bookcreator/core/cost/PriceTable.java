@@ -44,6 +44,21 @@ public final class PriceTable {
         new BigDecimal(cw), from);
   }
 
+  /** This table with {@code overrides} layered on top (same provider, model and date replaces). */
+  public PriceTable with(List<Price> overrides) {
+    List<Price> all = new ArrayList<>(prices);
+    for (Price o : overrides) {
+      all.removeIf(p -> p.provider().equals(o.provider()) && p.model().equals(o.model()) && p.effectiveFrom().equals(o.effectiveFrom()));
+      all.add(o);
+    }
+    return new PriceTable(all);
+  }
+
+  /** Every price, for reports and diagnostics. */
+  public List<Price> prices() {
+    return prices;
+  }
+
   /** Every model with a price: the bounded set of model names metrics may use as labels. */
   public java.util.Set<String> models() {
     return prices.stream().map(Price::model).collect(java.util.stream.Collectors.toUnmodifiableSet());

@@ -24,6 +24,26 @@ public record Usage(
     return new Usage(input, output, 0, 0, 0);
   }
 
+  /**
+   * OpenAI-style usage: {@code prompt_tokens} includes the cached ones ({@code
+   * prompt_tokens_details.cached_tokens}); {@code completion_tokens} includes reasoning tokens.
+   */
+  public static Usage fromOpenAi(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens) {
+    if (cachedTokens > promptTokens) {
+      throw new IllegalArgumentException("cached tokens (" + cachedTokens + ") exceed prompt tokens (" + promptTokens + ")");
+    }
+    return new Usage(promptTokens - cachedTokens, completionTokens, cachedTokens, 0, reasoningTokens);
+  }
+
+  /**
+   * Anthropic-style usage: {@code input_tokens} excludes cache reads ({@code
+   * cache_read_input_tokens}) and cache writes ({@code cache_creation_input_tokens}), which are
+   * reported beside it.
+   */
+  public static Usage fromAnthropic(long inputTokens, long outputTokens, long cacheReadTokens, long cacheCreationTokens) {
+    return new Usage(inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens, 0);
+  }
+
   public long total() {
     return inputTokens + outputTokens + cacheReadTokens + cacheWriteTokens;
   }
