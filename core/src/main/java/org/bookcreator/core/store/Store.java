@@ -119,6 +119,18 @@ public interface Store extends AutoCloseable {
 
   Optional<LedgerEntry> call(String callId);
 
+  /** Records many calls in one transaction (imports, benchmarks); existing call ids are kept. */
+  int recordCalls(List<LedgerEntry> entries);
+
+  /**
+   * Sums of the ledger rows the query covers, one line per group (one line in all without
+   * grouping), ordered by the group keys. The cost of every line is the exact sum of its rows.
+   */
+  List<org.bookcreator.core.cost.CostLine> costReport(org.bookcreator.core.cost.CostQuery query);
+
+  /** Library analytics per category (every category with a project). */
+  List<org.bookcreator.core.cost.CategoryStats> categoryStats();
+
   List<LedgerEntry> calls(String runId);
 
   RunTotals totals(String runId);

@@ -362,6 +362,93 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void costReport_totalsEqualTheExactSumOfTenThousandRandomRows_inEveryGrouping() {
+    aRunningRun("p1", "r1");
+    store.createProject(new Project("p2", "Other", "technical", Optional.empty(), "B", 2, Optional.empty(), List.of(), T0));
+    store.createRun("r2", "p2", 1, "x", T0);
+    Random random = new Random(11);
+    List<LedgerEntry> rows = new ArrayList<>();
+    BigDecimal expected = BigDecimal.ZERO;
+    long unpriced = 0;
+    Stage[] stages = Stage.values();
+    for (int i = 0; i < 10_000; i++) {
+      boolean priced = random.nextInt(50) != 0;
+      BigDecimal cost = priced ? BigDecimal.valueOf(random.nextLong(0, 90_000_000_000L), 12) : null;
+      if (priced) expected = expected.add(cost);
+      else unpriced++;
+      boolean first = random.nextBoolean();
+      rows.add(new LedgerEntry("c" + i, first ? "p1" : "p2", first ? "r1" : "r2", "t" + (i % 50), stages[random.nextInt(stages.length)],
+          AgentRole.values()[random.nextInt(AgentRole.values().length)], 0, random.nextBoolean() ? "openai" : "anthropic",
+          random.nextBoolean() ? "m-a" : "m-b", new Usage(random.nextInt(5000), random.nextInt(2000), random.nextInt(100), 0, 0),
+          Optional.ofNullable(cost), Optional.empty(), 5, random.nextInt(20) == 0 ? LedgerEntry.ERROR : LedgerEntry.OK,
+          Optional.empty(), Optional.empty(), T0.plus(Duration.ofHours(random.nextInt(72)))));
+    }
+    assertThat(store.recordCalls(rows)).isEqualTo(10_000);
+    assertThat(store.recordCalls(rows.subList(0, 10))).as("existing call ids are kept once").isZero();
+
+    for (List<org.bookcreator.core.cost.CostDimension> by : List.of(
+        List.<org.bookcreator.core.cost.CostDimension>of(),
+        List.of(org.bookcreator.core.cost.CostDimension.STAGE),
+        List.of(org.bookcreator.core.cost.CostDimension.CATEGORY, org.bookcreator.core.cost.CostDimension.MODEL),
+        List.of(org.bookcreator.core.cost.CostDimension.DAY, org.bookcreator.core.cost.CostDimension.AGENT,
+            org.bookcreator.core.cost.CostDimension.PROVIDER))) {
+      var lines = store.costReport(org.bookcreator.core.cost.CostQuery.all(by));
+      var total = lines.stream().reduce(org.bookcreator.core.cost.CostLine.zero(), org.bookcreator.core.cost.CostLine::plus);
+      assertThat(total.costUsd()).as("grouped by %s", by).isEqualByComparingTo(expected);
+      assertThat(total.calls()).isEqualTo(10_000);
+      assertThat(total.unpricedCalls()).isEqualTo(unpriced);
+      assertThat(lines).allSatisfy(l -> assertThat(l.keys()).hasSize(by.size()));
+    }
+    assertThat(store.costReport(org.bookcreator.core.cost.CostQuery.all(List.of(org.bookcreator.core.cost.CostDimension.DAY))))
+        .extracting(l -> l.keys().get(0)).containsExactly("2026-01-01", "2026-01-02", "2026-01-03");
+  }
+
+  @Test
+  void costReport_filtersCombine() {
+    aRunningRun("p1", "r1");
+    store.createProject(new Project("p2", "Other", "technical", Optional.empty(), "B", 2, Optional.empty(), List.of(), T0));
+    store.createRun("r2", "p2", 1, "x", T0);
+    store.recordCall(aCall("a", "r1", new BigDecimal("1.000000000001")));
+    LedgerEntry other = new LedgerEntry("b", "p2", "r2", "t", Stage.EDITING, AgentRole.EDITOR, 0, "simulated", "sim-standard",
+        Usage.of(10, 10), Optional.of(new BigDecimal("2")), Optional.empty(), 1, LedgerEntry.OK, Optional.empty(), Optional.empty(),
+        T0.plus(Duration.ofDays(2)));
+    store.recordCall(other);
+
+    var byCategory = new org.bookcreator.core.cost.CostQuery(Optional.empty(), Optional.empty(), Optional.of("technical"),
+        Optional.empty(), Optional.empty(), List.of(org.bookcreator.core.cost.CostDimension.STAGE));
+    var byTime = new org.bookcreator.core.cost.CostQuery(Optional.of("p1"), Optional.empty(), Optional.empty(),
+        Optional.of(T0), Optional.of(T0.plusSeconds(1)), List.of());
+    var empty = new org.bookcreator.core.cost.CostQuery(Optional.of("p1"), Optional.empty(), Optional.empty(),
+        Optional.of(T0.plusSeconds(1)), Optional.empty(), List.of());
+
+    assertThat(store.costReport(byCategory)).singleElement().satisfies(l -> {
+      assertThat(l.keys()).containsExactly("editing");
+      assertThat(l.costUsd()).isEqualByComparingTo("2");
+    });
+    assertThat(store.costReport(byTime)).singleElement().satisfies(l -> assertThat(l.costUsd()).isEqualByComparingTo("1.000000000001"));
+    assertThat(store.costReport(empty)).singleElement().satisfies(l -> assertThat(l.calls()).isZero());
+  }
+
+  @Test
+  void categoryStats_countRunsByOutcome_andCostOfCompletedBooks() {
+    aRunningRun("p1", "r1");
+    store.recordCall(aCall("a", "r1", new BigDecimal("0.5")));
+    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0.plusSeconds(100));
+    store.createRun("r2", "p1", 1, "again", T0);
+
+    var stats = store.categoryStats();
+
+    assertThat(stats).singleElement().satisfies(c -> {
+      assertThat(c.category()).isEqualTo("fiction");
+      assertThat(c.projects()).isEqualTo(1);
+      assertThat(c.completedRuns()).isEqualTo(1);
+      assertThat(c.activeRuns()).isEqualTo(1);
+      assertThat(c.averageCompletionSeconds()).isEqualTo(100.0);
+      assertThat(c.averageCostUsd()).isEqualByComparingTo("0.5");
+    });
+  }
+
+  @Test
   void events_areKeptInOrder() {
     aRunningRun("p1", "r1");
 

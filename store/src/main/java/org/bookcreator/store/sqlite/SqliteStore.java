@@ -24,6 +24,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import org.bookcreator.core.cost.CategoryStats;
+import org.bookcreator.core.cost.CostDimension;
+import org.bookcreator.core.cost.CostLine;
+import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.cost.LedgerEntry;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.cost.RunTotals;
@@ -554,6 +558,125 @@ public final class SqliteStore implements Store {
         update("INSERT INTO llm_responses(call_id, response) VALUES (?, ?)", e.callId(), e.response().get());
       }
       return n > 0;
+    });
+  }
+
+  @Override
+  public int recordCalls(List<LedgerEntry> entries) {
+    if (entries.isEmpty()) return 0;
+    return tx("record " + entries.size() + " model calls", () -> {
+      int added = 0;
+      try (PreparedStatement p = conn.prepareStatement(
+          "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt, provider, model, input_tokens, output_tokens, "
+              + "cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_picousd, price_version, latency_ms, outcome, error_type, at) "
+              + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(call_id) DO NOTHING")) {
+        for (LedgerEntry e : entries) {
+          Usage u = e.usage();
+          p.setString(1, e.callId());
+          p.setString(2, e.projectId());
+          p.setString(3, e.runId());
+          p.setString(4, e.taskId());
+          p.setString(5, e.stage().name());
+          p.setString(6, e.role().name());
+          p.setInt(7, e.attempt());
+          p.setString(8, e.provider());
+          p.setString(9, e.model());
+          p.setLong(10, u.inputTokens());
+          p.setLong(11, u.outputTokens());
+          p.setLong(12, u.cacheReadTokens());
+          p.setLong(13, u.cacheWriteTokens());
+          p.setLong(14, u.reasoningTokens());
+          if (e.costUsd().isPresent()) p.setLong(15, picos(e.costUsd().get()));
+          else p.setNull(15, Types.INTEGER);
+          p.setString(16, e.priceVersion().orElse(null));
+          p.setLong(17, e.latencyMs());
+          p.setString(18, e.outcome());
+          p.setString(19, e.errorType().orElse(null));
+          p.setLong(20, e.at().toEpochMilli());
+          p.addBatch();
+        }
+        for (int n : p.executeBatch()) added += Math.max(n, 0);
+      }
+      return added;
+    });
+  }
+
+  private static String column(CostDimension d) {
+    return switch (d) {
+      case PROJECT -> "c.project_id";
+      case RUN -> "c.run_id";
+      case STAGE -> "c.stage";
+      case AGENT -> "c.agent_role";
+      case PROVIDER -> "c.provider";
+      case MODEL -> "c.model";
+      case CATEGORY -> "p.category";
+      case DAY -> "strftime('%Y-%m-%d', c.at / 1000, 'unixepoch')";
+    };
+  }
+
+  @Override
+  public List<CostLine> costReport(CostQuery q) {
+    boolean join = q.category().isPresent() || q.by().contains(CostDimension.CATEGORY);
+    List<String> dims = q.by().stream().map(SqliteStore::column).toList();
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (String d : dims) sql.append(d).append(", ");
+    sql.append("COUNT(*), SUM(CASE WHEN c.outcome <> 'ok' THEN 1 ELSE 0 END), SUM(CASE WHEN c.cost_picousd IS NULL THEN 1 ELSE 0 END), "
+        + "SUM(c.input_tokens), SUM(c.output_tokens), SUM(c.cache_read_tokens), SUM(c.cache_write_tokens), SUM(c.reasoning_tokens), "
+        + "COALESCE(SUM(c.cost_picousd), 0) FROM llm_calls c");
+    if (join) sql.append(" JOIN projects p ON p.id = c.project_id");
+    List<Object> args = new ArrayList<>();
+    List<String> where = new ArrayList<>();
+    q.projectId().ifPresent(v -> { where.add("c.project_id = ?"); args.add(v); });
+    q.runId().ifPresent(v -> { where.add("c.run_id = ?"); args.add(v); });
+    q.category().ifPresent(v -> { where.add("p.category = ?"); args.add(v); });
+    q.since().ifPresent(v -> { where.add("c.at >= ?"); args.add(v.toEpochMilli()); });
+    q.until().ifPresent(v -> { where.add("c.at < ?"); args.add(v.toEpochMilli()); });
+    if (!where.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", where));
+    if (!dims.isEmpty()) {
+      sql.append(" GROUP BY ").append(String.join(", ", dims)).append(" ORDER BY ").append(String.join(", ", dims));
+    }
+    int n = dims.size();
+    return tx("build a cost report", () -> {
+      List<CostLine> lines = query(sql.toString(), rs -> {
+        List<String> keys = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          String k = rs.getString(i);
+          CostDimension d = q.by().get(i - 1);
+          keys.add(k == null ? "" : (d == CostDimension.STAGE ? Stage.valueOf(k).id()
+              : d == CostDimension.AGENT ? AgentRole.valueOf(k).id() : k));
+        }
+        return new CostLine(keys, rs.getLong(n + 1), rs.getLong(n + 2), rs.getLong(n + 3), rs.getLong(n + 4), rs.getLong(n + 5),
+            rs.getLong(n + 6), rs.getLong(n + 7), rs.getLong(n + 8), usd(rs.getLong(n + 9)));
+      }, args.toArray());
+      if (n == 0 && lines.size() == 1 && lines.get(0).calls() == 0) return List.<CostLine>of(CostLine.zero());
+      return lines;
+    });
+  }
+
+  @Override
+  public List<CategoryStats> categoryStats() {
+    return tx("compute category statistics", () -> {
+      java.util.Map<String, long[]> cost = new java.util.HashMap<>();
+      for (Object[] r : query("SELECT p.category, COALESCE(SUM(c.cost_picousd), 0) FROM llm_calls c JOIN runs r ON r.id = c.run_id "
+          + "JOIN projects p ON p.id = r.project_id WHERE r.state = 'COMPLETED' GROUP BY p.category",
+          rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+        cost.put((String) r[0], new long[] {(Long) r[1]});
+      }
+      java.util.Map<String, Long> words = new java.util.HashMap<>();
+      for (Object[] r : query("SELECT p.category, COALESCE(SUM(json_extract(s.result, '$.words')), 0) FROM run_stages s "
+          + "JOIN runs r ON r.id = s.run_id JOIN projects p ON p.id = r.project_id "
+          + "WHERE s.stage = 'ASSEMBLY' AND r.state = 'COMPLETED' GROUP BY p.category",
+          rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+        words.put((String) r[0], (Long) r[1]);
+      }
+      return query("SELECT p.category, COUNT(DISTINCT p.id), "
+          + "SUM(CASE WHEN r.state IN ('QUEUED', 'RUNNING', 'PAUSED') THEN 1 ELSE 0 END), "
+          + "SUM(CASE WHEN r.state = 'COMPLETED' THEN 1 ELSE 0 END), SUM(CASE WHEN r.state = 'FAILED' THEN 1 ELSE 0 END), "
+          + "AVG(CASE WHEN r.state = 'COMPLETED' THEN r.updated_at - r.created_at END) "
+          + "FROM projects p LEFT JOIN runs r ON r.project_id = p.id GROUP BY p.category ORDER BY p.category",
+          rs -> new CategoryStats(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+              rs.getDouble(6) / 1000.0, usd(cost.getOrDefault(rs.getString(1), new long[] {0})[0]),
+              words.getOrDefault(rs.getString(1), 0L)));
     });
   }
 
