@@ -1,0 +1,253 @@
+package org.bookcreator.app;
+
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.bookcreator.core.cost.CategoryStats;
+import org.bookcreator.core.cost.CostDimension;
+import org.bookcreator.core.cost.CostLine;
+import org.bookcreator.core.cost.CostQuery;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.support.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+@Command(name = "cost", description = "Cost reports from the ledger (one row per model call).",
+    mixinStandardHelpOptions = true, subcommands = {CostCommand.Report.class})
+final class CostCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "report", mixinStandardHelpOptions = true, description = {
+      "Cost, calls and tokens from the ledger, grouped and filtered, with library analytics:",
+      "books per stage, average completion time, cost per book and per 1,000 words by category.",
+      "Totals equal the exact sum of the ledger rows covered; unpriced calls are counted and flagged."})
+  static final class Report implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Options options = new Options();
+
+    @Option(names = "--project", paramLabel = "ID", description = "Only this project.")
+    String project;
+
+    @Option(names = "--run", paramLabel = "ID", description = "Only this run.")
+    String run;
+
+    @Option(names = "--category", paramLabel = "NAME", description = "Only projects of this category.")
+    String category;
+
+    @Option(names = "--since", paramLabel = "DATE", description = "Calls at or after: YYYY-MM-DD (UTC) or an ISO instant.")
+    String since;
+
+    @Option(names = "--until", paramLabel = "DATE", description = "Calls before: YYYY-MM-DD (UTC) or an ISO instant.")
+    String until;
+
+    @Option(names = "--by", paramLabel = "DIM", split = ",",
+        description = "Group by stage, agent, provider, model, category, day, project or run; combine with commas.")
+    List<String> by = new ArrayList<>();
+
+    @Option(names = "--format", paramLabel = "FMT", defaultValue = "table", description = "table, csv, json or markdown (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Override
+    public Integer call() {
+      List<CostDimension> dims;
+      try {
+        dims = by.stream().map(CostDimension::parse).toList();
+      } catch (IllegalArgumentException e) {
+        throw new Main.UsageException("--by: " + e.getMessage());
+      }
+      if (dims.stream().distinct().count() != dims.size()) throw new Main.UsageException("--by: a dimension is repeated");
+      if (!List.of("table", "csv", "json", "markdown").contains(format)) {
+        throw new Main.UsageException("--format must be table, csv, json or markdown, got '" + Text.clean(format) + "'");
+      }
+      CostQuery query = new CostQuery(Optional.ofNullable(project), Optional.ofNullable(run), Optional.ofNullable(category),
+          Optional.ofNullable(since).map(s -> time("--since", s)), Optional.ofNullable(until).map(s -> time("--until", s)), dims);
+      Settings settings = options.load(Map.of());
+      Observability.start(settings, Observability.Mode.READER);
+      PrintWriter out = spec.commandLine().getOut();
+      Optional<Store> opened = StoreReader.open(settings);
+      if (opened.isEmpty()) throw new Main.UsageException("no store in " + settings.dataDir() + "; nothing has run yet");
+      try (Store store = opened.get()) {
+        List<CostLine> lines = store.costReport(query);
+        CostLine total = lines.stream().reduce(CostLine.zero(), CostLine::plus);
+        List<CategoryStats> categories = store.categoryStats();
+        List<Store.StageCount> stages = store.activeRunsByStage();
+        out.print(switch (format) {
+          case "json" -> json(query, lines, total, categories, stages);
+          case "csv" -> csv(dims, lines, total);
+          case "markdown" -> markdown(dims, lines, total, categories);
+          default -> table(dims, lines, total, categories, stages);
+        });
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+
+    static Instant time(String flag, String s) {
+      try {
+        if (s.length() == 10) return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
+        return Instant.parse(s);
+      } catch (DateTimeParseException e) {
+        throw new Main.UsageException(flag + ": expected YYYY-MM-DD or an ISO instant such as 2026-11-28T10:00:00Z, got '"
+            + Text.clean(s) + "'");
+      }
+    }
+
+    private static List<String> header(List<CostDimension> dims) {
+      List<String> h = new ArrayList<>(dims.stream().map(CostDimension::id).toList());
+      h.addAll(List.of("calls", "failed", "unpriced", "input_tokens", "output_tokens", "cache_read_tokens",
+          "cache_write_tokens", "reasoning_tokens", "cost_usd"));
+      return h;
+    }
+
+    private static List<String> row(CostLine l, List<String> keys, boolean exact) {
+      List<String> r = new ArrayList<>(keys);
+      r.addAll(List.of(Long.toString(l.calls()), Long.toString(l.failedCalls()), Long.toString(l.unpricedCalls()),
+          Long.toString(l.inputTokens()), Long.toString(l.outputTokens()), Long.toString(l.cacheReadTokens()),
+          Long.toString(l.cacheWriteTokens()), Long.toString(l.reasoningTokens()),
+          exact ? l.costUsd().toPlainString() : Text.money(l.costUsd())));
+      return r;
+    }
+
+    private static List<String> totalKeys(List<CostDimension> dims) {
+      List<String> k = new ArrayList<>();
+      for (int i = 0; i < dims.size(); i++) k.add(i == 0 ? "TOTAL" : "");
+      return k;
+    }
+
+    private static String table(List<CostDimension> dims, List<CostLine> lines, CostLine total, List<CategoryStats> cats,
+        List<Store.StageCount> stages) {
+      StringBuilder sb = new StringBuilder();
+      List<List<String>> rows = new ArrayList<>();
+      for (CostLine l : lines) rows.add(row(l, l.keys().stream().map(k -> Text.clip(k, 30)).toList(), false));
+      if (!dims.isEmpty()) rows.add(row(total, totalKeys(dims), false));
+      sb.append(Text.table(header(dims), rows));
+      sb.append("total cost $").append(total.costUsd().toPlainString()).append(" (exact) over ").append(total.calls()).append(" calls");
+      if (total.unpricedCalls() > 0) {
+        sb.append("\nWARNING: ").append(total.unpricedCalls())
+            .append(" call(s) have no price (unknown model) and are not included in the cost; add them to a price file (prices.file)");
+      }
+      sb.append("\n\nBooks by category\n");
+      List<List<String>> crows = new ArrayList<>();
+      for (CategoryStats c : cats) {
+        crows.add(List.of(c.category(), Long.toString(c.projects()), Long.toString(c.activeRuns()), Long.toString(c.completedRuns()),
+            Long.toString(c.failedRuns()), c.completedRuns() == 0 ? "-" : Text.duration(Duration.ofMillis((long) (c.averageCompletionSeconds() * 1000))),
+            Text.money(c.averageCostUsd()), Text.money(c.costPerThousandWords())));
+      }
+      sb.append(Text.table(List.of("category", "projects", "active", "completed", "failed", "avg time", "avg cost/book", "cost/1k words"), crows));
+      List<List<String>> srows = new ArrayList<>();
+      for (Store.StageCount s : stages) if (s.runs() > 0) srows.add(List.of(s.category(), s.stage(), Long.toString(s.runs())));
+      sb.append("\nBooks in progress by stage\n");
+      sb.append(srows.isEmpty() ? "none\n" : Text.table(List.of("category", "stage", "books"), srows));
+      return sb.toString();
+    }
+
+    private static String csv(List<CostDimension> dims, List<CostLine> lines, CostLine total) {
+      StringBuilder sb = new StringBuilder(String.join(",", header(dims))).append('\n');
+      for (CostLine l : lines) sb.append(String.join(",", row(l, l.keys().stream().map(Report::csvCell).toList(), true))).append('\n');
+      sb.append(String.join(",", row(total, dims.isEmpty() ? List.of() : totalKeys(dims), true))).append('\n');
+      return sb.toString();
+    }
+
+    private static String csvCell(String s) {
+      String c = Text.clean(s);
+      // Leading =, +, -, @ would be formulas in a spreadsheet.
+      if (!c.isEmpty() && "=+-@".indexOf(c.charAt(0)) >= 0) c = "'" + c;
+      return c.contains(",") || c.contains("\"") ? "\"" + c.replace("\"", "\"\"") + "\"" : c;
+    }
+
+    private static String markdown(List<CostDimension> dims, List<CostLine> lines, CostLine total, List<CategoryStats> cats) {
+      StringBuilder sb = new StringBuilder("# Cost report\n\n");
+      List<String> h = header(dims);
+      sb.append("| ").append(String.join(" | ", h)).append(" |\n|").append("---|".repeat(h.size())).append('\n');
+      for (CostLine l : lines) sb.append("| ").append(String.join(" | ", row(l, l.keys().stream().map(k -> Text.clean(k).replace("|", "\\|")).toList(), true))).append(" |\n");
+      sb.append("| ").append(String.join(" | ", row(total, dims.isEmpty() ? List.of() : totalKeys(dims), true))).append(" |\n\n");
+      if (total.unpricedCalls() > 0) sb.append("**").append(total.unpricedCalls()).append(" unpriced call(s) are not in the cost.**\n\n");
+      sb.append("## Books by category\n\n| category | projects | completed | failed | avg seconds | avg cost per book | cost per 1k words |\n|---|---|---|---|---|---|---|\n");
+      for (CategoryStats c : cats) {
+        sb.append("| ").append(c.category()).append(" | ").append(c.projects()).append(" | ").append(c.completedRuns()).append(" | ")
+            .append(c.failedRuns()).append(" | ").append(String.format("%.1f", c.averageCompletionSeconds())).append(" | ")
+            .append(c.averageCostUsd().setScale(6, RoundingMode.HALF_EVEN).toPlainString()).append(" | ")
+            .append(c.costPerThousandWords().setScale(6, RoundingMode.HALF_EVEN).toPlainString()).append(" |\n");
+      }
+      return sb.toString();
+    }
+
+    private static String json(CostQuery q, List<CostLine> lines, CostLine total, List<CategoryStats> cats, List<Store.StageCount> stages) {
+      ObjectNode root = Json.object();
+      ObjectNode query = root.putObject("query");
+      q.projectId().ifPresent(v -> query.put("project", v));
+      q.runId().ifPresent(v -> query.put("run", v));
+      q.category().ifPresent(v -> query.put("category", v));
+      q.since().ifPresent(v -> query.put("since", v.toString()));
+      q.until().ifPresent(v -> query.put("until", v.toString()));
+      ArrayNode by = query.putArray("by");
+      q.by().forEach(d -> by.add(d.id()));
+      ArrayNode arr = root.putArray("lines");
+      for (CostLine l : lines) {
+        ObjectNode o = line(l);
+        ObjectNode keys = o.putObject("group");
+        for (int i = 0; i < q.by().size(); i++) keys.put(q.by().get(i).id(), l.keys().get(i));
+        arr.add(o);
+      }
+      root.set("total", line(total));
+      ArrayNode c = root.putArray("categories");
+      for (CategoryStats s : cats) {
+        ObjectNode o = c.addObject();
+        o.put("category", s.category());
+        o.put("projects", s.projects());
+        o.put("active_runs", s.activeRuns());
+        o.put("completed_runs", s.completedRuns());
+        o.put("failed_runs", s.failedRuns());
+        o.put("average_completion_seconds", s.averageCompletionSeconds());
+        o.put("completed_cost_usd", s.completedCostUsd().toPlainString());
+        o.put("average_cost_usd", s.averageCostUsd().toPlainString());
+        o.put("completed_words", s.completedWords());
+        o.put("cost_per_1000_words_usd", s.costPerThousandWords().toPlainString());
+      }
+      ArrayNode st = root.putArray("books_per_stage");
+      for (Store.StageCount s : stages) {
+        ObjectNode o = st.addObject();
+        o.put("category", s.category());
+        o.put("stage", s.stage());
+        o.put("books", s.runs());
+      }
+      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    }
+
+    private static ObjectNode line(CostLine l) {
+      ObjectNode o = Json.object();
+      o.put("calls", l.calls());
+      o.put("failed_calls", l.failedCalls());
+      o.put("unpriced_calls", l.unpricedCalls());
+      o.put("input_tokens", l.inputTokens());
+      o.put("output_tokens", l.outputTokens());
+      o.put("cache_read_tokens", l.cacheReadTokens());
+      o.put("cache_write_tokens", l.cacheWriteTokens());
+      o.put("reasoning_tokens", l.reasoningTokens());
+      o.put("cost_usd", l.costUsd().toPlainString());
+      return o;
+    }
+  }
+
+}

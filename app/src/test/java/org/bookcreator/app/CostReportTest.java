@@ -1,0 +1,93 @@
+package org.bookcreator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import org.bookcreator.core.support.Json;
+import org.bookcreator.store.sqlite.SqliteStore;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** The cost report a user runs after the demo, checked against a direct sum over the ledger. */
+class CostReportTest {
+  @TempDir static Path dir;
+  static Path data;
+
+  @BeforeAll
+  static void demo() {
+    data = dir.resolve("data");
+    Cli demo = Cli.run("demo", "--books", "4", "--latency", "0ms", "--data-dir", data.toString());
+    assertThat(demo.exitCode()).as(demo.err()).isZero();
+  }
+
+  private static BigDecimal ledgerSum(String where) throws Exception {
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve(SqliteStore.DB_FILE));
+        ResultSet rs = c.createStatement().executeQuery("SELECT COALESCE(SUM(cost_picousd), 0), COUNT(*) FROM llm_calls " + where)) {
+      rs.next();
+      return new BigDecimal(BigInteger.valueOf(rs.getLong(1)), 12);
+    }
+  }
+
+  @Test
+  void byStage_json_totalEqualsTheDirectLedgerSum_andCategoryAggregatesArePresent() throws Exception {
+    Cli report = Cli.run("cost", "report", "--by", "stage", "--format", "json", "--data-dir", data.toString());
+
+    assertThat(report.exitCode()).as(report.err()).isZero();
+    JsonNode r = Json.parse(report.out());
+    BigDecimal total = new BigDecimal(r.path("total").path("cost_usd").asString());
+    assertThat(total).isEqualByComparingTo(ledgerSum(""));
+    BigDecimal sumOfLines = BigDecimal.ZERO;
+    for (JsonNode l : r.path("lines")) sumOfLines = sumOfLines.add(new BigDecimal(l.path("cost_usd").asString()));
+    assertThat(sumOfLines).isEqualByComparingTo(total);
+    assertThat(r.path("lines").size()).isGreaterThanOrEqualTo(7);
+    assertThat(r.path("categories")).hasSize(4).allSatisfy(c -> {
+      assertThat(c.path("completed_runs").asLong()).isEqualTo(1);
+      assertThat(c.path("average_completion_seconds").asDouble()).isPositive();
+      assertThat(new BigDecimal(c.path("average_cost_usd").asString())).isPositive();
+      assertThat(new BigDecimal(c.path("cost_per_1000_words_usd").asString())).isPositive();
+    });
+  }
+
+  @Test
+  void filtersAndCombinedGroupings_matchTheLedger() throws Exception {
+    Cli report = Cli.run("cost", "report", "--category", "fiction", "--by", "agent,model", "--format", "json",
+        "--data-dir", data.toString());
+
+    JsonNode r = Json.parse(report.out());
+    assertThat(new BigDecimal(r.path("total").path("cost_usd").asString()))
+        .isEqualByComparingTo(ledgerSum("WHERE project_id IN (SELECT id FROM projects WHERE category = 'fiction')"));
+    assertThat(r.path("lines").get(0).path("group").has("agent")).isTrue();
+    assertThat(r.path("lines").get(0).path("group").has("model")).isTrue();
+  }
+
+  @Test
+  void everyFormat_rendersTheSameTotal() throws Exception {
+    String exact = ledgerSum("").toPlainString();
+
+    assertThat(Cli.run("cost", "report", "--format", "csv", "--data-dir", data.toString()).out()).contains(exact);
+    assertThat(Cli.run("cost", "report", "--by", "category,day", "--format", "markdown", "--data-dir", data.toString()).out())
+        .contains("| TOTAL").contains(exact).contains("## Books by category");
+    assertThat(Cli.run("cost", "report", "--by", "provider", "--data-dir", data.toString()).out())
+        .contains("TOTAL").contains("total cost $" + exact).contains("Books by category");
+  }
+
+  @Test
+  void badArguments_areNamed() {
+    Cli by = Cli.run("cost", "report", "--by", "colour", "--data-dir", data.toString());
+    assertThat(by.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(by.err()).contains("cannot group by 'colour'");
+
+    Cli since = Cli.run("cost", "report", "--since", "yesterday", "--data-dir", data.toString());
+    assertThat(since.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(since.err()).contains("--since").contains("YYYY-MM-DD");
+
+    Cli format = Cli.run("cost", "report", "--format", "pdf", "--data-dir", data.toString());
+    assertThat(format.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+  }
+}
