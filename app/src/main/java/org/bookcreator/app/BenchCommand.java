@@ -54,6 +54,14 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting for the benchmark, e.g. --set telemetry.span_store=false (repeatable).")
   Map<String, String> overrides = new java.util.LinkedHashMap<>();
 
+  @Option(names = "--ledger-rows", paramLabel = "N", defaultValue = "0",
+      description = "Instead of books: fill a ledger with N synthetic calls and time 'cost report --by BY' over it.")
+  int ledgerRows;
+
+  @Option(names = "--report-by", paramLabel = "DIM", defaultValue = "stage", split = ",",
+      description = "Grouping of the timed cost report (default: ${DEFAULT-VALUE}).")
+  List<String> reportBy;
+
   @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured warm-up repetitions (default: ${DEFAULT-VALUE}).")
   int warmup;
 
@@ -64,6 +72,7 @@ final class BenchCommand implements Callable<Integer> {
     if (!telemetry.equals("on") && !telemetry.equals("off")) throw new Main.UsageException("--telemetry must be on or off");
     if (repeat < 1 || warmup < 0) throw new Main.UsageException("--repeat must be at least 1 and --warmup at least 0");
     PrintWriter out = spec.commandLine().getOut();
+    if (ledgerRows > 0) return costBench(out);
     List<Long> times = new ArrayList<>();
     long peak = 0;
     for (int i = 0; i < warmup + repeat; i++) {
@@ -130,6 +139,65 @@ final class BenchCommand implements Callable<Integer> {
       }
       return ms;
     }
+  }
+
+  private int costBench(PrintWriter out) throws IOException {
+    org.bookcreator.telemetry.LogSetup.install(org.bookcreator.telemetry.LogConfig.console("book-creator",
+        org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"), org.bookcreator.telemetry.Redactor.none(), () -> {});
+    List<org.bookcreator.core.cost.CostDimension> dims = reportBy.stream().map(org.bookcreator.core.cost.CostDimension::parse).toList();
+    Path dir = Files.createTempDirectory("book-creator-cost-bench");
+    try (var store = org.bookcreator.store.sqlite.SqliteStore.open(dir, true)) {
+      java.util.Random random = new java.util.Random(1);
+      String[] categories = {"fiction", "non-fiction", "technical", "children", "biography", "self-help"};
+      java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+      for (int p = 0; p < 100; p++) {
+        store.createProject(new Project("p" + p, "Book " + p, categories[p % categories.length], java.util.Optional.empty(), "B", 12,
+            java.util.Optional.empty(), List.of(), t0));
+        store.createRun("r" + p, "p" + p, 1, "bench", t0);
+      }
+      var stages = org.bookcreator.core.run.Stage.values();
+      var roles = org.bookcreator.core.run.AgentRole.values();
+      long fillStart = System.nanoTime();
+      List<org.bookcreator.core.cost.LedgerEntry> batch = new ArrayList<>();
+      for (int i = 0; i < ledgerRows; i++) {
+        int p = random.nextInt(100);
+        batch.add(new org.bookcreator.core.cost.LedgerEntry("c" + i, "p" + p, "r" + p, "t" + (i % 5000), stages[random.nextInt(stages.length)],
+            roles[random.nextInt(roles.length)], 0, random.nextBoolean() ? "openai" : "anthropic", "m" + random.nextInt(4),
+            new org.bookcreator.core.llm.Usage(random.nextInt(8000), random.nextInt(3000), random.nextInt(500), 0, 0),
+            java.util.Optional.of(java.math.BigDecimal.valueOf(random.nextLong(1, 50_000_000_000L), 12)), java.util.Optional.of("v1"),
+            random.nextInt(3000), "ok", java.util.Optional.empty(), java.util.Optional.empty(),
+            t0.plusSeconds(random.nextInt(90 * 24 * 3600))));
+        if (batch.size() == 10_000) {
+          store.recordCalls(batch);
+          batch.clear();
+        }
+      }
+      store.recordCalls(batch);
+      out.printf("filled %,d ledger rows in %d ms%n", ledgerRows, Duration.ofNanos(System.nanoTime() - fillStart).toMillis());
+      var query = org.bookcreator.core.cost.CostQuery.all(dims);
+      List<Long> times = new ArrayList<>();
+      java.math.BigDecimal total = null;
+      for (int i = 0; i < warmup + repeat; i++) {
+        long start = System.nanoTime();
+        var lines = store.costReport(query);
+        long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        total = lines.stream().map(org.bookcreator.core.cost.CostLine::costUsd).reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+        if (i >= warmup) {
+          times.add(ms);
+          out.printf("report %d: %d ms, %d lines%n", i - warmup + 1, ms, lines.size());
+        }
+      }
+      List<Long> sorted = times.stream().sorted().toList();
+      out.printf("cost report --by %s over %,d rows: median %d ms, min %d ms, max %d ms over %d runs (total $%s)%n",
+          String.join(",", reportBy), ledgerRows, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
+          sorted.size(), total.toPlainString());
+    } finally {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    out.flush();
+    return ExitCodes.OK;
   }
 
   private static void resetPeaks() {
