@@ -46,7 +46,9 @@ class SqliteStoreTest extends StoreContractTest {
         }
       }));
     }
-    for (var f : futures) assertThat(f.get()).isEqualTo(1);
+    java.util.Set<Integer> versions = new java.util.HashSet<>();
+    for (var f : futures) versions.add(f.get());
+    assertThat(versions).singleElement().satisfies(v -> assertThat(v).isPositive());
     pool.shutdown();
   }
 
