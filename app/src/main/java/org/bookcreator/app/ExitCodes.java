@@ -11,6 +11,8 @@ final class ExitCodes {
   static final int STORE = 3;
   /** A bug: an unexpected error. */
   static final int INTERNAL = 4;
+  /** The run paused because its project's budget was reached; resume with a higher budget. */
+  static final int PAUSED = 5;
   /** Interrupted (Ctrl-C); unfinished runs resume on the next start. */
   static final int INTERRUPTED = 130;
 

@@ -27,7 +27,8 @@ import picocli.CommandLine.Command;
     footer = {
       "",
       "Exit codes: 0 ok, 1 run failed, 2 bad input (brief, flags, config), 3 data directory or store",
-      "unusable (locked, unreadable, corrupt), 4 internal error, 130 interrupted.",
+      "unusable (locked, unreadable, corrupt), 4 internal error, 5 run paused (budget reached),",
+      "130 interrupted.",
       "Docs: README.md, docs/cli.md, docs/configuration.md."
     })
 public final class Main implements Runnable {

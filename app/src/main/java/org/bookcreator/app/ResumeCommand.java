@@ -1,23 +1,26 @@
 package org.bookcreator.app;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
-import org.bookcreator.telemetry.Telemetry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
     name = "resume",
     description = {
       "Resume every unfinished run in the data directory (for example after a crash or Ctrl-C)",
-      "from its last completed task, in the foreground, and wait until they end.",
+      "from its last completed task, in the foreground, and wait until they end. With --run, also",
+      "resume a run that paused at its budget (raise it with --budget-usd) or that failed.",
       "Completed tasks are not run again and recorded model calls are not paid for again."
     },
     mixinStandardHelpOptions = true)
@@ -26,23 +29,48 @@ final class ResumeCommand implements Callable<Integer> {
   @Mixin Options options = new Options();
   @Mixin Options.PipelineFlags pipelineFlags = new Options.PipelineFlags();
 
+  @Option(names = "--run", paramLabel = "RUN", description = "Resume this paused or failed run (as well as any unfinished ones).")
+  String runId;
+
+  @Option(names = "--budget-usd", paramLabel = "N", description = "With --run: set the project's budget first (US dollars).")
+  BigDecimal budget;
+
+  @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "resumed by the operator",
+      description = "Why, recorded in the run's history (default: ${DEFAULT-VALUE}).")
+  String reason;
+
   @Override
   public Integer call() {
+    if (budget != null && runId == null) throw new Main.UsageException("--budget-usd needs --run");
+    if (budget != null && budget.signum() <= 0) throw new Main.UsageException("--budget-usd must be greater than 0");
     Settings settings = options.load(pipelineFlags.flags());
     Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine = Engine.open(settings, telemetry)) {
-      List<Run> unfinished = engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING));
-      if (unfinished.isEmpty()) {
+      List<Run> toWait = new ArrayList<>(engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)));
+      Run named = null;
+      if (runId != null) {
+        named = engine.store.run(runId).orElseThrow(() -> new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir()));
+        if (named.state() != RunState.PAUSED && named.state() != RunState.FAILED && !named.state().isActive()) {
+          throw new Main.UsageException("run " + runId + " is " + named.state().name().toLowerCase() + "; only paused, failed or unfinished runs resume");
+        }
+        if (budget != null) engine.store.setBudget(named.projectId(), Optional.of(budget));
+      }
+      if (toWait.isEmpty() && named == null) {
         out.println("nothing to resume: no unfinished runs in " + settings.dataDir());
         return ExitCodes.OK;
       }
-      System.err.println("resuming " + unfinished.size() + " run(s)");
       engine.pipeline.start(true);
-      List<Run> finished = DemoCommand.await(engine, new ArrayList<>(unfinished), engine.clock.instant());
+      if (named != null && !named.state().isActive()) {
+        engine.pipeline.resume(named.id(), Text.clean(reason) + (budget == null ? "" : " (budget set to $" + budget.toPlainString() + ")"));
+        toWait.add(named);
+      }
+      System.err.println("resuming " + toWait.size() + " run(s)");
+      List<Run> finished = DemoCommand.await(engine, toWait, engine.clock.instant());
       out.print(DemoCommand.table(engine, finished));
       out.flush();
-      return finished.stream().allMatch(r -> r.state() == RunState.COMPLETED) ? ExitCodes.OK : ExitCodes.RUN_FAILED;
+      if (finished.stream().allMatch(r -> r.state() == RunState.COMPLETED)) return ExitCodes.OK;
+      return finished.stream().anyMatch(r -> r.state() == RunState.PAUSED) ? ExitCodes.PAUSED : ExitCodes.RUN_FAILED;
     }
   }
 }

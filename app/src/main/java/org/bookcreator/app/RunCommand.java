@@ -59,14 +59,18 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("project " + project.id() + ", run " + run.id() + ": \"" + Text.clean(project.title()) + "\"");
       Run done = follow(engine, run.id(), engine.pipeline.completion(run.id()));
       printSummary(engine, done, out);
-      return done.state() == RunState.COMPLETED ? ExitCodes.OK : ExitCodes.RUN_FAILED;
+      return switch (done.state()) {
+        case COMPLETED -> ExitCodes.OK;
+        case PAUSED -> ExitCodes.PAUSED;
+        default -> ExitCodes.RUN_FAILED;
+      };
     }
   }
 
   /** The brief with secrets masked, so they never reach the store, prompts, logs or spans. */
   static Brief redacted(Brief b, org.bookcreator.telemetry.Redactor r) {
     return new Brief(r.redact(b.title()), b.category(), b.audience().map(r::redact), r.redact(b.text()), b.chapters(),
-        b.budgetUsd(), b.references());
+        b.budgetUsd(), b.references(), b.pauseAtBudget());
   }
 
   /** Shows progress until the run ends: one rewritten line on a terminal, a line per change otherwise. */

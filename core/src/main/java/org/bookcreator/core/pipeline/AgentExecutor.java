@@ -65,6 +65,7 @@ final class AgentExecutor {
   private final InstantSource clock;
   private final DocumentReader documents;
   private final ManuscriptAssembler assembler;
+  private final BudgetGuard budgets;
 
   AgentExecutor(
       Store store,
@@ -85,6 +86,7 @@ final class AgentExecutor {
     this.clock = clock;
     this.documents = new DocumentReader();
     this.assembler = new ManuscriptAssembler(config.outputDir());
+    this.budgets = new BudgetGuard(store, clock);
   }
 
   TaskOutcome execute(Task task, BooleanSupplier leaseLost) {
@@ -183,6 +185,7 @@ final class AgentExecutor {
     // replays the recorded answer instead of paying for it again.
     store.recordCall(entry);
     observe(task, request, result, usage, cost);
+    if (cost.isPresent() && cost.get().signum() > 0) budgets.afterCall(task);
     return result;
   }
 

@@ -227,8 +227,17 @@ final class Orchestrator implements AutoCloseable {
     finished(failed, project);
   }
 
+  /** Lets a paused or failed run go on: a new completion is awaited. */
+  Run resume(String runId, RunState from, String reason) {
+    Run run = store.transitionRun(runId, from, RunState.RUNNING, reason, clock.instant());
+    completions.remove(runId);
+    completions.computeIfAbsent(runId, k -> new CompletableFuture<>());
+    poke(runId);
+    return run;
+  }
+
   private void finished(Run run, Project project) {
-    if (run.state().isActive() || run.state() == RunState.PAUSED) return;
+    if (run.state().isActive()) return;
     CompletableFuture<Run> f = completions.get(run.id());
     if (f != null && f.isDone()) return;
     try {

@@ -17,10 +17,16 @@ public record Brief(
     String text,
     int chapters,
     Optional<BigDecimal> budgetUsd,
-    List<Path> references) {
+    List<Path> references,
+    boolean pauseAtBudget) {
   public static final int MAX_TITLE = 200;
   public static final int MIN_CHAPTERS = 1;
   public static final int MAX_CHAPTERS = 100;
+
+  public Brief(String title, String category, Optional<String> audience, String text, int chapters,
+      Optional<BigDecimal> budgetUsd, List<Path> references) {
+    this(title, category, audience, text, chapters, budgetUsd, references, true);
+  }
 
   public Brief {
     Objects.requireNonNull(title, "title");

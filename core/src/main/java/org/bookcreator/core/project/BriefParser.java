@@ -35,7 +35,7 @@ public final class BriefParser {
   public static final int MAX_REFERENCES = 200;
 
   private static final Set<String> FIELDS =
-      Set.of("title", "category", "audience", "brief", "chapters", "budget_usd", "references");
+      Set.of("title", "category", "audience", "brief", "chapters", "budget_usd", "pause_at_budget", "references");
 
   private static final ObjectMapper YAML =
       YAMLMapper.builder()
@@ -111,7 +111,7 @@ public final class BriefParser {
     if (!unknown.isEmpty()) {
       problems.add(
           "unknown field" + (unknown.size() > 1 ? "s " : " ") + quoteAll(unknown)
-              + " (known fields: title, category, audience, brief, chapters, budget_usd, references)");
+              + " (known fields: title, category, audience, brief, chapters, budget_usd, pause_at_budget, references)");
     }
 
     String title = requiredString(root, "title", problems);
@@ -172,6 +172,13 @@ public final class BriefParser {
       }
     }
 
+    boolean pause = true;
+    JsonNode pa = root.get("pause_at_budget");
+    if (pa != null && !pa.isNull()) {
+      if (!pa.isBoolean()) problems.add("pause_at_budget: must be true or false, got " + printable(pa.toString()));
+      else pause = pa.booleanValue();
+    }
+
     List<Path> references = new ArrayList<>();
     JsonNode refs = root.get("references");
     if (refs != null && !refs.isNull()) {
@@ -198,7 +205,7 @@ public final class BriefParser {
     }
 
     if (!problems.isEmpty()) throw new BriefException(source, problems);
-    return new Brief(title, category, audience, body.strip(), chapters, budget, references);
+    return new Brief(title, category, audience, body.strip(), chapters, budget, references, pause);
   }
 
   private static String requiredString(JsonNode root, String field, List<String> problems) {

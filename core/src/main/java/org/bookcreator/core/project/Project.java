@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A book project: the brief as accepted, under a stable id. Runs of it live in {@code Run}. */
+/**
+ * A book project: the brief as accepted, under a stable id. Runs of it live in {@code Run}. With a
+ * budget, crossing 80% and 100% of it records events; at 100% its running runs pause unless
+ * {@code pauseAtBudget} is false.
+ */
 public record Project(
     String id,
     String title,
@@ -16,7 +20,15 @@ public record Project(
     int chapters,
     Optional<BigDecimal> budgetUsd,
     List<String> references,
-    Instant createdAt) {
+    Instant createdAt,
+    boolean pauseAtBudget) {
+
+  /** A project that pauses its runs when the budget is spent (the default). */
+  public Project(String id, String title, String category, Optional<String> audience, String brief, int chapters,
+      Optional<BigDecimal> budgetUsd, List<String> references, Instant createdAt) {
+    this(id, title, category, audience, brief, chapters, budgetUsd, references, createdAt, true);
+  }
+
   public Project {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(title, "title");
@@ -41,6 +53,7 @@ public record Project(
         brief.chapters(),
         brief.budgetUsd(),
         brief.references().stream().map(Object::toString).toList(),
-        createdAt);
+        createdAt,
+        brief.pauseAtBudget());
   }
 }

@@ -35,6 +35,12 @@ public interface Store extends AutoCloseable {
 
   Optional<Project> project(String projectId);
 
+  /** Sets or clears a project's budget (US dollars). */
+  void setBudget(String projectId, Optional<java.math.BigDecimal> budgetUsd);
+
+  /** The exact cost of every priced call of a project, all runs together. */
+  java.math.BigDecimal projectSpend(String projectId);
+
   List<Project> projects();
 
   /** Creates a run in state QUEUED, all its stages PENDING, numbered after the project's others. */
@@ -108,6 +114,9 @@ public interface Store extends AutoCloseable {
    * leases left by a killed process would otherwise block their tasks until they expire.
    */
   int releaseLeases(String reason, Instant at);
+
+  /** Puts the failed and cancelled tasks of a run back in the queue (a restart); attempts are kept, so new calls get new ids. */
+  int requeueFailedTasks(String runId, String reason, Instant at);
 
   /** Cancels every unfinished task of a run (used when the run fails or is cancelled). */
   int cancelOpenTasks(String runId, String reason, Instant at);

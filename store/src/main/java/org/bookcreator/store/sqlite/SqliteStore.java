@@ -281,9 +281,10 @@ public final class SqliteStore implements Store {
       ArrayNode refs = Json.MAPPER.createArrayNode();
       p.references().forEach(refs::add);
       update(
-          "INSERT INTO projects(id, title, category, audience, brief, chapters, budget_usd, refs, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+          "INSERT INTO projects(id, title, category, audience, brief, chapters, budget_usd, refs, created_at, pause_at_budget) "
+              + "VALUES (?,?,?,?,?,?,?,?,?,?)",
           p.id(), p.title(), p.category(), p.audience(), p.brief(), p.chapters(),
-          p.budgetUsd().map(BigDecimal::toPlainString), Json.write(refs), p.createdAt());
+          p.budgetUsd().map(BigDecimal::toPlainString), Json.write(refs), p.createdAt(), p.pauseAtBudget() ? 1 : 0);
       return null;
     });
   }
@@ -295,7 +296,24 @@ public final class SqliteStore implements Store {
     return new Project(
         rs.getString("id"), rs.getString("title"), rs.getString("category"), str(rs, "audience"),
         rs.getString("brief"), rs.getInt("chapters"), str(rs, "budget_usd").map(BigDecimal::new), refs,
-        Instant.ofEpochMilli(rs.getLong("created_at")));
+        Instant.ofEpochMilli(rs.getLong("created_at")), rs.getInt("pause_at_budget") != 0);
+  }
+
+  @Override
+  public void setBudget(String projectId, Optional<BigDecimal> budgetUsd) {
+    tx("set the budget of project " + projectId, () -> {
+      if (update("UPDATE projects SET budget_usd = ? WHERE id = ?", budgetUsd.map(BigDecimal::toPlainString), projectId) == 0) {
+        throw new StoreException("no project " + projectId);
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public BigDecimal projectSpend(String projectId) {
+    return tx("sum the spend of project " + projectId, () -> one(
+        "SELECT COALESCE(SUM(cost_picousd), 0) FROM llm_calls WHERE project_id = ?", rs -> usd(rs.getLong(1)), projectId)
+        .orElse(BigDecimal.ZERO));
   }
 
   @Override
@@ -518,6 +536,19 @@ public final class SqliteStore implements Store {
         record(t.runId(), "task", t.key(), TaskState.LEASED, TaskState.QUEUED, reason + " (was held by " + t.leaseOwner().orElse("?") + ")", at);
       }
       return leased.size();
+    });
+  }
+
+  @Override
+  public int requeueFailedTasks(String runId, String reason, Instant at) {
+    return tx("requeue failed tasks of run " + runId, () -> {
+      List<Task> ended = query("SELECT * FROM tasks WHERE run_id = ? AND state IN ('FAILED', 'CANCELLED')", SqliteStore::task, runId);
+      for (Task t : ended) {
+        // attempt is kept: call ids of the new attempt differ from the recorded ones, so nothing is replayed
+        update("UPDATE tasks SET state = 'QUEUED', not_before = ?, updated_at = ? WHERE id = ?", at, at, t.id());
+        record(runId, "task", t.key(), t.state(), TaskState.QUEUED, reason, at);
+      }
+      return ended.size();
     });
   }
 

@@ -1,0 +1,93 @@
+package org.bookcreator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunEvent;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.store.sqlite.SqliteStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Budgets as a user meets them: events at 80% and 100%, a pause, a resume with a higher budget. */
+class BudgetTest {
+  @TempDir Path dir;
+
+  private Path brief(String extra) throws Exception {
+    return Files.writeString(dir.resolve("b.yaml"), """
+        title: A Small Budget
+        category: children
+        brief: A short book on a tight budget.
+        chapters: 4
+        """ + extra);
+  }
+
+  @Test
+  void reachingTheBudget_recordsBothEvents_pausesTheRun_andAResumeWithMoreBudgetFinishesIt() throws Exception {
+    Path data = dir.resolve("data");
+
+    Cli run = Cli.run("run", brief("budget_usd: 0.02\n").toString(), "--data-dir", data.toString());
+
+    assertThat(run.exitCode()).as(run.err() + run.out()).isEqualTo(ExitCodes.PAUSED);
+    String runId;
+    try (Store store = SqliteStore.open(data, false)) {
+      Run r = store.runs(Optional.empty()).get(0);
+      runId = r.id();
+      assertThat(r.state()).isEqualTo(RunState.PAUSED);
+      assertThat(r.reason().orElseThrow()).contains("budget $0.02 reached").contains("resume --run " + r.id());
+      assertThat(store.events(r.id())).extracting(RunEvent::kind).containsSubsequence(RunEvent.BUDGET_80, RunEvent.BUDGET_100);
+      assertThat(store.projectSpend(r.projectId())).isGreaterThanOrEqualTo(new BigDecimal("0.02"));
+    }
+
+    Cli resume = Cli.run("resume", "--run", runId, "--budget-usd", "5", "--reason", "more budget approved", "--data-dir", data.toString());
+
+    assertThat(resume.exitCode()).as(resume.err() + resume.out()).isZero();
+    try (Store store = SqliteStore.open(data, false)) {
+      Run r = store.run(runId).orElseThrow();
+      assertThat(r.state()).isEqualTo(RunState.COMPLETED);
+      assertThat(store.project(r.projectId()).orElseThrow().budgetUsd()).contains(new BigDecimal("5"));
+      assertThat(store.history(runId)).anySatisfy(t -> {
+        assertThat(t.from()).isEqualTo("PAUSED");
+        assertThat(t.reason()).contains("more budget approved");
+      });
+      assertThat(store.events(runId)).filteredOn(e -> e.kind().equals(RunEvent.BUDGET_100)).hasSize(1);
+    }
+  }
+
+  @Test
+  void withoutPausing_theRunFinishes_andTheEventsAreStillRecorded() throws Exception {
+    Path data = dir.resolve("data");
+
+    Cli run = Cli.run("run", brief("budget_usd: 0.02\npause_at_budget: false\n").toString(), "--data-dir", data.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    try (Store store = SqliteStore.open(data, false)) {
+      Run r = store.runs(Optional.empty()).get(0);
+      assertThat(r.state()).isEqualTo(RunState.COMPLETED);
+      assertThat(store.events(r.id())).extracting(RunEvent::kind).contains(RunEvent.BUDGET_80, RunEvent.BUDGET_100);
+    }
+  }
+
+  @Test
+  void underBudget_noEvents() throws Exception {
+    Path data = dir.resolve("data");
+
+    Cli run = Cli.run("run", brief("budget_usd: 50\n").toString(), "--data-dir", data.toString());
+
+    assertThat(run.exitCode()).isZero();
+    try (Store store = SqliteStore.open(data, false)) {
+      assertThat(store.events(store.runs(Optional.empty()).get(0).id())).extracting(RunEvent::kind)
+          .doesNotContain(RunEvent.BUDGET_80, RunEvent.BUDGET_100);
+    }
+  }
+
+  @Test
+  void resumeFlags_areChecked() {
+    assertThat(Cli.run("resume", "--budget-usd", "3", "--data-dir", dir.resolve("d").toString()).err()).contains("--budget-usd needs --run");
+  }
+}
