@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "cost", description = "Cost reports from the ledger (one row per model call).",
-    mixinStandardHelpOptions = true, subcommands = {CostCommand.Report.class})
+    mixinStandardHelpOptions = true, subcommands = {CostCommand.Report.class, CostCommand.Reprice.class})
 final class CostCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -250,4 +250,56 @@ final class CostCommand implements Runnable {
     }
   }
 
+
+  @Command(name = "reprice", mixinStandardHelpOptions = true, description = {
+      "Recompute the cost of past calls from the current price table (shipped prices plus",
+      "prices.file), keeping each changed row's previous cost and price version in the ledger",
+      "history, and print the difference. --dry-run shows the difference and changes nothing."})
+  static final class Reprice implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Options options = new Options();
+
+    @Option(names = "--since", paramLabel = "DATE", required = true, description = "Calls at or after: YYYY-MM-DD (UTC) or an ISO instant.")
+    String since;
+
+    @Option(names = "--until", paramLabel = "DATE", description = "Calls before (default: now).")
+    String until;
+
+    @Option(names = "--dry-run", description = "Show what would change; write nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+      java.time.Instant from = Report.time("--since", since);
+      java.time.Instant to = until == null ? java.time.Instant.now() : Report.time("--until", until);
+      if (!from.isBefore(to)) throw new Main.UsageException("--since must be before --until");
+      Settings settings = options.load(Map.of());
+      Observability.start(settings, Observability.Mode.READER);
+      PrintWriter out = spec.commandLine().getOut();
+      if (!java.nio.file.Files.exists(settings.dataDir().resolve(org.bookcreator.store.sqlite.SqliteStore.DB_FILE))) {
+        throw new Main.UsageException("no store in " + settings.dataDir() + "; nothing has run yet");
+      }
+      try (Store store = org.bookcreator.store.sqlite.SqliteStore.open(settings.dataDir(), !dryRun)) {
+        var plan = org.bookcreator.core.cost.Repricing.plan(store.callsBetween(from, to), settings.prices());
+        out.printf("%d call(s) from %s to %s; %d would change%n", plan.rowsSeen(), from, to, plan.changes().size());
+        out.printf("total before $%s, after $%s, difference %s$%s%n", plan.totalBefore().toPlainString(),
+            plan.totalAfter().toPlainString(), plan.difference().signum() >= 0 ? "+" : "-", plan.difference().abs().toPlainString());
+        List<List<String>> rows = new ArrayList<>();
+        for (var c : plan.changes().stream().limit(20).toList()) {
+          rows.add(List.of(c.callId(), c.oldVersion().orElse("unpriced"), c.oldCost().map(BigDecimal::toPlainString).orElse("-"),
+              c.newVersion().orElse("unpriced"), c.newCost().map(BigDecimal::toPlainString).orElse("-")));
+        }
+        if (!rows.isEmpty()) out.print(Text.table(List.of("call", "old price", "old cost", "new price", "new cost"), rows));
+        if (plan.changes().size() > 20) out.printf("... and %d more%n", plan.changes().size() - 20);
+        if (dryRun) {
+          out.println("dry run: nothing changed");
+        } else if (!plan.changes().isEmpty()) {
+          store.applyRepricing(plan.changes(), "cost reprice --since " + Text.clean(since), java.time.Instant.now());
+          out.println("repriced " + plan.changes().size() + " call(s); previous values kept in the ledger history");
+        }
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
 }

@@ -90,4 +90,54 @@ class CostReportTest {
     Cli format = Cli.run("cost", "report", "--format", "pdf", "--data-dir", data.toString());
     assertThat(format.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
   }
+
+  @Test
+  void reprice_dryRunChangesNothing_thenRepricesKeepingHistory_andReportsFollow() throws Exception {
+    Path work = dir.resolve("reprice");
+    Cli run = Cli.run("run", CliTest.example("dragon.yaml").toString(), "--data-dir", work.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    BigDecimal before = sum(work);
+    Path prices = java.nio.file.Files.writeString(dir.resolve("prices.yaml"), """
+        prices:
+          - provider: simulated
+            model: sim-standard
+            input: 2.00
+            output: 8.00
+            effective_from: 2025-01-01
+        """);
+    Path config = java.nio.file.Files.writeString(dir.resolve("c.yaml"), "prices:\n  file: " + prices + "\n");
+
+    Cli dry = Cli.run("cost", "reprice", "--since", "2020-01-01", "--dry-run", "--config", config.toString(), "--data-dir", work.toString());
+
+    assertThat(dry.exitCode()).as(dry.err()).isZero();
+    assertThat(dry.out()).contains("dry run: nothing changed").contains("difference +$");
+    assertThat(sum(work)).isEqualByComparingTo(before);
+
+    Cli real = Cli.run("cost", "reprice", "--since", "2020-01-01", "--config", config.toString(), "--data-dir", work.toString());
+
+    assertThat(real.exitCode()).as(real.err()).isZero();
+    BigDecimal after = sum(work);
+    assertThat(after).isEqualByComparingTo(before.multiply(new BigDecimal("2")));
+    assertThat(real.out()).contains("repriced");
+    try (var store = SqliteStore.open(work, false)) {
+      var call = store.calls(store.runs(java.util.Optional.empty()).get(0).id()).get(0);
+      assertThat(call.priceVersion()).contains("simulated/sim-standard@2025-01-01");
+      assertThat(store.repricingHistory(call.callId())).singleElement().satisfies(h -> {
+        assertThat(h.oldCost().orElseThrow().multiply(new BigDecimal("2"))).isEqualByComparingTo(h.newCost().orElseThrow());
+      });
+    }
+    JsonNode report = Json.parse(Cli.run("cost", "report", "--format", "json", "--data-dir", work.toString()).out());
+    assertThat(new BigDecimal(report.path("total").path("cost_usd").asString())).isEqualByComparingTo(after);
+
+    Cli again = Cli.run("cost", "reprice", "--since", "2020-01-01", "--config", config.toString(), "--data-dir", work.toString());
+    assertThat(again.out()).contains("0 would change");
+  }
+
+  private static BigDecimal sum(Path data) throws Exception {
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve(SqliteStore.DB_FILE));
+        ResultSet rs = c.createStatement().executeQuery("SELECT COALESCE(SUM(cost_picousd), 0) FROM llm_calls")) {
+      rs.next();
+      return new BigDecimal(BigInteger.valueOf(rs.getLong(1)), 12);
+    }
+  }
 }

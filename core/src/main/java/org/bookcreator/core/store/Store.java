@@ -128,6 +128,18 @@ public interface Store extends AutoCloseable {
 
   Optional<LedgerEntry> call(String callId);
 
+  /** Calls made in {@code [since, until)}, without their responses, oldest first. */
+  List<LedgerEntry> callsBetween(Instant since, Instant until);
+
+  /**
+   * Applies repriced costs in one transaction, keeping each row's previous cost and price version
+   * in the ledger history with the reason.
+   */
+  void applyRepricing(List<org.bookcreator.core.cost.Repricing.Change> changes, String reason, Instant at);
+
+  /** The recorded repricings of a call, oldest first. */
+  List<org.bookcreator.core.cost.Repricing.Change> repricingHistory(String callId);
+
   /** Records many calls in one transaction (imports, benchmarks); existing call ids are kept. */
   int recordCalls(List<LedgerEntry> entries);
 

@@ -29,6 +29,7 @@ import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostLine;
 import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.cost.Repricing;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.cost.RunTotals;
 import org.bookcreator.core.llm.Usage;
@@ -630,6 +631,55 @@ public final class SqliteStore implements Store {
       }
       return added;
     });
+  }
+
+  @Override
+  public List<LedgerEntry> callsBetween(Instant since, Instant until) {
+    return tx("read calls", () -> query(
+        "SELECT c.*, NULL AS response FROM llm_calls c WHERE c.at >= ? AND c.at < ? ORDER BY c.at, c.call_id",
+        SqliteStore::entry, since, until));
+  }
+
+  @Override
+  public void applyRepricing(List<Repricing.Change> changes, String reason, Instant at) {
+    tx("reprice " + changes.size() + " calls", () -> {
+      try (PreparedStatement upd = conn.prepareStatement("UPDATE llm_calls SET cost_picousd = ?, price_version = ? WHERE call_id = ?");
+          PreparedStatement hist = conn.prepareStatement(
+              "INSERT INTO ledger_history(call_id, old_cost_picousd, old_price_version, new_cost_picousd, new_price_version, reason, at) "
+                  + "VALUES (?,?,?,?,?,?,?)")) {
+        for (Repricing.Change c : changes) {
+          if (c.newCost().isPresent()) upd.setLong(1, picos(c.newCost().get()));
+          else upd.setNull(1, Types.INTEGER);
+          upd.setString(2, c.newVersion().orElse(null));
+          upd.setString(3, c.callId());
+          upd.addBatch();
+          hist.setString(1, c.callId());
+          if (c.oldCost().isPresent()) hist.setLong(2, picos(c.oldCost().get()));
+          else hist.setNull(2, Types.INTEGER);
+          hist.setString(3, c.oldVersion().orElse(null));
+          if (c.newCost().isPresent()) hist.setLong(4, picos(c.newCost().get()));
+          else hist.setNull(4, Types.INTEGER);
+          hist.setString(5, c.newVersion().orElse(null));
+          hist.setString(6, reason);
+          hist.setLong(7, at.toEpochMilli());
+          hist.addBatch();
+        }
+        upd.executeBatch();
+        hist.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<Repricing.Change> repricingHistory(String callId) {
+    return tx("read repricing history", () -> query("SELECT * FROM ledger_history WHERE call_id = ? ORDER BY id", rs -> {
+      long oc = rs.getLong("old_cost_picousd");
+      Optional<BigDecimal> old = rs.wasNull() ? Optional.empty() : Optional.of(usd(oc));
+      long nc = rs.getLong("new_cost_picousd");
+      Optional<BigDecimal> neu = rs.wasNull() ? Optional.empty() : Optional.of(usd(nc));
+      return new Repricing.Change(rs.getString("call_id"), old, str(rs, "old_price_version"), neu, str(rs, "new_price_version"));
+    }, callId));
   }
 
   private static String column(CostDimension d) {
