@@ -92,8 +92,21 @@ final class CostCommand implements Runnable {
         CostLine total = lines.stream().reduce(CostLine.zero(), CostLine::plus);
         List<CategoryStats> categories = store.categoryStats();
         List<Store.StageCount> stages = store.activeRunsByStage();
+        Optional<org.bookcreator.core.cost.BudgetStatus> budget = Optional.empty();
+        if (project != null) {
+          var p = store.project(project).orElseThrow(() -> new Main.UsageException("no project " + Text.clean(project)));
+          List<org.bookcreator.core.run.Run> runs = store.runs(Optional.of(p.id()));
+          Optional<org.bookcreator.core.run.Run> latest = runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(runs.size() - 1));
+          budget = Optional.of(org.bookcreator.core.cost.BudgetStatus.of(p, store.projectSpend(p.id()), latest,
+              latest.map(r -> store.taskOutcomes(r.id())).orElse(List.of()),
+              latest.map(r -> store.totals(r.id()).costUsd()).orElse(BigDecimal.ZERO)));
+        }
+        Optional<org.bookcreator.core.cost.BudgetStatus> b = budget;
+        if (b.isPresent() && !format.equals("json")) {
+          out.println(budgetLine(b.get()));
+        }
         out.print(switch (format) {
-          case "json" -> json(query, lines, total, categories, stages);
+          case "json" -> json(query, lines, total, categories, stages, b);
           case "csv" -> csv(dims, lines, total);
           case "markdown" -> markdown(dims, lines, total, categories);
           default -> table(dims, lines, total, categories, stages);
@@ -193,8 +206,23 @@ final class CostCommand implements Runnable {
       return sb.toString();
     }
 
-    private static String json(CostQuery q, List<CostLine> lines, CostLine total, List<CategoryStats> cats, List<Store.StageCount> stages) {
+    static String budgetLine(org.bookcreator.core.cost.BudgetStatus b) {
+      String spent = Text.money(b.spentUsd());
+      if (b.budgetUsd().isEmpty()) return "budget: none; spent " + spent + ", projected " + Text.money(b.projectedUsd());
+      return String.format("budget: %s; spent %s (%.1f%%), projected %s, remaining %s", Text.money(b.budgetUsd().get()), spent,
+          b.spentShare().orElse(0.0) * 100, Text.money(b.projectedUsd()), Text.money(b.remainingUsd().orElseThrow()));
+    }
+
+    private static String json(CostQuery q, List<CostLine> lines, CostLine total, List<CategoryStats> cats, List<Store.StageCount> stages,
+        Optional<org.bookcreator.core.cost.BudgetStatus> budget) {
       ObjectNode root = Json.object();
+      budget.ifPresent(b -> {
+        ObjectNode o = root.putObject("budget");
+        b.budgetUsd().ifPresent(v -> o.put("budget_usd", v.toPlainString()));
+        o.put("spent_usd", b.spentUsd().toPlainString());
+        o.put("projected_usd", b.projectedUsd().toPlainString());
+        b.remainingUsd().ifPresent(v -> o.put("remaining_usd", v.toPlainString()));
+      });
       ObjectNode query = root.putObject("query");
       q.projectId().ifPresent(v -> query.put("project", v));
       q.runId().ifPresent(v -> query.put("run", v));

@@ -11,7 +11,8 @@ final class Text {
   private Text() {}
 
   static String money(BigDecimal usd) {
-    return "$" + usd.setScale(4, RoundingMode.HALF_EVEN).toPlainString();
+    String amount = usd.abs().setScale(4, RoundingMode.HALF_EVEN).toPlainString();
+    return (usd.signum() < 0 ? "-$" : "$") + amount;
   }
 
   static String duration(Duration d) {

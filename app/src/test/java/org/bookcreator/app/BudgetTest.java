@@ -13,6 +13,7 @@ import org.bookcreator.core.store.Store;
 import org.bookcreator.store.sqlite.SqliteStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /** Budgets as a user meets them: events at 80% and 100%, a pause, a resume with a higher budget. */
 class BudgetTest {
@@ -43,6 +44,16 @@ class BudgetTest {
       assertThat(store.events(r.id())).extracting(RunEvent::kind).containsSubsequence(RunEvent.BUDGET_80, RunEvent.BUDGET_100);
       assertThat(store.projectSpend(r.projectId())).isGreaterThanOrEqualTo(new BigDecimal("0.02"));
     }
+
+    String projectId;
+    try (Store store = SqliteStore.open(data, false)) {
+      projectId = store.run(runId).orElseThrow().projectId();
+    }
+    Cli report = Cli.run("cost", "report", "--project", projectId, "--data-dir", data.toString());
+    assertThat(report.out()).containsPattern("budget: \\$0\\.0200; spent \\$0\\.0[0-9]+ \\(1[0-9]{2}\\.[0-9]%\\), projected \\$0\\.[0-9]+, remaining -\\$");
+    JsonNode budget = org.bookcreator.core.support.Json.parse(
+        Cli.run("cost", "report", "--project", projectId, "--format", "json", "--data-dir", data.toString()).out()).path("budget");
+    assertThat(new BigDecimal(budget.path("projected_usd").asString())).isGreaterThan(new BigDecimal(budget.path("spent_usd").asString()));
 
     Cli resume = Cli.run("resume", "--run", runId, "--budget-usd", "5", "--reason", "more budget approved", "--data-dir", data.toString());
 
