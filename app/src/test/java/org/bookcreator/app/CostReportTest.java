@@ -140,4 +140,24 @@ class CostReportTest {
       return new BigDecimal(BigInteger.valueOf(rs.getLong(1)), 12);
     }
   }
+
+  @Test
+  void aModelWithoutAPrice_isRecordedUnpriced_neverAsZero_andEveryReportFlagsIt() throws Exception {
+    Path work = dir.resolve("unpriced");
+
+    Cli run = Cli.run("run", CliTest.example("dragon.yaml").toString(), "--model", "sim-mystery", "--data-dir", work.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + work.resolve(SqliteStore.DB_FILE));
+        ResultSet rs = c.createStatement().executeQuery(
+            "SELECT COUNT(*), SUM(CASE WHEN cost_picousd IS NULL THEN 1 ELSE 0 END) FROM llm_calls WHERE model = 'sim-mystery'")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isPositive();
+      assertThat(rs.getLong(2)).as("every call unpriced").isEqualTo(rs.getLong(1));
+    }
+    assertThat(Cli.run("cost", "report", "--data-dir", work.toString()).out()).contains("WARNING").contains("have no price");
+    JsonNode json = Json.parse(Cli.run("cost", "report", "--format", "json", "--data-dir", work.toString()).out());
+    assertThat(json.path("total").path("unpriced_calls").asLong()).isPositive();
+    assertThat(Cli.run("cost", "report", "--format", "markdown", "--data-dir", work.toString()).out()).contains("unpriced call(s)");
+  }
 }
