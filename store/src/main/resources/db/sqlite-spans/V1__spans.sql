@@ -15,5 +15,4 @@ CREATE TABLE spans (
   attributes      TEXT NOT NULL,
   UNIQUE (trace_id, span_id)
 );
-CREATE INDEX spans_trace ON spans(trace_id, start_ns);
-CREATE INDEX spans_run ON spans(run_id);
+-- The UNIQUE index serves lookups by trace id; no other index, to keep writes cheap.

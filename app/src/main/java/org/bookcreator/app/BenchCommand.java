@@ -48,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "5", description = "Measured repetitions (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--telemetry", defaultValue = "on", description = "Telemetry on (JSON log file, metrics, traces) or off (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--telemetry", defaultValue = "on", description = "Telemetry on (JSON log file, metrics, traces), off, or compare (pairs of off and on runs in this JVM) (default: ${DEFAULT-VALUE}).")
   String telemetry;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting for the benchmark, e.g. --set telemetry.span_store=false (repeatable).")
@@ -69,10 +69,11 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (books < 1 || books > 1000) throw new Main.UsageException("--books must be 1..1000");
     if (chapters < 1 || chapters > 100) throw new Main.UsageException("--chapters must be 1..100");
-    if (!telemetry.equals("on") && !telemetry.equals("off")) throw new Main.UsageException("--telemetry must be on or off");
+    if (!List.of("on", "off", "compare").contains(telemetry)) throw new Main.UsageException("--telemetry must be on, off or compare");
     if (repeat < 1 || warmup < 0) throw new Main.UsageException("--repeat must be at least 1 and --warmup at least 0");
     PrintWriter out = spec.commandLine().getOut();
     if (ledgerRows > 0) return costBench(out);
+    if (telemetry.equals("compare")) return compareTelemetry(out);
     List<Long> times = new ArrayList<>();
     long peak = 0;
     for (int i = 0; i < warmup + repeat; i++) {
@@ -103,6 +104,51 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private long once(Path dir) {
+    return once(dir, telemetry);
+  }
+
+  /**
+   * Telemetry on against off in the same JVM: pairs of runs, the order alternating per pair, so
+   * both sides see the same JIT state, heap and machine noise. Prints both medians and the ratio.
+   */
+  private int compareTelemetry(PrintWriter out) throws IOException {
+    List<Long> off = new ArrayList<>();
+    List<Long> on = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < warmup + repeat; i++) {
+      long[] pair = new long[2];
+      for (int k = 0; k < 2; k++) {
+        boolean telemetryOn = (i + k) % 2 == 1;
+        Path dir = Files.createTempDirectory("book-creator-bench");
+        try {
+          System.gc();
+          pair[telemetryOn ? 1 : 0] = once(dir, telemetryOn ? "on" : "off");
+        } finally {
+          try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+          }
+        }
+      }
+      if (i >= warmup) {
+        off.add(pair[0]);
+        on.add(pair[1]);
+        ratios.add((double) pair[1] / pair[0]);
+        out.printf("pair %d: off %d ms, on %d ms, on/off %.3f%n", i - warmup + 1, pair[0], pair[1], (double) pair[1] / pair[0]);
+        out.flush();
+      }
+    }
+    out.printf("books=%d chapters=%d: telemetry off median %d ms, on median %d ms; on/off ratio median %.3f (min %.3f, max %.3f) over %d pairs%n",
+        books, chapters, median(off), median(on), ratios.stream().sorted().toList().get(ratios.size() / 2),
+        ratios.stream().min(Double::compare).orElseThrow(), ratios.stream().max(Double::compare).orElseThrow(), ratios.size());
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  private static long median(List<Long> values) {
+    return values.stream().sorted().toList().get(values.size() / 2);
+  }
+
+  private long once(Path dir, String telemetry) {
     Map<Setting, String> flags = new EnumMap<>(Setting.class);
     flags.putAll(pipelineFlags.flags());
     flags.put(Setting.DATA_DIR, dir.toString());

@@ -500,7 +500,7 @@ public abstract class StoreContractTest {
   @Test
   void spans_roundTrip_ignoreDuplicates_andStayBounded() {
     var a = new org.bookcreator.telemetry.SpanRecord("t1", "s1", Optional.empty(), Optional.of("r1"), "run", "internal",
-        1, 9, "ok", Optional.empty(), java.util.Map.of("k", "v"));
+        1, 9, "ok", Optional.empty(), java.util.Map.of("k", "v", "hostile", "q\"uote\\ \n\r\t\u0001\u2028 end", "ünï", "cödé"));
     var b = new org.bookcreator.telemetry.SpanRecord("t1", "s2", Optional.of("s1"), Optional.of("r1"), "stage intake", "internal",
         2, 5, "error", Optional.of("stage_failed"), java.util.Map.of());
 

@@ -878,7 +878,7 @@ public final class SqliteStore implements Store {
           p.setLong(8, s.endNanos());
           p.setString(9, s.status());
           p.setString(10, s.errorType().orElse(null));
-          p.setString(11, Json.write(s.attributes()));
+          p.setString(11, attributesJson(s.attributes()));
           p.addBatch();
         }
         p.executeBatch();
@@ -898,6 +898,39 @@ public final class SqliteStore implements Store {
     } finally {
       spanLock.unlock();
     }
+  }
+
+  /** A flat string map as a JSON object, written by hand: this runs for every stored span. */
+  static String attributesJson(java.util.Map<String, String> attributes) {
+    StringBuilder sb = new StringBuilder(64 + attributes.size() * 48).append('{');
+    boolean first = true;
+    for (var e : attributes.entrySet()) {
+      if (!first) sb.append(',');
+      first = false;
+      jsonString(sb, e.getKey());
+      sb.append(':');
+      jsonString(sb, e.getValue());
+    }
+    return sb.append('}').toString();
+  }
+
+  private static void jsonString(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", (int) c));
+          else sb.append(c);
+        }
+      }
+    }
+    sb.append('"');
   }
 
   @Override
