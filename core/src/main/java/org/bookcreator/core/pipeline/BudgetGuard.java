@@ -58,10 +58,8 @@ final class BudgetGuard {
   /** Records the event unless this run already has it for this budget amount; true if recorded now. */
   private boolean once(Task task, String kind, BigDecimal budget, String detail) {
     String tag = "[budget $" + budget.toPlainString() + "]";
-    boolean seen = store.events(task.runId()).stream().anyMatch(e -> e.kind().equals(kind) && e.detail().endsWith(tag));
-    if (seen) return false;
-    store.recordEvent(new RunEvent(task.runId(), Optional.of(task.id()), kind, detail + " " + tag, clock.instant()));
-    log.warn("{} {}", kind, detail);
-    return true;
+    boolean recorded = store.recordEventOnce(new RunEvent(task.runId(), Optional.of(task.id()), kind, detail + " " + tag, clock.instant()), tag);
+    if (recorded) log.warn("{} {}", kind, detail);
+    return recorded;
   }
 }

@@ -162,6 +162,12 @@ public interface Store extends AutoCloseable {
 
   void recordEvent(RunEvent event);
 
+  /**
+   * Records the event unless the run already has one of the same kind whose detail ends with
+   * {@code key}; atomic, so concurrent workers record it once. Returns whether it was recorded.
+   */
+  boolean recordEventOnce(RunEvent event, String key);
+
   List<RunEvent> events(String runId);
 
   void heartbeat(String workerId, Instant at);

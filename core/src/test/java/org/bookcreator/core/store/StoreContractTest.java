@@ -460,6 +460,25 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void recordEventOnce_recordsOnce_evenUnderConcurrentCallers() throws Exception {
+    aRunningRun("p1", "r1");
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      int n = i;
+      results.add(pool.submit(() -> store.recordEventOnce(
+          new RunEvent("r1", Optional.empty(), RunEvent.BUDGET_100, "spent " + n + " [budget $1]", T0), "[budget $1]")));
+    }
+    long recorded = 0;
+    for (var f : results) if (f.get()) recorded++;
+    pool.shutdown();
+
+    assertThat(recorded).isEqualTo(1);
+    assertThat(store.events("r1")).hasSize(1);
+    assertThat(store.recordEventOnce(new RunEvent("r1", Optional.empty(), RunEvent.BUDGET_100, "x [budget $2]", T0), "[budget $2]")).isTrue();
+  }
+
+  @Test
   void hostileText_isStoredVerbatim() {
     String nasty = "Robert'); DROP TABLE projects;--\n\u0000\u001b[31m" + "x".repeat(100_000);
     Project p = new Project("p1", nasty, "fiction", Optional.empty(), nasty, 1, Optional.empty(), List.of(), T0);

@@ -28,6 +28,15 @@ final class Migrations {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(true);
     try (Statement s = c.createStatement()) {
+      // Most opens find the schema current: check without taking the write lock first.
+      try (ResultSet rs = s.executeQuery(
+          "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
+        if (rs.next() && rs.getInt(1) == 1) {
+          try (ResultSet v = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+            if (v.next() && v.getInt(1) == files.size()) return files.size();
+          }
+        }
+      }
       s.execute("BEGIN IMMEDIATE");
       try {
         s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");

@@ -85,6 +85,7 @@ public final class SqliteStore implements Store {
     try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM tasks")) {
       seq = rs.next() ? rs.getLong(1) : 0;
     }
+    conn.commit(); // end the read transaction: an open snapshot would make the next write fail with SQLITE_BUSY
   }
 
   /**
@@ -192,22 +193,48 @@ public final class SqliteStore implements Store {
     T run() throws SQLException;
   }
 
+  private static final int BUSY_RETRIES = 20;
+
+  /**
+   * Runs one transaction. When another process holds SQLite's write lock past the busy timeout (or
+   * a snapshot went stale), the whole transaction is retried a few times before giving up.
+   */
   private <T> T tx(String what, Work<T> work) {
     lock.lock();
     try {
-      try {
-        T result = work.run();
-        conn.commit();
-        return result;
-      } catch (SQLException e) {
-        rollback();
-        throw new StoreException("store failed to " + what + ": " + e.getMessage(), e);
-      } catch (RuntimeException e) {
-        rollback();
-        throw e;
+      for (int attempt = 1; ; attempt++) {
+        try {
+          T result = work.run();
+          conn.commit();
+          return result;
+        } catch (SQLException e) {
+          rollback();
+          if (busy(e) && attempt < BUSY_RETRIES) {
+            pause(attempt);
+            continue;
+          }
+          throw new StoreException("store failed to " + what + ": " + e.getMessage()
+              + (busy(e) ? " (another process keeps the database locked; is a second Book Creator writing to this data directory?)" : ""), e);
+        } catch (RuntimeException e) {
+          rollback();
+          throw e;
+        }
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  private static boolean busy(SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("SQLITE_BUSY") || m.contains("database is locked");
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(Math.min(200, 5L * attempt * attempt));
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -810,6 +837,18 @@ public final class SqliteStore implements Store {
   public void recordEvent(RunEvent e) {
     tx("record event", () -> update("INSERT INTO run_events(run_id, task_id, kind, detail, at) VALUES (?,?,?,?,?)",
         e.runId(), e.taskId(), e.kind(), e.detail(), e.at()));
+  }
+
+  @Override
+  public boolean recordEventOnce(RunEvent e, String key) {
+    return tx("record event", () -> {
+      boolean seen = one("SELECT 1 FROM run_events WHERE run_id = ? AND kind = ? AND substr(detail, -length(?)) = ? LIMIT 1",
+          rs -> true, e.runId(), e.kind(), key, key).isPresent();
+      if (seen) return false;
+      update("INSERT INTO run_events(run_id, task_id, kind, detail, at) VALUES (?,?,?,?,?)",
+          e.runId(), e.taskId(), e.kind(), e.detail(), e.at());
+      return true;
+    });
   }
 
   @Override
