@@ -7,7 +7,6 @@ import org.bookcreator.core.llm.LlmClient;
 import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
-import org.bookcreator.providers.simulated.SimulatedLlmClient;
 import org.bookcreator.store.sqlite.SqliteStore;
 import org.bookcreator.telemetry.Telemetry;
 
@@ -37,7 +36,7 @@ final class Engine implements AutoCloseable {
     Store store = SqliteStore.open(settings.dataDir(), true);
     if (observed.spans() != null) observed.spans().attach(store);
     try {
-      LlmClient llm = new SimulatedLlmClient(settings.simulation());
+      LlmClient llm = settings.llmClient();
       Pipeline pipeline =
           new Pipeline(store, llm, settings.prices(), settings.pipeline(), telemetry, clock, ids,
               new Random(settings.simulation().seed()));

@@ -11,7 +11,8 @@ import java.util.Optional;
  */
 enum Setting {
   DATA_DIR("data_dir", "./data", "where the store, manuscripts and logs live"),
-  PROVIDER("provider", "simulated", "LLM provider for every role: simulated (openai and anthropic come later)"),
+  PROVIDER("provider", "simulated", "LLM provider for every role: simulated, or openai (any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY)"),
+  OPENAI_CONCURRENCY("openai.max_concurrency", "4", "OpenAI-compatible calls in flight at most"),
   MODEL("model", "default", "model for every role; default lets the provider choose"),
   PRICES_FILE("prices.file", "", "YAML file of prices overriding or extending the shipped ones (docs/costs.md)"),
   CATEGORIES_EXTRA("categories.extra", "", "comma-separated categories to accept beside the built-in ones"),

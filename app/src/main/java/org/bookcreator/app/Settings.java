@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bookcreator.core.pipeline.PipelineConfig;
@@ -31,6 +32,8 @@ final class Settings {
   private static final Pattern SIZE = Pattern.compile("(\\d+)(KB|MB|GB)");
 
   private final Map<Setting, String> values;
+  private String openAiBaseUrl = org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL;
+  private Optional<String> openAiKey = Optional.empty();
   private final Map<Setting, String> origins;
 
   private Settings(Map<Setting, String> values, Map<Setting, String> origins) {
@@ -66,6 +69,8 @@ final class Settings {
       origins.put(k, "flag");
     });
     Settings settings = new Settings(values, origins);
+    settings.openAiBaseUrl = env.getOrDefault("OPENAI_BASE_URL", org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL);
+    settings.openAiKey = Optional.ofNullable(env.get("OPENAI_API_KEY")).filter(k -> !k.isBlank());
     settings.validate(problems);
     if (!problems.isEmpty()) throw new ConfigException(problems);
     return settings;
@@ -120,7 +125,7 @@ final class Settings {
   }
 
   private void validate(List<String> problems) {
-    for (Setting s : List.of(Setting.SPAN_QUEUE, Setting.LOG_KEEP_FILES, Setting.HTTP_PORT, Setting.WORKER_PORT, Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
+    for (Setting s : List.of(Setting.OPENAI_CONCURRENCY, Setting.SPAN_QUEUE, Setting.LOG_KEEP_FILES, Setting.HTTP_PORT, Setting.WORKER_PORT, Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
         Setting.CHAPTER_MAX_ITERATIONS, Setting.SIM_WORDS)) {
       try {
         Integer.parseInt(values.get(s).strip());
@@ -182,9 +187,20 @@ final class Settings {
         problems.add(where(Setting.PRICES_FILE) + ": " + e.getMessage());
       }
     }
-    if (!values.get(Setting.PROVIDER).equals("simulated")) {
-      problems.add(where(Setting.PROVIDER) + ": provider '" + values.get(Setting.PROVIDER)
-          + "' is not available in this version (available: simulated)");
+    String provider = values.get(Setting.PROVIDER).strip();
+    if (!List.of("simulated", "openai").contains(provider)) {
+      problems.add(where(Setting.PROVIDER) + ": provider '" + provider
+          + "' is not available in this version (available: simulated, openai; anthropic comes later)");
+    } else if (provider.equals("openai")) {
+      try {
+        java.net.URI u = java.net.URI.create(openAiBaseUrl);
+        if (u.getScheme() == null || !List.of("http", "https").contains(u.getScheme())) throw new IllegalArgumentException();
+      } catch (IllegalArgumentException e) {
+        problems.add("OPENAI_BASE_URL: expected an http(s) URL such as https://api.openai.com/v1, got '" + openAiBaseUrl + "'");
+      }
+      if (openAiKey.isEmpty() && openAiBaseUrl.equals(org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL)) {
+        problems.add("provider openai: OPENAI_API_KEY is not set (or point OPENAI_BASE_URL at a local server that needs no key)");
+      }
     }
     if (!problems.isEmpty()) return;
     try {
@@ -306,6 +322,14 @@ final class Settings {
         Duration.ofSeconds(1),
         duration(get(Setting.CALL_TIMEOUT)),
         get(Setting.MODEL));
+  }
+
+  /** The provider every role uses, as configured. */
+  org.bookcreator.core.llm.LlmClient llmClient() {
+    if (get(Setting.PROVIDER).equals("openai")) {
+      return new org.bookcreator.providers.openai.OpenAiLlmClient(openAiBaseUrl, openAiKey, "gpt-4o-mini", integer(Setting.OPENAI_CONCURRENCY));
+    }
+    return new org.bookcreator.providers.simulated.SimulatedLlmClient(simulation());
   }
 
   SimulationConfig simulation() {

@@ -52,7 +52,7 @@ class SettingsTest {
     assertThatThrownBy(() -> Settings.load(file, Map.of("BOOK_CREATOR_SIMULATED_SEED", "x"), Map.of()))
         .isInstanceOf(Settings.ConfigException.class)
         .hasMessageContaining("simulated.seed (from environment BOOK_CREATOR_SIMULATED_SEED)")
-        .hasMessageContaining("provider 'openai' is not available");
+        .hasMessageContaining("OPENAI_API_KEY is not set");
   }
 
   @Test
@@ -73,5 +73,20 @@ class SettingsTest {
       assertThat(text).as("docs/configuration.md documents %s", s.key)
           .contains("| `" + s.key + "` | `" + (s.defaultValue.isEmpty() ? "(empty)" : s.defaultValue) + "` |");
     }
+  }
+
+  @Test
+  void openAiProvider_needsAKeyOrALocalServer_andBuildsTheAdapter() {
+    Map<Setting, String> openai = Map.of(Setting.PROVIDER, "openai");
+
+    assertThatThrownBy(() -> Settings.load(null, Map.of(), openai)).hasMessageContaining("OPENAI_API_KEY is not set");
+    assertThatThrownBy(() -> Settings.load(null, Map.of("OPENAI_BASE_URL", "ftp://x"), openai)).hasMessageContaining("OPENAI_BASE_URL");
+    assertThatThrownBy(() -> Settings.load(null, Map.of(), Map.of(Setting.PROVIDER, "gemini"))).hasMessageContaining("available: simulated, openai");
+
+    Settings local = Settings.load(null, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"), openai);
+    assertThat(local.llmClient().provider()).isEqualTo("openai");
+    Settings keyed = Settings.load(null, Map.of("OPENAI_API_KEY", "sk-abcdefghijklmnop"), openai);
+    assertThat(keyed.llmClient().provider()).isEqualTo("openai");
+    assertThat(Settings.load(null, Map.of(), Map.of()).llmClient().provider()).isEqualTo("simulated");
   }
 }
