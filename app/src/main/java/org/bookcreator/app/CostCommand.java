@@ -85,9 +85,7 @@ final class CostCommand implements Runnable {
       Settings settings = options.load(Map.of());
       Observability.start(settings, Observability.Mode.READER);
       PrintWriter out = spec.commandLine().getOut();
-      Optional<Store> opened = StoreReader.open(settings);
-      if (opened.isEmpty()) throw new Main.UsageException("no store in " + settings.dataDir() + "; nothing has run yet");
-      try (Store store = opened.get()) {
+      try (Store store = StoreReader.require(settings)) {
         List<CostLine> lines = store.costReport(query);
         CostLine total = lines.stream().reduce(CostLine.zero(), CostLine::plus);
         List<CategoryStats> categories = store.categoryStats();

@@ -43,9 +43,7 @@ final class TraceCommand implements Callable<Integer> {
     Settings settings = options.load(Map.of());
     Observability.start(settings, Observability.Mode.READER);
     PrintWriter out = spec.commandLine().getOut();
-    Optional<Store> opened = StoreReader.open(settings);
-    if (opened.isEmpty()) throw new Main.UsageException("no store in " + settings.dataDir() + "; nothing has run yet");
-    try (Store store = opened.get()) {
+    try (Store store = StoreReader.require(settings)) {
       if (store.run(runId).isEmpty()) throw new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir());
       List<SpanRecord> spans = store.spans(Telemetry.traceIdFor(runId));
       if (json) {
