@@ -11,8 +11,9 @@ import java.util.Optional;
  */
 enum Setting {
   DATA_DIR("data_dir", "./data", "where the store, manuscripts and logs live"),
-  PROVIDER("provider", "simulated", "LLM provider for every role: simulated, or openai (any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY)"),
+  PROVIDER("provider", "simulated", "LLM provider for every role: simulated, openai (any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY) or anthropic (ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY)"),
   OPENAI_CONCURRENCY("openai.max_concurrency", "4", "OpenAI-compatible calls in flight at most"),
+  ANTHROPIC_CONCURRENCY("anthropic.max_concurrency", "4", "Anthropic calls in flight at most"),
   MODEL("model", "default", "model for every role; default lets the provider choose"),
   PRICES_FILE("prices.file", "", "YAML file of prices overriding or extending the shipped ones (docs/costs.md)"),
   CATEGORIES_EXTRA("categories.extra", "", "comma-separated categories to accept beside the built-in ones"),

@@ -34,6 +34,8 @@ final class Settings {
   private final Map<Setting, String> values;
   private String openAiBaseUrl = org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL;
   private Optional<String> openAiKey = Optional.empty();
+  private String anthropicBaseUrl = org.bookcreator.providers.anthropic.AnthropicLlmClient.DEFAULT_BASE_URL;
+  private Optional<String> anthropicKey = Optional.empty();
   private final Map<Setting, String> origins;
 
   private Settings(Map<Setting, String> values, Map<Setting, String> origins) {
@@ -71,6 +73,8 @@ final class Settings {
     Settings settings = new Settings(values, origins);
     settings.openAiBaseUrl = env.getOrDefault("OPENAI_BASE_URL", org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL);
     settings.openAiKey = Optional.ofNullable(env.get("OPENAI_API_KEY")).filter(k -> !k.isBlank());
+    settings.anthropicBaseUrl = env.getOrDefault("ANTHROPIC_BASE_URL", org.bookcreator.providers.anthropic.AnthropicLlmClient.DEFAULT_BASE_URL);
+    settings.anthropicKey = Optional.ofNullable(env.get("ANTHROPIC_API_KEY")).filter(k -> !k.isBlank());
     settings.validate(problems);
     if (!problems.isEmpty()) throw new ConfigException(problems);
     return settings;
@@ -125,7 +129,7 @@ final class Settings {
   }
 
   private void validate(List<String> problems) {
-    for (Setting s : List.of(Setting.OPENAI_CONCURRENCY, Setting.SPAN_QUEUE, Setting.LOG_KEEP_FILES, Setting.HTTP_PORT, Setting.WORKER_PORT, Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
+    for (Setting s : List.of(Setting.ANTHROPIC_CONCURRENCY, Setting.OPENAI_CONCURRENCY, Setting.SPAN_QUEUE, Setting.LOG_KEEP_FILES, Setting.HTTP_PORT, Setting.WORKER_PORT, Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
         Setting.CHAPTER_MAX_ITERATIONS, Setting.SIM_WORDS)) {
       try {
         Integer.parseInt(values.get(s).strip());
@@ -188,9 +192,15 @@ final class Settings {
       }
     }
     String provider = values.get(Setting.PROVIDER).strip();
-    if (!List.of("simulated", "openai").contains(provider)) {
-      problems.add(where(Setting.PROVIDER) + ": provider '" + provider
-          + "' is not available in this version (available: simulated, openai; anthropic comes later)");
+    if (!List.of("simulated", "openai", "anthropic").contains(provider)) {
+      problems.add(where(Setting.PROVIDER) + ": provider '" + provider + "' is not available (available: simulated, openai, anthropic)");
+    } else if (provider.equals("anthropic")) {
+      if (!anthropicBaseUrl.startsWith("http://") && !anthropicBaseUrl.startsWith("https://")) {
+        problems.add("ANTHROPIC_BASE_URL: expected an http(s) URL such as https://api.anthropic.com, got '" + anthropicBaseUrl + "'");
+      }
+      if (anthropicKey.isEmpty() && anthropicBaseUrl.equals(org.bookcreator.providers.anthropic.AnthropicLlmClient.DEFAULT_BASE_URL)) {
+        problems.add("provider anthropic: ANTHROPIC_API_KEY is not set");
+      }
     } else if (provider.equals("openai")) {
       try {
         java.net.URI u = java.net.URI.create(openAiBaseUrl);
@@ -326,6 +336,10 @@ final class Settings {
 
   /** The provider every role uses, as configured. */
   org.bookcreator.core.llm.LlmClient llmClient() {
+    if (get(Setting.PROVIDER).equals("anthropic")) {
+      return new org.bookcreator.providers.anthropic.AnthropicLlmClient(anthropicBaseUrl, anthropicKey, "claude-haiku-4-5",
+          integer(Setting.ANTHROPIC_CONCURRENCY));
+    }
     if (get(Setting.PROVIDER).equals("openai")) {
       return new org.bookcreator.providers.openai.OpenAiLlmClient(openAiBaseUrl, openAiKey, "gpt-4o-mini", integer(Setting.OPENAI_CONCURRENCY));
     }

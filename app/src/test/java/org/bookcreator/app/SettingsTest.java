@@ -81,12 +81,15 @@ class SettingsTest {
 
     assertThatThrownBy(() -> Settings.load(null, Map.of(), openai)).hasMessageContaining("OPENAI_API_KEY is not set");
     assertThatThrownBy(() -> Settings.load(null, Map.of("OPENAI_BASE_URL", "ftp://x"), openai)).hasMessageContaining("OPENAI_BASE_URL");
-    assertThatThrownBy(() -> Settings.load(null, Map.of(), Map.of(Setting.PROVIDER, "gemini"))).hasMessageContaining("available: simulated, openai");
+    assertThatThrownBy(() -> Settings.load(null, Map.of(), Map.of(Setting.PROVIDER, "gemini"))).hasMessageContaining("available: simulated, openai, anthropic");
 
     Settings local = Settings.load(null, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"), openai);
     assertThat(local.llmClient().provider()).isEqualTo("openai");
     Settings keyed = Settings.load(null, Map.of("OPENAI_API_KEY", "sk-abcdefghijklmnop"), openai);
     assertThat(keyed.llmClient().provider()).isEqualTo("openai");
     assertThat(Settings.load(null, Map.of(), Map.of()).llmClient().provider()).isEqualTo("simulated");
+    assertThatThrownBy(() -> Settings.load(null, Map.of(), Map.of(Setting.PROVIDER, "anthropic"))).hasMessageContaining("ANTHROPIC_API_KEY is not set");
+    assertThat(Settings.load(null, Map.of("ANTHROPIC_API_KEY", "sk-ant-abcdefgh"), Map.of(Setting.PROVIDER, "anthropic")).llmClient().provider())
+        .isEqualTo("anthropic");
   }
 }

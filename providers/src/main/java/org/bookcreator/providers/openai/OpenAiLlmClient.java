@@ -8,10 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -22,6 +18,7 @@ import org.bookcreator.core.llm.LlmResult;
 import org.bookcreator.core.llm.Message;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.providers.ProviderHttp;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -134,10 +131,10 @@ public final class OpenAiLlmClient implements LlmClient {
       return new LlmResult.Fatal(ErrorType.UNKNOWN_MODEL, status + " unknown model '" + model + "': " + detail, model, latency);
     }
     if (status == 429) {
-      return new LlmResult.Retryable(ErrorType.RATE_LIMITED, "429 rate limited: " + detail, model, retryAfter(response), latency);
+      return new LlmResult.Retryable(ErrorType.RATE_LIMITED, "429 rate limited: " + detail, model, ProviderHttp.retryAfter(response), latency);
     }
     if (status >= 500) {
-      return new LlmResult.Retryable(ErrorType.SERVER_ERROR, status + " server error: " + detail, model, retryAfter(response), latency);
+      return new LlmResult.Retryable(ErrorType.SERVER_ERROR, status + " server error: " + detail, model, ProviderHttp.retryAfter(response), latency);
     }
     if (status >= 400) {
       return new LlmResult.Fatal(ErrorType.INVALID_REQUEST, status + " invalid request: " + detail, model, latency);
@@ -177,29 +174,4 @@ public final class OpenAiLlmClient implements LlmClient {
     return t.length() > 300 ? t.substring(0, 300) + "..." : t;
   }
 
-  /** Retry-After in seconds or as an HTTP date, or OpenAI's retry-after-ms. */
-  static Optional<Duration> retryAfter(HttpResponse<?> response) {
-    Optional<String> ms = response.headers().firstValue("retry-after-ms");
-    if (ms.isPresent()) {
-      try {
-        return Optional.of(Duration.ofMillis((long) Double.parseDouble(ms.get().strip())));
-      } catch (NumberFormatException ignored) {
-        // fall through to Retry-After
-      }
-    }
-    Optional<String> ra = response.headers().firstValue("retry-after");
-    if (ra.isEmpty()) return Optional.empty();
-    String v = ra.get().strip();
-    try {
-      return Optional.of(Duration.ofMillis((long) (Double.parseDouble(v) * 1000)));
-    } catch (NumberFormatException e) {
-      try {
-        Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        Duration d = Duration.between(Instant.now(), at);
-        return Optional.of(d.isNegative() ? Duration.ZERO : d);
-      } catch (DateTimeParseException ignored) {
-        return Optional.empty();
-      }
-    }
-  }
 }

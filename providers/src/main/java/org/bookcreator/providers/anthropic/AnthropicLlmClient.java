@@ -1,0 +1,185 @@
+package org.bookcreator.providers.anthropic;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import org.bookcreator.core.llm.ErrorType;
+import org.bookcreator.core.llm.LlmClient;
+import org.bookcreator.core.llm.LlmRequest;
+import org.bookcreator.core.llm.LlmResult;
+import org.bookcreator.core.llm.Message;
+import org.bookcreator.core.llm.Usage;
+import org.bookcreator.core.support.Json;
+import org.bookcreator.providers.ProviderHttp;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The Anthropic Messages API over {@code java.net.http}. Structured roles get a tool whose input
+ * schema is the role's JSON Schema, and the request forces that tool, so the model answers with
+ * JSON by construction (the tool input becomes the text). Usage keeps Anthropic's convention
+ * (cache reads and writes beside the input tokens). Failures are classified like the OpenAI
+ * adapter's; 529 (overloaded) is retryable.
+ */
+public final class AnthropicLlmClient implements LlmClient {
+  public static final String PROVIDER = "anthropic";
+  public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
+  static final String VERSION = "2023-06-01";
+  static final int MAX_TOKENS = 8192;
+
+  private final URI endpoint;
+  private final Optional<String> apiKey;
+  private final String defaultModel;
+  private final HttpClient http;
+  private final Semaphore concurrency;
+
+  public AnthropicLlmClient(String baseUrl, Optional<String> apiKey, String defaultModel, int maxConcurrency) {
+    this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/v1/messages");
+    this.apiKey = Objects.requireNonNull(apiKey);
+    this.defaultModel = defaultModel;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    this.concurrency = new Semaphore(maxConcurrency);
+  }
+
+  @Override
+  public String provider() {
+    return PROVIDER;
+  }
+
+  @Override
+  public LlmResult complete(LlmRequest request) {
+    String model = request.model().equals("default") ? defaultModel : request.model();
+    HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
+        .timeout(request.timeout())
+        .header("Content-Type", "application/json")
+        .header("anthropic-version", VERSION)
+        .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
+    apiKey.ifPresent(k -> builder.header("x-api-key", k));
+    long start = System.nanoTime();
+    try {
+      concurrency.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new LlmResult.Retryable(ErrorType.CONNECTION, "interrupted before the call", model, Optional.empty(), Duration.ZERO);
+    }
+    HttpResponse<String> response;
+    try {
+      response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (HttpConnectTimeoutException e) {
+      return new LlmResult.Retryable(ErrorType.CONNECTION, "could not connect to " + endpoint.getHost() + " in time", model, Optional.empty(), since(start));
+    } catch (HttpTimeoutException e) {
+      return new LlmResult.Retryable(ErrorType.TIMEOUT, "no response within " + request.timeout().toSeconds() + " s", model, Optional.empty(), since(start));
+    } catch (IOException e) {
+      return new LlmResult.Retryable(ErrorType.CONNECTION, "connection to " + endpoint.getHost() + " failed: " + e.getClass().getSimpleName(),
+          model, Optional.empty(), since(start));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new LlmResult.Retryable(ErrorType.CONNECTION, "interrupted during the call", model, Optional.empty(), since(start));
+    } finally {
+      concurrency.release();
+    }
+    return classify(response, model, since(start));
+  }
+
+  static ObjectNode body(LlmRequest request, String model) {
+    ObjectNode body = Json.object();
+    body.put("model", model);
+    body.put("max_tokens", MAX_TOKENS);
+    StringBuilder system = new StringBuilder();
+    ArrayNode messages = body.putArray("messages");
+    for (Message m : request.messages()) {
+      if (m.role().equals("system")) {
+        system.append(system.length() == 0 ? "" : "\n\n").append(m.content());
+        continue;
+      }
+      ObjectNode o = messages.addObject();
+      o.put("role", m.role());
+      o.put("content", m.content());
+    }
+    if (system.length() > 0) body.put("system", system.toString());
+    request.responseSchema().ifPresent(schema -> {
+      String name = request.kind().schema().orElse("output");
+      ObjectNode tool = body.putArray("tools").addObject();
+      tool.put("name", name);
+      tool.put("description", "Return the " + name + " as structured data.");
+      tool.set("input_schema", Json.parse(schema));
+      ObjectNode choice = body.putObject("tool_choice");
+      choice.put("type", "tool");
+      choice.put("name", name);
+    });
+    return body;
+  }
+
+  private static Duration since(long start) {
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  static LlmResult classify(HttpResponse<String> response, String model, Duration latency) {
+    int status = response.statusCode();
+    String type = "";
+    String message = response.body() == null ? "" : response.body();
+    try {
+      JsonNode e = Json.parse(message).path("error");
+      if (e.isObject()) {
+        type = e.path("type").asString("");
+        message = e.path("message").asString("");
+      }
+    } catch (JacksonException ignored) {
+      // not JSON: keep the text
+    }
+    if (message.length() > 300) message = message.substring(0, 300) + "...";
+    if (status == 401 || status == 403 || type.equals("authentication_error") || type.equals("permission_error")) {
+      return new LlmResult.Fatal(ErrorType.AUTHENTICATION, status + " " + type + ": " + message, model, latency);
+    }
+    if (status == 404 || type.equals("not_found_error")) {
+      return new LlmResult.Fatal(ErrorType.UNKNOWN_MODEL, status + " unknown model '" + model + "': " + message, model, latency);
+    }
+    if (status == 429) {
+      return new LlmResult.Retryable(ErrorType.RATE_LIMITED, "429 " + type + ": " + message, model, ProviderHttp.retryAfter(response), latency);
+    }
+    if (status >= 500) {
+      return new LlmResult.Retryable(ErrorType.SERVER_ERROR, status + " " + type + ": " + message, model, ProviderHttp.retryAfter(response), latency);
+    }
+    if (status >= 400) {
+      return new LlmResult.Fatal(ErrorType.INVALID_REQUEST, status + " " + type + ": " + message, model, latency);
+    }
+    JsonNode root;
+    try {
+      root = Json.parse(response.body());
+    } catch (JacksonException e) {
+      return new LlmResult.Retryable(ErrorType.MALFORMED_OUTPUT, "unparseable response body: " + e.getOriginalMessage(), model, Optional.empty(), latency);
+    }
+    StringBuilder text = new StringBuilder();
+    for (JsonNode block : root.path("content")) {
+      switch (block.path("type").asString("")) {
+        case "tool_use" -> {
+          return completed(root, Json.write(block.path("input")), model, latency);
+        }
+        case "text" -> text.append(block.path("text").asString(""));
+        default -> {}
+      }
+    }
+    if (!root.path("content").isArray()) {
+      return new LlmResult.Retryable(ErrorType.MALFORMED_OUTPUT, "response has no content blocks", model, Optional.empty(), latency);
+    }
+    return completed(root, text.toString(), model, latency);
+  }
+
+  private static LlmResult completed(JsonNode root, String text, String model, Duration latency) {
+    JsonNode u = root.path("usage");
+    Usage usage = Usage.fromAnthropic(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
+        u.path("cache_read_input_tokens").asLong(0), u.path("cache_creation_input_tokens").asLong(0));
+    String responseModel = root.path("model").isString() ? root.path("model").asString() : model;
+    return new LlmResult.Completed(text, responseModel, usage, latency);
+  }
+}
