@@ -39,7 +39,7 @@ final class Engine implements AutoCloseable {
       LlmClient llm = settings.llmClient();
       Pipeline pipeline =
           new Pipeline(store, llm, settings.prices(), settings.pipeline(), telemetry, clock, ids,
-              new Random(settings.simulation().seed()));
+              new Random(settings.simulation().seed()), org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
       return new Engine(settings, store, pipeline, ids, clock, telemetry);
     } catch (RuntimeException e) {
       store.close();

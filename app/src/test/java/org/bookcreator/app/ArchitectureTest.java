@@ -15,7 +15,16 @@ class ArchitectureTest {
   @Test
   void core_importsNoAdapterAndNotTheApp() {
     noClasses().that().resideInAPackage("org.bookcreator.core..")
-        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.providers..", "org.bookcreator.app..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.providers..",
+            "org.bookcreator.docparse..", "org.bookcreator.app..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void telemetry_importsNothingOfOurs() {
+    noClasses().that().resideInAPackage("org.bookcreator.telemetry..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.core..", "org.bookcreator.store..",
+            "org.bookcreator.providers..", "org.bookcreator.docparse..", "org.bookcreator.app..")
         .check(CLASSES);
   }
 
@@ -25,7 +34,10 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.providers..", "org.bookcreator.app..")
         .check(CLASSES);
     noClasses().that().resideInAPackage("org.bookcreator.providers..")
-        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.app..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.docparse..", "org.bookcreator.app..")
+        .check(CLASSES);
+    noClasses().that().resideInAPackage("org.bookcreator.docparse..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.providers..", "org.bookcreator.app..")
         .check(CLASSES);
   }
 

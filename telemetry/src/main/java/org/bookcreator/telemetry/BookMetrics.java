@@ -47,6 +47,9 @@ public final class BookMetrics {
   private final DoubleCounter cost;
   private final LongCounter unpriced;
   private final LongCounter dropped;
+  private final LongCounter documents;
+  private final DoubleHistogram documentDuration;
+  private final LongCounter documentBytes;
 
   BookMetrics(Meter meter, Set<String> models) {
     this.meter = meter;
@@ -74,6 +77,11 @@ public final class BookMetrics {
         .setDescription("Cost of model calls in US dollars, by stage, provider, model and category (the ledger is exact; this is for dashboards).").build();
     unpriced = meter.counterBuilder("book_creator_unpriced_calls").setDescription("Model calls whose model has no price, by provider and model.").build();
     dropped = meter.counterBuilder("book_creator_telemetry_dropped").setDescription("Telemetry dropped under pressure, by signal (logs, spans).").build();
+    documents = meter.counterBuilder("book_creator_documents_parsed").setDescription("Reference documents parsed, by type and outcome (parsed, error).").build();
+    documentDuration = meter.histogramBuilder("book_creator_document_parse_duration").setUnit("s")
+        .setDescription("Time to parse one reference document, by type.")
+        .setExplicitBucketBoundariesAdvice(List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0)).build();
+    documentBytes = meter.counterBuilder("book_creator_document_bytes").setDescription("Bytes of reference documents read, by type.").build();
   }
 
   private String model(String m) {
@@ -146,6 +154,14 @@ public final class BookMetrics {
 
   public void unpricedCall(String provider, String model) {
     guard(() -> unpriced.add(1, attrs(SemConv.L_PROVIDER, provider, SemConv.L_MODEL, model(model))));
+  }
+
+  public void documentParsed(String type, String outcome, double seconds, long bytes) {
+    guard(() -> {
+      documents.add(1, attrs("type", type, SemConv.L_OUTCOME, outcome));
+      documentDuration.record(seconds, attrs("type", type));
+      documentBytes.add(Math.max(0, bytes), attrs("type", type));
+    });
   }
 
   public void dropped(String signal) {

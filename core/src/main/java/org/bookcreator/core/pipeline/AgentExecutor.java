@@ -74,7 +74,8 @@ final class AgentExecutor {
       PriceTable prices,
       PipelineConfig config,
       Telemetry telemetry,
-      InstantSource clock) {
+      InstantSource clock,
+      org.bookcreator.core.docs.DocumentParser parser) {
     this.store = store;
     this.llm = llm;
     this.schemas = schemas;
@@ -84,7 +85,7 @@ final class AgentExecutor {
     this.telemetry = telemetry;
     this.redactor = telemetry.redactor();
     this.clock = clock;
-    this.documents = new DocumentReader();
+    this.documents = new DocumentReader(parser, telemetry.metrics());
     this.assembler = new ManuscriptAssembler(config.outputDir());
     this.budgets = new BudgetGuard(store, clock);
   }

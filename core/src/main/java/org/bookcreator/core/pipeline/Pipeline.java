@@ -40,11 +40,25 @@ public final class Pipeline implements AutoCloseable {
       InstantSource clock,
       Ids ids,
       RandomGenerator random) {
+    this(store, llm, prices, config, telemetry, clock, ids, random, new DocumentReader.TextOnly());
+  }
+
+  /** With the document parser for reference documents (the docparse module's, in the app). */
+  public Pipeline(
+      Store store,
+      LlmClient llm,
+      PriceTable prices,
+      PipelineConfig config,
+      Telemetry telemetry,
+      InstantSource clock,
+      Ids ids,
+      RandomGenerator random,
+      org.bookcreator.core.docs.DocumentParser parser) {
     this.store = store;
     this.clock = clock;
     WorkSignal signal = new WorkSignal();
     this.orchestrator = new Orchestrator(store, config, telemetry, clock, ids, signal);
-    AgentExecutor executor = new AgentExecutor(store, llm, new OutputSchemas(), prices, config, telemetry, clock);
+    AgentExecutor executor = new AgentExecutor(store, llm, new OutputSchemas(), prices, config, telemetry, clock, parser);
     this.workers =
         new WorkerPool(
             store, executor, config, telemetry, clock, signal,
