@@ -331,7 +331,8 @@ final class Settings {
         Duration.ofMillis(50),
         Duration.ofSeconds(1),
         duration(get(Setting.CALL_TIMEOUT)),
-        get(Setting.MODEL));
+        get(Setting.MODEL),
+        roleModels());
   }
 
   /** The provider every role uses, as configured. */
@@ -344,6 +345,17 @@ final class Settings {
       return new org.bookcreator.providers.openai.OpenAiLlmClient(openAiBaseUrl, openAiKey, "gpt-4o-mini", integer(Setting.OPENAI_CONCURRENCY));
     }
     return new org.bookcreator.providers.simulated.SimulatedLlmClient(simulation());
+  }
+
+  /** Per-role model settings ({@code model.writer} and friends) that are set. */
+  Map<org.bookcreator.core.run.AgentRole, String> roleModels() {
+    Map<org.bookcreator.core.run.AgentRole, String> out = new java.util.EnumMap<>(org.bookcreator.core.run.AgentRole.class);
+    for (Setting s : Setting.values()) {
+      if (s.key.startsWith("model.") && !get(s).isEmpty()) {
+        out.put(org.bookcreator.core.run.AgentRole.fromId(s.key.substring("model.".length())), get(s));
+      }
+    }
+    return out;
   }
 
   SimulationConfig simulation() {

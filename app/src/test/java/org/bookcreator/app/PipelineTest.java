@@ -284,6 +284,16 @@ class PipelineTest {
   }
 
   @Test
+  void perRoleModels_routeEachRolesCalls() throws Exception {
+    Run run = runBook(config().withRoleModels(java.util.Map.of(org.bookcreator.core.run.AgentRole.CRITIC, "sim-large")), 2);
+
+    assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+    assertThat(store.calls(run.id())).allSatisfy(c -> assertThat(c.model())
+        .isEqualTo(c.role() == org.bookcreator.core.run.AgentRole.CRITIC ? "sim-large" : "sim-standard"));
+    assertThat(store.calls(run.id())).anySatisfy(c -> assertThat(c.model()).isEqualTo("sim-large"));
+  }
+
+  @Test
   void ledger_hasOneRowPerCall_withUniqueIds() throws Exception {
     Run run = runBook(config(), 3);
 

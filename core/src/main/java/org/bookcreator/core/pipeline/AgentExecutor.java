@@ -111,7 +111,7 @@ final class AgentExecutor {
       String callId = task.id() + "/a" + task.attempt() + "/c" + call;
       LlmRequest request =
           new LlmRequest(
-              config.model(), kind, task.key() + "/a" + task.attempt() + "/c" + call, messages,
+              config.modelFor(kind.role()), kind, task.key() + "/a" + task.attempt() + "/c" + call, messages,
               schemaText, hints, config.callTimeout());
       LlmResult result = store.call(callId).map(AgentExecutor::replay).orElseGet(() -> invoke(task, callId, request));
       switch (result) {

@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param sweep how often the orchestrator re-checks every active run
  * @param callTimeout timeout of one model call
  * @param model the model every role uses ({@code default}: the provider's default)
+ * @param roleModels per-role models overriding {@code model} (a cheap model for critique, a strong
+ *     one for writing)
  */
 public record PipelineConfig(
     Path outputDir,
@@ -43,7 +45,8 @@ public record PipelineConfig(
     Duration idlePoll,
     Duration sweep,
     Duration callTimeout,
-    String model) {
+    String model,
+    java.util.Map<org.bookcreator.core.run.AgentRole, String> roleModels) {
 
   public PipelineConfig {
     Objects.requireNonNull(outputDir, "outputDir");
@@ -64,6 +67,11 @@ public record PipelineConfig(
     if (sweep.isZero() || sweep.isNegative()) problems.add("sweep must be positive, was " + sweep);
     if (callTimeout.isZero() || callTimeout.isNegative()) problems.add("call timeout must be positive, was " + callTimeout);
     if (model == null || model.isBlank()) problems.add("model must not be blank");
+    roleModels = java.util.Map.copyOf(roleModels == null ? java.util.Map.of() : roleModels);
+    roleModels.forEach((r, m) -> {
+      if (!r.usesLlm()) problems.add("role " + r.id() + " does not call a model");
+      if (m.isBlank()) problems.add("model of role " + r.id() + " must not be blank");
+    });
     if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
   }
 
@@ -85,36 +93,48 @@ public record PipelineConfig(
         Duration.ofMillis(50),
         Duration.ofSeconds(1),
         Duration.ofSeconds(120),
-        "default");
+        "default",
+        java.util.Map.of());
   }
 
   public PipelineConfig withWorkers(int n) {
     return new PipelineConfig(outputDir, n, lease, heartbeat, maxAttempts, backoffBase, backoffMax,
         repairAttempts, outlineThreshold, outlineMaxIterations, chapterThreshold, chapterMaxIterations,
-        idlePoll, sweep, callTimeout, model);
+        idlePoll, sweep, callTimeout, model, roleModels);
   }
 
   public PipelineConfig withLease(Duration lease, Duration heartbeat) {
     return new PipelineConfig(outputDir, workers, lease, heartbeat, maxAttempts, backoffBase, backoffMax,
         repairAttempts, outlineThreshold, outlineMaxIterations, chapterThreshold, chapterMaxIterations,
-        idlePoll, sweep, callTimeout, model);
+        idlePoll, sweep, callTimeout, model, roleModels);
   }
 
   public PipelineConfig withRetries(int maxAttempts, Duration base, Duration max, int repairs) {
     return new PipelineConfig(outputDir, workers, lease, heartbeat, maxAttempts, base, max,
         repairs, outlineThreshold, outlineMaxIterations, chapterThreshold, chapterMaxIterations,
-        idlePoll, sweep, callTimeout, model);
+        idlePoll, sweep, callTimeout, model, roleModels);
   }
 
   public PipelineConfig withCritique(double outlineThreshold, int outlineMax, double chapterThreshold, int chapterMax) {
     return new PipelineConfig(outputDir, workers, lease, heartbeat, maxAttempts, backoffBase, backoffMax,
         repairAttempts, outlineThreshold, outlineMax, chapterThreshold, chapterMax,
-        idlePoll, sweep, callTimeout, model);
+        idlePoll, sweep, callTimeout, model, roleModels);
+  }
+
+  public PipelineConfig withRoleModels(java.util.Map<org.bookcreator.core.run.AgentRole, String> roleModels) {
+    return new PipelineConfig(outputDir, workers, lease, heartbeat, maxAttempts, backoffBase, backoffMax,
+        repairAttempts, outlineThreshold, outlineMaxIterations, chapterThreshold, chapterMaxIterations,
+        idlePoll, sweep, callTimeout, model, roleModels);
+  }
+
+  /** The model a role's calls use. */
+  public String modelFor(org.bookcreator.core.run.AgentRole role) {
+    return roleModels.getOrDefault(role, model);
   }
 
   public PipelineConfig withModel(String model) {
     return new PipelineConfig(outputDir, workers, lease, heartbeat, maxAttempts, backoffBase, backoffMax,
         repairAttempts, outlineThreshold, outlineMaxIterations, chapterThreshold, chapterMaxIterations,
-        idlePoll, sweep, callTimeout, model);
+        idlePoll, sweep, callTimeout, model, roleModels);
   }
 }
