@@ -22,7 +22,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "runs", description = "List runs with their state, stage, tokens and cost; --json adds stage history.",
-    mixinStandardHelpOptions = true)
+    mixinStandardHelpOptions = true, subcommands = {RunsCommand.Cancel.class})
 final class RunsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Options options = new Options();
@@ -110,5 +110,46 @@ final class RunsCommand implements Callable<Integer> {
       h.put("at", tr.at().toString());
     }
     return o;
+  }
+
+  @Command(name = "cancel", mixinStandardHelpOptions = true, description = {
+      "Stop a run cleanly: it becomes cancelled (final) with the reason in its history, its queued",
+      "tasks are cancelled, and workers take nothing more from it (a task in flight finishes).",
+      "Works while another Book Creator process is running the run."})
+  static final class Cancel implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Options options = new Options();
+
+    @picocli.CommandLine.Parameters(paramLabel = "RUN", description = "The run id.")
+    String runId;
+
+    @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why, recorded in the run's history.")
+    String reason;
+
+    @Override
+    public Integer call() {
+      if (reason.isBlank()) throw new Main.UsageException("--reason must not be blank");
+      Settings settings = options.load(Map.of());
+      Observability.start(settings, Observability.Mode.READER);
+      try (Store store = StoreReader.require(settings)) {
+        Run run = store.run(runId).orElseThrow(() -> new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir()));
+        if (!org.bookcreator.core.run.RunState.TABLE.allows(run.state(), org.bookcreator.core.run.RunState.CANCELLED)) {
+          throw new Main.UsageException("run " + runId + " is " + run.state().name().toLowerCase() + " and cannot be cancelled");
+        }
+        java.time.Instant now = java.time.Instant.now();
+        String why = "cancelled by the operator: " + Text.clean(reason);
+        Run cancelled;
+        try {
+          cancelled = store.transitionRun(runId, run.state(), org.bookcreator.core.run.RunState.CANCELLED, why, now);
+        } catch (org.bookcreator.core.support.IllegalTransitionException e) {
+          throw new Main.UsageException("run " + runId + " changed state meanwhile; look again with bin/book-creator runs (" + e.getMessage() + ")");
+        }
+        int tasks = store.cancelOpenTasks(runId, why, now);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("run %s cancelled (was %s); %d queued task(s) cancelled%n", cancelled.id(), run.state().name().toLowerCase(), tasks);
+        out.flush();
+      }
+      return ExitCodes.OK;
+    }
   }
 }

@@ -101,4 +101,29 @@ class BudgetTest {
   void resumeFlags_areChecked() {
     assertThat(Cli.run("resume", "--budget-usd", "3", "--data-dir", dir.resolve("d").toString()).err()).contains("--budget-usd needs --run");
   }
+
+  @Test
+  void aPausedRun_canBeCancelled_withItsReason_andThenNotAgain() throws Exception {
+    Path data = dir.resolve("data");
+    assertThat(Cli.run("run", brief("budget_usd: 0.02\n").toString(), "--data-dir", data.toString()).exitCode()).isEqualTo(ExitCodes.PAUSED);
+    String runId;
+    try (Store store = SqliteStore.open(data, false)) {
+      runId = store.runs(Optional.empty()).get(0).id();
+    }
+
+    Cli cancel = Cli.run("runs", "cancel", runId, "--reason", "client withdrew", "--data-dir", data.toString());
+
+    assertThat(cancel.exitCode()).as(cancel.err()).isZero();
+    assertThat(cancel.out()).contains("cancelled (was paused)");
+    try (Store store = SqliteStore.open(data, false)) {
+      Run r = store.run(runId).orElseThrow();
+      assertThat(r.state()).isEqualTo(RunState.CANCELLED);
+      assertThat(r.reason().orElseThrow()).contains("client withdrew");
+      assertThat(store.tasks(runId)).noneMatch(t -> t.state() == org.bookcreator.core.run.TaskState.QUEUED);
+    }
+    Cli again = Cli.run("runs", "cancel", runId, "--reason", "twice", "--data-dir", data.toString());
+    assertThat(again.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(again.err()).contains("is cancelled and cannot be cancelled");
+    assertThat(Cli.run("runs", "cancel", "run_nope", "--reason", "x", "--data-dir", data.toString()).err()).contains("no run run_nope");
+  }
 }

@@ -16,7 +16,7 @@ public enum RunState {
           .allow(QUEUED, RUNNING, CANCELLED)
           .allow(RUNNING, COMPLETED, FAILED, CANCELLED, PAUSED)
           .allow(PAUSED, RUNNING, CANCELLED)
-          .allow(FAILED, RUNNING)
+          .allow(FAILED, RUNNING, CANCELLED)
           .build();
 
   public boolean isTerminal() {
