@@ -33,6 +33,13 @@ final class RunsCommand implements Callable<Integer> {
   @Option(names = "--project", paramLabel = "ID", description = "Only runs of this project.")
   String project;
 
+  @Option(names = "--stalled", description = "Only active runs that made no progress for --older-than, or whose task lease expired.")
+  boolean stalled;
+
+  @Option(names = "--older-than", paramLabel = "DURATION", defaultValue = "10m",
+      description = "With --stalled: how long without progress counts as stalled (default: ${DEFAULT-VALUE}).")
+  String olderThan;
+
   @Override
   public Integer call() {
     Settings settings = options.load(Map.of());
@@ -49,6 +56,7 @@ final class RunsCommand implements Callable<Integer> {
         throw new Main.UsageException("no project " + Text.clean(project) + " in " + settings.dataDir());
       }
       List<Run> runs = store.runs(Optional.ofNullable(project));
+      if (stalled) return printStalled(store, runs, out);
       if (json) {
         ArrayNode arr = Json.MAPPER.createArrayNode();
         for (Run r : runs) arr.add(runJson(store, r));
@@ -66,6 +74,67 @@ final class RunsCommand implements Callable<Integer> {
         }
         out.print(Text.table(List.of("run", "project", "#", "state", "stage", "created (UTC)", "time", "tokens", "cost"), rows));
       }
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  /** A run that made no progress (or holds an expired lease): why, and since when. */
+  record Stall(Run run, String reason, java.time.Instant lastProgress) {}
+
+  static List<Stall> stalls(Store store, List<Run> runs, java.time.Duration threshold, java.time.Instant now) {
+    List<Stall> out = new ArrayList<>();
+    for (Run r : runs) {
+      if (!r.state().isActive()) continue;
+      java.time.Instant last = r.updatedAt();
+      String expired = null;
+      for (var t : store.taskOutcomes(r.id())) {
+        if (t.updatedAt().isAfter(last)) last = t.updatedAt();
+        if (t.state() == org.bookcreator.core.run.TaskState.LEASED && t.leaseExpiresAt().map(x -> x.isBefore(now)).orElse(false)) {
+          expired = "lease of task " + t.key() + " held by " + t.leaseOwner().orElse("?") + " expired at " + t.leaseExpiresAt().get()
+              + " without a heartbeat";
+        }
+      }
+      if (expired != null) out.add(new Stall(r, expired, last));
+      else if (java.time.Duration.between(last, now).compareTo(threshold) > 0) {
+        out.add(new Stall(r, "no progress in stage " + r.stage().map(x -> x.id()).orElse("-") + " for "
+            + Text.duration(java.time.Duration.between(last, now)), last));
+      }
+    }
+    return out;
+  }
+
+  private int printStalled(Store store, List<Run> runs, PrintWriter out) {
+    java.time.Duration threshold;
+    try {
+      threshold = Settings.duration(olderThan);
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageException("--older-than: expected a duration such as 30s, 10m or 2h, got '" + Text.clean(olderThan) + "'");
+    }
+    java.time.Instant now = java.time.Instant.now();
+    List<Stall> found = stalls(store, runs, threshold, now);
+    if (json) {
+      ArrayNode arr = Json.MAPPER.createArrayNode();
+      for (Stall st : found) {
+        ObjectNode o = arr.addObject();
+        o.put("id", st.run().id());
+        o.put("project_id", st.run().projectId());
+        st.run().stage().ifPresent(x -> o.put("stage", x.id()));
+        o.put("reason", st.reason());
+        o.put("last_progress", st.lastProgress().toString());
+        o.put("stalled_seconds", java.time.Duration.between(st.lastProgress(), now).toSeconds());
+      }
+      out.println(Json.write(arr));
+    } else if (found.isEmpty()) {
+      out.println("no stalled runs (threshold " + olderThan + ")");
+    } else {
+      List<List<String>> rows = new ArrayList<>();
+      for (Stall st : found) {
+        rows.add(List.of(st.run().id(), st.run().stage().map(x -> x.id()).orElse("-"),
+            Text.duration(java.time.Duration.between(st.lastProgress(), now)), Text.clip(st.reason(), 90)));
+      }
+      out.print(Text.table(List.of("run", "stage", "idle", "reason"), rows));
+      out.println("restart with: bin/book-creator resume   (see docs/cli.md)");
     }
     out.flush();
     return ExitCodes.OK;
