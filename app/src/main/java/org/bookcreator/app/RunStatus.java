@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bookcreator.core.cost.RunTotals;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
@@ -25,6 +27,9 @@ record RunStatus(
     int violations,
     Duration elapsed) {
 
+  /** Chapter task keys look like {@code chapter-3/critique-1} and {@code edit/chapter-3}. */
+  private static final Pattern CHAPTER = Pattern.compile("chapter-(\\d+)");
+
   static RunStatus of(Store store, Run run, Instant now) {
     Project project = store.project(run.projectId()).orElseThrow();
     List<Task> tasks = store.tasks(run.id());
@@ -32,7 +37,10 @@ record RunStatus(
     Set<String> done = new HashSet<>();
     TaskKind counted = stage.compareTo(Stage.EDITING) >= 0 ? TaskKind.EDIT_CHAPTER : TaskKind.CRITIQUE_CHAPTER;
     for (Task t : tasks) {
-      if (t.kind() == counted && t.state() == TaskState.COMPLETED) done.add(t.key().replaceAll("/.*", "").replace("edit", ""));
+      if (t.kind() == counted && t.state() == TaskState.COMPLETED) {
+        Matcher m = CHAPTER.matcher(t.key());
+        if (m.find()) done.add(m.group(1));
+      }
     }
     int chapters = stage.compareTo(Stage.CHAPTER_WRITING) < 0 ? 0 : done.size();
     if (stage.compareTo(Stage.EDITING) > 0) chapters = project.chapters();

@@ -23,6 +23,7 @@ import org.bookcreator.core.llm.LlmRequest;
 import org.bookcreator.core.llm.LlmResult;
 import org.bookcreator.core.llm.Message;
 import org.bookcreator.core.llm.Usage;
+import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.Task;
 import org.bookcreator.core.run.TaskKind;
@@ -61,7 +62,11 @@ final class AgentExecutor {
   private final BookMetrics metrics;
   private final Telemetry telemetry;
   private final Redactor redactor;
-  private final Map<String, String> categories = new ConcurrentHashMap<>();
+  /**
+   * Projects by id, read once per process: every priced call needs the category (metrics) and the
+   * budget. A budget only changes through {@code resume --budget-usd}, before the pipeline starts.
+   */
+  private final Map<String, Project> projects = new ConcurrentHashMap<>();
   private final InstantSource clock;
   private final DocumentReader documents;
   private final ManuscriptAssembler assembler;
@@ -186,7 +191,7 @@ final class AgentExecutor {
     // replays the recorded answer instead of paying for it again.
     store.recordCall(entry);
     observe(task, request, result, usage, cost);
-    if (cost.isPresent() && cost.get().signum() > 0) budgets.afterCall(task);
+    if (cost.isPresent() && cost.get().signum() > 0) project(task).ifPresent(p -> budgets.afterCall(task, p));
     return result;
   }
 
@@ -216,14 +221,21 @@ final class AgentExecutor {
     span.end();
   }
 
+  private Optional<Project> project(Task task) {
+    Project cached = projects.get(task.projectId());
+    if (cached != null) return Optional.of(cached);
+    Optional<Project> found = store.project(task.projectId());
+    found.ifPresent(p -> projects.put(p.id(), p));
+    return found;
+  }
+
   private void observe(Task task, LlmRequest request, LlmResult result, Usage usage, Optional<BigDecimal> cost) {
     String error = switch (result) {
       case LlmResult.Completed c -> null;
       case LlmResult.Retryable r -> r.type().id();
       case LlmResult.Fatal f -> f.type().id();
     };
-    String category = categories.computeIfAbsent(task.projectId(),
-        id -> store.project(id).map(p -> p.category()).orElse("unknown"));
+    String category = project(task).map(Project::category).orElse("unknown");
     metrics.modelCall(llm.provider(), request.model().equals("default") ? result.model() : request.model(), error,
         result.latency().toNanos() / 1e9, usage.inputTokens() + usage.cacheReadTokens() + usage.cacheWriteTokens(),
         usage.outputTokens());

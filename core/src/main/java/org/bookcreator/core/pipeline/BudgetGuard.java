@@ -32,10 +32,8 @@ final class BudgetGuard {
     this.clock = clock;
   }
 
-  void afterCall(Task task) {
-    Optional<Project> found = store.project(task.projectId());
-    if (found.isEmpty() || found.get().budgetUsd().isEmpty()) return;
-    Project project = found.get();
+  void afterCall(Task task, Project project) {
+    if (project.budgetUsd().isEmpty()) return;
     BigDecimal budget = project.budgetUsd().get();
     BigDecimal spent = store.projectSpend(project.id());
     String amounts = "spent $" + spent.setScale(6, RoundingMode.HALF_EVEN).toPlainString() + " of budget $" + budget.toPlainString();

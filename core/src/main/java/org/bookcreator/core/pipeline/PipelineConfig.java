@@ -132,9 +132,4 @@ public record PipelineConfig(
     return roleModels.getOrDefault(role, model);
   }
 
-  public PipelineConfig withModel(String model) {
-    return new PipelineConfig(outputDir, workers, lease, heartbeat, maxAttempts, backoffBase, backoffMax,
-        repairAttempts, outlineThreshold, outlineMaxIterations, chapterThreshold, chapterMaxIterations,
-        idlePoll, sweep, callTimeout, model, roleModels);
-  }
 }

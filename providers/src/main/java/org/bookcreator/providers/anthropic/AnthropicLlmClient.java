@@ -1,12 +1,9 @@
 package org.bookcreator.providers.anthropic;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -65,30 +62,8 @@ public final class AnthropicLlmClient implements LlmClient {
         .header("anthropic-version", VERSION)
         .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
     apiKey.ifPresent(k -> builder.header("x-api-key", k));
-    long start = System.nanoTime();
-    try {
-      concurrency.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "interrupted before the call", model, Optional.empty(), Duration.ZERO);
-    }
-    HttpResponse<String> response;
-    try {
-      response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (HttpConnectTimeoutException e) {
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "could not connect to " + endpoint.getHost() + " in time", model, Optional.empty(), since(start));
-    } catch (HttpTimeoutException e) {
-      return new LlmResult.Retryable(ErrorType.TIMEOUT, "no response within " + request.timeout().toSeconds() + " s", model, Optional.empty(), since(start));
-    } catch (IOException e) {
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "connection to " + endpoint.getHost() + " failed: " + e.getClass().getSimpleName(),
-          model, Optional.empty(), since(start));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "interrupted during the call", model, Optional.empty(), since(start));
-    } finally {
-      concurrency.release();
-    }
-    return classify(response, model, since(start));
+    return ProviderHttp.exchange(http, builder.build(), concurrency, model, request.timeout(),
+        (response, latency) -> classify(response, model, latency));
   }
 
   static ObjectNode body(LlmRequest request, String model) {
@@ -118,10 +93,6 @@ public final class AnthropicLlmClient implements LlmClient {
       choice.put("name", name);
     });
     return body;
-  }
-
-  private static Duration since(long start) {
-    return Duration.ofNanos(System.nanoTime() - start);
   }
 
   static LlmResult classify(HttpResponse<String> response, String model, Duration latency) {

@@ -1,12 +1,9 @@
 package org.bookcreator.providers.openai;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -72,30 +69,8 @@ public final class OpenAiLlmClient implements LlmClient {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
     apiKey.ifPresent(k -> builder.header("Authorization", "Bearer " + k));
-    long start = System.nanoTime();
-    try {
-      concurrency.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "interrupted before the call", model, Optional.empty(), Duration.ZERO);
-    }
-    HttpResponse<String> response;
-    try {
-      response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (HttpConnectTimeoutException e) {
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "could not connect to " + endpoint.getHost() + " in time", model, Optional.empty(), since(start));
-    } catch (HttpTimeoutException e) {
-      return new LlmResult.Retryable(ErrorType.TIMEOUT, "no response within " + request.timeout().toSeconds() + " s", model, Optional.empty(), since(start));
-    } catch (IOException e) {
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "connection to " + endpoint.getHost() + " failed: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + e.getMessage()), model, Optional.empty(), since(start));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "interrupted during the call", model, Optional.empty(), since(start));
-    } finally {
-      concurrency.release();
-    }
-    return classify(response, model, since(start));
+    return ProviderHttp.exchange(http, builder.build(), concurrency, model, request.timeout(),
+        (response, latency) -> classify(response, model, latency));
   }
 
   static ObjectNode body(LlmRequest request, String model) {
@@ -115,10 +90,6 @@ public final class OpenAiLlmClient implements LlmClient {
       js.set("schema", Json.parse(schema));
     });
     return body;
-  }
-
-  private static Duration since(long start) {
-    return Duration.ofNanos(System.nanoTime() - start);
   }
 
   static LlmResult classify(HttpResponse<String> response, String model, Duration latency) {

@@ -602,17 +602,44 @@ public final class SqliteStore implements Store {
     return new BigDecimal(BigInteger.valueOf(picos), PriceTable.COST_SCALE);
   }
 
+  private static final String INSERT_CALL =
+      "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt, provider, model, input_tokens, output_tokens, "
+          + "cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_picousd, price_version, latency_ms, outcome, error_type, at) "
+          + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(call_id) DO NOTHING";
+
+  private static void bindCall(PreparedStatement p, LedgerEntry e) throws SQLException {
+    Usage u = e.usage();
+    p.setString(1, e.callId());
+    p.setString(2, e.projectId());
+    p.setString(3, e.runId());
+    p.setString(4, e.taskId());
+    p.setString(5, e.stage().name());
+    p.setString(6, e.role().name());
+    p.setInt(7, e.attempt());
+    p.setString(8, e.provider());
+    p.setString(9, e.model());
+    p.setLong(10, u.inputTokens());
+    p.setLong(11, u.outputTokens());
+    p.setLong(12, u.cacheReadTokens());
+    p.setLong(13, u.cacheWriteTokens());
+    p.setLong(14, u.reasoningTokens());
+    if (e.costUsd().isPresent()) p.setLong(15, picos(e.costUsd().get()));
+    else p.setNull(15, Types.INTEGER);
+    p.setString(16, e.priceVersion().orElse(null));
+    p.setLong(17, e.latencyMs());
+    p.setString(18, e.outcome());
+    p.setString(19, e.errorType().orElse(null));
+    p.setLong(20, e.at().toEpochMilli());
+  }
+
   @Override
   public boolean recordCall(LedgerEntry e) {
     return tx("record model call " + e.callId(), () -> {
-      Usage u = e.usage();
-      int n = update(
-          "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt, provider, model, input_tokens, output_tokens, "
-              + "cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_picousd, price_version, latency_ms, outcome, error_type, at) "
-              + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(call_id) DO NOTHING",
-          e.callId(), e.projectId(), e.runId(), e.taskId(), e.stage(), e.role(), e.attempt(), e.provider(), e.model(),
-          u.inputTokens(), u.outputTokens(), u.cacheReadTokens(), u.cacheWriteTokens(), u.reasoningTokens(),
-          e.costUsd().map(SqliteStore::picos), e.priceVersion(), e.latencyMs(), e.outcome(), e.errorType(), e.at());
+      int n;
+      try (PreparedStatement p = conn.prepareStatement(INSERT_CALL)) {
+        bindCall(p, e);
+        n = p.executeUpdate();
+      }
       if (n > 0 && e.response().isPresent()) {
         update("INSERT INTO llm_responses(call_id, response) VALUES (?, ?)", e.callId(), e.response().get());
       }
@@ -625,33 +652,9 @@ public final class SqliteStore implements Store {
     if (entries.isEmpty()) return 0;
     return tx("record " + entries.size() + " model calls", () -> {
       int added = 0;
-      try (PreparedStatement p = conn.prepareStatement(
-          "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt, provider, model, input_tokens, output_tokens, "
-              + "cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_picousd, price_version, latency_ms, outcome, error_type, at) "
-              + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(call_id) DO NOTHING")) {
+      try (PreparedStatement p = conn.prepareStatement(INSERT_CALL)) {
         for (LedgerEntry e : entries) {
-          Usage u = e.usage();
-          p.setString(1, e.callId());
-          p.setString(2, e.projectId());
-          p.setString(3, e.runId());
-          p.setString(4, e.taskId());
-          p.setString(5, e.stage().name());
-          p.setString(6, e.role().name());
-          p.setInt(7, e.attempt());
-          p.setString(8, e.provider());
-          p.setString(9, e.model());
-          p.setLong(10, u.inputTokens());
-          p.setLong(11, u.outputTokens());
-          p.setLong(12, u.cacheReadTokens());
-          p.setLong(13, u.cacheWriteTokens());
-          p.setLong(14, u.reasoningTokens());
-          if (e.costUsd().isPresent()) p.setLong(15, picos(e.costUsd().get()));
-          else p.setNull(15, Types.INTEGER);
-          p.setString(16, e.priceVersion().orElse(null));
-          p.setLong(17, e.latencyMs());
-          p.setString(18, e.outcome());
-          p.setString(19, e.errorType().orElse(null));
-          p.setLong(20, e.at().toEpochMilli());
+          bindCall(p, e);
           p.addBatch();
         }
         for (int n : p.executeBatch()) added += Math.max(n, 0);
