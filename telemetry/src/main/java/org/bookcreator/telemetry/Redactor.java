@@ -48,21 +48,24 @@ public final class Redactor {
     return new Redactor(all);
   }
 
-  /** A cheap scan that rules out most text before the (costlier) credential patterns run. */
-  private static boolean mayHoldCredential(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case 'B', 'b', 'S', 's', 'A', 'a', 'X', 'x', 'P', 'p' -> {
-          if (s.regionMatches(true, i, "bearer", 0, 6) || s.regionMatches(i, "sk-", 0, 3)
-              || s.regionMatches(true, i, "api", 0, 3) || s.regionMatches(true, i, "authorization", 0, 13)
-              || s.regionMatches(true, i, "passw", 0, 5) || s.regionMatches(true, i, "secret", 0, 6)
-              || s.regionMatches(true, i, "access", 0, 6) || s.regionMatches(true, i, "x-api", 0, 5)) {
-            return true;
-          }
-        }
-        default -> {}
-      }
+  /**
+   * A cheap scan that rules out most text before the (costlier) credential patterns run: it looks
+   * for the first letters of the patterns' keywords, and checks only the keywords that start there.
+   */
+  static boolean mayHoldCredential(String s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      boolean hit = switch (s.charAt(i)) {
+        case 'B', 'b' -> s.regionMatches(true, i, "bearer", 0, 6);
+        case 's' -> s.regionMatches(i, "sk-", 0, 3) || s.regionMatches(true, i, "secret", 0, 6);
+        case 'S' -> s.regionMatches(true, i, "secret", 0, 6);
+        case 'A', 'a' -> s.regionMatches(true, i, "api", 0, 3) || s.regionMatches(true, i, "authorization", 0, 13)
+            || s.regionMatches(true, i, "access", 0, 6);
+        case 'P', 'p' -> s.regionMatches(true, i, "passw", 0, 5);
+        case 'X', 'x' -> s.regionMatches(true, i, "x-api", 0, 5);
+        default -> false;
+      };
+      if (hit) return true;
     }
     return false;
   }

@@ -106,7 +106,8 @@ public final class StoringSpanProcessor implements SpanProcessor {
 
   SpanRecord record(SpanData s) {
     Map<String, String> attrs = new LinkedHashMap<>();
-    s.getAttributes().forEach((k, v) -> attrs.put(k.getKey(), redactor.redact(String.valueOf(v))));
+    // Only text can carry a secret; numbers and booleans skip the redactor.
+    s.getAttributes().forEach((k, v) -> attrs.put(k.getKey(), v instanceof Number || v instanceof Boolean ? String.valueOf(v) : redactor.redact(String.valueOf(v))));
     String parent = s.getParentSpanContext().isValid() ? s.getParentSpanId() : null;
     String error = s.getAttributes().get(AttributeKey.stringKey(SemConv.ERROR_TYPE.getKey()));
     return new SpanRecord(

@@ -113,23 +113,15 @@ public final class Telemetry implements AutoCloseable {
 
   /** A stable 32-hex-digit trace id for a key (a run id): the same in every process. */
   public static String traceIdFor(String key) {
-    return hex(key, 16);
+    return KEYED_IDS.get(key, 16);
   }
 
   /** A stable 16-hex-digit span id for a key such as {@code run_x/outline}. */
   public static String spanIdFor(String key) {
-    return hex("span:" + key, 8);
+    return KEYED_IDS.get("span:" + key, 8);
   }
 
-  private static String hex(String key, int bytes) {
-    try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      if (d[0] == 0) d[0] = 1;
-      return java.util.HexFormat.of().formatHex(d, 0, bytes);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  private static final KeyedIds KEYED_IDS = new KeyedIds(8192);
 
   /** Whether the trace with this key is kept (the same decision in every process). */
   public boolean sampled(String traceKey) {

@@ -903,30 +903,30 @@ public final class SqliteStore implements Store {
   @Override
   public void recordSpans(List<SpanRecord> spans, long maxSpans) {
     if (spans.isEmpty()) return;
+    java.util.Map<String, List<SpanRecord>> byTrace = new java.util.LinkedHashMap<>();
+    for (SpanRecord s : spans) byTrace.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s);
     spanLock.lock();
     try {
       Connection c = spans();
+      long total;
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(spans_total), 0) FROM span_batches")) {
+        total = rs.next() ? rs.getLong(1) : 0;
+      }
       try (PreparedStatement p = c.prepareStatement(
-          "INSERT INTO spans(trace_id, span_id, parent_span_id, run_id, name, kind, start_ns, end_ns, status, error_type, attributes) "
-              + "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(trace_id, span_id) DO NOTHING")) {
-        for (SpanRecord s : spans) {
-          p.setString(1, s.traceId());
-          p.setString(2, s.spanId());
-          p.setString(3, s.parentSpanId().orElse(null));
-          p.setString(4, s.runId().orElse(null));
-          p.setString(5, s.name());
-          p.setString(6, s.kind());
-          p.setLong(7, s.startNanos());
-          p.setLong(8, s.endNanos());
-          p.setString(9, s.status());
-          p.setString(10, s.errorType().orElse(null));
-          p.setString(11, attributesJson(s.attributes()));
+          "INSERT INTO span_batches(trace_id, span_count, spans_total, spans) VALUES (?,?,?,?)")) {
+        for (var e : byTrace.entrySet()) {
+          total += e.getValue().size();
+          p.setString(1, e.getKey());
+          p.setInt(2, e.getValue().size());
+          p.setLong(3, total);
+          p.setString(4, SpanLines.write(e.getValue()));
           p.addBatch();
         }
         p.executeBatch();
       }
-      try (PreparedStatement p = c.prepareStatement("DELETE FROM spans WHERE id <= (SELECT MAX(id) FROM spans) - ?")) {
-        p.setLong(1, maxSpans);
+      // Whole rows go: any row that starts before the newest maxSpans spans, so at most maxSpans stay.
+      try (PreparedStatement p = c.prepareStatement("DELETE FROM span_batches WHERE spans_total - span_count < ?")) {
+        p.setLong(1, total - maxSpans);
         p.executeUpdate();
       }
       c.commit();
@@ -942,58 +942,23 @@ public final class SqliteStore implements Store {
     }
   }
 
-  /** A flat string map as a JSON object, written by hand: this runs for every stored span. */
-  static String attributesJson(java.util.Map<String, String> attributes) {
-    StringBuilder sb = new StringBuilder(64 + attributes.size() * 48).append('{');
-    boolean first = true;
-    for (var e : attributes.entrySet()) {
-      if (!first) sb.append(',');
-      first = false;
-      jsonString(sb, e.getKey());
-      sb.append(':');
-      jsonString(sb, e.getValue());
-    }
-    return sb.append('}').toString();
-  }
-
-  private static void jsonString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", (int) c));
-          else sb.append(c);
-        }
-      }
-    }
-    sb.append('"');
-  }
-
   @Override
   public List<SpanRecord> spans(String traceId) {
     spanLock.lock();
     try {
       Connection c = spans();
-      List<SpanRecord> out = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement("SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, id")) {
+      java.util.Map<String, SpanRecord> byId = new java.util.LinkedHashMap<>();
+      try (PreparedStatement p = c.prepareStatement("SELECT spans FROM span_batches WHERE trace_id = ? ORDER BY id")) {
         p.setString(1, traceId);
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
-            java.util.Map<String, String> attrs = new java.util.LinkedHashMap<>();
-            Json.parse(rs.getString("attributes")).properties().forEach(e -> attrs.put(e.getKey(), e.getValue().asString()));
-            out.add(new SpanRecord(rs.getString("trace_id"), rs.getString("span_id"), str(rs, "parent_span_id"), str(rs, "run_id"),
-                rs.getString("name"), rs.getString("kind"), rs.getLong("start_ns"), rs.getLong("end_ns"), rs.getString("status"),
-                str(rs, "error_type"), attrs));
+            for (SpanRecord s : SpanLines.read(traceId, rs.getString(1))) byId.putIfAbsent(s.spanId(), s);
           }
         }
       }
       c.commit();
+      List<SpanRecord> out = new ArrayList<>(byId.values());
+      out.sort(java.util.Comparator.comparingLong(SpanRecord::startNanos));
       return out;
     } catch (SQLException e) {
       throw new StoreException("store failed to read spans: " + e.getMessage(), e);

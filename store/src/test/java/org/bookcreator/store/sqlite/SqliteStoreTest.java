@@ -23,6 +23,35 @@ class SqliteStoreTest extends StoreContractTest {
   }
 
   @Test
+  void spansStoredOnePerRow_byAnOlderVersion_areReadableAfterTheMigration() throws Exception {
+    Path old = dir.resolve("old");
+    Files.createDirectories(old);
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(SqliteStore.SPANS_FILE));
+        var s = c.createStatement()) {
+      for (String sql : Migrations.statements(new String(
+          SqliteStore.class.getResourceAsStream("/db/sqlite-spans/V1__spans.sql").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))) {
+        s.execute(sql);
+      }
+      s.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+      s.execute("INSERT INTO schema_version VALUES (1, 'V1__spans.sql', 0)");
+      s.execute("INSERT INTO spans(trace_id, span_id, parent_span_id, run_id, name, kind, start_ns, end_ns, status, error_type, attributes) "
+          + "VALUES ('t1', 's1', NULL, 'r1', 'run', 'internal', 1, 9, 'ok', NULL, '{\"k\":\"v \\\"q\\\"\"}'), "
+          + "('t1', 's2', 's1', 'r1', 'stage intake', 'internal', 2, 5, 'error', 'stage_failed', '{}'), "
+          + "('t2', 's3', NULL, NULL, 'other', 'internal', 3, 4, 'ok', NULL, '{}')");
+    }
+
+    try (Store migrated = SqliteStore.open(old, true)) {
+      var spans = migrated.spans("t1");
+
+      assertThat(spans).extracting(org.bookcreator.telemetry.SpanRecord::spanId).containsExactly("s1", "s2");
+      assertThat(spans.get(0).attributes()).containsEntry("k", "v \"q\"");
+      assertThat(spans.get(1).parentSpanId()).contains("s1");
+      assertThat(spans.get(1).errorType()).contains("stage_failed");
+      assertThat(migrated.spans("t2")).hasSize(1);
+    }
+  }
+
+  @Test
   void data_survivesReopening() {
     aRunningRun("p1", "r1");
     store.close();
