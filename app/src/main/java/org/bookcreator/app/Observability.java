@@ -138,6 +138,8 @@ final class Observability {
       String name = k.toUpperCase(java.util.Locale.ROOT);
       if (name.endsWith("KEY") || name.endsWith("TOKEN") || name.endsWith("SECRET") || name.endsWith("PASSWORD")) secrets.add(v);
     });
+    String token = settings.get(Setting.HTTP_TOKEN);
+    if (!token.isBlank()) secrets.add(token);
     String extra = settings.get(Setting.LOG_REDACT);
     if (!extra.isEmpty()) secrets.addAll(Arrays.stream(extra.split(",")).map(String::strip).toList());
     return new Redactor(secrets);

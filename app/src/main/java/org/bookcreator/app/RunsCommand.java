@@ -141,44 +141,7 @@ final class RunsCommand implements Callable<Integer> {
   }
 
   static ObjectNode runJson(Store store, Run r) {
-    ObjectNode o = Json.object();
-    o.put("id", r.id());
-    o.put("project_id", r.projectId());
-    o.put("number", r.number());
-    o.put("state", r.state().name().toLowerCase());
-    r.stage().ifPresent(s -> o.put("stage", s.id()));
-    r.reason().ifPresent(s -> o.put("reason", s));
-    o.put("created_at", r.createdAt().toString());
-    o.put("updated_at", r.updatedAt().toString());
-    RunTotals t = store.totals(r.id());
-    ObjectNode totals = o.putObject("totals");
-    totals.put("calls", t.calls());
-    totals.put("failed_calls", t.failedCalls());
-    totals.put("input_tokens", t.inputTokens());
-    totals.put("output_tokens", t.outputTokens());
-    totals.put("cost_usd", t.costUsd().toPlainString());
-    ArrayNode stages = o.putArray("stages");
-    for (StageRecord s : store.stages(r.id())) {
-      ObjectNode so = stages.addObject();
-      so.put("stage", s.stage().id());
-      so.put("state", s.state().name().toLowerCase());
-      s.startedAt().ifPresent(x -> so.put("started_at", x.toString()));
-      s.finishedAt().ifPresent(x -> so.put("finished_at", x.toString()));
-      so.put("iterations", s.iterations());
-      s.reason().ifPresent(x -> so.put("reason", x));
-    }
-    ArrayNode history = o.putArray("history");
-    for (Transition tr : store.history(r.id())) {
-      if (tr.entity().equals("task")) continue;
-      ObjectNode h = history.addObject();
-      h.put("entity", tr.entity());
-      h.put("id", tr.entityId());
-      if (tr.from() != null) h.put("from", tr.from().toLowerCase());
-      h.put("to", tr.to().toLowerCase());
-      h.put("reason", tr.reason());
-      h.put("at", tr.at().toString());
-    }
-    return o;
+    return org.bookcreator.server.Views.run(store, r);
   }
 
   @Command(name = "cancel", mixinStandardHelpOptions = true, description = {
@@ -201,21 +164,16 @@ final class RunsCommand implements Callable<Integer> {
       Settings settings = options.load(Map.of());
       Observability.start(settings, Observability.Mode.READER);
       try (Store store = StoreReader.require(settings)) {
-        Run run = store.run(runId).orElseThrow(() -> new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir()));
-        if (!org.bookcreator.core.run.RunState.TABLE.allows(run.state(), org.bookcreator.core.run.RunState.CANCELLED)) {
-          throw new Main.UsageException("run " + runId + " is " + run.state().name().toLowerCase() + " and cannot be cancelled");
-        }
-        java.time.Instant now = java.time.Instant.now();
-        String why = "cancelled by the operator: " + Text.clean(reason);
-        Run cancelled;
+        org.bookcreator.core.ops.RunControl.Cancelled c;
         try {
-          cancelled = store.transitionRun(runId, run.state(), org.bookcreator.core.run.RunState.CANCELLED, why, now);
-        } catch (org.bookcreator.core.support.IllegalTransitionException e) {
-          throw new Main.UsageException("run " + runId + " changed state meanwhile; look again with bin/book-creator runs (" + e.getMessage() + ")");
+          c = org.bookcreator.core.ops.RunControl.cancel(store, runId, Text.clean(reason), java.time.Instant.now());
+        } catch (org.bookcreator.core.ops.RunControl.NotFound e) {
+          throw new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir());
+        } catch (org.bookcreator.core.ops.RunControl.Conflict e) {
+          throw new Main.UsageException(e.getMessage());
         }
-        int tasks = store.cancelOpenTasks(runId, why, now);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("run %s cancelled (was %s); %d queued task(s) cancelled%n", cancelled.id(), run.state().name().toLowerCase(), tasks);
+        out.printf("run %s cancelled (was %s); %d queued task(s) cancelled%n", c.run().id(), c.was().name().toLowerCase(), c.tasksCancelled());
         out.flush();
       }
       return ExitCodes.OK;

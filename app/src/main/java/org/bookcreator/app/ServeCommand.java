@@ -26,7 +26,7 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin Options options = new Options();
   @Mixin Options.PipelineFlags pipelineFlags = new Options.PipelineFlags();
 
-  @Option(names = "--port", paramLabel = "N", description = "Port for /metrics (and the API later); 0 picks a free one (default: http.port, 8080).")
+  @Option(names = "--port", paramLabel = "N", description = "Port of the JSON API, /healthz, /readyz and /metrics; 0 picks a free one (default: http.port, 8080).")
   Integer port;
 
   @Option(names = "--worker-port", paramLabel = "N", description = "Port for the worker pool's /metrics; 0 picks a free one, -1 turns it off (default: worker.metrics_port, 9500).")
@@ -42,10 +42,17 @@ final class ServeCommand implements Callable<Integer> {
     Observability.Observed telemetry = Observability.start(settings, Observability.Mode.SERVER);
     Engine engine = Engine.open(settings, telemetry);
     String host = settings.get(Setting.HTTP_HOST);
-    MetricsServer metrics;
+    org.bookcreator.server.ApiServer metrics;
     MetricsServer workerMetrics = null;
     try {
-      metrics = MetricsServer.start(telemetry.telemetry(), host, settings.integerValue(Setting.HTTP_PORT));
+      var api = new org.bookcreator.server.BookApi(new org.bookcreator.server.BookApi.Services(engine.store, engine.pipeline,
+          new org.bookcreator.core.project.BriefParser(settings.categories()), settings.categories(), engine.ids, engine.clock,
+          settings.dataDir(), settings.simulation().seed()));
+      var config = new org.bookcreator.server.ApiConfig(host, settings.integerValue(Setting.HTTP_PORT),
+          java.util.Optional.of(settings.get(Setting.HTTP_TOKEN)), org.bookcreator.server.ApiConfig.DEFAULT_MAX_JSON_BYTES,
+          settings.bytes(Setting.HTTP_MAX_UPLOAD));
+      metrics = org.bookcreator.server.ApiServer.start(config, api, telemetry.telemetry().metrics(), engine.ids,
+          MetricsServer.handler(telemetry.telemetry()));
       int wp = settings.integerValue(Setting.WORKER_PORT);
       if (wp >= 0) workerMetrics = MetricsServer.start(telemetry.telemetry(), host, wp);
     } catch (RuntimeException e) {
@@ -66,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
     int active = engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
     System.err.printf("book-creator serve: orchestrator and %s workers on %s (%d unfinished run(s) resumed)%n",
         settings.get(Setting.WORKERS), settings.dataDir().toAbsolutePath(), active);
-    System.err.printf("metrics: http://%s:%d/metrics%s; Ctrl-C to stop%n", host, metrics.port(),
+    System.err.printf("API: http://%s:%d/api (docs/api.md), metrics: http://%s:%d/metrics%s; Ctrl-C to stop%n", host, metrics.port(), host, metrics.port(),
         workerServer == null ? "" : ", worker metrics: http://" + host + ":" + workerServer.port() + "/metrics");
     stopped.await();
     return ExitCodes.OK;

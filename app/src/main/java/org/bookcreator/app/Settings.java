@@ -166,9 +166,13 @@ final class Settings {
         problems.add(where(s) + ": expected true or false, got '" + values.get(s) + "'");
       }
     }
-    if (!SIZE.matcher(values.get(Setting.LOG_MAX_FILE_SIZE).strip()).matches()) {
-      problems.add(where(Setting.LOG_MAX_FILE_SIZE) + ": expected a size such as 500KB, 20MB or 1GB, got '" + values.get(Setting.LOG_MAX_FILE_SIZE) + "'");
+    for (Setting s : List.of(Setting.LOG_MAX_FILE_SIZE, Setting.HTTP_MAX_UPLOAD)) {
+      if (!SIZE.matcher(values.get(s).strip()).matches()) {
+        problems.add(where(s) + ": expected a size such as 500KB, 20MB or 1GB, got '" + values.get(s) + "'");
+      }
     }
+    String token = values.get(Setting.HTTP_TOKEN).strip();
+    if (!token.isEmpty() && token.length() < 16) problems.add(where(Setting.HTTP_TOKEN) + ": must be at least 16 characters long");
     if (!List.of("auto", "json", "text", "off").contains(values.get(Setting.LOG_CONSOLE).strip())) {
       problems.add(where(Setting.LOG_CONSOLE) + ": expected auto, json, text or off, got '" + values.get(Setting.LOG_CONSOLE) + "'");
     }
@@ -276,7 +280,12 @@ final class Settings {
   }
 
   long logFileBytes() {
-    Matcher m = SIZE.matcher(get(Setting.LOG_MAX_FILE_SIZE));
+    return bytes(Setting.LOG_MAX_FILE_SIZE);
+  }
+
+  /** A size setting (500KB, 20MB, 1GB) in bytes. */
+  long bytes(Setting setting) {
+    Matcher m = SIZE.matcher(get(setting).strip());
     if (!m.matches()) throw new IllegalArgumentException("not a size");
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

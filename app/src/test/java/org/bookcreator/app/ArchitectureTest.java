@@ -16,7 +16,7 @@ class ArchitectureTest {
   void core_importsNoAdapterAndNotTheApp() {
     noClasses().that().resideInAPackage("org.bookcreator.core..")
         .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.providers..",
-            "org.bookcreator.docparse..", "org.bookcreator.app..")
+            "org.bookcreator.docparse..", "org.bookcreator.server..", "org.bookcreator.app..")
         .check(CLASSES);
   }
 
@@ -24,7 +24,7 @@ class ArchitectureTest {
   void telemetry_importsNothingOfOurs() {
     noClasses().that().resideInAPackage("org.bookcreator.telemetry..")
         .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.core..", "org.bookcreator.store..",
-            "org.bookcreator.providers..", "org.bookcreator.docparse..", "org.bookcreator.app..")
+            "org.bookcreator.providers..", "org.bookcreator.docparse..", "org.bookcreator.server..", "org.bookcreator.app..")
         .check(CLASSES);
   }
 
@@ -35,6 +35,10 @@ class ArchitectureTest {
         .check(CLASSES);
     noClasses().that().resideInAPackage("org.bookcreator.providers..")
         .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.docparse..", "org.bookcreator.app..")
+        .check(CLASSES);
+    noClasses().that().resideInAPackage("org.bookcreator.server..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.providers..",
+            "org.bookcreator.docparse..", "org.bookcreator.app..")
         .check(CLASSES);
     noClasses().that().resideInAPackage("org.bookcreator.docparse..")
         .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.providers..", "org.bookcreator.app..")

@@ -50,6 +50,7 @@ public final class BookMetrics {
   private final LongCounter documents;
   private final DoubleHistogram documentDuration;
   private final LongCounter documentBytes;
+  private final DoubleHistogram httpDuration;
 
   BookMetrics(Meter meter, Set<String> models) {
     this.meter = meter;
@@ -82,6 +83,12 @@ public final class BookMetrics {
         .setDescription("Time to parse one reference document, by type.")
         .setExplicitBucketBoundariesAdvice(List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0)).build();
     documentBytes = meter.counterBuilder("book_creator_document_bytes").setDescription("Bytes of reference documents read, by type.").build();
+    // OpenTelemetry HTTP semantic conventions (stable): http.server.request.duration, exported as
+    // http_server_request_duration_seconds; the route is the template, never the raw path.
+    httpDuration = meter.histogramBuilder("http.server.request.duration").setUnit("s")
+        .setDescription("Duration of HTTP server requests, by method, route template and status code.")
+        .setExplicitBucketBoundariesAdvice(List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0))
+        .build();
   }
 
   private String model(String m) {
@@ -162,6 +169,15 @@ public final class BookMetrics {
       documentDuration.record(seconds, attrs("type", type));
       documentBytes.add(Math.max(0, bytes), attrs("type", type));
     });
+  }
+
+  /**
+   * One HTTP request served. {@code route} must be a route template (such as {@code
+   * /api/runs/{id}}) or {@code unmatched}, never a raw path: paths carry ids.
+   */
+  public void httpRequest(String method, String route, int status, double seconds) {
+    guard(() -> httpDuration.record(seconds, attrs("http.request.method", method, "http.route", route,
+        "http.response.status_code", Integer.toString(status))));
   }
 
   public void dropped(String signal) {

@@ -26,6 +26,11 @@ public final class MetricsServer implements AutoCloseable {
     }
   }
 
+  /** A handler serving this telemetry's metrics, to mount at {@code /metrics} on another HTTP server. */
+  public static com.sun.net.httpserver.HttpHandler handler(Telemetry telemetry) {
+    return new io.prometheus.metrics.exporter.httpserver.MetricsHandler(telemetry.registry());
+  }
+
   public int port() {
     return server.getPort();
   }

@@ -30,6 +30,7 @@ public final class StoringSpanProcessor implements SpanProcessor {
   private static final Logger log = LoggerFactory.getLogger(StoringSpanProcessor.class);
   static final int BATCH = 512;
   static final long LINGER_MILLIS = 500;
+  private static final long POLL_MILLIS = 20;
 
   private final BlockingQueue<SpanData> queue;
   private final SpanSink sink;
@@ -37,7 +38,7 @@ public final class StoringSpanProcessor implements SpanProcessor {
   private final Runnable onDrop;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread worker;
-  private final Object flushLock = new Object();
+  private final java.util.concurrent.locks.ReentrantLock flushLock = new java.util.concurrent.locks.ReentrantLock();
 
   public StoringSpanProcessor(SpanSink sink, Redactor redactor, int capacity, Runnable onDrop) {
     this.queue = new ArrayBlockingQueue<>(capacity);
@@ -67,40 +68,41 @@ public final class StoringSpanProcessor implements SpanProcessor {
   }
 
   private void drainLoop() {
-    while (running.get() || !queue.isEmpty()) {
-      try {
-        SpanData first = queue.poll(LINGER_MILLIS, TimeUnit.MILLISECONDS);
-        if (first == null) continue;
-        // Linger to fill the batch: one transaction per few hundred spans keeps the store free for
-        // the pipeline, whose own transactions share it.
-        List<SpanData> batch = new ArrayList<>(BATCH);
-        batch.add(first);
+    try {
+      while (running.get()) {
+        // Linger to fill the batch: one transaction per few hundred spans. Spans stay in the queue
+        // meanwhile, so a flush (which drains under the same lock) never misses any.
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
-        while (batch.size() < BATCH && running.get()) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) break;
-          queue.drainTo(batch, BATCH - batch.size());
-          if (batch.size() >= BATCH) break;
-          SpanData next = queue.poll(left, TimeUnit.NANOSECONDS);
-          if (next != null) batch.add(next);
+        while (queue.size() < BATCH && running.get() && System.nanoTime() < deadline) {
+          Thread.sleep(POLL_MILLIS);
         }
-        queue.drainTo(batch, BATCH - batch.size());
-        write(batch);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+        drainAndWrite();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Writes everything queued, in batches; what a flush or shutdown waits for. */
+  private void drainAndWrite() {
+    flushLock.lock();
+    try {
+      List<SpanData> batch = new ArrayList<>(BATCH);
+      while (queue.drainTo(batch, BATCH) > 0) {
+        write(batch);
+        batch.clear();
+      }
+    } finally {
+      flushLock.unlock();
     }
   }
 
   private void write(List<SpanData> batch) {
-    synchronized (flushLock) {
-      try {
-        sink.accept(batch.stream().map(this::record).toList());
-      } catch (RuntimeException e) {
-        for (int i = 0; i < batch.size(); i++) onDrop.run();
-        log.warn("could not store {} span(s); they are dropped and counted", batch.size(), e);
-      }
+    try {
+      sink.accept(batch.stream().map(this::record).toList());
+    } catch (RuntimeException e) {
+      for (int i = 0; i < batch.size(); i++) onDrop.run();
+      log.warn("could not store {} span(s); they are dropped and counted", batch.size(), e);
     }
   }
 
@@ -121,9 +123,7 @@ public final class StoringSpanProcessor implements SpanProcessor {
 
   @Override
   public CompletableResultCode forceFlush() {
-    List<SpanData> rest = new ArrayList<>();
-    queue.drainTo(rest);
-    for (int i = 0; i < rest.size(); i += BATCH) write(rest.subList(i, Math.min(rest.size(), i + BATCH)));
+    drainAndWrite();
     return CompletableResultCode.ofSuccess();
   }
 

@@ -38,6 +38,12 @@ public interface Store extends AutoCloseable {
   /** Sets or clears a project's budget (US dollars). */
   void setBudget(String projectId, Optional<java.math.BigDecimal> budgetUsd);
 
+  /**
+   * Adds a reference document path to a project (runs started afterwards read it); a path already
+   * listed is not added twice. Throws {@link StoreException} when there is no such project.
+   */
+  void addReference(String projectId, String path);
+
   /** The exact cost of every priced call of a project, all runs together. */
   java.math.BigDecimal projectSpend(String projectId);
 

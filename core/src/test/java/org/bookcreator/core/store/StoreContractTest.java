@@ -517,6 +517,17 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void addReference_appendsOnce_andNamesAMissingProject() {
+    aRunningRun("p1", "r1");
+
+    store.addReference("p1", "/data/projects/p1/references/notes.md");
+    store.addReference("p1", "/data/projects/p1/references/notes.md");
+
+    assertThat(store.project("p1").orElseThrow().references()).containsExactly("/tmp/ref.md", "/data/projects/p1/references/notes.md");
+    assertThatThrownBy(() -> store.addReference("nope", "x.md")).isInstanceOf(StoreException.class).hasMessageContaining("nope");
+  }
+
+  @Test
   void spans_roundTrip_ignoreDuplicates_andStayBounded() {
     var a = new org.bookcreator.telemetry.SpanRecord("t1", "s1", Optional.empty(), Optional.of("r1"), "run", "internal",
         1, 9, "ok", Optional.empty(), java.util.Map.of("k", "v", "hostile", "q\"uote\\ \n\r\t\u0001\u2028 end", "ünï", "cödé"));

@@ -159,7 +159,22 @@ public final class SqliteStore implements Store {
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
     try (Statement s = c.createStatement()) {
       s.execute("PRAGMA busy_timeout = 10000");
-      s.execute("PRAGMA journal_mode = WAL");
+      // Switching a new database to WAL can answer SQLITE_BUSY at once, without the busy handler,
+      // while another process does the same: retry it for a while.
+      for (int attempt = 1; ; attempt++) {
+        try {
+          s.execute("PRAGMA journal_mode = WAL");
+          break;
+        } catch (SQLException e) {
+          if (attempt >= 100 || e.getMessage() == null || !e.getMessage().contains("SQLITE_BUSY")) throw e;
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw e;
+          }
+        }
+      }
       s.execute("PRAGMA synchronous = NORMAL");
       s.execute("PRAGMA foreign_keys = ON");
     }
@@ -333,6 +348,21 @@ public final class SqliteStore implements Store {
       if (update("UPDATE projects SET budget_usd = ? WHERE id = ?", budgetUsd.map(BigDecimal::toPlainString), projectId) == 0) {
         throw new StoreException("no project " + projectId);
       }
+      return null;
+    });
+  }
+
+  @Override
+  public void addReference(String projectId, String path) {
+    tx("add a reference to project " + projectId, () -> {
+      String refs = one("SELECT refs FROM projects WHERE id = ?", rs -> rs.getString(1), projectId)
+          .orElseThrow(() -> new StoreException("no project " + projectId));
+      ArrayNode arr = (ArrayNode) Json.parse(refs);
+      for (JsonNode n : arr) {
+        if (n.asString().equals(path)) return null;
+      }
+      arr.add(path);
+      update("UPDATE projects SET refs = ? WHERE id = ?", Json.write(arr), projectId);
       return null;
     });
   }

@@ -1,0 +1,406 @@
+package org.bookcreator.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.bookcreator.core.ops.RunControl;
+import org.bookcreator.core.pipeline.Pipeline;
+import org.bookcreator.core.project.Brief;
+import org.bookcreator.core.project.BriefException;
+import org.bookcreator.core.project.BriefParser;
+import org.bookcreator.core.project.Categories;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreException;
+import org.bookcreator.core.support.Ids;
+import org.bookcreator.core.support.Json;
+import org.bookcreator.telemetry.LogContext;
+import org.bookcreator.telemetry.Telemetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The endpoints of the JSON API (docs/api.md): projects, reference uploads, runs and their
+ * actions, traces, health and readiness.
+ */
+public final class BookApi {
+  private static final Logger log = LoggerFactory.getLogger(BookApi.class);
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+  private static final Pattern DOCUMENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._ -]{0,119}");
+  private static final Map<String, Set<String>> TYPES_BY_EXTENSION = Map.of(
+      "md", Set.of("text/markdown", "text/x-markdown", "text/plain"),
+      "markdown", Set.of("text/markdown", "text/x-markdown", "text/plain"),
+      "txt", Set.of("text/plain"),
+      "html", Set.of("text/html"),
+      "htm", Set.of("text/html"),
+      "pdf", Set.of("application/pdf"));
+  private static final Set<String> JSON_TYPES = Set.of("application/json");
+  private static final Set<String> BRIEF_TYPES = Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml");
+
+  /** What the API acts on. {@code pipeline} starts runs; {@code seed} seeds the simulated provider. */
+  public record Services(Store store, Pipeline pipeline, BriefParser briefs, Categories categories, Ids ids,
+      InstantSource clock, Path dataDir, long seed) {}
+
+  private final Services s;
+  private final Router router = new Router();
+
+  public BookApi(Services services) {
+    this.s = services;
+    router
+        .add("GET", "/healthz", r -> ApiResponse.ok(Json.object().put("status", "ok")))
+        .add("GET", "/readyz", this::ready)
+        .add("POST", "/api/projects", this::createProject)
+        .add("GET", "/api/projects", this::listProjects)
+        .add("GET", "/api/projects/{id}", this::getProject)
+        .add("POST", "/api/projects/{id}/documents", this::uploadDocument)
+        .add("POST", "/api/projects/{id}/runs", this::startRun)
+        .add("GET", "/api/runs", this::listRuns)
+        .add("GET", "/api/runs/{id}", this::getRun)
+        .add("POST", "/api/runs/{id}/cancel", this::cancelRun)
+        .add("POST", "/api/runs/{id}/restart", this::restartRun)
+        .add("GET", "/api/runs/{id}/trace", this::trace);
+  }
+
+  Router router() {
+    return router;
+  }
+
+  private ApiResponse ready(ApiRequest r) {
+    try {
+      int version = s.store().schemaVersion();
+      s.store().runsIn(Set.of(RunState.RUNNING));
+      return ApiResponse.ok(Json.object().put("status", "ready").put("schema_version", version));
+    } catch (StoreException e) {
+      return new ApiResponse(503, Json.object().put("error", "not_ready").put("message", "the store is not usable: " + e.getMessage())
+          .set("details", Json.MAPPER.createArrayNode()), Map.of());
+    }
+  }
+
+  // ---- projects
+
+  private ApiResponse createProject(ApiRequest r) {
+    String type = mediaType(r, BRIEF_TYPES);
+    String text = utf8(r.body(), "the brief");
+    if (text.isBlank()) throw ApiError.badRequest("the request body is empty: send a brief (see docs/briefs.md)");
+    Brief brief;
+    try {
+      brief = s.briefs().parse(text, type.equals("application/json"), s.dataDir(), "request body");
+    } catch (BriefException e) {
+      List<Map<String, String>> details = new ArrayList<>();
+      for (String p : e.problems()) {
+        int colon = p.indexOf(':');
+        String field = colon > 0 && p.substring(0, colon).matches("[a-z_]+") ? p.substring(0, colon) : "";
+        details.add(field.isEmpty() ? Map.of("problem", p) : Map.of("field", field, "problem", p.substring(colon + 1).strip()));
+      }
+      throw new ApiError(400, "invalid_request", "the brief is invalid: " + String.join("; ", e.problems()), details);
+    }
+    if (!brief.references().isEmpty()) {
+      throw ApiError.invalidField("references", "upload reference documents with POST /api/projects/{id}/documents instead");
+    }
+    Project p = Project.from(s.ids().next("prj"), brief, s.clock().instant());
+    s.store().createProject(p);
+    try (LogContext.Scope ignored = LogContext.with(LogContext.PROJECT_ID, p.id())) {
+      log.info("project {} created over the API", p.id());
+    }
+    return ApiResponse.created(projectWithRuns(p), "/api/projects/" + p.id());
+  }
+
+  private ApiResponse listProjects(ApiRequest r) {
+    Optional<String> category = r.queryParam("category").map(c -> c.strip().toLowerCase(Locale.ROOT));
+    if (category.isPresent() && !s.categories().contains(category.get())) {
+      throw ApiError.invalidField("category", "unknown category '" + category.get() + "' (one of: " + String.join(", ", s.categories().sorted()) + ")");
+    }
+    Optional<Stage> stage = r.queryParam("stage").map(BookApi::stage);
+    Optional<String> status = r.queryParam("status").map(BookApi::status);
+    int limit = r.intParam("limit", 50, 1, 500);
+    int offset = r.intParam("offset", 0, 0, 10_000_000);
+
+    Map<String, Run> latest = new HashMap<>();
+    for (Run run : s.store().runs(Optional.empty())) {
+      latest.merge(run.projectId(), run, (a, b) -> a.number() >= b.number() ? a : b);
+    }
+    List<Project> matching = new ArrayList<>();
+    for (Project p : s.store().projects()) {
+      Run last = latest.get(p.id());
+      if (category.isPresent() && !p.category().equals(category.get())) continue;
+      if (stage.isPresent() && (last == null || last.stage().filter(stage.get()::equals).isEmpty())) continue;
+      if (status.isPresent() && !(last == null ? "none" : last.state().name().toLowerCase(Locale.ROOT)).equals(status.get())) continue;
+      matching.add(p);
+    }
+    matching.sort(Comparator.comparing(Project::createdAt).reversed().thenComparing(Project::id));
+    ObjectNode body = Json.object();
+    ArrayNode items = body.putArray("items");
+    for (Project p : matching.subList(Math.min(offset, matching.size()), Math.min(offset + limit, matching.size()))) {
+      ObjectNode o = Views.project(p);
+      Run last = latest.get(p.id());
+      if (last != null) o.set("latest_run", Views.runSummary(s.store(), last));
+      items.add(o);
+    }
+    body.put("total", matching.size());
+    body.put("limit", limit);
+    body.put("offset", offset);
+    return ApiResponse.ok(body);
+  }
+
+  private ApiResponse getProject(ApiRequest r) {
+    return ApiResponse.ok(projectWithRuns(project(r.pathParam("id"))));
+  }
+
+  private ObjectNode projectWithRuns(Project p) {
+    ObjectNode o = Views.project(p);
+    ArrayNode runs = o.putArray("runs");
+    for (Run run : s.store().runs(Optional.of(p.id()))) runs.add(Views.runSummary(s.store(), run));
+    return o;
+  }
+
+  private ApiResponse uploadDocument(ApiRequest r) {
+    Project p = project(r.pathParam("id"));
+    String name = r.queryParam("name").map(String::strip)
+        .orElseThrow(() -> ApiError.invalidField("name", "required: the document's file name, e.g. ?name=notes.md"));
+    if (!DOCUMENT_NAME.matcher(name).matches() || name.contains("..")) {
+      throw ApiError.invalidField("name", "use 1 to 120 letters, digits, spaces, dots, dashes and underscores, starting with a letter or digit");
+    }
+    int dot = name.lastIndexOf('.');
+    String extension = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    Set<String> types = TYPES_BY_EXTENSION.get(extension);
+    if (types == null) {
+      throw new ApiError(415, "unsupported_media_type", "unsupported document type '." + extension
+          + "' (supported: .md, .markdown, .txt, .html, .htm, .pdf)");
+    }
+    String type = mediaType(r, types);
+    byte[] body = r.body();
+    if (body.length == 0) throw ApiError.badRequest("the request body is empty: send the document's bytes");
+    if (type.equals("application/pdf")) {
+      if (body.length < 5 || !new String(body, 0, 5, StandardCharsets.ISO_8859_1).equals("%PDF-")) {
+        throw new ApiError(415, "unsupported_media_type", "the body is not a PDF: it does not start with %PDF-");
+      }
+    } else {
+      for (byte b : body) {
+        if (b == 0) throw new ApiError(415, "unsupported_media_type", "the body is binary (it holds NUL bytes), not " + type);
+      }
+      utf8(body, "the document");
+    }
+    Path folder = s.dataDir().toAbsolutePath().normalize().resolve("projects").resolve(p.id()).resolve("references");
+    Path target = folder.resolve(name);
+    try {
+      Files.createDirectories(folder);
+      if (Files.exists(target)) throw ApiError.conflict("project " + p.id() + " already has a document named " + name);
+      Path tmp = Files.createTempFile(folder, ".upload-", ".part");
+      try {
+        Files.write(tmp, body);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not store the document " + name + " of project " + p.id(), e);
+    }
+    s.store().addReference(p.id(), target.toAbsolutePath().toString());
+    ObjectNode o = Json.object();
+    o.put("project_id", p.id());
+    o.put("name", name);
+    o.put("content_type", type);
+    o.put("bytes", body.length);
+    o.put("path", target.toAbsolutePath().toString());
+    return ApiResponse.created(o, "/api/projects/" + p.id());
+  }
+
+  // ---- runs
+
+  private ApiResponse startRun(ApiRequest r) {
+    Project p = project(r.pathParam("id"));
+    JsonNode body = jsonBody(r, false);
+    String reason = text(body, "reason").orElse("started over the API");
+    for (Run run : s.store().runs(Optional.of(p.id()))) {
+      if (run.state().isActive() || run.state() == RunState.PAUSED) {
+        throw ApiError.conflict("project " + p.id() + " already has run " + run.id() + " (" + run.state().name().toLowerCase(Locale.ROOT)
+            + "); cancel it or restart it instead");
+      }
+    }
+    Run run = s.pipeline().submit(p, s.seed(), reason);
+    return ApiResponse.accepted(Views.run(s.store(), s.store().run(run.id()).orElse(run)), "/api/runs/" + run.id());
+  }
+
+  private ApiResponse listRuns(ApiRequest r) {
+    Optional<String> projectId = r.queryParam("project");
+    projectId.ifPresent(this::project);
+    Optional<String> state = r.queryParam("state").map(BookApi::status);
+    int limit = r.intParam("limit", 50, 1, 500);
+    int offset = r.intParam("offset", 0, 0, 10_000_000);
+    List<Run> runs = new ArrayList<>(s.store().runs(projectId));
+    state.ifPresent(st -> runs.removeIf(run -> !run.state().name().toLowerCase(Locale.ROOT).equals(st)));
+    runs.sort(Comparator.comparing(Run::createdAt).reversed().thenComparing(Run::id));
+    ObjectNode body = Json.object();
+    ArrayNode items = body.putArray("items");
+    for (Run run : runs.subList(Math.min(offset, runs.size()), Math.min(offset + limit, runs.size()))) {
+      items.add(Views.runSummary(s.store(), run));
+    }
+    body.put("total", runs.size());
+    body.put("limit", limit);
+    body.put("offset", offset);
+    return ApiResponse.ok(body);
+  }
+
+  private ApiResponse getRun(ApiRequest r) {
+    return ApiResponse.ok(Views.run(s.store(), run(r.pathParam("id"))));
+  }
+
+  private ApiResponse cancelRun(ApiRequest r) {
+    Run run = run(r.pathParam("id"));
+    String reason = requiredReason(jsonBody(r, true));
+    try (LogContext.Scope ignored = LogContext.with(LogContext.PROJECT_ID, run.projectId(), LogContext.RUN_ID, run.id())) {
+      RunControl.Cancelled c = RunControl.cancel(s.store(), run.id(), reason, s.clock().instant());
+      log.info("run {} cancelled over the API (was {}; {} queued task(s) cancelled): {}", run.id(),
+          c.was().name().toLowerCase(Locale.ROOT), c.tasksCancelled(), reason);
+      ObjectNode o = Views.run(s.store(), c.run());
+      o.put("tasks_cancelled", c.tasksCancelled());
+      return ApiResponse.ok(o);
+    } catch (RunControl.Conflict e) {
+      throw ApiError.conflict(e.getMessage());
+    }
+  }
+
+  private ApiResponse restartRun(ApiRequest r) {
+    Run run = run(r.pathParam("id"));
+    JsonNode body = jsonBody(r, true);
+    String reason = requiredReason(body);
+    Optional<BigDecimal> budget = text(body, "budget_usd").map(b -> {
+      try {
+        BigDecimal v = new BigDecimal(b);
+        if (v.signum() <= 0) throw ApiError.invalidField("budget_usd", "must be greater than 0");
+        return v;
+      } catch (NumberFormatException e) {
+        throw ApiError.invalidField("budget_usd", "must be a decimal number such as \"12.50\"");
+      }
+    });
+    if (run.state() != RunState.PAUSED && run.state() != RunState.FAILED) {
+      throw ApiError.conflict("run " + run.id() + " is " + run.state().name().toLowerCase(Locale.ROOT)
+          + "; only paused or failed runs restart (unfinished ones resume by themselves)");
+    }
+    budget.ifPresent(b -> s.store().setBudget(run.projectId(), Optional.of(b)));
+    try (LogContext.Scope ignored = LogContext.with(LogContext.PROJECT_ID, run.projectId(), LogContext.RUN_ID, run.id())) {
+      Run resumed = s.pipeline().resume(run.id(), "restarted by the operator: " + reason
+          + budget.map(b -> " (budget set to $" + b.toPlainString() + ")").orElse(""));
+      log.info("run {} restarted over the API: {}", run.id(), reason);
+      return ApiResponse.accepted(Views.run(s.store(), s.store().run(run.id()).orElse(resumed)), "/api/runs/" + run.id());
+    } catch (org.bookcreator.core.support.IllegalTransitionException e) {
+      throw ApiError.conflict("run " + run.id() + " changed state meanwhile (" + e.getMessage() + ")");
+    }
+  }
+
+  private ApiResponse trace(ApiRequest r) {
+    Run run = run(r.pathParam("id"));
+    String traceId = Telemetry.traceIdFor(run.id());
+    return ApiResponse.ok(Views.trace(run.id(), traceId, s.store().spans(traceId)));
+  }
+
+  // ---- helpers
+
+  private Project project(String id) {
+    if (id == null || !ID.matcher(id).matches()) throw ApiError.notFound("no such project");
+    return s.store().project(id).orElseThrow(() -> ApiError.notFound("no project " + id));
+  }
+
+  private Run run(String id) {
+    if (id == null || !ID.matcher(id).matches()) throw ApiError.notFound("no such run");
+    return s.store().run(id).orElseThrow(() -> ApiError.notFound("no run " + id));
+  }
+
+  private static Stage stage(String raw) {
+    try {
+      return Stage.fromId(raw.strip().toLowerCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalidField("stage", "unknown stage (one of: " + Stage.ids() + ")");
+    }
+  }
+
+  private static String status(String raw) {
+    String v = raw.strip().toLowerCase(Locale.ROOT);
+    for (RunState st : RunState.values()) {
+      if (st.name().toLowerCase(Locale.ROOT).equals(v)) return v;
+    }
+    if (v.equals("none")) return v;
+    List<String> known = new ArrayList<>();
+    for (RunState st : RunState.values()) known.add(st.name().toLowerCase(Locale.ROOT));
+    throw ApiError.invalidField("status", "unknown state (one of: " + String.join(", ", known) + ", none)");
+  }
+
+  /** The request's media type, lower case without parameters; 415 unless it is one of {@code allowed}. */
+  private static String mediaType(ApiRequest r, Set<String> allowed) {
+    String type = r.contentType().map(t -> t.split(";", 2)[0].strip().toLowerCase(Locale.ROOT)).orElse("");
+    if (!allowed.contains(type)) {
+      throw new ApiError(415, "unsupported_media_type", (type.isEmpty() ? "no Content-Type" : "Content-Type " + clip(type))
+          + "; this endpoint takes " + String.join(" or ", allowed.stream().sorted().toList()));
+    }
+    return type;
+  }
+
+  /** The body as a JSON object; an empty body is an empty object unless {@code required}. */
+  private static JsonNode jsonBody(ApiRequest r, boolean required) {
+    if (r.body().length == 0) {
+      if (required) throw ApiError.badRequest("the request body is empty: send a JSON object");
+      return Json.object();
+    }
+    mediaType(r, JSON_TYPES);
+    JsonNode node;
+    try {
+      node = Json.parse(utf8(r.body(), "the request body"));
+    } catch (JacksonException e) {
+      throw ApiError.badRequest("the request body is not valid JSON: " + clip(e.getOriginalMessage()));
+    }
+    if (node == null || !node.isObject()) throw ApiError.badRequest("the request body must be a JSON object");
+    return node;
+  }
+
+  private static String requiredReason(JsonNode body) {
+    String reason = text(body, "reason").map(String::strip).orElse("");
+    if (reason.isEmpty()) throw ApiError.invalidField("reason", "required: say why, it is recorded in the run's history");
+    if (reason.length() > 500) throw ApiError.invalidField("reason", "at most 500 characters");
+    // One line in the history and the logs, whatever the caller sent.
+    return reason.replaceAll("\\p{Cntrl}", " ");
+  }
+
+  private static Optional<String> text(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) return Optional.empty();
+    if (!v.isString() && !v.isNumber()) throw ApiError.invalidField(field, "must be a string");
+    return Optional.of(v.asString());
+  }
+
+  private static String utf8(byte[] bytes, String what) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new ApiError(415, "unsupported_media_type", what + " is not UTF-8 text");
+    }
+  }
+
+  private static String clip(String s) {
+    String one = s == null ? "" : s.replaceAll("\\p{Cntrl}", " ");
+    return one.length() <= 120 ? one : one.substring(0, 120) + "...";
+  }
+}

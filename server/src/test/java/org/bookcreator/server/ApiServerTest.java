@@ -1,0 +1,328 @@
+package org.bookcreator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.bookcreator.core.support.Json;
+import org.bookcreator.store.sqlite.SqliteStore;
+import org.bookcreator.telemetry.Telemetry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The API over a real socket, a real SQLite store and the whole pipeline with the simulated
+ * provider; requests go through java.net.http like any client's.
+ */
+class ApiServerTest {
+  @TempDir Path dir;
+  private TestServer t;
+  private SqliteStore store;
+  private Telemetry telemetry;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private String base;
+
+  @BeforeEach
+  void start() {
+    startServer(Optional.empty());
+  }
+
+  private void startServer(Optional<String> token) {
+    t = new TestServer(dir, token, 64 * 1024);
+    store = t.store;
+    telemetry = t.telemetry;
+    base = t.base;
+  }
+
+  @AfterEach
+  void stop() {
+    t.close();
+  }
+
+  private HttpResponse<String> send(String method, String path, String contentType, byte[] body) throws Exception {
+    return t.send(method, path, contentType, body);
+  }
+
+  private HttpResponse<String> postJson(String path, String json) throws Exception {
+    return send("POST", path, "application/json", json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return send("GET", path, null, null);
+  }
+
+  private static JsonNode json(HttpResponse<String> r) {
+    return Json.parse(r.body());
+  }
+
+  private String aProject() throws Exception {
+    var r = postJson("/api/projects", "{\"title\":\"Lights\",\"category\":\"fiction\",\"brief\":\"About lighthouses.\",\"chapters\":2}");
+    assertThat(r.statusCode()).isEqualTo(201);
+    return json(r).get("id").asString();
+  }
+
+  @Test
+  void createProject_answers201_withLocation_andARequestId() throws Exception {
+    var r = postJson("/api/projects", "{\"title\":\"Lights\",\"category\":\"fiction\",\"brief\":\"About lighthouses.\",\"chapters\":3}");
+
+    assertThat(r.statusCode()).isEqualTo(201);
+    String id = json(r).get("id").asString();
+    assertThat(r.headers().firstValue("Location")).contains("/api/projects/" + id);
+    assertThat(r.headers().firstValue("X-Request-Id")).hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
+    assertThat(store.project(id)).hasValueSatisfying(p -> assertThat(p.chapters()).isEqualTo(3));
+  }
+
+  @Test
+  void createProject_withYaml_isAccepted() throws Exception {
+    var r = send("POST", "/api/projects", "application/yaml",
+        "title: Yaml Book\ncategory: technical\nbrief: How to measure.\nchapters: 1\n".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(r.statusCode()).isEqualTo(201);
+    assertThat(json(r).get("category").asString()).isEqualTo("technical");
+  }
+
+  @Test
+  void invalidBrief_is400_namingEachField() throws Exception {
+    var r = postJson("/api/projects", "{\"title\":\"\",\"category\":\"poetry-slam\",\"brief\":\"x\",\"chapters\":0,\"colour\":1}");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode body = json(r);
+    assertThat(body.get("error").asString()).isEqualTo("invalid_request");
+    assertThat(body.get("details").findValuesAsString("field")).contains("title", "category", "chapters");
+    assertThat(body.get("message").asString()).contains("colour");
+    assertThat(store.projects()).isEmpty();
+  }
+
+  @Test
+  void briefWithReferencePaths_isRefused_withTheUploadEndpointNamed() throws Exception {
+    var r = postJson("/api/projects", "{\"title\":\"T\",\"category\":\"fiction\",\"brief\":\"b\",\"chapters\":1,\"references\":[\"/etc/passwd\"]}");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("details").get(0).get("field").asString()).isEqualTo("references");
+  }
+
+  @Test
+  void wrongContentType_is415_andOversizeBody_is413() throws Exception {
+    var text = send("POST", "/api/projects", "text/plain", "title: x".getBytes(StandardCharsets.UTF_8));
+    var huge = postJson("/api/projects", "{\"brief\":\"" + "x".repeat(70 * 1024) + "\"}");
+
+    assertThat(text.statusCode()).isEqualTo(415);
+    assertThat(json(text).get("error").asString()).isEqualTo("unsupported_media_type");
+    assertThat(huge.statusCode()).isEqualTo(413);
+    assertThat(json(huge).get("error").asString()).isEqualTo("payload_too_large");
+  }
+
+  @Test
+  void unknownPaths_are404_andWrongMethods_are405_inTheOneErrorShape() throws Exception {
+    var missing = get("/api/nothing/here");
+    var project = get("/api/projects/prj_missing");
+    var method = send("DELETE", "/api/projects", null, null);
+
+    for (var r : List.of(missing, project, method)) {
+      assertThat(json(r).has("error")).isTrue();
+      assertThat(json(r).has("message")).isTrue();
+      assertThat(json(r).get("details").isArray()).isTrue();
+    }
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(project.statusCode()).isEqualTo(404);
+    assertThat(method.statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void aSafeRequestId_isEchoed_andAnUnsafeOne_isReplaced() throws Exception {
+    var safe = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).header("X-Request-Id", "abc-123").build(),
+        HttpResponse.BodyHandlers.ofString());
+    var unsafe = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).header("X-Request-Id", "a b<script>").build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(safe.headers().firstValue("X-Request-Id")).contains("abc-123");
+    assertThat(unsafe.headers().firstValue("X-Request-Id")).hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
+  }
+
+  @Test
+  void uploads_checkNameTypeContentAndSize() throws Exception {
+    String id = aProject();
+
+    var ok = send("POST", "/api/projects/" + id + "/documents?name=notes.md", "text/markdown", "# Notes\n\nFacts.".getBytes(StandardCharsets.UTF_8));
+    var again = send("POST", "/api/projects/" + id + "/documents?name=notes.md", "text/markdown", "# Other".getBytes(StandardCharsets.UTF_8));
+    var exe = send("POST", "/api/projects/" + id + "/documents?name=tool.exe", "application/octet-stream", new byte[] {1, 2});
+    var fakePdf = send("POST", "/api/projects/" + id + "/documents?name=paper.pdf", "application/pdf", "not a pdf".getBytes(StandardCharsets.UTF_8));
+    var binaryText = send("POST", "/api/projects/" + id + "/documents?name=a.txt", "text/plain", new byte[] {'a', 0, 'b'});
+    var traversal = send("POST", "/api/projects/" + id + "/documents?name=..%2F..%2Fescape.md", "text/markdown", "x".getBytes(StandardCharsets.UTF_8));
+    var big = send("POST", "/api/projects/" + id + "/documents?name=big.txt", "text/plain", new byte[70 * 1024]);
+
+    assertThat(ok.statusCode()).isEqualTo(201);
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(exe.statusCode()).isEqualTo(415);
+    assertThat(fakePdf.statusCode()).isEqualTo(415);
+    assertThat(binaryText.statusCode()).isEqualTo(415);
+    assertThat(traversal.statusCode()).isEqualTo(400);
+    assertThat(big.statusCode()).isEqualTo(413);
+    assertThat(store.project(id).orElseThrow().references()).singleElement().satisfies(p -> assertThat(p).endsWith("notes.md"));
+    assertThat(Files.readString(Path.of(store.project(id).orElseThrow().references().get(0)))).isEqualTo("# Notes\n\nFacts.");
+    try (var files = Files.walk(dir)) {
+      assertThat(files.filter(f -> f.getFileName().toString().equals("escape.md"))).isEmpty();
+    }
+  }
+
+  @Test
+  void aProjectWithUploadedPdfAndMarkdown_runsToCompletion_withLedgerAndTrace() throws Exception {
+    String id = aProject();
+    assertThat(send("POST", "/api/projects/" + id + "/documents?name=history.pdf", "application/pdf", pdf("The first lighthouse was lit in 1716."))
+        .statusCode()).isEqualTo(201);
+    assertThat(send("POST", "/api/projects/" + id + "/documents?name=notes.md", "text/markdown",
+        "# Keepers\n\nKeepers trimmed wicks every night.".getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(201);
+
+    var started = send("POST", "/api/projects/" + id + "/runs", null, null);
+    assertThat(started.statusCode()).isEqualTo(202);
+    String runId = json(started).get("id").asString();
+    var twice = send("POST", "/api/projects/" + id + "/runs", null, null);
+    JsonNode run = awaitRun(runId);
+
+    assertThat(run.get("state").asString()).isEqualTo("completed");
+    assertThat(run.get("totals").get("calls").asLong()).isPositive();
+    assertThat(store.calls(runId)).isNotEmpty();
+    assertThat(Files.readString(dir.resolve("data").resolve("projects").resolve(id).resolve("runs").resolve(runId).resolve("manuscript.md")))
+        .isNotBlank();
+    assertThat(store.events(runId)).noneMatch(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.DOCUMENT_ERROR));
+    assertThat(twice.statusCode()).as("a second run while the first is active").isEqualTo(409);
+    telemetry.flush();
+    JsonNode trace = json(get("/api/runs/" + runId + "/trace"));
+    assertThat(trace.get("span_count").asInt()).isPositive();
+    assertThat(trace.get("spans")).singleElement().satisfies(root -> {
+      assertThat(root.get("name").asString()).isEqualTo("run");
+      assertThat(root.get("children").size()).isPositive();
+    });
+    var cancel = postJson("/api/runs/" + runId + "/cancel", "{\"reason\":\"too late\"}");
+    assertThat(cancel.statusCode()).isEqualTo(409);
+  }
+
+  @Test
+  void cancel_needsAReason_andIsRecordedInTheHistory() throws Exception {
+    String id = aProject();
+    // Created as a queued run directly, so that it cannot finish before the cancel arrives.
+    store.createRun("run_manual", id, 1, "queued by the test", java.time.Instant.now());
+
+    var noReason = postJson("/api/runs/run_manual/cancel", "{}");
+    var cancelled = postJson("/api/runs/run_manual/cancel", "{\"reason\":\"wrong brief\\nINJECTED\"}");
+    var again = postJson("/api/runs/run_manual/cancel", "{\"reason\":\"again\"}");
+
+    assertThat(noReason.statusCode()).isEqualTo(400);
+    assertThat(json(noReason).get("details").get(0).get("field").asString()).isEqualTo("reason");
+    assertThat(cancelled.statusCode()).isEqualTo(200);
+    assertThat(json(cancelled).get("state").asString()).isEqualTo("cancelled");
+    assertThat(store.history("run_manual")).anySatisfy(t -> assertThat(t.reason()).isEqualTo("cancelled by the operator: wrong brief INJECTED"));
+    assertThat(again.statusCode()).isEqualTo(409);
+  }
+
+  @Test
+  void listProjects_filtersAndPages() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      postJson("/api/projects", "{\"title\":\"F" + i + "\",\"category\":\"fiction\",\"brief\":\"b\",\"chapters\":1}");
+    }
+    postJson("/api/projects", "{\"title\":\"T\",\"category\":\"technical\",\"brief\":\"b\",\"chapters\":1}");
+
+    JsonNode fiction = json(get("/api/projects?category=fiction&limit=2"));
+    JsonNode page2 = json(get("/api/projects?category=fiction&limit=2&offset=2"));
+    JsonNode none = json(get("/api/projects?status=none"));
+    var badCategory = get("/api/projects?category=poetry-slam");
+    var badLimit = get("/api/projects?limit=0");
+    var badStage = get("/api/projects?stage=lunch");
+
+    assertThat(fiction.get("total").asInt()).isEqualTo(3);
+    assertThat(fiction.get("items").size()).isEqualTo(2);
+    assertThat(page2.get("items").size()).isEqualTo(1);
+    assertThat(none.get("total").asInt()).isEqualTo(4);
+    assertThat(List.of(badCategory, badLimit, badStage)).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(400));
+    assertThat(json(badLimit).get("details").get(0).get("field").asString()).isEqualTo("limit");
+  }
+
+  @Test
+  void requestMetrics_areLabelledByRouteTemplate_neverByRawPath() throws Exception {
+    String id = aProject();
+    get("/api/projects/" + id);
+    get("/api/projects/" + id);
+
+    String metrics = get("/metrics").body();
+
+    assertThat(metrics).contains("http_server_request_duration_seconds_count{http_request_method=\"GET\",http_response_status_code=\"200\",http_route=\"/api/projects/{id}\"} 2");
+    assertThat(metrics).doesNotContain(id);
+  }
+
+  @Test
+  void readiness_reportsTheStore() throws Exception {
+    var r = get("/readyz");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(json(r).get("schema_version").asInt()).isPositive();
+  }
+
+  @Test
+  void withAToken_apiRequestsNeedIt_butHealthDoesNot() throws Exception {
+    stop();
+    startServer(Optional.of("a-long-enough-token-123"));
+
+    var without = get("/api/projects");
+    var wrong = http.send(HttpRequest.newBuilder(URI.create(base + "/api/projects")).header("Authorization", "Bearer nope").build(),
+        HttpResponse.BodyHandlers.ofString());
+    var right = http.send(HttpRequest.newBuilder(URI.create(base + "/api/projects")).header("Authorization", "Bearer a-long-enough-token-123").build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(without.statusCode()).isEqualTo(401);
+    assertThat(without.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(right.statusCode()).isEqualTo(200);
+    assertThat(get("/healthz").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void bindingBeyondLoopback_withoutAToken_isRefused() {
+    assertThatThrownBy(() -> new ApiConfig("0.0.0.0", 0, Optional.empty(), 1024, 1024))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http.token");
+  }
+
+  private JsonNode awaitRun(String runId) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      JsonNode run = json(get("/api/runs/" + runId));
+      String state = run.get("state").asString();
+      if (!state.equals("queued") && !state.equals("running")) return run;
+      if (System.nanoTime() > deadline) throw new AssertionError("run " + runId + " still " + state);
+      Thread.sleep(50);
+    }
+  }
+
+  private static byte[] pdf(String text) throws Exception {
+    try (PDDocument doc = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      PDPage page = new PDPage();
+      doc.addPage(page);
+      try (PDPageContentStream cs = new PDPageContentStream(doc, page)) {
+        cs.beginText();
+        cs.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 12);
+        cs.newLineAtOffset(72, 700);
+        cs.showText(text);
+        cs.endText();
+      }
+      doc.save(out);
+      return out.toByteArray();
+    }
+  }
+}
