@@ -1,0 +1,188 @@
+package org.bookcreator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.llm.LlmRequest;
+import org.bookcreator.core.llm.LlmResult;
+import org.bookcreator.core.llm.Message;
+import org.bookcreator.core.run.TaskKind;
+import org.bookcreator.core.support.Json;
+import org.bookcreator.providers.simulated.SimulatedLlmClient;
+import org.bookcreator.providers.simulated.SimulationConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The whole product as a user of the API meets it: serve (API, orchestrator, workers) with the
+ * OpenAI-compatible adapter pointed at a local server that speaks the chat completions wire format
+ * (its answers come from the simulated provider, chosen by the requested JSON Schema). A project is
+ * created over HTTP, a PDF and a Markdown reference are uploaded, a run is started; then the
+ * manuscript, the ledger rows and the trace are there.
+ */
+class ApiEndToEndTest {
+  @TempDir Path dir;
+  private HttpServer openAi;
+  private ServeCommand.Serving serving;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ConcurrentLinkedQueue<String> authorizations = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger calls = new AtomicInteger();
+
+  @AfterEach
+  void stop() {
+    if (serving != null) serving.close();
+    if (openAi != null) openAi.stop(0);
+  }
+
+  @Test
+  void projectOverHttp_withUploadedReferences_runsOnTheOpenAiAdapter_toAManuscriptLedgerAndTrace() throws Exception {
+    startOpenAiWireServer();
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.put(Setting.DATA_DIR, dir.resolve("data").toString());
+    flags.put(Setting.PROVIDER, "openai");
+    flags.put(Setting.HTTP_PORT, "0");
+    flags.put(Setting.WORKER_PORT, "-1");
+    Settings settings = Settings.load(null, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1",
+        "OPENAI_API_KEY", "sk-e2e-test-key-0123456789"), flags);
+    serving = ServeCommand.Serving.start(settings, Observability.start(settings, Observability.Mode.FOREGROUND));
+    String api = "http://127.0.0.1:" + serving.api.port();
+
+    JsonNode project = Json.parse(post(api + "/api/projects", "application/json",
+        "{\"title\":\"Lights Over HTTP\",\"category\":\"non-fiction\",\"brief\":\"A short history of lighthouses.\",\"chapters\":1}"
+            .getBytes(StandardCharsets.UTF_8), 201));
+    String projectId = project.get("id").asString();
+    post(api + "/api/projects/" + projectId + "/documents?name=history.pdf", "application/pdf", pdf("The Eddystone light was first lit in 1698."), 201);
+    post(api + "/api/projects/" + projectId + "/documents?name=keepers.md", "text/markdown",
+        "# Keepers\n\nKeepers trimmed the wicks every night.".getBytes(StandardCharsets.UTF_8), 201);
+    String runId = Json.parse(post(api + "/api/projects/" + projectId + "/runs", "application/json", "{}".getBytes(StandardCharsets.UTF_8), 202))
+        .get("id").asString();
+    JsonNode run = await(api, runId);
+
+    assertThat(run.get("state").asString()).isEqualTo("completed");
+    Path manuscript = dir.resolve("data/projects").resolve(projectId).resolve("runs").resolve(runId).resolve("manuscript.md");
+    assertThat(Files.readString(manuscript)).contains("Lights Over HTTP");
+    List<LedgerEntry> ledger = serving.engine.store.calls(runId);
+    assertThat(ledger).hasSize(calls.get());
+    assertThat(ledger).allSatisfy(e -> {
+      assertThat(e.provider()).isEqualTo("openai");
+      assertThat(e.costUsd()).isPresent();
+    });
+    assertThat(ledger).anySatisfy(e -> assertThat(e.usage().cacheReadTokens()).isPositive());
+    assertThat(ledger.stream().map(LedgerEntry::callId).distinct().count()).isEqualTo(ledger.size());
+    assertThat(authorizations).isNotEmpty().allMatch(a -> a.equals("Bearer sk-e2e-test-key-0123456789"));
+    assertThat(serving.engine.store.events(runId)).noneMatch(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.DOCUMENT_ERROR));
+    serving.engine.telemetry.flush();
+    JsonNode trace = Json.parse(get(api + "/api/runs/" + runId + "/trace"));
+    assertThat(trace.get("spans")).singleElement().satisfies(root -> assertThat(root.get("name").asString()).isEqualTo("run"));
+    assertThat(trace.toString()).contains("\"chat gpt-4o-mini\"").contains("\"gen_ai.provider.name\":\"openai\"").contains("parse_documents");
+    assertThat(trace.toString()).doesNotContain("sk-e2e-test-key");
+  }
+
+  /** Chat completions, as OpenAI documents them, with usage that includes cached prompt tokens. */
+  private void startOpenAiWireServer() throws Exception {
+    SimulatedLlmClient simulated = new SimulatedLlmClient(SimulationConfig.instant(5));
+    openAi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    openAi.createContext("/v1/chat/completions", exchange -> {
+      authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+      JsonNode body = Json.parse(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      String schema = body.path("response_format").path("json_schema").path("name").asString("");
+      TaskKind kind = switch (schema) {
+        case "plan" -> TaskKind.PLAN;
+        case "outline" -> TaskKind.OUTLINE;
+        case "critique" -> TaskKind.CRITIQUE_CHAPTER;
+        case "facts" -> TaskKind.RESEARCH;
+        case "fact_map" -> TaskKind.MAP_FACTS;
+        case "fact_check" -> TaskKind.FACT_CHECK;
+        default -> TaskKind.DRAFT_CHAPTER;
+      };
+      int n = calls.incrementAndGet();
+      LlmResult result = simulated.complete(new LlmRequest("default", kind, "call-" + n,
+          List.of(new Message("user", body.path("messages").toString())), java.util.Optional.empty(),
+          Map.of("book_title", "Lights Over HTTP", "chapters", "1", "category", "non-fiction"), Duration.ofSeconds(30)));
+      String text = ((LlmResult.Completed) result).text();
+      ObjectNode response = Json.object();
+      response.put("id", "chatcmpl-" + n);
+      response.put("object", "chat.completion");
+      response.put("created", 1_790_000_000L);
+      response.put("model", body.path("model").asString());
+      ObjectNode choice = response.putArray("choices").addObject();
+      choice.put("index", 0);
+      choice.putObject("message").put("role", "assistant").put("content", text);
+      choice.put("finish_reason", "stop");
+      ObjectNode usage = response.putObject("usage");
+      usage.put("prompt_tokens", 1200);
+      usage.put("completion_tokens", 300);
+      usage.put("total_tokens", 1500);
+      usage.putObject("prompt_tokens_details").put("cached_tokens", n % 2 == 0 ? 1024 : 0);
+      usage.putObject("completion_tokens_details").put("reasoning_tokens", 0);
+      byte[] bytes = Json.write(response).getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    openAi.start();
+  }
+
+  private String post(String url, String type, byte[] body, int expected) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", type)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(expected);
+    return r.body();
+  }
+
+  private String get(String url) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private JsonNode await(String api, String runId) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      JsonNode run = Json.parse(get(api + "/api/runs/" + runId));
+      String state = run.get("state").asString();
+      if (!state.equals("queued") && !state.equals("running")) return run;
+      if (System.nanoTime() > deadline) throw new AssertionError("run still " + state + ": " + run);
+      Thread.sleep(100);
+    }
+  }
+
+  private static byte[] pdf(String text) throws Exception {
+    try (PDDocument doc = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      PDPage page = new PDPage();
+      doc.addPage(page);
+      try (PDPageContentStream cs = new PDPageContentStream(doc, page)) {
+        cs.beginText();
+        cs.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 12);
+        cs.newLineAtOffset(72, 700);
+        cs.showText(text);
+        cs.endText();
+      }
+      doc.save(out);
+      return out.toByteArray();
+    }
+  }
+}
