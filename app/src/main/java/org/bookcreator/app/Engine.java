@@ -36,7 +36,7 @@ final class Engine implements AutoCloseable {
     Store store = SqliteStore.open(settings.dataDir(), true);
     if (observed.spans() != null) observed.spans().attach(store);
     try {
-      LlmClient llm = settings.llmClient();
+      org.bookcreator.core.llm.LlmRouter llm = settings.llmRouter();
       Pipeline pipeline =
           new Pipeline(store, llm, settings.prices(), settings.pipeline(), telemetry, clock, ids,
               new Random(settings.simulation().seed()), org.bookcreator.docparse.MultiFormatDocumentParser.defaults());

@@ -130,7 +130,7 @@ final class Settings {
 
   private void validate(List<String> problems) {
     for (Setting s : List.of(Setting.ANTHROPIC_CONCURRENCY, Setting.OPENAI_CONCURRENCY, Setting.SPAN_QUEUE, Setting.LOG_KEEP_FILES, Setting.HTTP_PORT, Setting.WORKER_PORT, Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
-        Setting.CHAPTER_MAX_ITERATIONS, Setting.SIM_WORDS)) {
+        Setting.CHAPTER_MAX_ITERATIONS, Setting.SIM_WORDS, Setting.ROUTING_FALLBACK_AFTER)) {
       try {
         Integer.parseInt(values.get(s).strip());
       } catch (NumberFormatException e) {
@@ -196,8 +196,50 @@ final class Settings {
       }
     }
     String provider = values.get(Setting.PROVIDER).strip();
+    java.util.Set<String> providers = new java.util.LinkedHashSet<>();
+    providers.add(provider);
+    try {
+      for (var rule : org.bookcreator.core.llm.LlmRouter.parseRules(values.get(Setting.ROUTING_RULES))) providers.add(rule.provider());
+    } catch (IllegalArgumentException e) {
+      problems.add(where(Setting.ROUTING_RULES) + ": " + e.getMessage());
+    }
+    if (!values.get(Setting.ROUTING_FALLBACK).isBlank()) {
+      try {
+        providers.add(org.bookcreator.core.llm.LlmRouter.parseTarget(values.get(Setting.ROUTING_FALLBACK)).provider());
+      } catch (IllegalArgumentException e) {
+        problems.add(where(Setting.ROUTING_FALLBACK) + ": expected PROVIDER[:MODEL], e.g. anthropic:claude-haiku-4-5 (" + e.getMessage() + ")");
+      }
+    }
+    try {
+      if (Integer.parseInt(values.get(Setting.ROUTING_FALLBACK_AFTER).strip()) < 1) {
+        problems.add(where(Setting.ROUTING_FALLBACK_AFTER) + ": must be at least 1");
+      }
+    } catch (NumberFormatException e) {
+      // reported above
+    }
+    for (String p : providers) checkProvider(p, p.equals(provider) ? where(Setting.PROVIDER) : "routing", problems);
+    if (!problems.isEmpty()) return;
+    try {
+      categories();
+    } catch (IllegalArgumentException e) {
+      problems.add(where(Setting.CATEGORIES_EXTRA) + ": " + e.getMessage());
+    }
+    try {
+      pipeline();
+    } catch (IllegalArgumentException e) {
+      problems.add("pipeline settings: " + e.getMessage());
+    }
+    try {
+      simulation();
+    } catch (IllegalArgumentException e) {
+      problems.add("simulated provider settings: " + e.getMessage());
+    }
+  }
+
+  /** The problems of using {@code provider}: unknown, or its base URL or key missing. */
+  private void checkProvider(String provider, String source, List<String> problems) {
     if (!List.of("simulated", "openai", "anthropic").contains(provider)) {
-      problems.add(where(Setting.PROVIDER) + ": provider '" + provider + "' is not available (available: simulated, openai, anthropic)");
+      problems.add(source + ": provider '" + provider + "' is not available (available: simulated, openai, anthropic)");
     } else if (provider.equals("anthropic")) {
       if (!anthropicBaseUrl.startsWith("http://") && !anthropicBaseUrl.startsWith("https://")) {
         problems.add("ANTHROPIC_BASE_URL: expected an http(s) URL such as https://api.anthropic.com, got '" + anthropicBaseUrl + "'");
@@ -215,22 +257,6 @@ final class Settings {
       if (openAiKey.isEmpty() && openAiBaseUrl.equals(org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL)) {
         problems.add("provider openai: OPENAI_API_KEY is not set (or point OPENAI_BASE_URL at a local server that needs no key)");
       }
-    }
-    if (!problems.isEmpty()) return;
-    try {
-      categories();
-    } catch (IllegalArgumentException e) {
-      problems.add(where(Setting.CATEGORIES_EXTRA) + ": " + e.getMessage());
-    }
-    try {
-      pipeline();
-    } catch (IllegalArgumentException e) {
-      problems.add("pipeline settings: " + e.getMessage());
-    }
-    try {
-      simulation();
-    } catch (IllegalArgumentException e) {
-      problems.add("simulated provider settings: " + e.getMessage());
     }
   }
 
@@ -344,13 +370,30 @@ final class Settings {
         roleModels());
   }
 
-  /** The provider every role uses, as configured. */
+  /** The provider every role uses unless routing says otherwise. */
   org.bookcreator.core.llm.LlmClient llmClient() {
-    if (get(Setting.PROVIDER).equals("anthropic")) {
+    return llmClient(get(Setting.PROVIDER));
+  }
+
+  /** The default provider, plus every provider the routing rules and the fallback name. */
+  org.bookcreator.core.llm.LlmRouter llmRouter() {
+    var rules = org.bookcreator.core.llm.LlmRouter.parseRules(get(Setting.ROUTING_RULES));
+    var fallback = get(Setting.ROUTING_FALLBACK).isBlank() ? java.util.Optional.<org.bookcreator.core.llm.LlmRouter.Rule>empty()
+        : java.util.Optional.of(org.bookcreator.core.llm.LlmRouter.parseTarget(get(Setting.ROUTING_FALLBACK)));
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    rules.forEach(r -> names.add(r.provider()));
+    fallback.ifPresent(f -> names.add(f.provider()));
+    names.remove(get(Setting.PROVIDER));
+    List<org.bookcreator.core.llm.LlmClient> others = names.stream().map(this::llmClient).toList();
+    return new org.bookcreator.core.llm.LlmRouter(llmClient(), others, rules, fallback, integer(Setting.ROUTING_FALLBACK_AFTER));
+  }
+
+  private org.bookcreator.core.llm.LlmClient llmClient(String provider) {
+    if (provider.equals("anthropic")) {
       return new org.bookcreator.providers.anthropic.AnthropicLlmClient(anthropicBaseUrl, anthropicKey, "claude-haiku-4-5",
           integer(Setting.ANTHROPIC_CONCURRENCY));
     }
-    if (get(Setting.PROVIDER).equals("openai")) {
+    if (provider.equals("openai")) {
       return new org.bookcreator.providers.openai.OpenAiLlmClient(openAiBaseUrl, openAiKey, "gpt-4o-mini", integer(Setting.OPENAI_CONCURRENCY));
     }
     return new org.bookcreator.providers.simulated.SimulatedLlmClient(simulation());

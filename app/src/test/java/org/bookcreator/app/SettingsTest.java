@@ -56,6 +56,32 @@ class SettingsTest {
   }
 
   @Test
+  void routing_isValidated_andReferencedProvidersNeedTheirKeys() throws Exception {
+    Path file = Files.writeString(dir.resolve("c.yaml"), "routing:\n  rules: \"*/critic=anthropic\"\n  fallback: \"mystery\"\n");
+
+    assertThatThrownBy(() -> Settings.load(file, Map.of(), Map.of()))
+        .isInstanceOf(Settings.ConfigException.class)
+        .hasMessageContaining("provider 'mystery' is not available")
+        .hasMessageContaining("ANTHROPIC_API_KEY is not set");
+    assertThatThrownBy(() -> Settings.load(null, Map.of("BOOK_CREATOR_ROUTING_RULES", "lunch/writer=openai"), Map.of()))
+        .isInstanceOf(Settings.ConfigException.class)
+        .hasMessageContaining("routing.rules (from environment BOOK_CREATOR_ROUTING_RULES): 'lunch/writer=openai': unknown stage");
+  }
+
+  @Test
+  void routing_buildsOneClientPerProvider() throws Exception {
+    Settings s = Settings.load(null, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:1/v1"),
+        Map.of(Setting.ROUTING_RULES, "*/critic=openai:gpt-4o-mini", Setting.ROUTING_FALLBACK, "openai"));
+
+    var router = s.llmRouter();
+
+    assertThat(router.target(org.bookcreator.core.run.Stage.OUTLINE, org.bookcreator.core.run.AgentRole.CRITIC, 1, "x").client().provider())
+        .isEqualTo("openai");
+    assertThat(router.target(org.bookcreator.core.run.Stage.OUTLINE, org.bookcreator.core.run.AgentRole.PLANNER, 1, "x").client().provider())
+        .isEqualTo("simulated");
+  }
+
+  @Test
   void semanticRules_areChecked() throws Exception {
     Path file = Files.writeString(dir.resolve("c.yaml"), "pipeline:\n  workers: 0\n  heartbeat: 1m\n");
 

@@ -21,6 +21,7 @@ import org.bookcreator.core.llm.ErrorType;
 import org.bookcreator.core.llm.LlmClient;
 import org.bookcreator.core.llm.LlmRequest;
 import org.bookcreator.core.llm.LlmResult;
+import org.bookcreator.core.llm.LlmRouter;
 import org.bookcreator.core.llm.Message;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.project.Project;
@@ -55,7 +56,7 @@ final class AgentExecutor {
   static final int MIN_PROSE_WORDS = 30;
 
   private final Store store;
-  private final LlmClient llm;
+  private final LlmRouter router;
   private final OutputSchemas schemas;
   private final PriceTable prices;
   private final PipelineConfig config;
@@ -74,7 +75,7 @@ final class AgentExecutor {
 
   AgentExecutor(
       Store store,
-      LlmClient llm,
+      LlmRouter router,
       OutputSchemas schemas,
       PriceTable prices,
       PipelineConfig config,
@@ -82,7 +83,7 @@ final class AgentExecutor {
       InstantSource clock,
       org.bookcreator.core.docs.DocumentParser parser) {
     this.store = store;
-    this.llm = llm;
+    this.router = router;
     this.schemas = schemas;
     this.prices = prices;
     this.config = config;
@@ -111,14 +112,19 @@ final class AgentExecutor {
     List<Message> messages = new ArrayList<>(Prompts.build(kind, input, schemaText.orElse(null)));
     Map<String, String> hints = Prompts.hints(kind, input);
     String violation = null;
+    LlmRouter.Target target = router.target(task.stage(), kind.role(), task.attempt(), config.modelFor(kind.role()));
+    if (target.fallback()) {
+      log.warn("task {} attempt {}: the primary provider failed {} time(s); using fallback provider {}", task.key(), task.attempt(),
+          task.attempt() - 1, target.client().provider());
+    }
     for (int call = 0; call <= config.repairAttempts(); call++) {
       if (leaseLost.getAsBoolean()) return new TaskOutcome.LeaseLost();
       String callId = task.id() + "/a" + task.attempt() + "/c" + call;
       LlmRequest request =
           new LlmRequest(
-              config.modelFor(kind.role()), kind, task.key() + "/a" + task.attempt() + "/c" + call, messages,
+              target.model(), kind, task.key() + "/a" + task.attempt() + "/c" + call, messages,
               schemaText, hints, config.callTimeout());
-      LlmResult result = store.call(callId).map(AgentExecutor::replay).orElseGet(() -> invoke(task, callId, request));
+      LlmResult result = store.call(callId).map(AgentExecutor::replay).orElseGet(() -> invoke(task, callId, request, target.client()));
       switch (result) {
         case LlmResult.Retryable r -> {
           return new TaskOutcome.Retry(r.type().id(), r.message(), r.retryAfter());
@@ -149,7 +155,7 @@ final class AgentExecutor {
         "output still invalid after " + config.repairAttempts() + " repair attempt(s): " + violation);
   }
 
-  private LlmResult invoke(Task task, String callId, LlmRequest request) {
+  private LlmResult invoke(Task task, String callId, LlmRequest request, LlmClient llm) {
     Span span = telemetry.tracer().spanBuilder(SemConv.OPERATION_CHAT + " " + request.model())
         .setSpanKind(SpanKind.CLIENT)
         .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
@@ -190,7 +196,7 @@ final class AgentExecutor {
     // Committed before the answer is used: a crash from here on never loses the spend, and a resume
     // replays the recorded answer instead of paying for it again.
     store.recordCall(entry);
-    observe(task, request, result, usage, cost);
+    observe(task, request, result, usage, cost, llm);
     if (cost.isPresent() && cost.get().signum() > 0) project(task).ifPresent(p -> budgets.afterCall(task, p));
     return result;
   }
@@ -229,7 +235,7 @@ final class AgentExecutor {
     return found;
   }
 
-  private void observe(Task task, LlmRequest request, LlmResult result, Usage usage, Optional<BigDecimal> cost) {
+  private void observe(Task task, LlmRequest request, LlmResult result, Usage usage, Optional<BigDecimal> cost, LlmClient llm) {
     String error = switch (result) {
       case LlmResult.Completed c -> null;
       case LlmResult.Retryable r -> r.type().id();

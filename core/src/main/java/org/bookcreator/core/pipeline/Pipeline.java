@@ -54,11 +54,25 @@ public final class Pipeline implements AutoCloseable {
       Ids ids,
       RandomGenerator random,
       org.bookcreator.core.docs.DocumentParser parser) {
+    this(store, org.bookcreator.core.llm.LlmRouter.single(llm), prices, config, telemetry, clock, ids, random, parser);
+  }
+
+  /** With routing of calls to several providers by stage and role, and a fallback provider. */
+  public Pipeline(
+      Store store,
+      org.bookcreator.core.llm.LlmRouter router,
+      PriceTable prices,
+      PipelineConfig config,
+      Telemetry telemetry,
+      InstantSource clock,
+      Ids ids,
+      RandomGenerator random,
+      org.bookcreator.core.docs.DocumentParser parser) {
     this.store = store;
     this.clock = clock;
     WorkSignal signal = new WorkSignal();
     this.orchestrator = new Orchestrator(store, config, telemetry, clock, ids, signal);
-    AgentExecutor executor = new AgentExecutor(store, llm, new OutputSchemas(), prices, config, telemetry, clock, parser);
+    AgentExecutor executor = new AgentExecutor(store, router, new OutputSchemas(), prices, config, telemetry, clock, parser);
     this.workers =
         new WorkerPool(
             store, executor, config, telemetry, clock, signal,
