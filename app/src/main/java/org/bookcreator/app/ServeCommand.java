@@ -11,6 +11,7 @@ import org.bookcreator.core.run.RunState;
 import org.bookcreator.server.ApiConfig;
 import org.bookcreator.server.ApiServer;
 import org.bookcreator.server.BookApi;
+import org.bookcreator.server.RunLauncher;
 import org.bookcreator.telemetry.LogSetup;
 import org.bookcreator.telemetry.MetricsServer;
 import picocli.CommandLine.Command;
@@ -34,49 +35,104 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "N", description = "Port of the JSON API, /healthz, /readyz and /metrics; 0 picks a free one (default: http.port, 8080).")
   Integer port;
 
+  @Option(names = "--role", paramLabel = "ROLE", defaultValue = "all", converter = RoleConverter.class,
+      description = "all: API, orchestrator and workers (default); api: only the HTTP API, sharing the data directory with a worker process; worker: only the orchestrator and workers, metrics on --worker-port.")
+  Role role;
+
+  static final class RoleConverter implements picocli.CommandLine.ITypeConverter<Role> {
+    @Override
+    public Role convert(String value) {
+      try {
+        return Role.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("expected all, api or worker, got '" + value + "'");
+      }
+    }
+  }
+
   @Option(names = "--worker-port", paramLabel = "N", description = "Port for the worker pool's /metrics; 0 picks a free one, -1 turns it off (default: worker.metrics_port, 9500).")
   Integer workerPort;
 
-  /** A running serve process: engine, API server and worker metrics. Close it to stop. */
+  /** Which parts of the product this process runs. */
+  enum Role {
+    /** API, orchestrator and workers in one process, holding the data directory's lock. */
+    ALL,
+    /** Only the HTTP API (and its /metrics); runs it starts are picked up by a worker process's orchestrator. */
+    API,
+    /** Only the orchestrator and the workers, with /metrics and heartbeats on the worker port; no API. */
+    WORKER
+  }
+
+  /** A running serve process: its store, pipeline (not for the API role), API server and worker metrics. Close it to stop. */
   static final class Serving implements AutoCloseable {
+    final Role role;
     final Engine engine;
+    final org.bookcreator.core.store.Store store;
     final ApiServer api;
     final MetricsServer workerMetrics;
 
-    private Serving(Engine engine, ApiServer api, MetricsServer workerMetrics) {
+    private Serving(Role role, Engine engine, org.bookcreator.core.store.Store store, ApiServer api, MetricsServer workerMetrics) {
+      this.role = role;
       this.engine = engine;
+      this.store = store;
       this.api = api;
       this.workerMetrics = workerMetrics;
     }
 
-    /** Opens the store, starts the API and the worker metrics, then the pipeline. */
     static Serving start(Settings settings, Observability.Observed telemetry) {
-      Engine engine = Engine.open(settings, telemetry);
+      return start(settings, telemetry, Role.ALL);
+    }
+
+    /** Opens the store, starts the API and the worker metrics as the role asks, then the pipeline. */
+    static Serving start(Settings settings, Observability.Observed telemetry, Role role) {
       String host = settings.get(Setting.HTTP_HOST);
+      Engine engine = null;
+      org.bookcreator.core.store.Store store;
+      RunLauncher launcher;
+      org.bookcreator.core.support.Ids ids;
+      java.time.InstantSource clock;
+      if (role == Role.API) {
+        // Shares the data directory with the worker process that holds its lock.
+        store = org.bookcreator.store.sqlite.SqliteStore.open(settings.dataDir(), false);
+        if (telemetry.spans() != null) telemetry.spans().attach(store);
+        clock = java.time.InstantSource.system();
+        ids = new org.bookcreator.core.support.Ids(clock, new java.security.SecureRandom());
+        launcher = RunLauncher.viaStore(store, ids, clock, settings.simulation().seed());
+      } else {
+        engine = Engine.open(settings, telemetry);
+        store = engine.store;
+        clock = engine.clock;
+        ids = engine.ids;
+        launcher = RunLauncher.inProcess(engine.pipeline, settings.simulation().seed());
+      }
       ApiServer api = null;
       MetricsServer workerMetrics = null;
       try {
-        BookApi routes = new BookApi(new BookApi.Services(engine.store, engine.pipeline, new BriefParser(settings.categories()),
-            settings.categories(), engine.ids, engine.clock, settings.dataDir(), settings.simulation().seed()));
-        ApiConfig config = new ApiConfig(host, settings.integerValue(Setting.HTTP_PORT), Optional.of(settings.get(Setting.HTTP_TOKEN)),
-            ApiConfig.DEFAULT_MAX_JSON_BYTES, settings.bytes(Setting.HTTP_MAX_UPLOAD));
-        api = ApiServer.start(config, routes, telemetry.telemetry().metrics(), engine.ids, MetricsServer.handler(telemetry.telemetry()));
+        if (role != Role.WORKER) {
+          BookApi routes = new BookApi(new BookApi.Services(store, launcher, new BriefParser(settings.categories()),
+              settings.categories(), ids, clock, settings.dataDir()));
+          ApiConfig config = new ApiConfig(host, settings.integerValue(Setting.HTTP_PORT), Optional.of(settings.get(Setting.HTTP_TOKEN)),
+              ApiConfig.DEFAULT_MAX_JSON_BYTES, settings.bytes(Setting.HTTP_MAX_UPLOAD));
+          api = ApiServer.start(config, routes, telemetry.telemetry().metrics(), ids, MetricsServer.handler(telemetry.telemetry()));
+        }
         int wp = settings.integerValue(Setting.WORKER_PORT);
-        if (wp >= 0) workerMetrics = MetricsServer.start(telemetry.telemetry(), host, wp);
+        if (role != Role.API && wp >= 0) workerMetrics = MetricsServer.start(telemetry.telemetry(), host, wp);
       } catch (RuntimeException e) {
         if (api != null) api.close();
-        engine.close();
+        if (engine != null) engine.close();
+        else store.close();
         throw new Main.UsageException(e.getMessage());
       }
-      engine.pipeline.start(true);
-      return new Serving(engine, api, workerMetrics);
+      if (engine != null) engine.pipeline.start(true);
+      return new Serving(role, engine, store, api, workerMetrics);
     }
 
     @Override
     public void close() {
-      api.close();
+      if (api != null) api.close();
       if (workerMetrics != null) workerMetrics.close();
-      engine.close();
+      if (engine != null) engine.close();
+      else store.close();
     }
   }
 
@@ -88,7 +144,7 @@ final class ServeCommand implements Callable<Integer> {
     if (workerPort != null) flags.put(Setting.WORKER_PORT, workerPort.toString());
     Settings settings = options.load(flags);
     Observability.Observed telemetry = Observability.start(settings, Observability.Mode.SERVER);
-    Serving serving = Serving.start(settings, telemetry);
+    Serving serving = Serving.start(settings, telemetry, role);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.err.println("book-creator: stopping; unfinished runs resume on the next start");
@@ -97,12 +153,21 @@ final class ServeCommand implements Callable<Integer> {
       stopped.countDown();
     }, "shutdown"));
     String host = settings.get(Setting.HTTP_HOST);
-    int active = serving.engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
-    System.err.printf("book-creator serve: orchestrator and %s workers on %s (%d unfinished run(s) resumed)%n",
-        settings.get(Setting.WORKERS), settings.dataDir().toAbsolutePath(), active);
-    System.err.printf("API: http://%s:%d/api (docs/api.md), metrics: http://%s:%d/metrics%s; Ctrl-C to stop%n", host,
-        serving.api.port(), host, serving.api.port(),
-        serving.workerMetrics == null ? "" : ", worker metrics: http://" + host + ":" + serving.workerMetrics.port() + "/metrics");
+    if (serving.engine != null) {
+      int active = serving.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
+      System.err.printf("book-creator serve (%s): orchestrator and %s workers on %s (%d unfinished run(s) resumed)%n",
+          role.name().toLowerCase(java.util.Locale.ROOT), settings.get(Setting.WORKERS), settings.dataDir().toAbsolutePath(), active);
+    } else {
+      System.err.printf("book-creator serve (api): the API only, on %s; runs are carried out by a 'serve --role worker' process%n",
+          settings.dataDir().toAbsolutePath());
+    }
+    if (serving.api != null) {
+      System.err.printf("API: http://%s:%d/api (docs/api.md), metrics: http://%s:%d/metrics%n", host, serving.api.port(), host, serving.api.port());
+    }
+    if (serving.workerMetrics != null) {
+      System.err.printf("worker metrics and heartbeats: http://%s:%d/metrics%n", host, serving.workerMetrics.port());
+    }
+    System.err.println("Ctrl-C to stop");
     stopped.await();
     return ExitCodes.OK;
   }

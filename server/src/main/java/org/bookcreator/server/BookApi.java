@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.bookcreator.core.ops.RunControl;
-import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.project.Brief;
 import org.bookcreator.core.project.BriefException;
 import org.bookcreator.core.project.BriefParser;
@@ -60,9 +59,9 @@ public final class BookApi {
   private static final Set<String> JSON_TYPES = Set.of("application/json");
   private static final Set<String> BRIEF_TYPES = Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml");
 
-  /** What the API acts on. {@code pipeline} starts runs; {@code seed} seeds the simulated provider. */
-  public record Services(Store store, Pipeline pipeline, BriefParser briefs, Categories categories, Ids ids,
-      InstantSource clock, Path dataDir, long seed) {}
+  /** What the API acts on; {@code runs} starts and restarts runs. */
+  public record Services(Store store, RunLauncher runs, BriefParser briefs, Categories categories, Ids ids,
+      InstantSource clock, Path dataDir) {}
 
   private final Services s;
   private final Router router = new Router();
@@ -240,7 +239,7 @@ public final class BookApi {
             + "); cancel it or restart it instead");
       }
     }
-    Run run = s.pipeline().submit(p, s.seed(), reason);
+    Run run = s.runs().start(p, reason);
     return ApiResponse.accepted(Views.run(s.store(), s.store().run(run.id()).orElse(run)), "/api/runs/" + run.id());
   }
 
@@ -302,12 +301,12 @@ public final class BookApi {
     }
     budget.ifPresent(b -> s.store().setBudget(run.projectId(), Optional.of(b)));
     try (LogContext.Scope ignored = LogContext.with(LogContext.PROJECT_ID, run.projectId(), LogContext.RUN_ID, run.id())) {
-      Run resumed = s.pipeline().resume(run.id(), "restarted by the operator: " + reason
+      Run resumed = s.runs().resume(run.id(), "restarted by the operator: " + reason
           + budget.map(b -> " (budget set to $" + b.toPlainString() + ")").orElse(""));
       log.info("run {} restarted over the API: {}", run.id(), reason);
       return ApiResponse.accepted(Views.run(s.store(), s.store().run(run.id()).orElse(resumed)), "/api/runs/" + run.id());
-    } catch (org.bookcreator.core.support.IllegalTransitionException e) {
-      throw ApiError.conflict("run " + run.id() + " changed state meanwhile (" + e.getMessage() + ")");
+    } catch (RunControl.Conflict e) {
+      throw ApiError.conflict(e.getMessage());
     }
   }
 

@@ -47,8 +47,8 @@ final class TestServer implements AutoCloseable {
         PipelineConfig.defaults(dir.resolve("data")).withWorkers(2), telemetry, InstantSource.system(), ids, new Random(1),
         MultiFormatDocumentParser.defaults());
     pipeline.start(true);
-    BookApi api = new BookApi(new BookApi.Services(store, pipeline, new BriefParser(Categories.defaults()), Categories.defaults(),
-        ids, InstantSource.system(), dir.resolve("data"), 3));
+    BookApi api = new BookApi(new BookApi.Services(store, RunLauncher.inProcess(pipeline, 3), new BriefParser(Categories.defaults()),
+        Categories.defaults(), ids, InstantSource.system(), dir.resolve("data")));
     server = ApiServer.start(new ApiConfig("127.0.0.1", 0, token, maxBody, maxBody), api, telemetry.metrics(), ids,
         MetricsServer.handler(telemetry));
     base = "http://127.0.0.1:" + server.port();

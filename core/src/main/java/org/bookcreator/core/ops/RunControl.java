@@ -31,6 +31,32 @@ public final class RunControl {
   private RunControl() {}
 
   /**
+   * Lets a paused (budget) or failed run go on from its last completed task: a failed run's failed
+   * and cancelled tasks are queued again and its failed stages run again; the run becomes running
+   * with {@code reason} in its history. An orchestrator (in this process or another one sharing the
+   * store) picks it up on its next sweep. Completed tasks and recorded calls are kept, so nothing
+   * is paid twice.
+   */
+  public static Run resume(Store store, String runId, String reason, Instant now) {
+    Run run = store.run(runId).orElseThrow(() -> new NotFound("no run " + runId));
+    if (run.state() != RunState.PAUSED && run.state() != RunState.FAILED) {
+      throw new Conflict("run " + runId + " is " + run.state().name().toLowerCase()
+          + "; only paused or failed runs restart (unfinished ones resume by themselves)");
+    }
+    try {
+      if (run.state() == RunState.FAILED) {
+        store.requeueFailedTasks(runId, reason, now);
+        store.stages(runId).stream().filter(s -> s.state() == org.bookcreator.core.run.StageState.FAILED)
+            .forEach(s -> store.transitionStage(runId, s.stage(), org.bookcreator.core.run.StageState.FAILED,
+                org.bookcreator.core.run.StageState.RUNNING, java.util.Optional.empty(), 0, reason, now));
+      }
+      return store.transitionRun(runId, run.state(), RunState.RUNNING, reason, now);
+    } catch (IllegalTransitionException e) {
+      throw new Conflict("run " + runId + " changed state meanwhile (" + e.getMessage() + "); look again");
+    }
+  }
+
+  /**
    * Cancels a run: it becomes cancelled (final), its queued tasks are cancelled, and workers take
    * nothing more from it (a task in flight finishes). {@code reason} must not be blank.
    */

@@ -227,13 +227,11 @@ final class Orchestrator implements AutoCloseable {
     finished(failed, project);
   }
 
-  /** Lets a paused or failed run go on: a new completion is awaited. */
-  Run resume(String runId, RunState from, String reason) {
-    Run run = store.transitionRun(runId, from, RunState.RUNNING, reason, clock.instant());
+  /** A paused or failed run was set running again: a new completion is awaited. */
+  void resumed(String runId) {
     completions.remove(runId);
     completions.computeIfAbsent(runId, k -> new CompletableFuture<>());
     poke(runId);
-    return run;
   }
 
   private void finished(Run run, Project project) {

@@ -129,15 +129,9 @@ public final class Pipeline implements AutoCloseable {
    * cancelled tasks of a failed run are queued again.
    */
   public Run resume(String runId, String reason) {
-    Run run = store.run(runId).orElseThrow(() -> new IllegalArgumentException("no run " + runId));
-    if (run.state() == RunState.FAILED) {
-      java.time.Instant now = clock.instant();
-      store.requeueFailedTasks(runId, reason, now);
-      store.stages(runId).stream().filter(s -> s.state() == org.bookcreator.core.run.StageState.FAILED)
-          .forEach(s -> store.transitionStage(runId, s.stage(), org.bookcreator.core.run.StageState.FAILED,
-              org.bookcreator.core.run.StageState.RUNNING, java.util.Optional.empty(), 0, reason, now));
-    }
-    return orchestrator.resume(runId, run.state(), reason);
+    Run run = org.bookcreator.core.ops.RunControl.resume(store, runId, reason, clock.instant());
+    orchestrator.resumed(runId);
+    return run;
   }
 
   /** Completes when the run completes, fails, is cancelled or pauses. */

@@ -1,0 +1,84 @@
+package org.bookcreator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import org.bookcreator.core.support.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * serve --role api and serve --role worker on one data directory: the API process writes the run
+ * to the store, the worker process's orchestrator picks it up and carries it out; each process
+ * serves its own /metrics.
+ */
+class ServeRolesTest {
+  @TempDir Path dir;
+  private ServeCommand.Serving worker;
+  private ServeCommand.Serving api;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @AfterEach
+  void stop() {
+    if (api != null) api.close();
+    if (worker != null) worker.close();
+  }
+
+  private Settings settings() {
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.put(Setting.DATA_DIR, dir.resolve("data").toString());
+    flags.put(Setting.HTTP_PORT, "0");
+    flags.put(Setting.WORKER_PORT, "0");
+    return Settings.load(null, Map.of(), flags);
+  }
+
+  @Test
+  void aRunStartedOnTheApiProcess_isCarriedOutByTheWorkerProcess() throws Exception {
+    Settings s = settings();
+    worker = ServeCommand.Serving.start(s, Observability.start(s, Observability.Mode.SERVER), ServeCommand.Role.WORKER);
+    api = ServeCommand.Serving.start(s, Observability.start(s, Observability.Mode.SERVER), ServeCommand.Role.API);
+    String base = "http://127.0.0.1:" + api.api.port();
+
+    String project = Json.parse(post(base + "/api/projects",
+        "{\"title\":\"Split Roles\",\"category\":\"technical\",\"brief\":\"Two processes.\",\"chapters\":1}")).get("id").asString();
+    String run = Json.parse(post(base + "/api/projects/" + project + "/runs", "{}")).get("id").asString();
+    JsonNode done = await(base, run);
+
+    assertThat(worker.api).as("the worker role serves no API").isNull();
+    assertThat(api.engine).as("the API role runs no pipeline").isNull();
+    assertThat(done.get("state").asString()).isEqualTo("completed");
+    assertThat(get(base + "/metrics")).contains("http_server_request_duration_seconds").doesNotContain("book_creator_worker_heartbeat");
+    assertThat(get("http://127.0.0.1:" + worker.workerMetrics.port() + "/metrics")).contains("book_creator_worker_heartbeat");
+  }
+
+  private String post(String url, String json) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
+    return r.body();
+  }
+
+  private String get(String url) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private JsonNode await(String base, String run) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      JsonNode r = Json.parse(get(base + "/api/runs/" + run));
+      String state = r.get("state").asString();
+      if (!state.equals("queued") && !state.equals("running")) return r;
+      if (System.nanoTime() > deadline) throw new AssertionError("run still " + state);
+      Thread.sleep(100);
+    }
+  }
+}
