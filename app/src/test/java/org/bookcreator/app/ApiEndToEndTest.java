@@ -66,6 +66,8 @@ class ApiEndToEndTest {
     flags.put(Setting.PROVIDER, "openai");
     flags.put(Setting.HTTP_PORT, "0");
     flags.put(Setting.WORKER_PORT, "-1");
+    flags.put(Setting.BACKOFF_BASE, "10ms");
+    flags.put(Setting.BACKOFF_MAX, "50ms");
     Settings settings = Settings.load(null, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1",
         "OPENAI_API_KEY", "sk-e2e-test-key-0123456789"), flags);
     serving = ServeCommand.Serving.start(settings, Observability.start(settings, Observability.Mode.FOREGROUND));
@@ -87,10 +89,11 @@ class ApiEndToEndTest {
     assertThat(Files.readString(manuscript)).contains("Lights Over HTTP");
     List<LedgerEntry> ledger = serving.engine.store.calls(runId);
     assertThat(ledger).hasSize(calls.get());
-    assertThat(ledger).allSatisfy(e -> {
-      assertThat(e.provider()).isEqualTo("openai");
-      assertThat(e.costUsd()).isPresent();
-    });
+    assertThat(ledger).allSatisfy(e -> assertThat(e.provider()).isEqualTo("openai"));
+    assertThat(ledger).filteredOn(e -> e.outcome().equals(LedgerEntry.OK)).allSatisfy(e -> assertThat(e.costUsd()).isPresent());
+    assertThat(ledger).filteredOn(e -> e.outcome().equals(LedgerEntry.ERROR)).extracting(e -> e.errorType().orElseThrow())
+        .containsExactlyInAnyOrder("rate_limited", "server_error", "malformed_output");
+    assertThat(serving.engine.store.events(runId)).filteredOn(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.RETRY)).hasSize(3);
     assertThat(ledger).anySatisfy(e -> assertThat(e.usage().cacheReadTokens()).isPositive());
     assertThat(ledger.stream().map(LedgerEntry::callId).distinct().count()).isEqualTo(ledger.size());
     assertThat(authorizations).isNotEmpty().allMatch(a -> a.equals("Bearer sk-e2e-test-key-0123456789"));
@@ -120,6 +123,21 @@ class ApiEndToEndTest {
         default -> TaskKind.DRAFT_CHAPTER;
       };
       int n = calls.incrementAndGet();
+      // Real failure modes, on the wire as OpenAI sends them: a rate limit with Retry-After, an
+      // overloaded server, and a body cut off mid-JSON. Each must be retried and leave a ledger row.
+      if (n == 3 || n == 6 || n == 9) {
+        String error = n == 3 ? "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"
+            : n == 9 ? "{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\"}}"
+            : "{\"id\":\"chatcmpl-x\",\"choices\":[{\"message\":{\"content\":\"trunc";
+        int status = n == 3 ? 429 : n == 9 ? 503 : 200;
+        if (n == 3) exchange.getResponseHeaders().set("retry-after", "0");
+        byte[] bytes = error.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+        return;
+      }
       LlmResult result = simulated.complete(new LlmRequest("default", kind, "call-" + n,
           List.of(new Message("user", body.path("messages").toString())), java.util.Optional.empty(),
           Map.of("book_title", "Lights Over HTTP", "chapters", "1", "category", "non-fiction"), Duration.ofSeconds(30)));

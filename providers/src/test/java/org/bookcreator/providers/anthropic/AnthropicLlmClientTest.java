@@ -44,6 +44,24 @@ class AnthropicLlmClientTest {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
+  /** Like {@link #serve} but answers only after {@code delayMillis}: a provider slower than the call's timeout. */
+  private String serveSlowly(long delayMillis) throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("/v1/messages", ex -> {
+      ex.getRequestBody().readAllBytes();
+      try {
+        Thread.sleep(delayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.sendResponseHeaders(200, -1);
+      ex.close();
+    });
+    server.start();
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
   @AfterEach
   void stop() {
     if (server != null) server.stop(0);
@@ -114,5 +132,28 @@ class AnthropicLlmClientTest {
     base = serve(200, Map.of(), "{\"content\":[{\"type\":\"text\",\"te");
     assertThat(call(base, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Retryable.class,
         r -> assertThat(r.type()).isEqualTo(ErrorType.MALFORMED_OUTPUT));
+  }
+
+  @Test
+  void invalidRequests_areFatal_serverErrorsMalformedBodiesAndTimeouts_areRetryable() throws Exception {
+    String base = serve(400, Map.of(), "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"max_tokens: too large\"}}");
+    assertThat(call(base, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Fatal.class,
+        f -> assertThat(f.type()).isEqualTo(ErrorType.INVALID_REQUEST));
+    stop();
+    for (int status : new int[] {500, 503}) {
+      base = serve(status, Map.of(), "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"Internal server error\"}}");
+      assertThat(call(base, TaskKind.PLAN)).as("status " + status).isInstanceOfSatisfying(LlmResult.Retryable.class,
+          r -> assertThat(r.type()).isEqualTo(ErrorType.SERVER_ERROR));
+      stop();
+    }
+    base = serve(200, Map.of(), "<html>not json at all</html>");
+    assertThat(call(base, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Retryable.class,
+        r -> assertThat(r.type()).isEqualTo(ErrorType.MALFORMED_OUTPUT));
+    stop();
+    base = serveSlowly(3000);
+    LlmRequest quick = new LlmRequest("default", TaskKind.DRAFT_CHAPTER, "k", List.of(Message.user("go")), Optional.empty(), Map.of(),
+        Duration.ofMillis(300));
+    assertThat(new AnthropicLlmClient(base, Optional.of("sk-ant-test-000111222333"), "claude-haiku-4-5", 2).complete(quick))
+        .isInstanceOfSatisfying(LlmResult.Retryable.class, r -> assertThat(r.type()).isEqualTo(ErrorType.TIMEOUT));
   }
 }

@@ -134,9 +134,15 @@ class OpenAiLlmClientTest {
 
   @Test
   void serverErrors_andUnparseableBodies_areRetryable() throws Exception {
-    String base = serve(503, Map.of(), "upstream unavailable", 0);
-    assertThat(call(base, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Retryable.class,
-        r -> assertThat(r.type()).isEqualTo(ErrorType.SERVER_ERROR));
+    for (int status : new int[] {500, 503}) {
+      String base = serve(status, Map.of(), status == 500 ? "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}" : "upstream unavailable", 0);
+      assertThat(call(base, TaskKind.PLAN)).as("status " + status).isInstanceOfSatisfying(LlmResult.Retryable.class,
+          r -> assertThat(r.type()).isEqualTo(ErrorType.SERVER_ERROR));
+      stop();
+    }
+    String malformed = serve(200, Map.of(), "{\"choices\": 42}", 0);
+    assertThat(call(malformed, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Retryable.class,
+        r -> assertThat(r.type()).isEqualTo(ErrorType.MALFORMED_OUTPUT));
     stop();
     String base2 = serve(200, Map.of(), "{\"choices\":[{\"message\":{\"content\":\"trunc", 0);
     assertThat(call(base2, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Retryable.class,
