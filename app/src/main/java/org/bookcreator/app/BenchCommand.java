@@ -58,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "Instead of books: fill a ledger with N synthetic calls and time 'cost report --by BY' over it.")
   int ledgerRows;
 
+  @Option(names = "--log-records", paramLabel = "N", defaultValue = "0",
+      description = "Instead of books: fill the logs' copy with N synthetic records (2,000 runs) and time the first page of a query by run and level.")
+  int logRecords;
+
   @Option(names = "--report-by", paramLabel = "DIM", defaultValue = "stage", split = ",",
       description = "Grouping of the timed cost report (default: ${DEFAULT-VALUE}).")
   List<String> reportBy;
@@ -73,6 +77,7 @@ final class BenchCommand implements Callable<Integer> {
     if (repeat < 1 || warmup < 0) throw new Main.UsageException("--repeat must be at least 1 and --warmup at least 0");
     PrintWriter out = spec.commandLine().getOut();
     if (ledgerRows > 0) return costBench(out);
+    if (logRecords > 0) return logBench(out);
     if (telemetry.equals("compare")) return compareTelemetry(out);
     List<Long> times = new ArrayList<>();
     long peak = 0;
@@ -185,6 +190,66 @@ final class BenchCommand implements Callable<Integer> {
       }
       return ms;
     }
+  }
+
+  /**
+   * The logs' copy at scale: N records over 2,000 runs (4% WARN, 1% ERROR, the rest INFO) inserted
+   * 10,000 per transaction, then the first page (50 records) of "run R, level WARN or worse" for
+   * runs picked at random, each query timed on its own.
+   */
+  private int logBench(PrintWriter out) throws IOException {
+    org.bookcreator.telemetry.LogSetup.install(org.bookcreator.telemetry.LogConfig.console("book-creator",
+        org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"), org.bookcreator.telemetry.Redactor.none(), () -> {});
+    Path dir = Files.createTempDirectory("book-creator-log-bench");
+    try (var store = org.bookcreator.store.sqlite.SqliteStore.open(dir, true)) {
+      java.util.Random random = new java.util.Random(1);
+      String[] stages = {"outline", "structure_critique", "research", "chapter_writing", "editing", "fact_check"};
+      String[] roles = {"planner", "critic", "researcher", "writer", "editor", "fact_checker"};
+      long t0 = java.time.Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
+      long fillStart = System.nanoTime();
+      List<org.bookcreator.telemetry.LogLine> batch = new ArrayList<>(10_000);
+      for (int i = 0; i < logRecords; i++) {
+        int run = random.nextInt(2000);
+        int roll = random.nextInt(100);
+        String level = roll < 1 ? "ERROR" : roll < 5 ? "WARN" : "INFO";
+        String stage = stages[random.nextInt(stages.length)];
+        String role = roles[random.nextInt(roles.length)];
+        long ts = t0 + i * 50L;
+        String json = "{\"ts\":\"" + java.time.Instant.ofEpochMilli(ts) + "\",\"level\":\"" + level + "\",\"logger\":\"org.bookcreator.core.pipeline.AgentExecutor\","
+            + "\"thread\":\"worker-3\",\"message\":\"llm call " + (level.equals("INFO") ? "ok" : "failed: 503") + "\",\"service\":\"book-creator\","
+            + "\"project_id\":\"prj_" + (run / 20) + "\",\"run_id\":\"run_" + run + "\",\"stage\":\"" + stage + "\",\"agent_role\":\"" + role
+            + "\",\"trace_id\":\"" + org.bookcreator.telemetry.Telemetry.traceIdFor("run_" + run) + "\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
+            + "\"latency_ms\":" + random.nextInt(3000) + ",\"input_tokens\":" + random.nextInt(8000) + ",\"output_tokens\":" + random.nextInt(3000) + "}";
+        batch.add(new org.bookcreator.telemetry.LogLine(ts, level, "prj_" + (run / 20), "run_" + run, stage, role, "openai",
+            org.bookcreator.telemetry.Telemetry.traceIdFor("run_" + run), null, json));
+        if (batch.size() == 10_000) {
+          store.recordLogs(batch);
+          batch.clear();
+        }
+      }
+      store.recordLogs(batch);
+      out.printf("filled %,d log records in %d ms%n", logRecords, Duration.ofNanos(System.nanoTime() - fillStart).toMillis());
+      List<Double> times = new ArrayList<>();
+      int found = 0;
+      for (int i = 0; i < warmup + repeat; i++) {
+        String run = "run_" + random.nextInt(2000);
+        long start = System.nanoTime();
+        var page = store.logs(org.bookcreator.core.store.LogQuery.newest(50).withRun(run).withMinLevel("WARN"));
+        double ms = (System.nanoTime() - start) / 1e6;
+        found += page.size();
+        if (i >= warmup) times.add(ms);
+      }
+      List<Double> sorted = times.stream().sorted().toList();
+      out.printf("first page (50) of run R at WARN or worse over %,d records: median %.1f ms, min %.1f ms, max %.1f ms over %d queries "
+          + "(%.0f records per page on average)%n", logRecords, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
+          sorted.size(), (double) found / (warmup + repeat));
+    } finally {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    out.flush();
+    return ExitCodes.OK;
   }
 
   private int costBench(PrintWriter out) throws IOException {

@@ -19,8 +19,11 @@ final class Engine implements AutoCloseable {
   final InstantSource clock;
   final Telemetry telemetry;
 
-  private Engine(Settings settings, Store store, Pipeline pipeline, Ids ids, InstantSource clock, Telemetry telemetry) {
-    this.telemetry = telemetry;
+  private final Observability.Observed observed;
+
+  private Engine(Settings settings, Store store, Pipeline pipeline, Ids ids, InstantSource clock, Observability.Observed observed) {
+    this.observed = observed;
+    this.telemetry = observed.telemetry();
     this.settings = settings;
     this.store = store;
     this.pipeline = pipeline;
@@ -34,13 +37,13 @@ final class Engine implements AutoCloseable {
     InstantSource clock = InstantSource.system();
     Ids ids = new Ids(clock, new SecureRandom());
     Store store = SqliteStore.open(settings.dataDir(), true);
-    if (observed.spans() != null) observed.spans().attach(store);
+    observed.attach(store);
     try {
       org.bookcreator.core.llm.LlmRouter llm = settings.llmRouter();
       Pipeline pipeline =
           new Pipeline(store, llm, settings.prices(), settings.pipeline(), telemetry, clock, ids,
               new Random(settings.simulation().seed()), org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
-      return new Engine(settings, store, pipeline, ids, clock, telemetry);
+      return new Engine(settings, store, pipeline, ids, clock, observed);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -55,6 +58,7 @@ final class Engine implements AutoCloseable {
       try {
         telemetry.close();
       } finally {
+        observed.detach();
         store.close();
       }
     }

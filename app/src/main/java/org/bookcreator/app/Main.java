@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ProjectsCommand.class,
       RunsCommand.class,
       TraceCommand.class,
+      LogsCommand.class,
       CostCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

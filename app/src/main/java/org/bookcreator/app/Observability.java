@@ -1,5 +1,7 @@
 package org.bookcreator.app;
 
+import java.time.Duration;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,8 +60,62 @@ final class Observability {
     }
   }
 
-  /** The telemetry of a command and the span sink that waits for its store (null: no span store). */
-  record Observed(Telemetry telemetry, DeferredSpanSink spans) {}
+  /**
+   * Log records wait here until the store is open (before that they are dropped and counted);
+   * retention runs on the same thread, at most once a minute.
+   */
+  static final class DeferredLogSink implements org.bookcreator.telemetry.LogSink {
+    private volatile Store store;
+    private final Duration maxAge;
+    private final long maxRecords;
+    private Runnable onDrop = () -> {};
+    private long lastPrune;
+
+    DeferredLogSink(Duration maxAge, long maxRecords) {
+      this.maxAge = maxAge;
+      this.maxRecords = maxRecords;
+    }
+
+    void attach(Store store) {
+      this.store = store;
+    }
+
+    @Override
+    public void accept(List<org.bookcreator.telemetry.LogLine> lines) {
+      Store s = store;
+      if (s == null) {
+        lines.forEach(x -> onDrop.run());
+        return;
+      }
+      s.recordLogs(lines);
+      long now = System.nanoTime();
+      if (lastPrune == 0 || now - lastPrune > 60_000_000_000L) {
+        lastPrune = now;
+        s.pruneLogs(java.time.Instant.now().minus(maxAge), maxRecords);
+      }
+    }
+  }
+
+  /** The telemetry of a command and the sinks that wait for its store (null: that store is off). */
+  record Observed(Telemetry telemetry, DeferredSpanSink spans, DeferredLogSink logs) {
+    Observed(Telemetry telemetry, DeferredSpanSink spans) {
+      this(telemetry, spans, null);
+    }
+
+    /** Hands the opened store to the span and log sinks. */
+    void attach(Store store) {
+      if (spans != null) spans.attach(store);
+      if (logs != null) logs.attach(store);
+    }
+
+    /** Before the store closes: writes the queued log records, then lets later ones drop (counted). */
+    void detach() {
+      if (logs != null) {
+        LogSetup.flushStore();
+        logs.attach(null);
+      }
+    }
+  }
 
   static Observed start(Settings settings, Mode mode) {
     Redactor redactor = redactor(settings, System.getenv());
@@ -91,8 +147,13 @@ final class Observability {
         settings.logFileBytes(),
         settings.integerValue(Setting.LOG_KEEP_FILES),
         8192);
-    LogSetup.install(config, redactor, () -> telemetry.metrics().dropped("logs"));
-    return new Observed(telemetry, sink);
+    DeferredLogSink logs = mode != Mode.READER && settings.flag(Setting.LOG_STORE)
+        ? new DeferredLogSink(Settings.duration(settings.get(Setting.LOG_STORE_MAX_AGE)),
+            Long.parseLong(settings.get(Setting.LOG_STORE_MAX_RECORDS).strip()))
+        : null;
+    if (logs != null) logs.onDrop = () -> telemetry.metrics().dropped("logs");
+    LogSetup.install(config, redactor, () -> telemetry.metrics().dropped("logs"), logs);
+    return new Observed(telemetry, sink, logs);
   }
 
   /**

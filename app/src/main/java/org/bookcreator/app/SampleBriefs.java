@@ -26,8 +26,10 @@ final class SampleBriefs {
   }
 
   /** Copies every sample file into {@code dir}; returns the brief files (not the references). */
-  static List<Path> extract(Path dir) {
+  static List<Path> extract(Path folder) {
     List<Path> briefs = new ArrayList<>();
+    // Absolute and normalised first: "./data/samples" would otherwise never contain its own normalised children.
+    Path dir = folder.toAbsolutePath().normalize();
     try {
       for (String name : index()) {
         Path target = dir.resolve(name).normalize();

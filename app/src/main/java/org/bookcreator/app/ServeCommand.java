@@ -71,7 +71,11 @@ final class ServeCommand implements Callable<Integer> {
     final ApiServer api;
     final MetricsServer workerMetrics;
 
-    private Serving(Role role, Engine engine, org.bookcreator.core.store.Store store, ApiServer api, MetricsServer workerMetrics) {
+    private final Observability.Observed observed;
+
+    private Serving(Role role, Engine engine, org.bookcreator.core.store.Store store, ApiServer api, MetricsServer workerMetrics,
+        Observability.Observed observed) {
+      this.observed = observed;
       this.role = role;
       this.engine = engine;
       this.store = store;
@@ -94,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
       if (role == Role.API) {
         // Shares the data directory with the worker process that holds its lock.
         store = org.bookcreator.store.sqlite.SqliteStore.open(settings.dataDir(), false);
-        if (telemetry.spans() != null) telemetry.spans().attach(store);
+        telemetry.attach(store);
         clock = java.time.InstantSource.system();
         ids = new org.bookcreator.core.support.Ids(clock, new java.security.SecureRandom());
         launcher = RunLauncher.viaStore(store, ids, clock, settings.simulation().seed());
@@ -124,15 +128,19 @@ final class ServeCommand implements Callable<Integer> {
         throw new Main.UsageException(e.getMessage());
       }
       if (engine != null) engine.pipeline.start(true);
-      return new Serving(role, engine, store, api, workerMetrics);
+      return new Serving(role, engine, store, api, workerMetrics, telemetry);
     }
 
     @Override
     public void close() {
       if (api != null) api.close();
       if (workerMetrics != null) workerMetrics.close();
-      if (engine != null) engine.close();
-      else store.close();
+      if (engine != null) {
+        engine.close();
+      } else {
+        observed.detach();
+        store.close();
+      }
     }
   }
 

@@ -28,7 +28,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 final class Settings {
   static final String CONFIG_ENV = "BOOK_CREATOR_CONFIG";
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)(KB|MB|GB)");
 
   private final Map<Setting, String> values;
@@ -143,9 +143,9 @@ final class Settings {
       problems.add(where(Setting.SIM_SEED) + ": expected a whole number, got '" + values.get(Setting.SIM_SEED) + "'");
     }
     for (Setting s : List.of(Setting.LEASE, Setting.HEARTBEAT, Setting.BACKOFF_BASE, Setting.BACKOFF_MAX, Setting.CALL_TIMEOUT,
-        Setting.SIM_LATENCY, Setting.SIM_RETRY_AFTER)) {
+        Setting.SIM_LATENCY, Setting.SIM_RETRY_AFTER, Setting.LOG_STORE_MAX_AGE)) {
       if (!DURATION.matcher(values.get(s).strip()).matches()) {
-        problems.add(where(s) + ": expected a duration such as 500ms, 30s, 5m or 1h, got '" + values.get(s) + "'");
+        problems.add(where(s) + ": expected a duration such as 500ms, 30s, 5m, 1h or 14d, got '" + values.get(s) + "'");
       }
     }
     for (Setting s : List.of(Setting.OUTLINE_THRESHOLD, Setting.CHAPTER_THRESHOLD, Setting.SIM_SIGMA, Setting.SIM_TIMEOUT_RATE,
@@ -161,7 +161,12 @@ final class Settings {
     } catch (NumberFormatException e) {
       problems.add(where(Setting.SPAN_STORE_MAX) + ": expected a whole number, got '" + values.get(Setting.SPAN_STORE_MAX) + "'");
     }
-    for (Setting s : List.of(Setting.SPAN_STORE, Setting.METRICS_ENABLED, Setting.TRACING_ENABLED, Setting.CAPTURE_CONTENT)) {
+    try {
+      if (Long.parseLong(values.get(Setting.LOG_STORE_MAX_RECORDS).strip()) < 1000) problems.add(where(Setting.LOG_STORE_MAX_RECORDS) + ": keep at least 1000 records");
+    } catch (NumberFormatException e) {
+      problems.add(where(Setting.LOG_STORE_MAX_RECORDS) + ": expected a whole number, got '" + values.get(Setting.LOG_STORE_MAX_RECORDS) + "'");
+    }
+    for (Setting s : List.of(Setting.SPAN_STORE, Setting.METRICS_ENABLED, Setting.TRACING_ENABLED, Setting.CAPTURE_CONTENT, Setting.LOG_STORE)) {
       if (!List.of("true", "false").contains(values.get(s).strip())) {
         problems.add(where(s) + ": expected true or false, got '" + values.get(s) + "'");
       }
@@ -337,7 +342,8 @@ final class Settings {
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
     };
   }
 

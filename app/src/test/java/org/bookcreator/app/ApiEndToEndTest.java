@@ -98,6 +98,18 @@ class ApiEndToEndTest {
     assertThat(ledger.stream().map(LedgerEntry::callId).distinct().count()).isEqualTo(ledger.size());
     assertThat(authorizations).isNotEmpty().allMatch(a -> a.equals("Bearer sk-e2e-test-key-0123456789"));
     assertThat(serving.engine.store.events(runId)).noneMatch(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.DOCUMENT_ERROR));
+    org.bookcreator.telemetry.LogSetup.flushStore();
+    JsonNode warnings = Json.parse(get(api + "/api/logs?run=" + runId + "&level=WARN&limit=1000"));
+    assertThat(warnings.get("items")).isNotEmpty().allSatisfy(l -> {
+      assertThat(l.get("run_id").asString()).isEqualTo(runId);
+      assertThat(l.get("level").asString()).isIn("WARN", "ERROR");
+    });
+    assertThat(warnings.get("items").findValuesAsString("error_type")).contains("rate_limited", "server_error", "malformed_output");
+    JsonNode created = Json.parse(get(api + "/api/logs?q=created%20over%20the%20API"));
+    assertThat(created.get("items")).singleElement().satisfies(l -> {
+      assertThat(l.get("project_id").asString()).isEqualTo(projectId);
+      assertThat(l.get("request_id").asString()).startsWith("req_");
+    });
     serving.engine.telemetry.flush();
     JsonNode trace = Json.parse(get(api + "/api/runs/" + runId + "/trace"));
     assertThat(trace.get("spans")).singleElement().satisfies(root -> assertThat(root.get("name").asString()).isEqualTo("run"));

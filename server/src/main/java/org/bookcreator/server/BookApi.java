@@ -80,7 +80,8 @@ public final class BookApi {
         .add("GET", "/api/runs/{id}", this::getRun)
         .add("POST", "/api/runs/{id}/cancel", this::cancelRun)
         .add("POST", "/api/runs/{id}/restart", this::restartRun)
-        .add("GET", "/api/runs/{id}/trace", this::trace);
+        .add("GET", "/api/runs/{id}/trace", this::trace)
+        .add("GET", "/api/logs", this::logs);
   }
 
   Router router() {
@@ -314,6 +315,57 @@ public final class BookApi {
     Run run = run(r.pathParam("id"));
     String traceId = Telemetry.traceIdFor(run.id());
     return ApiResponse.ok(Views.trace(run.id(), traceId, s.store().spans(traceId)));
+  }
+
+  // ---- logs
+
+  private ApiResponse logs(ApiRequest r) {
+    java.time.Instant now = s.clock().instant();
+    Optional<String> level = r.queryParam("level").map(l -> l.strip().toUpperCase(Locale.ROOT));
+    level.ifPresent(l -> {
+      try {
+        org.bookcreator.telemetry.LogLine.severity(l);
+      } catch (IllegalArgumentException e) {
+        throw ApiError.invalidField("level", e.getMessage());
+      }
+    });
+    Optional<Long> before = r.queryParam("before").map(b -> {
+      try {
+        return Long.parseLong(b.strip());
+      } catch (NumberFormatException e) {
+        throw ApiError.invalidField("before", "must be a record id (a whole number)");
+      }
+    });
+    int limit = r.intParam("limit", 100, 1, 1000);
+    org.bookcreator.core.store.LogQuery q = new org.bookcreator.core.store.LogQuery(r.queryParam("project"), r.queryParam("run"),
+        r.queryParam("stage"), r.queryParam("role"), r.queryParam("provider"), level, time(r, "since", now), time(r, "until", now),
+        r.queryParam("trace"), r.queryParam("request"), r.queryParam("q").filter(t -> !t.isBlank()), before, Optional.empty(), limit);
+    List<org.bookcreator.core.store.StoredLog> page = s.store().logs(q);
+    ObjectNode body = Json.object();
+    ArrayNode items = body.putArray("items");
+    for (var l : page) {
+      ObjectNode o;
+      try {
+        o = (ObjectNode) Json.parse(l.line().json());
+      } catch (RuntimeException e) {
+        o = Json.object().put("message", l.line().json());
+      }
+      o.put("id", l.id());
+      items.add(o);
+    }
+    if (page.size() == limit) body.put("next_before", page.get(page.size() - 1).id());
+    else body.putNull("next_before");
+    return ApiResponse.ok(body);
+  }
+
+  private static Optional<java.time.Instant> time(ApiRequest r, String name, java.time.Instant now) {
+    return r.queryParam(name).map(t -> {
+      try {
+        return org.bookcreator.core.store.LogQuery.time(t, now);
+      } catch (IllegalArgumentException e) {
+        throw ApiError.invalidField(name, e.getMessage());
+      }
+    });
   }
 
   // ---- helpers

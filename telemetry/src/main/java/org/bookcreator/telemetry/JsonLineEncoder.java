@@ -34,10 +34,17 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
   private final JsonFactory factory = new JsonFactory();
   private final String service;
   private final Redactor redactor;
+  private final java.util.function.Consumer<LogLine> tap;
 
   public JsonLineEncoder(String service, Redactor redactor) {
+    this(service, redactor, null);
+  }
+
+  /** Also hands each encoded record to {@code tap} (null: none): how the store's copy is fed without encoding twice. */
+  JsonLineEncoder(String service, Redactor redactor, java.util.function.Consumer<LogLine> tap) {
     this.service = service;
     this.redactor = redactor;
+    this.tap = tap;
   }
 
   @Override
@@ -68,10 +75,12 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
         }
       }
       boolean errorType = false;
+      String provider = null;
       if (event.getKeyValuePairs() != null) {
         for (KeyValuePair kv : event.getKeyValuePairs()) {
           if (kv.key == null || RESERVED.contains(kv.key) || (mdc != null && mdc.containsKey(kv.key))) continue;
           errorType |= kv.key.equals("error_type");
+          if (kv.key.equals(LogContext.PROVIDER) && kv.value != null) provider = String.valueOf(kv.value);
           g.writeName(kv.key);
           switch (kv.value) {
             case null -> g.writeNull();
@@ -84,12 +93,20 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
           }
         }
       }
+      if (provider == null && mdc != null) provider = mdc.get(LogContext.PROVIDER);
       IThrowableProxy t = event.getThrowableProxy();
       if (t != null) {
         if (!errorType) g.writeStringProperty("error_type", simpleName(t.getClassName()));
         g.writeStringProperty("stack_trace", clip(redactor.redact(ThrowableProxyUtil.asString(t))));
       }
       g.writeEndObject();
+      g.close();
+      if (tap != null) {
+        Map<String, String> m = mdc == null ? Map.of() : mdc;
+        tap.accept(new LogLine(event.getTimeStamp(), event.getLevel().toString(), m.get(LogContext.PROJECT_ID), m.get(LogContext.RUN_ID),
+            m.get(LogContext.STAGE), m.get(LogContext.AGENT_ROLE), provider, m.get(LogContext.TRACE_ID), m.get("request_id"),
+            out.toString(java.nio.charset.StandardCharsets.UTF_8)));
+      }
     }
     out.write('\n');
     return out.toByteArray();

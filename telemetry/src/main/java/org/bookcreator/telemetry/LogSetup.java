@@ -32,8 +32,23 @@ public final class LogSetup {
    * @param onDrop called once per log event dropped because the queue was full
    */
   public static void install(LogConfig config, Redactor redactor, Runnable onDrop) {
+    install(config, redactor, onDrop, null);
+  }
+
+  /** The indexed copy of the logs fed to a store, while installed; flushed and closed by {@link #stop()}. */
+  private static volatile BatchingQueue<LogLine> storeQueue;
+
+  /**
+   * Replaces the current logging configuration; with a {@code store} (null: none), every record
+   * written to the log file is also handed, in batches from a bounded queue, to the store's
+   * indexed copy (dropped records are counted through {@code onDrop} too).
+   */
+  public static void install(LogConfig config, Redactor redactor, Runnable onDrop, LogSink store) {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     ctx.reset();
+    BatchingQueue<LogLine> previous = storeQueue;
+    storeQueue = null;
+    if (previous != null) previous.close();
     LevelChangePropagator propagator = new LevelChangePropagator();
     propagator.setContext(ctx);
     propagator.setResetJUL(true);
@@ -63,7 +78,13 @@ public final class LogSetup {
       trigger.start();
       file.setRollingPolicy(rolling);
       file.setTriggeringPolicy(trigger);
-      file.setEncoder(started(new JsonLineEncoder(config.service(), redactor), ctx));
+      java.util.function.Consumer<LogLine> tap = null;
+      if (store != null) {
+        BatchingQueue<LogLine> queue = new BatchingQueue<>("log-store", 16_384, 1000, 500, store::accept, onDrop);
+        storeQueue = queue;
+        tap = queue::offer;
+      }
+      file.setEncoder(started(new JsonLineEncoder(config.service(), redactor, tap), ctx));
       file.start();
       CountingAsyncAppender async = new CountingAsyncAppender(onDrop);
       async.setContext(ctx);
@@ -109,5 +130,26 @@ public final class LogSetup {
   /** Flushes queued events and stops the appenders (at exit). */
   public static void stop() {
     ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+    BatchingQueue<LogLine> queue = storeQueue;
+    storeQueue = null;
+    if (queue != null) queue.close();
+  }
+
+  /** Writes the records queued for the store's copy now (for tests and before reading it). */
+  public static void flushStore() {
+    BatchingQueue<LogLine> queue = storeQueue;
+    if (queue == null) return;
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    if (ctx.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("file-async") instanceof ch.qos.logback.classic.AsyncAppender async) {
+      long deadline = System.nanoTime() + 2_000_000_000L;
+      while (async.getNumberOfElementsInQueue() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+      // The worker may still be encoding the last event it took.
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    queue.flush();
   }
 }

@@ -8,17 +8,9 @@ import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps sampled spans in the local store: a bounded queue filled on the recording thread (never
@@ -27,25 +19,16 @@ import org.slf4j.LoggerFactory;
  * thread. Attribute values are redacted before they are kept.
  */
 public final class StoringSpanProcessor implements SpanProcessor {
-  private static final Logger log = LoggerFactory.getLogger(StoringSpanProcessor.class);
   static final int BATCH = 512;
   static final long LINGER_MILLIS = 500;
-  private static final long POLL_MILLIS = 20;
 
-  private final BlockingQueue<SpanData> queue;
-  private final SpanSink sink;
+  private final BatchingQueue<SpanData> queue;
   private final Redactor redactor;
-  private final Runnable onDrop;
-  private final AtomicBoolean running = new AtomicBoolean(true);
-  private final Thread worker;
-  private final java.util.concurrent.locks.ReentrantLock flushLock = new java.util.concurrent.locks.ReentrantLock();
 
   public StoringSpanProcessor(SpanSink sink, Redactor redactor, int capacity, Runnable onDrop) {
-    this.queue = new ArrayBlockingQueue<>(capacity);
-    this.sink = sink;
     this.redactor = redactor;
-    this.onDrop = onDrop;
-    this.worker = Thread.ofPlatform().daemon(true).name("span-store").start(this::drainLoop);
+    this.queue = new BatchingQueue<>("span-store", capacity, BATCH, LINGER_MILLIS,
+        batch -> sink.accept(batch.stream().map(this::record).toList()), onDrop);
   }
 
   @Override
@@ -59,51 +42,12 @@ public final class StoringSpanProcessor implements SpanProcessor {
   @Override
   public void onEnd(ReadableSpan span) {
     if (!span.getSpanContext().isSampled()) return;
-    if (!queue.offer(span.toSpanData())) onDrop.run();
+    queue.offer(span.toSpanData());
   }
 
   @Override
   public boolean isEndRequired() {
     return true;
-  }
-
-  private void drainLoop() {
-    try {
-      while (running.get()) {
-        // Linger to fill the batch: one transaction per few hundred spans. Spans stay in the queue
-        // meanwhile, so a flush (which drains under the same lock) never misses any.
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
-        while (queue.size() < BATCH && running.get() && System.nanoTime() < deadline) {
-          Thread.sleep(POLL_MILLIS);
-        }
-        drainAndWrite();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Writes everything queued, in batches; what a flush or shutdown waits for. */
-  private void drainAndWrite() {
-    flushLock.lock();
-    try {
-      List<SpanData> batch = new ArrayList<>(BATCH);
-      while (queue.drainTo(batch, BATCH) > 0) {
-        write(batch);
-        batch.clear();
-      }
-    } finally {
-      flushLock.unlock();
-    }
-  }
-
-  private void write(List<SpanData> batch) {
-    try {
-      sink.accept(batch.stream().map(this::record).toList());
-    } catch (RuntimeException e) {
-      for (int i = 0; i < batch.size(); i++) onDrop.run();
-      log.warn("could not store {} span(s); they are dropped and counted", batch.size(), e);
-    }
   }
 
   SpanRecord record(SpanData s) {
@@ -123,18 +67,13 @@ public final class StoringSpanProcessor implements SpanProcessor {
 
   @Override
   public CompletableResultCode forceFlush() {
-    drainAndWrite();
+    queue.flush();
     return CompletableResultCode.ofSuccess();
   }
 
   @Override
   public CompletableResultCode shutdown() {
-    running.set(false);
-    try {
-      worker.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return forceFlush();
+    queue.close();
+    return CompletableResultCode.ofSuccess();
   }
 }

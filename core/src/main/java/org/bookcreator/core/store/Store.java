@@ -201,6 +201,18 @@ public interface Store extends AutoCloseable {
   List<org.bookcreator.telemetry.SpanRecord> spans(String traceId);
 
   /** Schema version after migrations, for diagnostics. */
+  /** Appends records to the indexed copy of the logs (best effort: callers count what fails). */
+  void recordLogs(List<org.bookcreator.telemetry.LogLine> lines);
+
+  /** Records matching every filter of the query: newest first, or oldest first after {@code afterId}. */
+  List<StoredLog> logs(LogQuery query);
+
+  /**
+   * Retention of the logs' copy: deletes records older than {@code olderThan}, then the oldest
+   * beyond the newest {@code maxRecords}; returns how many went. Nothing newer is touched.
+   */
+  int pruneLogs(Instant olderThan, long maxRecords);
+
   int schemaVersion();
 
   @Override

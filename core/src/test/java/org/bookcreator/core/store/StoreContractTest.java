@@ -527,6 +527,55 @@ public abstract class StoreContractTest {
     assertThatThrownBy(() -> store.addReference("nope", "x.md")).isInstanceOf(StoreException.class).hasMessageContaining("nope");
   }
 
+  private static org.bookcreator.telemetry.LogLine line(long ts, String level, String run, String stage, String provider, String message) {
+    return new org.bookcreator.telemetry.LogLine(ts, level, "p1", run, stage, "writer", provider, run == null ? null : "trace-" + run, null,
+        "{\"ts\":" + ts + ",\"level\":\"" + level + "\",\"message\":\"" + message + "\"}");
+  }
+
+  @Test
+  void logs_combineFilters_newestFirst_andPage() {
+    store.recordLogs(List.of(
+        line(1000, "INFO", "r1", "outline", null, "outline started"),
+        line(2000, "WARN", "r1", "chapter_writing", "openai", "llm call failed: 429 slow down"),
+        line(3000, "ERROR", "r1", "chapter_writing", "openai", "gave up on chapter 3"),
+        line(4000, "WARN", "r2", "chapter_writing", "openai", "llm call failed: 503"),
+        line(5000, "INFO", null, null, null, "100% done_with_literal")));
+
+    var r1Warn = store.logs(LogQuery.newest(50).withRun("r1").withMinLevel("WARN"));
+    var chapterText = store.logs(LogQuery.newest(50).withStage("chapter_writing").withText("LLM CALL"));
+    var page1 = store.logs(LogQuery.newest(2));
+    var page2 = store.logs(LogQuery.newest(2).withBefore(page1.get(1).id()));
+    var follow = store.logs(LogQuery.newest(10).withAfter(page1.get(1).id()));
+    var percent = store.logs(LogQuery.newest(10).withText("100%"));
+    var underscoreIsLiteral = store.logs(LogQuery.newest(10).withText("don__with"));
+    var since = store.logs(LogQuery.newest(10).withRun("r1").withSince(Instant.ofEpochMilli(2000)));
+
+    assertThat(r1Warn).extracting(l -> l.line().tsMillis()).containsExactly(3000L, 2000L);
+    assertThat(chapterText).extracting(l -> l.line().runId()).containsExactly("r2", "r1");
+    assertThat(page1).extracting(l -> l.line().tsMillis()).containsExactly(5000L, 4000L);
+    assertThat(page2).extracting(l -> l.line().tsMillis()).containsExactly(3000L, 2000L);
+    assertThat(follow).extracting(l -> l.line().tsMillis()).containsExactly(5000L);
+    assertThat(percent).singleElement().satisfies(l -> assertThat(l.line().json()).contains("done_with_literal"));
+    assertThat(underscoreIsLiteral).isEmpty();
+    assertThat(since).extracting(l -> l.line().tsMillis()).containsExactly(3000L, 2000L);
+    assertThat(r1Warn.get(0).line().level()).isEqualTo("ERROR");
+    assertThat(r1Warn.get(0).line().traceId()).isEqualTo("trace-r1");
+  }
+
+  @Test
+  void pruneLogs_deletesWhatIsOld_orBeyondTheCap_andNothingElse() {
+    List<org.bookcreator.telemetry.LogLine> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) lines.add(line(1000L * (i + 1), "INFO", "r1", "outline", null, "line " + i));
+    store.recordLogs(lines);
+
+    int byAge = store.pruneLogs(Instant.ofEpochMilli(3000), 1_000_000);
+    int byCount = store.pruneLogs(Instant.ofEpochMilli(0), 5);
+
+    assertThat(byAge).isEqualTo(2);
+    assertThat(byCount).isEqualTo(3);
+    assertThat(store.logs(LogQuery.newest(100))).extracting(l -> l.line().tsMillis()).containsExactly(10_000L, 9000L, 8000L, 7000L, 6000L);
+  }
+
   @Test
   void spans_roundTrip_ignoreDuplicates_andStayBounded() {
     var a = new org.bookcreator.telemetry.SpanRecord("t1", "s1", Optional.empty(), Optional.of("r1"), "run", "internal",
