@@ -43,6 +43,7 @@ final class Engine implements AutoCloseable {
       Pipeline pipeline =
           new Pipeline(store, llm, settings.prices(), settings.pipeline(), telemetry, clock, ids,
               new Random(settings.simulation().seed()), org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
+      pipeline.watchStalls(settings.stallThresholds(), Settings.duration(settings.get(Setting.STALL_CHECK_EVERY)));
       return new Engine(settings, store, pipeline, ids, clock, observed);
     } catch (RuntimeException e) {
       store.close();

@@ -22,7 +22,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 @Command(name = "runs", description = "List runs with their state, stage, tokens and cost; --json adds stage history.",
-    mixinStandardHelpOptions = true, subcommands = {RunsCommand.Cancel.class})
+    mixinStandardHelpOptions = true, subcommands = {RunsCommand.Cancel.class, RunsCommand.Restart.class})
 final class RunsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Options options = new Options();
@@ -36,8 +36,8 @@ final class RunsCommand implements Callable<Integer> {
   @Option(names = "--stalled", description = "Only active runs that made no progress for --older-than, or whose task lease expired.")
   boolean stalled;
 
-  @Option(names = "--older-than", paramLabel = "DURATION", defaultValue = "10m",
-      description = "With --stalled: how long without progress counts as stalled (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--older-than", paramLabel = "DURATION",
+      description = "With --stalled: how long without progress counts as stalled, for every stage (default: stalls.threshold, 10m, and stalls.thresholds per stage).")
   String olderThan;
 
   @Override
@@ -56,7 +56,7 @@ final class RunsCommand implements Callable<Integer> {
         throw new Main.UsageException("no project " + Text.clean(project) + " in " + settings.dataDir());
       }
       List<Run> runs = store.runs(Optional.ofNullable(project));
-      if (stalled) return printStalled(store, runs, out);
+      if (stalled) return printStalled(store, runs, settings, out);
       if (json) {
         ArrayNode arr = Json.MAPPER.createArrayNode();
         for (Run r : runs) arr.add(runJson(store, r));
@@ -79,62 +79,41 @@ final class RunsCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** A run that made no progress (or holds an expired lease): why, and since when. */
-  record Stall(Run run, String reason, java.time.Instant lastProgress) {}
-
-  static List<Stall> stalls(Store store, List<Run> runs, java.time.Duration threshold, java.time.Instant now) {
-    List<Stall> out = new ArrayList<>();
-    for (Run r : runs) {
-      if (!r.state().isActive()) continue;
-      java.time.Instant last = r.updatedAt();
-      String expired = null;
-      for (var t : store.taskOutcomes(r.id())) {
-        if (t.updatedAt().isAfter(last)) last = t.updatedAt();
-        if (t.state() == org.bookcreator.core.run.TaskState.LEASED && t.leaseExpiresAt().map(x -> x.isBefore(now)).orElse(false)) {
-          expired = "lease of task " + t.key() + " held by " + t.leaseOwner().orElse("?") + " expired at " + t.leaseExpiresAt().get()
-              + " without a heartbeat";
-        }
+  private int printStalled(Store store, List<Run> runs, Settings settings, PrintWriter out) {
+    org.bookcreator.core.ops.StallDetector.Thresholds thresholds = settings.stallThresholds();
+    if (olderThan != null) {
+      try {
+        thresholds = org.bookcreator.core.ops.StallDetector.Thresholds.of(Settings.duration(olderThan));
+      } catch (IllegalArgumentException e) {
+        throw new Main.UsageException("--older-than: expected a duration such as 30s, 10m or 2h, got '" + Text.clean(olderThan) + "'");
       }
-      if (expired != null) out.add(new Stall(r, expired, last));
-      else if (java.time.Duration.between(last, now).compareTo(threshold) > 0) {
-        out.add(new Stall(r, "no progress in stage " + r.stage().map(x -> x.id()).orElse("-") + " for "
-            + Text.duration(java.time.Duration.between(last, now)), last));
-      }
-    }
-    return out;
-  }
-
-  private int printStalled(Store store, List<Run> runs, PrintWriter out) {
-    java.time.Duration threshold;
-    try {
-      threshold = Settings.duration(olderThan);
-    } catch (IllegalArgumentException e) {
-      throw new Main.UsageException("--older-than: expected a duration such as 30s, 10m or 2h, got '" + Text.clean(olderThan) + "'");
     }
     java.time.Instant now = java.time.Instant.now();
-    List<Stall> found = stalls(store, runs, threshold, now);
+    List<org.bookcreator.core.ops.StallDetector.Stall> found = org.bookcreator.core.ops.StallDetector.find(store, runs, thresholds, now);
     if (json) {
       ArrayNode arr = Json.MAPPER.createArrayNode();
-      for (Stall st : found) {
+      for (var st : found) {
         ObjectNode o = arr.addObject();
         o.put("id", st.run().id());
         o.put("project_id", st.run().projectId());
         st.run().stage().ifPresent(x -> o.put("stage", x.id()));
+        o.put("kind", st.kind().id());
         o.put("reason", st.reason());
         o.put("last_progress", st.lastProgress().toString());
         o.put("stalled_seconds", java.time.Duration.between(st.lastProgress(), now).toSeconds());
       }
       out.println(Json.write(arr));
     } else if (found.isEmpty()) {
-      out.println("no stalled runs (threshold " + olderThan + ")");
+      out.println("no stalled runs (threshold " + (olderThan != null ? olderThan : settings.get(Setting.STALL_THRESHOLD)
+          + (settings.get(Setting.STALL_THRESHOLDS).isBlank() ? "" : ", per stage: " + settings.get(Setting.STALL_THRESHOLDS))) + ")");
     } else {
       List<List<String>> rows = new ArrayList<>();
-      for (Stall st : found) {
+      for (var st : found) {
         rows.add(List.of(st.run().id(), st.run().stage().map(x -> x.id()).orElse("-"),
             Text.duration(java.time.Duration.between(st.lastProgress(), now)), Text.clip(st.reason(), 90)));
       }
       out.print(Text.table(List.of("run", "stage", "idle", "reason"), rows));
-      out.println("restart with: bin/book-creator resume   (see docs/cli.md)");
+      out.println("restart one with: bin/book-creator runs restart RUN --reason TEXT   (docs/runbooks/stalled-workflow.md)");
     }
     out.flush();
     return ExitCodes.OK;
@@ -177,6 +156,103 @@ final class RunsCommand implements Callable<Integer> {
         out.flush();
       }
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "restart", mixinStandardHelpOptions = true, description = {
+      "Restart a stuck, paused or failed run without losing work or paying twice: leases held by",
+      "(possibly frozen) workers are taken back, failed tasks queued again, and the run goes on from",
+      "its last completed task, whose recorded calls are replayed, not paid again. With --from-stage,",
+      "that stage and every later one run again (new calls). Every change is recorded in the run's",
+      "history with the reason. If no other Book Creator process holds the data directory, the run",
+      "is driven to its end here, in the foreground; otherwise that process picks it up."})
+  static final class Restart implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Options options = new Options();
+    @Mixin Options.PipelineFlags pipelineFlags = new Options.PipelineFlags();
+
+    @picocli.CommandLine.Parameters(paramLabel = "RUN", description = "The run id.")
+    String runId;
+
+    @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why, recorded in the run's history.")
+    String reason;
+
+    @Option(names = "--from-stage", paramLabel = "STAGE", description = "Re-run this stage and every later one (e.g. chapter_writing).")
+    String fromStage;
+
+    @Option(names = "--dry-run", description = "Print what would change, and change nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+      if (reason.isBlank()) throw new Main.UsageException("--reason must not be blank");
+      Optional<org.bookcreator.core.run.Stage> from;
+      try {
+        from = Optional.ofNullable(fromStage).map(st -> org.bookcreator.core.run.Stage.fromId(st.strip().toLowerCase(java.util.Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new Main.UsageException("--from-stage: " + e.getMessage());
+      }
+      String why = "restarted by the operator: " + Text.clean(reason) + from.map(st -> " (from stage " + st.id() + ")").orElse("");
+      Settings settings = options.load(pipelineFlags.flags());
+      PrintWriter out = spec.commandLine().getOut();
+      if (dryRun) {
+        Observability.start(settings, Observability.Mode.READER);
+        try (Store store = StoreReader.require(settings)) {
+          var plan = plan(store, from, settings);
+          out.println("dry run, nothing changed; bin/book-creator runs restart would:");
+          plan.describe().forEach(l -> out.println("  " + l));
+        }
+        out.flush();
+        return ExitCodes.OK;
+      }
+      StoreReader.require(settings).close();
+      Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
+      Engine engine;
+      try {
+        engine = Engine.open(settings, telemetry);
+      } catch (org.bookcreator.core.store.StoreLockedException locked) {
+        // Another process (serve) owns the pipeline: change the store, and let its orchestrator drive the run.
+        try (Store store = StoreReader.require(settings)) {
+          var plan = plan(store, from, settings);
+          apply(() -> org.bookcreator.core.ops.RunControl.restart(store, plan, why, java.time.Instant.now()));
+          plan.describe().forEach(l -> out.println(l));
+          out.println("restarted; the Book Creator process that holds " + settings.dataDir() + " carries the run on. Follow it with:");
+          out.println("  bin/book-creator runs --project " + plan.run().projectId() + "    bin/book-creator logs --run " + runId + " --follow");
+        }
+        out.flush();
+        return ExitCodes.OK;
+      }
+      try (engine) {
+        engine.pipeline.start(true);
+        var plan = plan(engine.store, from, settings);
+        Run restarted = apply(() -> engine.pipeline.restart(plan, why));
+        plan.describe().forEach(l -> out.println(l));
+        out.flush();
+        List<Run> finished = DemoCommand.await(engine, List.of(restarted), engine.clock.instant());
+        out.print(DemoCommand.table(engine, finished));
+        out.flush();
+        Run end = finished.get(0);
+        if (end.state() == org.bookcreator.core.run.RunState.COMPLETED) return ExitCodes.OK;
+        return end.state() == org.bookcreator.core.run.RunState.PAUSED ? ExitCodes.PAUSED : ExitCodes.RUN_FAILED;
+      }
+    }
+
+    private org.bookcreator.core.run.RestartPlan plan(Store store, Optional<org.bookcreator.core.run.Stage> from, Settings settings) {
+      try {
+        return org.bookcreator.core.ops.RunControl.planRestart(store, runId, from);
+      } catch (org.bookcreator.core.ops.RunControl.NotFound e) {
+        throw new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir());
+      } catch (org.bookcreator.core.ops.RunControl.Conflict e) {
+        throw new Main.UsageException(e.getMessage());
+      }
+    }
+
+    private static Run apply(java.util.function.Supplier<Run> action) {
+      try {
+        return action.get();
+      } catch (org.bookcreator.core.ops.RunControl.Conflict e) {
+        throw new Main.UsageException(e.getMessage());
+      }
     }
   }
 }

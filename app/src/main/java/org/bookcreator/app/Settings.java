@@ -143,7 +143,7 @@ final class Settings {
       problems.add(where(Setting.SIM_SEED) + ": expected a whole number, got '" + values.get(Setting.SIM_SEED) + "'");
     }
     for (Setting s : List.of(Setting.LEASE, Setting.HEARTBEAT, Setting.BACKOFF_BASE, Setting.BACKOFF_MAX, Setting.CALL_TIMEOUT,
-        Setting.SIM_LATENCY, Setting.SIM_RETRY_AFTER, Setting.LOG_STORE_MAX_AGE)) {
+        Setting.SIM_LATENCY, Setting.SIM_RETRY_AFTER, Setting.LOG_STORE_MAX_AGE, Setting.STALL_THRESHOLD, Setting.STALL_CHECK_EVERY)) {
       if (!DURATION.matcher(values.get(s).strip()).matches()) {
         problems.add(where(s) + ": expected a duration such as 500ms, 30s, 5m, 1h or 14d, got '" + values.get(s) + "'");
       }
@@ -165,6 +165,11 @@ final class Settings {
       if (Long.parseLong(values.get(Setting.LOG_STORE_MAX_RECORDS).strip()) < 1000) problems.add(where(Setting.LOG_STORE_MAX_RECORDS) + ": keep at least 1000 records");
     } catch (NumberFormatException e) {
       problems.add(where(Setting.LOG_STORE_MAX_RECORDS) + ": expected a whole number, got '" + values.get(Setting.LOG_STORE_MAX_RECORDS) + "'");
+    }
+    try {
+      org.bookcreator.core.ops.StallDetector.parseThresholds(values.get(Setting.STALL_THRESHOLDS), Settings::duration);
+    } catch (IllegalArgumentException e) {
+      problems.add(where(Setting.STALL_THRESHOLDS) + ": " + e.getMessage());
     }
     for (Setting s : List.of(Setting.SPAN_STORE, Setting.METRICS_ENABLED, Setting.TRACING_ENABLED, Setting.CAPTURE_CONTENT, Setting.LOG_STORE)) {
       if (!List.of("true", "false").contains(values.get(s).strip())) {
@@ -374,6 +379,12 @@ final class Settings {
         duration(get(Setting.CALL_TIMEOUT)),
         get(Setting.MODEL),
         roleModels());
+  }
+
+  /** When a run counts as stalled: per stage, else stalls.threshold. */
+  org.bookcreator.core.ops.StallDetector.Thresholds stallThresholds() {
+    return new org.bookcreator.core.ops.StallDetector.Thresholds(duration(get(Setting.STALL_THRESHOLD)),
+        org.bookcreator.core.ops.StallDetector.parseThresholds(get(Setting.STALL_THRESHOLDS), Settings::duration));
   }
 
   /** The provider every role uses unless routing says otherwise. */

@@ -296,16 +296,36 @@ public final class BookApi {
         throw ApiError.invalidField("budget_usd", "must be a decimal number such as \"12.50\"");
       }
     });
-    if (run.state() != RunState.PAUSED && run.state() != RunState.FAILED) {
-      throw ApiError.conflict("run " + run.id() + " is " + run.state().name().toLowerCase(Locale.ROOT)
-          + "; only paused or failed runs restart (unfinished ones resume by themselves)");
-    }
-    budget.ifPresent(b -> s.store().setBudget(run.projectId(), Optional.of(b)));
+    Optional<Stage> fromStage = text(body, "from_stage").map(st -> {
+      try {
+        return Stage.fromId(st.strip().toLowerCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw ApiError.invalidField("from_stage", "unknown stage (one of: " + Stage.ids() + ")");
+      }
+    });
+    JsonNode dry = body.get("dry_run");
+    if (dry != null && !dry.isBoolean() && !dry.isNull()) throw ApiError.invalidField("dry_run", "must be true or false");
+    boolean dryRun = dry != null && dry.asBoolean(false);
     try (LogContext.Scope ignored = LogContext.with(LogContext.PROJECT_ID, run.projectId(), LogContext.RUN_ID, run.id())) {
-      Run resumed = s.runs().resume(run.id(), "restarted by the operator: " + reason
+      org.bookcreator.core.run.RestartPlan plan = RunControl.planRestart(s.store(), run.id(), fromStage);
+      if (dryRun) {
+        ObjectNode o = Json.object();
+        o.put("run_id", run.id());
+        o.put("dry_run", true);
+        ArrayNode changes = o.putArray("changes");
+        plan.describe().forEach(changes::add);
+        o.put("revoke", plan.revoke().size());
+        o.put("requeue", plan.requeue().size());
+        o.put("supersede", plan.supersede().size());
+        o.put("rewind", plan.rewind().size());
+        return ApiResponse.ok(o);
+      }
+      budget.ifPresent(b -> s.store().setBudget(run.projectId(), Optional.of(b)));
+      Run restarted = s.runs().restart(plan, "restarted by the operator: " + reason
+          + fromStage.map(st -> " (from stage " + st.id() + ")").orElse("")
           + budget.map(b -> " (budget set to $" + b.toPlainString() + ")").orElse(""));
-      log.info("run {} restarted over the API: {}", run.id(), reason);
-      return ApiResponse.accepted(Views.run(s.store(), s.store().run(run.id()).orElse(resumed)), "/api/runs/" + run.id());
+      log.info("run {} restarted over the API: {}", run.id(), String.join("; ", plan.describe()));
+      return ApiResponse.accepted(Views.run(s.store(), s.store().run(run.id()).orElse(restarted)), "/api/runs/" + run.id());
     } catch (RunControl.Conflict e) {
       throw ApiError.conflict(e.getMessage());
     }

@@ -20,6 +20,9 @@ public interface RunLauncher {
   /** Lets a paused or failed run go on; throws {@link RunControl.Conflict} for any other state. */
   Run resume(String runId, String reason);
 
+  /** Carries out a restart plan; throws {@link RunControl.Conflict} when the run changed meanwhile. */
+  Run restart(org.bookcreator.core.run.RestartPlan plan, String reason);
+
   static RunLauncher inProcess(Pipeline pipeline, long seed) {
     return new RunLauncher() {
       @Override
@@ -30,6 +33,11 @@ public interface RunLauncher {
       @Override
       public Run resume(String runId, String reason) {
         return pipeline.resume(runId, reason);
+      }
+
+      @Override
+      public Run restart(org.bookcreator.core.run.RestartPlan plan, String reason) {
+        return pipeline.restart(plan, reason);
       }
     };
   }
@@ -44,6 +52,11 @@ public interface RunLauncher {
       @Override
       public Run resume(String runId, String reason) {
         return RunControl.resume(store, runId, reason, clock.instant());
+      }
+
+      @Override
+      public Run restart(org.bookcreator.core.run.RestartPlan plan, String reason) {
+        return RunControl.restart(store, plan, reason, clock.instant());
       }
     };
   }

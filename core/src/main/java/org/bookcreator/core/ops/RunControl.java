@@ -41,18 +41,58 @@ public final class RunControl {
     Run run = store.run(runId).orElseThrow(() -> new NotFound("no run " + runId));
     if (run.state() != RunState.PAUSED && run.state() != RunState.FAILED) {
       throw new Conflict("run " + runId + " is " + run.state().name().toLowerCase()
-          + "; only paused or failed runs restart (unfinished ones resume by themselves)");
+          + "; only paused or failed runs resume (unfinished ones resume by themselves)");
     }
-    try {
-      if (run.state() == RunState.FAILED) {
-        store.requeueFailedTasks(runId, reason, now);
-        store.stages(runId).stream().filter(s -> s.state() == org.bookcreator.core.run.StageState.FAILED)
-            .forEach(s -> store.transitionStage(runId, s.stage(), org.bookcreator.core.run.StageState.FAILED,
-                org.bookcreator.core.run.StageState.RUNNING, java.util.Optional.empty(), 0, reason, now));
+    return restart(store, planRestart(store, runId, java.util.Optional.empty()), reason, now);
+  }
+
+  /**
+   * What {@link #restart} would change (nothing is changed): for a running (stuck), paused or
+   * failed run. Without {@code fromStage}, the run goes on from its last completed task; with it,
+   * that stage and every later one run again.
+   */
+  public static org.bookcreator.core.run.RestartPlan planRestart(Store store, String runId, java.util.Optional<org.bookcreator.core.run.Stage> fromStage) {
+    Run run = store.run(runId).orElseThrow(() -> new NotFound("no run " + runId));
+    switch (run.state()) {
+      case RUNNING, PAUSED, FAILED -> { }
+      case QUEUED -> throw new Conflict("run " + runId + " is queued: it starts by itself; nothing to restart");
+      default -> throw new Conflict("run " + runId + " is " + run.state().name().toLowerCase()
+          + " and cannot restart; start a new run of its project instead");
+    }
+    java.util.List<org.bookcreator.core.run.Task> revoke = new java.util.ArrayList<>();
+    java.util.List<org.bookcreator.core.run.Task> requeue = new java.util.ArrayList<>();
+    java.util.List<org.bookcreator.core.run.Task> supersede = new java.util.ArrayList<>();
+    for (var t : store.taskOutcomes(runId)) {
+      if (t.state() == org.bookcreator.core.run.TaskState.SUPERSEDED) continue;
+      if (fromStage.isPresent() && t.stage().compareTo(fromStage.get()) >= 0) {
+        supersede.add(t);
+      } else if (t.state() == org.bookcreator.core.run.TaskState.LEASED) {
+        revoke.add(t);
+      } else if (t.state() == org.bookcreator.core.run.TaskState.FAILED || t.state() == org.bookcreator.core.run.TaskState.CANCELLED) {
+        requeue.add(t);
       }
-      return store.transitionRun(runId, run.state(), RunState.RUNNING, reason, now);
+    }
+    java.util.List<org.bookcreator.core.run.StageRecord> rewind = new java.util.ArrayList<>();
+    for (var st : store.stages(runId)) {
+      boolean rerun = fromStage.isPresent() && st.stage().compareTo(fromStage.get()) >= 0;
+      if ((rerun && st.state() != org.bookcreator.core.run.StageState.PENDING) || st.state() == org.bookcreator.core.run.StageState.FAILED) {
+        rewind.add(st);
+      }
+    }
+    return new org.bookcreator.core.run.RestartPlan(run, fromStage, revoke, requeue, supersede, rewind);
+  }
+
+  /**
+   * Carries out a plan of {@link #planRestart} atomically, recording every change with {@code reason} (the whole text);
+   * an orchestrator picks the run up on its next sweep. Throws {@link Conflict} when anything
+   * changed since the plan was made (plan again).
+   */
+  public static Run restart(Store store, org.bookcreator.core.run.RestartPlan plan, String reason, Instant now) {
+    if (reason == null || reason.isBlank()) throw new IllegalArgumentException("a reason is required");
+    try {
+      return store.applyRestart(plan, reason, now);
     } catch (IllegalTransitionException e) {
-      throw new Conflict("run " + runId + " changed state meanwhile (" + e.getMessage() + "); look again");
+      throw new Conflict("run " + plan.run().id() + " changed while restarting (" + e.getMessage() + "); nothing was changed, plan again");
     }
   }
 

@@ -93,10 +93,53 @@ public final class Pipeline implements AutoCloseable {
           store.queuedTasksByKind().forEach((k, n) -> byRole.merge(k.role(), n, Long::sum));
           return byRole.entrySet().stream().map(e -> BookMetrics.Point.of(e.getValue(), e.getKey().id())).toList();
         });
+    metrics.gauge("book_creator_stalled_runs", "Active runs found stalled (no progress past the stage's threshold, an expired lease, "
+        + "or a critique cap), per stage.", List.of(SemConv.L_STAGE),
+        () -> stallFigures.stream().map(f -> BookMetrics.Point.of(f.stalledRuns(), f.stage().id())).toList());
+    metrics.gauge("book_creator_stage_oldest_progress_timestamp", "Unix time (seconds) of the oldest last progress among the "
+        + "stage's active runs: time() minus this is how long the stage's slowest run has made no progress.", List.of(SemConv.L_STAGE),
+        () -> stallFigures.stream().map(f -> BookMetrics.Point.of(f.oldestProgress().toEpochMilli() / 1000.0, f.stage().id())).toList());
     metrics.gauge("book_creator_worker_heartbeat_timestamp", "Unix time (seconds) of each worker's last heartbeat.",
         List.of(SemConv.L_WORKER),
         () -> workers.heartbeats().entrySet().stream()
             .map(e -> BookMetrics.Point.of(e.getValue().toEpochMilli() / 1000.0, e.getKey())).toList());
+  }
+
+  private volatile List<org.bookcreator.core.ops.StallDetector.StageFigures> stallFigures = List.of();
+  private java.util.concurrent.ScheduledExecutorService stallWatch;
+
+  /**
+   * Looks for stalled runs every {@code every}: records a {@code stalled} event once per stall,
+   * logs it as a warning, and keeps the per-stage stall gauges current. Never throws into the
+   * pipeline; a failed look is logged and retried at the next one.
+   */
+  public synchronized void watchStalls(org.bookcreator.core.ops.StallDetector.Thresholds thresholds, java.time.Duration every) {
+    if (stallWatch != null) return;
+    stallWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("stall-watch").unstarted(r));
+    stallWatch.scheduleWithFixedDelay(() -> lookForStalls(thresholds), every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** One look for stalled runs (what the watch does on each tick); returns what it found. */
+  public List<org.bookcreator.core.ops.StallDetector.Stall> lookForStalls(org.bookcreator.core.ops.StallDetector.Thresholds thresholds) {
+    try {
+      java.time.Instant now = clock.instant();
+      List<Run> active = store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING));
+      var stalls = org.bookcreator.core.ops.StallDetector.find(store, active, thresholds, now);
+      stallFigures = org.bookcreator.core.ops.StallDetector.figures(store, active, stalls);
+      if (org.bookcreator.core.ops.StallDetector.record(store, stalls, now) > 0) {
+        for (var st : stalls) {
+          try (var ignored = org.bookcreator.telemetry.LogContext.with(org.bookcreator.telemetry.LogContext.RUN_ID, st.run().id(),
+              org.bookcreator.telemetry.LogContext.PROJECT_ID, st.run().projectId(),
+              org.bookcreator.telemetry.LogContext.STAGE, st.run().stage().map(org.bookcreator.core.run.Stage::id).orElse(null))) {
+            log.warn("run {} is stalled ({}): {}; see docs/runbooks/stalled-workflow.md", st.run().id(), st.kind().id(), st.reason());
+          }
+        }
+      }
+      return stalls;
+    } catch (RuntimeException e) {
+      log.warn("looking for stalled runs failed; trying again at the next look", e);
+      return List.of();
+    }
   }
 
   /** Starts the orchestrator and the workers, and resumes unfinished runs. */
@@ -134,6 +177,13 @@ public final class Pipeline implements AutoCloseable {
     return run;
   }
 
+  /** Carries out a restart plan (see {@link org.bookcreator.core.ops.RunControl#planRestart}) and drives the run on. */
+  public Run restart(org.bookcreator.core.run.RestartPlan plan, String reason) {
+    Run run = org.bookcreator.core.ops.RunControl.restart(store, plan, reason, clock.instant());
+    orchestrator.resumed(run.id());
+    return run;
+  }
+
   /** Completes when the run completes, fails, is cancelled or pauses. */
   public CompletableFuture<Run> completion(String runId) {
     return orchestrator.completion(runId);
@@ -142,6 +192,9 @@ public final class Pipeline implements AutoCloseable {
   /** Stops taking work; runs in flight stay in the store and resume on the next start. */
   @Override
   public void close() {
+    synchronized (this) {
+      if (stallWatch != null) stallWatch.shutdownNow();
+    }
     workers.close();
     orchestrator.close();
   }

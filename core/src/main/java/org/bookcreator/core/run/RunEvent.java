@@ -13,6 +13,7 @@ public record RunEvent(
   public static final String RETRY = "retry";
   public static final String DOCUMENT_ERROR = "document_error";
   public static final String CRITIQUE_CAP = "critique_cap_reached";
+  public static final String STALLED = "stalled";
   public static final String BUDGET_80 = "budget_80";
   public static final String BUDGET_100 = "budget_100";
 }

@@ -2,7 +2,10 @@ package org.bookcreator.core.run;
 
 import org.bookcreator.core.support.Transitions;
 
-/** Lifecycle of a run. {@link #TABLE} is the only place that says which moves are legal. */
+/**
+ * Lifecycle of a run. {@link #TABLE} is the only place that says which moves are legal. RUNNING to
+ * RUNNING is an operator's restart of a stuck run, kept in its history with the reason.
+ */
 public enum RunState {
   QUEUED,
   RUNNING,
@@ -14,7 +17,7 @@ public enum RunState {
   public static final Transitions<RunState> TABLE =
       Transitions.of("run", RunState.class)
           .allow(QUEUED, RUNNING, CANCELLED)
-          .allow(RUNNING, COMPLETED, FAILED, CANCELLED, PAUSED)
+          .allow(RUNNING, RUNNING, COMPLETED, FAILED, CANCELLED, PAUSED)
           .allow(PAUSED, RUNNING, CANCELLED)
           .allow(FAILED, RUNNING, CANCELLED)
           .build();

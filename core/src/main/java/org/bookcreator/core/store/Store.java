@@ -178,6 +178,9 @@ public interface Store extends AutoCloseable {
 
   void heartbeat(String workerId, Instant at);
 
+  /** The last heartbeat of every worker that ever sent one. */
+  java.util.Map<String, Instant> workerHeartbeats();
+
   /**
    * Active (queued or running) runs per category and current stage, for the books-per-stage gauge:
    * one row for every stage of every category that has a project, zeros included, so the series
@@ -201,6 +204,14 @@ public interface Store extends AutoCloseable {
   List<org.bookcreator.telemetry.SpanRecord> spans(String traceId);
 
   /** Schema version after migrations, for diagnostics. */
+  /**
+   * Applies a restart plan in one transaction: each task, stage and the run must still be in the
+   * state the plan saw, else {@link org.bookcreator.core.support.IllegalTransitionException} and
+   * nothing changes. Superseded tasks keep their rows (and ledger rows) under a new key, so the
+   * orchestrator plans fresh tasks in their place. Returns the run, now running.
+   */
+  org.bookcreator.core.run.Run applyRestart(org.bookcreator.core.run.RestartPlan plan, String reason, Instant at);
+
   /** Appends records to the indexed copy of the logs (best effort: callers count what fails). */
   void recordLogs(List<org.bookcreator.telemetry.LogLine> lines);
 

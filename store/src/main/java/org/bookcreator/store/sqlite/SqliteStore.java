@@ -612,6 +612,58 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public Run applyRestart(org.bookcreator.core.run.RestartPlan plan, String reason, Instant at) {
+    String runId = plan.run().id();
+    RunState from = plan.run().state();
+    RunState.TABLE.require(from, RunState.RUNNING, runId);
+    return tx("restart run " + runId, () -> {
+      for (Task t : plan.revoke()) {
+        expectTask(runId, t, TaskState.QUEUED, update("UPDATE tasks SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL, "
+            + "updated_at = ? WHERE id = ? AND state = 'LEASED'", at, t.id()));
+        record(runId, "task", t.key(), TaskState.LEASED, TaskState.QUEUED,
+            reason + " (lease of " + t.leaseOwner().orElse("?") + " taken back)", at);
+      }
+      for (Task t : plan.requeue()) {
+        // attempt is kept: call ids of the new attempt differ from the recorded ones, so nothing is replayed
+        expectTask(runId, t, TaskState.QUEUED, update("UPDATE tasks SET state = 'QUEUED', not_before = ?, updated_at = ? WHERE id = ? AND state = ?",
+            at, at, t.id(), t.state()));
+        record(runId, "task", t.key(), t.state(), TaskState.QUEUED, reason, at);
+      }
+      for (Task t : plan.supersede()) {
+        TaskState.TABLE.require(t.state(), TaskState.SUPERSEDED, t.key());
+        // A new key frees the original for the task the orchestrator plans in its place.
+        expectTask(runId, t, TaskState.SUPERSEDED, update("UPDATE tasks SET state = 'SUPERSEDED', task_key = ?, lease_owner = NULL, "
+            + "lease_expires_at = NULL, updated_at = ? WHERE id = ? AND state = ?", t.key() + "~superseded~" + t.id(), at, t.id(), t.state()));
+        record(runId, "task", t.key(), t.state(), TaskState.SUPERSEDED, reason, at);
+      }
+      for (StageRecord st : plan.rewind()) {
+        StageState.TABLE.require(st.state(), StageState.PENDING, runId + "/" + st.stage().id());
+        int n = update("UPDATE run_stages SET state = 'PENDING', started_at = NULL, finished_at = NULL, result = NULL, iterations = 0, "
+            + "reason = ? WHERE run_id = ? AND stage = ? AND state = ?", reason, runId, st.stage(), st.state());
+        if (n == 0) throw new IllegalTransitionException("stage " + runId + "/" + st.stage().id() + " is no longer " + st.state());
+        record(runId, "stage", st.stage().id(), st.state(), StageState.PENDING, reason, at);
+      }
+      int n = update("UPDATE runs SET state = 'RUNNING', updated_at = ?, reason = ? WHERE id = ? AND state = ?", at, reason, runId, from);
+      if (n == 0) throw new IllegalTransitionException("run " + runId + " is no longer " + from);
+      plan.fromStage().ifPresent(st -> {
+        try {
+          update("UPDATE runs SET stage = ? WHERE id = ?", st, runId);
+        } catch (SQLException e) {
+          throw new StoreException("could not set the stage of run " + runId, e);
+        }
+      });
+      record(runId, "run", runId, from, RunState.RUNNING, reason, at);
+      return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
+    });
+  }
+
+  private static void expectTask(String runId, Task t, TaskState to, int updated) {
+    if (updated == 0) {
+      throw new IllegalTransitionException("task " + t.key() + " of run " + runId + " is no longer " + t.state() + " (wanted to move it to " + to + ")");
+    }
+  }
+
+  @Override
   public int requeueFailedTasks(String runId, String reason, Instant at) {
     return tx("requeue failed tasks of run " + runId, () -> {
       List<Task> ended = query("SELECT * FROM tasks WHERE run_id = ? AND state IN ('FAILED', 'CANCELLED')", SqliteStore::task, runId);
@@ -910,6 +962,17 @@ public final class SqliteStore implements Store {
     tx("record heartbeat", () -> update(
         "INSERT INTO workers(id, started_at, last_heartbeat) VALUES (?,?,?) ON CONFLICT(id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat",
         workerId, at, at));
+  }
+
+  @Override
+  public java.util.Map<String, Instant> workerHeartbeats() {
+    return tx("read heartbeats", () -> {
+      java.util.Map<String, Instant> out = new java.util.HashMap<>();
+      for (Object[] row : query("SELECT id, last_heartbeat FROM workers", rs -> new Object[] {rs.getString(1), Instant.ofEpochMilli(rs.getLong(2))})) {
+        out.put((String) row[0], (Instant) row[1]);
+      }
+      return out;
+    });
   }
 
   @Override
