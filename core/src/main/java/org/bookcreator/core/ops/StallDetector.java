@@ -162,6 +162,7 @@ public final class StallDetector {
 
   static String human(Duration d) {
     long s = d.toSeconds();
+    if (s < 1) return d.toMillis() + "ms";
     if (s < 120) return s + "s";
     if (s < 7200) return (s / 60) + "m";
     return (s / 3600) + "h" + ((s % 3600) / 60 > 0 ? " " + (s % 3600) / 60 + "m" : "");

@@ -25,7 +25,7 @@ class TransitionsTest {
 
   @ParameterizedTest
   @CsvSource({
-    "COMPLETED,RUNNING", "CANCELLED,RUNNING", "QUEUED,COMPLETED", "PAUSED,COMPLETED", "RUNNING,QUEUED", "RUNNING,RUNNING"
+    "COMPLETED,RUNNING", "CANCELLED,RUNNING", "QUEUED,COMPLETED", "PAUSED,COMPLETED", "RUNNING,QUEUED", "QUEUED,QUEUED"
   })
   void run_illegalMoves_areRejected_withBothStatesNamed(RunState from, RunState to) {
     assertThatThrownBy(() -> RunState.TABLE.require(from, to, "r1"))
@@ -42,19 +42,26 @@ class TransitionsTest {
   }
 
   @Test
-  void stage_movesOnlyForward_exceptRestartOfAFailedStage() {
+  void stage_movesForward_orIsRewoundToPendingByARestart() {
     assertThat(StageState.TABLE.allows(StageState.PENDING, StageState.RUNNING)).isTrue();
     assertThat(StageState.TABLE.allows(StageState.RUNNING, StageState.COMPLETED)).isTrue();
     assertThat(StageState.TABLE.allows(StageState.FAILED, StageState.RUNNING)).isTrue();
+    assertThat(StageState.TABLE.allows(StageState.COMPLETED, StageState.PENDING)).isTrue();
     assertThat(StageState.TABLE.allows(StageState.COMPLETED, StageState.RUNNING)).isFalse();
     assertThat(StageState.TABLE.allows(StageState.PENDING, StageState.COMPLETED)).isFalse();
   }
 
   @Test
-  void task_reclaimIsLegal_butCompletedIsFinal() {
+  void aRunningRun_mayBeRestarted_inPlace() {
+    assertThat(RunState.TABLE.allows(RunState.RUNNING, RunState.RUNNING)).isTrue();
+  }
+
+  @Test
+  void task_reclaimIsLegal_andACompletedTaskCanOnlyBeSuperseded() {
     assertThat(TaskState.TABLE.allows(TaskState.LEASED, TaskState.LEASED)).isTrue();
     assertThat(TaskState.TABLE.allows(TaskState.LEASED, TaskState.QUEUED)).isTrue();
-    assertThat(TaskState.TABLE.targets(TaskState.COMPLETED)).isEmpty();
+    assertThat(TaskState.TABLE.targets(TaskState.COMPLETED)).containsExactly(TaskState.SUPERSEDED);
+    assertThat(TaskState.TABLE.targets(TaskState.SUPERSEDED)).isEmpty();
     assertThat(TaskState.TABLE.allows(TaskState.QUEUED, TaskState.COMPLETED)).isFalse();
   }
 }
