@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       RunsCommand.class,
       TraceCommand.class,
       LogsCommand.class,
+      DiagnoseCommand.class,
       CostCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
