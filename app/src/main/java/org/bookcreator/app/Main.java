@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       TraceCommand.class,
       LogsCommand.class,
       DiagnoseCommand.class,
+      DoctorCommand.class,
       CostCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

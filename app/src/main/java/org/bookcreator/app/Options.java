@@ -24,8 +24,15 @@ final class Options {
   Settings load(Map<Setting, String> more) {
     Map<Setting, String> f = flags();
     f.putAll(more);
-    return Settings.load(config, System.getenv(), f);
+    Map<String, String> env = ENVIRONMENT.get();
+    return Settings.load(config, env != null ? env : System.getenv(), f);
   }
+
+  /**
+   * The environment a command on this thread reads instead of the process's, when set: how
+   * in-process tests run a command with variables such as OPENAI_BASE_URL. Null: the real one.
+   */
+  static final ThreadLocal<Map<String, String>> ENVIRONMENT = new ThreadLocal<>();
 
   /** Flags of the commands that run the pipeline. */
   static final class PipelineFlags {

@@ -381,6 +381,26 @@ final class Settings {
         roleModels());
   }
 
+  /** Where a provider is reached; {@code key} is a secret and is never printed. */
+  record ProviderAccess(String provider, String baseUrl, Optional<String> key) {}
+
+  /** Every provider this configuration uses: the default one and those routing names. */
+  List<ProviderAccess> providersInUse() {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    names.add(get(Setting.PROVIDER));
+    org.bookcreator.core.llm.LlmRouter.parseRules(get(Setting.ROUTING_RULES)).forEach(r -> names.add(r.provider()));
+    if (!get(Setting.ROUTING_FALLBACK).isBlank()) names.add(org.bookcreator.core.llm.LlmRouter.parseTarget(get(Setting.ROUTING_FALLBACK)).provider());
+    List<ProviderAccess> out = new ArrayList<>();
+    for (String n : names) {
+      switch (n) {
+        case "openai" -> out.add(new ProviderAccess(n, openAiBaseUrl, openAiKey));
+        case "anthropic" -> out.add(new ProviderAccess(n, anthropicBaseUrl, anthropicKey));
+        default -> out.add(new ProviderAccess(n, "", Optional.empty()));
+      }
+    }
+    return out;
+  }
+
   /** When a run counts as stalled: per stage, else stalls.threshold. */
   org.bookcreator.core.ops.StallDetector.Thresholds stallThresholds() {
     return new org.bookcreator.core.ops.StallDetector.Thresholds(duration(get(Setting.STALL_THRESHOLD)),

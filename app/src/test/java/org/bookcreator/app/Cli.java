@@ -11,4 +11,16 @@ record Cli(int exitCode, String out, String err) {
     int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     return new Cli(code, out.toString(), err.toString());
   }
+
+  /** Like {@link #run} with the process environment plus {@code env}. */
+  static Cli runWithEnv(java.util.Map<String, String> env, String... args) {
+    java.util.Map<String, String> merged = new java.util.HashMap<>(System.getenv());
+    merged.putAll(env);
+    Options.ENVIRONMENT.set(merged);
+    try {
+      return run(args);
+    } finally {
+      Options.ENVIRONMENT.remove();
+    }
+  }
 }
