@@ -33,6 +33,10 @@ final class RunsCommand implements Callable<Integer> {
   @Option(names = "--project", paramLabel = "ID", description = "Only runs of this project.")
   String project;
 
+  @Option(names = "--sort", paramLabel = "KEY", defaultValue = "created",
+      description = "Order of the list: created (newest first, the default), time (longest first) or cost (most expensive first).")
+  String sort;
+
   @Option(names = "--stalled", description = "Only active runs that made no progress for --older-than, or whose task lease expired.")
   boolean stalled;
 
@@ -55,7 +59,18 @@ final class RunsCommand implements Callable<Integer> {
       if (project != null && store.project(project).isEmpty()) {
         throw new Main.UsageException("no project " + Text.clean(project) + " in " + settings.dataDir());
       }
-      List<Run> runs = store.runs(Optional.ofNullable(project));
+      List<Run> runs = new ArrayList<>(store.runs(Optional.ofNullable(project)));
+      switch (sort) {
+        case "created" -> { }
+        case "time" -> runs.sort(java.util.Comparator.comparing((Run r) -> Duration.between(r.createdAt(),
+            r.state().isActive() ? java.time.Instant.now() : r.updatedAt())).reversed());
+        case "cost" -> {
+          Map<String, java.math.BigDecimal> cost = new java.util.HashMap<>();
+          for (Run r : runs) cost.put(r.id(), store.totals(r.id()).costUsd());
+          runs.sort(java.util.Comparator.comparing((Run r) -> cost.get(r.id())).reversed());
+        }
+        default -> throw new Main.UsageException("--sort must be created, time or cost, got '" + Text.clean(sort) + "'");
+      }
       if (stalled) return printStalled(store, runs, settings, out);
       if (json) {
         ArrayNode arr = Json.MAPPER.createArrayNode();
