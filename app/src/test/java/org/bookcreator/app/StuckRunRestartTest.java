@@ -51,6 +51,8 @@ class StuckRunRestartTest {
   private final CountDownLatch thaw = new CountDownLatch(1);
   private SqliteStore store;
   private Pipeline pipeline;
+  private final Telemetry telemetry = Telemetry.create(new org.bookcreator.telemetry.TelemetryConfig("book-creator", true, false, 1.0, false, Set.of()),
+      org.bookcreator.telemetry.Redactor.none(), List.of());
 
   /**
    * The simulated provider, except that the first chapter draft never returns until the test
@@ -84,13 +86,14 @@ class StuckRunRestartTest {
     thaw.countDown();
     if (pipeline != null) pipeline.close();
     if (store != null) store.close();
+    telemetry.close();
   }
 
   private Run startStuckRun(Path data, Duration lease) throws Exception {
     store = SqliteStore.open(data, true);
     Ids ids = Ids.system();
     pipeline = new Pipeline(store, new FreezingProvider(), PriceTable.defaults(),
-        PipelineConfig.defaults(data).withWorkers(2).withLease(lease, lease.dividedBy(3)), Telemetry.noop(), InstantSource.system(), ids,
+        PipelineConfig.defaults(data).withWorkers(2).withLease(lease, lease.dividedBy(3)), telemetry, InstantSource.system(), ids,
         new Random(1), org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
     Project p = new Project(ids.next("prj"), "Stuck Book", "fiction", Optional.empty(), "A brief.", 1, Optional.empty(), List.of(),
         Instant.now());
@@ -131,6 +134,9 @@ class StuckRunRestartTest {
       assertThat(s.reason()).contains("no progress in stage chapter_writing").contains("threshold 300ms");
     });
     assertThat(store.events(run.id())).filteredOn(e -> e.kind().equals(RunEvent.STALLED)).hasSize(1);
+    String metrics = telemetry.scrape();
+    assertThat(metrics).contains("book_creator_stalled_runs{stage=\"chapter_writing\"} 1.0");
+    assertThat(metrics).containsPattern("book_creator_stage_oldest_progress_timestamp\\{stage=\"chapter_writing\"\\} 1\\.[0-9]+E9");
     pipeline.lookForStalls(thresholds);
     assertThat(store.events(run.id())).as("the same stall is recorded once").filteredOn(e -> e.kind().equals(RunEvent.STALLED)).hasSize(1);
     assertThat(plan.revoke()).singleElement().satisfies(t -> assertThat(t.kind()).isEqualTo(TaskKind.DRAFT_CHAPTER));

@@ -234,6 +234,36 @@ class ApiServerTest {
   }
 
   @Test
+  void restart_dryRunChangesNothing_badStageIs400_andARealRestartCompletesTheRun() throws Exception {
+    String id = aProject();
+    java.time.Instant now = java.time.Instant.now();
+    store.createRun("run_failed", id, 1, "queued by the test", now);
+    store.transitionRun("run_failed", org.bookcreator.core.run.RunState.QUEUED, org.bookcreator.core.run.RunState.RUNNING, "started", now);
+    store.transitionRun("run_failed", org.bookcreator.core.run.RunState.RUNNING, org.bookcreator.core.run.RunState.FAILED, "provider down", now);
+    int historyBefore = store.history("run_failed").size();
+
+    var dry = postJson("/api/runs/run_failed/restart", "{\"reason\":\"provider back\",\"dry_run\":true,\"from_stage\":\"outline\"}");
+    var badStage = postJson("/api/runs/run_failed/restart", "{\"reason\":\"x\",\"from_stage\":\"lunch\"}");
+    var badDry = postJson("/api/runs/run_failed/restart", "{\"reason\":\"x\",\"dry_run\":\"yes\"}");
+
+    assertThat(dry.statusCode()).isEqualTo(200);
+    assertThat(json(dry).get("dry_run").asBoolean()).isTrue();
+    assertThat(json(dry).get("changes").get(0).asString()).contains("failed -> running").contains("re-running from stage outline");
+    assertThat(store.history("run_failed")).hasSize(historyBefore);
+    assertThat(badStage.statusCode()).isEqualTo(400);
+    assertThat(json(badStage).get("details").get(0).get("field").asString()).isEqualTo("from_stage");
+    assertThat(badDry.statusCode()).isEqualTo(400);
+
+    var restarted = postJson("/api/runs/run_failed/restart", "{\"reason\":\"provider back\"}");
+    JsonNode done = awaitRun("run_failed");
+
+    assertThat(restarted.statusCode()).isEqualTo(202);
+    assertThat(done.get("state").asString()).isEqualTo("completed");
+    assertThat(done.get("history").findValuesAsString("reason")).contains("restarted by the operator: provider back");
+    assertThat(postJson("/api/runs/run_failed/restart", "{\"reason\":\"again\"}").statusCode()).isEqualTo(409);
+  }
+
+  @Test
   void listProjects_filtersAndPages() throws Exception {
     for (int i = 0; i < 3; i++) {
       postJson("/api/projects", "{\"title\":\"F" + i + "\",\"category\":\"fiction\",\"brief\":\"b\",\"chapters\":1}");
