@@ -11,6 +11,8 @@ import org.bookcreator.core.support.IllegalTransitionException;
  * API. Each action is recorded in the run's history with its reason.
  */
 public final class RunControl {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunControl.class);
+
   /** No run with that id. */
   public static final class NotFound extends RuntimeException {
     public NotFound(String message) {
@@ -90,7 +92,12 @@ public final class RunControl {
   public static Run restart(Store store, org.bookcreator.core.run.RestartPlan plan, String reason, Instant now) {
     if (reason == null || reason.isBlank()) throw new IllegalArgumentException("a reason is required");
     try {
-      return store.applyRestart(plan, reason, now);
+      Run run = store.applyRestart(plan, reason, now);
+      try (var ignored = org.bookcreator.telemetry.LogContext.with(org.bookcreator.telemetry.LogContext.RUN_ID, run.id(),
+          org.bookcreator.telemetry.LogContext.PROJECT_ID, run.projectId())) {
+        log.info("run {} restarted ({}): {}", run.id(), reason, String.join("; ", plan.describe()));
+      }
+      return run;
     } catch (IllegalTransitionException e) {
       throw new Conflict("run " + plan.run().id() + " changed while restarting (" + e.getMessage() + "); nothing was changed, plan again");
     }
@@ -113,6 +120,11 @@ public final class RunControl {
     } catch (IllegalTransitionException e) {
       throw new Conflict("run " + runId + " changed state meanwhile (" + e.getMessage() + "); look again");
     }
-    return new Cancelled(cancelled, run.state(), store.cancelOpenTasks(runId, why, now));
+    int tasks = store.cancelOpenTasks(runId, why, now);
+    try (var ignored = org.bookcreator.telemetry.LogContext.with(org.bookcreator.telemetry.LogContext.RUN_ID, runId,
+        org.bookcreator.telemetry.LogContext.PROJECT_ID, run.projectId())) {
+      log.info("run {} {} (was {}; {} queued task(s) cancelled)", runId, why, run.state().name().toLowerCase(), tasks);
+    }
+    return new Cancelled(cancelled, run.state(), tasks);
   }
 }
