@@ -44,14 +44,8 @@ final class ProjectsCommand implements Callable<Integer> {
     if (json) {
       ArrayNode arr = Json.MAPPER.createArrayNode();
       for (Project p : projects) {
-        ObjectNode o = arr.addObject();
-        o.put("id", p.id());
-        o.put("title", p.title());
-        o.put("category", p.category());
-        p.audience().ifPresent(a -> o.put("audience", a));
-        o.put("chapters", p.chapters());
-        p.budgetUsd().ifPresent(b -> o.put("budget_usd", b.toPlainString()));
-        o.put("created_at", p.createdAt().toString());
+        ObjectNode o = org.bookcreator.server.Views.project(p);
+        arr.add(o);
         ArrayNode ids = o.putArray("runs");
         for (Run r : runs.getOrDefault(p.id(), List.of())) {
           ObjectNode ro = ids.addObject();

@@ -53,7 +53,7 @@ final class TraceCommand implements Callable<Integer> {
       List<SpanRecord> spans = store.spans(Telemetry.traceIdFor(runId));
       if (json) {
         ArrayNode arr = Json.MAPPER.createArrayNode();
-        for (SpanRecord s : spans) arr.add(toJson(s));
+        for (SpanRecord s : spans) arr.add(org.bookcreator.server.Views.span(s));
         out.println(Json.write(arr));
       } else if (spans.isEmpty()) {
         out.println("no spans for run " + runId + " (tracing off, not sampled, or the run has not ended a stage yet)");
@@ -65,21 +65,7 @@ final class TraceCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  static ObjectNode toJson(SpanRecord s) {
-    ObjectNode o = Json.object();
-    o.put("trace_id", s.traceId());
-    o.put("span_id", s.spanId());
-    s.parentSpanId().ifPresent(p -> o.put("parent_span_id", p));
-    o.put("name", s.name());
-    o.put("kind", s.kind());
-    o.put("start_unix_nano", s.startNanos());
-    o.put("end_unix_nano", s.endNanos());
-    o.put("status", s.status());
-    s.errorType().ifPresent(e -> o.put("error_type", e));
-    ObjectNode a = o.putObject("attributes");
-    s.attributes().forEach(a::put);
-    return o;
-  }
+
 
   /**
    * The trace as a terminal waterfall: each span a bar on the run's time axis, children under

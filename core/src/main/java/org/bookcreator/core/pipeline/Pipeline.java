@@ -93,12 +93,26 @@ public final class Pipeline implements AutoCloseable {
           store.queuedTasksByKind().forEach((k, n) -> byRole.merge(k.role(), n, Long::sum));
           return byRole.entrySet().stream().map(e -> BookMetrics.Point.of(e.getValue(), e.getKey().id())).toList();
         });
+    // Every stage, always: a fixed set of series. A stage without active runs reports 0 stalled
+    // runs and "now" as its oldest progress, so an alert on time() minus it stays quiet.
     metrics.gauge("book_creator_stalled_runs", "Active runs found stalled (no progress past the stage's threshold, an expired lease, "
-        + "or a critique cap), per stage.", List.of(SemConv.L_STAGE),
-        () -> stallFigures.stream().map(f -> BookMetrics.Point.of(f.stalledRuns(), f.stage().id())).toList());
+        + "or a critique cap) at the last look, per stage.", List.of(SemConv.L_STAGE),
+        () -> {
+          Map<org.bookcreator.core.run.Stage, Long> stalled = new EnumMap<>(org.bookcreator.core.run.Stage.class);
+          stallFigures.forEach(f -> stalled.put(f.stage(), f.stalledRuns()));
+          return java.util.Arrays.stream(org.bookcreator.core.run.Stage.values())
+              .map(st -> BookMetrics.Point.of(stalled.getOrDefault(st, 0L), st.id())).toList();
+        });
     metrics.gauge("book_creator_stage_oldest_progress_timestamp", "Unix time (seconds) of the oldest last progress among the "
-        + "stage's active runs: time() minus this is how long the stage's slowest run has made no progress.", List.of(SemConv.L_STAGE),
-        () -> stallFigures.stream().map(f -> BookMetrics.Point.of(f.oldestProgress().toEpochMilli() / 1000.0, f.stage().id())).toList());
+        + "stage's active runs at the last look (now when it has none): time() minus this is how long the stage's slowest run has "
+        + "made no progress.", List.of(SemConv.L_STAGE),
+        () -> {
+          Map<org.bookcreator.core.run.Stage, java.time.Instant> oldest = new EnumMap<>(org.bookcreator.core.run.Stage.class);
+          stallFigures.forEach(f -> oldest.put(f.stage(), f.oldestProgress()));
+          java.time.Instant now = clock.instant();
+          return java.util.Arrays.stream(org.bookcreator.core.run.Stage.values())
+              .map(st -> BookMetrics.Point.of(oldest.getOrDefault(st, now).toEpochMilli() / 1000.0, st.id())).toList();
+        });
     metrics.gauge("book_creator_worker_heartbeat_timestamp", "Unix time (seconds) of each worker's last heartbeat.",
         List.of(SemConv.L_WORKER),
         () -> workers.heartbeats().entrySet().stream()
