@@ -114,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
       try {
         if (role != Role.WORKER) {
           BookApi routes = new BookApi(new BookApi.Services(store, launcher, new BriefParser(settings.categories()),
-              settings.categories(), ids, clock, settings.dataDir()));
+              settings.categories(), ids, clock, settings.dataDir(), settings.stallThresholds()));
           ApiConfig config = new ApiConfig(host, settings.integerValue(Setting.HTTP_PORT), Optional.of(settings.get(Setting.HTTP_TOKEN)),
               ApiConfig.DEFAULT_MAX_JSON_BYTES, settings.bytes(Setting.HTTP_MAX_UPLOAD));
           api = ApiServer.start(config, routes, telemetry.telemetry().metrics(), ids, MetricsServer.handler(telemetry.telemetry()));

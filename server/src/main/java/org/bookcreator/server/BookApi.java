@@ -61,7 +61,7 @@ public final class BookApi {
 
   /** What the API acts on; {@code runs} starts and restarts runs. */
   public record Services(Store store, RunLauncher runs, BriefParser briefs, Categories categories, Ids ids,
-      InstantSource clock, Path dataDir) {}
+      InstantSource clock, Path dataDir, org.bookcreator.core.ops.StallDetector.Thresholds stalls) {}
 
   private final Services s;
   private final Router router = new Router();
@@ -81,6 +81,8 @@ public final class BookApi {
         .add("POST", "/api/runs/{id}/cancel", this::cancelRun)
         .add("POST", "/api/runs/{id}/restart", this::restartRun)
         .add("GET", "/api/runs/{id}/trace", this::trace)
+        .add("GET", "/api/runs/{id}/diagnosis", this::diagnosis)
+        .add("GET", "/api/stalls", this::stalls)
         .add("GET", "/api/logs", this::logs);
   }
 
@@ -329,6 +331,29 @@ public final class BookApi {
     } catch (RunControl.Conflict e) {
       throw ApiError.conflict(e.getMessage());
     }
+  }
+
+  private ApiResponse diagnosis(ApiRequest r) {
+    Run run = run(r.pathParam("id"));
+    return ApiResponse.ok(Views.diagnosis(org.bookcreator.core.ops.Diagnosis.of(s.store(), run, s.stalls(), s.clock().instant())));
+  }
+
+  private ApiResponse stalls(ApiRequest r) {
+    java.time.Instant now = s.clock().instant();
+    List<Run> active = s.store().runsIn(Set.of(RunState.QUEUED, RunState.RUNNING));
+    ObjectNode body = Json.object();
+    ArrayNode items = body.putArray("items");
+    for (var st : org.bookcreator.core.ops.StallDetector.find(s.store(), active, s.stalls(), now)) {
+      ObjectNode o = items.addObject();
+      o.put("run_id", st.run().id());
+      o.put("project_id", st.run().projectId());
+      st.run().stage().ifPresent(x -> o.put("stage", x.id()));
+      o.put("kind", st.kind().id());
+      o.put("reason", st.reason());
+      o.put("last_progress", st.lastProgress().toString());
+      o.put("stalled_seconds", java.time.Duration.between(st.lastProgress(), now).toSeconds());
+    }
+    return ApiResponse.ok(body);
   }
 
   private ApiResponse trace(ApiRequest r) {

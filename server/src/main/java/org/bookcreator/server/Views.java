@@ -122,4 +122,40 @@ public final class Views {
     }
     return o;
   }
+
+  /** A diagnosis (see {@link org.bookcreator.core.ops.Diagnosis}) for machines. */
+  public static ObjectNode diagnosis(org.bookcreator.core.ops.Diagnosis d) {
+    ObjectNode o = Json.object();
+    o.put("run_id", d.run().id());
+    o.put("project_id", d.project().id());
+    o.put("state", d.run().state().name().toLowerCase());
+    d.run().stage().ifPresent(s -> o.put("stage", s.id()));
+    o.put("elapsed_seconds", d.elapsed().toMillis() / 1000.0);
+    o.put("calls", d.totals().calls());
+    o.put("failed_calls", d.totals().failedCalls());
+    o.put("cost_usd", d.totals().costUsd().toPlainString());
+    o.put("cause", d.cause());
+    o.put("runbook", d.runbook());
+    ArrayNode stages = o.putArray("stages");
+    for (var s : d.stages()) {
+      stages.addObject().put("stage", s.stage()).put("state", s.state()).put("seconds", s.time().toMillis() / 1000.0)
+          .put("share", s.share()).put("iterations", s.iterations()).put("note", s.note());
+    }
+    ArrayNode spend = o.putArray("spend_by_stage");
+    for (var s : d.spendByStage()) spend.addObject().put("stage", s.name()).put("calls", s.calls()).put("cost_usd", s.costUsd().toPlainString()).put("latency_ms", s.latencyMs());
+    ArrayNode models = o.putArray("spend_by_model");
+    for (var s : d.spendByModel()) models.addObject().put("model", s.name()).put("calls", s.calls()).put("cost_usd", s.costUsd().toPlainString()).put("latency_ms", s.latencyMs());
+    ArrayNode roles = o.putArray("agents");
+    for (var a : d.roles()) roles.addObject().put("role", a.role()).put("calls", a.calls()).put("failed_calls", a.failedCalls()).put("schema_violations", a.schemaViolations());
+    ArrayNode errors = o.putArray("provider_errors");
+    for (var e : d.providerErrors()) {
+      errors.addObject().put("provider", e.provider()).put("error_type", e.errorType()).put("count", e.count())
+          .put("worst_minute_count", e.worstMinute()).put("worst_minute_at", e.worstMinuteAt().toString());
+    }
+    ArrayNode stalls = o.putArray("stalls");
+    for (var s : d.stalls()) stalls.addObject().put("kind", s.kind().id()).put("reason", s.reason()).put("last_progress", s.lastProgress().toString());
+    ArrayNode logs = o.putArray("recent_warnings");
+    d.recentErrors().forEach(logs::add);
+    return o;
+  }
 }

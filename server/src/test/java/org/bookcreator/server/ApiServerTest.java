@@ -211,6 +211,10 @@ class ApiServerTest {
       assertThat(root.get("name").asString()).isEqualTo("run");
       assertThat(root.get("children").size()).isPositive();
     });
+    JsonNode diagnosis = json(get("/api/runs/" + runId + "/diagnosis"));
+    assertThat(diagnosis.get("cause").asString()).contains("completed");
+    assertThat(diagnosis.get("stages").size()).isPositive();
+    assertThat(json(get("/api/stalls")).get("items")).isEmpty();
     var cancel = postJson("/api/runs/" + runId + "/cancel", "{\"reason\":\"too late\"}");
     assertThat(cancel.statusCode()).isEqualTo(409);
   }

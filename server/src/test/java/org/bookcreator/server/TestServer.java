@@ -48,7 +48,8 @@ final class TestServer implements AutoCloseable {
         MultiFormatDocumentParser.defaults());
     pipeline.start(true);
     BookApi api = new BookApi(new BookApi.Services(store, RunLauncher.inProcess(pipeline, 3), new BriefParser(Categories.defaults()),
-        Categories.defaults(), ids, InstantSource.system(), dir.resolve("data")));
+        Categories.defaults(), ids, InstantSource.system(), dir.resolve("data"),
+        org.bookcreator.core.ops.StallDetector.Thresholds.of(java.time.Duration.ofMinutes(10))));
     server = ApiServer.start(new ApiConfig("127.0.0.1", 0, token, maxBody, maxBody), api, telemetry.metrics(), ids,
         MetricsServer.handler(telemetry));
     base = "http://127.0.0.1:" + server.port();
