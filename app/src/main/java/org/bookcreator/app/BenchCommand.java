@@ -39,42 +39,80 @@ final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Options.PipelineFlags pipelineFlags = new Options.PipelineFlags();
 
-  @Option(names = "--books", defaultValue = "1", description = "Books run concurrently (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--books",
+      defaultValue = "1",
+      description = "Books run concurrently (default: ${DEFAULT-VALUE}).")
   int books;
 
-  @Option(names = "--chapters", defaultValue = "12", description = "Chapters per book (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--chapters",
+      defaultValue = "12",
+      description = "Chapters per book (default: ${DEFAULT-VALUE}).")
   int chapters;
 
-  @Option(names = "--repeat", defaultValue = "5", description = "Measured repetitions (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--repeat",
+      defaultValue = "5",
+      description = "Measured repetitions (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--telemetry", defaultValue = "on", description = "Telemetry on (JSON log file, metrics, traces), off, or compare (pairs of off and on runs in this JVM) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--telemetry",
+      defaultValue = "on",
+      description =
+          "Telemetry on (JSON log file, metrics, traces), off, or compare (pairs of off and on runs"
+              + " in this JVM) (default: ${DEFAULT-VALUE}).")
   String telemetry;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting for the benchmark, e.g. --set telemetry.span_store=false (repeatable).")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Override a setting for the benchmark, e.g. --set telemetry.span_store=false"
+              + " (repeatable).")
   Map<String, String> overrides = new java.util.LinkedHashMap<>();
 
-  @Option(names = "--ledger-rows", paramLabel = "N", defaultValue = "0",
-      description = "Instead of books: fill a ledger with N synthetic calls and time 'cost report --by BY' over it.")
+  @Option(
+      names = "--ledger-rows",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Instead of books: fill a ledger with N synthetic calls and time 'cost report --by BY'"
+              + " over it.")
   int ledgerRows;
 
-  @Option(names = "--log-records", paramLabel = "N", defaultValue = "0",
-      description = "Instead of books: fill the logs' copy with N synthetic records (2,000 runs) and time the first page of a query by run and level.")
+  @Option(
+      names = "--log-records",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Instead of books: fill the logs' copy with N synthetic records (2,000 runs) and time the"
+              + " first page of a query by run and level.")
   int logRecords;
 
-  @Option(names = "--report-by", paramLabel = "DIM", defaultValue = "stage", split = ",",
+  @Option(
+      names = "--report-by",
+      paramLabel = "DIM",
+      defaultValue = "stage",
+      split = ",",
       description = "Grouping of the timed cost report (default: ${DEFAULT-VALUE}).")
   List<String> reportBy;
 
-  @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured warm-up repetitions (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "1",
+      description = "Unmeasured warm-up repetitions (default: ${DEFAULT-VALUE}).")
   int warmup;
 
   @Override
   public Integer call() throws IOException {
     if (books < 1 || books > 1000) throw new Main.UsageException("--books must be 1..1000");
     if (chapters < 1 || chapters > 100) throw new Main.UsageException("--chapters must be 1..100");
-    if (!List.of("on", "off", "compare").contains(telemetry)) throw new Main.UsageException("--telemetry must be on, off or compare");
-    if (repeat < 1 || warmup < 0) throw new Main.UsageException("--repeat must be at least 1 and --warmup at least 0");
+    if (!List.of("on", "off", "compare").contains(telemetry))
+      throw new Main.UsageException("--telemetry must be on, off or compare");
+    if (repeat < 1 || warmup < 0)
+      throw new Main.UsageException("--repeat must be at least 1 and --warmup at least 0");
     PrintWriter out = spec.commandLine().getOut();
     if (ledgerRows > 0) return costBench(out);
     if (logRecords > 0) return logBench(out);
@@ -101,9 +139,18 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     List<Long> sorted = times.stream().sorted().toList();
-    out.printf("books=%d chapters=%d workers=%s: median %d ms, min %d ms, max %d ms over %d runs; peak heap %d MiB (max heap %d MiB)%n",
-        books, chapters, pipelineFlags.workers == null ? "8" : pipelineFlags.workers, sorted.get(sorted.size() / 2),
-        sorted.get(0), sorted.get(sorted.size() - 1), sorted.size(), peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
+    out.printf(
+        "books=%d chapters=%d workers=%s: median %d ms, min %d ms, max %d ms over %d runs; peak"
+            + " heap %d MiB (max heap %d MiB)%n",
+        books,
+        chapters,
+        pipelineFlags.workers == null ? "8" : pipelineFlags.workers,
+        sorted.get(sorted.size() / 2),
+        sorted.get(0),
+        sorted.get(sorted.size() - 1),
+        sorted.size(),
+        peak >> 20,
+        Runtime.getRuntime().maxMemory() >> 20);
     out.flush();
     return ExitCodes.OK;
   }
@@ -138,13 +185,23 @@ final class BenchCommand implements Callable<Integer> {
         off.add(pair[0]);
         on.add(pair[1]);
         ratios.add((double) pair[1] / pair[0]);
-        out.printf("pair %d: off %d ms, on %d ms, on/off %.3f%n", i - warmup + 1, pair[0], pair[1], (double) pair[1] / pair[0]);
+        out.printf(
+            "pair %d: off %d ms, on %d ms, on/off %.3f%n",
+            i - warmup + 1, pair[0], pair[1], (double) pair[1] / pair[0]);
         out.flush();
       }
     }
-    out.printf("books=%d chapters=%d: telemetry off median %d ms, on median %d ms; on/off ratio median %.3f (min %.3f, max %.3f) over %d pairs%n",
-        books, chapters, median(off), median(on), ratios.stream().sorted().toList().get(ratios.size() / 2),
-        ratios.stream().min(Double::compare).orElseThrow(), ratios.stream().max(Double::compare).orElseThrow(), ratios.size());
+    out.printf(
+        "books=%d chapters=%d: telemetry off median %d ms, on median %d ms; on/off ratio median"
+            + " %.3f (min %.3f, max %.3f) over %d pairs%n",
+        books,
+        chapters,
+        median(off),
+        median(on),
+        ratios.stream().sorted().toList().get(ratios.size() / 2),
+        ratios.stream().min(Double::compare).orElseThrow(),
+        ratios.stream().max(Double::compare).orElseThrow(),
+        ratios.size());
     out.flush();
     return ExitCodes.OK;
   }
@@ -160,21 +217,40 @@ final class BenchCommand implements Callable<Integer> {
     flags.put(Setting.SIM_LATENCY, "0ms");
     flags.put(Setting.METRICS_ENABLED, Boolean.toString(telemetry.equals("on")));
     flags.put(Setting.TRACING_ENABLED, Boolean.toString(telemetry.equals("on")));
-    overrides.forEach((k, v) -> flags.put(Setting.byKey(k).orElseThrow(() -> new Main.UsageException("--set: unknown setting '" + k + "'")), v));
+    overrides.forEach(
+        (k, v) ->
+            flags.put(
+                Setting.byKey(k)
+                    .orElseThrow(
+                        () -> new Main.UsageException("--set: unknown setting '" + k + "'")),
+                v));
     Settings settings = Settings.load(null, Map.of(), flags);
-    Observability.Observed t = telemetry.equals("on")
-        ? Observability.start(settings, Observability.Mode.FOREGROUND)
-        : new Observability.Observed(Telemetry.noop(), null);
+    Observability.Observed t =
+        telemetry.equals("on")
+            ? Observability.start(settings, Observability.Mode.FOREGROUND)
+            : new Observability.Observed(Telemetry.noop(), null);
     if (telemetry.equals("off")) {
-      org.bookcreator.telemetry.LogSetup.install(org.bookcreator.telemetry.LogConfig.console("book-creator",
-          org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"), org.bookcreator.telemetry.Redactor.none(), () -> {});
+      org.bookcreator.telemetry.LogSetup.install(
+          org.bookcreator.telemetry.LogConfig.console(
+              "book-creator", org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"),
+          org.bookcreator.telemetry.Redactor.none(),
+          () -> {});
     }
     try (Engine engine = Engine.open(settings, t)) {
       List<Project> projects = new ArrayList<>();
-      String[] categories = {"fiction", "non-fiction", "technical", "children", "biography", "self-help"};
+      String[] categories = {
+        "fiction", "non-fiction", "technical", "children", "biography", "self-help"
+      };
       for (int i = 0; i < books; i++) {
-        Brief brief = new Brief("Benchmark Book " + (i + 1), categories[i % categories.length], java.util.Optional.empty(),
-            "A benchmark book about measuring things carefully.", chapters, java.util.Optional.empty(), List.of());
+        Brief brief =
+            new Brief(
+                "Benchmark Book " + (i + 1),
+                categories[i % categories.length],
+                java.util.Optional.empty(),
+                "A benchmark book about measuring things carefully.",
+                chapters,
+                java.util.Optional.empty(),
+                List.of());
         Project p = Project.from(engine.ids.next("prj"), brief, engine.clock.instant());
         engine.store.createProject(p);
         projects.add(p);
@@ -182,11 +258,13 @@ final class BenchCommand implements Callable<Integer> {
       engine.pipeline.start(true);
       long start = System.nanoTime();
       List<CompletableFuture<Run>> done = new ArrayList<>();
-      for (Project p : projects) done.add(engine.pipeline.completion(engine.pipeline.submit(p, 42, "bench").id()));
+      for (Project p : projects)
+        done.add(engine.pipeline.completion(engine.pipeline.submit(p, 42, "bench").id()));
       CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
       long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
       for (CompletableFuture<Run> f : done) {
-        if (f.join().state() != RunState.COMPLETED) throw new IllegalStateException("bench run did not complete: " + f.join());
+        if (f.join().state() != RunState.COMPLETED)
+          throw new IllegalStateException("bench run did not complete: " + f.join());
       }
       return ms;
     }
@@ -198,12 +276,17 @@ final class BenchCommand implements Callable<Integer> {
    * runs picked at random, each query timed on its own.
    */
   private int logBench(PrintWriter out) throws IOException {
-    org.bookcreator.telemetry.LogSetup.install(org.bookcreator.telemetry.LogConfig.console("book-creator",
-        org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"), org.bookcreator.telemetry.Redactor.none(), () -> {});
+    org.bookcreator.telemetry.LogSetup.install(
+        org.bookcreator.telemetry.LogConfig.console(
+            "book-creator", org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"),
+        org.bookcreator.telemetry.Redactor.none(),
+        () -> {});
     Path dir = Files.createTempDirectory("book-creator-log-bench");
     try (var store = org.bookcreator.store.sqlite.SqliteStore.open(dir, true)) {
       java.util.Random random = new java.util.Random(1);
-      String[] stages = {"outline", "structure_critique", "research", "chapter_writing", "editing", "fact_check"};
+      String[] stages = {
+        "outline", "structure_critique", "research", "chapter_writing", "editing", "fact_check"
+      };
       String[] roles = {"planner", "critic", "researcher", "writer", "editor", "fact_checker"};
       long t0 = java.time.Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
       long fillStart = System.nanoTime();
@@ -215,34 +298,76 @@ final class BenchCommand implements Callable<Integer> {
         String stage = stages[random.nextInt(stages.length)];
         String role = roles[random.nextInt(roles.length)];
         long ts = t0 + i * 50L;
-        String json = "{\"ts\":\"" + java.time.Instant.ofEpochMilli(ts) + "\",\"level\":\"" + level + "\",\"logger\":\"org.bookcreator.core.pipeline.AgentExecutor\","
-            + "\"thread\":\"worker-3\",\"message\":\"llm call " + (level.equals("INFO") ? "ok" : "failed: 503") + "\",\"service\":\"book-creator\","
-            + "\"project_id\":\"prj_" + (run / 20) + "\",\"run_id\":\"run_" + run + "\",\"stage\":\"" + stage + "\",\"agent_role\":\"" + role
-            + "\",\"trace_id\":\"" + org.bookcreator.telemetry.Telemetry.traceIdFor("run_" + run) + "\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
-            + "\"latency_ms\":" + random.nextInt(3000) + ",\"input_tokens\":" + random.nextInt(8000) + ",\"output_tokens\":" + random.nextInt(3000) + "}";
-        batch.add(new org.bookcreator.telemetry.LogLine(ts, level, "prj_" + (run / 20), "run_" + run, stage, role, "openai",
-            org.bookcreator.telemetry.Telemetry.traceIdFor("run_" + run), null, json));
+        String json =
+            "{\"ts\":\""
+                + java.time.Instant.ofEpochMilli(ts)
+                + "\",\"level\":\""
+                + level
+                + "\",\"logger\":\"org.bookcreator.core.pipeline.AgentExecutor\","
+                + "\"thread\":\"worker-3\",\"message\":\"llm call "
+                + (level.equals("INFO") ? "ok" : "failed: 503")
+                + "\",\"service\":\"book-creator\","
+                + "\"project_id\":\"prj_"
+                + (run / 20)
+                + "\",\"run_id\":\"run_"
+                + run
+                + "\",\"stage\":\""
+                + stage
+                + "\",\"agent_role\":\""
+                + role
+                + "\",\"trace_id\":\""
+                + org.bookcreator.telemetry.Telemetry.traceIdFor("run_" + run)
+                + "\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
+                + "\"latency_ms\":"
+                + random.nextInt(3000)
+                + ",\"input_tokens\":"
+                + random.nextInt(8000)
+                + ",\"output_tokens\":"
+                + random.nextInt(3000)
+                + "}";
+        batch.add(
+            new org.bookcreator.telemetry.LogLine(
+                ts,
+                level,
+                "prj_" + (run / 20),
+                "run_" + run,
+                stage,
+                role,
+                "openai",
+                org.bookcreator.telemetry.Telemetry.traceIdFor("run_" + run),
+                null,
+                json));
         if (batch.size() == 10_000) {
           store.recordLogs(batch);
           batch.clear();
         }
       }
       store.recordLogs(batch);
-      out.printf("filled %,d log records in %d ms%n", logRecords, Duration.ofNanos(System.nanoTime() - fillStart).toMillis());
+      out.printf(
+          "filled %,d log records in %d ms%n",
+          logRecords, Duration.ofNanos(System.nanoTime() - fillStart).toMillis());
       List<Double> times = new ArrayList<>();
       int found = 0;
       for (int i = 0; i < warmup + repeat; i++) {
         String run = "run_" + random.nextInt(2000);
         long start = System.nanoTime();
-        var page = store.logs(org.bookcreator.core.store.LogQuery.newest(50).withRun(run).withMinLevel("WARN"));
+        var page =
+            store.logs(
+                org.bookcreator.core.store.LogQuery.newest(50).withRun(run).withMinLevel("WARN"));
         double ms = (System.nanoTime() - start) / 1e6;
         found += page.size();
         if (i >= warmup) times.add(ms);
       }
       List<Double> sorted = times.stream().sorted().toList();
-      out.printf("first page (50) of run R at WARN or worse over %,d records: median %.1f ms, min %.1f ms, max %.1f ms over %d queries "
-          + "(%.0f records per page on average)%n", logRecords, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
-          sorted.size(), (double) found / (warmup + repeat));
+      out.printf(
+          "first page (50) of run R at WARN or worse over %,d records: median %.1f ms, min %.1f ms,"
+              + " max %.1f ms over %d queries (%.0f records per page on average)%n",
+          logRecords,
+          sorted.get(sorted.size() / 2),
+          sorted.get(0),
+          sorted.get(sorted.size() - 1),
+          sorted.size(),
+          (double) found / (warmup + repeat));
     } finally {
       try (Stream<Path> walk = Files.walk(dir)) {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -253,17 +378,32 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int costBench(PrintWriter out) throws IOException {
-    org.bookcreator.telemetry.LogSetup.install(org.bookcreator.telemetry.LogConfig.console("book-creator",
-        org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"), org.bookcreator.telemetry.Redactor.none(), () -> {});
-    List<org.bookcreator.core.cost.CostDimension> dims = reportBy.stream().map(org.bookcreator.core.cost.CostDimension::parse).toList();
+    org.bookcreator.telemetry.LogSetup.install(
+        org.bookcreator.telemetry.LogConfig.console(
+            "book-creator", org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"),
+        org.bookcreator.telemetry.Redactor.none(),
+        () -> {});
+    List<org.bookcreator.core.cost.CostDimension> dims =
+        reportBy.stream().map(org.bookcreator.core.cost.CostDimension::parse).toList();
     Path dir = Files.createTempDirectory("book-creator-cost-bench");
     try (var store = org.bookcreator.store.sqlite.SqliteStore.open(dir, true)) {
       java.util.Random random = new java.util.Random(1);
-      String[] categories = {"fiction", "non-fiction", "technical", "children", "biography", "self-help"};
+      String[] categories = {
+        "fiction", "non-fiction", "technical", "children", "biography", "self-help"
+      };
       java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
       for (int p = 0; p < 100; p++) {
-        store.createProject(new Project("p" + p, "Book " + p, categories[p % categories.length], java.util.Optional.empty(), "B", 12,
-            java.util.Optional.empty(), List.of(), t0));
+        store.createProject(
+            new Project(
+                "p" + p,
+                "Book " + p,
+                categories[p % categories.length],
+                java.util.Optional.empty(),
+                "B",
+                12,
+                java.util.Optional.empty(),
+                List.of(),
+                t0));
         store.createRun("r" + p, "p" + p, 1, "bench", t0);
       }
       var stages = org.bookcreator.core.run.Stage.values();
@@ -272,19 +412,36 @@ final class BenchCommand implements Callable<Integer> {
       List<org.bookcreator.core.cost.LedgerEntry> batch = new ArrayList<>();
       for (int i = 0; i < ledgerRows; i++) {
         int p = random.nextInt(100);
-        batch.add(new org.bookcreator.core.cost.LedgerEntry("c" + i, "p" + p, "r" + p, "t" + (i % 5000), stages[random.nextInt(stages.length)],
-            roles[random.nextInt(roles.length)], 0, random.nextBoolean() ? "openai" : "anthropic", "m" + random.nextInt(4),
-            new org.bookcreator.core.llm.Usage(random.nextInt(8000), random.nextInt(3000), random.nextInt(500), 0, 0),
-            java.util.Optional.of(java.math.BigDecimal.valueOf(random.nextLong(1, 50_000_000_000L), 12)), java.util.Optional.of("v1"),
-            random.nextInt(3000), "ok", java.util.Optional.empty(), java.util.Optional.empty(),
-            t0.plusSeconds(random.nextInt(90 * 24 * 3600))));
+        batch.add(
+            new org.bookcreator.core.cost.LedgerEntry(
+                "c" + i,
+                "p" + p,
+                "r" + p,
+                "t" + (i % 5000),
+                stages[random.nextInt(stages.length)],
+                roles[random.nextInt(roles.length)],
+                0,
+                random.nextBoolean() ? "openai" : "anthropic",
+                "m" + random.nextInt(4),
+                new org.bookcreator.core.llm.Usage(
+                    random.nextInt(8000), random.nextInt(3000), random.nextInt(500), 0, 0),
+                java.util.Optional.of(
+                    java.math.BigDecimal.valueOf(random.nextLong(1, 50_000_000_000L), 12)),
+                java.util.Optional.of("v1"),
+                random.nextInt(3000),
+                "ok",
+                java.util.Optional.empty(),
+                java.util.Optional.empty(),
+                t0.plusSeconds(random.nextInt(90 * 24 * 3600))));
         if (batch.size() == 10_000) {
           store.recordCalls(batch);
           batch.clear();
         }
       }
       store.recordCalls(batch);
-      out.printf("filled %,d ledger rows in %d ms%n", ledgerRows, Duration.ofNanos(System.nanoTime() - fillStart).toMillis());
+      out.printf(
+          "filled %,d ledger rows in %d ms%n",
+          ledgerRows, Duration.ofNanos(System.nanoTime() - fillStart).toMillis());
       var query = org.bookcreator.core.cost.CostQuery.all(dims);
       List<Long> times = new ArrayList<>();
       java.math.BigDecimal total = null;
@@ -292,16 +449,26 @@ final class BenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         var lines = store.costReport(query);
         long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
-        total = lines.stream().map(org.bookcreator.core.cost.CostLine::costUsd).reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+        total =
+            lines.stream()
+                .map(org.bookcreator.core.cost.CostLine::costUsd)
+                .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
         if (i >= warmup) {
           times.add(ms);
           out.printf("report %d: %d ms, %d lines%n", i - warmup + 1, ms, lines.size());
         }
       }
       List<Long> sorted = times.stream().sorted().toList();
-      out.printf("cost report --by %s over %,d rows: median %d ms, min %d ms, max %d ms over %d runs (total $%s)%n",
-          String.join(",", reportBy), ledgerRows, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
-          sorted.size(), total.toPlainString());
+      out.printf(
+          "cost report --by %s over %,d rows: median %d ms, min %d ms, max %d ms over %d runs"
+              + " (total $%s)%n",
+          String.join(",", reportBy),
+          ledgerRows,
+          sorted.get(sorted.size() / 2),
+          sorted.get(0),
+          sorted.get(sorted.size() - 1),
+          sorted.size(),
+          total.toPlainString());
     } finally {
       try (Stream<Path> walk = Files.walk(dir)) {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -27,8 +27,11 @@ import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-@Command(name = "cost", description = "Cost reports from the ledger (one row per model call).",
-    mixinStandardHelpOptions = true, subcommands = {CostCommand.Report.class, CostCommand.Reprice.class})
+@Command(
+    name = "cost",
+    description = "Cost reports from the ledger (one row per model call).",
+    mixinStandardHelpOptions = true,
+    subcommands = {CostCommand.Report.class, CostCommand.Reprice.class})
 final class CostCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -37,10 +40,15 @@ final class CostCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "report", mixinStandardHelpOptions = true, description = {
-      "Cost, calls and tokens from the ledger, grouped and filtered, with library analytics:",
-      "books per stage, average completion time, cost per book and per 1,000 words by category.",
-      "Totals equal the exact sum of the ledger rows covered; unpriced calls are counted and flagged."})
+  @Command(
+      name = "report",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Cost, calls and tokens from the ledger, grouped and filtered, with library analytics:",
+        "books per stage, average completion time, cost per book and per 1,000 words by category.",
+        "Totals equal the exact sum of the ledger rows covered; unpriced calls are counted and"
+            + " flagged."
+      })
   static final class Report implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Options options = new Options();
@@ -51,20 +59,38 @@ final class CostCommand implements Runnable {
     @Option(names = "--run", paramLabel = "ID", description = "Only this run.")
     String run;
 
-    @Option(names = "--category", paramLabel = "NAME", description = "Only projects of this category.")
+    @Option(
+        names = "--category",
+        paramLabel = "NAME",
+        description = "Only projects of this category.")
     String category;
 
-    @Option(names = "--since", paramLabel = "DATE", description = "Calls at or after: YYYY-MM-DD (UTC) or an ISO instant.")
+    @Option(
+        names = "--since",
+        paramLabel = "DATE",
+        description = "Calls at or after: YYYY-MM-DD (UTC) or an ISO instant.")
     String since;
 
-    @Option(names = "--until", paramLabel = "DATE", description = "Calls before: YYYY-MM-DD (UTC) or an ISO instant.")
+    @Option(
+        names = "--until",
+        paramLabel = "DATE",
+        description = "Calls before: YYYY-MM-DD (UTC) or an ISO instant.")
     String until;
 
-    @Option(names = "--by", paramLabel = "DIM", split = ",",
-        description = "Group by stage, agent, provider, model, category, day, project or run; combine with commas.")
+    @Option(
+        names = "--by",
+        paramLabel = "DIM",
+        split = ",",
+        description =
+            "Group by stage, agent, provider, model, category, day, project or run; combine with"
+                + " commas.")
     List<String> by = new ArrayList<>();
 
-    @Option(names = "--format", paramLabel = "FMT", defaultValue = "table", description = "table, csv, json or markdown (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--format",
+        paramLabel = "FMT",
+        defaultValue = "table",
+        description = "table, csv, json or markdown (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Override
@@ -75,12 +101,20 @@ final class CostCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new Main.UsageException("--by: " + e.getMessage());
       }
-      if (dims.stream().distinct().count() != dims.size()) throw new Main.UsageException("--by: a dimension is repeated");
+      if (dims.stream().distinct().count() != dims.size())
+        throw new Main.UsageException("--by: a dimension is repeated");
       if (!List.of("table", "csv", "json", "markdown").contains(format)) {
-        throw new Main.UsageException("--format must be table, csv, json or markdown, got '" + Text.clean(format) + "'");
+        throw new Main.UsageException(
+            "--format must be table, csv, json or markdown, got '" + Text.clean(format) + "'");
       }
-      CostQuery query = new CostQuery(Optional.ofNullable(project), Optional.ofNullable(run), Optional.ofNullable(category),
-          Optional.ofNullable(since).map(s -> time("--since", s)), Optional.ofNullable(until).map(s -> time("--until", s)), dims);
+      CostQuery query =
+          new CostQuery(
+              Optional.ofNullable(project),
+              Optional.ofNullable(run),
+              Optional.ofNullable(category),
+              Optional.ofNullable(since).map(s -> time("--since", s)),
+              Optional.ofNullable(until).map(s -> time("--until", s)),
+              dims);
       Settings settings = options.load(Map.of());
       Observability.start(settings, Observability.Mode.READER);
       PrintWriter out = spec.commandLine().getOut();
@@ -91,23 +125,33 @@ final class CostCommand implements Runnable {
         List<Store.StageCount> stages = store.activeRunsByStage();
         Optional<org.bookcreator.core.cost.BudgetStatus> budget = Optional.empty();
         if (project != null) {
-          var p = store.project(project).orElseThrow(() -> new Main.UsageException("no project " + Text.clean(project)));
+          var p =
+              store
+                  .project(project)
+                  .orElseThrow(() -> new Main.UsageException("no project " + Text.clean(project)));
           List<org.bookcreator.core.run.Run> runs = store.runs(Optional.of(p.id()));
-          Optional<org.bookcreator.core.run.Run> latest = runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(runs.size() - 1));
-          budget = Optional.of(org.bookcreator.core.cost.BudgetStatus.of(p, store.projectSpend(p.id()), latest,
-              latest.map(r -> store.taskOutcomes(r.id())).orElse(List.of()),
-              latest.map(r -> store.totals(r.id()).costUsd()).orElse(BigDecimal.ZERO)));
+          Optional<org.bookcreator.core.run.Run> latest =
+              runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(runs.size() - 1));
+          budget =
+              Optional.of(
+                  org.bookcreator.core.cost.BudgetStatus.of(
+                      p,
+                      store.projectSpend(p.id()),
+                      latest,
+                      latest.map(r -> store.taskOutcomes(r.id())).orElse(List.of()),
+                      latest.map(r -> store.totals(r.id()).costUsd()).orElse(BigDecimal.ZERO)));
         }
         Optional<org.bookcreator.core.cost.BudgetStatus> b = budget;
         if (b.isPresent() && !format.equals("json")) {
           out.println(budgetLine(b.get()));
         }
-        out.print(switch (format) {
-          case "json" -> json(query, lines, total, categories, stages, b);
-          case "csv" -> csv(dims, lines, total);
-          case "markdown" -> markdown(dims, lines, total, categories);
-          default -> table(dims, lines, total, categories, stages);
-        });
+        out.print(
+            switch (format) {
+              case "json" -> json(query, lines, total, categories, stages, b);
+              case "csv" -> csv(dims, lines, total);
+              case "markdown" -> markdown(dims, lines, total, categories);
+              default -> table(dims, lines, total, categories, stages);
+            });
       }
       out.flush();
       return ExitCodes.OK;
@@ -118,24 +162,43 @@ final class CostCommand implements Runnable {
         if (s.length() == 10) return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
         return Instant.parse(s);
       } catch (DateTimeParseException e) {
-        throw new Main.UsageException(flag + ": expected YYYY-MM-DD or an ISO instant such as 2026-11-28T10:00:00Z, got '"
-            + Text.clean(s) + "'");
+        throw new Main.UsageException(
+            flag
+                + ": expected YYYY-MM-DD or an ISO instant such as 2026-11-28T10:00:00Z, got '"
+                + Text.clean(s)
+                + "'");
       }
     }
 
     private static List<String> header(List<CostDimension> dims) {
       List<String> h = new ArrayList<>(dims.stream().map(CostDimension::id).toList());
-      h.addAll(List.of("calls", "failed", "unpriced", "input_tokens", "output_tokens", "cache_read_tokens",
-          "cache_write_tokens", "reasoning_tokens", "cost_usd"));
+      h.addAll(
+          List.of(
+              "calls",
+              "failed",
+              "unpriced",
+              "input_tokens",
+              "output_tokens",
+              "cache_read_tokens",
+              "cache_write_tokens",
+              "reasoning_tokens",
+              "cost_usd"));
       return h;
     }
 
     private static List<String> row(CostLine l, List<String> keys, boolean exact) {
       List<String> r = new ArrayList<>(keys);
-      r.addAll(List.of(Long.toString(l.calls()), Long.toString(l.failedCalls()), Long.toString(l.unpricedCalls()),
-          Long.toString(l.inputTokens()), Long.toString(l.outputTokens()), Long.toString(l.cacheReadTokens()),
-          Long.toString(l.cacheWriteTokens()), Long.toString(l.reasoningTokens()),
-          exact ? l.costUsd().toPlainString() : Text.money(l.costUsd())));
+      r.addAll(
+          List.of(
+              Long.toString(l.calls()),
+              Long.toString(l.failedCalls()),
+              Long.toString(l.unpricedCalls()),
+              Long.toString(l.inputTokens()),
+              Long.toString(l.outputTokens()),
+              Long.toString(l.cacheReadTokens()),
+              Long.toString(l.cacheWriteTokens()),
+              Long.toString(l.reasoningTokens()),
+              exact ? l.costUsd().toPlainString() : Text.money(l.costUsd())));
       return r;
     }
 
@@ -145,37 +208,75 @@ final class CostCommand implements Runnable {
       return k;
     }
 
-    private static String table(List<CostDimension> dims, List<CostLine> lines, CostLine total, List<CategoryStats> cats,
+    private static String table(
+        List<CostDimension> dims,
+        List<CostLine> lines,
+        CostLine total,
+        List<CategoryStats> cats,
         List<Store.StageCount> stages) {
       StringBuilder sb = new StringBuilder();
       List<List<String>> rows = new ArrayList<>();
-      for (CostLine l : lines) rows.add(row(l, l.keys().stream().map(k -> Text.clip(k, 30)).toList(), false));
+      for (CostLine l : lines)
+        rows.add(row(l, l.keys().stream().map(k -> Text.clip(k, 30)).toList(), false));
       if (!dims.isEmpty()) rows.add(row(total, totalKeys(dims), false));
       sb.append(Text.table(header(dims), rows));
-      sb.append("total cost $").append(total.costUsd().toPlainString()).append(" (exact) over ").append(total.calls()).append(" calls");
+      sb.append("total cost $")
+          .append(total.costUsd().toPlainString())
+          .append(" (exact) over ")
+          .append(total.calls())
+          .append(" calls");
       if (total.unpricedCalls() > 0) {
-        sb.append("\nWARNING: ").append(total.unpricedCalls())
-            .append(" call(s) have no price (unknown model) and are not included in the cost; add them to a price file (prices.file)");
+        sb.append("\nWARNING: ")
+            .append(total.unpricedCalls())
+            .append(
+                " call(s) have no price (unknown model) and are not included in the cost; add them"
+                    + " to a price file (prices.file)");
       }
       sb.append("\n\nBooks by category\n");
       List<List<String>> crows = new ArrayList<>();
       for (CategoryStats c : cats) {
-        crows.add(List.of(c.category(), Long.toString(c.projects()), Long.toString(c.activeRuns()), Long.toString(c.completedRuns()),
-            Long.toString(c.failedRuns()), c.completedRuns() == 0 ? "-" : Text.duration(Duration.ofMillis((long) (c.averageCompletionSeconds() * 1000))),
-            Text.money(c.averageCostUsd()), Text.money(c.costPerThousandWords())));
+        crows.add(
+            List.of(
+                c.category(),
+                Long.toString(c.projects()),
+                Long.toString(c.activeRuns()),
+                Long.toString(c.completedRuns()),
+                Long.toString(c.failedRuns()),
+                c.completedRuns() == 0
+                    ? "-"
+                    : Text.duration(
+                        Duration.ofMillis((long) (c.averageCompletionSeconds() * 1000))),
+                Text.money(c.averageCostUsd()),
+                Text.money(c.costPerThousandWords())));
       }
-      sb.append(Text.table(List.of("category", "projects", "active", "completed", "failed", "avg time", "avg cost/book", "cost/1k words"), crows));
+      sb.append(
+          Text.table(
+              List.of(
+                  "category",
+                  "projects",
+                  "active",
+                  "completed",
+                  "failed",
+                  "avg time",
+                  "avg cost/book",
+                  "cost/1k words"),
+              crows));
       List<List<String>> srows = new ArrayList<>();
-      for (Store.StageCount s : stages) if (s.runs() > 0) srows.add(List.of(s.category(), s.stage(), Long.toString(s.runs())));
+      for (Store.StageCount s : stages)
+        if (s.runs() > 0) srows.add(List.of(s.category(), s.stage(), Long.toString(s.runs())));
       sb.append("\nBooks in progress by stage\n");
-      sb.append(srows.isEmpty() ? "none\n" : Text.table(List.of("category", "stage", "books"), srows));
+      sb.append(
+          srows.isEmpty() ? "none\n" : Text.table(List.of("category", "stage", "books"), srows));
       return sb.toString();
     }
 
     private static String csv(List<CostDimension> dims, List<CostLine> lines, CostLine total) {
       StringBuilder sb = new StringBuilder(String.join(",", header(dims))).append('\n');
-      for (CostLine l : lines) sb.append(String.join(",", row(l, l.keys().stream().map(Report::csvCell).toList(), true))).append('\n');
-      sb.append(String.join(",", row(total, dims.isEmpty() ? List.of() : totalKeys(dims), true))).append('\n');
+      for (CostLine l : lines)
+        sb.append(String.join(",", row(l, l.keys().stream().map(Report::csvCell).toList(), true)))
+            .append('\n');
+      sb.append(String.join(",", row(total, dims.isEmpty() ? List.of() : totalKeys(dims), true)))
+          .append('\n');
       return sb.toString();
     }
 
@@ -186,40 +287,87 @@ final class CostCommand implements Runnable {
       return c.contains(",") || c.contains("\"") ? "\"" + c.replace("\"", "\"\"") + "\"" : c;
     }
 
-    private static String markdown(List<CostDimension> dims, List<CostLine> lines, CostLine total, List<CategoryStats> cats) {
+    private static String markdown(
+        List<CostDimension> dims, List<CostLine> lines, CostLine total, List<CategoryStats> cats) {
       StringBuilder sb = new StringBuilder("# Cost report\n\n");
       List<String> h = header(dims);
-      sb.append("| ").append(String.join(" | ", h)).append(" |\n|").append("---|".repeat(h.size())).append('\n');
-      for (CostLine l : lines) sb.append("| ").append(String.join(" | ", row(l, l.keys().stream().map(k -> Text.clean(k).replace("|", "\\|")).toList(), true))).append(" |\n");
-      sb.append("| ").append(String.join(" | ", row(total, dims.isEmpty() ? List.of() : totalKeys(dims), true))).append(" |\n\n");
-      if (total.unpricedCalls() > 0) sb.append("**").append(total.unpricedCalls()).append(" unpriced call(s) are not in the cost.**\n\n");
-      sb.append("## Books by category\n\n| category | projects | completed | failed | avg seconds | avg cost per book | cost per 1k words |\n|---|---|---|---|---|---|---|\n");
+      sb.append("| ")
+          .append(String.join(" | ", h))
+          .append(" |\n|")
+          .append("---|".repeat(h.size()))
+          .append('\n');
+      for (CostLine l : lines)
+        sb.append("| ")
+            .append(
+                String.join(
+                    " | ",
+                    row(
+                        l,
+                        l.keys().stream().map(k -> Text.clean(k).replace("|", "\\|")).toList(),
+                        true)))
+            .append(" |\n");
+      sb.append("| ")
+          .append(
+              String.join(" | ", row(total, dims.isEmpty() ? List.of() : totalKeys(dims), true)))
+          .append(" |\n\n");
+      if (total.unpricedCalls() > 0)
+        sb.append("**")
+            .append(total.unpricedCalls())
+            .append(" unpriced call(s) are not in the cost.**\n\n");
+      sb.append(
+          "## Books by category\n\n"
+              + "| category | projects | completed | failed | avg seconds | avg cost per book |"
+              + " cost per 1k words |\n"
+              + "|---|---|---|---|---|---|---|\n");
       for (CategoryStats c : cats) {
-        sb.append("| ").append(c.category()).append(" | ").append(c.projects()).append(" | ").append(c.completedRuns()).append(" | ")
-            .append(c.failedRuns()).append(" | ").append(String.format("%.1f", c.averageCompletionSeconds())).append(" | ")
-            .append(c.averageCostUsd().setScale(6, RoundingMode.HALF_EVEN).toPlainString()).append(" | ")
-            .append(c.costPerThousandWords().setScale(6, RoundingMode.HALF_EVEN).toPlainString()).append(" |\n");
+        sb.append("| ")
+            .append(c.category())
+            .append(" | ")
+            .append(c.projects())
+            .append(" | ")
+            .append(c.completedRuns())
+            .append(" | ")
+            .append(c.failedRuns())
+            .append(" | ")
+            .append(String.format("%.1f", c.averageCompletionSeconds()))
+            .append(" | ")
+            .append(c.averageCostUsd().setScale(6, RoundingMode.HALF_EVEN).toPlainString())
+            .append(" | ")
+            .append(c.costPerThousandWords().setScale(6, RoundingMode.HALF_EVEN).toPlainString())
+            .append(" |\n");
       }
       return sb.toString();
     }
 
     static String budgetLine(org.bookcreator.core.cost.BudgetStatus b) {
       String spent = Text.money(b.spentUsd());
-      if (b.budgetUsd().isEmpty()) return "budget: none; spent " + spent + ", projected " + Text.money(b.projectedUsd());
-      return String.format("budget: %s; spent %s (%.1f%%), projected %s, remaining %s", Text.money(b.budgetUsd().get()), spent,
-          b.spentShare().orElse(0.0) * 100, Text.money(b.projectedUsd()), Text.money(b.remainingUsd().orElseThrow()));
+      if (b.budgetUsd().isEmpty())
+        return "budget: none; spent " + spent + ", projected " + Text.money(b.projectedUsd());
+      return String.format(
+          "budget: %s; spent %s (%.1f%%), projected %s, remaining %s",
+          Text.money(b.budgetUsd().get()),
+          spent,
+          b.spentShare().orElse(0.0) * 100,
+          Text.money(b.projectedUsd()),
+          Text.money(b.remainingUsd().orElseThrow()));
     }
 
-    private static String json(CostQuery q, List<CostLine> lines, CostLine total, List<CategoryStats> cats, List<Store.StageCount> stages,
+    private static String json(
+        CostQuery q,
+        List<CostLine> lines,
+        CostLine total,
+        List<CategoryStats> cats,
+        List<Store.StageCount> stages,
         Optional<org.bookcreator.core.cost.BudgetStatus> budget) {
       ObjectNode root = Json.object();
-      budget.ifPresent(b -> {
-        ObjectNode o = root.putObject("budget");
-        b.budgetUsd().ifPresent(v -> o.put("budget_usd", v.toPlainString()));
-        o.put("spent_usd", b.spentUsd().toPlainString());
-        o.put("projected_usd", b.projectedUsd().toPlainString());
-        b.remainingUsd().ifPresent(v -> o.put("remaining_usd", v.toPlainString()));
-      });
+      budget.ifPresent(
+          b -> {
+            ObjectNode o = root.putObject("budget");
+            b.budgetUsd().ifPresent(v -> o.put("budget_usd", v.toPlainString()));
+            o.put("spent_usd", b.spentUsd().toPlainString());
+            o.put("projected_usd", b.projectedUsd().toPlainString());
+            b.remainingUsd().ifPresent(v -> o.put("remaining_usd", v.toPlainString()));
+          });
       ObjectNode query = root.putObject("query");
       q.projectId().ifPresent(v -> query.put("project", v));
       q.runId().ifPresent(v -> query.put("run", v));
@@ -275,16 +423,23 @@ final class CostCommand implements Runnable {
     }
   }
 
-
-  @Command(name = "reprice", mixinStandardHelpOptions = true, description = {
-      "Recompute the cost of past calls from the current price table (shipped prices plus",
-      "prices.file), keeping each changed row's previous cost and price version in the ledger",
-      "history, and print the difference. --dry-run shows the difference and changes nothing."})
+  @Command(
+      name = "reprice",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Recompute the cost of past calls from the current price table (shipped prices plus",
+        "prices.file), keeping each changed row's previous cost and price version in the ledger",
+        "history, and print the difference. --dry-run shows the difference and changes nothing."
+      })
   static final class Reprice implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Options options = new Options();
 
-    @Option(names = "--since", paramLabel = "DATE", required = true, description = "Calls at or after: YYYY-MM-DD (UTC) or an ISO instant.")
+    @Option(
+        names = "--since",
+        paramLabel = "DATE",
+        required = true,
+        description = "Calls at or after: YYYY-MM-DD (UTC) or an ISO instant.")
     String since;
 
     @Option(names = "--until", paramLabel = "DATE", description = "Calls before (default: now).")
@@ -296,31 +451,54 @@ final class CostCommand implements Runnable {
     @Override
     public Integer call() {
       java.time.Instant from = Report.time("--since", since);
-      java.time.Instant to = until == null ? java.time.Instant.now() : Report.time("--until", until);
+      java.time.Instant to =
+          until == null ? java.time.Instant.now() : Report.time("--until", until);
       if (!from.isBefore(to)) throw new Main.UsageException("--since must be before --until");
       Settings settings = options.load(Map.of());
       Observability.start(settings, Observability.Mode.READER);
       PrintWriter out = spec.commandLine().getOut();
-      if (!java.nio.file.Files.exists(settings.dataDir().resolve(org.bookcreator.store.sqlite.SqliteStore.DB_FILE))) {
-        throw new Main.UsageException("no store in " + settings.dataDir() + "; nothing has run yet");
+      if (!java.nio.file.Files.exists(
+          settings.dataDir().resolve(org.bookcreator.store.sqlite.SqliteStore.DB_FILE))) {
+        throw new Main.UsageException(
+            "no store in " + settings.dataDir() + "; nothing has run yet");
       }
-      try (Store store = org.bookcreator.store.sqlite.SqliteStore.open(settings.dataDir(), !dryRun)) {
-        var plan = org.bookcreator.core.cost.Repricing.plan(store.callsBetween(from, to), settings.prices());
-        out.printf("%d call(s) from %s to %s; %d would change%n", plan.rowsSeen(), from, to, plan.changes().size());
-        out.printf("total before $%s, after $%s, difference %s$%s%n", plan.totalBefore().toPlainString(),
-            plan.totalAfter().toPlainString(), plan.difference().signum() >= 0 ? "+" : "-", plan.difference().abs().toPlainString());
+      try (Store store =
+          org.bookcreator.store.sqlite.SqliteStore.open(settings.dataDir(), !dryRun)) {
+        var plan =
+            org.bookcreator.core.cost.Repricing.plan(
+                store.callsBetween(from, to), settings.prices());
+        out.printf(
+            "%d call(s) from %s to %s; %d would change%n",
+            plan.rowsSeen(), from, to, plan.changes().size());
+        out.printf(
+            "total before $%s, after $%s, difference %s$%s%n",
+            plan.totalBefore().toPlainString(),
+            plan.totalAfter().toPlainString(),
+            plan.difference().signum() >= 0 ? "+" : "-",
+            plan.difference().abs().toPlainString());
         List<List<String>> rows = new ArrayList<>();
         for (var c : plan.changes().stream().limit(20).toList()) {
-          rows.add(List.of(c.callId(), c.oldVersion().orElse("unpriced"), c.oldCost().map(BigDecimal::toPlainString).orElse("-"),
-              c.newVersion().orElse("unpriced"), c.newCost().map(BigDecimal::toPlainString).orElse("-")));
+          rows.add(
+              List.of(
+                  c.callId(),
+                  c.oldVersion().orElse("unpriced"),
+                  c.oldCost().map(BigDecimal::toPlainString).orElse("-"),
+                  c.newVersion().orElse("unpriced"),
+                  c.newCost().map(BigDecimal::toPlainString).orElse("-")));
         }
-        if (!rows.isEmpty()) out.print(Text.table(List.of("call", "old price", "old cost", "new price", "new cost"), rows));
+        if (!rows.isEmpty())
+          out.print(
+              Text.table(List.of("call", "old price", "old cost", "new price", "new cost"), rows));
         if (plan.changes().size() > 20) out.printf("... and %d more%n", plan.changes().size() - 20);
         if (dryRun) {
           out.println("dry run: nothing changed");
         } else if (!plan.changes().isEmpty()) {
-          store.applyRepricing(plan.changes(), "cost reprice --since " + Text.clean(since), java.time.Instant.now());
-          out.println("repriced " + plan.changes().size() + " call(s); previous values kept in the ledger history");
+          store.applyRepricing(
+              plan.changes(), "cost reprice --since " + Text.clean(since), java.time.Instant.now());
+          out.println(
+              "repriced "
+                  + plan.changes().size()
+                  + " call(s); previous values kept in the ledger history");
         }
       }
       out.flush();

@@ -18,7 +18,6 @@ import org.bookcreator.core.project.BriefParser;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
-import org.bookcreator.telemetry.Telemetry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,25 +37,38 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin Options options = new Options();
   @Mixin Options.PipelineFlags pipelineFlags = new Options.PipelineFlags();
 
-  @Option(names = "--books", paramLabel = "N", defaultValue = "6", description = "How many books (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--books",
+      paramLabel = "N",
+      defaultValue = "6",
+      description = "How many books (default: ${DEFAULT-VALUE}).")
   int books;
 
-  @Option(names = "--faults", paramLabel = "on|off", defaultValue = "on",
+  @Option(
+      names = "--faults",
+      paramLabel = "on|off",
+      defaultValue = "on",
       description = "Inject provider faults at realistic rates (default: ${DEFAULT-VALUE}).")
   String faults;
 
-  @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "400ms",
+  @Option(
+      names = "--latency",
+      paramLabel = "DURATION",
+      defaultValue = "400ms",
       description = "Median simulated call latency, e.g. 0ms, 400ms (default: ${DEFAULT-VALUE}).")
   String latency;
 
   @Override
   public Integer call() {
-    if (books < 1 || books > 500) throw new Main.UsageException("--books must be 1..500, got " + books);
-    if (!faults.equals("on") && !faults.equals("off")) throw new Main.UsageException("--faults must be on or off, got '" + faults + "'");
+    if (books < 1 || books > 500)
+      throw new Main.UsageException("--books must be 1..500, got " + books);
+    if (!faults.equals("on") && !faults.equals("off"))
+      throw new Main.UsageException("--faults must be on or off, got '" + faults + "'");
     try {
       Settings.duration(latency);
     } catch (IllegalArgumentException e) {
-      throw new Main.UsageException("--latency: expected a duration such as 0ms or 400ms, got '" + latency + "'");
+      throw new Main.UsageException(
+          "--latency: expected a duration such as 0ms or 400ms, got '" + latency + "'");
     }
     Settings base = options.load(pipelineFlags.flags());
     Map<Setting, String> demo = new EnumMap<>(Setting.class);
@@ -71,8 +83,13 @@ final class DemoCommand implements Callable<Integer> {
       putIfDefault(base, demo, Setting.SIM_SCHEMA_RATE, "0.02");
       putIfDefault(base, demo, Setting.BACKOFF_BASE, "200ms");
     } else {
-      for (Setting s : List.of(Setting.SIM_TIMEOUT_RATE, Setting.SIM_RATE_LIMIT_RATE, Setting.SIM_SERVER_ERROR_RATE,
-          Setting.SIM_MALFORMED_RATE, Setting.SIM_SCHEMA_RATE)) demo.put(s, "0");
+      for (Setting s :
+          List.of(
+              Setting.SIM_TIMEOUT_RATE,
+              Setting.SIM_RATE_LIMIT_RATE,
+              Setting.SIM_SERVER_ERROR_RATE,
+              Setting.SIM_MALFORMED_RATE,
+              Setting.SIM_SCHEMA_RATE)) demo.put(s, "0");
     }
     Settings settings = options.load(demo);
     Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
@@ -86,33 +103,46 @@ final class DemoCommand implements Callable<Integer> {
       Instant started = engine.clock.instant();
       for (int i = 0; i < books; i++) {
         Brief brief = parser.parse(samples.get(i % samples.size()));
-        Project project = Project.from(engine.ids.next("prj"), RunCommand.redacted(brief, engine.telemetry.redactor()), engine.clock.instant());
+        Project project =
+            Project.from(
+                engine.ids.next("prj"),
+                RunCommand.redacted(brief, engine.telemetry.redactor()),
+                engine.clock.instant());
         engine.store.createProject(project);
         runs.add(engine.pipeline.submit(project, settings.simulation().seed() + i, "demo"));
       }
-      System.err.printf("demo: %d books, faults %s, latency %s, %s workers; data in %s%n", books, faults, latency,
-          settings.get(Setting.WORKERS), settings.dataDir());
+      System.err.printf(
+          "demo: %d books, faults %s, latency %s, %s workers; data in %s%n",
+          books, faults, latency, settings.get(Setting.WORKERS), settings.dataDir());
       List<Run> finished = await(engine, runs, started);
       out.print(table(engine, finished));
       long failed = finished.stream().filter(r -> r.state() != RunState.COMPLETED).count();
       BigDecimal cost = BigDecimal.ZERO;
       for (Run r : finished) cost = cost.add(engine.store.totals(r.id()).costUsd());
-      out.printf("%d of %d books completed in %s, total cost %s. Manuscripts under %s%n", finished.size() - failed,
-          finished.size(), Text.duration(Duration.between(started, engine.clock.instant())), Text.money(cost),
+      out.printf(
+          "%d of %d books completed in %s, total cost %s. Manuscripts under %s%n",
+          finished.size() - failed,
+          finished.size(),
+          Text.duration(Duration.between(started, engine.clock.instant())),
+          Text.money(cost),
           settings.dataDir().resolve("projects"));
-      out.println("Next: bin/book-creator runs, bin/book-creator projects, or open a manuscript.md.");
+      out.println(
+          "Next: bin/book-creator runs, bin/book-creator projects, or open a manuscript.md.");
       out.flush();
       return failed == 0 ? ExitCodes.OK : ExitCodes.RUN_FAILED;
     }
   }
 
-  private static void putIfDefault(Settings base, Map<Setting, String> demo, Setting s, String value) {
+  private static void putIfDefault(
+      Settings base, Map<Setting, String> demo, Setting s, String value) {
     if (base.origin(s).equals("default")) demo.put(s, value);
   }
 
   static List<Run> await(Engine engine, List<Run> runs, Instant started) {
-    List<CompletableFuture<Run>> futures = runs.stream().map(r -> engine.pipeline.completion(r.id())).toList();
-    CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+    List<CompletableFuture<Run>> futures =
+        runs.stream().map(r -> engine.pipeline.completion(r.id())).toList();
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
     boolean tty = System.console() != null;
     long lastPrint = 0;
     while (true) {
@@ -121,8 +151,12 @@ final class DemoCommand implements Callable<Integer> {
         break;
       } catch (TimeoutException e) {
         long done = futures.stream().filter(CompletableFuture::isDone).count();
-        String line = String.format("books %d/%d done  %s", done, runs.size(),
-            Text.duration(Duration.between(started, engine.clock.instant())));
+        String line =
+            String.format(
+                "books %d/%d done  %s",
+                done,
+                runs.size(),
+                Text.duration(Duration.between(started, engine.clock.instant())));
         long now = System.nanoTime();
         if (tty) System.err.print("\r" + line + "   ");
         else if (now - lastPrint > Duration.ofSeconds(5).toNanos()) {
@@ -144,12 +178,31 @@ final class DemoCommand implements Callable<Integer> {
     List<List<String>> rows = new ArrayList<>();
     for (Run r : runs) {
       RunStatus s = RunStatus.of(engine.store, r, engine.clock.instant());
-      rows.add(List.of(
-          Text.clip(s.project().title(), 34), s.project().category(), Integer.toString(s.project().chapters()),
-          r.state().name().toLowerCase(), Text.duration(s.elapsed()), Long.toString(s.totals().calls()),
-          Integer.toString(s.retries()), Integer.toString(s.violations()), String.format("%,d", s.totals().tokens()),
-          Text.money(s.totals().costUsd())));
+      rows.add(
+          List.of(
+              Text.clip(s.project().title(), 34),
+              s.project().category(),
+              Integer.toString(s.project().chapters()),
+              r.state().name().toLowerCase(),
+              Text.duration(s.elapsed()),
+              Long.toString(s.totals().calls()),
+              Integer.toString(s.retries()),
+              Integer.toString(s.violations()),
+              String.format("%,d", s.totals().tokens()),
+              Text.money(s.totals().costUsd())));
     }
-    return Text.table(List.of("book", "category", "ch", "state", "time", "calls", "retries", "violations", "tokens", "cost"), rows);
+    return Text.table(
+        List.of(
+            "book",
+            "category",
+            "ch",
+            "state",
+            "time",
+            "calls",
+            "retries",
+            "violations",
+            "tokens",
+            "cost"),
+        rows);
   }
 }

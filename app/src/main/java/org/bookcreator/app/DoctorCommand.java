@@ -23,9 +23,9 @@ import org.bookcreator.core.support.Json;
 import org.bookcreator.store.sqlite.SqliteStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.node.ArrayNode;
 
 @Command(
@@ -33,7 +33,8 @@ import tools.jackson.databind.node.ArrayNode;
     description = {
       "Check what Book Creator needs, and say what to fix: the configuration (unknown keys, bad",
       "values, missing secrets), the store (reachable, migrated, writable, locked, disk space),",
-      "the ports of serve, and whether each configured provider answers. Secrets are never printed.",
+      "the ports of serve, and whether each configured provider answers. Secrets are never"
+          + " printed.",
       "Exit code 0 when nothing failed (warnings allowed), 2 for configuration, 3 for the store,",
       "1 for anything else."
     },
@@ -48,7 +49,11 @@ final class DoctorCommand implements Callable<Integer> {
   @Option(names = "--offline", description = "Skip the provider reachability checks (no network).")
   boolean offline;
 
-  enum Status { OK, WARN, FAIL }
+  enum Status {
+    OK,
+    WARN,
+    FAIL
+  }
 
   record Check(String area, Status status, String what, String fix) {}
 
@@ -58,9 +63,19 @@ final class DoctorCommand implements Callable<Integer> {
     Settings settings;
     try {
       settings = options.load(Map.of());
-      checks.add(new Check("config", Status.OK, "configuration valid (" + (options.config != null ? options.config : "defaults and environment") + ")", ""));
+      checks.add(
+          new Check(
+              "config",
+              Status.OK,
+              "configuration valid ("
+                  + (options.config != null ? options.config : "defaults and environment")
+                  + ")",
+              ""));
     } catch (Settings.ConfigException e) {
-      for (String p : e.problems) checks.add(new Check("config", Status.FAIL, p, "fix the value named (keys: docs/configuration.md)"));
+      for (String p : e.problems)
+        checks.add(
+            new Check(
+                "config", Status.FAIL, p, "fix the value named (keys: docs/configuration.md)"));
       return report(checks, ExitCodes.BAD_INPUT);
     }
     Observability.start(settings, Observability.Mode.READER);
@@ -69,19 +84,27 @@ final class DoctorCommand implements Callable<Integer> {
     ports(settings, checks);
     if (!offline) providers(settings, checks);
     boolean anyFail = checks.stream().anyMatch(c -> c.status() == Status.FAIL);
-    return report(checks, !anyFail ? ExitCodes.OK : failCode != ExitCodes.OK ? failCode : ExitCodes.RUN_FAILED);
+    return report(
+        checks,
+        !anyFail ? ExitCodes.OK : failCode != ExitCodes.OK ? failCode : ExitCodes.RUN_FAILED);
   }
 
   private int report(List<Check> checks, int code) {
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       ArrayNode arr = Json.MAPPER.createArrayNode();
-      for (Check c : checks) arr.addObject().put("area", c.area()).put("status", c.status().name().toLowerCase()).put("check", c.what()).put("fix", c.fix());
+      for (Check c : checks)
+        arr.addObject()
+            .put("area", c.area())
+            .put("status", c.status().name().toLowerCase())
+            .put("check", c.what())
+            .put("fix", c.fix());
       out.println(Json.write(arr));
     } else {
       for (Check c : checks) {
         out.printf("%-4s %-9s %s%n", c.status(), c.area(), Text.clean(c.what()));
-        if (!c.fix().isEmpty() && c.status() != Status.OK) out.printf("%-14s fix: %s%n", "", c.fix());
+        if (!c.fix().isEmpty() && c.status() != Status.OK)
+          out.printf("%-14s fix: %s%n", "", c.fix());
       }
       long fails = checks.stream().filter(c -> c.status() == Status.FAIL).count();
       long warns = checks.stream().filter(c -> c.status() == Status.WARN).count();
@@ -94,48 +117,98 @@ final class DoctorCommand implements Callable<Integer> {
   private static int store(Settings settings, List<Check> checks) {
     Path dir = settings.dataDir();
     if (!Files.exists(dir)) {
-      checks.add(new Check("store", Status.WARN, "data directory " + dir + " does not exist yet", "it is created on first use; or choose one with --data-dir"));
+      checks.add(
+          new Check(
+              "store",
+              Status.WARN,
+              "data directory " + dir + " does not exist yet",
+              "it is created on first use; or choose one with --data-dir"));
       return ExitCodes.OK;
     }
     if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-      checks.add(new Check("store", Status.FAIL, "data directory " + dir + " is not a writable directory", "fix its permissions or choose another with --data-dir"));
+      checks.add(
+          new Check(
+              "store",
+              Status.FAIL,
+              "data directory " + dir + " is not a writable directory",
+              "fix its permissions or choose another with --data-dir"));
       return ExitCodes.STORE;
     }
     try {
       Path probe = Files.createTempFile(dir, ".doctor-", ".tmp");
       Files.delete(probe);
-      checks.add(new Check("store", Status.OK, "data directory " + dir.toAbsolutePath() + " is writable", ""));
+      checks.add(
+          new Check(
+              "store", Status.OK, "data directory " + dir.toAbsolutePath() + " is writable", ""));
     } catch (IOException e) {
-      checks.add(new Check("store", Status.FAIL, "cannot write in " + dir + ": " + e.getMessage(), "fix its permissions or free space"));
+      checks.add(
+          new Check(
+              "store",
+              Status.FAIL,
+              "cannot write in " + dir + ": " + e.getMessage(),
+              "fix its permissions or free space"));
       return ExitCodes.STORE;
     }
     try {
       FileStore fs = Files.getFileStore(dir);
       long free = fs.getUsableSpace();
       Status st = free < 100L << 20 ? Status.FAIL : free < 1L << 30 ? Status.WARN : Status.OK;
-      checks.add(new Check("store", st, String.format("%,d MiB free on the data directory's disk", free >> 20),
-          "free space: delete old logs (logging.store_max_age), old manuscripts, or move --data-dir"));
+      checks.add(
+          new Check(
+              "store",
+              st,
+              String.format("%,d MiB free on the data directory's disk", free >> 20),
+              "free space: delete old logs (logging.store_max_age), old manuscripts, or move"
+                  + " --data-dir"));
       if (st == Status.FAIL) return ExitCodes.STORE;
     } catch (IOException e) {
-      checks.add(new Check("store", Status.WARN, "cannot tell the free space: " + e.getMessage(), ""));
+      checks.add(
+          new Check("store", Status.WARN, "cannot tell the free space: " + e.getMessage(), ""));
     }
     if (!Files.exists(dir.resolve(SqliteStore.DB_FILE))) {
-      checks.add(new Check("store", Status.OK, "no store yet in " + dir + " (created and migrated on first use)", ""));
+      checks.add(
+          new Check(
+              "store",
+              Status.OK,
+              "no store yet in " + dir + " (created and migrated on first use)",
+              ""));
       return ExitCodes.OK;
     }
     try (Store store = SqliteStore.open(dir, false)) {
-      checks.add(new Check("store", Status.OK, "store opens and is migrated (schema version " + store.schemaVersion() + "), "
-          + store.projects().size() + " project(s)", ""));
+      checks.add(
+          new Check(
+              "store",
+              Status.OK,
+              "store opens and is migrated (schema version "
+                  + store.schemaVersion()
+                  + "), "
+                  + store.projects().size()
+                  + " project(s)",
+              ""));
     } catch (StoreException e) {
-      checks.add(new Check("store", Status.FAIL, "store unusable: " + e.getMessage(), "see docs/runbooks/store-full-or-locked.md"));
+      checks.add(
+          new Check(
+              "store",
+              Status.FAIL,
+              "store unusable: " + e.getMessage(),
+              "see docs/runbooks/store-full-or-locked.md"));
       return ExitCodes.STORE;
     }
     try (Store exclusive = SqliteStore.open(dir, true)) {
-      checks.add(new Check("store", Status.OK, "no other Book Creator process holds the data directory", ""));
+      checks.add(
+          new Check(
+              "store", Status.OK, "no other Book Creator process holds the data directory", ""));
     } catch (StoreLockedException e) {
-      checks.add(new Check("store", Status.WARN, e.getMessage(), "fine while serve runs; run, demo and resume need it free"));
+      checks.add(
+          new Check(
+              "store",
+              Status.WARN,
+              e.getMessage(),
+              "fine while serve runs; run, demo and resume need it free"));
     } catch (StoreException e) {
-      checks.add(new Check("store", Status.FAIL, e.getMessage(), "see docs/runbooks/store-full-or-locked.md"));
+      checks.add(
+          new Check(
+              "store", Status.FAIL, e.getMessage(), "see docs/runbooks/store-full-or-locked.md"));
       return ExitCodes.STORE;
     }
     return ExitCodes.OK;
@@ -143,9 +216,18 @@ final class DoctorCommand implements Callable<Integer> {
 
   private static void ports(Settings settings, List<Check> checks) {
     String host = settings.get(Setting.HTTP_HOST);
-    if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1") && settings.get(Setting.HTTP_TOKEN).isBlank()) {
-      checks.add(new Check("ports", Status.FAIL, "http.host is " + host + " (not loopback) and http.token is not set: serve will refuse to start",
-          "set BOOK_CREATOR_HTTP_TOKEN (16+ characters) or bind to 127.0.0.1"));
+    if (!host.equals("127.0.0.1")
+        && !host.equals("localhost")
+        && !host.equals("::1")
+        && settings.get(Setting.HTTP_TOKEN).isBlank()) {
+      checks.add(
+          new Check(
+              "ports",
+              Status.FAIL,
+              "http.host is "
+                  + host
+                  + " (not loopback) and http.token is not set: serve will refuse to start",
+              "set BOOK_CREATOR_HTTP_TOKEN (16+ characters) or bind to 127.0.0.1"));
     }
     port(checks, host, settings.integerValue(Setting.HTTP_PORT), "http.port (API and /metrics)");
     int worker = settings.integerValue(Setting.WORKER_PORT);
@@ -162,15 +244,33 @@ final class DoctorCommand implements Callable<Integer> {
       checks.add(new Check("ports", Status.OK, what + " " + host + ":" + port + " is free", ""));
     } catch (IOException e) {
       boolean ours = answers("http://" + host + ":" + port + "/healthz");
-      checks.add(new Check("ports", Status.WARN, what + " " + host + ":" + port + " is in use" + (ours ? " by a Book Creator serve (it answers /healthz)" : ""),
-          ours ? "nothing to do if that is your serve; else pick another with --port / --worker-port" : "stop what holds it, or pick another with --port / --worker-port"));
+      checks.add(
+          new Check(
+              "ports",
+              Status.WARN,
+              what
+                  + " "
+                  + host
+                  + ":"
+                  + port
+                  + " is in use"
+                  + (ours ? " by a Book Creator serve (it answers /healthz)" : ""),
+              ours
+                  ? "nothing to do if that is your serve; else pick another with --port /"
+                      + " --worker-port"
+                  : "stop what holds it, or pick another with --port / --worker-port"));
     }
   }
 
   private static boolean answers(String url) {
     try {
-      HttpResponse<Void> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-          .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> r =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(2))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                  HttpResponse.BodyHandlers.discarding());
       return r.statusCode() == 200;
     } catch (IOException | InterruptedException | IllegalArgumentException e) {
       if (e instanceof InterruptedException) Thread.currentThread().interrupt();
@@ -182,12 +282,17 @@ final class DoctorCommand implements Callable<Integer> {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     for (Settings.ProviderAccess p : settings.providersInUse()) {
       if (p.provider().equals("simulated")) {
-        checks.add(new Check("provider", Status.OK, "simulated provider: built in, nothing to reach", ""));
+        checks.add(
+            new Check("provider", Status.OK, "simulated provider: built in, nothing to reach", ""));
         continue;
       }
       String base = p.baseUrl().replaceAll("/+$", "");
-      HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(p.provider().equals("anthropic") ? base + "/v1/models" : base + "/models"))
-          .timeout(Duration.ofSeconds(10)).GET();
+      HttpRequest.Builder req =
+          HttpRequest.newBuilder(
+                  URI.create(
+                      p.provider().equals("anthropic") ? base + "/v1/models" : base + "/models"))
+              .timeout(Duration.ofSeconds(10))
+              .GET();
       if (p.provider().equals("anthropic")) {
         p.key().ifPresent(k -> req.header("x-api-key", k));
         req.header("anthropic-version", "2023-06-01");
@@ -199,20 +304,46 @@ final class DoctorCommand implements Callable<Integer> {
         HttpResponse<Void> r = http.send(req.build(), HttpResponse.BodyHandlers.discarding());
         int code = r.statusCode();
         if (code / 100 == 2) {
-          checks.add(new Check("provider", Status.OK, p.provider() + " at " + base + " answers (HTTP " + code + ")", ""));
+          checks.add(
+              new Check(
+                  "provider",
+                  Status.OK,
+                  p.provider() + " at " + base + " answers (HTTP " + code + ")",
+                  ""));
         } else if (code == 401 || code == 403) {
-          checks.add(new Check("provider", Status.FAIL, p.provider() + " at " + base + " refuses the key (HTTP " + code + ")",
-              "check " + env + "_API_KEY (it is never printed here)"));
+          checks.add(
+              new Check(
+                  "provider",
+                  Status.FAIL,
+                  p.provider() + " at " + base + " refuses the key (HTTP " + code + ")",
+                  "check " + env + "_API_KEY (it is never printed here)"));
         } else if (code == 404) {
-          checks.add(new Check("provider", Status.WARN, p.provider() + " at " + base + " answers, but has no models endpoint (HTTP 404)",
-              "fine for some compatible servers; check " + env + "_BASE_URL if calls fail"));
+          checks.add(
+              new Check(
+                  "provider",
+                  Status.WARN,
+                  p.provider() + " at " + base + " answers, but has no models endpoint (HTTP 404)",
+                  "fine for some compatible servers; check " + env + "_BASE_URL if calls fail"));
         } else {
-          checks.add(new Check("provider", Status.WARN, p.provider() + " at " + base + " answers HTTP " + code,
-              "see docs/runbooks/provider-errors.md"));
+          checks.add(
+              new Check(
+                  "provider",
+                  Status.WARN,
+                  p.provider() + " at " + base + " answers HTTP " + code,
+                  "see docs/runbooks/provider-errors.md"));
         }
       } catch (IOException e) {
-        checks.add(new Check("provider", Status.FAIL, p.provider() + " at " + base + " is unreachable: " + e.getClass().getSimpleName()
-            + (e.getMessage() == null ? "" : " " + e.getMessage()), "check " + env + "_BASE_URL and the network"));
+        checks.add(
+            new Check(
+                "provider",
+                Status.FAIL,
+                p.provider()
+                    + " at "
+                    + base
+                    + " is unreachable: "
+                    + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()),
+                "check " + env + "_BASE_URL and the network"));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

@@ -3,7 +3,6 @@ package org.bookcreator.app;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Random;
-import org.bookcreator.core.llm.LlmClient;
 import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
@@ -21,7 +20,13 @@ final class Engine implements AutoCloseable {
 
   private final Observability.Observed observed;
 
-  private Engine(Settings settings, Store store, Pipeline pipeline, Ids ids, InstantSource clock, Observability.Observed observed) {
+  private Engine(
+      Settings settings,
+      Store store,
+      Pipeline pipeline,
+      Ids ids,
+      InstantSource clock,
+      Observability.Observed observed) {
     this.observed = observed;
     this.telemetry = observed.telemetry();
     this.settings = settings;
@@ -41,9 +46,18 @@ final class Engine implements AutoCloseable {
     try {
       org.bookcreator.core.llm.LlmRouter llm = settings.llmRouter();
       Pipeline pipeline =
-          new Pipeline(store, llm, settings.prices(), settings.pipeline(), telemetry, clock, ids,
-              new Random(settings.simulation().seed()), org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
-      pipeline.watchStalls(settings.stallThresholds(), Settings.duration(settings.get(Setting.STALL_CHECK_EVERY)));
+          new Pipeline(
+              store,
+              llm,
+              settings.prices(),
+              settings.pipeline(),
+              telemetry,
+              clock,
+              ids,
+              new Random(settings.simulation().seed()),
+              org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
+      pipeline.watchStalls(
+          settings.stallThresholds(), Settings.duration(settings.get(Setting.STALL_CHECK_EVERY)));
       return new Engine(settings, store, pipeline, ids, clock, observed);
     } catch (RuntimeException e) {
       store.close();

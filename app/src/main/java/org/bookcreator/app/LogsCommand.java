@@ -14,23 +14,35 @@ import org.bookcreator.core.store.StoredLog;
 import org.bookcreator.core.support.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.JsonNode;
 
 @Command(
     name = "logs",
     description = {
-      "Query the indexed copy of the logs (data/logs.db): filter by project, run, stage, agent role,",
-      "provider, level, time, trace id, request id and message text; newest first, a page at a time;",
+      "Query the indexed copy of the logs (data/logs.db): filter by project, run, stage, agent"
+          + " role,",
+      "provider, level, time, trace id, request id and message text; newest first, a page at a"
+          + " time;",
       "--follow prints new records as they arrive. Text for people, --json for JSON lines."
     },
     mixinStandardHelpOptions = true)
 final class LogsCommand implements Callable<Integer> {
-  private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
-  private static final List<String> EXTRA = List.of("provider", "model", "latency_ms", "input_tokens", "output_tokens", "cost_usd",
-      "error_type", "request_id", "task_id");
+  private static final DateTimeFormatter TS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+  private static final List<String> EXTRA =
+      List.of(
+          "provider",
+          "model",
+          "latency_ms",
+          "input_tokens",
+          "output_tokens",
+          "cost_usd",
+          "error_type",
+          "request_id",
+          "task_id");
 
   @Spec CommandSpec spec;
   @Mixin Options options = new Options();
@@ -41,40 +53,79 @@ final class LogsCommand implements Callable<Integer> {
   @Option(names = "--run", paramLabel = "RUN", description = "Only this run's records.")
   String run;
 
-  @Option(names = "--stage", paramLabel = "STAGE", description = "Only this stage (e.g. chapter_writing).")
+  @Option(
+      names = "--stage",
+      paramLabel = "STAGE",
+      description = "Only this stage (e.g. chapter_writing).")
   String stage;
 
-  @Option(names = "--role", paramLabel = "ROLE", description = "Only this agent role (e.g. writer, critic).")
+  @Option(
+      names = "--role",
+      paramLabel = "ROLE",
+      description = "Only this agent role (e.g. writer, critic).")
   String role;
 
-  @Option(names = "--provider", paramLabel = "NAME", description = "Only model calls to this provider.")
+  @Option(
+      names = "--provider",
+      paramLabel = "NAME",
+      description = "Only model calls to this provider.")
   String provider;
 
-  @Option(names = "--level", paramLabel = "LEVEL", description = "Least severe level shown: TRACE, DEBUG, INFO, WARN or ERROR (default: all stored).")
+  @Option(
+      names = "--level",
+      paramLabel = "LEVEL",
+      description =
+          "Least severe level shown: TRACE, DEBUG, INFO, WARN or ERROR (default: all stored).")
   String level;
 
-  @Option(names = "--since", paramLabel = "TIME", description = "From this time: 2026-11-28T05:00:00Z, 2026-11-28, or back from now: 30m, 2h, 7d.")
+  @Option(
+      names = "--since",
+      paramLabel = "TIME",
+      description =
+          "From this time: 2026-11-28T05:00:00Z, 2026-11-28, or back from now: 30m, 2h, 7d.")
   String since;
 
-  @Option(names = "--until", paramLabel = "TIME", description = "Before this time (same forms as --since).")
+  @Option(
+      names = "--until",
+      paramLabel = "TIME",
+      description = "Before this time (same forms as --since).")
   String until;
 
-  @Option(names = "--trace", paramLabel = "TRACE_ID", description = "Only records of this trace (a run's trace id: bin/book-creator trace RUN).")
+  @Option(
+      names = "--trace",
+      paramLabel = "TRACE_ID",
+      description = "Only records of this trace (a run's trace id: bin/book-creator trace RUN).")
   String trace;
 
-  @Option(names = "--request", paramLabel = "REQUEST_ID", description = "Only records caused by this API request (its X-Request-Id).")
+  @Option(
+      names = "--request",
+      paramLabel = "REQUEST_ID",
+      description = "Only records caused by this API request (its X-Request-Id).")
   String request;
 
-  @Option(names = "--grep", paramLabel = "TEXT", description = "Only records whose message contains TEXT (case-insensitive for ASCII).")
+  @Option(
+      names = "--grep",
+      paramLabel = "TEXT",
+      description = "Only records whose message contains TEXT (case-insensitive for ASCII).")
   String grep;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "Records per page, 1..1000 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "50",
+      description = "Records per page, 1..1000 (default: ${DEFAULT-VALUE}).")
   int limit;
 
-  @Option(names = "--before", paramLabel = "ID", description = "The page before this record id (the next page of a previous query).")
+  @Option(
+      names = "--before",
+      paramLabel = "ID",
+      description = "The page before this record id (the next page of a previous query).")
   Long before;
 
-  @Option(names = "--follow", description = "After the newest page, keep printing new records as they arrive (Ctrl-C stops).")
+  @Option(
+      names = "--follow",
+      description =
+          "After the newest page, keep printing new records as they arrive (Ctrl-C stops).")
   boolean follow;
 
   @Option(names = "--json", description = "JSON lines: each record as written to the log file.")
@@ -88,7 +139,8 @@ final class LogsCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Optional<Store> opened = StoreReader.open(settings);
     if (opened.isEmpty()) {
-      if (!json) out.println("no logs in " + settings.dataDir() + " yet; try: bin/book-creator demo");
+      if (!json)
+        out.println("no logs in " + settings.dataDir() + " yet; try: bin/book-creator demo");
       out.flush();
       return ExitCodes.OK;
     }
@@ -100,9 +152,23 @@ final class LogsCommand implements Callable<Integer> {
         out.flush();
         long last = page.isEmpty() ? 0 : page.get(0).id();
         while (!Thread.currentThread().isInterrupted()) {
-          for (StoredLog l : store.logs(new LogQuery(query.projectId(), query.runId(), query.stage(), query.agentRole(), query.provider(),
-              query.minLevel(), query.since(), query.until(), query.traceId(), query.requestId(), query.text(), Optional.empty(),
-              Optional.of(last), 1000))) {
+          for (StoredLog l :
+              store.logs(
+                  new LogQuery(
+                      query.projectId(),
+                      query.runId(),
+                      query.stage(),
+                      query.agentRole(),
+                      query.provider(),
+                      query.minLevel(),
+                      query.since(),
+                      query.until(),
+                      query.traceId(),
+                      query.requestId(),
+                      query.text(),
+                      Optional.empty(),
+                      Optional.of(last),
+                      1000))) {
             print(out, l);
             last = l.id();
           }
@@ -113,14 +179,16 @@ final class LogsCommand implements Callable<Integer> {
       }
       for (StoredLog l : page) print(out, l);
       if (page.isEmpty() && !json) out.println("no log records match");
-      if (page.size() == limit && !json) out.println("-- more: add --before " + page.get(page.size() - 1).id());
+      if (page.size() == limit && !json)
+        out.println("-- more: add --before " + page.get(page.size() - 1).id());
     }
     out.flush();
     return ExitCodes.OK;
   }
 
   LogQuery query(Instant now) {
-    if (limit < 1 || limit > 1000) throw new Main.UsageException("--limit must be 1..1000, got " + limit);
+    if (limit < 1 || limit > 1000)
+      throw new Main.UsageException("--limit must be 1..1000, got " + limit);
     if (level != null) {
       try {
         org.bookcreator.telemetry.LogLine.severity(level);
@@ -128,9 +196,21 @@ final class LogsCommand implements Callable<Integer> {
         throw new Main.UsageException("--level: " + e.getMessage());
       }
     }
-    return new LogQuery(opt(project), opt(run), opt(stage), opt(role), opt(provider), opt(level).map(l -> l.toUpperCase(java.util.Locale.ROOT)),
-        time("--since", since, now), time("--until", until, now), opt(trace), opt(request), opt(grep), Optional.ofNullable(before),
-        Optional.empty(), limit);
+    return new LogQuery(
+        opt(project),
+        opt(run),
+        opt(stage),
+        opt(role),
+        opt(provider),
+        opt(level).map(l -> l.toUpperCase(java.util.Locale.ROOT)),
+        time("--since", since, now),
+        time("--until", until, now),
+        opt(trace),
+        opt(request),
+        opt(grep),
+        Optional.ofNullable(before),
+        Optional.empty(),
+        limit);
   }
 
   private static Optional<String> opt(String s) {
@@ -163,16 +243,23 @@ final class LogsCommand implements Callable<Integer> {
       return l.id() + " " + Text.clean(l.line().json());
     }
     StringBuilder sb = new StringBuilder();
-    sb.append(TS.format(Instant.ofEpochMilli(l.line().tsMillis()))).append(' ')
-        .append(String.format("%-5s", l.line().level())).append(' ');
-    String ctx = String.join(" ", java.util.stream.Stream.of(l.line().runId(), l.line().stage(), l.line().agentRole())
-        .filter(x -> x != null).toList());
+    sb.append(TS.format(Instant.ofEpochMilli(l.line().tsMillis())))
+        .append(' ')
+        .append(String.format("%-5s", l.line().level()))
+        .append(' ');
+    String ctx =
+        String.join(
+            " ",
+            java.util.stream.Stream.of(l.line().runId(), l.line().stage(), l.line().agentRole())
+                .filter(x -> x != null)
+                .toList());
     if (!ctx.isEmpty()) sb.append('[').append(Text.clean(ctx)).append("] ");
     sb.append(Text.clean(n.path("message").asString("")));
     StringBuilder extra = new StringBuilder();
     for (String k : EXTRA) {
       JsonNode v = n.get(k);
-      if (v != null && !v.isNull()) extra.append(' ').append(k).append('=').append(Text.clean(v.asString()));
+      if (v != null && !v.isNull())
+        extra.append(' ').append(k).append('=').append(Text.clean(v.asString()));
     }
     if (!extra.isEmpty()) sb.append("  {").append(extra.substring(1)).append('}');
     if (n.has("stack_trace")) sb.append("  (stack trace: --json)");

@@ -29,7 +29,8 @@ import picocli.CommandLine.Command;
     },
     footer = {
       "",
-      "Exit codes: 0 ok, 1 run failed, 2 bad input (brief, flags, config), 3 data directory or store",
+      "Exit codes: 0 ok, 1 run failed, 2 bad input (brief, flags, config), 3 data directory or"
+          + " store",
       "unusable (locked, unreadable, corrupt), 4 internal error, 5 run paused (budget reached),",
       "130 interrupted.",
       "Docs: README.md, docs/cli.md, docs/configuration.md."
@@ -48,7 +49,10 @@ public final class Main implements Runnable {
     return execute(null, null, args);
   }
 
-  /** Like {@link #execute(String...)} with the command's output and errors sent to the writers given. */
+  /**
+   * Like {@link #execute(String...)} with the command's output and errors sent to the writers
+   * given.
+   */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
     if (out != null) cli.setOut(out);
@@ -107,7 +111,9 @@ public final class Main implements Runnable {
     @Override
     public String[] getVersion() {
       String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"book-creator " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+      return new String[] {
+        "book-creator " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"
+      };
     }
   }
 }

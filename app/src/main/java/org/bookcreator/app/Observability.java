@@ -1,23 +1,22 @@
 package org.bookcreator.app;
 
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import java.time.Duration;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bookcreator.core.store.Store;
 import org.bookcreator.telemetry.LogConfig;
 import org.bookcreator.telemetry.LogSetup;
 import org.bookcreator.telemetry.Redactor;
-import org.bookcreator.telemetry.Telemetry;
-import org.bookcreator.telemetry.TelemetryConfig;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
-import org.bookcreator.core.store.Store;
 import org.bookcreator.telemetry.SpanRecord;
 import org.bookcreator.telemetry.SpanSink;
+import org.bookcreator.telemetry.Telemetry;
+import org.bookcreator.telemetry.TelemetryConfig;
 
 /** Sets up logs, metrics and traces for one command, from the settings. */
 final class Observability {
@@ -108,7 +107,9 @@ final class Observability {
       if (logs != null) logs.attach(store);
     }
 
-    /** Before the store closes: writes the queued log records, then lets later ones drop (counted). */
+    /**
+     * Before the store closes: writes the queued log records, then lets later ones drop (counted).
+     */
     void detach() {
       if (logs != null) {
         LogSetup.flushStore();
@@ -119,38 +120,53 @@ final class Observability {
 
   static Observed start(Settings settings, Mode mode) {
     Redactor redactor = redactor(settings, System.getenv());
-    DeferredSpanSink sink = settings.flag(Setting.SPAN_STORE)
-        ? new DeferredSpanSink(Long.parseLong(settings.get(Setting.SPAN_STORE_MAX))) : null;
-    Telemetry telemetry = mode == Mode.READER
-        ? Telemetry.noop()
-        : Telemetry.create(telemetryConfig(settings), redactor, sink, settings.integerValue(Setting.SPAN_QUEUE), otlp(System.getenv()));
+    DeferredSpanSink sink =
+        settings.flag(Setting.SPAN_STORE)
+            ? new DeferredSpanSink(Long.parseLong(settings.get(Setting.SPAN_STORE_MAX)))
+            : null;
+    Telemetry telemetry =
+        mode == Mode.READER
+            ? Telemetry.noop()
+            : Telemetry.create(
+                telemetryConfig(settings),
+                redactor,
+                sink,
+                settings.integerValue(Setting.SPAN_QUEUE),
+                otlp(System.getenv()));
     if (sink != null) sink.onDrop = () -> telemetry.metrics().dropped("spans");
 
-    LogConfig.Console console = switch (settings.get(Setting.LOG_CONSOLE)) {
-      case "json" -> LogConfig.Console.JSON;
-      case "text" -> LogConfig.Console.TEXT;
-      case "off" -> LogConfig.Console.OFF;
-      default -> switch (mode) {
-        case SERVER -> LogConfig.Console.JSON;
-        case READER -> LogConfig.Console.TEXT;
-        case FOREGROUND -> LogConfig.Console.OFF;
-      };
-    };
-    LogConfig config = new LogConfig(
-        SERVICE,
-        mode == Mode.READER ? Optional.empty() : Optional.of(settings.dataDir().resolve("logs")),
-        console,
-        mode == Mode.SERVER,
-        mode == Mode.READER ? "WARN" : settings.get(Setting.LOG_LEVEL),
-        settings.get(Setting.LOG_LEVEL),
-        settings.logLevels(),
-        settings.logFileBytes(),
-        settings.integerValue(Setting.LOG_KEEP_FILES),
-        8192);
-    DeferredLogSink logs = mode != Mode.READER && settings.flag(Setting.LOG_STORE)
-        ? new DeferredLogSink(Settings.duration(settings.get(Setting.LOG_STORE_MAX_AGE)),
-            Long.parseLong(settings.get(Setting.LOG_STORE_MAX_RECORDS).strip()))
-        : null;
+    LogConfig.Console console =
+        switch (settings.get(Setting.LOG_CONSOLE)) {
+          case "json" -> LogConfig.Console.JSON;
+          case "text" -> LogConfig.Console.TEXT;
+          case "off" -> LogConfig.Console.OFF;
+          default ->
+              switch (mode) {
+                case SERVER -> LogConfig.Console.JSON;
+                case READER -> LogConfig.Console.TEXT;
+                case FOREGROUND -> LogConfig.Console.OFF;
+              };
+        };
+    LogConfig config =
+        new LogConfig(
+            SERVICE,
+            mode == Mode.READER
+                ? Optional.empty()
+                : Optional.of(settings.dataDir().resolve("logs")),
+            console,
+            mode == Mode.SERVER,
+            mode == Mode.READER ? "WARN" : settings.get(Setting.LOG_LEVEL),
+            settings.get(Setting.LOG_LEVEL),
+            settings.logLevels(),
+            settings.logFileBytes(),
+            settings.integerValue(Setting.LOG_KEEP_FILES),
+            8192);
+    DeferredLogSink logs =
+        mode != Mode.READER && settings.flag(Setting.LOG_STORE)
+            ? new DeferredLogSink(
+                Settings.duration(settings.get(Setting.LOG_STORE_MAX_AGE)),
+                Long.parseLong(settings.get(Setting.LOG_STORE_MAX_RECORDS).strip()))
+            : null;
     if (logs != null) logs.onDrop = () -> telemetry.metrics().dropped("logs");
     LogSetup.install(config, redactor, () -> telemetry.metrics().dropped("logs"), logs);
     return new Observed(telemetry, sink, logs);
@@ -173,7 +189,11 @@ final class Observability {
     if (headers != null) {
       for (String h : headers.split(",")) {
         int eq = h.indexOf('=');
-        if (eq > 0) exporter.addHeader(h.substring(0, eq).strip(), java.net.URLDecoder.decode(h.substring(eq + 1).strip(), java.nio.charset.StandardCharsets.UTF_8));
+        if (eq > 0)
+          exporter.addHeader(
+              h.substring(0, eq).strip(),
+              java.net.URLDecoder.decode(
+                  h.substring(eq + 1).strip(), java.nio.charset.StandardCharsets.UTF_8));
       }
     }
     return List.of(BatchSpanProcessor.builder(exporter.build()).setMaxQueueSize(8192).build());
@@ -195,14 +215,19 @@ final class Observability {
    */
   static Redactor redactor(Settings settings, Map<String, String> env) {
     List<String> secrets = new ArrayList<>();
-    env.forEach((k, v) -> {
-      String name = k.toUpperCase(java.util.Locale.ROOT);
-      if (name.endsWith("KEY") || name.endsWith("TOKEN") || name.endsWith("SECRET") || name.endsWith("PASSWORD")) secrets.add(v);
-    });
+    env.forEach(
+        (k, v) -> {
+          String name = k.toUpperCase(java.util.Locale.ROOT);
+          if (name.endsWith("KEY")
+              || name.endsWith("TOKEN")
+              || name.endsWith("SECRET")
+              || name.endsWith("PASSWORD")) secrets.add(v);
+        });
     String token = settings.get(Setting.HTTP_TOKEN);
     if (!token.isBlank()) secrets.add(token);
     String extra = settings.get(Setting.LOG_REDACT);
-    if (!extra.isEmpty()) secrets.addAll(Arrays.stream(extra.split(",")).map(String::strip).toList());
+    if (!extra.isEmpty())
+      secrets.addAll(Arrays.stream(extra.split(",")).map(String::strip).toList());
     return new Redactor(secrets);
   }
 }

@@ -7,12 +7,18 @@ import picocli.CommandLine.Option;
 
 /** Flags shared by every command: where the data is and which config file to read. */
 final class Options {
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Data directory: store, manuscripts, logs (default: $BOOK_CREATOR_DATA_DIR or ./data).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "Data directory: store, manuscripts, logs (default: $BOOK_CREATOR_DATA_DIR or ./data).")
   Path dataDir;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Config file (YAML); default: $BOOK_CREATOR_CONFIG. Keys: docs/configuration.md.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Config file (YAML); default: $BOOK_CREATOR_CONFIG. Keys: docs/configuration.md.")
   Path config;
 
   Map<Setting, String> flags() {
@@ -36,16 +42,28 @@ final class Options {
 
   /** Flags of the commands that run the pipeline. */
   static final class PipelineFlags {
-    @Option(names = "--provider", paramLabel = "NAME", description = "LLM provider for every role (default: simulated).")
+    @Option(
+        names = "--provider",
+        paramLabel = "NAME",
+        description = "LLM provider for every role (default: simulated).")
     String provider;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "Model for every role (default: the provider's).")
+    @Option(
+        names = "--model",
+        paramLabel = "NAME",
+        description = "Model for every role (default: the provider's).")
     String model;
 
-    @Option(names = "--workers", paramLabel = "N", description = "Agent worker threads (default: 8).")
+    @Option(
+        names = "--workers",
+        paramLabel = "N",
+        description = "Agent worker threads (default: 8).")
     Integer workers;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed of the simulated provider (default: 42).")
+    @Option(
+        names = "--seed",
+        paramLabel = "N",
+        description = "Seed of the simulated provider (default: 42).")
     Long seed;
 
     Map<Setting, String> flags() {

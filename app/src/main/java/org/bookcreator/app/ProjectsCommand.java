@@ -19,7 +19,10 @@ import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-@Command(name = "projects", description = "List the book projects in the store.", mixinStandardHelpOptions = true)
+@Command(
+    name = "projects",
+    description = "List the book projects in the store.",
+    mixinStandardHelpOptions = true)
 final class ProjectsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Options options = new Options();
@@ -60,11 +63,20 @@ final class ProjectsCommand implements Callable<Integer> {
       List<List<String>> rows = new ArrayList<>();
       for (Project p : projects) {
         List<Run> rs = runs.getOrDefault(p.id(), List.of());
-        rows.add(List.of(p.id(), Text.clip(p.title(), 40), p.category(), Integer.toString(p.chapters()),
-            Integer.toString(rs.size()), rs.isEmpty() ? "-" : rs.get(rs.size() - 1).state().name().toLowerCase(),
-            p.createdAt().toString().substring(0, 19).replace('T', ' ')));
+        rows.add(
+            List.of(
+                p.id(),
+                Text.clip(p.title(), 40),
+                p.category(),
+                Integer.toString(p.chapters()),
+                Integer.toString(rs.size()),
+                rs.isEmpty() ? "-" : rs.get(rs.size() - 1).state().name().toLowerCase(),
+                p.createdAt().toString().substring(0, 19).replace('T', ' ')));
       }
-      out.print(Text.table(List.of("id", "title", "category", "chapters", "runs", "latest", "created (UTC)"), rows));
+      out.print(
+          Text.table(
+              List.of("id", "title", "category", "chapters", "runs", "latest", "created (UTC)"),
+              rows));
     }
     out.flush();
     return ExitCodes.OK;

@@ -29,30 +29,55 @@ final class ResumeCommand implements Callable<Integer> {
   @Mixin Options options = new Options();
   @Mixin Options.PipelineFlags pipelineFlags = new Options.PipelineFlags();
 
-  @Option(names = "--run", paramLabel = "RUN", description = "Resume this paused or failed run (as well as any unfinished ones).")
+  @Option(
+      names = "--run",
+      paramLabel = "RUN",
+      description = "Resume this paused or failed run (as well as any unfinished ones).")
   String runId;
 
-  @Option(names = "--budget-usd", paramLabel = "N", description = "With --run: set the project's budget first (US dollars).")
+  @Option(
+      names = "--budget-usd",
+      paramLabel = "N",
+      description = "With --run: set the project's budget first (US dollars).")
   BigDecimal budget;
 
-  @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "resumed by the operator",
+  @Option(
+      names = "--reason",
+      paramLabel = "TEXT",
+      defaultValue = "resumed by the operator",
       description = "Why, recorded in the run's history (default: ${DEFAULT-VALUE}).")
   String reason;
 
   @Override
   public Integer call() {
     if (budget != null && runId == null) throw new Main.UsageException("--budget-usd needs --run");
-    if (budget != null && budget.signum() <= 0) throw new Main.UsageException("--budget-usd must be greater than 0");
+    if (budget != null && budget.signum() <= 0)
+      throw new Main.UsageException("--budget-usd must be greater than 0");
     Settings settings = options.load(pipelineFlags.flags());
     Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine = Engine.open(settings, telemetry)) {
-      List<Run> toWait = new ArrayList<>(engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)));
+      List<Run> toWait =
+          new ArrayList<>(engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)));
       Run named = null;
       if (runId != null) {
-        named = engine.store.run(runId).orElseThrow(() -> new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir()));
-        if (named.state() != RunState.PAUSED && named.state() != RunState.FAILED && !named.state().isActive()) {
-          throw new Main.UsageException("run " + runId + " is " + named.state().name().toLowerCase() + "; only paused, failed or unfinished runs resume");
+        named =
+            engine
+                .store
+                .run(runId)
+                .orElseThrow(
+                    () ->
+                        new Main.UsageException(
+                            "no run " + Text.clean(runId) + " in " + settings.dataDir()));
+        if (named.state() != RunState.PAUSED
+            && named.state() != RunState.FAILED
+            && !named.state().isActive()) {
+          throw new Main.UsageException(
+              "run "
+                  + runId
+                  + " is "
+                  + named.state().name().toLowerCase()
+                  + "; only paused, failed or unfinished runs resume");
         }
         if (budget != null) engine.store.setBudget(named.projectId(), Optional.of(budget));
       }
@@ -62,7 +87,10 @@ final class ResumeCommand implements Callable<Integer> {
       }
       engine.pipeline.start(true);
       if (named != null && !named.state().isActive()) {
-        engine.pipeline.resume(named.id(), Text.clean(reason) + (budget == null ? "" : " (budget set to $" + budget.toPlainString() + ")"));
+        engine.pipeline.resume(
+            named.id(),
+            Text.clean(reason)
+                + (budget == null ? "" : " (budget set to $" + budget.toPlainString() + ")"));
         toWait.add(named);
       }
       System.err.println("resuming " + toWait.size() + " run(s)");
@@ -70,7 +98,9 @@ final class ResumeCommand implements Callable<Integer> {
       out.print(DemoCommand.table(engine, finished));
       out.flush();
       if (finished.stream().allMatch(r -> r.state() == RunState.COMPLETED)) return ExitCodes.OK;
-      return finished.stream().anyMatch(r -> r.state() == RunState.PAUSED) ? ExitCodes.PAUSED : ExitCodes.RUN_FAILED;
+      return finished.stream().anyMatch(r -> r.state() == RunState.PAUSED)
+          ? ExitCodes.PAUSED
+          : ExitCodes.RUN_FAILED;
     }
   }
 }

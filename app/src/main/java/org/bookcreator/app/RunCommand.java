@@ -18,7 +18,6 @@ import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.StageRecord;
 import org.bookcreator.core.run.StageState;
-import org.bookcreator.telemetry.Telemetry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "run",
     description = {
-      "Write one book from a brief (YAML or JSON), in the foreground, with a live progress display.",
+      "Write one book from a brief (YAML or JSON), in the foreground, with a live progress"
+          + " display.",
       "Unfinished runs left in the data directory by an earlier process are resumed alongside."
     },
     mixinStandardHelpOptions = true)
@@ -37,7 +37,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin Options options = new Options();
   @Mixin Options.PipelineFlags pipelineFlags = new Options.PipelineFlags();
 
-  @Parameters(paramLabel = "BRIEF", description = "The brief file, e.g. examples/briefs/lighthouse.yaml.")
+  @Parameters(
+      paramLabel = "BRIEF",
+      description = "The brief file, e.g. examples/briefs/lighthouse.yaml.")
   Path briefFile;
 
   @Override
@@ -48,7 +50,11 @@ final class RunCommand implements Callable<Integer> {
     Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine = Engine.open(settings, telemetry)) {
-      Project project = Project.from(engine.ids.next("prj"), redacted(brief, engine.telemetry.redactor()), engine.clock.instant());
+      Project project =
+          Project.from(
+              engine.ids.next("prj"),
+              redacted(brief, engine.telemetry.redactor()),
+              engine.clock.instant());
       engine.store.createProject(project);
       int earlier = engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
       if (earlier > 0) {
@@ -56,7 +62,14 @@ final class RunCommand implements Callable<Integer> {
       }
       engine.pipeline.start(true);
       Run run = engine.pipeline.submit(project, settings.simulation().seed(), "run " + briefFile);
-      System.err.println("project " + project.id() + ", run " + run.id() + ": \"" + Text.clean(project.title()) + "\"");
+      System.err.println(
+          "project "
+              + project.id()
+              + ", run "
+              + run.id()
+              + ": \""
+              + Text.clean(project.title())
+              + "\"");
       Run done = follow(engine, run.id(), engine.pipeline.completion(run.id()));
       printSummary(engine, done, out);
       return switch (done.state()) {
@@ -69,11 +82,21 @@ final class RunCommand implements Callable<Integer> {
 
   /** The brief with secrets masked, so they never reach the store, prompts, logs or spans. */
   static Brief redacted(Brief b, org.bookcreator.telemetry.Redactor r) {
-    return new Brief(r.redact(b.title()), b.category(), b.audience().map(r::redact), r.redact(b.text()), b.chapters(),
-        b.budgetUsd(), b.references(), b.pauseAtBudget());
+    return new Brief(
+        r.redact(b.title()),
+        b.category(),
+        b.audience().map(r::redact),
+        r.redact(b.text()),
+        b.chapters(),
+        b.budgetUsd(),
+        b.references(),
+        b.pauseAtBudget());
   }
 
-  /** Shows progress until the run ends: one rewritten line on a terminal, a line per change otherwise. */
+  /**
+   * Shows progress until the run ends: one rewritten line on a terminal, a line per change
+   * otherwise.
+   */
   static Run follow(Engine engine, String runId, CompletableFuture<Run> completion) {
     boolean tty = System.console() != null;
     String last = "";
@@ -107,23 +130,50 @@ final class RunCommand implements Callable<Integer> {
   static void printSummary(Engine engine, Run run, PrintWriter out) {
     System.err.println();
     RunStatus s = RunStatus.of(engine.store, run, engine.clock.instant());
-    out.println("Run " + run.id() + " of \"" + Text.clean(s.project().title()) + "\": " + run.state().name().toLowerCase()
-        + run.reason().filter(r -> run.state() != RunState.COMPLETED).map(r -> " (" + Text.clean(r) + ")").orElse(""));
+    out.println(
+        "Run "
+            + run.id()
+            + " of \""
+            + Text.clean(s.project().title())
+            + "\": "
+            + run.state().name().toLowerCase()
+            + run.reason()
+                .filter(r -> run.state() != RunState.COMPLETED)
+                .map(r -> " (" + Text.clean(r) + ")")
+                .orElse(""));
     List<StageRecord> stages = engine.store.stages(run.id());
-    out.print(Text.table(
-        List.of("stage", "state", "time", "iterations", "note"),
-        stages.stream().map(st -> List.of(
-            st.stage().id(),
-            st.state().name().toLowerCase(),
-            st.startedAt().isPresent() && st.finishedAt().isPresent()
-                ? Text.duration(Duration.between(st.startedAt().get(), st.finishedAt().get())) : "-",
-            st.state() == StageState.PENDING ? "-" : Integer.toString(st.iterations()),
-            Text.clip(st.reason().orElse(""), 70))).toList()));
-    out.printf("model calls %d (%d failed, %d retries, %d schema violations), tokens %,d in / %,d out, cost %s, time %s%n",
-        s.totals().calls(), s.totals().failedCalls(), s.retries(), s.violations(), s.totals().inputTokens(),
-        s.totals().outputTokens(), Text.money(s.totals().costUsd()), Text.duration(s.elapsed()));
+    out.print(
+        Text.table(
+            List.of("stage", "state", "time", "iterations", "note"),
+            stages.stream()
+                .map(
+                    st ->
+                        List.of(
+                            st.stage().id(),
+                            st.state().name().toLowerCase(),
+                            st.startedAt().isPresent() && st.finishedAt().isPresent()
+                                ? Text.duration(
+                                    Duration.between(st.startedAt().get(), st.finishedAt().get()))
+                                : "-",
+                            st.state() == StageState.PENDING
+                                ? "-"
+                                : Integer.toString(st.iterations()),
+                            Text.clip(st.reason().orElse(""), 70)))
+                .toList()));
+    out.printf(
+        "model calls %d (%d failed, %d retries, %d schema violations), tokens %,d in / %,d out,"
+            + " cost %s, time %s%n",
+        s.totals().calls(),
+        s.totals().failedCalls(),
+        s.retries(),
+        s.violations(),
+        s.totals().inputTokens(),
+        s.totals().outputTokens(),
+        Text.money(s.totals().costUsd()),
+        Text.duration(s.elapsed()));
     Path dir = RunSummaryWriter.runDir(engine.settings.dataDir(), run.projectId(), run.id());
-    if (Files.exists(dir.resolve("manuscript.md"))) out.println("manuscript: " + dir.resolve("manuscript.md"));
+    if (Files.exists(dir.resolve("manuscript.md")))
+      out.println("manuscript: " + dir.resolve("manuscript.md"));
     out.println("summary:    " + dir.resolve("summary.md"));
     out.flush();
   }

@@ -35,7 +35,8 @@ record RunStatus(
     List<Task> tasks = store.tasks(run.id());
     Stage stage = run.stage().orElse(Stage.INTAKE);
     Set<String> done = new HashSet<>();
-    TaskKind counted = stage.compareTo(Stage.EDITING) >= 0 ? TaskKind.EDIT_CHAPTER : TaskKind.CRITIQUE_CHAPTER;
+    TaskKind counted =
+        stage.compareTo(Stage.EDITING) >= 0 ? TaskKind.EDIT_CHAPTER : TaskKind.CRITIQUE_CHAPTER;
     for (Task t : tasks) {
       if (t.kind() == counted && t.state() == TaskState.COMPLETED) {
         Matcher m = CHAPTER.matcher(t.key());
@@ -51,7 +52,13 @@ record RunStatus(
       if (e.kind().equals(RunEvent.SCHEMA_VIOLATION)) violations++;
     }
     Instant end = run.state().isActive() ? now : run.updatedAt();
-    return new RunStatus(run, project, chapters, store.totals(run.id()), retries, violations,
+    return new RunStatus(
+        run,
+        project,
+        chapters,
+        store.totals(run.id()),
+        retries,
+        violations,
         Duration.between(run.createdAt(), end));
   }
 
@@ -61,8 +68,14 @@ record RunStatus(
 
   /** One line: stage, chapter i of n, elapsed, tokens and cost so far. */
   String line() {
-    return String.format("%-9s %-18s chapter %d/%d  %8s  %,9d tokens  %s",
-        run.state().name().toLowerCase(), stageName(), chaptersDone, project.chapters(), Text.duration(elapsed),
-        totals.tokens(), Text.money(totals.costUsd()));
+    return String.format(
+        "%-9s %-18s chapter %d/%d  %8s  %,9d tokens  %s",
+        run.state().name().toLowerCase(),
+        stageName(),
+        chaptersDone,
+        project.chapters(),
+        Text.duration(elapsed),
+        totals.tokens(),
+        Text.money(totals.costUsd()));
   }
 }

@@ -9,8 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bookcreator.core.cost.RunTotals;
 import org.bookcreator.core.run.Run;
-import org.bookcreator.core.run.StageRecord;
-import org.bookcreator.core.run.Transition;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Json;
 import picocli.CommandLine.Command;
@@ -21,27 +19,44 @@ import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-@Command(name = "runs", description = "List runs with their state, stage, tokens and cost; --json adds stage history.",
-    mixinStandardHelpOptions = true, subcommands = {RunsCommand.Cancel.class, RunsCommand.Restart.class})
+@Command(
+    name = "runs",
+    description = "List runs with their state, stage, tokens and cost; --json adds stage history.",
+    mixinStandardHelpOptions = true,
+    subcommands = {RunsCommand.Cancel.class, RunsCommand.Restart.class})
 final class RunsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Options options = new Options();
 
-  @Option(names = "--json", description = "One JSON document for machines, with each run's stages and history.")
+  @Option(
+      names = "--json",
+      description = "One JSON document for machines, with each run's stages and history.")
   boolean json;
 
   @Option(names = "--project", paramLabel = "ID", description = "Only runs of this project.")
   String project;
 
-  @Option(names = "--sort", paramLabel = "KEY", defaultValue = "created",
-      description = "Order of the list: created (newest first, the default), time (longest first) or cost (most expensive first).")
+  @Option(
+      names = "--sort",
+      paramLabel = "KEY",
+      defaultValue = "created",
+      description =
+          "Order of the list: created (newest first, the default), time (longest first) or cost"
+              + " (most expensive first).")
   String sort;
 
-  @Option(names = "--stalled", description = "Only active runs that made no progress for --older-than, or whose task lease expired.")
+  @Option(
+      names = "--stalled",
+      description =
+          "Only active runs that made no progress for --older-than, or whose task lease expired.")
   boolean stalled;
 
-  @Option(names = "--older-than", paramLabel = "DURATION",
-      description = "With --stalled: how long without progress counts as stalled, for every stage (default: stalls.threshold, 10m, and stalls.thresholds per stage).")
+  @Option(
+      names = "--older-than",
+      paramLabel = "DURATION",
+      description =
+          "With --stalled: how long without progress counts as stalled, for every stage (default:"
+              + " stalls.threshold, 10m, and stalls.thresholds per stage).")
   String olderThan;
 
   @Override
@@ -51,25 +66,35 @@ final class RunsCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Optional<Store> opened = StoreReader.open(settings);
     if (opened.isEmpty()) {
-      out.println(json ? "[]" : "no runs in " + settings.dataDir() + " yet; try: bin/book-creator demo");
+      out.println(
+          json ? "[]" : "no runs in " + settings.dataDir() + " yet; try: bin/book-creator demo");
       out.flush();
       return ExitCodes.OK;
     }
     try (Store store = opened.get()) {
       if (project != null && store.project(project).isEmpty()) {
-        throw new Main.UsageException("no project " + Text.clean(project) + " in " + settings.dataDir());
+        throw new Main.UsageException(
+            "no project " + Text.clean(project) + " in " + settings.dataDir());
       }
       List<Run> runs = new ArrayList<>(store.runs(Optional.ofNullable(project)));
       switch (sort) {
-        case "created" -> { }
-        case "time" -> runs.sort(java.util.Comparator.comparing((Run r) -> Duration.between(r.createdAt(),
-            r.state().isActive() ? java.time.Instant.now() : r.updatedAt())).reversed());
+        case "created" -> {}
+        case "time" ->
+            runs.sort(
+                java.util.Comparator.comparing(
+                        (Run r) ->
+                            Duration.between(
+                                r.createdAt(),
+                                r.state().isActive() ? java.time.Instant.now() : r.updatedAt()))
+                    .reversed());
         case "cost" -> {
           Map<String, java.math.BigDecimal> cost = new java.util.HashMap<>();
           for (Run r : runs) cost.put(r.id(), store.totals(r.id()).costUsd());
           runs.sort(java.util.Comparator.comparing((Run r) -> cost.get(r.id())).reversed());
         }
-        default -> throw new Main.UsageException("--sort must be created, time or cost, got '" + Text.clean(sort) + "'");
+        default ->
+            throw new Main.UsageException(
+                "--sort must be created, time or cost, got '" + Text.clean(sort) + "'");
       }
       if (stalled) return printStalled(store, runs, settings, out);
       if (json) {
@@ -82,12 +107,31 @@ final class RunsCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         for (Run r : runs) {
           RunTotals t = store.totals(r.id());
-          rows.add(List.of(r.id(), r.projectId(), Integer.toString(r.number()), r.state().name().toLowerCase(),
-              r.stage().map(s -> s.id()).orElse("-"), r.createdAt().toString().substring(0, 19).replace('T', ' '),
-              Text.duration(Duration.between(r.createdAt(), r.updatedAt())), String.format("%,d", t.tokens()),
-              Text.money(t.costUsd())));
+          rows.add(
+              List.of(
+                  r.id(),
+                  r.projectId(),
+                  Integer.toString(r.number()),
+                  r.state().name().toLowerCase(),
+                  r.stage().map(s -> s.id()).orElse("-"),
+                  r.createdAt().toString().substring(0, 19).replace('T', ' '),
+                  Text.duration(Duration.between(r.createdAt(), r.updatedAt())),
+                  String.format("%,d", t.tokens()),
+                  Text.money(t.costUsd())));
         }
-        out.print(Text.table(List.of("run", "project", "#", "state", "stage", "created (UTC)", "time", "tokens", "cost"), rows));
+        out.print(
+            Text.table(
+                List.of(
+                    "run",
+                    "project",
+                    "#",
+                    "state",
+                    "stage",
+                    "created (UTC)",
+                    "time",
+                    "tokens",
+                    "cost"),
+                rows));
       }
     }
     out.flush();
@@ -98,13 +142,18 @@ final class RunsCommand implements Callable<Integer> {
     org.bookcreator.core.ops.StallDetector.Thresholds thresholds = settings.stallThresholds();
     if (olderThan != null) {
       try {
-        thresholds = org.bookcreator.core.ops.StallDetector.Thresholds.of(Settings.duration(olderThan));
+        thresholds =
+            org.bookcreator.core.ops.StallDetector.Thresholds.of(Settings.duration(olderThan));
       } catch (IllegalArgumentException e) {
-        throw new Main.UsageException("--older-than: expected a duration such as 30s, 10m or 2h, got '" + Text.clean(olderThan) + "'");
+        throw new Main.UsageException(
+            "--older-than: expected a duration such as 30s, 10m or 2h, got '"
+                + Text.clean(olderThan)
+                + "'");
       }
     }
     java.time.Instant now = java.time.Instant.now();
-    List<org.bookcreator.core.ops.StallDetector.Stall> found = org.bookcreator.core.ops.StallDetector.find(store, runs, thresholds, now);
+    List<org.bookcreator.core.ops.StallDetector.Stall> found =
+        org.bookcreator.core.ops.StallDetector.find(store, runs, thresholds, now);
     if (json) {
       ArrayNode arr = Json.MAPPER.createArrayNode();
       for (var st : found) {
@@ -119,16 +168,29 @@ final class RunsCommand implements Callable<Integer> {
       }
       out.println(Json.write(arr));
     } else if (found.isEmpty()) {
-      out.println("no stalled runs (threshold " + (olderThan != null ? olderThan : settings.get(Setting.STALL_THRESHOLD)
-          + (settings.get(Setting.STALL_THRESHOLDS).isBlank() ? "" : ", per stage: " + settings.get(Setting.STALL_THRESHOLDS))) + ")");
+      out.println(
+          "no stalled runs (threshold "
+              + (olderThan != null
+                  ? olderThan
+                  : settings.get(Setting.STALL_THRESHOLD)
+                      + (settings.get(Setting.STALL_THRESHOLDS).isBlank()
+                          ? ""
+                          : ", per stage: " + settings.get(Setting.STALL_THRESHOLDS)))
+              + ")");
     } else {
       List<List<String>> rows = new ArrayList<>();
       for (var st : found) {
-        rows.add(List.of(st.run().id(), st.run().stage().map(x -> x.id()).orElse("-"),
-            Text.duration(java.time.Duration.between(st.lastProgress(), now)), Text.clip(st.reason(), 90)));
+        rows.add(
+            List.of(
+                st.run().id(),
+                st.run().stage().map(x -> x.id()).orElse("-"),
+                Text.duration(java.time.Duration.between(st.lastProgress(), now)),
+                Text.clip(st.reason(), 90)));
       }
       out.print(Text.table(List.of("run", "stage", "idle", "reason"), rows));
-      out.println("restart one with: bin/book-creator runs restart RUN --reason TEXT   (docs/runbooks/stalled-workflow.md)");
+      out.println(
+          "restart one with: bin/book-creator runs restart RUN --reason TEXT  "
+              + " (docs/runbooks/stalled-workflow.md)");
     }
     out.flush();
     return ExitCodes.OK;
@@ -138,10 +200,15 @@ final class RunsCommand implements Callable<Integer> {
     return org.bookcreator.server.Views.run(store, r);
   }
 
-  @Command(name = "cancel", mixinStandardHelpOptions = true, description = {
-      "Stop a run cleanly: it becomes cancelled (final) with the reason in its history, its queued",
-      "tasks are cancelled, and workers take nothing more from it (a task in flight finishes).",
-      "Works while another Book Creator process is running the run."})
+  @Command(
+      name = "cancel",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Stop a run cleanly: it becomes cancelled (final) with the reason in its history, its"
+            + " queued",
+        "tasks are cancelled, and workers take nothing more from it (a task in flight finishes).",
+        "Works while another Book Creator process is running the run."
+      })
   static final class Cancel implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Options options = new Options();
@@ -149,7 +216,11 @@ final class RunsCommand implements Callable<Integer> {
     @picocli.CommandLine.Parameters(paramLabel = "RUN", description = "The run id.")
     String runId;
 
-    @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why, recorded in the run's history.")
+    @Option(
+        names = "--reason",
+        paramLabel = "TEXT",
+        required = true,
+        description = "Why, recorded in the run's history.")
     String reason;
 
     @Override
@@ -160,27 +231,40 @@ final class RunsCommand implements Callable<Integer> {
       try (Store store = StoreReader.require(settings)) {
         org.bookcreator.core.ops.RunControl.Cancelled c;
         try {
-          c = org.bookcreator.core.ops.RunControl.cancel(store, runId, Text.clean(reason), java.time.Instant.now());
+          c =
+              org.bookcreator.core.ops.RunControl.cancel(
+                  store, runId, Text.clean(reason), java.time.Instant.now());
         } catch (org.bookcreator.core.ops.RunControl.NotFound e) {
-          throw new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir());
+          throw new Main.UsageException(
+              "no run " + Text.clean(runId) + " in " + settings.dataDir());
         } catch (org.bookcreator.core.ops.RunControl.Conflict e) {
           throw new Main.UsageException(e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("run %s cancelled (was %s); %d queued task(s) cancelled%n", c.run().id(), c.was().name().toLowerCase(), c.tasksCancelled());
+        out.printf(
+            "run %s cancelled (was %s); %d queued task(s) cancelled%n",
+            c.run().id(), c.was().name().toLowerCase(), c.tasksCancelled());
         out.flush();
       }
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "restart", mixinStandardHelpOptions = true, description = {
-      "Restart a stuck, paused or failed run without losing work or paying twice: leases held by",
-      "(possibly frozen) workers are taken back, failed tasks queued again, and the run goes on from",
-      "its last completed task, whose recorded calls are replayed, not paid again. With --from-stage,",
-      "that stage and every later one run again (new calls). Every change is recorded in the run's",
-      "history with the reason. If no other Book Creator process holds the data directory, the run",
-      "is driven to its end here, in the foreground; otherwise that process picks it up."})
+  @Command(
+      name = "restart",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Restart a stuck, paused or failed run without losing work or paying twice: leases held by",
+        "(possibly frozen) workers are taken back, failed tasks queued again, and the run goes on"
+            + " from",
+        "its last completed task, whose recorded calls are replayed, not paid again. With"
+            + " --from-stage,",
+        "that stage and every later one run again (new calls). Every change is recorded in the"
+            + " run's",
+        "history with the reason. If no other Book Creator process holds the data directory, the"
+            + " run",
+        "is driven to its end here, in the foreground; otherwise that process picks it up."
+      })
   static final class Restart implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Options options = new Options();
@@ -189,10 +273,17 @@ final class RunsCommand implements Callable<Integer> {
     @picocli.CommandLine.Parameters(paramLabel = "RUN", description = "The run id.")
     String runId;
 
-    @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why, recorded in the run's history.")
+    @Option(
+        names = "--reason",
+        paramLabel = "TEXT",
+        required = true,
+        description = "Why, recorded in the run's history.")
     String reason;
 
-    @Option(names = "--from-stage", paramLabel = "STAGE", description = "Re-run this stage and every later one (e.g. chapter_writing).")
+    @Option(
+        names = "--from-stage",
+        paramLabel = "STAGE",
+        description = "Re-run this stage and every later one (e.g. chapter_writing).")
     String fromStage;
 
     @Option(names = "--dry-run", description = "Print what would change, and change nothing.")
@@ -203,11 +294,19 @@ final class RunsCommand implements Callable<Integer> {
       if (reason.isBlank()) throw new Main.UsageException("--reason must not be blank");
       Optional<org.bookcreator.core.run.Stage> from;
       try {
-        from = Optional.ofNullable(fromStage).map(st -> org.bookcreator.core.run.Stage.fromId(st.strip().toLowerCase(java.util.Locale.ROOT)));
+        from =
+            Optional.ofNullable(fromStage)
+                .map(
+                    st ->
+                        org.bookcreator.core.run.Stage.fromId(
+                            st.strip().toLowerCase(java.util.Locale.ROOT)));
       } catch (IllegalArgumentException e) {
         throw new Main.UsageException("--from-stage: " + e.getMessage());
       }
-      String why = "restarted by the operator: " + Text.clean(reason) + from.map(st -> " (from stage " + st.id() + ")").orElse("");
+      String why =
+          "restarted by the operator: "
+              + Text.clean(reason)
+              + from.map(st -> " (from stage " + st.id() + ")").orElse("");
       Settings settings = options.load(pipelineFlags.flags());
       PrintWriter out = spec.commandLine().getOut();
       if (dryRun) {
@@ -221,18 +320,31 @@ final class RunsCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       StoreReader.require(settings).close();
-      Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
+      Observability.Observed telemetry =
+          Observability.start(settings, Observability.Mode.FOREGROUND);
       Engine engine;
       try {
         engine = Engine.open(settings, telemetry);
       } catch (org.bookcreator.core.store.StoreLockedException locked) {
-        // Another process (serve) owns the pipeline: change the store, and let its orchestrator drive the run.
+        // Another process (serve) owns the pipeline: change the store, and let its orchestrator
+        // drive the run.
         try (Store store = StoreReader.require(settings)) {
           var plan = plan(store, from, settings);
-          apply(() -> org.bookcreator.core.ops.RunControl.restart(store, plan, why, java.time.Instant.now()));
+          apply(
+              () ->
+                  org.bookcreator.core.ops.RunControl.restart(
+                      store, plan, why, java.time.Instant.now()));
           plan.describe().forEach(l -> out.println(l));
-          out.println("restarted; the Book Creator process that holds " + settings.dataDir() + " carries the run on. Follow it with:");
-          out.println("  bin/book-creator runs --project " + plan.run().projectId() + "    bin/book-creator logs --run " + runId + " --follow");
+          out.println(
+              "restarted; the Book Creator process that holds "
+                  + settings.dataDir()
+                  + " carries the run on. Follow it with:");
+          out.println(
+              "  bin/book-creator runs --project "
+                  + plan.run().projectId()
+                  + "    bin/book-creator logs --run "
+                  + runId
+                  + " --follow");
         }
         out.flush();
         return ExitCodes.OK;
@@ -248,11 +360,14 @@ final class RunsCommand implements Callable<Integer> {
         out.flush();
         Run end = finished.get(0);
         if (end.state() == org.bookcreator.core.run.RunState.COMPLETED) return ExitCodes.OK;
-        return end.state() == org.bookcreator.core.run.RunState.PAUSED ? ExitCodes.PAUSED : ExitCodes.RUN_FAILED;
+        return end.state() == org.bookcreator.core.run.RunState.PAUSED
+            ? ExitCodes.PAUSED
+            : ExitCodes.RUN_FAILED;
       }
     }
 
-    private org.bookcreator.core.run.RestartPlan plan(Store store, Optional<org.bookcreator.core.run.Stage> from, Settings settings) {
+    private org.bookcreator.core.run.RestartPlan plan(
+        Store store, Optional<org.bookcreator.core.run.Stage> from, Settings settings) {
       try {
         return org.bookcreator.core.ops.RunControl.planRestart(store, runId, from);
       } catch (org.bookcreator.core.ops.RunControl.NotFound e) {

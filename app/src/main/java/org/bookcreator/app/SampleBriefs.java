@@ -28,15 +28,18 @@ final class SampleBriefs {
   /** Copies every sample file into {@code dir}; returns the brief files (not the references). */
   static List<Path> extract(Path folder) {
     List<Path> briefs = new ArrayList<>();
-    // Absolute and normalised first: "./data/samples" would otherwise never contain its own normalised children.
+    // Absolute and normalised first: "./data/samples" would otherwise never contain its own
+    // normalised children.
     Path dir = folder.toAbsolutePath().normalize();
     try {
       for (String name : index()) {
         Path target = dir.resolve(name).normalize();
-        if (!target.startsWith(dir)) throw new IllegalStateException("sample path escapes its folder: " + name);
+        if (!target.startsWith(dir))
+          throw new IllegalStateException("sample path escapes its folder: " + name);
         Files.createDirectories(target.getParent());
         Files.writeString(target, read(name), StandardCharsets.UTF_8);
-        if ((name.endsWith(".yaml") || name.endsWith(".json")) && !name.contains("/")) briefs.add(target);
+        if ((name.endsWith(".yaml") || name.endsWith(".json")) && !name.contains("/"))
+          briefs.add(target);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write sample briefs to " + dir, e);
@@ -46,7 +49,8 @@ final class SampleBriefs {
 
   private static String read(String name) {
     try (InputStream in = SampleBriefs.class.getResourceAsStream("/briefs/" + name)) {
-      if (in == null) throw new IllegalStateException("sample brief " + name + " is missing from the jar");
+      if (in == null)
+        throw new IllegalStateException("sample brief " + name + " is missing from the jar");
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

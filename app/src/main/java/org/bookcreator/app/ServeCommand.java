@@ -32,11 +32,23 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin Options options = new Options();
   @Mixin Options.PipelineFlags pipelineFlags = new Options.PipelineFlags();
 
-  @Option(names = "--port", paramLabel = "N", description = "Port of the JSON API, /healthz, /readyz and /metrics; 0 picks a free one (default: http.port, 8080).")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description =
+          "Port of the JSON API, /healthz, /readyz and /metrics; 0 picks a free one (default:"
+              + " http.port, 8080).")
   Integer port;
 
-  @Option(names = "--role", paramLabel = "ROLE", defaultValue = "all", converter = RoleConverter.class,
-      description = "all: API, orchestrator and workers (default); api: only the HTTP API, sharing the data directory with a worker process; worker: only the orchestrator and workers, metrics on --worker-port.")
+  @Option(
+      names = "--role",
+      paramLabel = "ROLE",
+      defaultValue = "all",
+      converter = RoleConverter.class,
+      description =
+          "all: API, orchestrator and workers (default); api: only the HTTP API, sharing the data"
+              + " directory with a worker process; worker: only the orchestrator and workers,"
+              + " metrics on --worker-port.")
   Role role;
 
   static final class RoleConverter implements picocli.CommandLine.ITypeConverter<Role> {
@@ -45,25 +57,40 @@ final class ServeCommand implements Callable<Integer> {
       try {
         return Role.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.TypeConversionException("expected all, api or worker, got '" + value + "'");
+        throw new picocli.CommandLine.TypeConversionException(
+            "expected all, api or worker, got '" + value + "'");
       }
     }
   }
 
-  @Option(names = "--worker-port", paramLabel = "N", description = "Port for the worker pool's /metrics; 0 picks a free one, -1 turns it off (default: worker.metrics_port, 9500).")
+  @Option(
+      names = "--worker-port",
+      paramLabel = "N",
+      description =
+          "Port for the worker pool's /metrics; 0 picks a free one, -1 turns it off (default:"
+              + " worker.metrics_port, 9500).")
   Integer workerPort;
 
   /** Which parts of the product this process runs. */
   enum Role {
     /** API, orchestrator and workers in one process, holding the data directory's lock. */
     ALL,
-    /** Only the HTTP API (and its /metrics); runs it starts are picked up by a worker process's orchestrator. */
+    /**
+     * Only the HTTP API (and its /metrics); runs it starts are picked up by a worker process's
+     * orchestrator.
+     */
     API,
-    /** Only the orchestrator and the workers, with /metrics and heartbeats on the worker port; no API. */
+    /**
+     * Only the orchestrator and the workers, with /metrics and heartbeats on the worker port; no
+     * API.
+     */
     WORKER
   }
 
-  /** A running serve process: its store, pipeline (not for the API role), API server and worker metrics. Close it to stop. */
+  /**
+   * A running serve process: its store, pipeline (not for the API role), API server and worker
+   * metrics. Close it to stop.
+   */
   static final class Serving implements AutoCloseable {
     final Role role;
     final Engine engine;
@@ -73,7 +100,12 @@ final class ServeCommand implements Callable<Integer> {
 
     private final Observability.Observed observed;
 
-    private Serving(Role role, Engine engine, org.bookcreator.core.store.Store store, ApiServer api, MetricsServer workerMetrics,
+    private Serving(
+        Role role,
+        Engine engine,
+        org.bookcreator.core.store.Store store,
+        ApiServer api,
+        MetricsServer workerMetrics,
         Observability.Observed observed) {
       this.observed = observed;
       this.role = role;
@@ -87,7 +119,9 @@ final class ServeCommand implements Callable<Integer> {
       return start(settings, telemetry, Role.ALL);
     }
 
-    /** Opens the store, starts the API and the worker metrics as the role asks, then the pipeline. */
+    /**
+     * Opens the store, starts the API and the worker metrics as the role asks, then the pipeline.
+     */
     static Serving start(Settings settings, Observability.Observed telemetry, Role role) {
       String host = settings.get(Setting.HTTP_HOST);
       Engine engine = null;
@@ -113,14 +147,35 @@ final class ServeCommand implements Callable<Integer> {
       MetricsServer workerMetrics = null;
       try {
         if (role != Role.WORKER) {
-          BookApi routes = new BookApi(new BookApi.Services(store, launcher, new BriefParser(settings.categories()),
-              settings.categories(), ids, clock, settings.dataDir(), settings.stallThresholds()));
-          ApiConfig config = new ApiConfig(host, settings.integerValue(Setting.HTTP_PORT), Optional.of(settings.get(Setting.HTTP_TOKEN)),
-              ApiConfig.DEFAULT_MAX_JSON_BYTES, settings.bytes(Setting.HTTP_MAX_UPLOAD));
-          api = ApiServer.start(config, routes, telemetry.telemetry().metrics(), ids, MetricsServer.handler(telemetry.telemetry()));
+          BookApi routes =
+              new BookApi(
+                  new BookApi.Services(
+                      store,
+                      launcher,
+                      new BriefParser(settings.categories()),
+                      settings.categories(),
+                      ids,
+                      clock,
+                      settings.dataDir(),
+                      settings.stallThresholds()));
+          ApiConfig config =
+              new ApiConfig(
+                  host,
+                  settings.integerValue(Setting.HTTP_PORT),
+                  Optional.of(settings.get(Setting.HTTP_TOKEN)),
+                  ApiConfig.DEFAULT_MAX_JSON_BYTES,
+                  settings.bytes(Setting.HTTP_MAX_UPLOAD));
+          api =
+              ApiServer.start(
+                  config,
+                  routes,
+                  telemetry.telemetry().metrics(),
+                  ids,
+                  MetricsServer.handler(telemetry.telemetry()));
         }
         int wp = settings.integerValue(Setting.WORKER_PORT);
-        if (role != Role.API && wp >= 0) workerMetrics = MetricsServer.start(telemetry.telemetry(), host, wp);
+        if (role != Role.API && wp >= 0)
+          workerMetrics = MetricsServer.start(telemetry.telemetry(), host, wp);
       } catch (RuntimeException e) {
         if (api != null) api.close();
         if (engine != null) engine.close();
@@ -154,26 +209,42 @@ final class ServeCommand implements Callable<Integer> {
     Observability.Observed telemetry = Observability.start(settings, Observability.Mode.SERVER);
     Serving serving = Serving.start(settings, telemetry, role);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("book-creator: stopping; unfinished runs resume on the next start");
-      serving.close();
-      LogSetup.stop();
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.err.println(
+                      "book-creator: stopping; unfinished runs resume on the next start");
+                  serving.close();
+                  LogSetup.stop();
+                  stopped.countDown();
+                },
+                "shutdown"));
     String host = settings.get(Setting.HTTP_HOST);
     if (serving.engine != null) {
       int active = serving.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
-      System.err.printf("book-creator serve (%s): orchestrator and %s workers on %s (%d unfinished run(s) resumed)%n",
-          role.name().toLowerCase(java.util.Locale.ROOT), settings.get(Setting.WORKERS), settings.dataDir().toAbsolutePath(), active);
+      System.err.printf(
+          "book-creator serve (%s): orchestrator and %s workers on %s (%d unfinished run(s)"
+              + " resumed)%n",
+          role.name().toLowerCase(java.util.Locale.ROOT),
+          settings.get(Setting.WORKERS),
+          settings.dataDir().toAbsolutePath(),
+          active);
     } else {
-      System.err.printf("book-creator serve (api): the API only, on %s; runs are carried out by a 'serve --role worker' process%n",
+      System.err.printf(
+          "book-creator serve (api): the API only, on %s; runs are carried out by a 'serve --role"
+              + " worker' process%n",
           settings.dataDir().toAbsolutePath());
     }
     if (serving.api != null) {
-      System.err.printf("API: http://%s:%d/api (docs/api.md), metrics: http://%s:%d/metrics%n", host, serving.api.port(), host, serving.api.port());
+      System.err.printf(
+          "API: http://%s:%d/api (docs/api.md), metrics: http://%s:%d/metrics%n",
+          host, serving.api.port(), host, serving.api.port());
     }
     if (serving.workerMetrics != null) {
-      System.err.printf("worker metrics and heartbeats: http://%s:%d/metrics%n", host, serving.workerMetrics.port());
+      System.err.printf(
+          "worker metrics and heartbeats: http://%s:%d/metrics%n",
+          host, serving.workerMetrics.port());
     }
     System.err.println("Ctrl-C to stop");
     stopped.await();

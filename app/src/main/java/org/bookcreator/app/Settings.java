@@ -34,7 +34,8 @@ final class Settings {
   private final Map<Setting, String> values;
   private String openAiBaseUrl = org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL;
   private Optional<String> openAiKey = Optional.empty();
-  private String anthropicBaseUrl = org.bookcreator.providers.anthropic.AnthropicLlmClient.DEFAULT_BASE_URL;
+  private String anthropicBaseUrl =
+      org.bookcreator.providers.anthropic.AnthropicLlmClient.DEFAULT_BASE_URL;
   private Optional<String> anthropicKey = Optional.empty();
   private final Map<Setting, String> origins;
 
@@ -59,28 +60,42 @@ final class Settings {
       if (!e.getKey().startsWith("BOOK_CREATOR_") || e.getKey().equals(CONFIG_ENV)) continue;
       var s = Setting.byEnv(e.getKey());
       if (s.isEmpty()) {
-        problems.add("unknown environment variable " + e.getKey() + " (known: " + String.join(", ",
-            Arrays.stream(Setting.values()).map(Setting::envName).toList()) + ", " + CONFIG_ENV + ")");
+        problems.add(
+            "unknown environment variable "
+                + e.getKey()
+                + " (known: "
+                + String.join(", ", Arrays.stream(Setting.values()).map(Setting::envName).toList())
+                + ", "
+                + CONFIG_ENV
+                + ")");
       } else {
         values.put(s.get(), e.getValue());
         origins.put(s.get(), "environment " + e.getKey());
       }
     }
-    flags.forEach((k, v) -> {
-      values.put(k, v);
-      origins.put(k, "flag");
-    });
+    flags.forEach(
+        (k, v) -> {
+          values.put(k, v);
+          origins.put(k, "flag");
+        });
     Settings settings = new Settings(values, origins);
-    settings.openAiBaseUrl = env.getOrDefault("OPENAI_BASE_URL", org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL);
+    settings.openAiBaseUrl =
+        env.getOrDefault(
+            "OPENAI_BASE_URL", org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL);
     settings.openAiKey = Optional.ofNullable(env.get("OPENAI_API_KEY")).filter(k -> !k.isBlank());
-    settings.anthropicBaseUrl = env.getOrDefault("ANTHROPIC_BASE_URL", org.bookcreator.providers.anthropic.AnthropicLlmClient.DEFAULT_BASE_URL);
-    settings.anthropicKey = Optional.ofNullable(env.get("ANTHROPIC_API_KEY")).filter(k -> !k.isBlank());
+    settings.anthropicBaseUrl =
+        env.getOrDefault(
+            "ANTHROPIC_BASE_URL",
+            org.bookcreator.providers.anthropic.AnthropicLlmClient.DEFAULT_BASE_URL);
+    settings.anthropicKey =
+        Optional.ofNullable(env.get("ANTHROPIC_API_KEY")).filter(k -> !k.isBlank());
     settings.validate(problems);
     if (!problems.isEmpty()) throw new ConfigException(problems);
     return settings;
   }
 
-  private static void readFile(Path file, Map<Setting, String> values, Map<Setting, String> origins, List<String> problems) {
+  private static void readFile(
+      Path file, Map<Setting, String> values, Map<Setting, String> origins, List<String> problems) {
     if (!Files.isRegularFile(file)) {
       problems.add("config file " + file + " not found");
       return;
@@ -104,8 +119,13 @@ final class Settings {
     flatten("", root, file, values, origins, problems);
   }
 
-  private static void flatten(String prefix, JsonNode node, Path file, Map<Setting, String> values,
-      Map<Setting, String> origins, List<String> problems) {
+  private static void flatten(
+      String prefix,
+      JsonNode node,
+      Path file,
+      Map<Setting, String> values,
+      Map<Setting, String> origins,
+      List<String> problems) {
     for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
@@ -115,7 +135,8 @@ final class Settings {
       }
       var s = Setting.byKey(key);
       if (s.isEmpty()) {
-        problems.add("unknown key '" + key + "' in " + file + " (see docs/configuration.md for the keys)");
+        problems.add(
+            "unknown key '" + key + "' in " + file + " (see docs/configuration.md for the keys)");
       } else if (e.getValue().isArray()) {
         List<String> items = new ArrayList<>();
         e.getValue().forEach(v -> items.add(v.asString()));
@@ -129,8 +150,21 @@ final class Settings {
   }
 
   private void validate(List<String> problems) {
-    for (Setting s : List.of(Setting.ANTHROPIC_CONCURRENCY, Setting.OPENAI_CONCURRENCY, Setting.SPAN_QUEUE, Setting.LOG_KEEP_FILES, Setting.HTTP_PORT, Setting.WORKER_PORT, Setting.WORKERS, Setting.MAX_ATTEMPTS, Setting.REPAIR_ATTEMPTS, Setting.OUTLINE_MAX_ITERATIONS,
-        Setting.CHAPTER_MAX_ITERATIONS, Setting.SIM_WORDS, Setting.ROUTING_FALLBACK_AFTER)) {
+    for (Setting s :
+        List.of(
+            Setting.ANTHROPIC_CONCURRENCY,
+            Setting.OPENAI_CONCURRENCY,
+            Setting.SPAN_QUEUE,
+            Setting.LOG_KEEP_FILES,
+            Setting.HTTP_PORT,
+            Setting.WORKER_PORT,
+            Setting.WORKERS,
+            Setting.MAX_ATTEMPTS,
+            Setting.REPAIR_ATTEMPTS,
+            Setting.OUTLINE_MAX_ITERATIONS,
+            Setting.CHAPTER_MAX_ITERATIONS,
+            Setting.SIM_WORDS,
+            Setting.ROUTING_FALLBACK_AFTER)) {
       try {
         Integer.parseInt(values.get(s).strip());
       } catch (NumberFormatException e) {
@@ -140,16 +174,42 @@ final class Settings {
     try {
       Long.parseLong(values.get(Setting.SIM_SEED).strip());
     } catch (NumberFormatException e) {
-      problems.add(where(Setting.SIM_SEED) + ": expected a whole number, got '" + values.get(Setting.SIM_SEED) + "'");
+      problems.add(
+          where(Setting.SIM_SEED)
+              + ": expected a whole number, got '"
+              + values.get(Setting.SIM_SEED)
+              + "'");
     }
-    for (Setting s : List.of(Setting.LEASE, Setting.HEARTBEAT, Setting.BACKOFF_BASE, Setting.BACKOFF_MAX, Setting.CALL_TIMEOUT,
-        Setting.SIM_LATENCY, Setting.SIM_RETRY_AFTER, Setting.LOG_STORE_MAX_AGE, Setting.STALL_THRESHOLD, Setting.STALL_CHECK_EVERY)) {
+    for (Setting s :
+        List.of(
+            Setting.LEASE,
+            Setting.HEARTBEAT,
+            Setting.BACKOFF_BASE,
+            Setting.BACKOFF_MAX,
+            Setting.CALL_TIMEOUT,
+            Setting.SIM_LATENCY,
+            Setting.SIM_RETRY_AFTER,
+            Setting.LOG_STORE_MAX_AGE,
+            Setting.STALL_THRESHOLD,
+            Setting.STALL_CHECK_EVERY)) {
       if (!DURATION.matcher(values.get(s).strip()).matches()) {
-        problems.add(where(s) + ": expected a duration such as 500ms, 30s, 5m, 1h or 14d, got '" + values.get(s) + "'");
+        problems.add(
+            where(s)
+                + ": expected a duration such as 500ms, 30s, 5m, 1h or 14d, got '"
+                + values.get(s)
+                + "'");
       }
     }
-    for (Setting s : List.of(Setting.OUTLINE_THRESHOLD, Setting.CHAPTER_THRESHOLD, Setting.SIM_SIGMA, Setting.SIM_TIMEOUT_RATE,
-        Setting.SIM_RATE_LIMIT_RATE, Setting.SIM_SERVER_ERROR_RATE, Setting.SIM_MALFORMED_RATE, Setting.SIM_SCHEMA_RATE)) {
+    for (Setting s :
+        List.of(
+            Setting.OUTLINE_THRESHOLD,
+            Setting.CHAPTER_THRESHOLD,
+            Setting.SIM_SIGMA,
+            Setting.SIM_TIMEOUT_RATE,
+            Setting.SIM_RATE_LIMIT_RATE,
+            Setting.SIM_SERVER_ERROR_RATE,
+            Setting.SIM_MALFORMED_RATE,
+            Setting.SIM_SCHEMA_RATE)) {
       try {
         new BigDecimal(values.get(s).strip());
       } catch (NumberFormatException e) {
@@ -157,46 +217,75 @@ final class Settings {
       }
     }
     try {
-      if (Long.parseLong(values.get(Setting.SPAN_STORE_MAX).strip()) < 1000) problems.add(where(Setting.SPAN_STORE_MAX) + ": keep at least 1000 spans");
+      if (Long.parseLong(values.get(Setting.SPAN_STORE_MAX).strip()) < 1000)
+        problems.add(where(Setting.SPAN_STORE_MAX) + ": keep at least 1000 spans");
     } catch (NumberFormatException e) {
-      problems.add(where(Setting.SPAN_STORE_MAX) + ": expected a whole number, got '" + values.get(Setting.SPAN_STORE_MAX) + "'");
+      problems.add(
+          where(Setting.SPAN_STORE_MAX)
+              + ": expected a whole number, got '"
+              + values.get(Setting.SPAN_STORE_MAX)
+              + "'");
     }
     try {
-      if (Long.parseLong(values.get(Setting.LOG_STORE_MAX_RECORDS).strip()) < 1000) problems.add(where(Setting.LOG_STORE_MAX_RECORDS) + ": keep at least 1000 records");
+      if (Long.parseLong(values.get(Setting.LOG_STORE_MAX_RECORDS).strip()) < 1000)
+        problems.add(where(Setting.LOG_STORE_MAX_RECORDS) + ": keep at least 1000 records");
     } catch (NumberFormatException e) {
-      problems.add(where(Setting.LOG_STORE_MAX_RECORDS) + ": expected a whole number, got '" + values.get(Setting.LOG_STORE_MAX_RECORDS) + "'");
+      problems.add(
+          where(Setting.LOG_STORE_MAX_RECORDS)
+              + ": expected a whole number, got '"
+              + values.get(Setting.LOG_STORE_MAX_RECORDS)
+              + "'");
     }
     try {
-      org.bookcreator.core.ops.StallDetector.parseThresholds(values.get(Setting.STALL_THRESHOLDS), Settings::duration);
+      org.bookcreator.core.ops.StallDetector.parseThresholds(
+          values.get(Setting.STALL_THRESHOLDS), Settings::duration);
     } catch (IllegalArgumentException e) {
       problems.add(where(Setting.STALL_THRESHOLDS) + ": " + e.getMessage());
     }
-    for (Setting s : List.of(Setting.SPAN_STORE, Setting.METRICS_ENABLED, Setting.TRACING_ENABLED, Setting.CAPTURE_CONTENT, Setting.LOG_STORE)) {
+    for (Setting s :
+        List.of(
+            Setting.SPAN_STORE,
+            Setting.METRICS_ENABLED,
+            Setting.TRACING_ENABLED,
+            Setting.CAPTURE_CONTENT,
+            Setting.LOG_STORE)) {
       if (!List.of("true", "false").contains(values.get(s).strip())) {
         problems.add(where(s) + ": expected true or false, got '" + values.get(s) + "'");
       }
     }
     for (Setting s : List.of(Setting.LOG_MAX_FILE_SIZE, Setting.HTTP_MAX_UPLOAD)) {
       if (!SIZE.matcher(values.get(s).strip()).matches()) {
-        problems.add(where(s) + ": expected a size such as 500KB, 20MB or 1GB, got '" + values.get(s) + "'");
+        problems.add(
+            where(s) + ": expected a size such as 500KB, 20MB or 1GB, got '" + values.get(s) + "'");
       }
     }
     String token = values.get(Setting.HTTP_TOKEN).strip();
-    if (!token.isEmpty() && token.length() < 16) problems.add(where(Setting.HTTP_TOKEN) + ": must be at least 16 characters long");
+    if (!token.isEmpty() && token.length() < 16)
+      problems.add(where(Setting.HTTP_TOKEN) + ": must be at least 16 characters long");
     if (!List.of("auto", "json", "text", "off").contains(values.get(Setting.LOG_CONSOLE).strip())) {
-      problems.add(where(Setting.LOG_CONSOLE) + ": expected auto, json, text or off, got '" + values.get(Setting.LOG_CONSOLE) + "'");
+      problems.add(
+          where(Setting.LOG_CONSOLE)
+              + ": expected auto, json, text or off, got '"
+              + values.get(Setting.LOG_CONSOLE)
+              + "'");
     }
     try {
       logLevels();
-      org.bookcreator.telemetry.LogConfig.console("x", org.bookcreator.telemetry.LogConfig.Console.OFF, get(Setting.LOG_LEVEL));
+      org.bookcreator.telemetry.LogConfig.console(
+          "x", org.bookcreator.telemetry.LogConfig.Console.OFF, get(Setting.LOG_LEVEL));
     } catch (IllegalArgumentException e) {
       problems.add("logging settings: " + e.getMessage());
     }
     try {
       double r = Double.parseDouble(values.get(Setting.SAMPLING_RATIO).strip());
-      if (!(r >= 0 && r <= 1)) problems.add(where(Setting.SAMPLING_RATIO) + ": must be 0..1, got " + r);
+      if (!(r >= 0 && r <= 1))
+        problems.add(where(Setting.SAMPLING_RATIO) + ": must be 0..1, got " + r);
     } catch (NumberFormatException e) {
-      problems.add(where(Setting.SAMPLING_RATIO) + ": expected a number 0..1, got '" + values.get(Setting.SAMPLING_RATIO) + "'");
+      problems.add(
+          where(Setting.SAMPLING_RATIO)
+              + ": expected a number 0..1, got '"
+              + values.get(Setting.SAMPLING_RATIO)
+              + "'");
     }
     if (!values.get(Setting.PRICES_FILE).isBlank()) {
       try {
@@ -209,15 +298,23 @@ final class Settings {
     java.util.Set<String> providers = new java.util.LinkedHashSet<>();
     providers.add(provider);
     try {
-      for (var rule : org.bookcreator.core.llm.LlmRouter.parseRules(values.get(Setting.ROUTING_RULES))) providers.add(rule.provider());
+      for (var rule :
+          org.bookcreator.core.llm.LlmRouter.parseRules(values.get(Setting.ROUTING_RULES)))
+        providers.add(rule.provider());
     } catch (IllegalArgumentException e) {
       problems.add(where(Setting.ROUTING_RULES) + ": " + e.getMessage());
     }
     if (!values.get(Setting.ROUTING_FALLBACK).isBlank()) {
       try {
-        providers.add(org.bookcreator.core.llm.LlmRouter.parseTarget(values.get(Setting.ROUTING_FALLBACK)).provider());
+        providers.add(
+            org.bookcreator.core.llm.LlmRouter.parseTarget(values.get(Setting.ROUTING_FALLBACK))
+                .provider());
       } catch (IllegalArgumentException e) {
-        problems.add(where(Setting.ROUTING_FALLBACK) + ": expected PROVIDER[:MODEL], e.g. anthropic:claude-haiku-4-5 (" + e.getMessage() + ")");
+        problems.add(
+            where(Setting.ROUTING_FALLBACK)
+                + ": expected PROVIDER[:MODEL], e.g. anthropic:claude-haiku-4-5 ("
+                + e.getMessage()
+                + ")");
       }
     }
     try {
@@ -227,7 +324,8 @@ final class Settings {
     } catch (NumberFormatException e) {
       // reported above
     }
-    for (String p : providers) checkProvider(p, p.equals(provider) ? where(Setting.PROVIDER) : "routing", problems);
+    for (String p : providers)
+      checkProvider(p, p.equals(provider) ? where(Setting.PROVIDER) : "routing", problems);
     if (!problems.isEmpty()) return;
     try {
       categories();
@@ -249,23 +347,40 @@ final class Settings {
   /** The problems of using {@code provider}: unknown, or its base URL or key missing. */
   private void checkProvider(String provider, String source, List<String> problems) {
     if (!List.of("simulated", "openai", "anthropic").contains(provider)) {
-      problems.add(source + ": provider '" + provider + "' is not available (available: simulated, openai, anthropic)");
+      problems.add(
+          source
+              + ": provider '"
+              + provider
+              + "' is not available (available: simulated, openai, anthropic)");
     } else if (provider.equals("anthropic")) {
       if (!anthropicBaseUrl.startsWith("http://") && !anthropicBaseUrl.startsWith("https://")) {
-        problems.add("ANTHROPIC_BASE_URL: expected an http(s) URL such as https://api.anthropic.com, got '" + anthropicBaseUrl + "'");
+        problems.add(
+            "ANTHROPIC_BASE_URL: expected an http(s) URL such as https://api.anthropic.com, got '"
+                + anthropicBaseUrl
+                + "'");
       }
-      if (anthropicKey.isEmpty() && anthropicBaseUrl.equals(org.bookcreator.providers.anthropic.AnthropicLlmClient.DEFAULT_BASE_URL)) {
+      if (anthropicKey.isEmpty()
+          && anthropicBaseUrl.equals(
+              org.bookcreator.providers.anthropic.AnthropicLlmClient.DEFAULT_BASE_URL)) {
         problems.add("provider anthropic: ANTHROPIC_API_KEY is not set");
       }
     } else if (provider.equals("openai")) {
       try {
         java.net.URI u = java.net.URI.create(openAiBaseUrl);
-        if (u.getScheme() == null || !List.of("http", "https").contains(u.getScheme())) throw new IllegalArgumentException();
+        if (u.getScheme() == null || !List.of("http", "https").contains(u.getScheme()))
+          throw new IllegalArgumentException();
       } catch (IllegalArgumentException e) {
-        problems.add("OPENAI_BASE_URL: expected an http(s) URL such as https://api.openai.com/v1, got '" + openAiBaseUrl + "'");
+        problems.add(
+            "OPENAI_BASE_URL: expected an http(s) URL such as https://api.openai.com/v1, got '"
+                + openAiBaseUrl
+                + "'");
       }
-      if (openAiKey.isEmpty() && openAiBaseUrl.equals(org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL)) {
-        problems.add("provider openai: OPENAI_API_KEY is not set (or point OPENAI_BASE_URL at a local server that needs no key)");
+      if (openAiKey.isEmpty()
+          && openAiBaseUrl.equals(
+              org.bookcreator.providers.openai.OpenAiLlmClient.DEFAULT_BASE_URL)) {
+        problems.add(
+            "provider openai: OPENAI_API_KEY is not set (or point OPENAI_BASE_URL at a local server"
+                + " that needs no key)");
       }
     }
   }
@@ -286,7 +401,9 @@ final class Settings {
   org.bookcreator.core.cost.PriceTable prices() {
     var table = org.bookcreator.core.cost.PriceTable.defaults();
     String file = get(Setting.PRICES_FILE);
-    return file.isEmpty() ? table : table.with(org.bookcreator.core.cost.PriceFile.read(Path.of(file)));
+    return file.isEmpty()
+        ? table
+        : table.with(org.bookcreator.core.cost.PriceFile.read(Path.of(file)));
   }
 
   Path dataDir() {
@@ -296,7 +413,9 @@ final class Settings {
   Categories categories() {
     String extra = get(Setting.CATEGORIES_EXTRA);
     if (extra.isEmpty()) return Categories.defaults();
-    return Categories.defaults().plus(Arrays.stream(extra.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList());
+    return Categories.defaults()
+        .plus(
+            Arrays.stream(extra.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList());
   }
 
   /** {@code logging.levels} as logger name to level. */
@@ -307,9 +426,13 @@ final class Settings {
     for (String pair : text.split(",")) {
       String[] kv = pair.strip().split("=");
       if (kv.length != 2 || kv[0].isBlank()) {
-        throw new IllegalArgumentException("logging.levels: expected name=LEVEL pairs separated by commas, got '" + pair.strip() + "'");
+        throw new IllegalArgumentException(
+            "logging.levels: expected name=LEVEL pairs separated by commas, got '"
+                + pair.strip()
+                + "'");
       }
-      org.bookcreator.telemetry.LogConfig.console("x", org.bookcreator.telemetry.LogConfig.Console.OFF, kv[1].strip());
+      org.bookcreator.telemetry.LogConfig.console(
+          "x", org.bookcreator.telemetry.LogConfig.Console.OFF, kv[1].strip());
       out.put(kv[0].strip(), kv[1].strip().toUpperCase(java.util.Locale.ROOT));
     }
     return out;
@@ -388,8 +511,11 @@ final class Settings {
   List<ProviderAccess> providersInUse() {
     java.util.Set<String> names = new java.util.LinkedHashSet<>();
     names.add(get(Setting.PROVIDER));
-    org.bookcreator.core.llm.LlmRouter.parseRules(get(Setting.ROUTING_RULES)).forEach(r -> names.add(r.provider()));
-    if (!get(Setting.ROUTING_FALLBACK).isBlank()) names.add(org.bookcreator.core.llm.LlmRouter.parseTarget(get(Setting.ROUTING_FALLBACK)).provider());
+    org.bookcreator.core.llm.LlmRouter.parseRules(get(Setting.ROUTING_RULES))
+        .forEach(r -> names.add(r.provider()));
+    if (!get(Setting.ROUTING_FALLBACK).isBlank())
+      names.add(
+          org.bookcreator.core.llm.LlmRouter.parseTarget(get(Setting.ROUTING_FALLBACK)).provider());
     List<ProviderAccess> out = new ArrayList<>();
     for (String n : names) {
       switch (n) {
@@ -403,8 +529,10 @@ final class Settings {
 
   /** When a run counts as stalled: per stage, else stalls.threshold. */
   org.bookcreator.core.ops.StallDetector.Thresholds stallThresholds() {
-    return new org.bookcreator.core.ops.StallDetector.Thresholds(duration(get(Setting.STALL_THRESHOLD)),
-        org.bookcreator.core.ops.StallDetector.parseThresholds(get(Setting.STALL_THRESHOLDS), Settings::duration));
+    return new org.bookcreator.core.ops.StallDetector.Thresholds(
+        duration(get(Setting.STALL_THRESHOLD)),
+        org.bookcreator.core.ops.StallDetector.parseThresholds(
+            get(Setting.STALL_THRESHOLDS), Settings::duration));
   }
 
   /** The provider every role uses unless routing says otherwise. */
@@ -415,33 +543,43 @@ final class Settings {
   /** The default provider, plus every provider the routing rules and the fallback name. */
   org.bookcreator.core.llm.LlmRouter llmRouter() {
     var rules = org.bookcreator.core.llm.LlmRouter.parseRules(get(Setting.ROUTING_RULES));
-    var fallback = get(Setting.ROUTING_FALLBACK).isBlank() ? java.util.Optional.<org.bookcreator.core.llm.LlmRouter.Rule>empty()
-        : java.util.Optional.of(org.bookcreator.core.llm.LlmRouter.parseTarget(get(Setting.ROUTING_FALLBACK)));
+    var fallback =
+        get(Setting.ROUTING_FALLBACK).isBlank()
+            ? java.util.Optional.<org.bookcreator.core.llm.LlmRouter.Rule>empty()
+            : java.util.Optional.of(
+                org.bookcreator.core.llm.LlmRouter.parseTarget(get(Setting.ROUTING_FALLBACK)));
     java.util.Set<String> names = new java.util.LinkedHashSet<>();
     rules.forEach(r -> names.add(r.provider()));
     fallback.ifPresent(f -> names.add(f.provider()));
     names.remove(get(Setting.PROVIDER));
     List<org.bookcreator.core.llm.LlmClient> others = names.stream().map(this::llmClient).toList();
-    return new org.bookcreator.core.llm.LlmRouter(llmClient(), others, rules, fallback, integer(Setting.ROUTING_FALLBACK_AFTER));
+    return new org.bookcreator.core.llm.LlmRouter(
+        llmClient(), others, rules, fallback, integer(Setting.ROUTING_FALLBACK_AFTER));
   }
 
   private org.bookcreator.core.llm.LlmClient llmClient(String provider) {
     if (provider.equals("anthropic")) {
-      return new org.bookcreator.providers.anthropic.AnthropicLlmClient(anthropicBaseUrl, anthropicKey, "claude-haiku-4-5",
+      return new org.bookcreator.providers.anthropic.AnthropicLlmClient(
+          anthropicBaseUrl,
+          anthropicKey,
+          "claude-haiku-4-5",
           integer(Setting.ANTHROPIC_CONCURRENCY));
     }
     if (provider.equals("openai")) {
-      return new org.bookcreator.providers.openai.OpenAiLlmClient(openAiBaseUrl, openAiKey, "gpt-4o-mini", integer(Setting.OPENAI_CONCURRENCY));
+      return new org.bookcreator.providers.openai.OpenAiLlmClient(
+          openAiBaseUrl, openAiKey, "gpt-4o-mini", integer(Setting.OPENAI_CONCURRENCY));
     }
     return new org.bookcreator.providers.simulated.SimulatedLlmClient(simulation());
   }
 
   /** Per-role model settings ({@code model.writer} and friends) that are set. */
   Map<org.bookcreator.core.run.AgentRole, String> roleModels() {
-    Map<org.bookcreator.core.run.AgentRole, String> out = new java.util.EnumMap<>(org.bookcreator.core.run.AgentRole.class);
+    Map<org.bookcreator.core.run.AgentRole, String> out =
+        new java.util.EnumMap<>(org.bookcreator.core.run.AgentRole.class);
     for (Setting s : Setting.values()) {
       if (s.key.startsWith("model.") && !get(s).isEmpty()) {
-        out.put(org.bookcreator.core.run.AgentRole.fromId(s.key.substring("model.".length())), get(s));
+        out.put(
+            org.bookcreator.core.run.AgentRole.fromId(s.key.substring("model.".length())), get(s));
       }
     }
     return out;

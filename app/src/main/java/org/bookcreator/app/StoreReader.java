@@ -11,8 +11,13 @@ final class StoreReader {
 
   /** Opens the store for reading, or fails with a message saying nothing has run there yet. */
   static Store require(Settings settings) {
-    return open(settings).orElseThrow(
-        () -> new Main.UsageException("no store in " + settings.dataDir() + "; nothing has run yet (try bin/book-creator demo)"));
+    return open(settings)
+        .orElseThrow(
+            () ->
+                new Main.UsageException(
+                    "no store in "
+                        + settings.dataDir()
+                        + "; nothing has run yet (try bin/book-creator demo)"));
   }
 
   static Optional<Store> open(Settings settings) {

@@ -59,7 +59,8 @@ class ApiEndToEndTest {
   }
 
   @Test
-  void projectOverHttp_withUploadedReferences_runsOnTheOpenAiAdapter_toAManuscriptLedgerAndTrace() throws Exception {
+  void projectOverHttp_withUploadedReferences_runsOnTheOpenAiAdapter_toAManuscriptLedgerAndTrace()
+      throws Exception {
     startOpenAiWireServer();
     Map<Setting, String> flags = new EnumMap<>(Setting.class);
     flags.put(Setting.DATA_DIR, dir.resolve("data").toString());
@@ -68,52 +69,107 @@ class ApiEndToEndTest {
     flags.put(Setting.WORKER_PORT, "-1");
     flags.put(Setting.BACKOFF_BASE, "10ms");
     flags.put(Setting.BACKOFF_MAX, "50ms");
-    Settings settings = Settings.load(null, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1",
-        "OPENAI_API_KEY", "sk-e2e-test-key-0123456789"), flags);
-    serving = ServeCommand.Serving.start(settings, Observability.start(settings, Observability.Mode.FOREGROUND));
+    Settings settings =
+        Settings.load(
+            null,
+            Map.of(
+                "OPENAI_BASE_URL",
+                "http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1",
+                "OPENAI_API_KEY",
+                "sk-e2e-test-key-0123456789"),
+            flags);
+    serving =
+        ServeCommand.Serving.start(
+            settings, Observability.start(settings, Observability.Mode.FOREGROUND));
     String api = "http://127.0.0.1:" + serving.api.port();
 
-    JsonNode project = Json.parse(post(api + "/api/projects", "application/json",
-        "{\"title\":\"Lights Over HTTP\",\"category\":\"non-fiction\",\"brief\":\"A short history of lighthouses.\",\"chapters\":1}"
-            .getBytes(StandardCharsets.UTF_8), 201));
+    JsonNode project =
+        Json.parse(
+            post(
+                api + "/api/projects",
+                "application/json",
+                "{\"title\":\"Lights Over HTTP\",\"category\":\"non-fiction\",\"brief\":\"A short history of lighthouses.\",\"chapters\":1}"
+                    .getBytes(StandardCharsets.UTF_8),
+                201));
     String projectId = project.get("id").asString();
-    post(api + "/api/projects/" + projectId + "/documents?name=history.pdf", "application/pdf", pdf("The Eddystone light was first lit in 1698."), 201);
-    post(api + "/api/projects/" + projectId + "/documents?name=keepers.md", "text/markdown",
-        "# Keepers\n\nKeepers trimmed the wicks every night.".getBytes(StandardCharsets.UTF_8), 201);
-    String runId = Json.parse(post(api + "/api/projects/" + projectId + "/runs", "application/json", "{}".getBytes(StandardCharsets.UTF_8), 202))
-        .get("id").asString();
+    post(
+        api + "/api/projects/" + projectId + "/documents?name=history.pdf",
+        "application/pdf",
+        pdf("The Eddystone light was first lit in 1698."),
+        201);
+    post(
+        api + "/api/projects/" + projectId + "/documents?name=keepers.md",
+        "text/markdown",
+        "# Keepers\n\nKeepers trimmed the wicks every night.".getBytes(StandardCharsets.UTF_8),
+        201);
+    String runId =
+        Json.parse(
+                post(
+                    api + "/api/projects/" + projectId + "/runs",
+                    "application/json",
+                    "{}".getBytes(StandardCharsets.UTF_8),
+                    202))
+            .get("id")
+            .asString();
     JsonNode run = await(api, runId);
 
     assertThat(run.get("state").asString()).isEqualTo("completed");
-    Path manuscript = dir.resolve("data/projects").resolve(projectId).resolve("runs").resolve(runId).resolve("manuscript.md");
+    Path manuscript =
+        dir.resolve("data/projects")
+            .resolve(projectId)
+            .resolve("runs")
+            .resolve(runId)
+            .resolve("manuscript.md");
     assertThat(Files.readString(manuscript)).contains("Lights Over HTTP");
     List<LedgerEntry> ledger = serving.engine.store.calls(runId);
     assertThat(ledger).hasSize(calls.get());
     assertThat(ledger).allSatisfy(e -> assertThat(e.provider()).isEqualTo("openai"));
-    assertThat(ledger).filteredOn(e -> e.outcome().equals(LedgerEntry.OK)).allSatisfy(e -> assertThat(e.costUsd()).isPresent());
-    assertThat(ledger).filteredOn(e -> e.outcome().equals(LedgerEntry.ERROR)).extracting(e -> e.errorType().orElseThrow())
+    assertThat(ledger)
+        .filteredOn(e -> e.outcome().equals(LedgerEntry.OK))
+        .allSatisfy(e -> assertThat(e.costUsd()).isPresent());
+    assertThat(ledger)
+        .filteredOn(e -> e.outcome().equals(LedgerEntry.ERROR))
+        .extracting(e -> e.errorType().orElseThrow())
         .containsExactlyInAnyOrder("rate_limited", "server_error", "malformed_output");
-    assertThat(serving.engine.store.events(runId)).filteredOn(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.RETRY)).hasSize(3);
+    assertThat(serving.engine.store.events(runId))
+        .filteredOn(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.RETRY))
+        .hasSize(3);
     assertThat(ledger).anySatisfy(e -> assertThat(e.usage().cacheReadTokens()).isPositive());
-    assertThat(ledger.stream().map(LedgerEntry::callId).distinct().count()).isEqualTo(ledger.size());
-    assertThat(authorizations).isNotEmpty().allMatch(a -> a.equals("Bearer sk-e2e-test-key-0123456789"));
-    assertThat(serving.engine.store.events(runId)).noneMatch(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.DOCUMENT_ERROR));
+    assertThat(ledger.stream().map(LedgerEntry::callId).distinct().count())
+        .isEqualTo(ledger.size());
+    assertThat(authorizations)
+        .isNotEmpty()
+        .allMatch(a -> a.equals("Bearer sk-e2e-test-key-0123456789"));
+    assertThat(serving.engine.store.events(runId))
+        .noneMatch(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.DOCUMENT_ERROR));
     org.bookcreator.telemetry.LogSetup.flushStore();
     JsonNode warnings = Json.parse(get(api + "/api/logs?run=" + runId + "&level=WARN&limit=1000"));
-    assertThat(warnings.get("items")).isNotEmpty().allSatisfy(l -> {
-      assertThat(l.get("run_id").asString()).isEqualTo(runId);
-      assertThat(l.get("level").asString()).isIn("WARN", "ERROR");
-    });
-    assertThat(warnings.get("items").findValuesAsString("error_type")).contains("rate_limited", "server_error", "malformed_output");
+    assertThat(warnings.get("items"))
+        .isNotEmpty()
+        .allSatisfy(
+            l -> {
+              assertThat(l.get("run_id").asString()).isEqualTo(runId);
+              assertThat(l.get("level").asString()).isIn("WARN", "ERROR");
+            });
+    assertThat(warnings.get("items").findValuesAsString("error_type"))
+        .contains("rate_limited", "server_error", "malformed_output");
     JsonNode created = Json.parse(get(api + "/api/logs?q=created%20over%20the%20API"));
-    assertThat(created.get("items")).singleElement().satisfies(l -> {
-      assertThat(l.get("project_id").asString()).isEqualTo(projectId);
-      assertThat(l.get("request_id").asString()).startsWith("req_");
-    });
+    assertThat(created.get("items"))
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.get("project_id").asString()).isEqualTo(projectId);
+              assertThat(l.get("request_id").asString()).startsWith("req_");
+            });
     serving.engine.telemetry.flush();
     JsonNode trace = Json.parse(get(api + "/api/runs/" + runId + "/trace"));
-    assertThat(trace.get("spans")).singleElement().satisfies(root -> assertThat(root.get("name").asString()).isEqualTo("run"));
-    assertThat(trace.toString()).contains("\"chat gpt-4o-mini\"").contains("\"gen_ai.provider.name\":\"openai\"").contains("parse_documents");
+    assertThat(trace.get("spans"))
+        .singleElement()
+        .satisfies(root -> assertThat(root.get("name").asString()).isEqualTo("run"));
+    assertThat(trace.toString())
+        .contains("\"chat gpt-4o-mini\"")
+        .contains("\"gen_ai.provider.name\":\"openai\"")
+        .contains("parse_documents");
     assertThat(trace.toString()).doesNotContain("sk-e2e-test-key");
   }
 
@@ -121,72 +177,105 @@ class ApiEndToEndTest {
   private void startOpenAiWireServer() throws Exception {
     SimulatedLlmClient simulated = new SimulatedLlmClient(SimulationConfig.instant(5));
     openAi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    openAi.createContext("/v1/chat/completions", exchange -> {
-      authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-      JsonNode body = Json.parse(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      String schema = body.path("response_format").path("json_schema").path("name").asString("");
-      TaskKind kind = switch (schema) {
-        case "plan" -> TaskKind.PLAN;
-        case "outline" -> TaskKind.OUTLINE;
-        case "critique" -> TaskKind.CRITIQUE_CHAPTER;
-        case "facts" -> TaskKind.RESEARCH;
-        case "fact_map" -> TaskKind.MAP_FACTS;
-        case "fact_check" -> TaskKind.FACT_CHECK;
-        default -> TaskKind.DRAFT_CHAPTER;
-      };
-      int n = calls.incrementAndGet();
-      // Real failure modes, on the wire as OpenAI sends them: a rate limit with Retry-After, an
-      // overloaded server, and a body cut off mid-JSON. Each must be retried and leave a ledger row.
-      if (n == 3 || n == 6 || n == 9) {
-        String error = n == 3 ? "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"
-            : n == 9 ? "{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\"}}"
-            : "{\"id\":\"chatcmpl-x\",\"choices\":[{\"message\":{\"content\":\"trunc";
-        int status = n == 3 ? 429 : n == 9 ? 503 : 200;
-        if (n == 3) exchange.getResponseHeaders().set("retry-after", "0");
-        byte[] bytes = error.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
-        exchange.close();
-        return;
-      }
-      LlmResult result = simulated.complete(new LlmRequest("default", kind, "call-" + n,
-          List.of(new Message("user", body.path("messages").toString())), java.util.Optional.empty(),
-          Map.of("book_title", "Lights Over HTTP", "chapters", "1", "category", "non-fiction"), Duration.ofSeconds(30)));
-      String text = ((LlmResult.Completed) result).text();
-      ObjectNode response = Json.object();
-      response.put("id", "chatcmpl-" + n);
-      response.put("object", "chat.completion");
-      response.put("created", 1_790_000_000L);
-      response.put("model", body.path("model").asString());
-      ObjectNode choice = response.putArray("choices").addObject();
-      choice.put("index", 0);
-      choice.putObject("message").put("role", "assistant").put("content", text);
-      choice.put("finish_reason", "stop");
-      ObjectNode usage = response.putObject("usage");
-      usage.put("prompt_tokens", 1200);
-      usage.put("completion_tokens", 300);
-      usage.put("total_tokens", 1500);
-      usage.putObject("prompt_tokens_details").put("cached_tokens", n % 2 == 0 ? 1024 : 0);
-      usage.putObject("completion_tokens_details").put("reasoning_tokens", 0);
-      byte[] bytes = Json.write(response).getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, bytes.length);
-      exchange.getResponseBody().write(bytes);
-      exchange.close();
-    });
+    openAi.createContext(
+        "/v1/chat/completions",
+        exchange -> {
+          authorizations.add(
+              String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+          JsonNode body =
+              Json.parse(
+                  new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          String schema =
+              body.path("response_format").path("json_schema").path("name").asString("");
+          TaskKind kind =
+              switch (schema) {
+                case "plan" -> TaskKind.PLAN;
+                case "outline" -> TaskKind.OUTLINE;
+                case "critique" -> TaskKind.CRITIQUE_CHAPTER;
+                case "facts" -> TaskKind.RESEARCH;
+                case "fact_map" -> TaskKind.MAP_FACTS;
+                case "fact_check" -> TaskKind.FACT_CHECK;
+                default -> TaskKind.DRAFT_CHAPTER;
+              };
+          int n = calls.incrementAndGet();
+          // Real failure modes, on the wire as OpenAI sends them: a rate limit with Retry-After, an
+          // overloaded server, and a body cut off mid-JSON. Each must be retried and leave a ledger
+          // row.
+          if (n == 3 || n == 6 || n == 9) {
+            String error =
+                n == 3
+                    ? "{\"error\":{\"message\":\"Rate limit"
+                        + " reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"
+                    : n == 9
+                        ? "{\"error\":{\"message\":\"The server is"
+                            + " overloaded\",\"type\":\"server_error\"}}"
+                        : "{\"id\":\"chatcmpl-x\",\"choices\":[{\"message\":{\"content\":\"trunc";
+            int status = n == 3 ? 429 : n == 9 ? 503 : 200;
+            if (n == 3) exchange.getResponseHeaders().set("retry-after", "0");
+            byte[] bytes = error.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+            return;
+          }
+          LlmResult result =
+              simulated.complete(
+                  new LlmRequest(
+                      "default",
+                      kind,
+                      "call-" + n,
+                      List.of(new Message("user", body.path("messages").toString())),
+                      java.util.Optional.empty(),
+                      Map.of(
+                          "book_title",
+                          "Lights Over HTTP",
+                          "chapters",
+                          "1",
+                          "category",
+                          "non-fiction"),
+                      Duration.ofSeconds(30)));
+          String text = ((LlmResult.Completed) result).text();
+          ObjectNode response = Json.object();
+          response.put("id", "chatcmpl-" + n);
+          response.put("object", "chat.completion");
+          response.put("created", 1_790_000_000L);
+          response.put("model", body.path("model").asString());
+          ObjectNode choice = response.putArray("choices").addObject();
+          choice.put("index", 0);
+          choice.putObject("message").put("role", "assistant").put("content", text);
+          choice.put("finish_reason", "stop");
+          ObjectNode usage = response.putObject("usage");
+          usage.put("prompt_tokens", 1200);
+          usage.put("completion_tokens", 300);
+          usage.put("total_tokens", 1500);
+          usage.putObject("prompt_tokens_details").put("cached_tokens", n % 2 == 0 ? 1024 : 0);
+          usage.putObject("completion_tokens_details").put("reasoning_tokens", 0);
+          byte[] bytes = Json.write(response).getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, bytes.length);
+          exchange.getResponseBody().write(bytes);
+          exchange.close();
+        });
     openAi.start();
   }
 
   private String post(String url, String type, byte[] body, int expected) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", type)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(expected);
     return r.body();
   }
 
   private String get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private JsonNode await(String api, String runId) throws Exception {
@@ -201,7 +290,8 @@ class ApiEndToEndTest {
   }
 
   private static byte[] pdf(String text) throws Exception {
-    try (PDDocument doc = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+    try (PDDocument doc = new PDDocument();
+        ByteArrayOutputStream out = new ByteArrayOutputStream()) {
       PDPage page = new PDPage();
       doc.addPage(page);
       try (PDPageContentStream cs = new PDPageContentStream(doc, page)) {

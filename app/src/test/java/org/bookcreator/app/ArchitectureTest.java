@@ -10,45 +10,89 @@ import org.junit.jupiter.api.Test;
 /** The arrows of docs/architecture.md, checked rather than hoped for. */
 class ArchitectureTest {
   private static final JavaClasses CLASSES =
-      new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.bookcreator");
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("org.bookcreator");
 
   @Test
   void core_importsNoAdapterAndNotTheApp() {
-    noClasses().that().resideInAPackage("org.bookcreator.core..")
-        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.providers..",
-            "org.bookcreator.docparse..", "org.bookcreator.server..", "org.bookcreator.app..")
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.bookcreator.store..",
+            "org.bookcreator.providers..",
+            "org.bookcreator.docparse..",
+            "org.bookcreator.server..",
+            "org.bookcreator.app..")
         .check(CLASSES);
   }
 
   @Test
   void telemetry_importsNothingOfOurs() {
-    noClasses().that().resideInAPackage("org.bookcreator.telemetry..")
-        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.core..", "org.bookcreator.store..",
-            "org.bookcreator.providers..", "org.bookcreator.docparse..", "org.bookcreator.server..", "org.bookcreator.app..")
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.telemetry..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.bookcreator.core..",
+            "org.bookcreator.store..",
+            "org.bookcreator.providers..",
+            "org.bookcreator.docparse..",
+            "org.bookcreator.server..",
+            "org.bookcreator.app..")
         .check(CLASSES);
   }
 
   @Test
   void adapters_doNotImportEachOther_norTheApp() {
-    noClasses().that().resideInAPackage("org.bookcreator.store..")
-        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.providers..", "org.bookcreator.app..")
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.store..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.bookcreator.providers..", "org.bookcreator.app..")
         .check(CLASSES);
-    noClasses().that().resideInAPackage("org.bookcreator.providers..")
-        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.docparse..", "org.bookcreator.app..")
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.providers..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.bookcreator.store..", "org.bookcreator.docparse..", "org.bookcreator.app..")
         .check(CLASSES);
-    noClasses().that().resideInAPackage("org.bookcreator.server..")
-        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.providers..",
-            "org.bookcreator.docparse..", "org.bookcreator.app..")
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.server..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.bookcreator.store..",
+            "org.bookcreator.providers..",
+            "org.bookcreator.docparse..",
+            "org.bookcreator.app..")
         .check(CLASSES);
-    noClasses().that().resideInAPackage("org.bookcreator.docparse..")
-        .should().dependOnClassesThat().resideInAnyPackage("org.bookcreator.store..", "org.bookcreator.providers..", "org.bookcreator.app..")
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.docparse..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.bookcreator.store..", "org.bookcreator.providers..", "org.bookcreator.app..")
         .check(CLASSES);
   }
 
   @Test
   void core_doesNotTalkToDatabasesOrTheNetworkDirectly() {
-    noClasses().that().resideInAPackage("org.bookcreator.core..")
-        .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "java.net.http..", "org.sqlite..")
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("java.sql..", "java.net.http..", "org.sqlite..")
         .check(CLASSES);
   }
 }

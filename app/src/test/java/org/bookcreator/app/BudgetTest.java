@@ -20,16 +20,20 @@ class BudgetTest {
   @TempDir Path dir;
 
   private Path brief(String extra) throws Exception {
-    return Files.writeString(dir.resolve("b.yaml"), """
+    return Files.writeString(
+        dir.resolve("b.yaml"),
+        """
         title: A Small Budget
         category: children
         brief: A short book on a tight budget.
         chapters: 4
-        """ + extra);
+        """
+            + extra);
   }
 
   @Test
-  void reachingTheBudget_recordsBothEvents_pausesTheRun_andAResumeWithMoreBudgetFinishesIt() throws Exception {
+  void reachingTheBudget_recordsBothEvents_pausesTheRun_andAResumeWithMoreBudgetFinishesIt()
+      throws Exception {
     Path data = dir.resolve("data");
 
     Cli run = Cli.run("run", brief("budget_usd: 0.02\n").toString(), "--data-dir", data.toString());
@@ -40,8 +44,12 @@ class BudgetTest {
       Run r = store.runs(Optional.empty()).get(0);
       runId = r.id();
       assertThat(r.state()).isEqualTo(RunState.PAUSED);
-      assertThat(r.reason().orElseThrow()).contains("budget $0.02 reached").contains("resume --run " + r.id());
-      assertThat(store.events(r.id())).extracting(RunEvent::kind).containsSubsequence(RunEvent.BUDGET_80, RunEvent.BUDGET_100);
+      assertThat(r.reason().orElseThrow())
+          .contains("budget $0.02 reached")
+          .contains("resume --run " + r.id());
+      assertThat(store.events(r.id()))
+          .extracting(RunEvent::kind)
+          .containsSubsequence(RunEvent.BUDGET_80, RunEvent.BUDGET_100);
       assertThat(store.projectSpend(r.projectId())).isGreaterThanOrEqualTo(new BigDecimal("0.02"));
     }
 
@@ -50,23 +58,53 @@ class BudgetTest {
       projectId = store.run(runId).orElseThrow().projectId();
     }
     Cli report = Cli.run("cost", "report", "--project", projectId, "--data-dir", data.toString());
-    assertThat(report.out()).containsPattern("budget: \\$0\\.0200; spent \\$0\\.0[0-9]+ \\(1[0-9]{2}\\.[0-9]%\\), projected \\$0\\.[0-9]+, remaining -\\$");
-    JsonNode budget = org.bookcreator.core.support.Json.parse(
-        Cli.run("cost", "report", "--project", projectId, "--format", "json", "--data-dir", data.toString()).out()).path("budget");
-    assertThat(new BigDecimal(budget.path("projected_usd").asString())).isGreaterThan(new BigDecimal(budget.path("spent_usd").asString()));
+    assertThat(report.out())
+        .containsPattern(
+            "budget: \\$0\\.0200; spent \\$0\\.0[0-9]+ \\(1[0-9]{2}\\.[0-9]%\\), projected"
+                + " \\$0\\.[0-9]+, remaining -\\$");
+    JsonNode budget =
+        org.bookcreator.core.support.Json.parse(
+                Cli.run(
+                        "cost",
+                        "report",
+                        "--project",
+                        projectId,
+                        "--format",
+                        "json",
+                        "--data-dir",
+                        data.toString())
+                    .out())
+            .path("budget");
+    assertThat(new BigDecimal(budget.path("projected_usd").asString()))
+        .isGreaterThan(new BigDecimal(budget.path("spent_usd").asString()));
 
-    Cli resume = Cli.run("resume", "--run", runId, "--budget-usd", "5", "--reason", "more budget approved", "--data-dir", data.toString());
+    Cli resume =
+        Cli.run(
+            "resume",
+            "--run",
+            runId,
+            "--budget-usd",
+            "5",
+            "--reason",
+            "more budget approved",
+            "--data-dir",
+            data.toString());
 
     assertThat(resume.exitCode()).as(resume.err() + resume.out()).isZero();
     try (Store store = SqliteStore.open(data, false)) {
       Run r = store.run(runId).orElseThrow();
       assertThat(r.state()).isEqualTo(RunState.COMPLETED);
-      assertThat(store.project(r.projectId()).orElseThrow().budgetUsd()).contains(new BigDecimal("5"));
-      assertThat(store.history(runId)).anySatisfy(t -> {
-        assertThat(t.from()).isEqualTo("PAUSED");
-        assertThat(t.reason()).contains("more budget approved");
-      });
-      assertThat(store.events(runId)).filteredOn(e -> e.kind().equals(RunEvent.BUDGET_100)).hasSize(1);
+      assertThat(store.project(r.projectId()).orElseThrow().budgetUsd())
+          .contains(new BigDecimal("5"));
+      assertThat(store.history(runId))
+          .anySatisfy(
+              t -> {
+                assertThat(t.from()).isEqualTo("PAUSED");
+                assertThat(t.reason()).contains("more budget approved");
+              });
+      assertThat(store.events(runId))
+          .filteredOn(e -> e.kind().equals(RunEvent.BUDGET_100))
+          .hasSize(1);
     }
   }
 
@@ -74,13 +112,20 @@ class BudgetTest {
   void withoutPausing_theRunFinishes_andTheEventsAreStillRecorded() throws Exception {
     Path data = dir.resolve("data");
 
-    Cli run = Cli.run("run", brief("budget_usd: 0.02\npause_at_budget: false\n").toString(), "--data-dir", data.toString());
+    Cli run =
+        Cli.run(
+            "run",
+            brief("budget_usd: 0.02\npause_at_budget: false\n").toString(),
+            "--data-dir",
+            data.toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     try (Store store = SqliteStore.open(data, false)) {
       Run r = store.runs(Optional.empty()).get(0);
       assertThat(r.state()).isEqualTo(RunState.COMPLETED);
-      assertThat(store.events(r.id())).extracting(RunEvent::kind).contains(RunEvent.BUDGET_80, RunEvent.BUDGET_100);
+      assertThat(store.events(r.id()))
+          .extracting(RunEvent::kind)
+          .contains(RunEvent.BUDGET_80, RunEvent.BUDGET_100);
     }
   }
 
@@ -92,26 +137,34 @@ class BudgetTest {
 
     assertThat(run.exitCode()).isZero();
     try (Store store = SqliteStore.open(data, false)) {
-      assertThat(store.events(store.runs(Optional.empty()).get(0).id())).extracting(RunEvent::kind)
+      assertThat(store.events(store.runs(Optional.empty()).get(0).id()))
+          .extracting(RunEvent::kind)
           .doesNotContain(RunEvent.BUDGET_80, RunEvent.BUDGET_100);
     }
   }
 
   @Test
   void resumeFlags_areChecked() {
-    assertThat(Cli.run("resume", "--budget-usd", "3", "--data-dir", dir.resolve("d").toString()).err()).contains("--budget-usd needs --run");
+    assertThat(
+            Cli.run("resume", "--budget-usd", "3", "--data-dir", dir.resolve("d").toString()).err())
+        .contains("--budget-usd needs --run");
   }
 
   @Test
   void aPausedRun_canBeCancelled_withItsReason_andThenNotAgain() throws Exception {
     Path data = dir.resolve("data");
-    assertThat(Cli.run("run", brief("budget_usd: 0.02\n").toString(), "--data-dir", data.toString()).exitCode()).isEqualTo(ExitCodes.PAUSED);
+    assertThat(
+            Cli.run("run", brief("budget_usd: 0.02\n").toString(), "--data-dir", data.toString())
+                .exitCode())
+        .isEqualTo(ExitCodes.PAUSED);
     String runId;
     try (Store store = SqliteStore.open(data, false)) {
       runId = store.runs(Optional.empty()).get(0).id();
     }
 
-    Cli cancel = Cli.run("runs", "cancel", runId, "--reason", "client withdrew", "--data-dir", data.toString());
+    Cli cancel =
+        Cli.run(
+            "runs", "cancel", runId, "--reason", "client withdrew", "--data-dir", data.toString());
 
     assertThat(cancel.exitCode()).as(cancel.err()).isZero();
     assertThat(cancel.out()).contains("cancelled (was paused)");
@@ -119,11 +172,16 @@ class BudgetTest {
       Run r = store.run(runId).orElseThrow();
       assertThat(r.state()).isEqualTo(RunState.CANCELLED);
       assertThat(r.reason().orElseThrow()).contains("client withdrew");
-      assertThat(store.tasks(runId)).noneMatch(t -> t.state() == org.bookcreator.core.run.TaskState.QUEUED);
+      assertThat(store.tasks(runId))
+          .noneMatch(t -> t.state() == org.bookcreator.core.run.TaskState.QUEUED);
     }
-    Cli again = Cli.run("runs", "cancel", runId, "--reason", "twice", "--data-dir", data.toString());
+    Cli again =
+        Cli.run("runs", "cancel", runId, "--reason", "twice", "--data-dir", data.toString());
     assertThat(again.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(again.err()).contains("is cancelled and cannot be cancelled");
-    assertThat(Cli.run("runs", "cancel", "run_nope", "--reason", "x", "--data-dir", data.toString()).err()).contains("no run run_nope");
+    assertThat(
+            Cli.run("runs", "cancel", "run_nope", "--reason", "x", "--data-dir", data.toString())
+                .err())
+        .contains("no run run_nope");
   }
 }

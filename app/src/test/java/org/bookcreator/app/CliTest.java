@@ -29,15 +29,22 @@ class CliTest {
 
   @Test
   void run_writesTheManuscript_andRunsJsonShowsTheStageHistory() throws Exception {
-    Cli run = Cli.run("run", example("lighthouse.yaml").toString(), "--data-dir", data().toString());
+    Cli run =
+        Cli.run("run", example("lighthouse.yaml").toString(), "--data-dir", data().toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("completed").contains("manuscript:");
     Path manuscript;
     try (Stream<Path> files = Files.walk(data())) {
-      manuscript = files.filter(p -> p.getFileName().toString().equals("manuscript.md")).findFirst().orElseThrow();
+      manuscript =
+          files
+              .filter(p -> p.getFileName().toString().equals("manuscript.md"))
+              .findFirst()
+              .orElseThrow();
     }
-    assertThat(Files.readString(manuscript).lines().filter(l -> l.startsWith("## Chapter ")).count()).isEqualTo(12);
+    assertThat(
+            Files.readString(manuscript).lines().filter(l -> l.startsWith("## Chapter ")).count())
+        .isEqualTo(12);
 
     Cli runs = Cli.run("runs", "--json", "--data-dir", data().toString());
     JsonNode arr = Json.parse(runs.out());
@@ -45,7 +52,9 @@ class CliTest {
     JsonNode r = arr.get(0);
     assertThat(r.path("state").asString()).isEqualTo("completed");
     assertThat(r.path("stages")).hasSize(9);
-    assertThat(r.path("history").toString()).contains("\"to\":\"running\"").contains("\"to\":\"completed\"");
+    assertThat(r.path("history").toString())
+        .contains("\"to\":\"running\"")
+        .contains("\"to\":\"completed\"");
     assertThat(r.path("totals").path("cost_usd").asString()).matches("0\\.\\d+");
 
     Cli projects = Cli.run("projects", "--data-dir", data().toString());
@@ -54,7 +63,8 @@ class CliTest {
 
   @Test
   void jsonBriefWithReferences_parsesItsDocuments() throws Exception {
-    Cli run = Cli.run("run", example("harbour-history.yaml").toString(), "--data-dir", data().toString());
+    Cli run =
+        Cli.run("run", example("harbour-history.yaml").toString(), "--data-dir", data().toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("1 of 1 documents parsed");
@@ -71,7 +81,12 @@ class CliTest {
 
   @Test
   void incompleteBrief_unknownCategory_andChapterRange_areNamed() throws Exception {
-    Cli run = Cli.run("run", brief("title: T\ncategory: cookbook\nchapters: 400\n").toString(), "--data-dir", data().toString());
+    Cli run =
+        Cli.run(
+            "run",
+            brief("title: T\ncategory: cookbook\nchapters: 400\n").toString(),
+            "--data-dir",
+            data().toString());
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(run.err())
@@ -105,7 +120,8 @@ class CliTest {
     assertThat(flag.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(flag.err()).contains("--colour");
 
-    Path config = Files.writeString(dir.resolve("c.yaml"), "pipeline:\n  workers: 4\n  wokers: 8\n");
+    Path config =
+        Files.writeString(dir.resolve("c.yaml"), "pipeline:\n  workers: 4\n  wokers: 8\n");
     Cli cfg = Cli.run("runs", "--config", config.toString(), "--data-dir", data().toString());
     assertThat(cfg.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(cfg.err()).contains("unknown key 'pipeline.wokers'");
@@ -113,12 +129,23 @@ class CliTest {
 
   @Test
   void badConfigValues_areAllReported() throws Exception {
-    Path config = Files.writeString(dir.resolve("c.yaml"), "pipeline:\n  workers: many\n  lease: soon\nsimulated:\n  timeout_rate: 0.9\n  rate_limit_rate: 0.9\n");
+    Path config =
+        Files.writeString(
+            dir.resolve("c.yaml"),
+            "pipeline:\n"
+                + "  workers: many\n"
+                + "  lease: soon\n"
+                + "simulated:\n"
+                + "  timeout_rate: 0.9\n"
+                + "  rate_limit_rate: 0.9\n");
 
     Cli cfg = Cli.run("runs", "--config", config.toString(), "--data-dir", data().toString());
 
     assertThat(cfg.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
-    assertThat(cfg.err()).contains("pipeline.workers").contains("'many'").contains("pipeline.lease");
+    assertThat(cfg.err())
+        .contains("pipeline.workers")
+        .contains("'many'")
+        .contains("pipeline.lease");
   }
 
   @Test
@@ -126,7 +153,11 @@ class CliTest {
     Cli demo = Cli.run("demo", "--books", "3", "--latency", "0ms", "--data-dir", data().toString());
 
     assertThat(demo.exitCode()).as(demo.err() + demo.out()).isZero();
-    assertThat(demo.out()).contains("book").contains("category").contains("cost").contains("3 of 3 books completed");
+    assertThat(demo.out())
+        .contains("book")
+        .contains("category")
+        .contains("cost")
+        .contains("3 of 3 books completed");
   }
 
   @Test
@@ -134,7 +165,8 @@ class CliTest {
     Cli help = Cli.run("--help");
 
     assertThat(help.exitCode()).isZero();
-    assertThat(help.out()).contains("run", "demo", "serve", "resume", "projects", "runs", "bench", "Exit codes");
+    assertThat(help.out())
+        .contains("run", "demo", "serve", "resume", "projects", "runs", "bench", "Exit codes");
   }
 
   @Test

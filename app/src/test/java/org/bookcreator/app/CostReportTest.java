@@ -28,40 +28,61 @@ class CostReportTest {
 
   private static BigDecimal ledgerSum(String where) throws Exception {
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve(SqliteStore.DB_FILE));
-        ResultSet rs = c.createStatement().executeQuery("SELECT COALESCE(SUM(cost_picousd), 0), COUNT(*) FROM llm_calls " + where)) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT COALESCE(SUM(cost_picousd), 0), COUNT(*) FROM llm_calls " + where)) {
       rs.next();
       return new BigDecimal(BigInteger.valueOf(rs.getLong(1)), 12);
     }
   }
 
   @Test
-  void byStage_json_totalEqualsTheDirectLedgerSum_andCategoryAggregatesArePresent() throws Exception {
-    Cli report = Cli.run("cost", "report", "--by", "stage", "--format", "json", "--data-dir", data.toString());
+  void byStage_json_totalEqualsTheDirectLedgerSum_andCategoryAggregatesArePresent()
+      throws Exception {
+    Cli report =
+        Cli.run(
+            "cost", "report", "--by", "stage", "--format", "json", "--data-dir", data.toString());
 
     assertThat(report.exitCode()).as(report.err()).isZero();
     JsonNode r = Json.parse(report.out());
     BigDecimal total = new BigDecimal(r.path("total").path("cost_usd").asString());
     assertThat(total).isEqualByComparingTo(ledgerSum(""));
     BigDecimal sumOfLines = BigDecimal.ZERO;
-    for (JsonNode l : r.path("lines")) sumOfLines = sumOfLines.add(new BigDecimal(l.path("cost_usd").asString()));
+    for (JsonNode l : r.path("lines"))
+      sumOfLines = sumOfLines.add(new BigDecimal(l.path("cost_usd").asString()));
     assertThat(sumOfLines).isEqualByComparingTo(total);
     assertThat(r.path("lines").size()).isGreaterThanOrEqualTo(7);
-    assertThat(r.path("categories")).hasSize(4).allSatisfy(c -> {
-      assertThat(c.path("completed_runs").asLong()).isEqualTo(1);
-      assertThat(c.path("average_completion_seconds").asDouble()).isPositive();
-      assertThat(new BigDecimal(c.path("average_cost_usd").asString())).isPositive();
-      assertThat(new BigDecimal(c.path("cost_per_1000_words_usd").asString())).isPositive();
-    });
+    assertThat(r.path("categories"))
+        .hasSize(4)
+        .allSatisfy(
+            c -> {
+              assertThat(c.path("completed_runs").asLong()).isEqualTo(1);
+              assertThat(c.path("average_completion_seconds").asDouble()).isPositive();
+              assertThat(new BigDecimal(c.path("average_cost_usd").asString())).isPositive();
+              assertThat(new BigDecimal(c.path("cost_per_1000_words_usd").asString())).isPositive();
+            });
   }
 
   @Test
   void filtersAndCombinedGroupings_matchTheLedger() throws Exception {
-    Cli report = Cli.run("cost", "report", "--category", "fiction", "--by", "agent,model", "--format", "json",
-        "--data-dir", data.toString());
+    Cli report =
+        Cli.run(
+            "cost",
+            "report",
+            "--category",
+            "fiction",
+            "--by",
+            "agent,model",
+            "--format",
+            "json",
+            "--data-dir",
+            data.toString());
 
     JsonNode r = Json.parse(report.out());
     assertThat(new BigDecimal(r.path("total").path("cost_usd").asString()))
-        .isEqualByComparingTo(ledgerSum("WHERE project_id IN (SELECT id FROM projects WHERE category = 'fiction')"));
+        .isEqualByComparingTo(
+            ledgerSum("WHERE project_id IN (SELECT id FROM projects WHERE category = 'fiction')"));
     assertThat(r.path("lines").get(0).path("group").has("agent")).isTrue();
     assertThat(r.path("lines").get(0).path("group").has("model")).isTrue();
   }
@@ -70,11 +91,26 @@ class CostReportTest {
   void everyFormat_rendersTheSameTotal() throws Exception {
     String exact = ledgerSum("").toPlainString();
 
-    assertThat(Cli.run("cost", "report", "--format", "csv", "--data-dir", data.toString()).out()).contains(exact);
-    assertThat(Cli.run("cost", "report", "--by", "category,day", "--format", "markdown", "--data-dir", data.toString()).out())
-        .contains("| TOTAL").contains(exact).contains("## Books by category");
+    assertThat(Cli.run("cost", "report", "--format", "csv", "--data-dir", data.toString()).out())
+        .contains(exact);
+    assertThat(
+            Cli.run(
+                    "cost",
+                    "report",
+                    "--by",
+                    "category,day",
+                    "--format",
+                    "markdown",
+                    "--data-dir",
+                    data.toString())
+                .out())
+        .contains("| TOTAL")
+        .contains(exact)
+        .contains("## Books by category");
     assertThat(Cli.run("cost", "report", "--by", "provider", "--data-dir", data.toString()).out())
-        .contains("TOTAL").contains("total cost $" + exact).contains("Books by category");
+        .contains("TOTAL")
+        .contains("total cost $" + exact)
+        .contains("Books by category");
   }
 
   @Test
@@ -94,26 +130,50 @@ class CostReportTest {
   @Test
   void reprice_dryRunChangesNothing_thenRepricesKeepingHistory_andReportsFollow() throws Exception {
     Path work = dir.resolve("reprice");
-    Cli run = Cli.run("run", CliTest.example("dragon.yaml").toString(), "--data-dir", work.toString());
+    Cli run =
+        Cli.run("run", CliTest.example("dragon.yaml").toString(), "--data-dir", work.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
     BigDecimal before = sum(work);
-    Path prices = java.nio.file.Files.writeString(dir.resolve("prices.yaml"), """
-        prices:
-          - provider: simulated
-            model: sim-standard
-            input: 2.00
-            output: 8.00
-            effective_from: 2025-01-01
-        """);
-    Path config = java.nio.file.Files.writeString(dir.resolve("c.yaml"), "prices:\n  file: " + prices + "\n");
+    Path prices =
+        java.nio.file.Files.writeString(
+            dir.resolve("prices.yaml"),
+            """
+            prices:
+              - provider: simulated
+                model: sim-standard
+                input: 2.00
+                output: 8.00
+                effective_from: 2025-01-01
+            """);
+    Path config =
+        java.nio.file.Files.writeString(dir.resolve("c.yaml"), "prices:\n  file: " + prices + "\n");
 
-    Cli dry = Cli.run("cost", "reprice", "--since", "2020-01-01", "--dry-run", "--config", config.toString(), "--data-dir", work.toString());
+    Cli dry =
+        Cli.run(
+            "cost",
+            "reprice",
+            "--since",
+            "2020-01-01",
+            "--dry-run",
+            "--config",
+            config.toString(),
+            "--data-dir",
+            work.toString());
 
     assertThat(dry.exitCode()).as(dry.err()).isZero();
     assertThat(dry.out()).contains("dry run: nothing changed").contains("difference +$");
     assertThat(sum(work)).isEqualByComparingTo(before);
 
-    Cli real = Cli.run("cost", "reprice", "--since", "2020-01-01", "--config", config.toString(), "--data-dir", work.toString());
+    Cli real =
+        Cli.run(
+            "cost",
+            "reprice",
+            "--since",
+            "2020-01-01",
+            "--config",
+            config.toString(),
+            "--data-dir",
+            work.toString());
 
     assertThat(real.exitCode()).as(real.err()).isZero();
     BigDecimal after = sum(work);
@@ -122,20 +182,38 @@ class CostReportTest {
     try (var store = SqliteStore.open(work, false)) {
       var call = store.calls(store.runs(java.util.Optional.empty()).get(0).id()).get(0);
       assertThat(call.priceVersion()).contains("simulated/sim-standard@2025-01-01");
-      assertThat(store.repricingHistory(call.callId())).singleElement().satisfies(h -> {
-        assertThat(h.oldCost().orElseThrow().multiply(new BigDecimal("2"))).isEqualByComparingTo(h.newCost().orElseThrow());
-      });
+      assertThat(store.repricingHistory(call.callId()))
+          .singleElement()
+          .satisfies(
+              h -> {
+                assertThat(h.oldCost().orElseThrow().multiply(new BigDecimal("2")))
+                    .isEqualByComparingTo(h.newCost().orElseThrow());
+              });
     }
-    JsonNode report = Json.parse(Cli.run("cost", "report", "--format", "json", "--data-dir", work.toString()).out());
-    assertThat(new BigDecimal(report.path("total").path("cost_usd").asString())).isEqualByComparingTo(after);
+    JsonNode report =
+        Json.parse(
+            Cli.run("cost", "report", "--format", "json", "--data-dir", work.toString()).out());
+    assertThat(new BigDecimal(report.path("total").path("cost_usd").asString()))
+        .isEqualByComparingTo(after);
 
-    Cli again = Cli.run("cost", "reprice", "--since", "2020-01-01", "--config", config.toString(), "--data-dir", work.toString());
+    Cli again =
+        Cli.run(
+            "cost",
+            "reprice",
+            "--since",
+            "2020-01-01",
+            "--config",
+            config.toString(),
+            "--data-dir",
+            work.toString());
     assertThat(again.out()).contains("0 would change");
   }
 
   private static BigDecimal sum(Path data) throws Exception {
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve(SqliteStore.DB_FILE));
-        ResultSet rs = c.createStatement().executeQuery("SELECT COALESCE(SUM(cost_picousd), 0) FROM llm_calls")) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery("SELECT COALESCE(SUM(cost_picousd), 0) FROM llm_calls")) {
       rs.next();
       return new BigDecimal(BigInteger.valueOf(rs.getLong(1)), 12);
     }
@@ -145,19 +223,35 @@ class CostReportTest {
   void aModelWithoutAPrice_isRecordedUnpriced_neverAsZero_andEveryReportFlagsIt() throws Exception {
     Path work = dir.resolve("unpriced");
 
-    Cli run = Cli.run("run", CliTest.example("dragon.yaml").toString(), "--model", "sim-mystery", "--data-dir", work.toString());
+    Cli run =
+        Cli.run(
+            "run",
+            CliTest.example("dragon.yaml").toString(),
+            "--model",
+            "sim-mystery",
+            "--data-dir",
+            work.toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + work.resolve(SqliteStore.DB_FILE));
-        ResultSet rs = c.createStatement().executeQuery(
-            "SELECT COUNT(*), SUM(CASE WHEN cost_picousd IS NULL THEN 1 ELSE 0 END) FROM llm_calls WHERE model = 'sim-mystery'")) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT COUNT(*), SUM(CASE WHEN cost_picousd IS NULL THEN 1 ELSE 0 END) FROM"
+                        + " llm_calls WHERE model = 'sim-mystery'")) {
       rs.next();
       assertThat(rs.getLong(1)).isPositive();
       assertThat(rs.getLong(2)).as("every call unpriced").isEqualTo(rs.getLong(1));
     }
-    assertThat(Cli.run("cost", "report", "--data-dir", work.toString()).out()).contains("WARNING").contains("have no price");
-    JsonNode json = Json.parse(Cli.run("cost", "report", "--format", "json", "--data-dir", work.toString()).out());
+    assertThat(Cli.run("cost", "report", "--data-dir", work.toString()).out())
+        .contains("WARNING")
+        .contains("have no price");
+    JsonNode json =
+        Json.parse(
+            Cli.run("cost", "report", "--format", "json", "--data-dir", work.toString()).out());
     assertThat(json.path("total").path("unpriced_calls").asLong()).isPositive();
-    assertThat(Cli.run("cost", "report", "--format", "markdown", "--data-dir", work.toString()).out()).contains("unpriced call(s)");
+    assertThat(
+            Cli.run("cost", "report", "--format", "markdown", "--data-dir", work.toString()).out())
+        .contains("unpriced call(s)");
   }
 }

@@ -33,10 +33,24 @@ class CrashResumeTest {
 
   private Process startChild(Path data, Path config) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-        System.getProperty("java.class.path"), Main.class.getName(), "run",
-        CliTest.example("lighthouse.yaml").toString(), "--data-dir", data.toString(), "--config", config.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "run",
+                CliTest.example("lighthouse.yaml").toString(),
+                "--data-dir",
+                data.toString(),
+                "--config",
+                config.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child.log").toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("BOOK_CREATOR_"));
     return pb.start();
   }
@@ -44,7 +58,10 @@ class CrashResumeTest {
   @Test
   void killedMidRun_resumesFromTheStore_withoutRerunningOrRebilling() throws Exception {
     Path data = dir.resolve("data");
-    Path slow = Files.writeString(dir.resolve("slow.yaml"), "pipeline:\n  workers: 2\nsimulated:\n  latency_median: 40ms\n  latency_sigma: 0\n");
+    Path slow =
+        Files.writeString(
+            dir.resolve("slow.yaml"),
+            "pipeline:\n  workers: 2\nsimulated:\n  latency_median: 40ms\n  latency_sigma: 0\n");
     Process child = startChild(data, slow);
 
     Map<String, Task> before;
@@ -52,9 +69,12 @@ class CrashResumeTest {
     String runId;
     try {
       runId = waitForProgress(data, child);
-      Cli blocked = Cli.run("run", CliTest.example("dragon.yaml").toString(), "--data-dir", data.toString());
+      Cli blocked =
+          Cli.run("run", CliTest.example("dragon.yaml").toString(), "--data-dir", data.toString());
       assertThat(blocked.exitCode()).isEqualTo(ExitCodes.STORE);
-      assertThat(blocked.err()).contains("in use by another Book Creator process").contains("pid " + child.pid());
+      assertThat(blocked.err())
+          .contains("in use by another Book Creator process")
+          .contains("pid " + child.pid());
     } finally {
       child.destroyForcibly();
       child.waitFor();
@@ -62,8 +82,10 @@ class CrashResumeTest {
     try (Store store = SqliteStore.open(data, false)) {
       Run killed = store.run(runId).orElseThrow();
       assertThat(killed.state()).isEqualTo(RunState.RUNNING);
-      before = store.tasks(runId).stream().filter(t -> t.state() == TaskState.COMPLETED)
-          .collect(Collectors.toMap(Task::id, t -> t));
+      before =
+          store.tasks(runId).stream()
+              .filter(t -> t.state() == TaskState.COMPLETED)
+              .collect(Collectors.toMap(Task::id, t -> t));
       ledgerBefore = store.calls(runId);
     }
     assertThat(before).hasSizeGreaterThan(5);
@@ -84,13 +106,23 @@ class CrashResumeTest {
       }
       List<LedgerEntry> ledgerAfter = store.calls(runId);
       Set<String> completedBefore = before.keySet();
-      Set<String> idsBefore = ledgerBefore.stream().map(LedgerEntry::callId).collect(Collectors.toSet());
-      assertThat(ledgerAfter.stream().map(LedgerEntry::callId)).doesNotHaveDuplicates().containsAll(idsBefore);
-      assertThat(ledgerAfter).filteredOn(c -> !idsBefore.contains(c.callId()))
+      Set<String> idsBefore =
+          ledgerBefore.stream().map(LedgerEntry::callId).collect(Collectors.toSet());
+      assertThat(ledgerAfter.stream().map(LedgerEntry::callId))
+          .doesNotHaveDuplicates()
+          .containsAll(idsBefore);
+      assertThat(ledgerAfter)
+          .filteredOn(c -> !idsBefore.contains(c.callId()))
           .noneMatch(c -> completedBefore.contains(c.taskId()));
-      Path manuscript = data.resolve("projects").resolve(store.run(runId).orElseThrow().projectId())
-          .resolve("runs").resolve(runId).resolve("manuscript.md");
-      assertThat(Files.readString(manuscript).lines().filter(l -> l.startsWith("## Chapter ")).count()).isEqualTo(12);
+      Path manuscript =
+          data.resolve("projects")
+              .resolve(store.run(runId).orElseThrow().projectId())
+              .resolve("runs")
+              .resolve(runId)
+              .resolve("manuscript.md");
+      assertThat(
+              Files.readString(manuscript).lines().filter(l -> l.startsWith("## Chapter ")).count())
+          .isEqualTo(12);
     }
   }
 
@@ -98,12 +130,17 @@ class CrashResumeTest {
   private String waitForProgress(Path data, Process child) throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (Instant.now().isBefore(deadline)) {
-      assertThat(child.isAlive()).as("child exited early: " + Files.readString(dir.resolve("child.log"))).isTrue();
+      assertThat(child.isAlive())
+          .as("child exited early: " + Files.readString(dir.resolve("child.log")))
+          .isTrue();
       if (Files.exists(data.resolve(SqliteStore.DB_FILE))) {
         try (Store store = SqliteStore.open(data, false)) {
           Optional<Run> run = store.runs(Optional.empty()).stream().findFirst();
           if (run.isPresent()) {
-            long done = store.tasks(run.get().id()).stream().filter(t -> t.state() == TaskState.COMPLETED).count();
+            long done =
+                store.tasks(run.get().id()).stream()
+                    .filter(t -> t.state() == TaskState.COMPLETED)
+                    .count();
             if (done >= 12) return run.get().id();
           }
         } catch (RuntimeException e) {
@@ -112,6 +149,9 @@ class CrashResumeTest {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("no progress within 60 s; child log:" + File.separator + Files.readString(dir.resolve("child.log")));
+    throw new AssertionError(
+        "no progress within 60 s; child log:"
+            + File.separator
+            + Files.readString(dir.resolve("child.log")));
   }
 }

@@ -19,17 +19,31 @@ class DoctorTest {
   @Test
   void aHealthySetup_passes_andABusyPortIsAWarning() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      Path config = Files.writeString(dir.resolve("c.yaml"), "http:\n  port: " + busy.getLocalPort() + "\nworker:\n  metrics_port: 0\n");
+      Path config =
+          Files.writeString(
+              dir.resolve("c.yaml"),
+              "http:\n  port: " + busy.getLocalPort() + "\nworker:\n  metrics_port: 0\n");
 
-      Cli doctor = Cli.run("doctor", "--offline", "--json", "--config", config.toString(), "--data-dir", dir.resolve("data").toString());
+      Cli doctor =
+          Cli.run(
+              "doctor",
+              "--offline",
+              "--json",
+              "--config",
+              config.toString(),
+              "--data-dir",
+              dir.resolve("data").toString());
       JsonNode checks = Json.parse(doctor.out());
 
       assertThat(doctor.exitCode()).as(doctor.out()).isZero();
       assertThat(checks.findValuesAsString("status")).doesNotContain("fail");
-      assertThat(checks).anySatisfy(c -> {
-        assertThat(c.get("status").asString()).isEqualTo("warn");
-        assertThat(c.get("check").asString()).contains(":" + busy.getLocalPort() + " is in use");
-      });
+      assertThat(checks)
+          .anySatisfy(
+              c -> {
+                assertThat(c.get("status").asString()).isEqualTo("warn");
+                assertThat(c.get("check").asString())
+                    .contains(":" + busy.getLocalPort() + " is in use");
+              });
     }
   }
 
@@ -37,7 +51,14 @@ class DoctorTest {
   void anUnknownConfigKey_failsWithExitCode2_namingIt() throws Exception {
     Path config = Files.writeString(dir.resolve("c.yaml"), "pipeline:\n  wokers: 3\n");
 
-    Cli doctor = Cli.run("doctor", "--offline", "--config", config.toString(), "--data-dir", dir.resolve("data").toString());
+    Cli doctor =
+        Cli.run(
+            "doctor",
+            "--offline",
+            "--config",
+            config.toString(),
+            "--data-dir",
+            dir.resolve("data").toString());
 
     assertThat(doctor.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(doctor.out()).contains("FAIL").contains("wokers");
@@ -46,23 +67,47 @@ class DoctorTest {
   @Test
   void aProviderThatRefusesTheKey_fails_withoutPrintingTheKey() throws Exception {
     HttpServer provider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    provider.createContext("/v1/models", ex -> {
-      boolean good = "Bearer sk-doctor-good-0123456789".equals(ex.getRequestHeaders().getFirst("Authorization"));
-      ex.sendResponseHeaders(good ? 200 : 401, -1);
-      ex.close();
-    });
+    provider.createContext(
+        "/v1/models",
+        ex -> {
+          boolean good =
+              "Bearer sk-doctor-good-0123456789"
+                  .equals(ex.getRequestHeaders().getFirst("Authorization"));
+          ex.sendResponseHeaders(good ? 200 : 401, -1);
+          ex.close();
+        });
     provider.start();
     try {
-      Path config = Files.writeString(dir.resolve("c.yaml"), "provider: openai\nhttp:\n  port: 0\nworker:\n  metrics_port: 0\n");
+      Path config =
+          Files.writeString(
+              dir.resolve("c.yaml"),
+              "provider: openai\nhttp:\n  port: 0\nworker:\n  metrics_port: 0\n");
       String base = "http://127.0.0.1:" + provider.getAddress().getPort() + "/v1";
 
-      Cli bad = Cli.runWithEnv(java.util.Map.of("OPENAI_BASE_URL", base, "OPENAI_API_KEY", "sk-doctor-bad-0123456789"),
-          "doctor", "--config", config.toString(), "--data-dir", dir.resolve("data").toString());
-      Cli good = Cli.runWithEnv(java.util.Map.of("OPENAI_BASE_URL", base, "OPENAI_API_KEY", "sk-doctor-good-0123456789"),
-          "doctor", "--config", config.toString(), "--data-dir", dir.resolve("data").toString());
+      Cli bad =
+          Cli.runWithEnv(
+              java.util.Map.of(
+                  "OPENAI_BASE_URL", base, "OPENAI_API_KEY", "sk-doctor-bad-0123456789"),
+              "doctor",
+              "--config",
+              config.toString(),
+              "--data-dir",
+              dir.resolve("data").toString());
+      Cli good =
+          Cli.runWithEnv(
+              java.util.Map.of(
+                  "OPENAI_BASE_URL", base, "OPENAI_API_KEY", "sk-doctor-good-0123456789"),
+              "doctor",
+              "--config",
+              config.toString(),
+              "--data-dir",
+              dir.resolve("data").toString());
 
       assertThat(bad.exitCode()).isEqualTo(ExitCodes.RUN_FAILED);
-      assertThat(bad.out()).contains("refuses the key (HTTP 401)").contains("OPENAI_API_KEY").doesNotContain("sk-doctor-bad");
+      assertThat(bad.out())
+          .contains("refuses the key (HTTP 401)")
+          .contains("OPENAI_API_KEY")
+          .doesNotContain("sk-doctor-bad");
       assertThat(good.exitCode()).as(good.out()).isZero();
       assertThat(good.out()).contains("openai at " + base + " answers (HTTP 200)");
     } finally {

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A project whose references are a corrupt PDF, a zip bomb named .docx, a file far over the size
  * limit, a text file with a .pdf extension, binary garbage named .md and a missing file, beside one
- * good Markdown file: each bad one is a clear document error on the run, and the run completes
- * with the sections of the good one.
+ * good Markdown file: each bad one is a clear document error on the run, and the run completes with
+ * the sections of the good one.
  */
 class HostileDocumentsTest {
   @TempDir Path dir;
@@ -53,11 +53,14 @@ class HostileDocumentsTest {
     }
     Path huge = refs.resolve("huge.txt");
     Files.write(huge, new byte[2 * 1024 * 1024]);
-    Path wrongExtension = Files.writeString(refs.resolve("notes.pdf"), "plain text pretending to be a PDF");
+    Path wrongExtension =
+        Files.writeString(refs.resolve("notes.pdf"), "plain text pretending to be a PDF");
     Path garbage = refs.resolve("garbage.md");
     Files.write(garbage, junk);
     Path missing = refs.resolve("missing.md");
-    Path good = Files.writeString(refs.resolve("good.md"), "# Lamps\n\nThe keeper lit the lamp at dusk every day.\n");
+    Path good =
+        Files.writeString(
+            refs.resolve("good.md"), "# Lamps\n\nThe keeper lit the lamp at dusk every day.\n");
     List<Path> all = List.of(corrupt, bomb, huge, wrongExtension, garbage, missing, good);
 
     Run run;
@@ -65,28 +68,60 @@ class HostileDocumentsTest {
     Task parse;
     try (SqliteStore store = SqliteStore.open(dir.resolve("data"), true)) {
       Ids ids = Ids.system();
-      Pipeline pipeline = new Pipeline(store, new SimulatedLlmClient(SimulationConfig.instant(2)), PriceTable.defaults(),
-          PipelineConfig.defaults(dir).withWorkers(2), Telemetry.noop(), InstantSource.system(), ids, new Random(1),
-          new MultiFormatDocumentParser(1024 * 1024, 50));
-      Project p = new Project(ids.next("prj"), "Hostile Refs", "non-fiction", Optional.empty(), "A brief.", 1, Optional.empty(),
-          all.stream().map(Path::toString).toList(), java.time.Instant.now());
+      Pipeline pipeline =
+          new Pipeline(
+              store,
+              new SimulatedLlmClient(SimulationConfig.instant(2)),
+              PriceTable.defaults(),
+              PipelineConfig.defaults(dir).withWorkers(2),
+              Telemetry.noop(),
+              InstantSource.system(),
+              ids,
+              new Random(1),
+              new MultiFormatDocumentParser(1024 * 1024, 50));
+      Project p =
+          new Project(
+              ids.next("prj"),
+              "Hostile Refs",
+              "non-fiction",
+              Optional.empty(),
+              "A brief.",
+              1,
+              Optional.empty(),
+              all.stream().map(Path::toString).toList(),
+              java.time.Instant.now());
       store.createProject(p);
       pipeline.start();
       run = pipeline.completion(pipeline.submit(p, 1, "test").id()).get(60, TimeUnit.SECONDS);
       pipeline.close();
       events = store.events(run.id());
-      parse = store.tasks(run.id()).stream().filter(t -> t.kind() == TaskKind.PARSE_DOCUMENTS).findFirst().orElseThrow();
+      parse =
+          store.tasks(run.id()).stream()
+              .filter(t -> t.kind() == TaskKind.PARSE_DOCUMENTS)
+              .findFirst()
+              .orElseThrow();
     }
 
     assertThat(run.state()).isEqualTo(RunState.COMPLETED);
-    List<String> errors = events.stream().filter(e -> e.kind().equals(RunEvent.DOCUMENT_ERROR)).map(RunEvent::detail).toList();
+    List<String> errors =
+        events.stream()
+            .filter(e -> e.kind().equals(RunEvent.DOCUMENT_ERROR))
+            .map(RunEvent::detail)
+            .toList();
     assertThat(errors).hasSize(6);
-    assertThat(errors).anySatisfy(e -> assertThat(e).contains("corrupt.pdf").containsIgnoringCase("pdf"));
-    assertThat(errors).anySatisfy(e -> assertThat(e).contains("bomb.docx").contains("unsupported document type '.docx'"));
-    assertThat(errors).anySatisfy(e -> assertThat(e).contains("huge.txt").contains("over the limit"));
-    assertThat(errors).anySatisfy(e -> assertThat(e).contains("notes.pdf").contains("does not start with %PDF-"));
-    assertThat(errors).anySatisfy(e -> assertThat(e).contains("garbage.md").contains("binary content"));
-    assertThat(errors).anySatisfy(e -> assertThat(e).contains("missing.md").contains("file not found"));
+    assertThat(errors)
+        .anySatisfy(e -> assertThat(e).contains("corrupt.pdf").containsIgnoringCase("pdf"));
+    assertThat(errors)
+        .anySatisfy(
+            e -> assertThat(e).contains("bomb.docx").contains("unsupported document type '.docx'"));
+    assertThat(errors)
+        .anySatisfy(e -> assertThat(e).contains("huge.txt").contains("over the limit"));
+    assertThat(errors)
+        .anySatisfy(e -> assertThat(e).contains("notes.pdf").contains("does not start with %PDF-"));
+    assertThat(errors)
+        .anySatisfy(e -> assertThat(e).contains("garbage.md").contains("binary content"));
+    assertThat(errors)
+        .anySatisfy(e -> assertThat(e).contains("missing.md").contains("file not found"));
     assertThat(parse.output().orElseThrow()).contains("The keeper lit the lamp at dusk");
   }
 

@@ -24,39 +24,101 @@ class LogsCommandTest {
 
   @Test
   void afterARun_theCopyHoldsEveryFileLine_andFiltersCombine() throws Exception {
-    Path config = Files.writeString(dir.resolve("faults.yaml"),
-        "simulated:\n  rate_limit_rate: 0.2\n  schema_violation_rate: 0.1\n  retry_after: 1ms\npipeline:\n  backoff_base: 1ms\n  backoff_max: 5ms\n");
-    Cli run = Cli.run("run", CliTest.example("lighthouse.yaml").toString(), "--data-dir", data(), "--config", config.toString());
+    Path config =
+        Files.writeString(
+            dir.resolve("faults.yaml"),
+            "simulated:\n"
+                + "  rate_limit_rate: 0.2\n"
+                + "  schema_violation_rate: 0.1\n"
+                + "  retry_after: 1ms\n"
+                + "pipeline:\n"
+                + "  backoff_base: 1ms\n"
+                + "  backoff_max: 5ms\n");
+    Cli run =
+        Cli.run(
+            "run",
+            CliTest.example("lighthouse.yaml").toString(),
+            "--data-dir",
+            data(),
+            "--config",
+            config.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
-    String runId = Cli.run("runs", "--json", "--data-dir", data()).out().replaceAll("(?s).*\"id\":\"(run_[a-z0-9]+)\".*", "$1");
+    String runId =
+        Cli.run("runs", "--json", "--data-dir", data())
+            .out()
+            .replaceAll("(?s).*\"id\":\"(run_[a-z0-9]+)\".*", "$1");
     long fileLines;
     try (var lines = Files.lines(dir.resolve("data/logs/book-creator.log"))) {
       fileLines = lines.count();
     }
 
-    List<JsonNode> all = jsonLines(Cli.run("logs", "--json", "--limit", "1000", "--data-dir", data()).out());
-    List<JsonNode> warnings = jsonLines(Cli.run("logs", "--json", "--run", runId, "--level", "WARN", "--limit", "1000", "--data-dir", data()).out());
-    List<JsonNode> writerCalls = jsonLines(Cli.run("logs", "--json", "--run", runId, "--role", "writer", "--grep", "LLM CALL", "--limit", "1000",
-        "--data-dir", data()).out());
-    List<JsonNode> page1 = jsonLines(Cli.run("logs", "--json", "--limit", "3", "--data-dir", data()).out());
+    List<JsonNode> all =
+        jsonLines(Cli.run("logs", "--json", "--limit", "1000", "--data-dir", data()).out());
+    List<JsonNode> warnings =
+        jsonLines(
+            Cli.run(
+                    "logs",
+                    "--json",
+                    "--run",
+                    runId,
+                    "--level",
+                    "WARN",
+                    "--limit",
+                    "1000",
+                    "--data-dir",
+                    data())
+                .out());
+    List<JsonNode> writerCalls =
+        jsonLines(
+            Cli.run(
+                    "logs",
+                    "--json",
+                    "--run",
+                    runId,
+                    "--role",
+                    "writer",
+                    "--grep",
+                    "LLM CALL",
+                    "--limit",
+                    "1000",
+                    "--data-dir",
+                    data())
+                .out());
+    List<JsonNode> page1 =
+        jsonLines(Cli.run("logs", "--json", "--limit", "3", "--data-dir", data()).out());
     String text = Cli.run("logs", "--limit", "3", "--data-dir", data()).out();
 
     assertThat((long) all.size()).isEqualTo(fileLines);
-    assertThat(warnings).isNotEmpty().allSatisfy(l -> {
-      assertThat(l.get("run_id").asString()).isEqualTo(runId);
-      assertThat(l.get("level").asString()).isIn("WARN", "ERROR");
-    });
+    assertThat(warnings)
+        .isNotEmpty()
+        .allSatisfy(
+            l -> {
+              assertThat(l.get("run_id").asString()).isEqualTo(runId);
+              assertThat(l.get("level").asString()).isIn("WARN", "ERROR");
+            });
     assertThat(warnings.size()).isLessThan(all.size());
-    assertThat(writerCalls).isNotEmpty().allSatisfy(l -> {
-      assertThat(l.get("agent_role").asString()).isEqualTo("writer");
-      assertThat(l.get("message").asString()).startsWith("llm call");
-      assertThat(l.has("cost_usd")).isTrue();
-    });
+    assertThat(writerCalls)
+        .isNotEmpty()
+        .allSatisfy(
+            l -> {
+              assertThat(l.get("agent_role").asString()).isEqualTo("writer");
+              assertThat(l.get("message").asString()).startsWith("llm call");
+              assertThat(l.has("cost_usd")).isTrue();
+            });
     assertThat(page1).hasSize(3);
-    String before = text.lines().filter(l -> l.startsWith("-- more: add --before ")).findFirst().orElseThrow().substring("-- more: add --before ".length());
-    List<JsonNode> page2 = jsonLines(Cli.run("logs", "--json", "--limit", "3", "--before", before, "--data-dir", data()).out());
+    String before =
+        text.lines()
+            .filter(l -> l.startsWith("-- more: add --before "))
+            .findFirst()
+            .orElseThrow()
+            .substring("-- more: add --before ".length());
+    List<JsonNode> page2 =
+        jsonLines(
+            Cli.run("logs", "--json", "--limit", "3", "--before", before, "--data-dir", data())
+                .out());
     assertThat(page2).hasSize(3);
-    assertThat(page2.get(0).get("ts").asString()).isLessThanOrEqualTo(page1.get(2).get("ts").asString());
+    assertThat(page2.get(0).get("ts").asString())
+        .isLessThanOrEqualTo(page1.get(2).get("ts").asString());
   }
 
   @Test

@@ -35,13 +35,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole pipeline over a real SQLite store, with provider answers scripted where a test needs it. */
+/**
+ * The whole pipeline over a real SQLite store, with provider answers scripted where a test needs
+ * it.
+ */
 class PipelineTest {
   @TempDir Path dir;
   private SqliteStore store;
   private Pipeline pipeline;
-  private final org.bookcreator.telemetry.Telemetry telemetry = org.bookcreator.telemetry.Telemetry.noop();
-  private final ScriptedLlmClient llm = new ScriptedLlmClient(new SimulatedLlmClient(SimulationConfig.instant(7)));
+  private final org.bookcreator.telemetry.Telemetry telemetry =
+      org.bookcreator.telemetry.Telemetry.noop();
+  private final ScriptedLlmClient llm =
+      new ScriptedLlmClient(new SimulatedLlmClient(SimulationConfig.instant(7)));
 
   private PipelineConfig config() {
     return PipelineConfig.defaults(dir)
@@ -54,14 +59,35 @@ class PipelineTest {
     return runBook(config, chapters, s -> s);
   }
 
-  private Run runBook(PipelineConfig config, int chapters, java.util.function.UnaryOperator<org.bookcreator.core.store.Store> wrap)
+  private Run runBook(
+      PipelineConfig config,
+      int chapters,
+      java.util.function.UnaryOperator<org.bookcreator.core.store.Store> wrap)
       throws Exception {
     store = SqliteStore.open(dir.resolve("data"), true);
     org.bookcreator.core.store.Store used = wrap.apply(store);
     Ids ids = Ids.system();
-    pipeline = new Pipeline(used, llm, PriceTable.defaults(), config, telemetry, InstantSource.system(), ids, new Random(1));
-    Project p = new Project(ids.next("prj"), "Test Book", "fiction", Optional.empty(), "A brief.", chapters,
-        Optional.empty(), List.of(), java.time.Instant.now());
+    pipeline =
+        new Pipeline(
+            used,
+            llm,
+            PriceTable.defaults(),
+            config,
+            telemetry,
+            InstantSource.system(),
+            ids,
+            new Random(1));
+    Project p =
+        new Project(
+            ids.next("prj"),
+            "Test Book",
+            "fiction",
+            Optional.empty(),
+            "A brief.",
+            chapters,
+            Optional.empty(),
+            List.of(),
+            java.time.Instant.now());
     store.createProject(p);
     pipeline.start();
     Run run = pipeline.submit(p, 7, "test");
@@ -75,9 +101,16 @@ class PipelineTest {
   }
 
   private static Function<LlmRequest, LlmResult> critique(double score) {
-    return r -> new LlmResult.Completed(
-        "{\"score\":" + score + ",\"verdict\":\"" + (score >= 8 ? "accept" : "revise") + "\",\"issues\":[\"tighten it\"]}",
-        "sim-standard", Usage.of(100, 20), Duration.ZERO);
+    return r ->
+        new LlmResult.Completed(
+            "{\"score\":"
+                + score
+                + ",\"verdict\":\""
+                + (score >= 8 ? "accept" : "revise")
+                + "\",\"issues\":[\"tighten it\"]}",
+            "sim-standard",
+            Usage.of(100, 20),
+            Duration.ZERO);
   }
 
   private static Function<LlmRequest, LlmResult> text(String body) {
@@ -85,7 +118,9 @@ class PipelineTest {
   }
 
   private static Function<LlmRequest, LlmResult> retryable(ErrorType type) {
-    return r -> new LlmResult.Retryable(type, type.id() + " (scripted)", "sim-standard", Optional.empty(), Duration.ZERO);
+    return r ->
+        new LlmResult.Retryable(
+            type, type.id() + " (scripted)", "sim-standard", Optional.empty(), Duration.ZERO);
   }
 
   private StageRecord stage(Run run, Stage s) {
@@ -97,7 +132,12 @@ class PipelineTest {
     Run run = runBook(config(), 4);
 
     assertThat(run.state()).isEqualTo(RunState.COMPLETED);
-    Path manuscript = dir.resolve("projects").resolve(run.projectId()).resolve("runs").resolve(run.id()).resolve("manuscript.md");
+    Path manuscript =
+        dir.resolve("projects")
+            .resolve(run.projectId())
+            .resolve("runs")
+            .resolve(run.id())
+            .resolve("manuscript.md");
     String md = Files.readString(manuscript);
     assertThat(md).startsWith("# Test Book").contains("## Contents");
     assertThat(md.lines().filter(l -> l.startsWith("## Chapter ")).count()).isEqualTo(4);
@@ -105,7 +145,8 @@ class PipelineTest {
     assertThat(store.stages(run.id())).allMatch(s -> s.state().isDone());
     assertThat(store.tasks(run.id())).allMatch(t -> t.state() == TaskState.COMPLETED);
     assertThat(store.totals(run.id()).costUsd()).isPositive();
-    assertThat(store.history(run.id())).extracting(t -> t.entity() + ":" + t.to())
+    assertThat(store.history(run.id()))
+        .extracting(t -> t.entity() + ":" + t.to())
         .contains("run:RUNNING", "stage:COMPLETED", "run:COMPLETED");
   }
 
@@ -152,18 +193,31 @@ class PipelineTest {
 
   @Test
   void retryableFailures_retryWithBackoff_thenSucceed() throws Exception {
-    llm.on(TaskKind.PLAN, retryable(ErrorType.RATE_LIMITED), retryable(ErrorType.SERVER_ERROR),
+    llm.on(
+        TaskKind.PLAN,
+        retryable(ErrorType.RATE_LIMITED),
+        retryable(ErrorType.SERVER_ERROR),
         r -> new SimulatedLlmClient(SimulationConfig.instant(7)).complete(r));
 
     Run run = runBook(config(), 2);
 
     assertThat(run.state()).isEqualTo(RunState.COMPLETED);
-    Task plan = store.tasks(run.id()).stream().filter(t -> t.kind() == TaskKind.PLAN).findFirst().orElseThrow();
+    Task plan =
+        store.tasks(run.id()).stream()
+            .filter(t -> t.kind() == TaskKind.PLAN)
+            .findFirst()
+            .orElseThrow();
     assertThat(plan.attempt()).isEqualTo(2);
-    assertThat(store.events(run.id())).filteredOn(e -> e.kind().equals(RunEvent.RETRY)).hasSize(2)
-        .first().satisfies(e -> assertThat(e.detail()).contains("rate_limited").contains("retrying in"));
-    List<LedgerEntry> calls = store.calls(run.id()).stream().filter(c -> c.taskId().equals(plan.id())).toList();
-    assertThat(calls).extracting(LedgerEntry::outcome).containsExactlyInAnyOrder("error", "error", "ok");
+    assertThat(store.events(run.id()))
+        .filteredOn(e -> e.kind().equals(RunEvent.RETRY))
+        .hasSize(2)
+        .first()
+        .satisfies(e -> assertThat(e.detail()).contains("rate_limited").contains("retrying in"));
+    List<LedgerEntry> calls =
+        store.calls(run.id()).stream().filter(c -> c.taskId().equals(plan.id())).toList();
+    assertThat(calls)
+        .extracting(LedgerEntry::outcome)
+        .containsExactlyInAnyOrder("error", "error", "ok");
   }
 
   @Test
@@ -173,18 +227,28 @@ class PipelineTest {
     Run run = runBook(config(), 2);
 
     assertThat(run.state()).isEqualTo(RunState.FAILED);
-    assertThat(run.reason().orElseThrow()).contains("intake").contains("gave up after 3 attempt(s)").contains("timeout");
+    assertThat(run.reason().orElseThrow())
+        .contains("intake")
+        .contains("gave up after 3 attempt(s)")
+        .contains("timeout");
     assertThat(llm.calls(TaskKind.PLAN)).isEqualTo(3);
   }
 
   @Test
   void nonRetryableFailure_failsTheTaskAndRunAtOnce_withTheReason() throws Exception {
-    llm.on(TaskKind.OUTLINE, r -> new LlmResult.Fatal(ErrorType.AUTHENTICATION, "401 invalid API key", "sim-standard", Duration.ZERO));
+    llm.on(
+        TaskKind.OUTLINE,
+        r ->
+            new LlmResult.Fatal(
+                ErrorType.AUTHENTICATION, "401 invalid API key", "sim-standard", Duration.ZERO));
 
     Run run = runBook(config(), 2);
 
     assertThat(run.state()).isEqualTo(RunState.FAILED);
-    assertThat(run.reason().orElseThrow()).contains("outline").contains("authentication").contains("401 invalid API key");
+    assertThat(run.reason().orElseThrow())
+        .contains("outline")
+        .contains("authentication")
+        .contains("401 invalid API key");
     assertThat(llm.calls(TaskKind.OUTLINE)).isEqualTo(1);
     assertThat(stage(run, Stage.OUTLINE).state().name()).isEqualTo("FAILED");
     assertThat(stage(run, Stage.RESEARCH).state().name()).isEqualTo("PENDING");
@@ -192,41 +256,59 @@ class PipelineTest {
 
   @Test
   void schemaViolation_isRepaired_andRecorded() throws Exception {
-    llm.on(TaskKind.FACT_CHECK, text("{\"checked\": \"many\"}"),
+    llm.on(
+        TaskKind.FACT_CHECK,
+        text("{\"checked\": \"many\"}"),
         text("{\"checked\":3,\"unsupported\":[],\"verdict\":\"pass\"}"));
 
     Run run = runBook(config(), 2);
 
     assertThat(run.state()).isEqualTo(RunState.COMPLETED);
     assertThat(llm.calls(TaskKind.FACT_CHECK)).isEqualTo(2);
-    LlmRequest repair = llm.requests.stream().filter(r -> r.kind() == TaskKind.FACT_CHECK).toList().get(1);
-    assertThat(repair.messages().get(repair.messages().size() - 1).content()).contains("Your answer was rejected");
-    assertThat(store.events(run.id())).filteredOn(e -> e.kind().equals(RunEvent.SCHEMA_VIOLATION))
-        .singleElement().satisfies(e -> assertThat(e.detail()).contains("fact_checker").contains("checked"));
+    LlmRequest repair =
+        llm.requests.stream().filter(r -> r.kind() == TaskKind.FACT_CHECK).toList().get(1);
+    assertThat(repair.messages().get(repair.messages().size() - 1).content())
+        .contains("Your answer was rejected");
+    assertThat(store.events(run.id()))
+        .filteredOn(e -> e.kind().equals(RunEvent.SCHEMA_VIOLATION))
+        .singleElement()
+        .satisfies(e -> assertThat(e.detail()).contains("fact_checker").contains("checked"));
   }
 
   @Test
   void schemaViolation_pastTheRepairLimit_failsTheTask_namingTheViolation() throws Exception {
-    llm.on(TaskKind.CRITIQUE_OUTLINE, text("{\"score\": 42, \"verdict\": \"accept\", \"issues\": []}"));
+    llm.on(
+        TaskKind.CRITIQUE_OUTLINE,
+        text("{\"score\": 42, \"verdict\": \"accept\", \"issues\": []}"));
 
     Run run = runBook(config(), 2);
 
     assertThat(run.state()).isEqualTo(RunState.FAILED);
     assertThat(llm.calls(TaskKind.CRITIQUE_OUTLINE)).isEqualTo(3);
-    assertThat(run.reason().orElseThrow()).contains("schema_violation").contains("after 2 repair attempt(s)").contains("score");
-    assertThat(store.events(run.id())).filteredOn(e -> e.kind().equals(RunEvent.SCHEMA_VIOLATION)).hasSize(3);
+    assertThat(run.reason().orElseThrow())
+        .contains("schema_violation")
+        .contains("after 2 repair attempt(s)")
+        .contains("score");
+    assertThat(store.events(run.id()))
+        .filteredOn(e -> e.kind().equals(RunEvent.SCHEMA_VIOLATION))
+        .hasSize(3);
   }
 
   @Test
   void malformedJson_andWrongChapterCount_areViolations() throws Exception {
-    llm.on(TaskKind.OUTLINE, text("Sure! {\"title\": "),
-        text("{\"title\":\"T\",\"chapters\":[{\"number\":1,\"title\":\"One\",\"summary\":\"Only one chapter here.\"}]}"),
+    llm.on(
+        TaskKind.OUTLINE,
+        text("Sure! {\"title\": "),
+        text(
+            "{\"title\":\"T\",\"chapters\":[{\"number\":1,\"title\":\"One\",\"summary\":\"Only one"
+                + " chapter here.\"}]}"),
         r -> new SimulatedLlmClient(SimulationConfig.instant(7)).complete(r));
 
     Run run = runBook(config(), 2);
 
     assertThat(run.state()).isEqualTo(RunState.COMPLETED);
-    assertThat(store.events(run.id())).filteredOn(e -> e.kind().equals(RunEvent.SCHEMA_VIOLATION))
+    assertThat(store.events(run.id()))
+        .filteredOn(e -> e.kind().equals(RunEvent.SCHEMA_VIOLATION))
         .extracting(RunEvent::detail)
         .anySatisfy(d -> assertThat(d).contains("not valid JSON"))
         .anySatisfy(d -> assertThat(d).contains("has 1 chapters, the brief asks for 2"));
@@ -234,19 +316,25 @@ class PipelineTest {
 
   @Test
   void heartbeat_keepsTheLease_ofATaskThatOutlastsIt() throws Exception {
-    llm.on(TaskKind.PLAN, r -> {
-      try {
-        Thread.sleep(1200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return new SimulatedLlmClient(SimulationConfig.instant(7)).complete(r);
-    });
+    llm.on(
+        TaskKind.PLAN,
+        r -> {
+          try {
+            Thread.sleep(1200);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return new SimulatedLlmClient(SimulationConfig.instant(7)).complete(r);
+        });
 
     Run run = runBook(config().withLease(Duration.ofMillis(400), Duration.ofMillis(100)), 2);
 
     assertThat(run.state()).isEqualTo(RunState.COMPLETED);
-    Task plan = store.tasks(run.id()).stream().filter(t -> t.kind() == TaskKind.PLAN).findFirst().orElseThrow();
+    Task plan =
+        store.tasks(run.id()).stream()
+            .filter(t -> t.kind() == TaskKind.PLAN)
+            .findFirst()
+            .orElseThrow();
     assertThat(plan.claims()).as("never reclaimed while its worker heartbeats").isEqualTo(1);
     assertThat(llm.calls(TaskKind.PLAN)).isEqualTo(1);
   }
@@ -258,26 +346,38 @@ class PipelineTest {
    */
   @Test
   void crashBetweenACallAndTheUseOfItsResult_leavesExactlyOneLedgerRow() throws Exception {
-    java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.function.UnaryOperator<org.bookcreator.core.store.Store> crashOnce = real ->
-        (org.bookcreator.core.store.Store) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[] {org.bookcreator.core.store.Store.class}, (proxy, method, args) -> {
-              if (method.getName().equals("complete") && real.task((String) args[0]).orElseThrow().kind() == TaskKind.PLAN
-                  && crashed.compareAndSet(false, true)) {
-                throw new org.bookcreator.core.store.StoreException("simulated crash before the result was used");
-              }
-              try {
-                return method.invoke(real, args);
-              } catch (java.lang.reflect.InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    java.util.concurrent.atomic.AtomicBoolean crashed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.function.UnaryOperator<org.bookcreator.core.store.Store> crashOnce =
+        real ->
+            (org.bookcreator.core.store.Store)
+                java.lang.reflect.Proxy.newProxyInstance(
+                    getClass().getClassLoader(),
+                    new Class<?>[] {org.bookcreator.core.store.Store.class},
+                    (proxy, method, args) -> {
+                      if (method.getName().equals("complete")
+                          && real.task((String) args[0]).orElseThrow().kind() == TaskKind.PLAN
+                          && crashed.compareAndSet(false, true)) {
+                        throw new org.bookcreator.core.store.StoreException(
+                            "simulated crash before the result was used");
+                      }
+                      try {
+                        return method.invoke(real, args);
+                      } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                      }
+                    });
 
-    Run run = runBook(config().withLease(Duration.ofMillis(300), Duration.ofMillis(100)), 2, crashOnce);
+    Run run =
+        runBook(config().withLease(Duration.ofMillis(300), Duration.ofMillis(100)), 2, crashOnce);
 
     assertThat(crashed).isTrue();
     assertThat(run.state()).isEqualTo(RunState.COMPLETED);
-    Task plan = store.tasks(run.id()).stream().filter(t -> t.kind() == TaskKind.PLAN).findFirst().orElseThrow();
+    Task plan =
+        store.tasks(run.id()).stream()
+            .filter(t -> t.kind() == TaskKind.PLAN)
+            .findFirst()
+            .orElseThrow();
     assertThat(plan.claims()).as("taken over after the lost lease").isEqualTo(2);
     assertThat(llm.calls(TaskKind.PLAN)).as("the model was called once").isEqualTo(1);
     assertThat(store.calls(run.id())).filteredOn(c -> c.taskId().equals(plan.id())).hasSize(1);
@@ -285,11 +385,22 @@ class PipelineTest {
 
   @Test
   void perRoleModels_routeEachRolesCalls() throws Exception {
-    Run run = runBook(config().withRoleModels(java.util.Map.of(org.bookcreator.core.run.AgentRole.CRITIC, "sim-large")), 2);
+    Run run =
+        runBook(
+            config()
+                .withRoleModels(
+                    java.util.Map.of(org.bookcreator.core.run.AgentRole.CRITIC, "sim-large")),
+            2);
 
     assertThat(run.state()).isEqualTo(RunState.COMPLETED);
-    assertThat(store.calls(run.id())).allSatisfy(c -> assertThat(c.model())
-        .isEqualTo(c.role() == org.bookcreator.core.run.AgentRole.CRITIC ? "sim-large" : "sim-standard"));
+    assertThat(store.calls(run.id()))
+        .allSatisfy(
+            c ->
+                assertThat(c.model())
+                    .isEqualTo(
+                        c.role() == org.bookcreator.core.run.AgentRole.CRITIC
+                            ? "sim-large"
+                            : "sim-standard"));
     assertThat(store.calls(run.id())).anySatisfy(c -> assertThat(c.model()).isEqualTo("sim-large"));
   }
 

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Routing by stage and role, and the fallback provider, through the whole pipeline and the ledger. */
+/**
+ * Routing by stage and role, and the fallback provider, through the whole pipeline and the ledger.
+ */
 class RoutingTest {
   @TempDir Path dir;
   private SqliteStore store;
@@ -44,7 +46,12 @@ class RoutingTest {
   private record DownProvider(String provider) implements LlmClient {
     @Override
     public LlmResult complete(LlmRequest request) {
-      return new LlmResult.Retryable(ErrorType.SERVER_ERROR, "503 Service Unavailable", request.model(), Optional.empty(), Duration.ZERO);
+      return new LlmResult.Retryable(
+          ErrorType.SERVER_ERROR,
+          "503 Service Unavailable",
+          request.model(),
+          Optional.empty(),
+          Duration.ZERO);
     }
   }
 
@@ -59,11 +66,30 @@ class RoutingTest {
   private Run run(LlmRouter router) throws Exception {
     store = SqliteStore.open(dir.resolve("data"), true);
     Ids ids = Ids.system();
-    pipeline = new Pipeline(store, router, PriceTable.defaults(),
-        PipelineConfig.defaults(dir).withWorkers(2).withRetries(4, Duration.ofMillis(1), Duration.ofMillis(5), 2),
-        Telemetry.noop(), InstantSource.system(), ids, new Random(1), org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
-    Project p = new Project(ids.next("prj"), "Routed", "fiction", Optional.empty(), "A brief.", 2, Optional.empty(), List.of(),
-        java.time.Instant.now());
+    pipeline =
+        new Pipeline(
+            store,
+            router,
+            PriceTable.defaults(),
+            PipelineConfig.defaults(dir)
+                .withWorkers(2)
+                .withRetries(4, Duration.ofMillis(1), Duration.ofMillis(5), 2),
+            Telemetry.noop(),
+            InstantSource.system(),
+            ids,
+            new Random(1),
+            org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
+    Project p =
+        new Project(
+            ids.next("prj"),
+            "Routed",
+            "fiction",
+            Optional.empty(),
+            "A brief.",
+            2,
+            Optional.empty(),
+            List.of(),
+            java.time.Instant.now());
     store.createProject(p);
     pipeline.start();
     Run run = pipeline.submit(p, 7, "test");
@@ -80,32 +106,49 @@ class RoutingTest {
   void criticCallsGoWhereTheRuleSends_andTheRestToTheDefault() throws Exception {
     LlmClient simulated = new SimulatedLlmClient(SimulationConfig.instant(7));
     LlmClient cheap = new Renamed("openai", simulated);
-    LlmRouter router = new LlmRouter(simulated, List.of(cheap), LlmRouter.parseRules("*/critic=openai:gpt-4o-mini"), Optional.empty(), 2);
+    LlmRouter router =
+        new LlmRouter(
+            simulated,
+            List.of(cheap),
+            LlmRouter.parseRules("*/critic=openai:gpt-4o-mini"),
+            Optional.empty(),
+            2);
 
     Run run = run(router);
 
     assertThat(run.state()).isEqualTo(RunState.COMPLETED);
     List<LedgerEntry> calls = store.calls(run.id());
-    assertThat(calls.stream().filter(c -> c.role() == AgentRole.CRITIC)).isNotEmpty().allSatisfy(c -> assertThat(c.provider()).isEqualTo("openai"));
-    assertThat(calls.stream().filter(c -> c.role() != AgentRole.CRITIC)).isNotEmpty().allSatisfy(c -> assertThat(c.provider()).isEqualTo("simulated"));
+    assertThat(calls.stream().filter(c -> c.role() == AgentRole.CRITIC))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.provider()).isEqualTo("openai"));
+    assertThat(calls.stream().filter(c -> c.role() != AgentRole.CRITIC))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.provider()).isEqualTo("simulated"));
   }
 
   @Test
   void whenThePrimaryKeepsFailing_theFallbackFinishesTheRun() throws Exception {
     LlmClient down = new DownProvider("openai");
     LlmClient fallback = new SimulatedLlmClient(SimulationConfig.instant(7));
-    LlmRouter router = new LlmRouter(down, List.of(fallback), List.of(), Optional.of(LlmRouter.parseTarget("simulated")), 2);
+    LlmRouter router =
+        new LlmRouter(
+            down, List.of(fallback), List.of(), Optional.of(LlmRouter.parseTarget("simulated")), 2);
 
     Run run = run(router);
 
     assertThat(run.state()).isEqualTo(RunState.COMPLETED);
     List<LedgerEntry> calls = store.calls(run.id());
-    assertThat(calls).filteredOn(c -> c.provider().equals("openai"))
-        .isNotEmpty().allSatisfy(c -> {
-          assertThat(c.outcome()).isEqualTo(LedgerEntry.ERROR);
-          assertThat(c.attempt()).isLessThanOrEqualTo(2);
-        });
-    assertThat(calls).filteredOn(c -> c.provider().equals("simulated"))
-        .isNotEmpty().allSatisfy(c -> assertThat(c.attempt()).isGreaterThan(2));
+    assertThat(calls)
+        .filteredOn(c -> c.provider().equals("openai"))
+        .isNotEmpty()
+        .allSatisfy(
+            c -> {
+              assertThat(c.outcome()).isEqualTo(LedgerEntry.ERROR);
+              assertThat(c.attempt()).isLessThanOrEqualTo(2);
+            });
+    assertThat(calls)
+        .filteredOn(c -> c.provider().equals("simulated"))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.attempt()).isGreaterThan(2));
   }
 }

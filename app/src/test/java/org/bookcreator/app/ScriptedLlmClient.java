@@ -19,7 +19,8 @@ import org.bookcreator.core.run.TaskKind;
  */
 final class ScriptedLlmClient implements LlmClient {
   private final LlmClient fallback;
-  private final Map<TaskKind, List<Function<LlmRequest, LlmResult>>> scripts = new ConcurrentHashMap<>();
+  private final Map<TaskKind, List<Function<LlmRequest, LlmResult>>> scripts =
+      new ConcurrentHashMap<>();
   private final Map<TaskKind, AtomicInteger> counters = new ConcurrentHashMap<>();
   final List<LlmRequest> requests = Collections.synchronizedList(new ArrayList<>());
 

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Plants canary secrets (as API keys in the environment, as a configured secret, and inside the
- * brief) and proves they appear in no output: stdout, stderr, log files, the store (every file
- * in the data directory, WAL included), spans, /metrics.
+ * brief) and proves they appear in no output: stdout, stderr, log files, the store (every file in
+ * the data directory, WAL included), spans, /metrics.
  */
 class SecretsTest {
   private static final String KEY_CANARY = "sk-canaryKEY0123456789abcdef";
@@ -32,8 +32,14 @@ class SecretsTest {
 
   private ProcessBuilder child(String... args) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-        System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeIf(k -> k.startsWith("BOOK_CREATOR_"));
@@ -45,18 +51,27 @@ class SecretsTest {
   @Test
   void canarySecrets_appearInNoOutput() throws Exception {
     Path data = dir.resolve("data");
-    Path config = Files.writeString(dir.resolve("config.yaml"), "logging:\n  redact: " + CONFIG_CANARY + "\n");
-    Path brief = Files.writeString(dir.resolve("brief.yaml"), """
-        title: "Keys %s and %s"
-        category: technical
-        audience: "people holding %s"
-        brief: |
-          Explain why the key %s must never be logged. Authorization: Bearer %s
-        chapters: 2
-        """.formatted(KEY_CANARY, CONFIG_CANARY, CONFIG_CANARY, KEY_CANARY, KEY_CANARY));
+    Path config =
+        Files.writeString(
+            dir.resolve("config.yaml"), "logging:\n  redact: " + CONFIG_CANARY + "\n");
+    Path brief =
+        Files.writeString(
+            dir.resolve("brief.yaml"),
+            """
+            title: "Keys %s and %s"
+            category: technical
+            audience: "people holding %s"
+            brief: |
+              Explain why the key %s must never be logged. Authorization: Bearer %s
+            chapters: 2
+            """
+                .formatted(KEY_CANARY, CONFIG_CANARY, CONFIG_CANARY, KEY_CANARY, KEY_CANARY));
 
-    Process run = child("run", brief.toString(), "--data-dir", data.toString(), "--config", config.toString())
-        .redirectOutput(dir.resolve("run.out").toFile()).redirectError(dir.resolve("run.err").toFile()).start();
+    Process run =
+        child("run", brief.toString(), "--data-dir", data.toString(), "--config", config.toString())
+            .redirectOutput(dir.resolve("run.out").toFile())
+            .redirectError(dir.resolve("run.err").toFile())
+            .start();
     assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(run.exitValue()).as(Files.readString(dir.resolve("run.err"))).isZero();
 
@@ -66,8 +81,15 @@ class SecretsTest {
     assertThat(trace).contains("invoke_agent");
     String metrics = scrapeServe(data, config);
 
-    List<String> outputs = new ArrayList<>(List.of(Files.readString(dir.resolve("run.out")), Files.readString(dir.resolve("run.err")),
-        runs, trace, metrics, Cli.run("projects", "--json", "--data-dir", data.toString()).out()));
+    List<String> outputs =
+        new ArrayList<>(
+            List.of(
+                Files.readString(dir.resolve("run.out")),
+                Files.readString(dir.resolve("run.err")),
+                runs,
+                trace,
+                metrics,
+                Cli.run("projects", "--json", "--data-dir", data.toString()).out()));
     try (Stream<Path> files = Files.walk(data)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         outputs.add(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
@@ -75,22 +97,40 @@ class SecretsTest {
     }
     assertThat(outputs).hasSizeGreaterThan(8);
     for (String out : outputs) {
-      assertThat(out).doesNotContain(KEY_CANARY).doesNotContain(CONFIG_CANARY).doesNotContain("anthropic-canary-0987654321");
+      assertThat(out)
+          .doesNotContain(KEY_CANARY)
+          .doesNotContain(CONFIG_CANARY)
+          .doesNotContain("anthropic-canary-0987654321");
     }
     assertThat(String.join("\n", outputs)).contains("[REDACTED]");
   }
 
   private String scrapeServe(Path data, Path config) throws Exception {
-    Process serve = child("serve", "--data-dir", data.toString(), "--config", config.toString(), "--port", "0", "--worker-port", "-1")
-        .redirectOutput(dir.resolve("serve.out").toFile()).start();
-    try (BufferedReader err = new BufferedReader(new InputStreamReader(serve.getErrorStream(), StandardCharsets.UTF_8))) {
+    Process serve =
+        child(
+                "serve",
+                "--data-dir",
+                data.toString(),
+                "--config",
+                config.toString(),
+                "--port",
+                "0",
+                "--worker-port",
+                "-1")
+            .redirectOutput(dir.resolve("serve.out").toFile())
+            .start();
+    try (BufferedReader err =
+        new BufferedReader(new InputStreamReader(serve.getErrorStream(), StandardCharsets.UTF_8))) {
       Pattern url = Pattern.compile("metrics: (http://127\\.0\\.0\\.1:\\d+/metrics)");
       String line;
       while ((line = err.readLine()) != null) {
         Matcher m = url.matcher(line);
         if (m.find()) {
-          HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1))).build(),
-              HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> r =
+              HttpClient.newHttpClient()
+                  .send(
+                      HttpRequest.newBuilder(URI.create(m.group(1))).build(),
+                      HttpResponse.BodyHandlers.ofString());
           return r.body() + Files.readString(dir.resolve("serve.out"));
         }
       }

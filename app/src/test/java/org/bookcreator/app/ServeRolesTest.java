@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * serve --role api and serve --role worker on one data directory: the API process writes the run
- * to the store, the worker process's orchestrator picks it up and carries it out; each process
- * serves its own /metrics.
+ * serve --role api and serve --role worker on one data directory: the API process writes the run to
+ * the store, the worker process's orchestrator picks it up and carries it out; each process serves
+ * its own /metrics.
  */
 class ServeRolesTest {
   @TempDir Path dir;
@@ -44,31 +44,52 @@ class ServeRolesTest {
   @Test
   void aRunStartedOnTheApiProcess_isCarriedOutByTheWorkerProcess() throws Exception {
     Settings s = settings();
-    worker = ServeCommand.Serving.start(s, Observability.start(s, Observability.Mode.SERVER), ServeCommand.Role.WORKER);
-    api = ServeCommand.Serving.start(s, Observability.start(s, Observability.Mode.SERVER), ServeCommand.Role.API);
+    worker =
+        ServeCommand.Serving.start(
+            s, Observability.start(s, Observability.Mode.SERVER), ServeCommand.Role.WORKER);
+    api =
+        ServeCommand.Serving.start(
+            s, Observability.start(s, Observability.Mode.SERVER), ServeCommand.Role.API);
     String base = "http://127.0.0.1:" + api.api.port();
 
-    String project = Json.parse(post(base + "/api/projects",
-        "{\"title\":\"Split Roles\",\"category\":\"technical\",\"brief\":\"Two processes.\",\"chapters\":1}")).get("id").asString();
-    String run = Json.parse(post(base + "/api/projects/" + project + "/runs", "{}")).get("id").asString();
+    String project =
+        Json.parse(
+                post(
+                    base + "/api/projects",
+                    "{\"title\":\"Split Roles\",\"category\":\"technical\",\"brief\":\"Two"
+                        + " processes.\",\"chapters\":1}"))
+            .get("id")
+            .asString();
+    String run =
+        Json.parse(post(base + "/api/projects/" + project + "/runs", "{}")).get("id").asString();
     JsonNode done = await(base, run);
 
     assertThat(worker.api).as("the worker role serves no API").isNull();
     assertThat(api.engine).as("the API role runs no pipeline").isNull();
     assertThat(done.get("state").asString()).isEqualTo("completed");
-    assertThat(get(base + "/metrics")).contains("http_server_request_duration_seconds").doesNotContain("book_creator_worker_heartbeat");
-    assertThat(get("http://127.0.0.1:" + worker.workerMetrics.port() + "/metrics")).contains("book_creator_worker_heartbeat");
+    assertThat(get(base + "/metrics"))
+        .contains("http_server_request_duration_seconds")
+        .doesNotContain("book_creator_worker_heartbeat");
+    assertThat(get("http://127.0.0.1:" + worker.workerMetrics.port() + "/metrics"))
+        .contains("book_creator_worker_heartbeat");
   }
 
   private String post(String url, String json) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
     return r.body();
   }
 
   private String get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private JsonNode await(String base, String run) throws Exception {

@@ -15,10 +15,15 @@ class SettingsTest {
 
   @Test
   void defaults_fileEnvironmentFlags_overrideInThatOrder() throws Exception {
-    Path file = Files.writeString(dir.resolve("c.yaml"), "pipeline:\n  workers: 3\n  lease: 10s\nsimulated.seed: 5\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("c.yaml"), "pipeline:\n  workers: 3\n  lease: 10s\nsimulated.seed: 5\n");
 
-    Settings s = Settings.load(file, Map.of("BOOK_CREATOR_PIPELINE_LEASE", "20s", "PATH", "/bin"),
-        Map.of(Setting.SIM_SEED, "9"));
+    Settings s =
+        Settings.load(
+            file,
+            Map.of("BOOK_CREATOR_PIPELINE_LEASE", "20s", "PATH", "/bin"),
+            Map.of(Setting.SIM_SEED, "9"));
 
     assertThat(s.pipeline().workers()).isEqualTo(3);
     assertThat(s.origin(Setting.WORKERS)).isEqualTo(file.toString());
@@ -47,9 +52,12 @@ class SettingsTest {
 
   @Test
   void everyBadValue_isReportedAtOnce_withWhereItCameFrom() throws Exception {
-    Path file = Files.writeString(dir.resolve("c.yaml"), "pipeline:\n  workers: 0\n  heartbeat: 1m\nprovider: openai\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("c.yaml"), "pipeline:\n  workers: 0\n  heartbeat: 1m\nprovider: openai\n");
 
-    assertThatThrownBy(() -> Settings.load(file, Map.of("BOOK_CREATOR_SIMULATED_SEED", "x"), Map.of()))
+    assertThatThrownBy(
+            () -> Settings.load(file, Map.of("BOOK_CREATOR_SIMULATED_SEED", "x"), Map.of()))
         .isInstanceOf(Settings.ConfigException.class)
         .hasMessageContaining("simulated.seed (from environment BOOK_CREATOR_SIMULATED_SEED)")
         .hasMessageContaining("OPENAI_API_KEY is not set");
@@ -57,33 +65,65 @@ class SettingsTest {
 
   @Test
   void routing_isValidated_andReferencedProvidersNeedTheirKeys() throws Exception {
-    Path file = Files.writeString(dir.resolve("c.yaml"), "routing:\n  rules: \"*/critic=anthropic\"\n  fallback: \"mystery\"\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("c.yaml"),
+            "routing:\n  rules: \"*/critic=anthropic\"\n  fallback: \"mystery\"\n");
 
     assertThatThrownBy(() -> Settings.load(file, Map.of(), Map.of()))
         .isInstanceOf(Settings.ConfigException.class)
         .hasMessageContaining("provider 'mystery' is not available")
         .hasMessageContaining("ANTHROPIC_API_KEY is not set");
-    assertThatThrownBy(() -> Settings.load(null, Map.of("BOOK_CREATOR_ROUTING_RULES", "lunch/writer=openai"), Map.of()))
+    assertThatThrownBy(
+            () ->
+                Settings.load(
+                    null, Map.of("BOOK_CREATOR_ROUTING_RULES", "lunch/writer=openai"), Map.of()))
         .isInstanceOf(Settings.ConfigException.class)
-        .hasMessageContaining("routing.rules (from environment BOOK_CREATOR_ROUTING_RULES): 'lunch/writer=openai': unknown stage");
+        .hasMessageContaining(
+            "routing.rules (from environment BOOK_CREATOR_ROUTING_RULES): 'lunch/writer=openai':"
+                + " unknown stage");
   }
 
   @Test
   void routing_buildsOneClientPerProvider() throws Exception {
-    Settings s = Settings.load(null, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:1/v1"),
-        Map.of(Setting.ROUTING_RULES, "*/critic=openai:gpt-4o-mini", Setting.ROUTING_FALLBACK, "openai"));
+    Settings s =
+        Settings.load(
+            null,
+            Map.of("OPENAI_BASE_URL", "http://127.0.0.1:1/v1"),
+            Map.of(
+                Setting.ROUTING_RULES,
+                "*/critic=openai:gpt-4o-mini",
+                Setting.ROUTING_FALLBACK,
+                "openai"));
 
     var router = s.llmRouter();
 
-    assertThat(router.target(org.bookcreator.core.run.Stage.OUTLINE, org.bookcreator.core.run.AgentRole.CRITIC, 1, "x").client().provider())
+    assertThat(
+            router
+                .target(
+                    org.bookcreator.core.run.Stage.OUTLINE,
+                    org.bookcreator.core.run.AgentRole.CRITIC,
+                    1,
+                    "x")
+                .client()
+                .provider())
         .isEqualTo("openai");
-    assertThat(router.target(org.bookcreator.core.run.Stage.OUTLINE, org.bookcreator.core.run.AgentRole.PLANNER, 1, "x").client().provider())
+    assertThat(
+            router
+                .target(
+                    org.bookcreator.core.run.Stage.OUTLINE,
+                    org.bookcreator.core.run.AgentRole.PLANNER,
+                    1,
+                    "x")
+                .client()
+                .provider())
         .isEqualTo("simulated");
   }
 
   @Test
   void semanticRules_areChecked() throws Exception {
-    Path file = Files.writeString(dir.resolve("c.yaml"), "pipeline:\n  workers: 0\n  heartbeat: 1m\n");
+    Path file =
+        Files.writeString(dir.resolve("c.yaml"), "pipeline:\n  workers: 0\n  heartbeat: 1m\n");
 
     assertThatThrownBy(() -> Settings.load(file, Map.of(), Map.of()))
         .hasMessageContaining("workers must be 1..1024, was 0")
@@ -96,8 +136,14 @@ class SettingsTest {
     String text = Files.readString(Files.exists(doc) ? doc : Path.of("docs", "configuration.md"));
 
     for (Setting s : Setting.values()) {
-      assertThat(text).as("docs/configuration.md documents %s", s.key)
-          .contains("| `" + s.key + "` | `" + (s.defaultValue.isEmpty() ? "(empty)" : s.defaultValue) + "` |");
+      assertThat(text)
+          .as("docs/configuration.md documents %s", s.key)
+          .contains(
+              "| `"
+                  + s.key
+                  + "` | `"
+                  + (s.defaultValue.isEmpty() ? "(empty)" : s.defaultValue)
+                  + "` |");
     }
   }
 
@@ -105,17 +151,29 @@ class SettingsTest {
   void openAiProvider_needsAKeyOrALocalServer_andBuildsTheAdapter() {
     Map<Setting, String> openai = Map.of(Setting.PROVIDER, "openai");
 
-    assertThatThrownBy(() -> Settings.load(null, Map.of(), openai)).hasMessageContaining("OPENAI_API_KEY is not set");
-    assertThatThrownBy(() -> Settings.load(null, Map.of("OPENAI_BASE_URL", "ftp://x"), openai)).hasMessageContaining("OPENAI_BASE_URL");
-    assertThatThrownBy(() -> Settings.load(null, Map.of(), Map.of(Setting.PROVIDER, "gemini"))).hasMessageContaining("available: simulated, openai, anthropic");
+    assertThatThrownBy(() -> Settings.load(null, Map.of(), openai))
+        .hasMessageContaining("OPENAI_API_KEY is not set");
+    assertThatThrownBy(() -> Settings.load(null, Map.of("OPENAI_BASE_URL", "ftp://x"), openai))
+        .hasMessageContaining("OPENAI_BASE_URL");
+    assertThatThrownBy(() -> Settings.load(null, Map.of(), Map.of(Setting.PROVIDER, "gemini")))
+        .hasMessageContaining("available: simulated, openai, anthropic");
 
-    Settings local = Settings.load(null, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"), openai);
+    Settings local =
+        Settings.load(null, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"), openai);
     assertThat(local.llmClient().provider()).isEqualTo("openai");
     Settings keyed = Settings.load(null, Map.of("OPENAI_API_KEY", "sk-abcdefghijklmnop"), openai);
     assertThat(keyed.llmClient().provider()).isEqualTo("openai");
-    assertThat(Settings.load(null, Map.of(), Map.of()).llmClient().provider()).isEqualTo("simulated");
-    assertThatThrownBy(() -> Settings.load(null, Map.of(), Map.of(Setting.PROVIDER, "anthropic"))).hasMessageContaining("ANTHROPIC_API_KEY is not set");
-    assertThat(Settings.load(null, Map.of("ANTHROPIC_API_KEY", "sk-ant-abcdefgh"), Map.of(Setting.PROVIDER, "anthropic")).llmClient().provider())
+    assertThat(Settings.load(null, Map.of(), Map.of()).llmClient().provider())
+        .isEqualTo("simulated");
+    assertThatThrownBy(() -> Settings.load(null, Map.of(), Map.of(Setting.PROVIDER, "anthropic")))
+        .hasMessageContaining("ANTHROPIC_API_KEY is not set");
+    assertThat(
+            Settings.load(
+                    null,
+                    Map.of("ANTHROPIC_API_KEY", "sk-ant-abcdefgh"),
+                    Map.of(Setting.PROVIDER, "anthropic"))
+                .llmClient()
+                .provider())
         .isEqualTo("anthropic");
   }
 }

@@ -28,8 +28,17 @@ class StalledRunsTest {
     Instant longAgo = Instant.now().minusSeconds(3600);
     try (SqliteStore store = SqliteStore.open(data, true)) {
       for (String id : List.of("idle", "frozen", "fresh")) {
-        store.createProject(new Project("p-" + id, "Book " + id, "fiction", Optional.empty(), "B", 2,
-            Optional.of(BigDecimal.TEN), List.of(), longAgo));
+        store.createProject(
+            new Project(
+                "p-" + id,
+                "Book " + id,
+                "fiction",
+                Optional.empty(),
+                "B",
+                2,
+                Optional.of(BigDecimal.TEN),
+                List.of(),
+                longAgo));
       }
       store.createRun("run-idle", "p-idle", 1, "test", longAgo);
       store.transitionRun("run-idle", RunState.QUEUED, RunState.RUNNING, "started", longAgo);
@@ -37,7 +46,11 @@ class StalledRunsTest {
       Instant recent = Instant.now().minusSeconds(120);
       store.createRun("run-frozen", "p-frozen", 1, "test", recent);
       store.transitionRun("run-frozen", RunState.QUEUED, RunState.RUNNING, "started", recent);
-      store.enqueue("t1", "run-frozen", new TaskSpec("intake/plan", Stage.INTAKE, TaskKind.PLAN, "{}"), recent);
+      store.enqueue(
+          "t1",
+          "run-frozen",
+          new TaskSpec("intake/plan", Stage.INTAKE, TaskKind.PLAN, "{}"),
+          recent);
       store.claim("dead-worker", recent, recent.plusSeconds(30));
 
       Instant now = Instant.now();
@@ -46,14 +59,22 @@ class StalledRunsTest {
     }
 
     Cli table = Cli.run("runs", "--stalled", "--older-than", "10m", "--data-dir", data.toString());
-    JsonNode json = Json.parse(Cli.run("runs", "--stalled", "--json", "--data-dir", data.toString()).out());
+    JsonNode json =
+        Json.parse(Cli.run("runs", "--stalled", "--json", "--data-dir", data.toString()).out());
 
     assertThat(table.exitCode()).as(table.err()).isZero();
-    assertThat(table.out()).contains("run-idle").contains("no progress").contains("run-frozen").contains("dead-worker")
+    assertThat(table.out())
+        .contains("run-idle")
+        .contains("no progress")
+        .contains("run-frozen")
+        .contains("dead-worker")
         .doesNotContain("run-fresh");
     assertThat(json).hasSize(2);
-    assertThat(json.findValuesAsString("reason")).anySatisfy(r -> assertThat(r).contains("expired").contains("without a heartbeat"));
-    assertThat(Cli.run("runs", "--stalled", "--older-than", "soon", "--data-dir", data.toString()).exitCode())
+    assertThat(json.findValuesAsString("reason"))
+        .anySatisfy(r -> assertThat(r).contains("expired").contains("without a heartbeat"));
+    assertThat(
+            Cli.run("runs", "--stalled", "--older-than", "soon", "--data-dir", data.toString())
+                .exitCode())
         .isEqualTo(ExitCodes.BAD_INPUT);
   }
 }

@@ -51,13 +51,17 @@ class StuckRunRestartTest {
   private final CountDownLatch thaw = new CountDownLatch(1);
   private SqliteStore store;
   private Pipeline pipeline;
-  private final Telemetry telemetry = Telemetry.create(new org.bookcreator.telemetry.TelemetryConfig("book-creator", true, false, 1.0, false, Set.of()),
-      org.bookcreator.telemetry.Redactor.none(), List.of());
+  private final Telemetry telemetry =
+      Telemetry.create(
+          new org.bookcreator.telemetry.TelemetryConfig(
+              "book-creator", true, false, 1.0, false, Set.of()),
+          org.bookcreator.telemetry.Redactor.none(),
+          List.of());
 
   /**
-   * The simulated provider, except that the first chapter draft never returns until the test
-   * thaws it: a worker frozen mid-task (its lease keeps being renewed, but nothing moves). It
-   * stands in for a hung provider connection, which cannot be produced on demand.
+   * The simulated provider, except that the first chapter draft never returns until the test thaws
+   * it: a worker frozen mid-task (its lease keeps being renewed, but nothing moves). It stands in
+   * for a hung provider connection, which cannot be produced on demand.
    */
   private final class FreezingProvider implements LlmClient {
     private final LlmClient inner = new SimulatedLlmClient(SimulationConfig.instant(11));
@@ -92,11 +96,28 @@ class StuckRunRestartTest {
   private Run startStuckRun(Path data, Duration lease) throws Exception {
     store = SqliteStore.open(data, true);
     Ids ids = Ids.system();
-    pipeline = new Pipeline(store, new FreezingProvider(), PriceTable.defaults(),
-        PipelineConfig.defaults(data).withWorkers(2).withLease(lease, lease.dividedBy(3)), telemetry, InstantSource.system(), ids,
-        new Random(1), org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
-    Project p = new Project(ids.next("prj"), "Stuck Book", "fiction", Optional.empty(), "A brief.", 1, Optional.empty(), List.of(),
-        Instant.now());
+    pipeline =
+        new Pipeline(
+            store,
+            new FreezingProvider(),
+            PriceTable.defaults(),
+            PipelineConfig.defaults(data).withWorkers(2).withLease(lease, lease.dividedBy(3)),
+            telemetry,
+            InstantSource.system(),
+            ids,
+            new Random(1),
+            org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
+    Project p =
+        new Project(
+            ids.next("prj"),
+            "Stuck Book",
+            "fiction",
+            Optional.empty(),
+            "A brief.",
+            1,
+            Optional.empty(),
+            List.of(),
+            Instant.now());
     store.createProject(p);
     pipeline.start(true);
     Run run = pipeline.submit(p, 3, "test");
@@ -115,32 +136,57 @@ class StuckRunRestartTest {
 
   private static void assertNoDuplicateCalls(List<LedgerEntry> calls) {
     assertThat(calls.stream().map(LedgerEntry::callId).distinct().count()).isEqualTo(calls.size());
-    // One answer per call of a task attempt: a frozen call answered later must not add a second row.
-    assertThat(calls.stream().map(c -> c.taskId() + "/" + c.attempt() + "/" + c.callId()).distinct().count()).isEqualTo(calls.size());
+    // One answer per call of a task attempt: a frozen call answered later must not add a second
+    // row.
+    assertThat(
+            calls.stream()
+                .map(c -> c.taskId() + "/" + c.attempt() + "/" + c.callId())
+                .distinct()
+                .count())
+        .isEqualTo(calls.size());
   }
 
   @Test
   void aWorkerFrozenMidTask_isStalledForNoProgress_andARestartFinishesTheRun() throws Exception {
     Run run = startStuckRun(dir.resolve("data"), Duration.ofSeconds(30));
-    StallDetector.Thresholds thresholds = new StallDetector.Thresholds(Duration.ofHours(1), Map.of(Stage.CHAPTER_WRITING, Duration.ofMillis(300)));
+    StallDetector.Thresholds thresholds =
+        new StallDetector.Thresholds(
+            Duration.ofHours(1), Map.of(Stage.CHAPTER_WRITING, Duration.ofMillis(300)));
     Thread.sleep(700);
 
     List<StallDetector.Stall> stalls = pipeline.lookForStalls(thresholds);
     String historyBefore = store.history(run.id()).toString();
     var plan = RunControl.planRestart(store, run.id(), Optional.empty());
 
-    assertThat(stalls).singleElement().satisfies(s -> {
-      assertThat(s.kind()).isEqualTo(StallDetector.Kind.NO_PROGRESS);
-      assertThat(s.reason()).contains("no progress in stage chapter_writing").contains("threshold 300ms");
-    });
-    assertThat(store.events(run.id())).filteredOn(e -> e.kind().equals(RunEvent.STALLED)).hasSize(1);
+    assertThat(stalls)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.kind()).isEqualTo(StallDetector.Kind.NO_PROGRESS);
+              assertThat(s.reason())
+                  .contains("no progress in stage chapter_writing")
+                  .contains("threshold 300ms");
+            });
+    assertThat(store.events(run.id()))
+        .filteredOn(e -> e.kind().equals(RunEvent.STALLED))
+        .hasSize(1);
     String metrics = telemetry.scrape();
     assertThat(metrics).contains("book_creator_stalled_runs{stage=\"chapter_writing\"} 1.0");
-    assertThat(metrics).containsPattern("book_creator_stage_oldest_progress_timestamp\\{stage=\"chapter_writing\"\\} 1\\.[0-9]+E9");
+    assertThat(metrics)
+        .containsPattern(
+            "book_creator_stage_oldest_progress_timestamp\\{stage=\"chapter_writing\"\\}"
+                + " 1\\.[0-9]+E9");
     pipeline.lookForStalls(thresholds);
-    assertThat(store.events(run.id())).as("the same stall is recorded once").filteredOn(e -> e.kind().equals(RunEvent.STALLED)).hasSize(1);
-    assertThat(plan.revoke()).singleElement().satisfies(t -> assertThat(t.kind()).isEqualTo(TaskKind.DRAFT_CHAPTER));
-    assertThat(store.history(run.id()).toString()).as("planning (a dry run) changes nothing").isEqualTo(historyBefore);
+    assertThat(store.events(run.id()))
+        .as("the same stall is recorded once")
+        .filteredOn(e -> e.kind().equals(RunEvent.STALLED))
+        .hasSize(1);
+    assertThat(plan.revoke())
+        .singleElement()
+        .satisfies(t -> assertThat(t.kind()).isEqualTo(TaskKind.DRAFT_CHAPTER));
+    assertThat(store.history(run.id()).toString())
+        .as("planning (a dry run) changes nothing")
+        .isEqualTo(historyBefore);
 
     pipeline.restart(plan, "restarted by the operator: worker frozen");
     Run done = pipeline.completion(run.id()).get(60, TimeUnit.SECONDS);
@@ -148,42 +194,58 @@ class StuckRunRestartTest {
     Thread.sleep(300);
 
     assertThat(done.state()).isEqualTo(RunState.COMPLETED);
-    assertThat(store.history(run.id())).anySatisfy(t -> assertThat(t.reason()).startsWith("restarted by the operator: worker frozen"));
+    assertThat(store.history(run.id()))
+        .anySatisfy(
+            t -> assertThat(t.reason()).startsWith("restarted by the operator: worker frozen"));
     assertNoDuplicateCalls(store.calls(run.id()));
   }
 
   @Test
-  void aTaskThatNeverHeartbeats_isStalledForItsExpiredLease_andRunsRestartFinishesIt() throws Exception {
+  void aTaskThatNeverHeartbeats_isStalledForItsExpiredLease_andRunsRestartFinishesIt()
+      throws Exception {
     Path data = dir.resolve("data");
     Run run = startStuckRun(data, Duration.ofMillis(600));
-    // The frozen pool goes away; its lease lapses, and a worker that never sends a heartbeat takes the task and dies.
+    // The frozen pool goes away; its lease lapses, and a worker that never sends a heartbeat takes
+    // the task and dies.
     pipeline.close();
     pipeline = null;
     Thread.sleep(700);
     Instant now = Instant.now();
     Optional<Task> ghost = store.claim("ghost-worker", now, now.plusMillis(200));
-    assertThat(ghost).hasValueSatisfying(t -> assertThat(t.kind()).isEqualTo(TaskKind.DRAFT_CHAPTER));
+    assertThat(ghost)
+        .hasValueSatisfying(t -> assertThat(t.kind()).isEqualTo(TaskKind.DRAFT_CHAPTER));
     Thread.sleep(300);
     store.close();
     store = null;
     String d = data.toString();
 
     JsonNode stalled = Json.parse(Cli.run("runs", "--stalled", "--json", "--data-dir", d).out());
-    Cli dry = Cli.run("runs", "restart", run.id(), "--dry-run", "--reason", "ghost worker", "--data-dir", d);
+    Cli dry =
+        Cli.run(
+            "runs", "restart", run.id(), "--dry-run", "--reason", "ghost worker", "--data-dir", d);
     String afterDry = Cli.run("runs", "--json", "--data-dir", d).out();
     Cli restart = Cli.run("runs", "restart", run.id(), "--reason", "ghost worker", "--data-dir", d);
     JsonNode after = Json.parse(Cli.run("runs", "--json", "--data-dir", d).out()).get(0);
 
-    assertThat(stalled).singleElement().satisfies(s -> {
-      assertThat(s.get("kind").asString()).isEqualTo("lease_expired");
-      assertThat(s.get("reason").asString()).contains("held by ghost-worker").contains("never sent a heartbeat");
-    });
+    assertThat(stalled)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.get("kind").asString()).isEqualTo("lease_expired");
+              assertThat(s.get("reason").asString())
+                  .contains("held by ghost-worker")
+                  .contains("never sent a heartbeat");
+            });
     assertThat(dry.exitCode()).as(dry.err()).isZero();
-    assertThat(dry.out()).contains("nothing changed").contains("take back 1 lease").contains("ghost-worker");
+    assertThat(dry.out())
+        .contains("nothing changed")
+        .contains("take back 1 lease")
+        .contains("ghost-worker");
     assertThat(afterDry).doesNotContain("restarted by the operator");
     assertThat(restart.exitCode()).as(restart.err()).isZero();
     assertThat(after.get("state").asString()).isEqualTo("completed");
-    assertThat(after.get("history").findValuesAsString("reason")).contains("restarted by the operator: ghost worker");
+    assertThat(after.get("history").findValuesAsString("reason"))
+        .contains("restarted by the operator: ghost worker");
     try (SqliteStore reopened = SqliteStore.open(data, false)) {
       assertNoDuplicateCalls(reopened.calls(run.id()));
     }
@@ -198,8 +260,13 @@ class StuckRunRestartTest {
     Run done = pipeline.completion(run.id()).get(60, TimeUnit.SECONDS);
 
     assertThat(done.state()).isEqualTo(RunState.COMPLETED);
-    assertThat(plan.supersede()).isNotEmpty().allSatisfy(t -> assertThat(t.stage().compareTo(Stage.CHAPTER_WRITING)).isGreaterThanOrEqualTo(0));
-    assertThat(store.taskOutcomes(run.id())).filteredOn(t -> t.state() == TaskState.SUPERSEDED).hasSize(plan.supersede().size());
+    assertThat(plan.supersede())
+        .isNotEmpty()
+        .allSatisfy(
+            t -> assertThat(t.stage().compareTo(Stage.CHAPTER_WRITING)).isGreaterThanOrEqualTo(0));
+    assertThat(store.taskOutcomes(run.id()))
+        .filteredOn(t -> t.state() == TaskState.SUPERSEDED)
+        .hasSize(plan.supersede().size());
     assertThat(store.stages(run.id())).allSatisfy(s -> assertThat(s.state().isDone()).isTrue());
     thaw.countDown();
     Thread.sleep(200);

@@ -66,24 +66,55 @@ class TelemetryTest {
     List<JsonNode> lines = logLines(data);
     assertThat(lines).hasSizeGreaterThan(100);
     List<JsonNode> taskLines = lines.stream().filter(n -> n.has("task_id")).toList();
-    assertThat(taskLines).isNotEmpty().allSatisfy(n -> {
-      for (String f : List.of("project_id", "run_id", "stage", "agent_role", "trace_id", "span_id", "ts", "level", "service")) {
-        assertThat(n.has(f)).as("%s in %s", f, n).isTrue();
-      }
-    });
-    List<JsonNode> calls = lines.stream().filter(n -> n.path("message").asString().startsWith("llm call")).toList();
-    assertThat(calls).hasSizeGreaterThan(50).allSatisfy(n -> {
-      for (String f : List.of("provider", "model", "input_tokens", "output_tokens", "latency_ms", "cost_usd", "run_id", "agent_role")) {
-        assertThat(n.has(f)).as("%s in %s", f, n).isTrue();
-      }
-    });
+    assertThat(taskLines)
+        .isNotEmpty()
+        .allSatisfy(
+            n -> {
+              for (String f :
+                  List.of(
+                      "project_id",
+                      "run_id",
+                      "stage",
+                      "agent_role",
+                      "trace_id",
+                      "span_id",
+                      "ts",
+                      "level",
+                      "service")) {
+                assertThat(n.has(f)).as("%s in %s", f, n).isTrue();
+              }
+            });
+    List<JsonNode> calls =
+        lines.stream().filter(n -> n.path("message").asString().startsWith("llm call")).toList();
+    assertThat(calls)
+        .hasSizeGreaterThan(50)
+        .allSatisfy(
+            n -> {
+              for (String f :
+                  List.of(
+                      "provider",
+                      "model",
+                      "input_tokens",
+                      "output_tokens",
+                      "latency_ms",
+                      "cost_usd",
+                      "run_id",
+                      "agent_role")) {
+                assertThat(n.has(f)).as("%s in %s", f, n).isTrue();
+              }
+            });
     assertThat(calls).anySatisfy(n -> assertThat(n.has("error_type")).isTrue());
   }
 
   @Test
   void aRunsSpans_formOneTree_fromTheRunDownToEveryModelCall() throws Exception {
     Path data = dir.resolve("data");
-    Cli run = Cli.run("run", CliTest.example("harbour-history.yaml").toString(), "--data-dir", data.toString());
+    Cli run =
+        Cli.run(
+            "run",
+            CliTest.example("harbour-history.yaml").toString(),
+            "--data-dir",
+            data.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
 
     try (Store store = SqliteStore.open(data, false)) {
@@ -93,18 +124,31 @@ class TelemetryTest {
       assertThat(spans).extracting(SpanRecord::traceId).containsOnly(Telemetry.traceIdFor(r.id()));
       Set<String> ids = new HashSet<>();
       spans.forEach(s -> ids.add(s.spanId()));
-      assertThat(spans).filteredOn(s -> s.parentSpanId().isEmpty()).singleElement()
+      assertThat(spans)
+          .filteredOn(s -> s.parentSpanId().isEmpty())
+          .singleElement()
           .satisfies(root -> assertThat(root.name()).isEqualTo("run"));
-      assertThat(spans).filteredOn(s -> s.parentSpanId().isPresent())
-          .allSatisfy(s -> assertThat(ids).as("parent of %s", s.name()).contains(s.parentSpanId().get()));
+      assertThat(spans)
+          .filteredOn(s -> s.parentSpanId().isPresent())
+          .allSatisfy(
+              s -> assertThat(ids).as("parent of %s", s.name()).contains(s.parentSpanId().get()));
       assertThat(spans).filteredOn(s -> s.name().startsWith("stage ")).hasSize(9);
       List<SpanRecord> chats = spans.stream().filter(s -> s.name().startsWith("chat ")).toList();
-      assertThat(chats).hasSize(store.calls(r.id()).size()).allSatisfy(c -> {
-        assertThat(c.kind()).isEqualTo("client");
-        assertThat(c.attributes()).containsKeys("gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.request.model",
-            "gen_ai.response.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens");
-        assertThat(c.attributes()).doesNotContainKey("gen_ai.input.messages");
-      });
+      assertThat(chats)
+          .hasSize(store.calls(r.id()).size())
+          .allSatisfy(
+              c -> {
+                assertThat(c.kind()).isEqualTo("client");
+                assertThat(c.attributes())
+                    .containsKeys(
+                        "gen_ai.operation.name",
+                        "gen_ai.provider.name",
+                        "gen_ai.request.model",
+                        "gen_ai.response.model",
+                        "gen_ai.usage.input_tokens",
+                        "gen_ai.usage.output_tokens");
+                assertThat(c.attributes()).doesNotContainKey("gen_ai.input.messages");
+              });
       assertThat(spans).anySatisfy(s -> assertThat(s.name()).isEqualTo("parse_documents"));
       assertThat(spans).anySatisfy(s -> assertThat(s.name()).startsWith("validate "));
       assertThat(spans).anySatisfy(s -> assertThat(s.name()).isEqualTo("invoke_agent writer"));
@@ -112,8 +156,11 @@ class TelemetryTest {
   }
 
   private static String get(String url) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }
@@ -132,11 +179,21 @@ class TelemetryTest {
     return Engine.open(settings, Observability.start(settings, Observability.Mode.FOREGROUND));
   }
 
-  private static List<Run> runBooks(Engine engine, int books, int chapters, String category) throws Exception {
+  private static List<Run> runBooks(Engine engine, int books, int chapters, String category)
+      throws Exception {
     List<Run> runs = new ArrayList<>();
     for (int i = 0; i < books; i++) {
-      Project p = new Project(engine.ids.next("prj"), "Book " + i, category, Optional.empty(), "A brief.", chapters,
-          Optional.empty(), List.of(), engine.clock.instant());
+      Project p =
+          new Project(
+              engine.ids.next("prj"),
+              "Book " + i,
+              category,
+              Optional.empty(),
+              "A brief.",
+              chapters,
+              Optional.empty(),
+              List.of(),
+              engine.clock.instant());
       engine.store.createProject(p);
       runs.add(engine.pipeline.submit(p, 1, "test"));
     }
@@ -162,33 +219,59 @@ class TelemetryTest {
 
       assertThat(promtoolAccepts(text)).isTrue();
       assertThat(promtoolAccepts(workerText)).isTrue();
-      for (String family : List.of("book_creator_runs_started_total", "book_creator_runs_finished_total",
-          "book_creator_stage_duration_seconds_count", "book_creator_stage_iterations_count",
-          "book_creator_agent_tasks_total", "book_creator_task_wait_seconds_count", "book_creator_schema_violations_total",
-          "book_creator_provider_errors_total", "gen_ai_client_operation_duration_seconds_count",
-          "gen_ai_client_token_usage_count", "book_creator_cost_usd_total", "book_creator_worker_heartbeat_timestamp")) {
+      for (String family :
+          List.of(
+              "book_creator_runs_started_total",
+              "book_creator_runs_finished_total",
+              "book_creator_stage_duration_seconds_count",
+              "book_creator_stage_iterations_count",
+              "book_creator_agent_tasks_total",
+              "book_creator_task_wait_seconds_count",
+              "book_creator_schema_violations_total",
+              "book_creator_provider_errors_total",
+              "gen_ai_client_operation_duration_seconds_count",
+              "gen_ai_client_token_usage_count",
+              "book_creator_cost_usd_total",
+              "book_creator_worker_heartbeat_timestamp")) {
         assertThat(nonZero(text, family)).as(family).isTrue();
       }
-      assertThat(text).contains("book_creator_runs_in_stage").contains("book_creator_task_queue_depth")
-          .contains("jvm_memory_used_bytes").contains("gen_ai_token_type=\"output\"").contains("le=\"0.01\"");
+      assertThat(text)
+          .contains("book_creator_runs_in_stage")
+          .contains("book_creator_task_queue_depth")
+          .contains("jvm_memory_used_bytes")
+          .contains("gen_ai_token_type=\"output\"")
+          .contains("le=\"0.01\"");
       assertThat(workerText).contains("book_creator_worker_heartbeat_timestamp");
-      assertThat(text).as("no project, run or task ids as labels").doesNotContainPattern("(prj|run|task)_[0-9a-z]{10,}");
+      assertThat(text)
+          .as("no project, run or task ids as labels")
+          .doesNotContainPattern("(prj|run|task)_[0-9a-z]{10,}");
     }
   }
 
   private static boolean nonZero(String text, String family) {
-    return text.lines().filter(l -> l.startsWith(family + "{") || l.startsWith(family + " "))
+    return text.lines()
+        .filter(l -> l.startsWith(family + "{") || l.startsWith(family + " "))
         .anyMatch(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 0);
   }
 
-  /** Validates with the real promtool when it is installed (.ci/run installs it); says so otherwise. */
+  /**
+   * Validates with the real promtool when it is installed (.ci/run installs it); says so otherwise.
+   */
   private boolean promtoolAccepts(String text) throws Exception {
     Path promtool = Path.of("/usr/bin/promtool");
     if (!Files.isExecutable(promtool)) {
       System.err.println("promtool not installed: checked the exposition format by parsing only");
-      return text.lines().allMatch(l -> l.isBlank() || l.startsWith("#") || l.matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*})? \\S+"));
+      return text.lines()
+          .allMatch(
+              l ->
+                  l.isBlank()
+                      || l.startsWith("#")
+                      || l.matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*})? \\S+"));
     }
-    Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(promtool.toString(), "check", "metrics")
+            .redirectErrorStream(true)
+            .start();
     p.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
     p.getOutputStream().close();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -209,7 +292,9 @@ class TelemetryTest {
 
       assertThat(more).hasSize(1000).allMatch(r -> r.state() == RunState.COMPLETED);
       assertThat(engine.store.projects()).hasSize(1020);
-      assertThat(after - before).as("series added by 1000 more projects (JVM metrics may wobble by a few)").isLessThan(10);
+      assertThat(after - before)
+          .as("series added by 1000 more projects (JVM metrics may wobble by a few)")
+          .isLessThan(10);
     }
   }
 
@@ -219,10 +304,23 @@ class TelemetryTest {
     String hostile = "Evil\nINFO {\"level\":\"ERROR\"}\r\u0000\u001b[2J\u2028title";
     try (Engine engine = engine(data, Map.of())) {
       engine.pipeline.start(true);
-      Project p = new Project(engine.ids.next("prj"), hostile, "fiction", Optional.of("x\ny"), "Brief\nwith lines.", 1,
-          Optional.empty(), List.of(), engine.clock.instant());
+      Project p =
+          new Project(
+              engine.ids.next("prj"),
+              hostile,
+              "fiction",
+              Optional.of("x\ny"),
+              "Brief\nwith lines.",
+              1,
+              Optional.empty(),
+              List.of(),
+              engine.clock.instant());
       engine.store.createProject(p);
-      Run r = engine.pipeline.completion(engine.pipeline.submit(p, 1, "test").id()).get(60, TimeUnit.SECONDS);
+      Run r =
+          engine
+              .pipeline
+              .completion(engine.pipeline.submit(p, 1, "test").id())
+              .get(60, TimeUnit.SECONDS);
       assertThat(r.state()).isEqualTo(RunState.COMPLETED);
     }
 

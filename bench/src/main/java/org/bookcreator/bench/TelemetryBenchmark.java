@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 public class TelemetryBenchmark {
-  private static final Logger log = LoggerFactory.getLogger("org.bookcreator.core.pipeline.AgentExecutor");
+  private static final Logger log =
+      LoggerFactory.getLogger("org.bookcreator.core.pipeline.AgentExecutor");
   private Telemetry telemetry;
   private BookMetrics metrics;
   private Tracer tracer;
@@ -60,20 +61,56 @@ public class TelemetryBenchmark {
   public void setUp() throws Exception {
     dir = Files.createTempDirectory("telemetry-bench");
     Redactor redactor = new Redactor(List.of("sk-benchmark-secret-000"));
-    telemetry = Telemetry.create(new TelemetryConfig("book-creator", true, true, 1.0, false, Set.of("sim-standard")),
-        redactor, spans -> {}, 8192, List.of());
-    LogSetup.install(new LogConfig("book-creator", Optional.of(dir), LogConfig.Console.OFF, false, "WARN", "INFO", Map.of(),
-        100L << 20, 2, 8192), redactor, () -> telemetry.metrics().dropped("logs"));
+    telemetry =
+        Telemetry.create(
+            new TelemetryConfig("book-creator", true, true, 1.0, false, Set.of("sim-standard")),
+            redactor,
+            spans -> {},
+            8192,
+            List.of());
+    LogSetup.install(
+        new LogConfig(
+            "book-creator",
+            Optional.of(dir),
+            LogConfig.Console.OFF,
+            false,
+            "WARN",
+            "INFO",
+            Map.of(),
+            100L << 20,
+            2,
+            8192),
+        redactor,
+        () -> telemetry.metrics().dropped("logs"));
     metrics = telemetry.metrics();
     tracer = telemetry.tracer();
     parent = telemetry.contextOf("run_bench", "run_bench/chapter_writing");
     rawCounter = telemetry.meter().counterBuilder("raw_counter").build();
     rawHistogram = telemetry.meter().histogramBuilder("raw_histogram").build();
-    rawAttributes = Attributes.of(AttributeKey.stringKey("a"), "1", AttributeKey.stringKey("b"), "2",
-        AttributeKey.stringKey("c"), "3", AttributeKey.stringKey("d"), "4");
-    context = LogContext.with(LogContext.PROJECT_ID, "prj_bench", LogContext.RUN_ID, "run_bench", LogContext.STAGE,
-        "chapter_writing", LogContext.AGENT_ROLE, "writer", LogContext.TASK_ID, "task_bench",
-        LogContext.TRACE_ID, "5bdbfa968328455a7f04e65d850e8868");
+    rawAttributes =
+        Attributes.of(
+            AttributeKey.stringKey("a"),
+            "1",
+            AttributeKey.stringKey("b"),
+            "2",
+            AttributeKey.stringKey("c"),
+            "3",
+            AttributeKey.stringKey("d"),
+            "4");
+    context =
+        LogContext.with(
+            LogContext.PROJECT_ID,
+            "prj_bench",
+            LogContext.RUN_ID,
+            "run_bench",
+            LogContext.STAGE,
+            "chapter_writing",
+            LogContext.AGENT_ROLE,
+            "writer",
+            LogContext.TASK_ID,
+            "task_bench",
+            LogContext.TRACE_ID,
+            "5bdbfa968328455a7f04e65d850e8868");
   }
 
   @TearDown(Level.Trial)
@@ -86,23 +123,31 @@ public class TelemetryBenchmark {
   /** Our recording path for one model call, as AgentExecutor does it. */
   @Benchmark
   public void modelCallTelemetry() {
-    Span span = tracer.spanBuilder("chat sim-standard").setSpanKind(SpanKind.CLIENT)
-        .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(parent)))
-        .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
-        .setAttribute(SemConv.GEN_AI_PROVIDER_NAME, "simulated")
-        .setAttribute(SemConv.GEN_AI_REQUEST_MODEL, "sim-standard")
-        .setAttribute(SemConv.RUN_ID, "run_bench")
-        .setAttribute(SemConv.ATTEMPT, 0L)
-        .startSpan();
+    Span span =
+        tracer
+            .spanBuilder("chat sim-standard")
+            .setSpanKind(SpanKind.CLIENT)
+            .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(parent)))
+            .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
+            .setAttribute(SemConv.GEN_AI_PROVIDER_NAME, "simulated")
+            .setAttribute(SemConv.GEN_AI_REQUEST_MODEL, "sim-standard")
+            .setAttribute(SemConv.RUN_ID, "run_bench")
+            .setAttribute(SemConv.ATTEMPT, 0L)
+            .startSpan();
     try (Scope ignored = span.makeCurrent()) {
       span.setAttribute(SemConv.GEN_AI_RESPONSE_MODEL, "sim-standard");
       span.setAttribute(SemConv.GEN_AI_USAGE_INPUT_TOKENS, 1200L);
       span.setAttribute(SemConv.GEN_AI_USAGE_OUTPUT_TOKENS, 800L);
       metrics.modelCall("simulated", "sim-standard", null, 0.42, 1200, 800);
       metrics.cost("chapter_writing", "simulated", "sim-standard", "fiction", 0.0044);
-      log.atInfo().addKeyValue("provider", "simulated").addKeyValue("model", "sim-standard")
-          .addKeyValue("latency_ms", 420L).addKeyValue("input_tokens", 1200L).addKeyValue("output_tokens", 800L)
-          .addKeyValue("cost_usd", "0.004400000000").log("llm call ok");
+      log.atInfo()
+          .addKeyValue("provider", "simulated")
+          .addKeyValue("model", "sim-standard")
+          .addKeyValue("latency_ms", 420L)
+          .addKeyValue("input_tokens", 1200L)
+          .addKeyValue("output_tokens", 800L)
+          .addKeyValue("cost_usd", "0.004400000000")
+          .log("llm call ok");
     } finally {
       span.end();
     }
@@ -111,10 +156,17 @@ public class TelemetryBenchmark {
   /** The raw calls: a span with 8 attributes, a counter add, a histogram record, a Logback line. */
   @Benchmark
   public void rawOpenTelemetryAndLogback() {
-    Span span = tracer.spanBuilder("raw").setSpanKind(SpanKind.CLIENT)
-        .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(parent)))
-        .setAllAttributes(rawAttributes).setAttribute("e", "5").setAttribute("f", "6").setAttribute("g", 7L)
-        .setAttribute("h", 8L).startSpan();
+    Span span =
+        tracer
+            .spanBuilder("raw")
+            .setSpanKind(SpanKind.CLIENT)
+            .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(parent)))
+            .setAllAttributes(rawAttributes)
+            .setAttribute("e", "5")
+            .setAttribute("f", "6")
+            .setAttribute("g", 7L)
+            .setAttribute("h", 8L)
+            .startSpan();
     rawCounter.add(1, rawAttributes);
     rawHistogram.record(0.42, rawAttributes);
     log.info("llm call ok {} {}", "simulated", 1200);

@@ -45,18 +45,22 @@ public final class MultiFormatDocumentParser implements DocumentParser {
     try {
       if (!Files.isRegularFile(file)) throw new DocumentException("file not found");
       long size = Files.size(file);
-      if (size > maxBytes) throw new DocumentException("file is " + size + " bytes, over the limit of " + maxBytes);
+      if (size > maxBytes)
+        throw new DocumentException("file is " + size + " bytes, over the limit of " + maxBytes);
       if (size == 0) throw new DocumentException("document is empty");
       byte[] head = new byte[8];
       int n;
       try (InputStream in = Files.newInputStream(file)) {
         n = in.readNBytes(head, 0, head.length);
       }
-      boolean pdfMagic = n >= 5 && new String(head, 0, 5, StandardCharsets.ISO_8859_1).equals("%PDF-");
+      boolean pdfMagic =
+          n >= 5 && new String(head, 0, 5, StandardCharsets.ISO_8859_1).equals("%PDF-");
       String type = DocumentParser.typeOf(file);
       return switch (type) {
         case "pdf" -> {
-          if (!pdfMagic) throw new DocumentException("not a PDF: the content does not start with %PDF- (wrong extension?)");
+          if (!pdfMagic)
+            throw new DocumentException(
+                "not a PDF: the content does not start with %PDF- (wrong extension?)");
           yield pdf(file);
         }
         case "html" -> {
@@ -65,10 +69,16 @@ public final class MultiFormatDocumentParser implements DocumentParser {
         }
         case "md", "txt" -> {
           refuseBinary(file, pdfMagic);
-          yield org.bookcreator.core.docs.TextSections.split(Files.readString(file, StandardCharsets.UTF_8), type.equals("md"), file.getFileName().toString());
+          yield org.bookcreator.core.docs.TextSections.split(
+              Files.readString(file, StandardCharsets.UTF_8),
+              type.equals("md"),
+              file.getFileName().toString());
         }
-        default -> throw new DocumentException("unsupported document type '" + extension(file)
-            + "' (supported: .md, .markdown, .txt, .html, .htm, .pdf)");
+        default ->
+            throw new DocumentException(
+                "unsupported document type '"
+                    + extension(file)
+                    + "' (supported: .md, .markdown, .txt, .html, .htm, .pdf)");
       };
     } catch (java.nio.charset.MalformedInputException e) {
       throw new DocumentException("not UTF-8 text");
@@ -83,13 +93,15 @@ public final class MultiFormatDocumentParser implements DocumentParser {
     return dot < 0 ? "(none)" : n.substring(dot);
   }
 
-  private static void refuseBinary(Path file, boolean pdfMagic) throws IOException, DocumentException {
+  private static void refuseBinary(Path file, boolean pdfMagic)
+      throws IOException, DocumentException {
     if (pdfMagic) throw new DocumentException("the content is a PDF, not text (wrong extension?)");
     byte[] sample;
     try (InputStream in = Files.newInputStream(file)) {
       sample = in.readNBytes(64 * 1024);
     }
-    for (byte b : sample) if (b == 0) throw new DocumentException("binary content (NUL bytes) in a text document");
+    for (byte b : sample)
+      if (b == 0) throw new DocumentException("binary content (NUL bytes) in a text document");
   }
 
   private List<Section> html(Path file) throws IOException, DocumentException {
@@ -113,11 +125,18 @@ public final class MultiFormatDocumentParser implements DocumentParser {
   }
 
   private List<Section> pdf(Path file) throws DocumentException {
-    try (PDDocument doc = Loader.loadPDF(new RandomAccessReadBufferedFile(file.toFile()), "",
-        null, null, MemoryUsageSetting.setupTempFileOnly().streamCache)) {
+    try (PDDocument doc =
+        Loader.loadPDF(
+            new RandomAccessReadBufferedFile(file.toFile()),
+            "",
+            null,
+            null,
+            MemoryUsageSetting.setupTempFileOnly().streamCache)) {
       if (doc.isEncrypted()) throw new DocumentException("the PDF is encrypted");
       int pages = doc.getNumberOfPages();
-      if (pages > maxPdfPages) throw new DocumentException("the PDF has " + pages + " pages, over the limit of " + maxPdfPages);
+      if (pages > maxPdfPages)
+        throw new DocumentException(
+            "the PDF has " + pages + " pages, over the limit of " + maxPdfPages);
       PDFTextStripper stripper = new PDFTextStripper();
       List<Section> out = new ArrayList<>();
       for (int p = 1; p <= pages; p++) {
@@ -126,7 +145,9 @@ public final class MultiFormatDocumentParser implements DocumentParser {
         String text = stripper.getText(doc).strip();
         if (!text.isEmpty()) out.add(new Section("Page " + p, text));
       }
-      if (out.isEmpty()) throw new DocumentException("no text found in the PDF (scanned images need OCR, which is not supported)");
+      if (out.isEmpty())
+        throw new DocumentException(
+            "no text found in the PDF (scanned images need OCR, which is not supported)");
       return out;
     } catch (org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException e) {
       throw new DocumentException("the PDF is encrypted");
@@ -134,5 +155,4 @@ public final class MultiFormatDocumentParser implements DocumentParser {
       throw new DocumentException("corrupt PDF: " + e.getMessage());
     }
   }
-
 }

@@ -44,7 +44,12 @@ class MultiFormatDocumentParserTest {
 
   @Test
   void pdf_pagesBecomeSections() throws Exception {
-    List<DocumentParser.Section> s = parser.parse(pdf("history.pdf", "The first pier was built in 1820.", "The lighthouse was lit in 1851."));
+    List<DocumentParser.Section> s =
+        parser.parse(
+            pdf(
+                "history.pdf",
+                "The first pier was built in 1820.",
+                "The lighthouse was lit in 1851."));
 
     assertThat(s).extracting(DocumentParser.Section::heading).containsExactly("Page 1", "Page 2");
     assertThat(s.get(1).text()).contains("lighthouse was lit in 1851");
@@ -52,15 +57,21 @@ class MultiFormatDocumentParserTest {
 
   @Test
   void html_headingsSplit_scriptsAndStylesAreDropped() throws Exception {
-    Path f = Files.writeString(dir.resolve("notes.html"), """
-        <html><head><title>Harbour notes</title><style>p{color:red}</style></head><body>
-        <script>alert('x')</script><p>Intro text.</p>
-        <h2>The storm</h2><p>Half the fleet was lost.</p><ul><li>Boats rebuilt</li></ul>
-        </body></html>""");
+    Path f =
+        Files.writeString(
+            dir.resolve("notes.html"),
+            """
+            <html><head><title>Harbour notes</title><style>p{color:red}</style></head><body>
+            <script>alert('x')</script><p>Intro text.</p>
+            <h2>The storm</h2><p>Half the fleet was lost.</p><ul><li>Boats rebuilt</li></ul>
+            </body></html>\
+            """);
 
     List<DocumentParser.Section> s = parser.parse(f);
 
-    assertThat(s).extracting(DocumentParser.Section::heading).containsExactly("Harbour notes", "The storm");
+    assertThat(s)
+        .extracting(DocumentParser.Section::heading)
+        .containsExactly("Harbour notes", "The storm");
     assertThat(s.get(1).text()).contains("Half the fleet was lost.").contains("Boats rebuilt");
     assertThat(s.toString()).doesNotContain("alert").doesNotContain("color:red");
   }
@@ -69,7 +80,9 @@ class MultiFormatDocumentParserTest {
   void markdownAndText_stillWork() throws Exception {
     Path md = Files.writeString(dir.resolve("a.md"), "# One\nfirst\n# Two\nsecond\n");
 
-    assertThat(parser.parse(md)).extracting(DocumentParser.Section::heading).containsExactly("One", "Two");
+    assertThat(parser.parse(md))
+        .extracting(DocumentParser.Section::heading)
+        .containsExactly("One", "Two");
   }
 
   @Test
@@ -78,10 +91,13 @@ class MultiFormatDocumentParserTest {
     byte[] junk = new byte[4096];
     new Random(1).nextBytes(junk);
     Files.write(corrupt, concat("%PDF-1.7\n".getBytes(), junk));
-    assertThatThrownBy(() -> parser.parse(corrupt)).isInstanceOf(DocumentException.class).hasMessageContaining("PDF");
+    assertThatThrownBy(() -> parser.parse(corrupt))
+        .isInstanceOf(DocumentException.class)
+        .hasMessageContaining("PDF");
 
     Path renamed = Files.writeString(dir.resolve("notes.pdf"), "just text, not a PDF");
-    assertThatThrownBy(() -> parser.parse(renamed)).hasMessageContaining("does not start with %PDF-");
+    assertThatThrownBy(() -> parser.parse(renamed))
+        .hasMessageContaining("does not start with %PDF-");
 
     Path pdfAsText = Files.copy(pdf("x.pdf", "hello"), dir.resolve("x.txt"));
     assertThatThrownBy(() -> parser.parse(pdfAsText)).hasMessageContaining("is a PDF, not text");
@@ -95,7 +111,8 @@ class MultiFormatDocumentParserTest {
     assertThatThrownBy(() -> parser.parse(huge)).hasMessageContaining("over the limit");
 
     Path tooManyPages = pdf("long.pdf", "1", "2", "3", "4");
-    assertThatThrownBy(() -> parser.parse(tooManyPages)).hasMessageContaining("4 pages, over the limit of 3");
+    assertThatThrownBy(() -> parser.parse(tooManyPages))
+        .hasMessageContaining("4 pages, over the limit of 3");
 
     Path bomb = dir.resolve("bomb.docx");
     try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(bomb))) {
@@ -103,9 +120,11 @@ class MultiFormatDocumentParserTest {
       z.write(new byte[512 * 1024]);
       z.closeEntry();
     }
-    assertThatThrownBy(() -> parser.parse(bomb)).hasMessageContaining("unsupported document type '.docx'");
+    assertThatThrownBy(() -> parser.parse(bomb))
+        .hasMessageContaining("unsupported document type '.docx'");
 
-    assertThatThrownBy(() -> parser.parse(dir.resolve("missing.md"))).hasMessageContaining("file not found");
+    assertThatThrownBy(() -> parser.parse(dir.resolve("missing.md")))
+        .hasMessageContaining("file not found");
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

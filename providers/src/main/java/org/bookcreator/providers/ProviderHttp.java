@@ -6,50 +6,86 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.util.concurrent.Semaphore;
-import java.util.function.BiFunction;
-import org.bookcreator.core.llm.ErrorType;
-import org.bookcreator.core.llm.LlmResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.function.BiFunction;
+import org.bookcreator.core.llm.ErrorType;
+import org.bookcreator.core.llm.LlmResult;
 
-/** What the HTTP adapters share: one bounded exchange with transport failures classified, and the retry hint. */
+/**
+ * What the HTTP adapters share: one bounded exchange with transport failures classified, and the
+ * retry hint.
+ */
 public final class ProviderHttp {
   private ProviderHttp() {}
 
   /**
-   * Sends {@code request} with at most as many calls in flight as {@code limit} allows and hands the
-   * response to {@code classify} with the call's latency. Transport failures never escape: a
+   * Sends {@code request} with at most as many calls in flight as {@code limit} allows and hands
+   * the response to {@code classify} with the call's latency. Transport failures never escape: a
    * timeout is {@code timeout}, a refused, reset or slow-to-open connection is {@code connection},
    * both retryable.
    */
-  public static LlmResult exchange(HttpClient http, HttpRequest request, Semaphore limit, String model, Duration timeout,
+  public static LlmResult exchange(
+      HttpClient http,
+      HttpRequest request,
+      Semaphore limit,
+      String model,
+      Duration timeout,
       BiFunction<HttpResponse<String>, Duration, LlmResult> classify) {
     String host = request.uri().getHost();
     try {
       limit.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "interrupted before the call", model, Optional.empty(), Duration.ZERO);
+      return new LlmResult.Retryable(
+          ErrorType.CONNECTION,
+          "interrupted before the call",
+          model,
+          Optional.empty(),
+          Duration.ZERO);
     }
     long start = System.nanoTime();
     HttpResponse<String> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (HttpConnectTimeoutException e) {
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "could not connect to " + host + " in time", model, Optional.empty(), since(start));
+      return new LlmResult.Retryable(
+          ErrorType.CONNECTION,
+          "could not connect to " + host + " in time",
+          model,
+          Optional.empty(),
+          since(start));
     } catch (HttpTimeoutException e) {
-      return new LlmResult.Retryable(ErrorType.TIMEOUT, "no response within " + timeout.toSeconds() + " s", model, Optional.empty(), since(start));
+      return new LlmResult.Retryable(
+          ErrorType.TIMEOUT,
+          "no response within " + timeout.toSeconds() + " s",
+          model,
+          Optional.empty(),
+          since(start));
     } catch (IOException e) {
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "connection to " + host + " failed: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + e.getMessage()), model, Optional.empty(), since(start));
+      return new LlmResult.Retryable(
+          ErrorType.CONNECTION,
+          "connection to "
+              + host
+              + " failed: "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage()),
+          model,
+          Optional.empty(),
+          since(start));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new LlmResult.Retryable(ErrorType.CONNECTION, "interrupted during the call", model, Optional.empty(), since(start));
+      return new LlmResult.Retryable(
+          ErrorType.CONNECTION,
+          "interrupted during the call",
+          model,
+          Optional.empty(),
+          since(start));
     } finally {
       limit.release();
     }

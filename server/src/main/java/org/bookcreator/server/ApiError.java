@@ -29,7 +29,11 @@ final class ApiError extends RuntimeException {
 
   /** A 400 naming the offending field. */
   static ApiError invalidField(String field, String problem) {
-    return new ApiError(400, "invalid_request", field + ": " + problem, List.of(Map.of("field", field, "problem", problem)));
+    return new ApiError(
+        400,
+        "invalid_request",
+        field + ": " + problem,
+        List.of(Map.of("field", field, "problem", problem)));
   }
 
   static ApiError notFound(String message) {

@@ -31,7 +31,8 @@ record ApiRequest(
     if (raw.isEmpty()) return fallback;
     try {
       int v = Integer.parseInt(raw.get());
-      if (v < min || v > max) throw ApiError.invalidField(name, "must be between " + min + " and " + max + ", got " + v);
+      if (v < min || v > max)
+        throw ApiError.invalidField(name, "must be between " + min + " and " + max + ", got " + v);
       return v;
     } catch (NumberFormatException e) {
       throw ApiError.invalidField(name, "must be a whole number");

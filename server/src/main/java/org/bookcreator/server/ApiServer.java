@@ -42,7 +42,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
+  private static final Set<String> METHODS =
+      Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
   public static final String REQUEST_ID = "request_id";
 
   private final HttpServer server;
@@ -56,15 +57,24 @@ public final class ApiServer implements AutoCloseable {
   /**
    * Starts listening. {@code metricsHandler} serves {@code /metrics} (null: none).
    *
-   * @throws UncheckedIOException when the address cannot be bound, with the next step in the message
+   * @throws UncheckedIOException when the address cannot be bound, with the next step in the
+   *     message
    */
-  public static ApiServer start(ApiConfig config, BookApi api, BookMetrics metrics, Ids ids, HttpHandler metricsHandler) {
+  public static ApiServer start(
+      ApiConfig config, BookApi api, BookMetrics metrics, Ids ids, HttpHandler metricsHandler) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage()
-          + " (is the port taken? choose another with --port, or 0 for any free port)", e);
+      throw new UncheckedIOException(
+          "cannot listen on "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + e.getMessage()
+              + " (is the port taken? choose another with --port, or 0 for any free port)",
+          e);
     }
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(executor);
@@ -105,7 +115,10 @@ public final class ApiServer implements AutoCloseable {
     public void handle(HttpExchange exchange) {
       long start = System.nanoTime();
       String incoming = exchange.getRequestHeaders().getFirst("X-Request-Id");
-      String requestId = incoming != null && SAFE_REQUEST_ID.matcher(incoming).matches() ? incoming : ids.next("req");
+      String requestId =
+          incoming != null && SAFE_REQUEST_ID.matcher(incoming).matches()
+              ? incoming
+              : ids.next("req");
       String method = exchange.getRequestMethod();
       String metricMethod = METHODS.contains(method) ? method : "_OTHER";
       String route = "unmatched";
@@ -114,35 +127,56 @@ public final class ApiServer implements AutoCloseable {
         ApiResponse response;
         try {
           Set<String> allowed = new LinkedHashSet<>();
-          Optional<Router.Match> match = router.match(method, exchange.getRequestURI().getRawPath(), allowed);
+          Optional<Router.Match> match =
+              router.match(method, exchange.getRequestURI().getRawPath(), allowed);
           if (match.isEmpty()) {
             if (!allowed.isEmpty()) {
-              throw new ApiError(405, "method_not_allowed", method.length() > 16 ? "method not allowed"
-                  : method + " is not allowed here; allowed: " + String.join(", ", allowed));
+              throw new ApiError(
+                  405,
+                  "method_not_allowed",
+                  method.length() > 16
+                      ? "method not allowed"
+                      : method + " is not allowed here; allowed: " + String.join(", ", allowed));
             }
             throw ApiError.notFound("no such endpoint; see docs/api.md");
           }
           route = match.get().route().template();
           if (route.startsWith("/api/")) authorize(exchange);
-          ApiRequest request = new ApiRequest(method, route, decodeParams(match.get().params()),
-              query(exchange.getRequestURI().getRawQuery()),
-              Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")),
-              body(exchange, route), requestId);
+          ApiRequest request =
+              new ApiRequest(
+                  method,
+                  route,
+                  decodeParams(match.get().params()),
+                  query(exchange.getRequestURI().getRawQuery()),
+                  Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")),
+                  body(exchange, route),
+                  requestId);
           response = match.get().route().handler().handle(request);
         } catch (ApiError e) {
           response = error(e);
         } catch (RuntimeException e) {
           log.error("request {} {} failed", method, route, e);
-          response = error(new ApiError(500, "internal_error", "the server failed to handle the request; its log has the details (request id "
-              + requestId + ")"));
+          response =
+              error(
+                  new ApiError(
+                      500,
+                      "internal_error",
+                      "the server failed to handle the request; its log has the details (request id"
+                          + " "
+                          + requestId
+                          + ")"));
         }
         status = response.status();
         send(exchange, response, requestId);
         double seconds = (System.nanoTime() - start) / 1e9;
         metrics.httpRequest(metricMethod, route, status, seconds);
-        if (status >= 500) log.warn("{} {} -> {} in {} ms", metricMethod, route, status, Math.round(seconds * 1000));
-        else if (route.startsWith("/api/")) log.info("{} {} -> {} in {} ms", metricMethod, route, status, Math.round(seconds * 1000));
-        else log.debug("{} {} -> {} in {} ms", metricMethod, route, status, Math.round(seconds * 1000));
+        if (status >= 500)
+          log.warn("{} {} -> {} in {} ms", metricMethod, route, status, Math.round(seconds * 1000));
+        else if (route.startsWith("/api/"))
+          log.info("{} {} -> {} in {} ms", metricMethod, route, status, Math.round(seconds * 1000));
+        else
+          log.debug(
+              "{} {} -> {} in {} ms", metricMethod, route, status, Math.round(seconds * 1000));
       } finally {
         exchange.close();
       }
@@ -151,11 +185,16 @@ public final class ApiServer implements AutoCloseable {
     private void authorize(HttpExchange exchange) {
       if (tokenBytes == null) return;
       String header = exchange.getRequestHeaders().getFirst("Authorization");
-      byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-          ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+      byte[] given =
+          header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+              ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8)
+              : new byte[0];
       if (!MessageDigest.isEqual(given, tokenBytes)) {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-        throw new ApiError(401, "unauthorized", "this server requires 'Authorization: Bearer <token>' (the value of http.token)");
+        throw new ApiError(
+            401,
+            "unauthorized",
+            "this server requires 'Authorization: Bearer <token>' (the value of http.token)");
       }
     }
 
@@ -181,18 +220,20 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static ApiError tooLarge(long limit) {
-      return new ApiError(413, "payload_too_large", "the request body is over the limit of " + limit + " bytes");
+      return new ApiError(
+          413, "payload_too_large", "the request body is over the limit of " + limit + " bytes");
     }
 
     private static Map<String, String> decodeParams(Map<String, String> raw) {
       Map<String, String> out = new LinkedHashMap<>();
-      raw.forEach((k, v) -> {
-        try {
-          out.put(k, URLDecoder.decode(v.replace("+", "%2B"), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-          throw ApiError.invalidField(k, "malformed percent-encoding in the path");
-        }
-      });
+      raw.forEach(
+          (k, v) -> {
+            try {
+              out.put(k, URLDecoder.decode(v.replace("+", "%2B"), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+              throw ApiError.invalidField(k, "malformed percent-encoding in the path");
+            }
+          });
       return out;
     }
 
@@ -205,8 +246,10 @@ public final class ApiServer implements AutoCloseable {
         if (pair.isEmpty()) continue;
         int eq = pair.indexOf('=');
         try {
-          String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-          String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+          String k =
+              URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+          String v =
+              eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
           out.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
         } catch (IllegalArgumentException e) {
           throw ApiError.badRequest("malformed percent-encoding in the query string");

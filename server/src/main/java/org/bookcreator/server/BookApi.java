@@ -42,26 +42,35 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The endpoints of the JSON API (docs/api.md): projects, reference uploads, runs and their
- * actions, traces, health and readiness.
+ * The endpoints of the JSON API (docs/api.md): projects, reference uploads, runs and their actions,
+ * traces, health and readiness.
  */
 public final class BookApi {
   private static final Logger log = LoggerFactory.getLogger(BookApi.class);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
   private static final Pattern DOCUMENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._ -]{0,119}");
-  private static final Map<String, Set<String>> TYPES_BY_EXTENSION = Map.of(
-      "md", Set.of("text/markdown", "text/x-markdown", "text/plain"),
-      "markdown", Set.of("text/markdown", "text/x-markdown", "text/plain"),
-      "txt", Set.of("text/plain"),
-      "html", Set.of("text/html"),
-      "htm", Set.of("text/html"),
-      "pdf", Set.of("application/pdf"));
+  private static final Map<String, Set<String>> TYPES_BY_EXTENSION =
+      Map.of(
+          "md", Set.of("text/markdown", "text/x-markdown", "text/plain"),
+          "markdown", Set.of("text/markdown", "text/x-markdown", "text/plain"),
+          "txt", Set.of("text/plain"),
+          "html", Set.of("text/html"),
+          "htm", Set.of("text/html"),
+          "pdf", Set.of("application/pdf"));
   private static final Set<String> JSON_TYPES = Set.of("application/json");
-  private static final Set<String> BRIEF_TYPES = Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml");
+  private static final Set<String> BRIEF_TYPES =
+      Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml");
 
   /** What the API acts on; {@code runs} starts and restarts runs. */
-  public record Services(Store store, RunLauncher runs, BriefParser briefs, Categories categories, Ids ids,
-      InstantSource clock, Path dataDir, org.bookcreator.core.ops.StallDetector.Thresholds stalls) {}
+  public record Services(
+      Store store,
+      RunLauncher runs,
+      BriefParser briefs,
+      Categories categories,
+      Ids ids,
+      InstantSource clock,
+      Path dataDir,
+      org.bookcreator.core.ops.StallDetector.Thresholds stalls) {}
 
   private final Services s;
   private final Router router = new Router();
@@ -96,8 +105,13 @@ public final class BookApi {
       s.store().runsIn(Set.of(RunState.RUNNING));
       return ApiResponse.ok(Json.object().put("status", "ready").put("schema_version", version));
     } catch (StoreException e) {
-      return new ApiResponse(503, Json.object().put("error", "not_ready").put("message", "the store is not usable: " + e.getMessage())
-          .set("details", Json.MAPPER.createArrayNode()), Map.of());
+      return new ApiResponse(
+          503,
+          Json.object()
+              .put("error", "not_ready")
+              .put("message", "the store is not usable: " + e.getMessage())
+              .set("details", Json.MAPPER.createArrayNode()),
+          Map.of());
     }
   }
 
@@ -106,7 +120,8 @@ public final class BookApi {
   private ApiResponse createProject(ApiRequest r) {
     String type = mediaType(r, BRIEF_TYPES);
     String text = utf8(r.body(), "the brief");
-    if (text.isBlank()) throw ApiError.badRequest("the request body is empty: send a brief (see docs/briefs.md)");
+    if (text.isBlank())
+      throw ApiError.badRequest("the request body is empty: send a brief (see docs/briefs.md)");
     Brief brief;
     try {
       brief = s.briefs().parse(text, type.equals("application/json"), s.dataDir(), "request body");
@@ -114,13 +129,23 @@ public final class BookApi {
       List<Map<String, String>> details = new ArrayList<>();
       for (String p : e.problems()) {
         int colon = p.indexOf(':');
-        String field = colon > 0 && p.substring(0, colon).matches("[a-z_]+") ? p.substring(0, colon) : "";
-        details.add(field.isEmpty() ? Map.of("problem", p) : Map.of("field", field, "problem", p.substring(colon + 1).strip()));
+        String field =
+            colon > 0 && p.substring(0, colon).matches("[a-z_]+") ? p.substring(0, colon) : "";
+        details.add(
+            field.isEmpty()
+                ? Map.of("problem", p)
+                : Map.of("field", field, "problem", p.substring(colon + 1).strip()));
       }
-      throw new ApiError(400, "invalid_request", "the brief is invalid: " + String.join("; ", e.problems()), details);
+      throw new ApiError(
+          400,
+          "invalid_request",
+          "the brief is invalid: " + String.join("; ", e.problems()),
+          details);
     }
     if (!brief.references().isEmpty()) {
-      throw ApiError.invalidField("references", "upload reference documents with POST /api/projects/{id}/documents instead");
+      throw ApiError.invalidField(
+          "references",
+          "upload reference documents with POST /api/projects/{id}/documents instead");
     }
     Project p = Project.from(s.ids().next("prj"), brief, s.clock().instant());
     s.store().createProject(p);
@@ -131,9 +156,16 @@ public final class BookApi {
   }
 
   private ApiResponse listProjects(ApiRequest r) {
-    Optional<String> category = r.queryParam("category").map(c -> c.strip().toLowerCase(Locale.ROOT));
+    Optional<String> category =
+        r.queryParam("category").map(c -> c.strip().toLowerCase(Locale.ROOT));
     if (category.isPresent() && !s.categories().contains(category.get())) {
-      throw ApiError.invalidField("category", "unknown category '" + category.get() + "' (one of: " + String.join(", ", s.categories().sorted()) + ")");
+      throw ApiError.invalidField(
+          "category",
+          "unknown category '"
+              + category.get()
+              + "' (one of: "
+              + String.join(", ", s.categories().sorted())
+              + ")");
     }
     Optional<Stage> stage = r.queryParam("stage").map(BookApi::stage);
     Optional<String> status = r.queryParam("status").map(BookApi::status);
@@ -148,14 +180,19 @@ public final class BookApi {
     for (Project p : s.store().projects()) {
       Run last = latest.get(p.id());
       if (category.isPresent() && !p.category().equals(category.get())) continue;
-      if (stage.isPresent() && (last == null || last.stage().filter(stage.get()::equals).isEmpty())) continue;
-      if (status.isPresent() && !(last == null ? "none" : last.state().name().toLowerCase(Locale.ROOT)).equals(status.get())) continue;
+      if (stage.isPresent() && (last == null || last.stage().filter(stage.get()::equals).isEmpty()))
+        continue;
+      if (status.isPresent()
+          && !(last == null ? "none" : last.state().name().toLowerCase(Locale.ROOT))
+              .equals(status.get())) continue;
       matching.add(p);
     }
     matching.sort(Comparator.comparing(Project::createdAt).reversed().thenComparing(Project::id));
     ObjectNode body = Json.object();
     ArrayNode items = body.putArray("items");
-    for (Project p : matching.subList(Math.min(offset, matching.size()), Math.min(offset + limit, matching.size()))) {
+    for (Project p :
+        matching.subList(
+            Math.min(offset, matching.size()), Math.min(offset + limit, matching.size()))) {
       ObjectNode o = Views.project(p);
       Run last = latest.get(p.id());
       if (last != null) o.set("latest_run", Views.runSummary(s.store(), last));
@@ -180,36 +217,61 @@ public final class BookApi {
 
   private ApiResponse uploadDocument(ApiRequest r) {
     Project p = project(r.pathParam("id"));
-    String name = r.queryParam("name").map(String::strip)
-        .orElseThrow(() -> ApiError.invalidField("name", "required: the document's file name, e.g. ?name=notes.md"));
+    String name =
+        r.queryParam("name")
+            .map(String::strip)
+            .orElseThrow(
+                () ->
+                    ApiError.invalidField(
+                        "name", "required: the document's file name, e.g. ?name=notes.md"));
     if (!DOCUMENT_NAME.matcher(name).matches() || name.contains("..")) {
-      throw ApiError.invalidField("name", "use 1 to 120 letters, digits, spaces, dots, dashes and underscores, starting with a letter or digit");
+      throw ApiError.invalidField(
+          "name",
+          "use 1 to 120 letters, digits, spaces, dots, dashes and underscores, starting with a"
+              + " letter or digit");
     }
     int dot = name.lastIndexOf('.');
     String extension = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     Set<String> types = TYPES_BY_EXTENSION.get(extension);
     if (types == null) {
-      throw new ApiError(415, "unsupported_media_type", "unsupported document type '." + extension
-          + "' (supported: .md, .markdown, .txt, .html, .htm, .pdf)");
+      throw new ApiError(
+          415,
+          "unsupported_media_type",
+          "unsupported document type '."
+              + extension
+              + "' (supported: .md, .markdown, .txt, .html, .htm, .pdf)");
     }
     String type = mediaType(r, types);
     byte[] body = r.body();
-    if (body.length == 0) throw ApiError.badRequest("the request body is empty: send the document's bytes");
+    if (body.length == 0)
+      throw ApiError.badRequest("the request body is empty: send the document's bytes");
     if (type.equals("application/pdf")) {
       if (body.length < 5 || !new String(body, 0, 5, StandardCharsets.ISO_8859_1).equals("%PDF-")) {
-        throw new ApiError(415, "unsupported_media_type", "the body is not a PDF: it does not start with %PDF-");
+        throw new ApiError(
+            415, "unsupported_media_type", "the body is not a PDF: it does not start with %PDF-");
       }
     } else {
       for (byte b : body) {
-        if (b == 0) throw new ApiError(415, "unsupported_media_type", "the body is binary (it holds NUL bytes), not " + type);
+        if (b == 0)
+          throw new ApiError(
+              415,
+              "unsupported_media_type",
+              "the body is binary (it holds NUL bytes), not " + type);
       }
       utf8(body, "the document");
     }
-    Path folder = s.dataDir().toAbsolutePath().normalize().resolve("projects").resolve(p.id()).resolve("references");
+    Path folder =
+        s.dataDir()
+            .toAbsolutePath()
+            .normalize()
+            .resolve("projects")
+            .resolve(p.id())
+            .resolve("references");
     Path target = folder.resolve(name);
     try {
       Files.createDirectories(folder);
-      if (Files.exists(target)) throw ApiError.conflict("project " + p.id() + " already has a document named " + name);
+      if (Files.exists(target))
+        throw ApiError.conflict("project " + p.id() + " already has a document named " + name);
       Path tmp = Files.createTempFile(folder, ".upload-", ".part");
       try {
         Files.write(tmp, body);
@@ -218,7 +280,8 @@ public final class BookApi {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("could not store the document " + name + " of project " + p.id(), e);
+      throw new UncheckedIOException(
+          "could not store the document " + name + " of project " + p.id(), e);
     }
     s.store().addReference(p.id(), target.toAbsolutePath().toString());
     ObjectNode o = Json.object();
@@ -238,12 +301,19 @@ public final class BookApi {
     String reason = text(body, "reason").orElse("started over the API");
     for (Run run : s.store().runs(Optional.of(p.id()))) {
       if (run.state().isActive() || run.state() == RunState.PAUSED) {
-        throw ApiError.conflict("project " + p.id() + " already has run " + run.id() + " (" + run.state().name().toLowerCase(Locale.ROOT)
-            + "); cancel it or restart it instead");
+        throw ApiError.conflict(
+            "project "
+                + p.id()
+                + " already has run "
+                + run.id()
+                + " ("
+                + run.state().name().toLowerCase(Locale.ROOT)
+                + "); cancel it or restart it instead");
       }
     }
     Run run = s.runs().start(p, reason);
-    return ApiResponse.accepted(Views.run(s.store(), s.store().run(run.id()).orElse(run)), "/api/runs/" + run.id());
+    return ApiResponse.accepted(
+        Views.run(s.store(), s.store().run(run.id()).orElse(run)), "/api/runs/" + run.id());
   }
 
   private ApiResponse listRuns(ApiRequest r) {
@@ -253,11 +323,13 @@ public final class BookApi {
     int limit = r.intParam("limit", 50, 1, 500);
     int offset = r.intParam("offset", 0, 0, 10_000_000);
     List<Run> runs = new ArrayList<>(s.store().runs(projectId));
-    state.ifPresent(st -> runs.removeIf(run -> !run.state().name().toLowerCase(Locale.ROOT).equals(st)));
+    state.ifPresent(
+        st -> runs.removeIf(run -> !run.state().name().toLowerCase(Locale.ROOT).equals(st)));
     runs.sort(Comparator.comparing(Run::createdAt).reversed().thenComparing(Run::id));
     ObjectNode body = Json.object();
     ArrayNode items = body.putArray("items");
-    for (Run run : runs.subList(Math.min(offset, runs.size()), Math.min(offset + limit, runs.size()))) {
+    for (Run run :
+        runs.subList(Math.min(offset, runs.size()), Math.min(offset + limit, runs.size()))) {
       items.add(Views.runSummary(s.store(), run));
     }
     body.put("total", runs.size());
@@ -273,10 +345,15 @@ public final class BookApi {
   private ApiResponse cancelRun(ApiRequest r) {
     Run run = run(r.pathParam("id"));
     String reason = requiredReason(jsonBody(r, true));
-    try (LogContext.Scope ignored = LogContext.with(LogContext.PROJECT_ID, run.projectId(), LogContext.RUN_ID, run.id())) {
+    try (LogContext.Scope ignored =
+        LogContext.with(LogContext.PROJECT_ID, run.projectId(), LogContext.RUN_ID, run.id())) {
       RunControl.Cancelled c = RunControl.cancel(s.store(), run.id(), reason, s.clock().instant());
-      log.info("run {} cancelled over the API (was {}; {} queued task(s) cancelled): {}", run.id(),
-          c.was().name().toLowerCase(Locale.ROOT), c.tasksCancelled(), reason);
+      log.info(
+          "run {} cancelled over the API (was {}; {} queued task(s) cancelled): {}",
+          run.id(),
+          c.was().name().toLowerCase(Locale.ROOT),
+          c.tasksCancelled(),
+          reason);
       ObjectNode o = Views.run(s.store(), c.run());
       o.put("tasks_cancelled", c.tasksCancelled());
       return ApiResponse.ok(o);
@@ -289,27 +366,39 @@ public final class BookApi {
     Run run = run(r.pathParam("id"));
     JsonNode body = jsonBody(r, true);
     String reason = requiredReason(body);
-    Optional<BigDecimal> budget = text(body, "budget_usd").map(b -> {
-      try {
-        BigDecimal v = new BigDecimal(b);
-        if (v.signum() <= 0) throw ApiError.invalidField("budget_usd", "must be greater than 0");
-        return v;
-      } catch (NumberFormatException e) {
-        throw ApiError.invalidField("budget_usd", "must be a decimal number such as \"12.50\"");
-      }
-    });
-    Optional<Stage> fromStage = text(body, "from_stage").map(st -> {
-      try {
-        return Stage.fromId(st.strip().toLowerCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw ApiError.invalidField("from_stage", "unknown stage (one of: " + Stage.ids() + ")");
-      }
-    });
+    Optional<BigDecimal> budget =
+        text(body, "budget_usd")
+            .map(
+                b -> {
+                  try {
+                    BigDecimal v = new BigDecimal(b);
+                    if (v.signum() <= 0)
+                      throw ApiError.invalidField("budget_usd", "must be greater than 0");
+                    return v;
+                  } catch (NumberFormatException e) {
+                    throw ApiError.invalidField(
+                        "budget_usd", "must be a decimal number such as \"12.50\"");
+                  }
+                });
+    Optional<Stage> fromStage =
+        text(body, "from_stage")
+            .map(
+                st -> {
+                  try {
+                    return Stage.fromId(st.strip().toLowerCase(Locale.ROOT));
+                  } catch (IllegalArgumentException e) {
+                    throw ApiError.invalidField(
+                        "from_stage", "unknown stage (one of: " + Stage.ids() + ")");
+                  }
+                });
     JsonNode dry = body.get("dry_run");
-    if (dry != null && !dry.isBoolean() && !dry.isNull()) throw ApiError.invalidField("dry_run", "must be true or false");
+    if (dry != null && !dry.isBoolean() && !dry.isNull())
+      throw ApiError.invalidField("dry_run", "must be true or false");
     boolean dryRun = dry != null && dry.asBoolean(false);
-    try (LogContext.Scope ignored = LogContext.with(LogContext.PROJECT_ID, run.projectId(), LogContext.RUN_ID, run.id())) {
-      org.bookcreator.core.run.RestartPlan plan = RunControl.planRestart(s.store(), run.id(), fromStage);
+    try (LogContext.Scope ignored =
+        LogContext.with(LogContext.PROJECT_ID, run.projectId(), LogContext.RUN_ID, run.id())) {
+      org.bookcreator.core.run.RestartPlan plan =
+          RunControl.planRestart(s.store(), run.id(), fromStage);
       if (dryRun) {
         ObjectNode o = Json.object();
         o.put("run_id", run.id());
@@ -323,11 +412,17 @@ public final class BookApi {
         return ApiResponse.ok(o);
       }
       budget.ifPresent(b -> s.store().setBudget(run.projectId(), Optional.of(b)));
-      Run restarted = s.runs().restart(plan, "restarted by the operator: " + reason
-          + fromStage.map(st -> " (from stage " + st.id() + ")").orElse("")
-          + budget.map(b -> " (budget set to $" + b.toPlainString() + ")").orElse(""));
+      Run restarted =
+          s.runs()
+              .restart(
+                  plan,
+                  "restarted by the operator: "
+                      + reason
+                      + fromStage.map(st -> " (from stage " + st.id() + ")").orElse("")
+                      + budget.map(b -> " (budget set to $" + b.toPlainString() + ")").orElse(""));
       log.info("run {} restarted over the API: {}", run.id(), String.join("; ", plan.describe()));
-      return ApiResponse.accepted(Views.run(s.store(), s.store().run(run.id()).orElse(restarted)), "/api/runs/" + run.id());
+      return ApiResponse.accepted(
+          Views.run(s.store(), s.store().run(run.id()).orElse(restarted)), "/api/runs/" + run.id());
     } catch (RunControl.Conflict e) {
       throw ApiError.conflict(e.getMessage());
     }
@@ -335,7 +430,10 @@ public final class BookApi {
 
   private ApiResponse diagnosis(ApiRequest r) {
     Run run = run(r.pathParam("id"));
-    return ApiResponse.ok(Views.diagnosis(org.bookcreator.core.ops.Diagnosis.of(s.store(), run, s.stalls(), s.clock().instant())));
+    return ApiResponse.ok(
+        Views.diagnosis(
+            org.bookcreator.core.ops.Diagnosis.of(
+                s.store(), run, s.stalls(), s.clock().instant())));
   }
 
   private ApiResponse stalls(ApiRequest r) {
@@ -367,24 +465,41 @@ public final class BookApi {
   private ApiResponse logs(ApiRequest r) {
     java.time.Instant now = s.clock().instant();
     Optional<String> level = r.queryParam("level").map(l -> l.strip().toUpperCase(Locale.ROOT));
-    level.ifPresent(l -> {
-      try {
-        org.bookcreator.telemetry.LogLine.severity(l);
-      } catch (IllegalArgumentException e) {
-        throw ApiError.invalidField("level", e.getMessage());
-      }
-    });
-    Optional<Long> before = r.queryParam("before").map(b -> {
-      try {
-        return Long.parseLong(b.strip());
-      } catch (NumberFormatException e) {
-        throw ApiError.invalidField("before", "must be a record id (a whole number)");
-      }
-    });
+    level.ifPresent(
+        l -> {
+          try {
+            org.bookcreator.telemetry.LogLine.severity(l);
+          } catch (IllegalArgumentException e) {
+            throw ApiError.invalidField("level", e.getMessage());
+          }
+        });
+    Optional<Long> before =
+        r.queryParam("before")
+            .map(
+                b -> {
+                  try {
+                    return Long.parseLong(b.strip());
+                  } catch (NumberFormatException e) {
+                    throw ApiError.invalidField("before", "must be a record id (a whole number)");
+                  }
+                });
     int limit = r.intParam("limit", 100, 1, 1000);
-    org.bookcreator.core.store.LogQuery q = new org.bookcreator.core.store.LogQuery(r.queryParam("project"), r.queryParam("run"),
-        r.queryParam("stage"), r.queryParam("role"), r.queryParam("provider"), level, time(r, "since", now), time(r, "until", now),
-        r.queryParam("trace"), r.queryParam("request"), r.queryParam("q").filter(t -> !t.isBlank()), before, Optional.empty(), limit);
+    org.bookcreator.core.store.LogQuery q =
+        new org.bookcreator.core.store.LogQuery(
+            r.queryParam("project"),
+            r.queryParam("run"),
+            r.queryParam("stage"),
+            r.queryParam("role"),
+            r.queryParam("provider"),
+            level,
+            time(r, "since", now),
+            time(r, "until", now),
+            r.queryParam("trace"),
+            r.queryParam("request"),
+            r.queryParam("q").filter(t -> !t.isBlank()),
+            before,
+            Optional.empty(),
+            limit);
     List<org.bookcreator.core.store.StoredLog> page = s.store().logs(q);
     ObjectNode body = Json.object();
     ArrayNode items = body.putArray("items");
@@ -403,14 +518,17 @@ public final class BookApi {
     return ApiResponse.ok(body);
   }
 
-  private static Optional<java.time.Instant> time(ApiRequest r, String name, java.time.Instant now) {
-    return r.queryParam(name).map(t -> {
-      try {
-        return org.bookcreator.core.store.LogQuery.time(t, now);
-      } catch (IllegalArgumentException e) {
-        throw ApiError.invalidField(name, e.getMessage());
-      }
-    });
+  private static Optional<java.time.Instant> time(
+      ApiRequest r, String name, java.time.Instant now) {
+    return r.queryParam(name)
+        .map(
+            t -> {
+              try {
+                return org.bookcreator.core.store.LogQuery.time(t, now);
+              } catch (IllegalArgumentException e) {
+                throw ApiError.invalidField(name, e.getMessage());
+              }
+            });
   }
 
   // ---- helpers
@@ -441,15 +559,24 @@ public final class BookApi {
     if (v.equals("none")) return v;
     List<String> known = new ArrayList<>();
     for (RunState st : RunState.values()) known.add(st.name().toLowerCase(Locale.ROOT));
-    throw ApiError.invalidField("status", "unknown state (one of: " + String.join(", ", known) + ", none)");
+    throw ApiError.invalidField(
+        "status", "unknown state (one of: " + String.join(", ", known) + ", none)");
   }
 
-  /** The request's media type, lower case without parameters; 415 unless it is one of {@code allowed}. */
+  /**
+   * The request's media type, lower case without parameters; 415 unless it is one of {@code
+   * allowed}.
+   */
   private static String mediaType(ApiRequest r, Set<String> allowed) {
-    String type = r.contentType().map(t -> t.split(";", 2)[0].strip().toLowerCase(Locale.ROOT)).orElse("");
+    String type =
+        r.contentType().map(t -> t.split(";", 2)[0].strip().toLowerCase(Locale.ROOT)).orElse("");
     if (!allowed.contains(type)) {
-      throw new ApiError(415, "unsupported_media_type", (type.isEmpty() ? "no Content-Type" : "Content-Type " + clip(type))
-          + "; this endpoint takes " + String.join(" or ", allowed.stream().sorted().toList()));
+      throw new ApiError(
+          415,
+          "unsupported_media_type",
+          (type.isEmpty() ? "no Content-Type" : "Content-Type " + clip(type))
+              + "; this endpoint takes "
+              + String.join(" or ", allowed.stream().sorted().toList()));
     }
     return type;
   }
@@ -465,15 +592,19 @@ public final class BookApi {
     try {
       node = Json.parse(utf8(r.body(), "the request body"));
     } catch (JacksonException e) {
-      throw ApiError.badRequest("the request body is not valid JSON: " + clip(e.getOriginalMessage()));
+      throw ApiError.badRequest(
+          "the request body is not valid JSON: " + clip(e.getOriginalMessage()));
     }
-    if (node == null || !node.isObject()) throw ApiError.badRequest("the request body must be a JSON object");
+    if (node == null || !node.isObject())
+      throw ApiError.badRequest("the request body must be a JSON object");
     return node;
   }
 
   private static String requiredReason(JsonNode body) {
     String reason = text(body, "reason").map(String::strip).orElse("");
-    if (reason.isEmpty()) throw ApiError.invalidField("reason", "required: say why, it is recorded in the run's history");
+    if (reason.isEmpty())
+      throw ApiError.invalidField(
+          "reason", "required: say why, it is recorded in the run's history");
     if (reason.length() > 500) throw ApiError.invalidField("reason", "at most 500 characters");
     // One line in the history and the logs, whatever the caller sent.
     return reason.replaceAll("\\p{Cntrl}", " ");
@@ -488,8 +619,12 @@ public final class BookApi {
 
   private static String utf8(byte[] bytes, String what) {
     try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
     } catch (CharacterCodingException e) {
       throw new ApiError(415, "unsupported_media_type", what + " is not UTF-8 text");
     }

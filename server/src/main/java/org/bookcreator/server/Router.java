@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Routes by method and path template ({@code /api/runs/{id}/cancel}). Matching is by segments;
- * a parameter matches one non-empty segment. The template, never the raw path, names the route in
+ * Routes by method and path template ({@code /api/runs/{id}/cancel}). Matching is by segments; a
+ * parameter matches one non-empty segment. The template, never the raw path, names the route in
  * metrics and logs.
  */
 final class Router {
@@ -30,7 +30,10 @@ final class Router {
     return this;
   }
 
-  /** The route for this method and path; empty with {@code allowed} filled when only the method is wrong. */
+  /**
+   * The route for this method and path; empty with {@code allowed} filled when only the method is
+   * wrong.
+   */
   Optional<Match> match(String method, String path, Set<String> allowed) {
     String[] parts = split(path);
     for (Route r : routes) {

@@ -9,9 +9,9 @@ import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
 
 /**
- * How the API starts and restarts runs: through the pipeline of this process (the all-in-one
- * role), or, for an API-only process, by writing them to the shared store, where the orchestrator
- * of a worker process picks them up on its next sweep.
+ * How the API starts and restarts runs: through the pipeline of this process (the all-in-one role),
+ * or, for an API-only process, by writing them to the shared store, where the orchestrator of a
+ * worker process picks them up on its next sweep.
  */
 public interface RunLauncher {
   /** Creates a run of the project and sets it going. */
@@ -20,7 +20,9 @@ public interface RunLauncher {
   /** Lets a paused or failed run go on; throws {@link RunControl.Conflict} for any other state. */
   Run resume(String runId, String reason);
 
-  /** Carries out a restart plan; throws {@link RunControl.Conflict} when the run changed meanwhile. */
+  /**
+   * Carries out a restart plan; throws {@link RunControl.Conflict} when the run changed meanwhile.
+   */
   Run restart(org.bookcreator.core.run.RestartPlan plan, String reason);
 
   static RunLauncher inProcess(Pipeline pipeline, long seed) {

@@ -13,7 +13,9 @@ import org.bookcreator.telemetry.SpanRecord;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The JSON shapes of projects, runs and traces, shared by the API and the command line's --json. */
+/**
+ * The JSON shapes of projects, runs and traces, shared by the API and the command line's --json.
+ */
 public final class Views {
   private Views() {}
 
@@ -103,8 +105,8 @@ public final class Views {
   }
 
   /**
-   * The span tree: each span with its {@code children} by start time; spans whose parent is
-   * missing are roots.
+   * The span tree: each span with its {@code children} by start time; spans whose parent is missing
+   * are roots.
    */
   public static ObjectNode trace(String runId, String traceId, List<SpanRecord> spans) {
     java.util.Map<String, ObjectNode> byId = new java.util.LinkedHashMap<>();
@@ -118,7 +120,9 @@ public final class Views {
       ObjectNode node = byId.get(s.spanId());
       ObjectNode parent = s.parentSpanId().map(byId::get).orElse(null);
       if (parent == null) roots.add(node);
-      else (parent.has("children") ? (ArrayNode) parent.get("children") : parent.putArray("children")).add(node);
+      else
+        (parent.has("children") ? (ArrayNode) parent.get("children") : parent.putArray("children"))
+            .add(node);
     }
     return o;
   }
@@ -138,22 +142,56 @@ public final class Views {
     o.put("runbook", d.runbook());
     ArrayNode stages = o.putArray("stages");
     for (var s : d.stages()) {
-      stages.addObject().put("stage", s.stage()).put("state", s.state()).put("seconds", s.time().toMillis() / 1000.0)
-          .put("share", s.share()).put("iterations", s.iterations()).put("note", s.note());
+      stages
+          .addObject()
+          .put("stage", s.stage())
+          .put("state", s.state())
+          .put("seconds", s.time().toMillis() / 1000.0)
+          .put("share", s.share())
+          .put("iterations", s.iterations())
+          .put("note", s.note());
     }
     ArrayNode spend = o.putArray("spend_by_stage");
-    for (var s : d.spendByStage()) spend.addObject().put("stage", s.name()).put("calls", s.calls()).put("cost_usd", s.costUsd().toPlainString()).put("latency_ms", s.latencyMs());
+    for (var s : d.spendByStage())
+      spend
+          .addObject()
+          .put("stage", s.name())
+          .put("calls", s.calls())
+          .put("cost_usd", s.costUsd().toPlainString())
+          .put("latency_ms", s.latencyMs());
     ArrayNode models = o.putArray("spend_by_model");
-    for (var s : d.spendByModel()) models.addObject().put("model", s.name()).put("calls", s.calls()).put("cost_usd", s.costUsd().toPlainString()).put("latency_ms", s.latencyMs());
+    for (var s : d.spendByModel())
+      models
+          .addObject()
+          .put("model", s.name())
+          .put("calls", s.calls())
+          .put("cost_usd", s.costUsd().toPlainString())
+          .put("latency_ms", s.latencyMs());
     ArrayNode roles = o.putArray("agents");
-    for (var a : d.roles()) roles.addObject().put("role", a.role()).put("calls", a.calls()).put("failed_calls", a.failedCalls()).put("schema_violations", a.schemaViolations());
+    for (var a : d.roles())
+      roles
+          .addObject()
+          .put("role", a.role())
+          .put("calls", a.calls())
+          .put("failed_calls", a.failedCalls())
+          .put("schema_violations", a.schemaViolations());
     ArrayNode errors = o.putArray("provider_errors");
     for (var e : d.providerErrors()) {
-      errors.addObject().put("provider", e.provider()).put("error_type", e.errorType()).put("count", e.count())
-          .put("worst_minute_count", e.worstMinute()).put("worst_minute_at", e.worstMinuteAt().toString());
+      errors
+          .addObject()
+          .put("provider", e.provider())
+          .put("error_type", e.errorType())
+          .put("count", e.count())
+          .put("worst_minute_count", e.worstMinute())
+          .put("worst_minute_at", e.worstMinuteAt().toString());
     }
     ArrayNode stalls = o.putArray("stalls");
-    for (var s : d.stalls()) stalls.addObject().put("kind", s.kind().id()).put("reason", s.reason()).put("last_progress", s.lastProgress().toString());
+    for (var s : d.stalls())
+      stalls
+          .addObject()
+          .put("kind", s.kind().id())
+          .put("reason", s.reason())
+          .put("last_progress", s.lastProgress().toString());
     ArrayNode logs = o.putArray("recent_warnings");
     d.recentErrors().forEach(logs::add);
     return o;

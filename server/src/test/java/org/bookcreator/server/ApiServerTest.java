@@ -37,7 +37,8 @@ class ApiServerTest {
   private TestServer t;
   private SqliteStore store;
   private Telemetry telemetry;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private String base;
 
   @BeforeEach
@@ -57,7 +58,8 @@ class ApiServerTest {
     t.close();
   }
 
-  private HttpResponse<String> send(String method, String path, String contentType, byte[] body) throws Exception {
+  private HttpResponse<String> send(String method, String path, String contentType, byte[] body)
+      throws Exception {
     return t.send(method, path, contentType, body);
   }
 
@@ -74,26 +76,40 @@ class ApiServerTest {
   }
 
   private String aProject() throws Exception {
-    var r = postJson("/api/projects", "{\"title\":\"Lights\",\"category\":\"fiction\",\"brief\":\"About lighthouses.\",\"chapters\":2}");
+    var r =
+        postJson(
+            "/api/projects",
+            "{\"title\":\"Lights\",\"category\":\"fiction\",\"brief\":\"About"
+                + " lighthouses.\",\"chapters\":2}");
     assertThat(r.statusCode()).isEqualTo(201);
     return json(r).get("id").asString();
   }
 
   @Test
   void createProject_answers201_withLocation_andARequestId() throws Exception {
-    var r = postJson("/api/projects", "{\"title\":\"Lights\",\"category\":\"fiction\",\"brief\":\"About lighthouses.\",\"chapters\":3}");
+    var r =
+        postJson(
+            "/api/projects",
+            "{\"title\":\"Lights\",\"category\":\"fiction\",\"brief\":\"About"
+                + " lighthouses.\",\"chapters\":3}");
 
     assertThat(r.statusCode()).isEqualTo(201);
     String id = json(r).get("id").asString();
     assertThat(r.headers().firstValue("Location")).contains("/api/projects/" + id);
-    assertThat(r.headers().firstValue("X-Request-Id")).hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
+    assertThat(r.headers().firstValue("X-Request-Id"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
     assertThat(store.project(id)).hasValueSatisfying(p -> assertThat(p.chapters()).isEqualTo(3));
   }
 
   @Test
   void createProject_withYaml_isAccepted() throws Exception {
-    var r = send("POST", "/api/projects", "application/yaml",
-        "title: Yaml Book\ncategory: technical\nbrief: How to measure.\nchapters: 1\n".getBytes(StandardCharsets.UTF_8));
+    var r =
+        send(
+            "POST",
+            "/api/projects",
+            "application/yaml",
+            "title: Yaml Book\ncategory: technical\nbrief: How to measure.\nchapters: 1\n"
+                .getBytes(StandardCharsets.UTF_8));
 
     assertThat(r.statusCode()).isEqualTo(201);
     assertThat(json(r).get("category").asString()).isEqualTo("technical");
@@ -101,19 +117,26 @@ class ApiServerTest {
 
   @Test
   void invalidBrief_is400_namingEachField() throws Exception {
-    var r = postJson("/api/projects", "{\"title\":\"\",\"category\":\"poetry-slam\",\"brief\":\"x\",\"chapters\":0,\"colour\":1}");
+    var r =
+        postJson(
+            "/api/projects",
+            "{\"title\":\"\",\"category\":\"poetry-slam\",\"brief\":\"x\",\"chapters\":0,\"colour\":1}");
 
     assertThat(r.statusCode()).isEqualTo(400);
     JsonNode body = json(r);
     assertThat(body.get("error").asString()).isEqualTo("invalid_request");
-    assertThat(body.get("details").findValuesAsString("field")).contains("title", "category", "chapters");
+    assertThat(body.get("details").findValuesAsString("field"))
+        .contains("title", "category", "chapters");
     assertThat(body.get("message").asString()).contains("colour");
     assertThat(store.projects()).isEmpty();
   }
 
   @Test
   void briefWithReferencePaths_isRefused_withTheUploadEndpointNamed() throws Exception {
-    var r = postJson("/api/projects", "{\"title\":\"T\",\"category\":\"fiction\",\"brief\":\"b\",\"chapters\":1,\"references\":[\"/etc/passwd\"]}");
+    var r =
+        postJson(
+            "/api/projects",
+            "{\"title\":\"T\",\"category\":\"fiction\",\"brief\":\"b\",\"chapters\":1,\"references\":[\"/etc/passwd\"]}");
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(json(r).get("details").get(0).get("field").asString()).isEqualTo("references");
@@ -121,7 +144,8 @@ class ApiServerTest {
 
   @Test
   void wrongContentType_is415_andOversizeBody_is413() throws Exception {
-    var text = send("POST", "/api/projects", "text/plain", "title: x".getBytes(StandardCharsets.UTF_8));
+    var text =
+        send("POST", "/api/projects", "text/plain", "title: x".getBytes(StandardCharsets.UTF_8));
     var huge = postJson("/api/projects", "{\"brief\":\"" + "x".repeat(70 * 1024) + "\"}");
 
     assertThat(text.statusCode()).isEqualTo(415);
@@ -148,26 +172,70 @@ class ApiServerTest {
 
   @Test
   void aSafeRequestId_isEchoed_andAnUnsafeOne_isReplaced() throws Exception {
-    var safe = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).header("X-Request-Id", "abc-123").build(),
-        HttpResponse.BodyHandlers.ofString());
-    var unsafe = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).header("X-Request-Id", "a b<script>").build(),
-        HttpResponse.BodyHandlers.ofString());
+    var safe =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/healthz"))
+                .header("X-Request-Id", "abc-123")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    var unsafe =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/healthz"))
+                .header("X-Request-Id", "a b<script>")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(safe.headers().firstValue("X-Request-Id")).contains("abc-123");
-    assertThat(unsafe.headers().firstValue("X-Request-Id")).hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
+    assertThat(unsafe.headers().firstValue("X-Request-Id"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
   }
 
   @Test
   void uploads_checkNameTypeContentAndSize() throws Exception {
     String id = aProject();
 
-    var ok = send("POST", "/api/projects/" + id + "/documents?name=notes.md", "text/markdown", "# Notes\n\nFacts.".getBytes(StandardCharsets.UTF_8));
-    var again = send("POST", "/api/projects/" + id + "/documents?name=notes.md", "text/markdown", "# Other".getBytes(StandardCharsets.UTF_8));
-    var exe = send("POST", "/api/projects/" + id + "/documents?name=tool.exe", "application/octet-stream", new byte[] {1, 2});
-    var fakePdf = send("POST", "/api/projects/" + id + "/documents?name=paper.pdf", "application/pdf", "not a pdf".getBytes(StandardCharsets.UTF_8));
-    var binaryText = send("POST", "/api/projects/" + id + "/documents?name=a.txt", "text/plain", new byte[] {'a', 0, 'b'});
-    var traversal = send("POST", "/api/projects/" + id + "/documents?name=..%2F..%2Fescape.md", "text/markdown", "x".getBytes(StandardCharsets.UTF_8));
-    var big = send("POST", "/api/projects/" + id + "/documents?name=big.txt", "text/plain", new byte[70 * 1024]);
+    var ok =
+        send(
+            "POST",
+            "/api/projects/" + id + "/documents?name=notes.md",
+            "text/markdown",
+            "# Notes\n\nFacts.".getBytes(StandardCharsets.UTF_8));
+    var again =
+        send(
+            "POST",
+            "/api/projects/" + id + "/documents?name=notes.md",
+            "text/markdown",
+            "# Other".getBytes(StandardCharsets.UTF_8));
+    var exe =
+        send(
+            "POST",
+            "/api/projects/" + id + "/documents?name=tool.exe",
+            "application/octet-stream",
+            new byte[] {1, 2});
+    var fakePdf =
+        send(
+            "POST",
+            "/api/projects/" + id + "/documents?name=paper.pdf",
+            "application/pdf",
+            "not a pdf".getBytes(StandardCharsets.UTF_8));
+    var binaryText =
+        send(
+            "POST",
+            "/api/projects/" + id + "/documents?name=a.txt",
+            "text/plain",
+            new byte[] {'a', 0, 'b'});
+    var traversal =
+        send(
+            "POST",
+            "/api/projects/" + id + "/documents?name=..%2F..%2Fescape.md",
+            "text/markdown",
+            "x".getBytes(StandardCharsets.UTF_8));
+    var big =
+        send(
+            "POST",
+            "/api/projects/" + id + "/documents?name=big.txt",
+            "text/plain",
+            new byte[70 * 1024]);
 
     assertThat(ok.statusCode()).isEqualTo(201);
     assertThat(again.statusCode()).isEqualTo(409);
@@ -176,8 +244,11 @@ class ApiServerTest {
     assertThat(binaryText.statusCode()).isEqualTo(415);
     assertThat(traversal.statusCode()).isEqualTo(400);
     assertThat(big.statusCode()).isEqualTo(413);
-    assertThat(store.project(id).orElseThrow().references()).singleElement().satisfies(p -> assertThat(p).endsWith("notes.md"));
-    assertThat(Files.readString(Path.of(store.project(id).orElseThrow().references().get(0)))).isEqualTo("# Notes\n\nFacts.");
+    assertThat(store.project(id).orElseThrow().references())
+        .singleElement()
+        .satisfies(p -> assertThat(p).endsWith("notes.md"));
+    assertThat(Files.readString(Path.of(store.project(id).orElseThrow().references().get(0))))
+        .isEqualTo("# Notes\n\nFacts.");
     try (var files = Files.walk(dir)) {
       assertThat(files.filter(f -> f.getFileName().toString().equals("escape.md"))).isEmpty();
     }
@@ -186,10 +257,23 @@ class ApiServerTest {
   @Test
   void aProjectWithUploadedPdfAndMarkdown_runsToCompletion_withLedgerAndTrace() throws Exception {
     String id = aProject();
-    assertThat(send("POST", "/api/projects/" + id + "/documents?name=history.pdf", "application/pdf", pdf("The first lighthouse was lit in 1716."))
-        .statusCode()).isEqualTo(201);
-    assertThat(send("POST", "/api/projects/" + id + "/documents?name=notes.md", "text/markdown",
-        "# Keepers\n\nKeepers trimmed wicks every night.".getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(201);
+    assertThat(
+            send(
+                    "POST",
+                    "/api/projects/" + id + "/documents?name=history.pdf",
+                    "application/pdf",
+                    pdf("The first lighthouse was lit in 1716."))
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(
+            send(
+                    "POST",
+                    "/api/projects/" + id + "/documents?name=notes.md",
+                    "text/markdown",
+                    "# Keepers\n\nKeepers trimmed wicks every night."
+                        .getBytes(StandardCharsets.UTF_8))
+                .statusCode())
+        .isEqualTo(201);
 
     var started = send("POST", "/api/projects/" + id + "/runs", null, null);
     assertThat(started.statusCode()).isEqualTo(202);
@@ -200,17 +284,28 @@ class ApiServerTest {
     assertThat(run.get("state").asString()).isEqualTo("completed");
     assertThat(run.get("totals").get("calls").asLong()).isPositive();
     assertThat(store.calls(runId)).isNotEmpty();
-    assertThat(Files.readString(dir.resolve("data").resolve("projects").resolve(id).resolve("runs").resolve(runId).resolve("manuscript.md")))
+    assertThat(
+            Files.readString(
+                dir.resolve("data")
+                    .resolve("projects")
+                    .resolve(id)
+                    .resolve("runs")
+                    .resolve(runId)
+                    .resolve("manuscript.md")))
         .isNotBlank();
-    assertThat(store.events(runId)).noneMatch(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.DOCUMENT_ERROR));
+    assertThat(store.events(runId))
+        .noneMatch(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.DOCUMENT_ERROR));
     assertThat(twice.statusCode()).as("a second run while the first is active").isEqualTo(409);
     telemetry.flush();
     JsonNode trace = json(get("/api/runs/" + runId + "/trace"));
     assertThat(trace.get("span_count").asInt()).isPositive();
-    assertThat(trace.get("spans")).singleElement().satisfies(root -> {
-      assertThat(root.get("name").asString()).isEqualTo("run");
-      assertThat(root.get("children").size()).isPositive();
-    });
+    assertThat(trace.get("spans"))
+        .singleElement()
+        .satisfies(
+            root -> {
+              assertThat(root.get("name").asString()).isEqualTo("run");
+              assertThat(root.get("children").size()).isPositive();
+            });
     JsonNode diagnosis = json(get("/api/runs/" + runId + "/diagnosis"));
     assertThat(diagnosis.get("cause").asString()).contains("completed");
     assertThat(diagnosis.get("stages").size()).isPositive();
@@ -226,36 +321,59 @@ class ApiServerTest {
     store.createRun("run_manual", id, 1, "queued by the test", java.time.Instant.now());
 
     var noReason = postJson("/api/runs/run_manual/cancel", "{}");
-    var cancelled = postJson("/api/runs/run_manual/cancel", "{\"reason\":\"wrong brief\\nINJECTED\"}");
+    var cancelled =
+        postJson("/api/runs/run_manual/cancel", "{\"reason\":\"wrong brief\\nINJECTED\"}");
     var again = postJson("/api/runs/run_manual/cancel", "{\"reason\":\"again\"}");
 
     assertThat(noReason.statusCode()).isEqualTo(400);
     assertThat(json(noReason).get("details").get(0).get("field").asString()).isEqualTo("reason");
     assertThat(cancelled.statusCode()).isEqualTo(200);
     assertThat(json(cancelled).get("state").asString()).isEqualTo("cancelled");
-    assertThat(store.history("run_manual")).anySatisfy(t -> assertThat(t.reason()).isEqualTo("cancelled by the operator: wrong brief INJECTED"));
+    assertThat(store.history("run_manual"))
+        .anySatisfy(
+            t ->
+                assertThat(t.reason())
+                    .isEqualTo("cancelled by the operator: wrong brief INJECTED"));
     assertThat(again.statusCode()).isEqualTo(409);
   }
 
   @Test
-  void restart_dryRunChangesNothing_badStageIs400_andARealRestartCompletesTheRun() throws Exception {
+  void restart_dryRunChangesNothing_badStageIs400_andARealRestartCompletesTheRun()
+      throws Exception {
     String id = aProject();
     java.time.Instant now = java.time.Instant.now();
     store.createRun("run_failed", id, 1, "queued by the test", now);
-    store.transitionRun("run_failed", org.bookcreator.core.run.RunState.QUEUED, org.bookcreator.core.run.RunState.RUNNING, "started", now);
-    store.transitionRun("run_failed", org.bookcreator.core.run.RunState.RUNNING, org.bookcreator.core.run.RunState.FAILED, "provider down", now);
+    store.transitionRun(
+        "run_failed",
+        org.bookcreator.core.run.RunState.QUEUED,
+        org.bookcreator.core.run.RunState.RUNNING,
+        "started",
+        now);
+    store.transitionRun(
+        "run_failed",
+        org.bookcreator.core.run.RunState.RUNNING,
+        org.bookcreator.core.run.RunState.FAILED,
+        "provider down",
+        now);
     int historyBefore = store.history("run_failed").size();
 
-    var dry = postJson("/api/runs/run_failed/restart", "{\"reason\":\"provider back\",\"dry_run\":true,\"from_stage\":\"outline\"}");
-    var badStage = postJson("/api/runs/run_failed/restart", "{\"reason\":\"x\",\"from_stage\":\"lunch\"}");
+    var dry =
+        postJson(
+            "/api/runs/run_failed/restart",
+            "{\"reason\":\"provider back\",\"dry_run\":true,\"from_stage\":\"outline\"}");
+    var badStage =
+        postJson("/api/runs/run_failed/restart", "{\"reason\":\"x\",\"from_stage\":\"lunch\"}");
     var badDry = postJson("/api/runs/run_failed/restart", "{\"reason\":\"x\",\"dry_run\":\"yes\"}");
 
     assertThat(dry.statusCode()).isEqualTo(200);
     assertThat(json(dry).get("dry_run").asBoolean()).isTrue();
-    assertThat(json(dry).get("changes").get(0).asString()).contains("failed -> running").contains("re-running from stage outline");
+    assertThat(json(dry).get("changes").get(0).asString())
+        .contains("failed -> running")
+        .contains("re-running from stage outline");
     assertThat(store.history("run_failed")).hasSize(historyBefore);
     assertThat(badStage.statusCode()).isEqualTo(400);
-    assertThat(json(badStage).get("details").get(0).get("field").asString()).isEqualTo("from_stage");
+    assertThat(json(badStage).get("details").get(0).get("field").asString())
+        .isEqualTo("from_stage");
     assertThat(badDry.statusCode()).isEqualTo(400);
 
     var restarted = postJson("/api/runs/run_failed/restart", "{\"reason\":\"provider back\"}");
@@ -263,16 +381,22 @@ class ApiServerTest {
 
     assertThat(restarted.statusCode()).isEqualTo(202);
     assertThat(done.get("state").asString()).isEqualTo("completed");
-    assertThat(done.get("history").findValuesAsString("reason")).contains("restarted by the operator: provider back");
-    assertThat(postJson("/api/runs/run_failed/restart", "{\"reason\":\"again\"}").statusCode()).isEqualTo(409);
+    assertThat(done.get("history").findValuesAsString("reason"))
+        .contains("restarted by the operator: provider back");
+    assertThat(postJson("/api/runs/run_failed/restart", "{\"reason\":\"again\"}").statusCode())
+        .isEqualTo(409);
   }
 
   @Test
   void listProjects_filtersAndPages() throws Exception {
     for (int i = 0; i < 3; i++) {
-      postJson("/api/projects", "{\"title\":\"F" + i + "\",\"category\":\"fiction\",\"brief\":\"b\",\"chapters\":1}");
+      postJson(
+          "/api/projects",
+          "{\"title\":\"F" + i + "\",\"category\":\"fiction\",\"brief\":\"b\",\"chapters\":1}");
     }
-    postJson("/api/projects", "{\"title\":\"T\",\"category\":\"technical\",\"brief\":\"b\",\"chapters\":1}");
+    postJson(
+        "/api/projects",
+        "{\"title\":\"T\",\"category\":\"technical\",\"brief\":\"b\",\"chapters\":1}");
 
     JsonNode fiction = json(get("/api/projects?category=fiction&limit=2"));
     JsonNode page2 = json(get("/api/projects?category=fiction&limit=2&offset=2"));
@@ -285,7 +409,8 @@ class ApiServerTest {
     assertThat(fiction.get("items").size()).isEqualTo(2);
     assertThat(page2.get("items").size()).isEqualTo(1);
     assertThat(none.get("total").asInt()).isEqualTo(4);
-    assertThat(List.of(badCategory, badLimit, badStage)).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(400));
+    assertThat(List.of(badCategory, badLimit, badStage))
+        .allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(400));
     assertThat(json(badLimit).get("details").get(0).get("field").asString()).isEqualTo("limit");
   }
 
@@ -297,7 +422,10 @@ class ApiServerTest {
 
     String metrics = get("/metrics").body();
 
-    assertThat(metrics).contains("http_server_request_duration_seconds_count{http_request_method=\"GET\",http_response_status_code=\"200\",http_route=\"/api/projects/{id}\"} 2");
+    assertThat(metrics)
+        .contains(
+            "http_server_request_duration_seconds_count{http_request_method=\"GET\",http_response_status_code=\"200\",http_route=\"/api/projects/{id}\"}"
+                + " 2");
     assertThat(metrics).doesNotContain(id);
   }
 
@@ -315,10 +443,18 @@ class ApiServerTest {
     startServer(Optional.of("a-long-enough-token-123"));
 
     var without = get("/api/projects");
-    var wrong = http.send(HttpRequest.newBuilder(URI.create(base + "/api/projects")).header("Authorization", "Bearer nope").build(),
-        HttpResponse.BodyHandlers.ofString());
-    var right = http.send(HttpRequest.newBuilder(URI.create(base + "/api/projects")).header("Authorization", "Bearer a-long-enough-token-123").build(),
-        HttpResponse.BodyHandlers.ofString());
+    var wrong =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/projects"))
+                .header("Authorization", "Bearer nope")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    var right =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/projects"))
+                .header("Authorization", "Bearer a-long-enough-token-123")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(without.statusCode()).isEqualTo(401);
     assertThat(without.headers().firstValue("WWW-Authenticate")).contains("Bearer");
@@ -330,7 +466,8 @@ class ApiServerTest {
   @Test
   void bindingBeyondLoopback_withoutAToken_isRefused() {
     assertThatThrownBy(() -> new ApiConfig("0.0.0.0", 0, Optional.empty(), 1024, 1024))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http.token");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("http.token");
   }
 
   private JsonNode awaitRun(String runId) throws Exception {
@@ -339,13 +476,15 @@ class ApiServerTest {
       JsonNode run = json(get("/api/runs/" + runId));
       String state = run.get("state").asString();
       if (!state.equals("queued") && !state.equals("running")) return run;
-      if (System.nanoTime() > deadline) throw new AssertionError("run " + runId + " still " + state);
+      if (System.nanoTime() > deadline)
+        throw new AssertionError("run " + runId + " still " + state);
       Thread.sleep(50);
     }
   }
 
   private static byte[] pdf(String text) throws Exception {
-    try (PDDocument doc = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+    try (PDDocument doc = new PDDocument();
+        ByteArrayOutputStream out = new ByteArrayOutputStream()) {
       PDPage page = new PDPage();
       doc.addPage(page);
       try (PDPageContentStream cs = new PDPageContentStream(doc, page)) {

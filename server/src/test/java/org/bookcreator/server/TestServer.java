@@ -40,24 +40,58 @@ final class TestServer implements AutoCloseable {
 
   TestServer(Path dir, Optional<String> token, long maxBody) {
     store = SqliteStore.open(dir.resolve("data"), true);
-    telemetry = Telemetry.create(new TelemetryConfig("book-creator", true, true, 1.0, false, Set.of("sim-standard")),
-        Redactor.none(), spans -> store.recordSpans(spans, 100_000), 8192, List.of());
+    telemetry =
+        Telemetry.create(
+            new TelemetryConfig("book-creator", true, true, 1.0, false, Set.of("sim-standard")),
+            Redactor.none(),
+            spans -> store.recordSpans(spans, 100_000),
+            8192,
+            List.of());
     Ids ids = Ids.system();
-    pipeline = new Pipeline(store, new SimulatedLlmClient(SimulationConfig.instant(3)), PriceTable.defaults(),
-        PipelineConfig.defaults(dir.resolve("data")).withWorkers(2), telemetry, InstantSource.system(), ids, new Random(1),
-        MultiFormatDocumentParser.defaults());
+    pipeline =
+        new Pipeline(
+            store,
+            new SimulatedLlmClient(SimulationConfig.instant(3)),
+            PriceTable.defaults(),
+            PipelineConfig.defaults(dir.resolve("data")).withWorkers(2),
+            telemetry,
+            InstantSource.system(),
+            ids,
+            new Random(1),
+            MultiFormatDocumentParser.defaults());
     pipeline.start(true);
-    BookApi api = new BookApi(new BookApi.Services(store, RunLauncher.inProcess(pipeline, 3), new BriefParser(Categories.defaults()),
-        Categories.defaults(), ids, InstantSource.system(), dir.resolve("data"),
-        org.bookcreator.core.ops.StallDetector.Thresholds.of(java.time.Duration.ofMinutes(10))));
-    server = ApiServer.start(new ApiConfig("127.0.0.1", 0, token, maxBody, maxBody), api, telemetry.metrics(), ids,
-        MetricsServer.handler(telemetry));
+    BookApi api =
+        new BookApi(
+            new BookApi.Services(
+                store,
+                RunLauncher.inProcess(pipeline, 3),
+                new BriefParser(Categories.defaults()),
+                Categories.defaults(),
+                ids,
+                InstantSource.system(),
+                dir.resolve("data"),
+                org.bookcreator.core.ops.StallDetector.Thresholds.of(
+                    java.time.Duration.ofMinutes(10))));
+    server =
+        ApiServer.start(
+            new ApiConfig("127.0.0.1", 0, token, maxBody, maxBody),
+            api,
+            telemetry.metrics(),
+            ids,
+            MetricsServer.handler(telemetry));
     base = "http://127.0.0.1:" + server.port();
   }
 
-  HttpResponse<String> send(String method, String path, String contentType, byte[] body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+  HttpResponse<String> send(String method, String path, String contentType, byte[] body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) b.header("Content-Type", contentType);
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }

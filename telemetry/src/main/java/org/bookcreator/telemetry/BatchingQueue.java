@@ -31,7 +31,13 @@ final class BatchingQueue<T> implements AutoCloseable {
   private final ReentrantLock flushLock = new ReentrantLock();
   private final Thread thread;
 
-  BatchingQueue(String name, int capacity, int batch, long lingerMillis, Consumer<List<T>> writer, Runnable onDrop) {
+  BatchingQueue(
+      String name,
+      int capacity,
+      int batch,
+      long lingerMillis,
+      Consumer<List<T>> writer,
+      Runnable onDrop) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.batch = batch;
     this.lingerMillis = lingerMillis;

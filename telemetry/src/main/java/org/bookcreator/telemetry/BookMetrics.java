@@ -55,40 +55,122 @@ public final class BookMetrics {
   BookMetrics(Meter meter, Set<String> models) {
     this.meter = meter;
     this.models = models;
-    runsStarted = meter.counterBuilder("book_creator_runs_started").setDescription("Runs started, by category.").build();
-    runsFinished = meter.counterBuilder("book_creator_runs_finished").setDescription("Runs ended, by category and outcome (completed, failed, cancelled).").build();
-    stageDuration = meter.histogramBuilder("book_creator_stage_duration").setUnit("s")
-        .setDescription("Wall time of a stage of a run, by stage, category and outcome.")
-        .setExplicitBucketBoundariesAdvice(List.of(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0))
-        .build();
-    stageIterations = meter.histogramBuilder("book_creator_stage_iterations").ofLongs()
-        .setDescription("Critique and revision rounds a stage needed, by stage.")
-        .setExplicitBucketBoundariesAdvice(List.of(1L, 2L, 3L, 4L, 5L, 6L, 8L, 10L, 15L, 20L)).build();
-    agentTasks = meter.counterBuilder("book_creator_agent_tasks").setDescription("Agent tasks settled, by role and outcome (completed, retried, failed, lease_lost).").build();
-    taskWait = meter.histogramBuilder("book_creator_task_wait").setUnit("s")
-        .setDescription("Time a task waited in the queue before a worker claimed it, by role.")
-        .setExplicitBucketBoundariesAdvice(List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0)).build();
-    schemaViolations = meter.counterBuilder("book_creator_schema_violations").setDescription("Model outputs that failed validation, by role.").build();
-    providerErrors = meter.counterBuilder("book_creator_provider_errors").setDescription("Failed model calls, by provider and error type.").build();
-    operationDuration = meter.histogramBuilder(SemConv.GEN_AI_CLIENT_OPERATION_DURATION).setUnit("s")
-        .setDescription("GenAI operation duration.").setExplicitBucketBoundariesAdvice(SemConv.DURATION_BUCKETS).build();
-    tokenUsage = meter.histogramBuilder(SemConv.GEN_AI_CLIENT_TOKEN_USAGE).ofLongs().setUnit("{token}")
-        .setDescription("Measures number of input and output tokens used.").setExplicitBucketBoundariesAdvice(SemConv.TOKEN_BUCKETS).build();
-    cost = meter.counterBuilder("book_creator_cost_usd").ofDoubles()
-        .setDescription("Cost of model calls in US dollars, by stage, provider, model and category (the ledger is exact; this is for dashboards).").build();
-    unpriced = meter.counterBuilder("book_creator_unpriced_calls").setDescription("Model calls whose model has no price, by provider and model.").build();
-    dropped = meter.counterBuilder("book_creator_telemetry_dropped").setDescription("Telemetry dropped under pressure, by signal (logs, spans).").build();
-    documents = meter.counterBuilder("book_creator_documents_parsed").setDescription("Reference documents parsed, by type and outcome (parsed, error).").build();
-    documentDuration = meter.histogramBuilder("book_creator_document_parse_duration").setUnit("s")
-        .setDescription("Time to parse one reference document, by type.")
-        .setExplicitBucketBoundariesAdvice(List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0)).build();
-    documentBytes = meter.counterBuilder("book_creator_document_bytes").setDescription("Bytes of reference documents read, by type.").build();
+    runsStarted =
+        meter
+            .counterBuilder("book_creator_runs_started")
+            .setDescription("Runs started, by category.")
+            .build();
+    runsFinished =
+        meter
+            .counterBuilder("book_creator_runs_finished")
+            .setDescription("Runs ended, by category and outcome (completed, failed, cancelled).")
+            .build();
+    stageDuration =
+        meter
+            .histogramBuilder("book_creator_stage_duration")
+            .setUnit("s")
+            .setDescription("Wall time of a stage of a run, by stage, category and outcome.")
+            .setExplicitBucketBoundariesAdvice(
+                List.of(
+                    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+                    1800.0, 3600.0))
+            .build();
+    stageIterations =
+        meter
+            .histogramBuilder("book_creator_stage_iterations")
+            .ofLongs()
+            .setDescription("Critique and revision rounds a stage needed, by stage.")
+            .setExplicitBucketBoundariesAdvice(List.of(1L, 2L, 3L, 4L, 5L, 6L, 8L, 10L, 15L, 20L))
+            .build();
+    agentTasks =
+        meter
+            .counterBuilder("book_creator_agent_tasks")
+            .setDescription(
+                "Agent tasks settled, by role and outcome (completed, retried, failed,"
+                    + " lease_lost).")
+            .build();
+    taskWait =
+        meter
+            .histogramBuilder("book_creator_task_wait")
+            .setUnit("s")
+            .setDescription("Time a task waited in the queue before a worker claimed it, by role.")
+            .setExplicitBucketBoundariesAdvice(
+                List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0))
+            .build();
+    schemaViolations =
+        meter
+            .counterBuilder("book_creator_schema_violations")
+            .setDescription("Model outputs that failed validation, by role.")
+            .build();
+    providerErrors =
+        meter
+            .counterBuilder("book_creator_provider_errors")
+            .setDescription("Failed model calls, by provider and error type.")
+            .build();
+    operationDuration =
+        meter
+            .histogramBuilder(SemConv.GEN_AI_CLIENT_OPERATION_DURATION)
+            .setUnit("s")
+            .setDescription("GenAI operation duration.")
+            .setExplicitBucketBoundariesAdvice(SemConv.DURATION_BUCKETS)
+            .build();
+    tokenUsage =
+        meter
+            .histogramBuilder(SemConv.GEN_AI_CLIENT_TOKEN_USAGE)
+            .ofLongs()
+            .setUnit("{token}")
+            .setDescription("Measures number of input and output tokens used.")
+            .setExplicitBucketBoundariesAdvice(SemConv.TOKEN_BUCKETS)
+            .build();
+    cost =
+        meter
+            .counterBuilder("book_creator_cost_usd")
+            .ofDoubles()
+            .setDescription(
+                "Cost of model calls in US dollars, by stage, provider, model and category (the"
+                    + " ledger is exact; this is for dashboards).")
+            .build();
+    unpriced =
+        meter
+            .counterBuilder("book_creator_unpriced_calls")
+            .setDescription("Model calls whose model has no price, by provider and model.")
+            .build();
+    dropped =
+        meter
+            .counterBuilder("book_creator_telemetry_dropped")
+            .setDescription("Telemetry dropped under pressure, by signal (logs, spans).")
+            .build();
+    documents =
+        meter
+            .counterBuilder("book_creator_documents_parsed")
+            .setDescription("Reference documents parsed, by type and outcome (parsed, error).")
+            .build();
+    documentDuration =
+        meter
+            .histogramBuilder("book_creator_document_parse_duration")
+            .setUnit("s")
+            .setDescription("Time to parse one reference document, by type.")
+            .setExplicitBucketBoundariesAdvice(
+                List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0))
+            .build();
+    documentBytes =
+        meter
+            .counterBuilder("book_creator_document_bytes")
+            .setDescription("Bytes of reference documents read, by type.")
+            .build();
     // OpenTelemetry HTTP semantic conventions (stable): http.server.request.duration, exported as
     // http_server_request_duration_seconds; the route is the template, never the raw path.
-    httpDuration = meter.histogramBuilder("http.server.request.duration").setUnit("s")
-        .setDescription("Duration of HTTP server requests, by method, route template and status code.")
-        .setExplicitBucketBoundariesAdvice(List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0))
-        .build();
+    httpDuration =
+        meter
+            .histogramBuilder("http.server.request.duration")
+            .setUnit("s")
+            .setDescription(
+                "Duration of HTTP server requests, by method, route template and status code.")
+            .setExplicitBucketBoundariesAdvice(
+                List.of(
+                    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5,
+                    10.0))
+            .build();
   }
 
   private String model(String m) {
@@ -108,15 +190,32 @@ public final class BookMetrics {
   }
 
   public void runStarted(String category) {
-    guard(() -> runsStarted.add(1, Attributes.of(io.opentelemetry.api.common.AttributeKey.stringKey(SemConv.L_CATEGORY), v(category))));
+    guard(
+        () ->
+            runsStarted.add(
+                1,
+                Attributes.of(
+                    io.opentelemetry.api.common.AttributeKey.stringKey(SemConv.L_CATEGORY),
+                    v(category))));
   }
 
   public void runFinished(String category, String outcome) {
-    guard(() -> runsFinished.add(1, attrs(SemConv.L_CATEGORY, category, SemConv.L_OUTCOME, outcome)));
+    guard(
+        () -> runsFinished.add(1, attrs(SemConv.L_CATEGORY, category, SemConv.L_OUTCOME, outcome)));
   }
 
   public void stageDuration(String stage, String category, String outcome, double seconds) {
-    guard(() -> stageDuration.record(seconds, attrs(SemConv.L_STAGE, stage, SemConv.L_CATEGORY, category, SemConv.L_OUTCOME, outcome)));
+    guard(
+        () ->
+            stageDuration.record(
+                seconds,
+                attrs(
+                    SemConv.L_STAGE,
+                    stage,
+                    SemConv.L_CATEGORY,
+                    category,
+                    SemConv.L_OUTCOME,
+                    outcome)));
   }
 
   public void stageIterations(String stage, long iterations) {
@@ -136,39 +235,70 @@ public final class BookMetrics {
   }
 
   /** One model call: its duration, tokens, errors. {@code errorType} is null on success. */
-  public void modelCall(String provider, String requestModel, String errorType, double seconds, long inputTokens, long outputTokens) {
-    guard(() -> {
-      AttributesBuilder b = Attributes.builder()
-          .put(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
-          .put(SemConv.GEN_AI_PROVIDER_NAME, v(provider))
-          .put(SemConv.GEN_AI_REQUEST_MODEL, model(requestModel));
-      if (errorType != null) b.put(SemConv.ERROR_TYPE, errorType);
-      operationDuration.record(seconds, b.build());
-      if (errorType == null) {
-        Attributes base = Attributes.builder().put(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
-            .put(SemConv.GEN_AI_PROVIDER_NAME, v(provider)).put(SemConv.GEN_AI_REQUEST_MODEL, model(requestModel)).build();
-        tokenUsage.record(inputTokens, base.toBuilder().put(SemConv.GEN_AI_TOKEN_TYPE, SemConv.TOKEN_INPUT).build());
-        tokenUsage.record(outputTokens, base.toBuilder().put(SemConv.GEN_AI_TOKEN_TYPE, SemConv.TOKEN_OUTPUT).build());
-      } else {
-        providerErrors.add(1, attrs(SemConv.L_PROVIDER, provider, SemConv.L_ERROR_TYPE, errorType));
-      }
-    });
+  public void modelCall(
+      String provider,
+      String requestModel,
+      String errorType,
+      double seconds,
+      long inputTokens,
+      long outputTokens) {
+    guard(
+        () -> {
+          AttributesBuilder b =
+              Attributes.builder()
+                  .put(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
+                  .put(SemConv.GEN_AI_PROVIDER_NAME, v(provider))
+                  .put(SemConv.GEN_AI_REQUEST_MODEL, model(requestModel));
+          if (errorType != null) b.put(SemConv.ERROR_TYPE, errorType);
+          operationDuration.record(seconds, b.build());
+          if (errorType == null) {
+            Attributes base =
+                Attributes.builder()
+                    .put(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
+                    .put(SemConv.GEN_AI_PROVIDER_NAME, v(provider))
+                    .put(SemConv.GEN_AI_REQUEST_MODEL, model(requestModel))
+                    .build();
+            tokenUsage.record(
+                inputTokens,
+                base.toBuilder().put(SemConv.GEN_AI_TOKEN_TYPE, SemConv.TOKEN_INPUT).build());
+            tokenUsage.record(
+                outputTokens,
+                base.toBuilder().put(SemConv.GEN_AI_TOKEN_TYPE, SemConv.TOKEN_OUTPUT).build());
+          } else {
+            providerErrors.add(
+                1, attrs(SemConv.L_PROVIDER, provider, SemConv.L_ERROR_TYPE, errorType));
+          }
+        });
   }
 
   public void cost(String stage, String provider, String model, String category, double usd) {
-    guard(() -> cost.add(usd, attrs(SemConv.L_STAGE, stage, SemConv.L_PROVIDER, provider, SemConv.L_MODEL, model(model), SemConv.L_CATEGORY, category)));
+    guard(
+        () ->
+            cost.add(
+                usd,
+                attrs(
+                    SemConv.L_STAGE,
+                    stage,
+                    SemConv.L_PROVIDER,
+                    provider,
+                    SemConv.L_MODEL,
+                    model(model),
+                    SemConv.L_CATEGORY,
+                    category)));
   }
 
   public void unpricedCall(String provider, String model) {
-    guard(() -> unpriced.add(1, attrs(SemConv.L_PROVIDER, provider, SemConv.L_MODEL, model(model))));
+    guard(
+        () -> unpriced.add(1, attrs(SemConv.L_PROVIDER, provider, SemConv.L_MODEL, model(model))));
   }
 
   public void documentParsed(String type, String outcome, double seconds, long bytes) {
-    guard(() -> {
-      documents.add(1, attrs("type", type, SemConv.L_OUTCOME, outcome));
-      documentDuration.record(seconds, attrs("type", type));
-      documentBytes.add(Math.max(0, bytes), attrs("type", type));
-    });
+    guard(
+        () -> {
+          documents.add(1, attrs("type", type, SemConv.L_OUTCOME, outcome));
+          documentDuration.record(seconds, attrs("type", type));
+          documentBytes.add(Math.max(0, bytes), attrs("type", type));
+        });
   }
 
   /**
@@ -176,8 +306,17 @@ public final class BookMetrics {
    * /api/runs/{id}}) or {@code unmatched}, never a raw path: paths carry ids.
    */
   public void httpRequest(String method, String route, int status, double seconds) {
-    guard(() -> httpDuration.record(seconds, attrs("http.request.method", method, "http.route", route,
-        "http.response.status_code", Integer.toString(status))));
+    guard(
+        () ->
+            httpDuration.record(
+                seconds,
+                attrs(
+                    "http.request.method",
+                    method,
+                    "http.route",
+                    route,
+                    "http.response.status_code",
+                    Integer.toString(status))));
   }
 
   public void dropped(String signal) {
@@ -188,18 +327,28 @@ public final class BookMetrics {
    * Registers a gauge read when metrics are collected. The supplier must be quick and must not
    * block for long; if it throws, the reading is skipped (and logged at debug).
    */
-  public void gauge(String name, String description, List<String> labelNames, Supplier<Collection<Point>> readings) {
-    gauges.add(meter.gaugeBuilder(name).setDescription(description).buildWithCallback(m -> {
-      try {
-        for (Point p : readings.get()) {
-          AttributesBuilder b = Attributes.builder();
-          for (int i = 0; i < labelNames.size() && i < p.labels().size(); i++) b.put(labelNames.get(i), v(p.labels().get(i)));
-          m.record(p.value(), b.build());
-        }
-      } catch (RuntimeException e) {
-        log.debug("gauge {} could not be read", name, e);
-      }
-    }));
+  public void gauge(
+      String name,
+      String description,
+      List<String> labelNames,
+      Supplier<Collection<Point>> readings) {
+    gauges.add(
+        meter
+            .gaugeBuilder(name)
+            .setDescription(description)
+            .buildWithCallback(
+                m -> {
+                  try {
+                    for (Point p : readings.get()) {
+                      AttributesBuilder b = Attributes.builder();
+                      for (int i = 0; i < labelNames.size() && i < p.labels().size(); i++)
+                        b.put(labelNames.get(i), v(p.labels().get(i)));
+                      m.record(p.value(), b.build());
+                    }
+                  } catch (RuntimeException e) {
+                    log.debug("gauge {} could not be read", name, e);
+                  }
+                }));
   }
 
   private static Attributes attrs(String... kv) {

@@ -5,7 +5,6 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.encoder.EncoderBase;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -28,7 +27,8 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
 
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-  private static final Set<String> RESERVED = Set.of("ts", "level", "logger", "thread", "message", "service");
+  private static final Set<String> RESERVED =
+      Set.of("ts", "level", "logger", "thread", "message", "service");
   private static final byte[] EMPTY = new byte[0];
 
   private final JsonFactory factory = new JsonFactory();
@@ -40,7 +40,10 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     this(service, redactor, null);
   }
 
-  /** Also hands each encoded record to {@code tap} (null: none): how the store's copy is fed without encoding twice. */
+  /**
+   * Also hands each encoded record to {@code tap} (null: none): how the store's copy is fed without
+   * encoding twice.
+   */
   JsonLineEncoder(String service, Redactor redactor, java.util.function.Consumer<LogLine> tap) {
     this.service = service;
     this.redactor = redactor;
@@ -71,16 +74,20 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
       Map<String, String> mdc = event.getMDCPropertyMap();
       if (mdc != null) {
         for (Map.Entry<String, String> e : mdc.entrySet()) {
-          if (!RESERVED.contains(e.getKey())) g.writeStringProperty(e.getKey(), clip(redactor.redact(e.getValue())));
+          if (!RESERVED.contains(e.getKey()))
+            g.writeStringProperty(e.getKey(), clip(redactor.redact(e.getValue())));
         }
       }
       boolean errorType = false;
       String provider = null;
       if (event.getKeyValuePairs() != null) {
         for (KeyValuePair kv : event.getKeyValuePairs()) {
-          if (kv.key == null || RESERVED.contains(kv.key) || (mdc != null && mdc.containsKey(kv.key))) continue;
+          if (kv.key == null
+              || RESERVED.contains(kv.key)
+              || (mdc != null && mdc.containsKey(kv.key))) continue;
           errorType |= kv.key.equals("error_type");
-          if (kv.key.equals(LogContext.PROVIDER) && kv.value != null) provider = String.valueOf(kv.value);
+          if (kv.key.equals(LogContext.PROVIDER) && kv.value != null)
+            provider = String.valueOf(kv.value);
           g.writeName(kv.key);
           switch (kv.value) {
             case null -> g.writeNull();
@@ -103,9 +110,18 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
       g.close();
       if (tap != null) {
         Map<String, String> m = mdc == null ? Map.of() : mdc;
-        tap.accept(new LogLine(event.getTimeStamp(), event.getLevel().toString(), m.get(LogContext.PROJECT_ID), m.get(LogContext.RUN_ID),
-            m.get(LogContext.STAGE), m.get(LogContext.AGENT_ROLE), provider, m.get(LogContext.TRACE_ID), m.get("request_id"),
-            out.toString(java.nio.charset.StandardCharsets.UTF_8)));
+        tap.accept(
+            new LogLine(
+                event.getTimeStamp(),
+                event.getLevel().toString(),
+                m.get(LogContext.PROJECT_ID),
+                m.get(LogContext.RUN_ID),
+                m.get(LogContext.STAGE),
+                m.get(LogContext.AGENT_ROLE),
+                provider,
+                m.get(LogContext.TRACE_ID),
+                m.get("request_id"),
+                out.toString(java.nio.charset.StandardCharsets.UTF_8)));
       }
     }
     out.write('\n');
@@ -119,6 +135,9 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
 
   static String clip(String s) {
     if (s == null || s.length() <= MAX_VALUE_CHARS) return s;
-    return s.substring(0, MAX_VALUE_CHARS) + "...[" + (s.length() - MAX_VALUE_CHARS) + " more chars]";
+    return s.substring(0, MAX_VALUE_CHARS)
+        + "...["
+        + (s.length() - MAX_VALUE_CHARS)
+        + " more chars]";
   }
 }

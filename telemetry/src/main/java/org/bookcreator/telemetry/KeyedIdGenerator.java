@@ -5,8 +5,8 @@ import io.opentelemetry.sdk.trace.IdGenerator;
 /**
  * Random ids, except on a thread that asked for specific ones. A run's trace and its stage spans
  * outlive any single process (a run can resume after a crash), so their ids are derived from the
- * run id instead of drawn at random: children started in another process, before the parent span
- * is recorded, can still name it as their parent.
+ * run id instead of drawn at random: children started in another process, before the parent span is
+ * recorded, can still name it as their parent.
  */
 final class KeyedIdGenerator implements IdGenerator {
   private static final ThreadLocal<String[]> NEXT = new ThreadLocal<>();

@@ -13,13 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class KeyedIds {
   private static final HexFormat HEX = HexFormat.of();
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
-  });
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("this JVM has no SHA-256", e);
+            }
+          });
 
   private final int capacity;
   private final ConcurrentHashMap<String, String> cache = new ConcurrentHashMap<>();
@@ -33,7 +35,8 @@ final class KeyedIds {
     String id = cache.get(cacheKey);
     if (id != null) return id;
     id = compute(key, bytes);
-    // Crude bound: a full cache starts over. Ids are pure functions of the key, so a miss only costs time.
+    // Crude bound: a full cache starts over. Ids are pure functions of the key, so a miss only
+    // costs time.
     if (cache.size() >= capacity) cache.clear();
     cache.put(cacheKey, id);
     return id;

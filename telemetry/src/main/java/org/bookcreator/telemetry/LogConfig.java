@@ -41,7 +41,8 @@ public record LogConfig(
       try {
         return valueOf(s.strip().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("console format must be json, text or off, got '" + s + "'");
+        throw new IllegalArgumentException(
+            "console format must be json, text or off, got '" + s + "'");
       }
     }
   }
@@ -50,22 +51,39 @@ public record LogConfig(
     Objects.requireNonNull(service, "service");
     dir = Objects.requireNonNullElse(dir, Optional.empty());
     levels = Map.copyOf(levels);
-    if (maxFileBytes < 1024) throw new IllegalArgumentException("log file size must be at least 1 KiB, was " + maxFileBytes);
-    if (keepFiles < 1 || keepFiles > 100) throw new IllegalArgumentException("kept log files must be 1..100, was " + keepFiles);
-    if (queueSize < 16) throw new IllegalArgumentException("log queue must hold at least 16 events, was " + queueSize);
+    if (maxFileBytes < 1024)
+      throw new IllegalArgumentException(
+          "log file size must be at least 1 KiB, was " + maxFileBytes);
+    if (keepFiles < 1 || keepFiles > 100)
+      throw new IllegalArgumentException("kept log files must be 1..100, was " + keepFiles);
+    if (queueSize < 16)
+      throw new IllegalArgumentException(
+          "log queue must hold at least 16 events, was " + queueSize);
     for (String l : levels.values()) checkLevel(l);
     checkLevel(level);
     checkLevel(consoleLevel);
   }
 
   static void checkLevel(String l) {
-    if (!java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(l.toUpperCase(Locale.ROOT))) {
-      throw new IllegalArgumentException("log level must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + l + "'");
+    if (!java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF")
+        .contains(l.toUpperCase(Locale.ROOT))) {
+      throw new IllegalArgumentException(
+          "log level must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + l + "'");
     }
   }
 
   /** Console only, no file: for read-only commands and tests. */
   public static LogConfig console(String service, Console console, String consoleLevel) {
-    return new LogConfig(service, Optional.empty(), console, false, consoleLevel, "INFO", Map.of(), 20L << 20, 5, 8192);
+    return new LogConfig(
+        service,
+        Optional.empty(),
+        console,
+        false,
+        consoleLevel,
+        "INFO",
+        Map.of(),
+        20L << 20,
+        5,
+        8192);
   }
 }

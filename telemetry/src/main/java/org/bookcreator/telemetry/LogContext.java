@@ -32,7 +32,8 @@ public final class LogContext {
 
   /** Sets {@code key, value, key, value, ...}; null values are skipped. */
   public static Scope with(String... keyValues) {
-    if (keyValues.length % 2 != 0) throw new IllegalArgumentException("keys and values must come in pairs");
+    if (keyValues.length % 2 != 0)
+      throw new IllegalArgumentException("keys and values must come in pairs");
     Map<String, String> previous = capture();
     for (int i = 0; i < keyValues.length; i += 2) {
       if (keyValues[i + 1] != null) MDC.put(keyValues[i], keyValues[i + 1]);

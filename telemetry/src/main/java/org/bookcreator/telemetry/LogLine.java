@@ -26,7 +26,9 @@ public record LogLine(
     Objects.requireNonNull(json, "json");
   }
 
-  /** The level as a number that orders by severity: TRACE 0, DEBUG 10, INFO 20, WARN 30, ERROR 40. */
+  /**
+   * The level as a number that orders by severity: TRACE 0, DEBUG 10, INFO 20, WARN 30, ERROR 40.
+   */
   public static int severity(String level) {
     return switch (level.toUpperCase(java.util.Locale.ROOT)) {
       case "TRACE" -> 0;
@@ -34,7 +36,9 @@ public record LogLine(
       case "INFO" -> 20;
       case "WARN", "WARNING" -> 30;
       case "ERROR" -> 40;
-      default -> throw new IllegalArgumentException("unknown level '" + level + "' (one of: TRACE, DEBUG, INFO, WARN, ERROR)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown level '" + level + "' (one of: TRACE, DEBUG, INFO, WARN, ERROR)");
     };
   }
 }

@@ -35,13 +35,16 @@ public final class LogSetup {
     install(config, redactor, onDrop, null);
   }
 
-  /** The indexed copy of the logs fed to a store, while installed; flushed and closed by {@link #stop()}. */
+  /**
+   * The indexed copy of the logs fed to a store, while installed; flushed and closed by {@link
+   * #stop()}.
+   */
   private static volatile BatchingQueue<LogLine> storeQueue;
 
   /**
    * Replaces the current logging configuration; with a {@code store} (null: none), every record
-   * written to the log file is also handed, in batches from a bounded queue, to the store's
-   * indexed copy (dropped records are counted through {@code onDrop} too).
+   * written to the log file is also handed, in batches from a bounded queue, to the store's indexed
+   * copy (dropped records are counted through {@code onDrop} too).
    */
   public static void install(LogConfig config, Redactor redactor, Runnable onDrop, LogSink store) {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
@@ -80,7 +83,8 @@ public final class LogSetup {
       file.setTriggeringPolicy(trigger);
       java.util.function.Consumer<LogLine> tap = null;
       if (store != null) {
-        BatchingQueue<LogLine> queue = new BatchingQueue<>("log-store", 16_384, 1000, 500, store::accept, onDrop);
+        BatchingQueue<LogLine> queue =
+            new BatchingQueue<>("log-store", 16_384, 1000, 500, store::accept, onDrop);
         storeQueue = queue;
         tap = queue::offer;
       }
@@ -104,9 +108,10 @@ public final class LogSetup {
       threshold.setLevel(config.consoleLevel());
       threshold.start();
       console.addFilter(threshold);
-      Encoder<ILoggingEvent> encoder = config.console() == LogConfig.Console.JSON
-          ? new JsonLineEncoder(config.service(), redactor)
-          : new TextLineEncoder(redactor);
+      Encoder<ILoggingEvent> encoder =
+          config.console() == LogConfig.Console.JSON
+              ? new JsonLineEncoder(config.service(), redactor)
+              : new TextLineEncoder(redactor);
       console.setEncoder(started(encoder, ctx));
       console.start();
       root.addAppender(console);
@@ -118,7 +123,8 @@ public final class LogSetup {
     }
     org.slf4j.Logger uncaught = LoggerFactory.getLogger("uncaught");
     Thread.setDefaultUncaughtExceptionHandler(
-        (thread, error) -> uncaught.error("uncaught exception in thread {}", thread.getName(), error));
+        (thread, error) ->
+            uncaught.error("uncaught exception in thread {}", thread.getName(), error));
   }
 
   private static Encoder<ILoggingEvent> started(Encoder<ILoggingEvent> encoder, LoggerContext ctx) {
@@ -140,9 +146,11 @@ public final class LogSetup {
     BatchingQueue<LogLine> queue = storeQueue;
     if (queue == null) return;
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    if (ctx.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("file-async") instanceof ch.qos.logback.classic.AsyncAppender async) {
+    if (ctx.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("file-async")
+        instanceof ch.qos.logback.classic.AsyncAppender async) {
       long deadline = System.nanoTime() + 2_000_000_000L;
-      while (async.getNumberOfElementsInQueue() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+      while (async.getNumberOfElementsInQueue() > 0 && System.nanoTime() < deadline)
+        Thread.onSpinWait();
       // The worker may still be encoding the last event it took.
       try {
         Thread.sleep(20);

@@ -6,8 +6,8 @@ import java.io.UncheckedIOException;
 
 /**
  * Serves {@code /metrics} (Prometheus text or OpenMetrics, as the scraper asks) and {@code
- * /-/healthy} on a small HTTP server bound to one address. Port 0 picks a free port; {@link #port()}
- * says which.
+ * /-/healthy} on a small HTTP server bound to one address. Port 0 picks a free port; {@link
+ * #port()} says which.
  */
 public final class MetricsServer implements AutoCloseable {
   private final HTTPServer server;
@@ -18,15 +18,30 @@ public final class MetricsServer implements AutoCloseable {
 
   public static MetricsServer start(Telemetry telemetry, String host, int port) {
     try {
-      return new MetricsServer(HTTPServer.builder().hostname(host).port(port).registry(telemetry.registry())
-          .registerHealthHandler(true).buildAndStart());
+      return new MetricsServer(
+          HTTPServer.builder()
+              .hostname(host)
+              .port(port)
+              .registry(telemetry.registry())
+              .registerHealthHandler(true)
+              .buildAndStart());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve /metrics on " + host + ":" + port + ": " + e.getMessage()
-          + " (is the port taken? choose another with --metrics-port, or 0 for any free port)", e);
+      throw new UncheckedIOException(
+          "cannot serve /metrics on "
+              + host
+              + ":"
+              + port
+              + ": "
+              + e.getMessage()
+              + " (is the port taken? choose another with --metrics-port, or 0 for any free port)",
+          e);
     }
   }
 
-  /** A handler serving this telemetry's metrics, to mount at {@code /metrics} on another HTTP server. */
+  /**
+   * A handler serving this telemetry's metrics, to mount at {@code /metrics} on another HTTP
+   * server.
+   */
   public static com.sun.net.httpserver.HttpHandler handler(Telemetry telemetry) {
     return new io.prometheus.metrics.exporter.httpserver.MetricsHandler(telemetry.registry());
   }

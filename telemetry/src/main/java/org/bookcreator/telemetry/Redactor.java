@@ -55,16 +55,19 @@ public final class Redactor {
   static boolean mayHoldCredential(String s) {
     int n = s.length();
     for (int i = 0; i < n; i++) {
-      boolean hit = switch (s.charAt(i)) {
-        case 'B', 'b' -> s.regionMatches(true, i, "bearer", 0, 6);
-        case 's' -> s.regionMatches(i, "sk-", 0, 3) || s.regionMatches(true, i, "secret", 0, 6);
-        case 'S' -> s.regionMatches(true, i, "secret", 0, 6);
-        case 'A', 'a' -> s.regionMatches(true, i, "api", 0, 3) || s.regionMatches(true, i, "authorization", 0, 13)
-            || s.regionMatches(true, i, "access", 0, 6);
-        case 'P', 'p' -> s.regionMatches(true, i, "passw", 0, 5);
-        case 'X', 'x' -> s.regionMatches(true, i, "x-api", 0, 5);
-        default -> false;
-      };
+      boolean hit =
+          switch (s.charAt(i)) {
+            case 'B', 'b' -> s.regionMatches(true, i, "bearer", 0, 6);
+            case 's' -> s.regionMatches(i, "sk-", 0, 3) || s.regionMatches(true, i, "secret", 0, 6);
+            case 'S' -> s.regionMatches(true, i, "secret", 0, 6);
+            case 'A', 'a' ->
+                s.regionMatches(true, i, "api", 0, 3)
+                    || s.regionMatches(true, i, "authorization", 0, 13)
+                    || s.regionMatches(true, i, "access", 0, 6);
+            case 'P', 'p' -> s.regionMatches(true, i, "passw", 0, 5);
+            case 'X', 'x' -> s.regionMatches(true, i, "x-api", 0, 5);
+            default -> false;
+          };
       if (hit) return true;
     }
     return false;

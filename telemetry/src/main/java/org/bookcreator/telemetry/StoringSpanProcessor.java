@@ -27,8 +27,14 @@ public final class StoringSpanProcessor implements SpanProcessor {
 
   public StoringSpanProcessor(SpanSink sink, Redactor redactor, int capacity, Runnable onDrop) {
     this.redactor = redactor;
-    this.queue = new BatchingQueue<>("span-store", capacity, BATCH, LINGER_MILLIS,
-        batch -> sink.accept(batch.stream().map(this::record).toList()), onDrop);
+    this.queue =
+        new BatchingQueue<>(
+            "span-store",
+            capacity,
+            BATCH,
+            LINGER_MILLIS,
+            batch -> sink.accept(batch.stream().map(this::record).toList()),
+            onDrop);
   }
 
   @Override
@@ -53,16 +59,28 @@ public final class StoringSpanProcessor implements SpanProcessor {
   SpanRecord record(SpanData s) {
     Map<String, String> attrs = new LinkedHashMap<>();
     // Only text can carry a secret; numbers and booleans skip the redactor.
-    s.getAttributes().forEach((k, v) -> attrs.put(k.getKey(), v instanceof Number || v instanceof Boolean ? String.valueOf(v) : redactor.redact(String.valueOf(v))));
+    s.getAttributes()
+        .forEach(
+            (k, v) ->
+                attrs.put(
+                    k.getKey(),
+                    v instanceof Number || v instanceof Boolean
+                        ? String.valueOf(v)
+                        : redactor.redact(String.valueOf(v))));
     String parent = s.getParentSpanContext().isValid() ? s.getParentSpanId() : null;
     String error = s.getAttributes().get(AttributeKey.stringKey(SemConv.ERROR_TYPE.getKey()));
     return new SpanRecord(
-        s.getTraceId(), s.getSpanId(), Optional.ofNullable(parent),
+        s.getTraceId(),
+        s.getSpanId(),
+        Optional.ofNullable(parent),
         Optional.ofNullable(s.getAttributes().get(SemConv.RUN_ID)),
-        redactor.redact(s.getName()), s.getKind().name().toLowerCase(java.util.Locale.ROOT),
-        s.getStartEpochNanos(), s.getEndEpochNanos(),
+        redactor.redact(s.getName()),
+        s.getKind().name().toLowerCase(java.util.Locale.ROOT),
+        s.getStartEpochNanos(),
+        s.getEndEpochNanos(),
         s.getStatus().getStatusCode() == StatusCode.ERROR ? "error" : "ok",
-        Optional.ofNullable(error), attrs);
+        Optional.ofNullable(error),
+        attrs);
   }
 
   @Override

@@ -10,8 +10,6 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
-import java.time.Instant;
 import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -19,6 +17,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -27,14 +26,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The telemetry of one process: an OpenTelemetry SDK whose metrics are read by Prometheus (with
- * JVM metrics beside them) and whose spans go to the processors given. Built once by the
- * composition root and passed to whatever records; {@link #noop()} when telemetry is off costs
- * nothing. Thread-safe.
+ * The telemetry of one process: an OpenTelemetry SDK whose metrics are read by Prometheus (with JVM
+ * metrics beside them) and whose spans go to the processors given. Built once by the composition
+ * root and passed to whatever records; {@link #noop()} when telemetry is off costs nothing.
+ * Thread-safe.
  */
 public final class Telemetry implements AutoCloseable {
   private final TelemetryConfig config;
@@ -47,8 +47,14 @@ public final class Telemetry implements AutoCloseable {
 
   private final Sampler rootSampler;
 
-  private Telemetry(TelemetryConfig config, OpenTelemetry openTelemetry, SdkMeterProvider meterProvider,
-      SdkTracerProvider tracerProvider, PrometheusRegistry registry, Redactor redactor, BookMetrics metrics) {
+  private Telemetry(
+      TelemetryConfig config,
+      OpenTelemetry openTelemetry,
+      SdkMeterProvider meterProvider,
+      SdkTracerProvider tracerProvider,
+      PrometheusRegistry registry,
+      Redactor redactor,
+      BookMetrics metrics) {
     this.config = config;
     this.openTelemetry = openTelemetry;
     this.meterProvider = meterProvider;
@@ -61,8 +67,13 @@ public final class Telemetry implements AutoCloseable {
 
   /** Telemetry that records nothing. */
   public static Telemetry noop() {
-    return new Telemetry(new TelemetryConfig("book-creator", false, false, 0, false, java.util.Set.of()),
-        OpenTelemetry.noop(), null, null, new PrometheusRegistry(), Redactor.none(),
+    return new Telemetry(
+        new TelemetryConfig("book-creator", false, false, 0, false, java.util.Set.of()),
+        OpenTelemetry.noop(),
+        null,
+        null,
+        new PrometheusRegistry(),
+        Redactor.none(),
         new BookMetrics(OpenTelemetry.noop().getMeter("org.bookcreator"), java.util.Set.of()));
   }
 
@@ -72,36 +83,58 @@ public final class Telemetry implements AutoCloseable {
    * @param spanProcessors where sampled spans go (the local span store, OTLP); ignored when tracing
    *     is off
    */
-  public static Telemetry create(TelemetryConfig config, Redactor redactor, List<SpanProcessor> spanProcessors) {
+  public static Telemetry create(
+      TelemetryConfig config, Redactor redactor, List<SpanProcessor> spanProcessors) {
     return create(config, redactor, null, 0, spanProcessors);
   }
 
   /**
-   * Builds the SDK; with a {@code spanStore}, sampled spans are also kept locally through a
-   * bounded queue of {@code spanQueue} spans (drops counted).
+   * Builds the SDK; with a {@code spanStore}, sampled spans are also kept locally through a bounded
+   * queue of {@code spanQueue} spans (drops counted).
    */
-  public static Telemetry create(TelemetryConfig config, Redactor redactor, SpanSink spanStore, int spanQueue,
+  public static Telemetry create(
+      TelemetryConfig config,
+      Redactor redactor,
+      SpanSink spanStore,
+      int spanQueue,
       List<SpanProcessor> spanProcessors) {
-    Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
-        io.opentelemetry.api.common.AttributeKey.stringKey("service.name"), config.service())));
+    Resource resource =
+        Resource.getDefault()
+            .merge(
+                Resource.create(
+                    Attributes.of(
+                        io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
+                        config.service())));
     PrometheusRegistry registry = new PrometheusRegistry();
     SdkMeterProvider meters = null;
     if (config.metrics()) {
-      PrometheusMetricReader reader = PrometheusMetricReader.builder()
-          .setOtelScopeLabelsEnabled(false)
-          .setTargetInfoMetricEnabled(false)
-          .build();
+      PrometheusMetricReader reader =
+          PrometheusMetricReader.builder()
+              .setOtelScopeLabelsEnabled(false)
+              .setTargetInfoMetricEnabled(false)
+              .build();
       registry.register(reader);
       JvmMetrics.builder().register(registry);
-      meters = SdkMeterProvider.builder().setResource(resource).registerMetricReader(reader).build();
+      meters =
+          SdkMeterProvider.builder().setResource(resource).registerMetricReader(reader).build();
     }
-    BookMetrics metrics = new BookMetrics(
-        meters == null ? OpenTelemetry.noop().getMeter("org.bookcreator") : meters.get("org.bookcreator"), config.models());
+    BookMetrics metrics =
+        new BookMetrics(
+            meters == null
+                ? OpenTelemetry.noop().getMeter("org.bookcreator")
+                : meters.get("org.bookcreator"),
+            config.models());
     SdkTracerProvider tracers = null;
     if (config.tracing()) {
-      var b = SdkTracerProvider.builder().setResource(resource).setIdGenerator(new KeyedIdGenerator())
-          .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.samplingRatio())));
-      if (spanStore != null) b.addSpanProcessor(new StoringSpanProcessor(spanStore, redactor, spanQueue, () -> metrics.dropped("spans")));
+      var b =
+          SdkTracerProvider.builder()
+              .setResource(resource)
+              .setIdGenerator(new KeyedIdGenerator())
+              .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.samplingRatio())));
+      if (spanStore != null)
+        b.addSpanProcessor(
+            new StoringSpanProcessor(
+                spanStore, redactor, spanQueue, () -> metrics.dropped("spans")));
       spanProcessors.forEach(b::addSpanProcessor);
       tracers = b.build();
     }
@@ -126,8 +159,16 @@ public final class Telemetry implements AutoCloseable {
   /** Whether the trace with this key is kept (the same decision in every process). */
   public boolean sampled(String traceKey) {
     if (tracerProvider == null) return false;
-    return rootSampler.shouldSample(io.opentelemetry.context.Context.root(), traceIdFor(traceKey), "",
-        SpanKind.INTERNAL, Attributes.empty(), List.of()).getDecision() == SamplingDecision.RECORD_AND_SAMPLE;
+    return rootSampler
+            .shouldSample(
+                io.opentelemetry.context.Context.root(),
+                traceIdFor(traceKey),
+                "",
+                SpanKind.INTERNAL,
+                Attributes.empty(),
+                List.of())
+            .getDecision()
+        == SamplingDecision.RECORD_AND_SAMPLE;
   }
 
   /**
@@ -135,23 +176,39 @@ public final class Telemetry implements AutoCloseable {
    * on: {@code spanKey} null means the trace's root span.
    */
   public SpanContext contextOf(String traceKey, String spanKey) {
-    return SpanContext.createFromRemoteParent(traceIdFor(traceKey), spanIdFor(spanKey),
-        sampled(traceKey) ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault());
+    return SpanContext.createFromRemoteParent(
+        traceIdFor(traceKey),
+        spanIdFor(spanKey),
+        sampled(traceKey) ? TraceFlags.getSampled() : TraceFlags.getDefault(),
+        TraceState.getDefault());
   }
 
   /**
    * Records a finished span with keyed ids and explicit times: how long-lived spans (a run, a
    * stage) that may outlive the process are written once they end. Never throws.
    */
-  public void recordSpan(String name, String traceKey, String spanKey, String parentSpanKey, Instant start, Instant end,
-      Attributes attributes, String errorType) {
+  public void recordSpan(
+      String name,
+      String traceKey,
+      String spanKey,
+      String parentSpanKey,
+      Instant start,
+      Instant end,
+      Attributes attributes,
+      String errorType) {
     if (tracerProvider == null) return;
     try {
-      var builder = tracer().spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setAllAttributes(attributes)
-          .setStartTimestamp(start);
-      builder.setParent(parentSpanKey == null
-          ? io.opentelemetry.context.Context.root()
-          : io.opentelemetry.context.Context.root().with(Span.wrap(contextOf(traceKey, parentSpanKey))));
+      var builder =
+          tracer()
+              .spanBuilder(name)
+              .setSpanKind(SpanKind.INTERNAL)
+              .setAllAttributes(attributes)
+              .setStartTimestamp(start);
+      builder.setParent(
+          parentSpanKey == null
+              ? io.opentelemetry.context.Context.root()
+              : io.opentelemetry.context.Context.root()
+                  .with(Span.wrap(contextOf(traceKey, parentSpanKey))));
       KeyedIdGenerator.next(traceIdFor(traceKey), spanIdFor(spanKey));
       Span span;
       try {
@@ -169,10 +226,16 @@ public final class Telemetry implements AutoCloseable {
     }
   }
 
-  /** Starts a span under a (possibly remote) parent; the caller ends it. No-op when tracing is off. */
+  /**
+   * Starts a span under a (possibly remote) parent; the caller ends it. No-op when tracing is off.
+   */
   public Span startSpan(String name, SpanKind kind, SpanContext parent, Attributes attributes) {
-    return tracer().spanBuilder(name).setSpanKind(kind).setAllAttributes(attributes)
-        .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(parent))).startSpan();
+    return tracer()
+        .spanBuilder(name)
+        .setSpanKind(kind)
+        .setAllAttributes(attributes)
+        .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(parent)))
+        .startSpan();
   }
 
   /** Exports buffered spans now (for tests and before reading the local span store). */
@@ -213,7 +276,8 @@ public final class Telemetry implements AutoCloseable {
   public String scrape() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      PrometheusTextFormatWriter.create().write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+      PrometheusTextFormatWriter.create()
+          .write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Switches for the telemetry of one process. Defaults suit a laptop: metrics and tracing on,
- * every trace sampled, prompt and completion text never captured.
+ * Switches for the telemetry of one process. Defaults suit a laptop: metrics and tracing on, every
+ * trace sampled, prompt and completion text never captured.
  *
  * @param service service name on logs, spans and metrics ({@code book-creator})
  * @param metrics whether instruments record (off: every instrument is a no-op)

@@ -12,13 +12,15 @@ import java.util.Map;
 import org.slf4j.event.KeyValuePair;
 
 /**
- * The human-readable console format: {@code 12:00:01.234 INFO  Orchestrator [run_x outline planner]
+ * The human-readable console format: {@code 12:00:01.234 INFO Orchestrator [run_x outline planner]
  * message key=value}. Control characters are shown escaped so one event stays one line (stack
  * traces follow on their own lines, indented).
  */
 public final class TextLineEncoder extends EncoderBase<ILoggingEvent> {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
-  private static final List<String> CONTEXT = List.of(LogContext.RUN_ID, LogContext.STAGE, LogContext.AGENT_ROLE);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+  private static final List<String> CONTEXT =
+      List.of(LogContext.RUN_ID, LogContext.STAGE, LogContext.AGENT_ROLE);
   private final Redactor redactor;
 
   public TextLineEncoder(Redactor redactor) {
@@ -52,12 +54,16 @@ public final class TextLineEncoder extends EncoderBase<ILoggingEvent> {
     sb.append(' ').append(escape(redactor.redact(e.getFormattedMessage())));
     if (e.getKeyValuePairs() != null) {
       for (KeyValuePair kv : e.getKeyValuePairs()) {
-        sb.append(' ').append(kv.key).append('=').append(escape(redactor.redact(String.valueOf(kv.value))));
+        sb.append(' ')
+            .append(kv.key)
+            .append('=')
+            .append(escape(redactor.redact(String.valueOf(kv.value))));
       }
     }
     sb.append('\n');
     if (e.getThrowableProxy() != null) {
-      for (String line : redactor.redact(ThrowableProxyUtil.asString(e.getThrowableProxy())).split("\\R")) {
+      for (String line :
+          redactor.redact(ThrowableProxyUtil.asString(e.getThrowableProxy())).split("\\R")) {
         sb.append("    ").append(escape(line)).append('\n');
       }
     }
@@ -67,13 +73,16 @@ public final class TextLineEncoder extends EncoderBase<ILoggingEvent> {
   static String escape(String s) {
     if (s == null) return "null";
     StringBuilder sb = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> {
-      if (c == '\n') sb.append("\\n");
-      else if (c == '\r') sb.append("\\r");
-      else if (c == '\t') sb.append("\\t");
-      else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", c));
-      else sb.appendCodePoint(c);
-    });
+    s.codePoints()
+        .forEach(
+            c -> {
+              if (c == '\n') sb.append("\\n");
+              else if (c == '\r') sb.append("\\r");
+              else if (c == '\t') sb.append("\\t");
+              else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029)
+                sb.append(String.format("\\u%04x", c));
+              else sb.appendCodePoint(c);
+            });
     return sb.toString();
   }
 }

@@ -14,14 +14,21 @@ class BatchingQueueTest {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger dropped = new AtomicInteger();
     List<Integer> written = java.util.Collections.synchronizedList(new ArrayList<>());
-    try (BatchingQueue<Integer> q = new BatchingQueue<>("test-queue", 10, 5, 1, batch -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      written.addAll(batch);
-    }, dropped::incrementAndGet)) {
+    try (BatchingQueue<Integer> q =
+        new BatchingQueue<>(
+            "test-queue",
+            10,
+            5,
+            1,
+            batch -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              written.addAll(batch);
+            },
+            dropped::incrementAndGet)) {
       // The writer is stuck on the first batch: offers beyond the capacity must drop, not wait.
       int accepted = 0;
       for (int i = 0; i < 100; i++) if (q.offer(i)) accepted++;
@@ -38,10 +45,17 @@ class BatchingQueueTest {
     AtomicInteger dropped = new AtomicInteger();
     AtomicInteger calls = new AtomicInteger();
     List<Integer> written = new ArrayList<>();
-    try (BatchingQueue<Integer> q = new BatchingQueue<>("test-queue", 100, 3, 10_000, batch -> {
-      if (calls.incrementAndGet() == 1) throw new IllegalStateException("disk full");
-      written.addAll(batch);
-    }, dropped::incrementAndGet)) {
+    try (BatchingQueue<Integer> q =
+        new BatchingQueue<>(
+            "test-queue",
+            100,
+            3,
+            10_000,
+            batch -> {
+              if (calls.incrementAndGet() == 1) throw new IllegalStateException("disk full");
+              written.addAll(batch);
+            },
+            dropped::incrementAndGet)) {
       for (int i = 0; i < 6; i++) q.offer(i);
 
       q.flush();

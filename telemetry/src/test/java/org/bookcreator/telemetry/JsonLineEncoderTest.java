@@ -18,11 +18,13 @@ class JsonLineEncoderTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private final LoggerContext ctx = new LoggerContext();
   private final Logger logger = ctx.getLogger("org.bookcreator.core.pipeline.Orchestrator");
-  private final JsonLineEncoder encoder = new JsonLineEncoder("book-creator", new Redactor(List.of("canary-secret-42")));
+  private final JsonLineEncoder encoder =
+      new JsonLineEncoder("book-creator", new Redactor(List.of("canary-secret-42")));
 
   private LoggingEvent event(String message, Throwable t) {
     LoggingEvent e = new LoggingEvent("fqcn", logger, Level.INFO, message, t, null);
-    e.setMDCPropertyMap(Map.of("run_id", "run_1", "stage", "outline", "project_id", "p\nINFO forged"));
+    e.setMDCPropertyMap(
+        Map.of("run_id", "run_1", "stage", "outline", "project_id", "p\nINFO forged"));
     e.setTimeStamp(1_795_836_611_371L);
     e.setThreadName("worker-1");
     return e;
@@ -50,7 +52,8 @@ class JsonLineEncoderTest {
 
   @Test
   void controlCharacters_cannotForgeOrBreakARecord() {
-    String hostile = "title\nINFO {\"level\":\"ERROR\",\"message\":\"forged\"}\r\u0000\u001b[31m\u2028end";
+    String hostile =
+        "title\nINFO {\"level\":\"ERROR\",\"message\":\"forged\"}\r\u0000\u001b[31m\u2028end";
 
     String line = encode(event("run of " + hostile + " started", null));
 
@@ -64,7 +67,8 @@ class JsonLineEncoderTest {
 
   @Test
   void keyValues_keepTheirTypes_andErrorsCarryTypeAndStack() {
-    LoggingEvent e = event("llm call failed", new IllegalStateException("boom with canary-secret-42"));
+    LoggingEvent e =
+        event("llm call failed", new IllegalStateException("boom with canary-secret-42"));
     e.addKeyValuePair(new KeyValuePair("input_tokens", 120L));
     e.addKeyValuePair(new KeyValuePair("latency_ms", 35));
     e.addKeyValuePair(new KeyValuePair("cost_usd", "0.000120000000"));
@@ -77,7 +81,9 @@ class JsonLineEncoderTest {
     assertThat(n.path("cost_usd").asString()).isEqualTo("0.000120000000");
     assertThat(n.path("level").asString()).isEqualTo("INFO");
     assertThat(n.path("error_type").asString()).isEqualTo("IllegalStateException");
-    assertThat(n.path("stack_trace").asString()).contains("IllegalStateException").doesNotContain("canary-secret-42");
+    assertThat(n.path("stack_trace").asString())
+        .contains("IllegalStateException")
+        .doesNotContain("canary-secret-42");
   }
 
   @Test

@@ -22,14 +22,18 @@ class LogSetupTest {
 
   @AfterEach
   void reset() {
-    LogSetup.install(LogConfig.console("test", LogConfig.Console.OFF, "WARN"), Redactor.none(), () -> {});
+    LogSetup.install(
+        LogConfig.console("test", LogConfig.Console.OFF, "WARN"), Redactor.none(), () -> {});
   }
 
-  /** The file's records once at least {@code expected} were written by the asynchronous appender. */
+  /**
+   * The file's records once at least {@code expected} were written by the asynchronous appender.
+   */
   private List<JsonNode> lines(int expected) throws Exception {
     Path file = dir.resolve(LogSetup.FILE_NAME);
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (System.nanoTime() < deadline && (!Files.exists(file) || Files.readAllLines(file).size() < expected)) {
+    while (System.nanoTime() < deadline
+        && (!Files.exists(file) || Files.readAllLines(file).size() < expected)) {
       Thread.sleep(10);
     }
     LogSetup.stop();
@@ -42,7 +46,17 @@ class LogSetupTest {
   }
 
   private LogConfig fileConfig(int queue, Map<String, String> levels) {
-    return new LogConfig("book-creator", Optional.of(dir), LogConfig.Console.OFF, false, "WARN", "INFO", levels, 1 << 20, 3, queue);
+    return new LogConfig(
+        "book-creator",
+        Optional.of(dir),
+        LogConfig.Console.OFF,
+        false,
+        "WARN",
+        "INFO",
+        levels,
+        1 << 20,
+        3,
+        queue);
   }
 
   @Test
@@ -50,7 +64,8 @@ class LogSetupTest {
     LogSetup.install(fileConfig(1024, Map.of()), Redactor.none(), () -> {});
     Logger log = LoggerFactory.getLogger("org.bookcreator.test");
 
-    try (LogContext.Scope ignored = LogContext.with(LogContext.RUN_ID, "run_9", LogContext.STAGE, "editing")) {
+    try (LogContext.Scope ignored =
+        LogContext.with(LogContext.RUN_ID, "run_9", LogContext.STAGE, "editing")) {
       log.info("on the caller");
       Thread t = Thread.ofVirtual().start(LogContext.wrap(() -> log.info("on a virtual thread")));
       t.join();
@@ -70,26 +85,37 @@ class LogSetupTest {
     LogSetup.install(fileConfig(1024, Map.of()), Redactor.none(), () -> {});
 
     java.util.logging.Logger.getLogger("some.library").warning("library warning");
-    Thread t = new Thread(() -> {
-      throw new IllegalStateException("nobody caught me");
-    }, "doomed");
+    Thread t =
+        new Thread(
+            () -> {
+              throw new IllegalStateException("nobody caught me");
+            },
+            "doomed");
     t.start();
     t.join();
 
     List<JsonNode> lines = lines(2);
-    assertThat(lines).anySatisfy(n -> {
-      assertThat(n.path("logger").asString()).isEqualTo("some.library");
-      assertThat(n.path("level").asString()).isEqualTo("WARN");
-    });
-    assertThat(lines).anySatisfy(n -> {
-      assertThat(n.path("message").asString()).contains("doomed");
-      assertThat(n.path("error_type").asString()).isEqualTo("IllegalStateException");
-    });
+    assertThat(lines)
+        .anySatisfy(
+            n -> {
+              assertThat(n.path("logger").asString()).isEqualTo("some.library");
+              assertThat(n.path("level").asString()).isEqualTo("WARN");
+            });
+    assertThat(lines)
+        .anySatisfy(
+            n -> {
+              assertThat(n.path("message").asString()).contains("doomed");
+              assertThat(n.path("error_type").asString()).isEqualTo("IllegalStateException");
+            });
   }
 
   @Test
   void perPackageLevels_apply() throws Exception {
-    LogSetup.install(fileConfig(1024, Map.of("org.bookcreator.noisy", "ERROR", "org.bookcreator.detail", "DEBUG")), Redactor.none(), () -> {});
+    LogSetup.install(
+        fileConfig(
+            1024, Map.of("org.bookcreator.noisy", "ERROR", "org.bookcreator.detail", "DEBUG")),
+        Redactor.none(),
+        () -> {});
 
     LoggerFactory.getLogger("org.bookcreator.noisy.X").info("hidden");
     LoggerFactory.getLogger("org.bookcreator.detail.Y").debug("shown");

@@ -24,9 +24,13 @@ class RedactorTest {
   void credentialShapes_areMasked_evenWhenNotConfigured() {
     assertThat(Redactor.none().redact("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig"))
         .doesNotContain("eyJhbGciOiJIUzI1NiJ9");
-    assertThat(Redactor.none().redact("using sk-proj-ABCDEFGHIJKLMNOPQRST for calls")).doesNotContain("sk-proj-ABCDEFGH");
-    assertThat(Redactor.none().redact("{\"api_key\": \"hunter2hunter2\"}")).doesNotContain("hunter2hunter2").contains("api_key");
-    assertThat(Redactor.none().redact("password=swordfish1")).isEqualTo("password=" + Redactor.MASK);
+    assertThat(Redactor.none().redact("using sk-proj-ABCDEFGHIJKLMNOPQRST for calls"))
+        .doesNotContain("sk-proj-ABCDEFGH");
+    assertThat(Redactor.none().redact("{\"api_key\": \"hunter2hunter2\"}"))
+        .doesNotContain("hunter2hunter2")
+        .contains("api_key");
+    assertThat(Redactor.none().redact("password=swordfish1"))
+        .isEqualTo("password=" + Redactor.MASK);
   }
 
   @Test

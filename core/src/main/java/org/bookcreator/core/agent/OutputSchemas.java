@@ -40,7 +40,8 @@ public final class OutputSchemas {
    */
   public Optional<String> violation(String name, String output) {
     if (output.length() > MAX_OUTPUT_CHARS) {
-      return Optional.of("output is " + output.length() + " characters, more than " + MAX_OUTPUT_CHARS);
+      return Optional.of(
+          "output is " + output.length() + " characters, more than " + MAX_OUTPUT_CHARS);
     }
     JsonNode node;
     try {
@@ -78,7 +79,8 @@ public final class OutputSchemas {
   }
 
   private static String load(String name) {
-    try (InputStream in = OutputSchemas.class.getResourceAsStream("/schemas/" + name + ".schema.json")) {
+    try (InputStream in =
+        OutputSchemas.class.getResourceAsStream("/schemas/" + name + ".schema.json")) {
       if (in == null) throw new IllegalArgumentException("no schema named '" + name + "'");
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

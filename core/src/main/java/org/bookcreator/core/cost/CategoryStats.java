@@ -20,14 +20,21 @@ public record CategoryStats(
   public BigDecimal averageCostUsd() {
     return completedRuns == 0
         ? BigDecimal.ZERO
-        : completedCostUsd.divide(BigDecimal.valueOf(completedRuns), PriceTable.COST_SCALE, java.math.RoundingMode.HALF_EVEN);
+        : completedCostUsd.divide(
+            BigDecimal.valueOf(completedRuns),
+            PriceTable.COST_SCALE,
+            java.math.RoundingMode.HALF_EVEN);
   }
 
   /** Cost per 1,000 words written in completed books; zero when none. */
   public BigDecimal costPerThousandWords() {
     return completedWords == 0
         ? BigDecimal.ZERO
-        : completedCostUsd.multiply(BigDecimal.valueOf(1000))
-            .divide(BigDecimal.valueOf(completedWords), PriceTable.COST_SCALE, java.math.RoundingMode.HALF_EVEN);
+        : completedCostUsd
+            .multiply(BigDecimal.valueOf(1000))
+            .divide(
+                BigDecimal.valueOf(completedWords),
+                PriceTable.COST_SCALE,
+                java.math.RoundingMode.HALF_EVEN);
   }
 }

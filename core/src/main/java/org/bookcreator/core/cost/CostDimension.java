@@ -22,7 +22,11 @@ public enum CostDimension {
     for (CostDimension d : values()) {
       if (d.id().equals(s.strip().toLowerCase(Locale.ROOT))) return d;
     }
-    throw new IllegalArgumentException("cannot group by '" + s + "' (one of: "
-        + String.join(", ", Arrays.stream(values()).map(CostDimension::id).toList()) + ")");
+    throw new IllegalArgumentException(
+        "cannot group by '"
+            + s
+            + "' (one of: "
+            + String.join(", ", Arrays.stream(values()).map(CostDimension::id).toList())
+            + ")");
   }
 }

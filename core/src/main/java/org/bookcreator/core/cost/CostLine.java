@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * One group of a cost report: its key values (in the order of the query's dimensions) and sums
- * over its ledger rows. {@code costUsd} sums the priced rows exactly; unpriced rows are counted in
+ * One group of a cost report: its key values (in the order of the query's dimensions) and sums over
+ * its ledger rows. {@code costUsd} sums the priced rows exactly; unpriced rows are counted in
  * {@code unpricedCalls}, never added as zero cost silently.
  */
 public record CostLine(
@@ -24,9 +24,17 @@ public record CostLine(
   }
 
   public CostLine plus(CostLine o) {
-    return new CostLine(List.of(), calls + o.calls, failedCalls + o.failedCalls, unpricedCalls + o.unpricedCalls,
-        inputTokens + o.inputTokens, outputTokens + o.outputTokens, cacheReadTokens + o.cacheReadTokens,
-        cacheWriteTokens + o.cacheWriteTokens, reasoningTokens + o.reasoningTokens, costUsd.add(o.costUsd));
+    return new CostLine(
+        List.of(),
+        calls + o.calls,
+        failedCalls + o.failedCalls,
+        unpricedCalls + o.unpricedCalls,
+        inputTokens + o.inputTokens,
+        outputTokens + o.outputTokens,
+        cacheReadTokens + o.cacheReadTokens,
+        cacheWriteTokens + o.cacheWriteTokens,
+        reasoningTokens + o.reasoningTokens,
+        costUsd.add(o.costUsd));
   }
 
   public static CostLine zero() {

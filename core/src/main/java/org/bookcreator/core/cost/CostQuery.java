@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Which ledger rows a cost report covers and how it groups them. Times are a half-open range
- * {@code [since, until)} on the call time.
+ * Which ledger rows a cost report covers and how it groups them. Times are a half-open range {@code
+ * [since, until)} on the call time.
  */
 public record CostQuery(
     Optional<String> projectId,
@@ -23,10 +23,17 @@ public record CostQuery(
     since = Objects.requireNonNullElse(since, Optional.empty());
     until = Objects.requireNonNullElse(until, Optional.empty());
     by = List.copyOf(by);
-    if (by.stream().distinct().count() != by.size()) throw new IllegalArgumentException("a dimension is repeated in " + by);
+    if (by.stream().distinct().count() != by.size())
+      throw new IllegalArgumentException("a dimension is repeated in " + by);
   }
 
   public static CostQuery all(List<CostDimension> by) {
-    return new CostQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), by);
+    return new CostQuery(
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        by);
   }
 }

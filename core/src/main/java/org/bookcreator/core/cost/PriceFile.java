@@ -32,16 +32,22 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * Every problem is reported at once, naming the entry and field.
  */
 public final class PriceFile {
-  private static final Set<String> FIELDS = Set.of("provider", "model", "input", "output", "cache_read", "cache_write", "effective_from");
+  private static final Set<String> FIELDS =
+      Set.of("provider", "model", "input", "output", "cache_read", "cache_write", "effective_from");
 
   private PriceFile() {}
 
   public static List<Price> read(Path file) {
     JsonNode root;
     try {
-      root = YAMLMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build().readTree(Files.readString(file));
+      root =
+          YAMLMapper.builder()
+              .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+              .build()
+              .readTree(Files.readString(file));
     } catch (IOException | JacksonException e) {
-      throw new IllegalArgumentException("price file " + file + " cannot be read: " + e.getMessage());
+      throw new IllegalArgumentException(
+          "price file " + file + " cannot be read: " + e.getMessage());
     }
     List<String> problems = new ArrayList<>();
     List<Price> out = new ArrayList<>();
@@ -75,12 +81,19 @@ public final class PriceFile {
           problems.add(where + ".effective_from: expected YYYY-MM-DD, got '" + date + "'");
         }
       }
-      if (provider != null && model != null && in != null && outp != null && cr != null && cw != null && from != null) {
+      if (provider != null
+          && model != null
+          && in != null
+          && outp != null
+          && cr != null
+          && cw != null
+          && from != null) {
         out.add(new Price(provider, model, in, outp, cr, cw, from));
       }
     }
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("price file " + file + ":\n  - " + String.join("\n  - ", problems));
+      throw new IllegalArgumentException(
+          "price file " + file + ":\n  - " + String.join("\n  - ", problems));
     }
     return out;
   }
@@ -94,7 +107,8 @@ public final class PriceFile {
     return n.asString().strip();
   }
 
-  private static BigDecimal money(JsonNode e, String field, boolean required, String where, List<String> problems) {
+  private static BigDecimal money(
+      JsonNode e, String field, boolean required, String where, List<String> problems) {
     JsonNode n = e.get(field);
     if (n == null || n.isNull()) {
       if (required) problems.add(where + "." + field + ": required (USD per million tokens)");
@@ -110,7 +124,12 @@ public final class PriceFile {
       return null;
     }
     if (v.scale() > 6) {
-      problems.add(where + "." + field + ": at most 6 decimal places (per million tokens), got " + v.toPlainString());
+      problems.add(
+          where
+              + "."
+              + field
+              + ": at most 6 decimal places (per million tokens), got "
+              + v.toPlainString());
       return null;
     }
     return v;

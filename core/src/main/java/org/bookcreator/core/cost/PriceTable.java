@@ -40,15 +40,24 @@ public final class PriceTable {
   private static Price price(
       String provider, String model, String in, String out, String cr, String cw, LocalDate from) {
     return new Price(
-        provider, model, new BigDecimal(in), new BigDecimal(out), new BigDecimal(cr),
-        new BigDecimal(cw), from);
+        provider,
+        model,
+        new BigDecimal(in),
+        new BigDecimal(out),
+        new BigDecimal(cr),
+        new BigDecimal(cw),
+        from);
   }
 
   /** This table with {@code overrides} layered on top (same provider, model and date replaces). */
   public PriceTable with(List<Price> overrides) {
     List<Price> all = new ArrayList<>(prices);
     for (Price o : overrides) {
-      all.removeIf(p -> p.provider().equals(o.provider()) && p.model().equals(o.model()) && p.effectiveFrom().equals(o.effectiveFrom()));
+      all.removeIf(
+          p ->
+              p.provider().equals(o.provider())
+                  && p.model().equals(o.model())
+                  && p.effectiveFrom().equals(o.effectiveFrom()));
       all.add(o);
     }
     return new PriceTable(all);
@@ -61,7 +70,9 @@ public final class PriceTable {
 
   /** Every model with a price: the bounded set of model names metrics may use as labels. */
   public java.util.Set<String> models() {
-    return prices.stream().map(Price::model).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    return prices.stream()
+        .map(Price::model)
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   /** The price in force on {@code day} for the model, if any. */
@@ -75,10 +86,15 @@ public final class PriceTable {
   /** Exact cost of {@code usage} at {@code price}, scaled to {@link #COST_SCALE} places. */
   public static BigDecimal cost(Price price, Usage usage) {
     BigDecimal total =
-        price.inputPerMillion().multiply(BigDecimal.valueOf(usage.inputTokens()))
+        price
+            .inputPerMillion()
+            .multiply(BigDecimal.valueOf(usage.inputTokens()))
             .add(price.outputPerMillion().multiply(BigDecimal.valueOf(usage.outputTokens())))
             .add(price.cacheReadPerMillion().multiply(BigDecimal.valueOf(usage.cacheReadTokens())))
-            .add(price.cacheWritePerMillion().multiply(BigDecimal.valueOf(usage.cacheWriteTokens())));
+            .add(
+                price
+                    .cacheWritePerMillion()
+                    .multiply(BigDecimal.valueOf(usage.cacheWriteTokens())));
     return total.divide(MILLION, COST_SCALE, RoundingMode.UNNECESSARY);
   }
 }

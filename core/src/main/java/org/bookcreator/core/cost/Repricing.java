@@ -14,7 +14,11 @@ import java.util.Optional;
  */
 public final class Repricing {
   /** One row's old and new cost; an empty cost means unpriced. */
-  public record Change(String callId, Optional<BigDecimal> oldCost, Optional<String> oldVersion, Optional<BigDecimal> newCost,
+  public record Change(
+      String callId,
+      Optional<BigDecimal> oldCost,
+      Optional<String> oldVersion,
+      Optional<BigDecimal> newCost,
       Optional<String> newVersion) {
     public BigDecimal delta() {
       return newCost.orElse(BigDecimal.ZERO).subtract(oldCost.orElse(BigDecimal.ZERO));
@@ -22,7 +26,8 @@ public final class Repricing {
   }
 
   /** What a repricing would do: the changes and the totals before and after over all rows seen. */
-  public record Plan(int rowsSeen, List<Change> changes, BigDecimal totalBefore, BigDecimal totalAfter) {
+  public record Plan(
+      int rowsSeen, List<Change> changes, BigDecimal totalBefore, BigDecimal totalAfter) {
     public BigDecimal difference() {
       return totalAfter.subtract(totalBefore);
     }
@@ -35,13 +40,16 @@ public final class Repricing {
     BigDecimal before = BigDecimal.ZERO;
     BigDecimal after = BigDecimal.ZERO;
     for (LedgerEntry e : rows) {
-      Optional<Price> price = prices.find(e.provider(), e.model(), e.at().atZone(ZoneOffset.UTC).toLocalDate());
+      Optional<Price> price =
+          prices.find(e.provider(), e.model(), e.at().atZone(ZoneOffset.UTC).toLocalDate());
       Optional<BigDecimal> cost = price.map(p -> PriceTable.cost(p, e.usage()));
       Optional<String> version = price.map(Price::version);
       before = before.add(e.costUsd().orElse(BigDecimal.ZERO));
       after = after.add(cost.orElse(BigDecimal.ZERO));
-      boolean same = Objects.equals(version, e.priceVersion())
-          && cost.map(c -> e.costUsd().isPresent() && c.compareTo(e.costUsd().get()) == 0).orElse(e.costUsd().isEmpty());
+      boolean same =
+          Objects.equals(version, e.priceVersion())
+              && cost.map(c -> e.costUsd().isPresent() && c.compareTo(e.costUsd().get()) == 0)
+                  .orElse(e.costUsd().isEmpty());
       if (!same) changes.add(new Change(e.callId(), e.costUsd(), e.priceVersion(), cost, version));
     }
     return new Plan(rows.size(), changes, before, after);

@@ -6,9 +6,9 @@ import java.util.Objects;
 
 /**
  * The port to document parsing: one reference document into sections with their headings. An
- * unusable document (unsupported type, too large, corrupt, not what its extension says) is a
- * {@link DocumentException} whose message names the problem; it never stops a run. Implementations
- * must be thread-safe.
+ * unusable document (unsupported type, too large, corrupt, not what its extension says) is a {@link
+ * DocumentException} whose message names the problem; it never stops a run. Implementations must be
+ * thread-safe.
  */
 public interface DocumentParser {
   List<Section> parse(Path file) throws DocumentException;

@@ -7,14 +7,15 @@ import java.util.List;
 public final class TextSections {
   private TextSections() {}
 
-  public static List<DocumentParser.Section> split(String text, boolean markdown, String firstHeading)
-      throws DocumentParser.DocumentException {
+  public static List<DocumentParser.Section> split(
+      String text, boolean markdown, String firstHeading) throws DocumentParser.DocumentException {
     List<DocumentParser.Section> out = new ArrayList<>();
     String heading = firstHeading;
     StringBuilder body = new StringBuilder();
     for (String line : text.split("\\R")) {
       if (markdown && line.startsWith("#")) {
-        if (!body.toString().isBlank()) out.add(new DocumentParser.Section(heading, body.toString().strip()));
+        if (!body.toString().isBlank())
+          out.add(new DocumentParser.Section(heading, body.toString().strip()));
         heading = line.replaceFirst("^#+\\s*", "").strip();
         body.setLength(0);
       } else if (!markdown && line.isBlank() && body.length() > 1500) {
@@ -24,7 +25,8 @@ public final class TextSections {
         body.append(line).append('\n');
       }
     }
-    if (!body.toString().isBlank()) out.add(new DocumentParser.Section(heading, body.toString().strip()));
+    if (!body.toString().isBlank())
+      out.add(new DocumentParser.Section(heading, body.toString().strip()));
     if (out.isEmpty()) throw new DocumentParser.DocumentException("document is empty");
     return out;
   }

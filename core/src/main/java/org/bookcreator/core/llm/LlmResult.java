@@ -19,11 +19,14 @@ public sealed interface LlmResult {
     }
   }
 
-  /** A transient failure: try again, no sooner than {@code retryAfter} when the provider said so. */
+  /**
+   * A transient failure: try again, no sooner than {@code retryAfter} when the provider said so.
+   */
   record Retryable(
       ErrorType type, String message, String model, Optional<Duration> retryAfter, Duration latency)
       implements LlmResult {}
 
   /** A failure that retrying cannot fix (bad credentials, unknown model, invalid request). */
-  record Fatal(ErrorType type, String message, String model, Duration latency) implements LlmResult {}
+  record Fatal(ErrorType type, String message, String model, Duration latency)
+      implements LlmResult {}
 }

@@ -17,13 +17,14 @@ import org.bookcreator.core.run.Stage;
  * attempts after the first {@code fallbackAfter} failed ones. Decided from the stored attempt
  * number, so a resumed task routes exactly as before. Immutable and thread-safe.
  *
- * <p>Rules are written {@code STAGE/ROLE=PROVIDER:MODEL}, separated by commas or semicolons;
- * a star in place of the stage or the role matches any, and {@code :MODEL} may be left out (the
- * provider's default model). Example: {@code outline/planner=anthropic, chapter_writing/writer=openai:gpt-4o}.
+ * <p>Rules are written {@code STAGE/ROLE=PROVIDER:MODEL}, separated by commas or semicolons; a star
+ * in place of the stage or the role matches any, and {@code :MODEL} may be left out (the provider's
+ * default model). Example: {@code outline/planner=anthropic, chapter_writing/writer=openai:gpt-4o}.
  */
 public final class LlmRouter {
   /** One routing rule; an empty stage or role matches any. */
-  public record Rule(Optional<Stage> stage, Optional<AgentRole> role, String provider, Optional<String> model) {
+  public record Rule(
+      Optional<Stage> stage, Optional<AgentRole> role, String provider, Optional<String> model) {
     public Rule {
       Objects.requireNonNull(provider, "provider");
       stage = Objects.requireNonNullElse(stage, Optional.empty());
@@ -52,10 +53,16 @@ public final class LlmRouter {
   /**
    * @param defaultClient the provider of calls no rule matches
    * @param clients every provider a rule or the fallback names, by {@link LlmClient#provider()}
-   * @param fallbackAfter failed attempts of a task on its primary provider before the fallback takes over (at least 1)
+   * @param fallbackAfter failed attempts of a task on its primary provider before the fallback
+   *     takes over (at least 1)
    * @throws IllegalArgumentException when a rule names a provider not in {@code clients}
    */
-  public LlmRouter(LlmClient defaultClient, List<LlmClient> clients, List<Rule> rules, Optional<Rule> fallback, int fallbackAfter) {
+  public LlmRouter(
+      LlmClient defaultClient,
+      List<LlmClient> clients,
+      List<Rule> rules,
+      Optional<Rule> fallback,
+      int fallbackAfter) {
     this.defaultClient = Objects.requireNonNull(defaultClient, "defaultClient");
     Map<String, LlmClient> byName = new LinkedHashMap<>();
     byName.put(defaultClient.provider(), defaultClient);
@@ -66,7 +73,8 @@ public final class LlmRouter {
     sorted.sort((a, b) -> Integer.compare(b.specificity(), a.specificity()));
     this.rules = List.copyOf(sorted);
     this.fallback = Objects.requireNonNullElse(fallback, Optional.empty());
-    if (fallbackAfter < 1) throw new IllegalArgumentException("fallback_after must be at least 1, was " + fallbackAfter);
+    if (fallbackAfter < 1)
+      throw new IllegalArgumentException("fallback_after must be at least 1, was " + fallbackAfter);
     this.fallbackAfter = fallbackAfter;
     for (Rule r : this.rules) requireClient(r.provider());
     this.fallback.ifPresent(f -> requireClient(f.provider()));
@@ -79,8 +87,12 @@ public final class LlmRouter {
 
   private void requireClient(String provider) {
     if (!clients.containsKey(provider)) {
-      throw new IllegalArgumentException("routing names provider '" + provider + "', which is not configured (configured: "
-          + String.join(", ", clients.keySet()) + ")");
+      throw new IllegalArgumentException(
+          "routing names provider '"
+              + provider
+              + "', which is not configured (configured: "
+              + String.join(", ", clients.keySet())
+              + ")");
     }
   }
 
@@ -117,15 +129,21 @@ public final class LlmRouter {
       int eq = rule.indexOf('=');
       int slash = rule.indexOf('/');
       if (eq < 0 || slash < 0 || slash > eq) {
-        problems.add("'" + rule + "': expected STAGE/ROLE=PROVIDER[:MODEL], e.g. chapter_writing/writer=openai:gpt-4o");
+        problems.add(
+            "'"
+                + rule
+                + "': expected STAGE/ROLE=PROVIDER[:MODEL], e.g."
+                + " chapter_writing/writer=openai:gpt-4o");
         continue;
       }
       String stage = rule.substring(0, slash).strip().toLowerCase(Locale.ROOT);
       String role = rule.substring(slash + 1, eq).strip().toLowerCase(Locale.ROOT);
       try {
-        Rule parsed = target(rule.substring(eq + 1), 
-            stage.equals("*") ? Optional.empty() : Optional.of(Stage.fromId(stage)),
-            role.equals("*") ? Optional.empty() : Optional.of(AgentRole.fromId(role)));
+        Rule parsed =
+            target(
+                rule.substring(eq + 1),
+                stage.equals("*") ? Optional.empty() : Optional.of(Stage.fromId(stage)),
+                role.equals("*") ? Optional.empty() : Optional.of(AgentRole.fromId(role)));
         if (parsed.role().isPresent() && !parsed.role().get().usesLlm()) {
           problems.add("'" + rule + "': role " + role + " does not call a model");
         } else {

@@ -14,7 +14,10 @@ public record Usage(
   public static final Usage NONE = new Usage(0, 0, 0, 0, 0);
 
   public Usage {
-    if (inputTokens < 0 || outputTokens < 0 || cacheReadTokens < 0 || cacheWriteTokens < 0
+    if (inputTokens < 0
+        || outputTokens < 0
+        || cacheReadTokens < 0
+        || cacheWriteTokens < 0
         || reasoningTokens < 0) {
       throw new IllegalArgumentException("token counts must not be negative");
     }
@@ -28,11 +31,14 @@ public record Usage(
    * OpenAI-style usage: {@code prompt_tokens} includes the cached ones ({@code
    * prompt_tokens_details.cached_tokens}); {@code completion_tokens} includes reasoning tokens.
    */
-  public static Usage fromOpenAi(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens) {
+  public static Usage fromOpenAi(
+      long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens) {
     if (cachedTokens > promptTokens) {
-      throw new IllegalArgumentException("cached tokens (" + cachedTokens + ") exceed prompt tokens (" + promptTokens + ")");
+      throw new IllegalArgumentException(
+          "cached tokens (" + cachedTokens + ") exceed prompt tokens (" + promptTokens + ")");
     }
-    return new Usage(promptTokens - cachedTokens, completionTokens, cachedTokens, 0, reasoningTokens);
+    return new Usage(
+        promptTokens - cachedTokens, completionTokens, cachedTokens, 0, reasoningTokens);
   }
 
   /**
@@ -40,7 +46,8 @@ public record Usage(
    * cache_read_input_tokens}) and cache writes ({@code cache_creation_input_tokens}), which are
    * reported beside it.
    */
-  public static Usage fromAnthropic(long inputTokens, long outputTokens, long cacheReadTokens, long cacheCreationTokens) {
+  public static Usage fromAnthropic(
+      long inputTokens, long outputTokens, long cacheReadTokens, long cacheCreationTokens) {
     return new Usage(inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens, 0);
   }
 

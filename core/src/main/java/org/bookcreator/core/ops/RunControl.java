@@ -7,8 +7,8 @@ import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.IllegalTransitionException;
 
 /**
- * Operator actions on a run that need only the store, shared by the command line and the HTTP
- * API. Each action is recorded in the run's history with its reason.
+ * Operator actions on a run that need only the store, shared by the command line and the HTTP API.
+ * Each action is recorded in the run's history with its reason.
  */
 public final class RunControl {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunControl.class);
@@ -42,8 +42,12 @@ public final class RunControl {
   public static Run resume(Store store, String runId, String reason, Instant now) {
     Run run = store.run(runId).orElseThrow(() -> new NotFound("no run " + runId));
     if (run.state() != RunState.PAUSED && run.state() != RunState.FAILED) {
-      throw new Conflict("run " + runId + " is " + run.state().name().toLowerCase()
-          + "; only paused or failed runs resume (unfinished ones resume by themselves)");
+      throw new Conflict(
+          "run "
+              + runId
+              + " is "
+              + run.state().name().toLowerCase()
+              + "; only paused or failed runs resume (unfinished ones resume by themselves)");
     }
     return restart(store, planRestart(store, runId, java.util.Optional.empty()), reason, now);
   }
@@ -53,13 +57,21 @@ public final class RunControl {
    * failed run. Without {@code fromStage}, the run goes on from its last completed task; with it,
    * that stage and every later one run again.
    */
-  public static org.bookcreator.core.run.RestartPlan planRestart(Store store, String runId, java.util.Optional<org.bookcreator.core.run.Stage> fromStage) {
+  public static org.bookcreator.core.run.RestartPlan planRestart(
+      Store store, String runId, java.util.Optional<org.bookcreator.core.run.Stage> fromStage) {
     Run run = store.run(runId).orElseThrow(() -> new NotFound("no run " + runId));
     switch (run.state()) {
-      case RUNNING, PAUSED, FAILED -> { }
-      case QUEUED -> throw new Conflict("run " + runId + " is queued: it starts by itself; nothing to restart");
-      default -> throw new Conflict("run " + runId + " is " + run.state().name().toLowerCase()
-          + " and cannot restart; start a new run of its project instead");
+      case RUNNING, PAUSED, FAILED -> {}
+      case QUEUED ->
+          throw new Conflict(
+              "run " + runId + " is queued: it starts by itself; nothing to restart");
+      default ->
+          throw new Conflict(
+              "run "
+                  + runId
+                  + " is "
+                  + run.state().name().toLowerCase()
+                  + " and cannot restart; start a new run of its project instead");
     }
     java.util.List<org.bookcreator.core.run.Task> revoke = new java.util.ArrayList<>();
     java.util.List<org.bookcreator.core.run.Task> requeue = new java.util.ArrayList<>();
@@ -70,36 +82,50 @@ public final class RunControl {
         supersede.add(t);
       } else if (t.state() == org.bookcreator.core.run.TaskState.LEASED) {
         revoke.add(t);
-      } else if (t.state() == org.bookcreator.core.run.TaskState.FAILED || t.state() == org.bookcreator.core.run.TaskState.CANCELLED) {
+      } else if (t.state() == org.bookcreator.core.run.TaskState.FAILED
+          || t.state() == org.bookcreator.core.run.TaskState.CANCELLED) {
         requeue.add(t);
       }
     }
     java.util.List<org.bookcreator.core.run.StageRecord> rewind = new java.util.ArrayList<>();
     for (var st : store.stages(runId)) {
       boolean rerun = fromStage.isPresent() && st.stage().compareTo(fromStage.get()) >= 0;
-      if ((rerun && st.state() != org.bookcreator.core.run.StageState.PENDING) || st.state() == org.bookcreator.core.run.StageState.FAILED) {
+      if ((rerun && st.state() != org.bookcreator.core.run.StageState.PENDING)
+          || st.state() == org.bookcreator.core.run.StageState.FAILED) {
         rewind.add(st);
       }
     }
-    return new org.bookcreator.core.run.RestartPlan(run, fromStage, revoke, requeue, supersede, rewind);
+    return new org.bookcreator.core.run.RestartPlan(
+        run, fromStage, revoke, requeue, supersede, rewind);
   }
 
   /**
-   * Carries out a plan of {@link #planRestart} atomically, recording every change with {@code reason} (the whole text);
-   * an orchestrator picks the run up on its next sweep. Throws {@link Conflict} when anything
-   * changed since the plan was made (plan again).
+   * Carries out a plan of {@link #planRestart} atomically, recording every change with {@code
+   * reason} (the whole text); an orchestrator picks the run up on its next sweep. Throws {@link
+   * Conflict} when anything changed since the plan was made (plan again).
    */
-  public static Run restart(Store store, org.bookcreator.core.run.RestartPlan plan, String reason, Instant now) {
-    if (reason == null || reason.isBlank()) throw new IllegalArgumentException("a reason is required");
+  public static Run restart(
+      Store store, org.bookcreator.core.run.RestartPlan plan, String reason, Instant now) {
+    if (reason == null || reason.isBlank())
+      throw new IllegalArgumentException("a reason is required");
     try {
       Run run = store.applyRestart(plan, reason, now);
-      try (var ignored = org.bookcreator.telemetry.LogContext.with(org.bookcreator.telemetry.LogContext.RUN_ID, run.id(),
-          org.bookcreator.telemetry.LogContext.PROJECT_ID, run.projectId())) {
+      try (var ignored =
+          org.bookcreator.telemetry.LogContext.with(
+              org.bookcreator.telemetry.LogContext.RUN_ID,
+              run.id(),
+              org.bookcreator.telemetry.LogContext.PROJECT_ID,
+              run.projectId())) {
         log.info("run {} restarted ({}): {}", run.id(), reason, String.join("; ", plan.describe()));
       }
       return run;
     } catch (IllegalTransitionException e) {
-      throw new Conflict("run " + plan.run().id() + " changed while restarting (" + e.getMessage() + "); nothing was changed, plan again");
+      throw new Conflict(
+          "run "
+              + plan.run().id()
+              + " changed while restarting ("
+              + e.getMessage()
+              + "); nothing was changed, plan again");
     }
   }
 
@@ -108,22 +134,34 @@ public final class RunControl {
    * nothing more from it (a task in flight finishes). {@code reason} must not be blank.
    */
   public static Cancelled cancel(Store store, String runId, String reason, Instant now) {
-    if (reason == null || reason.isBlank()) throw new IllegalArgumentException("a reason is required");
+    if (reason == null || reason.isBlank())
+      throw new IllegalArgumentException("a reason is required");
     Run run = store.run(runId).orElseThrow(() -> new NotFound("no run " + runId));
     if (!RunState.TABLE.allows(run.state(), RunState.CANCELLED)) {
-      throw new Conflict("run " + runId + " is " + run.state().name().toLowerCase() + " and cannot be cancelled");
+      throw new Conflict(
+          "run " + runId + " is " + run.state().name().toLowerCase() + " and cannot be cancelled");
     }
     String why = "cancelled by the operator: " + reason;
     Run cancelled;
     try {
       cancelled = store.transitionRun(runId, run.state(), RunState.CANCELLED, why, now);
     } catch (IllegalTransitionException e) {
-      throw new Conflict("run " + runId + " changed state meanwhile (" + e.getMessage() + "); look again");
+      throw new Conflict(
+          "run " + runId + " changed state meanwhile (" + e.getMessage() + "); look again");
     }
     int tasks = store.cancelOpenTasks(runId, why, now);
-    try (var ignored = org.bookcreator.telemetry.LogContext.with(org.bookcreator.telemetry.LogContext.RUN_ID, runId,
-        org.bookcreator.telemetry.LogContext.PROJECT_ID, run.projectId())) {
-      log.info("run {} {} (was {}; {} queued task(s) cancelled)", runId, why, run.state().name().toLowerCase(), tasks);
+    try (var ignored =
+        org.bookcreator.telemetry.LogContext.with(
+            org.bookcreator.telemetry.LogContext.RUN_ID,
+            runId,
+            org.bookcreator.telemetry.LogContext.PROJECT_ID,
+            run.projectId())) {
+      log.info(
+          "run {} {} (was {}; {} queued task(s) cancelled)",
+          runId,
+          why,
+          run.state().name().toLowerCase(),
+          tasks);
     }
     return new Cancelled(cancelled, run.state(), tasks);
   }

@@ -38,15 +38,20 @@ public final class StallDetector {
   /** A stalled run: why, and its last progress. */
   public record Stall(Run run, Kind kind, String reason, Instant lastProgress) {}
 
-  /** Per-stage figures for alert rules: stalled runs, and the oldest last progress of the stage's active runs. */
-  public record StageFigures(Stage stage, long activeRuns, long stalledRuns, Instant oldestProgress) {}
+  /**
+   * Per-stage figures for alert rules: stalled runs, and the oldest last progress of the stage's
+   * active runs.
+   */
+  public record StageFigures(
+      Stage stage, long activeRuns, long stalledRuns, Instant oldestProgress) {}
 
   /** How long without progress counts as stalled: per stage, else {@code fallback}. */
   public record Thresholds(Duration fallback, Map<Stage, Duration> byStage) {
     public Thresholds {
       Objects.requireNonNull(fallback, "fallback");
       byStage = Map.copyOf(byStage);
-      if (fallback.isNegative() || fallback.isZero()) throw new IllegalArgumentException("the stall threshold must be positive");
+      if (fallback.isNegative() || fallback.isZero())
+        throw new IllegalArgumentException("the stall threshold must be positive");
     }
 
     public static Thresholds of(Duration fallback) {
@@ -69,22 +74,51 @@ public final class StallDetector {
       Instant last = lastProgress(store, r);
       String expired = null;
       for (Task t : store.taskOutcomes(r.id())) {
-        if (t.state() == TaskState.LEASED && t.leaseExpiresAt().map(x -> x.isBefore(now)).orElse(false)) {
+        if (t.state() == TaskState.LEASED
+            && t.leaseExpiresAt().map(x -> x.isBefore(now)).orElse(false)) {
           if (heartbeats == null) heartbeats = store.workerHeartbeats();
           String owner = t.leaseOwner().orElse("?");
-          expired = "lease of task " + t.key() + " held by " + owner + " expired at " + t.leaseExpiresAt().get() + " without a heartbeat"
-              + (heartbeats.containsKey(owner) ? " (worker last seen " + heartbeats.get(owner) + ")" : " (the worker never sent a heartbeat)");
+          expired =
+              "lease of task "
+                  + t.key()
+                  + " held by "
+                  + owner
+                  + " expired at "
+                  + t.leaseExpiresAt().get()
+                  + " without a heartbeat"
+                  + (heartbeats.containsKey(owner)
+                      ? " (worker last seen " + heartbeats.get(owner) + ")"
+                      : " (the worker never sent a heartbeat)");
         }
       }
       Duration threshold = thresholds.of(r.stage());
       if (expired != null) {
         out.add(new Stall(r, Kind.LEASE_EXPIRED, expired, last));
       } else if (Duration.between(last, now).compareTo(threshold) > 0) {
-        out.add(new Stall(r, Kind.NO_PROGRESS, "no progress in stage " + r.stage().map(Stage::id).orElse("-") + " for "
-            + human(Duration.between(last, now)) + " (threshold " + human(threshold) + ")", last));
+        out.add(
+            new Stall(
+                r,
+                Kind.NO_PROGRESS,
+                "no progress in stage "
+                    + r.stage().map(Stage::id).orElse("-")
+                    + " for "
+                    + human(Duration.between(last, now))
+                    + " (threshold "
+                    + human(threshold)
+                    + ")",
+                last));
       } else {
-        store.events(r.id()).stream().filter(e -> e.kind().equals(RunEvent.CRITIQUE_CAP)).reduce((a, b) -> b)
-            .ifPresent(e -> out.add(new Stall(r, Kind.CRITIQUE_CAP, "critique loop hit its cap without passing: " + e.detail(), last)));
+        store.events(r.id()).stream()
+            .filter(e -> e.kind().equals(RunEvent.CRITIQUE_CAP))
+            .reduce((a, b) -> b)
+            .ifPresent(
+                e ->
+                    out.add(
+                        new Stall(
+                            r,
+                            Kind.CRITIQUE_CAP,
+                            "critique loop hit its cap without passing: " + e.detail(),
+                            last)));
       }
     }
     return out;
@@ -101,24 +135,33 @@ public final class StallDetector {
       Instant last = lastProgress(store, r);
       oldest.merge(s, last, (a, b) -> a.isBefore(b) ? a : b);
     }
-    for (Stall st : stalls) st.run().stage().ifPresent(s -> counts.computeIfAbsent(s, k -> new long[2])[1]++);
+    for (Stall st : stalls)
+      st.run().stage().ifPresent(s -> counts.computeIfAbsent(s, k -> new long[2])[1]++);
     List<StageFigures> out = new ArrayList<>();
     for (var e : new TreeMap<>(counts).entrySet()) {
-      out.add(new StageFigures(e.getKey(), e.getValue()[0], e.getValue()[1], oldest.getOrDefault(e.getKey(), Instant.EPOCH)));
+      out.add(
+          new StageFigures(
+              e.getKey(),
+              e.getValue()[0],
+              e.getValue()[1],
+              oldest.getOrDefault(e.getKey(), Instant.EPOCH)));
     }
     return out;
   }
 
   /**
    * Records a {@code stalled} event for each stall, once per stall: the key is the kind and the
-   * last progress, so the same stall seen again is not recorded twice, and a new one after progress is.
-   * Returns how many were recorded now.
+   * last progress, so the same stall seen again is not recorded twice, and a new one after progress
+   * is. Returns how many were recorded now.
    */
   public static int record(Store store, List<Stall> stalls, Instant now) {
     int recorded = 0;
     for (Stall s : stalls) {
       String key = "[" + s.kind().id() + " since " + s.lastProgress() + "]";
-      if (store.recordEventOnce(new RunEvent(s.run().id(), Optional.empty(), RunEvent.STALLED, s.reason() + " " + key, now), key)) recorded++;
+      if (store.recordEventOnce(
+          new RunEvent(
+              s.run().id(), Optional.empty(), RunEvent.STALLED, s.reason() + " " + key, now),
+          key)) recorded++;
     }
     return recorded;
   }
@@ -136,7 +179,8 @@ public final class StallDetector {
    * Parses per-stage thresholds written {@code STAGE=DURATION, ...} (durations such as 30s, 10m,
    * 2h); every malformed entry is reported at once.
    */
-  public static Map<Stage, Duration> parseThresholds(String text, java.util.function.Function<String, Duration> duration) {
+  public static Map<Stage, Duration> parseThresholds(
+      String text, java.util.function.Function<String, Duration> duration) {
     Map<Stage, Duration> out = new EnumMap<>(Stage.class);
     List<String> problems = new ArrayList<>();
     if (text == null || text.isBlank()) return out;

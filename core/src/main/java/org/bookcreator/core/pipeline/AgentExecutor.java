@@ -1,5 +1,9 @@
 package org.bookcreator.core.pipeline;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -11,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.bookcreator.core.agent.OutputSchemas;
 import org.bookcreator.core.agent.Prompts;
@@ -30,15 +35,10 @@ import org.bookcreator.core.run.Task;
 import org.bookcreator.core.run.TaskKind;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Json;
-import java.util.concurrent.ConcurrentHashMap;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.Redactor;
-import org.bookcreator.telemetry.Telemetry;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Scope;
 import org.bookcreator.telemetry.SemConv;
+import org.bookcreator.telemetry.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -63,11 +63,13 @@ final class AgentExecutor {
   private final BookMetrics metrics;
   private final Telemetry telemetry;
   private final Redactor redactor;
+
   /**
    * Projects by id, read once per process: every priced call needs the category (metrics) and the
    * budget. A budget only changes through {@code resume --budget-usd}, before the pipeline starts.
    */
   private final Map<String, Project> projects = new ConcurrentHashMap<>();
+
   private final InstantSource clock;
   private final DocumentReader documents;
   private final ManuscriptAssembler assembler;
@@ -112,19 +114,33 @@ final class AgentExecutor {
     List<Message> messages = new ArrayList<>(Prompts.build(kind, input, schemaText.orElse(null)));
     Map<String, String> hints = Prompts.hints(kind, input);
     String violation = null;
-    LlmRouter.Target target = router.target(task.stage(), kind.role(), task.attempt(), config.modelFor(kind.role()));
+    LlmRouter.Target target =
+        router.target(task.stage(), kind.role(), task.attempt(), config.modelFor(kind.role()));
     if (target.fallback()) {
-      log.warn("task {} attempt {}: the primary provider failed {} time(s); using fallback provider {}", task.key(), task.attempt(),
-          task.attempt() - 1, target.client().provider());
+      log.warn(
+          "task {} attempt {}: the primary provider failed {} time(s); using fallback provider {}",
+          task.key(),
+          task.attempt(),
+          task.attempt() - 1,
+          target.client().provider());
     }
     for (int call = 0; call <= config.repairAttempts(); call++) {
       if (leaseLost.getAsBoolean()) return new TaskOutcome.LeaseLost();
       String callId = task.id() + "/a" + task.attempt() + "/c" + call;
       LlmRequest request =
           new LlmRequest(
-              target.model(), kind, task.key() + "/a" + task.attempt() + "/c" + call, messages,
-              schemaText, hints, config.callTimeout());
-      LlmResult result = store.call(callId).map(AgentExecutor::replay).orElseGet(() -> invoke(task, callId, request, target.client()));
+              target.model(),
+              kind,
+              task.key() + "/a" + task.attempt() + "/c" + call,
+              messages,
+              schemaText,
+              hints,
+              config.callTimeout());
+      LlmResult result =
+          store
+              .call(callId)
+              .map(AgentExecutor::replay)
+              .orElseGet(() -> invoke(task, callId, request, target.client()));
       switch (result) {
         case LlmResult.Retryable r -> {
           return new TaskOutcome.Retry(r.type().id(), r.message(), r.retryAfter());
@@ -142,34 +158,51 @@ final class AgentExecutor {
                   task.runId(),
                   Optional.of(task.id()),
                   RunEvent.SCHEMA_VIOLATION,
-                  redactor.redact(kind.role().id() + " " + kind.id() + " call " + callId + ": " + violation),
+                  redactor.redact(
+                      kind.role().id() + " " + kind.id() + " call " + callId + ": " + violation),
                   clock.instant()));
-          log.warn("schema violation by {} on task {} (call {}): {}", kind.role().id(), task.key(), callId, violation);
+          log.warn(
+              "schema violation by {} on task {} (call {}): {}",
+              kind.role().id(),
+              task.key(),
+              callId,
+              violation);
           messages.add(Message.assistant(truncate(c.text(), 4000)));
-          messages.add(kind.schema().isPresent() ? Prompts.repair(violation) : Prompts.repairProse(violation));
+          messages.add(
+              kind.schema().isPresent()
+                  ? Prompts.repair(violation)
+                  : Prompts.repairProse(violation));
         }
       }
     }
     return new TaskOutcome.Fail(
         ErrorType.SCHEMA_VIOLATION.id(),
-        "output still invalid after " + config.repairAttempts() + " repair attempt(s): " + violation);
+        "output still invalid after "
+            + config.repairAttempts()
+            + " repair attempt(s): "
+            + violation);
   }
 
   private LlmResult invoke(Task task, String callId, LlmRequest request, LlmClient llm) {
-    Span span = telemetry.tracer().spanBuilder(SemConv.OPERATION_CHAT + " " + request.model())
-        .setSpanKind(SpanKind.CLIENT)
-        .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
-        .setAttribute(SemConv.GEN_AI_PROVIDER_NAME, llm.provider())
-        .setAttribute(SemConv.GEN_AI_REQUEST_MODEL, request.model())
-        .setAttribute(SemConv.RUN_ID, task.runId())
-        .setAttribute(SemConv.ATTEMPT, (long) task.attempt())
-        .startSpan();
+    Span span =
+        telemetry
+            .tracer()
+            .spanBuilder(SemConv.OPERATION_CHAT + " " + request.model())
+            .setSpanKind(SpanKind.CLIENT)
+            .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
+            .setAttribute(SemConv.GEN_AI_PROVIDER_NAME, llm.provider())
+            .setAttribute(SemConv.GEN_AI_REQUEST_MODEL, request.model())
+            .setAttribute(SemConv.RUN_ID, task.runId())
+            .setAttribute(SemConv.ATTEMPT, (long) task.attempt())
+            .startSpan();
     LlmResult result;
     try (Scope ignored = span.makeCurrent()) {
       result = llm.complete(request);
     } catch (RuntimeException e) {
       log.error("provider {} threw on call {}", llm.provider(), callId, e);
-      result = new LlmResult.Fatal(ErrorType.INTERNAL, "provider error: " + e, request.model(), Duration.ZERO);
+      result =
+          new LlmResult.Fatal(
+              ErrorType.INTERNAL, "provider error: " + e, request.model(), Duration.ZERO);
     }
     try {
       endCallSpan(span, request, result);
@@ -178,7 +211,8 @@ final class AgentExecutor {
     }
     Usage usage = result instanceof LlmResult.Completed c ? c.usage() : Usage.NONE;
     Instant at = clock.instant();
-    Optional<Price> price = prices.find(llm.provider(), result.model(), at.atZone(ZoneOffset.UTC).toLocalDate());
+    Optional<Price> price =
+        prices.find(llm.provider(), result.model(), at.atZone(ZoneOffset.UTC).toLocalDate());
     Optional<BigDecimal> cost = price.map(p -> PriceTable.cost(p, usage));
     Optional<String> errorType =
         switch (result) {
@@ -188,16 +222,31 @@ final class AgentExecutor {
         };
     LedgerEntry entry =
         new LedgerEntry(
-            callId, task.projectId(), task.runId(), task.id(), task.stage(), task.role(), task.attempt(),
-            llm.provider(), result.model(), usage, cost, price.map(Price::version),
-            result.latency().toMillis(), errorType.isEmpty() ? LedgerEntry.OK : LedgerEntry.ERROR, errorType,
-            result instanceof LlmResult.Completed c ? Optional.of(c.text()) : Optional.of(errorMessage(result)),
+            callId,
+            task.projectId(),
+            task.runId(),
+            task.id(),
+            task.stage(),
+            task.role(),
+            task.attempt(),
+            llm.provider(),
+            result.model(),
+            usage,
+            cost,
+            price.map(Price::version),
+            result.latency().toMillis(),
+            errorType.isEmpty() ? LedgerEntry.OK : LedgerEntry.ERROR,
+            errorType,
+            result instanceof LlmResult.Completed c
+                ? Optional.of(c.text())
+                : Optional.of(errorMessage(result)),
             at);
     // Committed before the answer is used: a crash from here on never loses the spend, and a resume
     // replays the recorded answer instead of paying for it again.
     store.recordCall(entry);
     observe(task, request, result, usage, cost, llm);
-    if (cost.isPresent() && cost.get().signum() > 0) project(task).ifPresent(p -> budgets.afterCall(task, p));
+    if (cost.isPresent() && cost.get().signum() > 0)
+      project(task).ifPresent(p -> budgets.afterCall(task, p));
     return result;
   }
 
@@ -211,7 +260,8 @@ final class AgentExecutor {
         span.setAttribute(SemConv.GEN_AI_USAGE_CACHE_READ_TOKENS, c.usage().cacheReadTokens());
         span.setAttribute(SemConv.GEN_AI_USAGE_CACHE_CREATION_TOKENS, c.usage().cacheWriteTokens());
         if (telemetry.config().captureContent()) {
-          span.setAttribute(SemConv.GEN_AI_INPUT_MESSAGES, redactor.redact(Json.write(request.messages())));
+          span.setAttribute(
+              SemConv.GEN_AI_INPUT_MESSAGES, redactor.redact(Json.write(request.messages())));
           span.setAttribute(SemConv.GEN_AI_OUTPUT_MESSAGES, redactor.redact(c.text()));
         }
       }
@@ -235,26 +285,40 @@ final class AgentExecutor {
     return found;
   }
 
-  private void observe(Task task, LlmRequest request, LlmResult result, Usage usage, Optional<BigDecimal> cost, LlmClient llm) {
-    String error = switch (result) {
-      case LlmResult.Completed c -> null;
-      case LlmResult.Retryable r -> r.type().id();
-      case LlmResult.Fatal f -> f.type().id();
-    };
+  private void observe(
+      Task task,
+      LlmRequest request,
+      LlmResult result,
+      Usage usage,
+      Optional<BigDecimal> cost,
+      LlmClient llm) {
+    String error =
+        switch (result) {
+          case LlmResult.Completed c -> null;
+          case LlmResult.Retryable r -> r.type().id();
+          case LlmResult.Fatal f -> f.type().id();
+        };
     String category = project(task).map(Project::category).orElse("unknown");
-    metrics.modelCall(llm.provider(), request.model().equals("default") ? result.model() : request.model(), error,
-        result.latency().toNanos() / 1e9, usage.inputTokens() + usage.cacheReadTokens() + usage.cacheWriteTokens(),
+    metrics.modelCall(
+        llm.provider(),
+        request.model().equals("default") ? result.model() : request.model(),
+        error,
+        result.latency().toNanos() / 1e9,
+        usage.inputTokens() + usage.cacheReadTokens() + usage.cacheWriteTokens(),
         usage.outputTokens());
     cost.ifPresentOrElse(
-        c -> metrics.cost(task.stage().id(), llm.provider(), result.model(), category, c.doubleValue()),
+        c ->
+            metrics.cost(
+                task.stage().id(), llm.provider(), result.model(), category, c.doubleValue()),
         () -> metrics.unpricedCall(llm.provider(), result.model()));
-    var line = (error == null ? log.atInfo() : log.atWarn())
-        .addKeyValue("provider", llm.provider())
-        .addKeyValue("model", result.model())
-        .addKeyValue("latency_ms", result.latency().toMillis())
-        .addKeyValue("input_tokens", usage.inputTokens())
-        .addKeyValue("output_tokens", usage.outputTokens())
-        .addKeyValue("cost_usd", cost.map(BigDecimal::toPlainString).orElse("unpriced"));
+    var line =
+        (error == null ? log.atInfo() : log.atWarn())
+            .addKeyValue("provider", llm.provider())
+            .addKeyValue("model", result.model())
+            .addKeyValue("latency_ms", result.latency().toMillis())
+            .addKeyValue("input_tokens", usage.inputTokens())
+            .addKeyValue("output_tokens", usage.outputTokens())
+            .addKeyValue("cost_usd", cost.map(BigDecimal::toPlainString).orElse("unpriced"));
     if (error != null) line = line.addKeyValue("error_type", error);
     line.log(error == null ? "llm call ok" : "llm call failed: " + errorMessage(result));
   }
@@ -282,13 +346,15 @@ final class AgentExecutor {
   }
 
   private Optional<String> validateTraced(TaskKind kind, JsonNode input, String text) {
-    Span span = telemetry.tracer().spanBuilder("validate " + kind.schema().orElse("prose")).startSpan();
+    Span span =
+        telemetry.tracer().spanBuilder("validate " + kind.schema().orElse("prose")).startSpan();
     try (Scope ignored = span.makeCurrent()) {
       Optional<String> problem = validate(kind, input, text);
-      problem.ifPresent(p -> {
-        span.setAttribute(SemConv.ERROR_TYPE, ErrorType.SCHEMA_VIOLATION.id());
-        span.setStatus(StatusCode.ERROR, redactor.redact(p));
-      });
+      problem.ifPresent(
+          p -> {
+            span.setAttribute(SemConv.ERROR_TYPE, ErrorType.SCHEMA_VIOLATION.id());
+            span.setStatus(StatusCode.ERROR, redactor.redact(p));
+          });
       return problem;
     } finally {
       span.end();
@@ -309,15 +375,26 @@ final class AgentExecutor {
     return switch (kind) {
       case PLAN ->
           out.path("chapter_count").asInt() != chapters
-              ? Optional.of("$.chapter_count: is " + out.path("chapter_count").asInt() + ", the brief asks for " + chapters)
+              ? Optional.of(
+                  "$.chapter_count: is "
+                      + out.path("chapter_count").asInt()
+                      + ", the brief asks for "
+                      + chapters)
               : Optional.empty();
       case OUTLINE, REVISE_OUTLINE -> {
         JsonNode list = out.path("chapters");
         if (list.size() != chapters)
-          yield Optional.of("$.chapters: has " + list.size() + " chapters, the brief asks for " + chapters);
+          yield Optional.of(
+              "$.chapters: has " + list.size() + " chapters, the brief asks for " + chapters);
         for (int i = 0; i < list.size(); i++) {
           if (list.get(i).path("number").asInt() != i + 1)
-            yield Optional.of("$.chapters[" + i + "].number: is " + list.get(i).path("number").asInt() + ", expected " + (i + 1));
+            yield Optional.of(
+                "$.chapters["
+                    + i
+                    + "].number: is "
+                    + list.get(i).path("number").asInt()
+                    + ", expected "
+                    + (i + 1));
         }
         yield Optional.empty();
       }
@@ -342,24 +419,38 @@ final class AgentExecutor {
   private TaskOutcome parseDocuments(Task task, JsonNode input) {
     List<String> paths = new ArrayList<>();
     input.path("references").forEach(r -> paths.add(r.asString()));
-    Span span = telemetry.tracer().spanBuilder("parse_documents")
-        .setAttribute(io.opentelemetry.api.common.AttributeKey.longKey("book_creator.documents"), (long) paths.size())
-        .startSpan();
+    Span span =
+        telemetry
+            .tracer()
+            .spanBuilder("parse_documents")
+            .setAttribute(
+                io.opentelemetry.api.common.AttributeKey.longKey("book_creator.documents"),
+                (long) paths.size())
+            .startSpan();
     DocumentReader.Result result;
     try (Scope ignored = span.makeCurrent()) {
       result = documents.read(paths);
       if (!result.errors().isEmpty()) {
         span.setAttribute(SemConv.ERROR_TYPE, "document_error");
-        span.setAttribute(io.opentelemetry.api.common.AttributeKey.longKey("book_creator.documents.failed"), (long) result.errors().size());
+        span.setAttribute(
+            io.opentelemetry.api.common.AttributeKey.longKey("book_creator.documents.failed"),
+            (long) result.errors().size());
       }
     } finally {
       span.end();
     }
     for (String error : result.errors()) {
-      store.recordEvent(new RunEvent(task.runId(), Optional.of(task.id()), RunEvent.DOCUMENT_ERROR, redactor.redact(error), clock.instant()));
+      store.recordEvent(
+          new RunEvent(
+              task.runId(),
+              Optional.of(task.id()),
+              RunEvent.DOCUMENT_ERROR,
+              redactor.redact(error),
+              clock.instant()));
       log.warn("reference document skipped: {}", error);
     }
-    // Reference documents may quote credentials; mask them before the sections reach prompts and the store.
+    // Reference documents may quote credentials; mask them before the sections reach prompts and
+    // the store.
     return new TaskOutcome.Done(redactor.redact(Json.write(result.json())));
   }
 
@@ -368,7 +459,8 @@ final class AgentExecutor {
       return new TaskOutcome.Done(Json.write(assembler.assemble(input)));
     } catch (IOException | UncheckedIOException e) {
       log.error("could not write the manuscript", e);
-      return new TaskOutcome.Retry("io_error", "could not write the manuscript: " + e.getMessage(), Optional.empty());
+      return new TaskOutcome.Retry(
+          "io_error", "could not write the manuscript: " + e.getMessage(), Optional.empty());
     }
   }
 }

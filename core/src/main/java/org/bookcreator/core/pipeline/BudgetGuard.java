@@ -36,15 +36,29 @@ final class BudgetGuard {
     if (project.budgetUsd().isEmpty()) return;
     BigDecimal budget = project.budgetUsd().get();
     BigDecimal spent = store.projectSpend(project.id());
-    String amounts = "spent $" + spent.setScale(6, RoundingMode.HALF_EVEN).toPlainString() + " of budget $" + budget.toPlainString();
-    if (spent.compareTo(budget.multiply(WARN_AT)) >= 0) once(task, RunEvent.BUDGET_80, budget, "80% of budget reached: " + amounts);
+    String amounts =
+        "spent $"
+            + spent.setScale(6, RoundingMode.HALF_EVEN).toPlainString()
+            + " of budget $"
+            + budget.toPlainString();
+    if (spent.compareTo(budget.multiply(WARN_AT)) >= 0)
+      once(task, RunEvent.BUDGET_80, budget, "80% of budget reached: " + amounts);
     if (spent.compareTo(budget) >= 0) {
       boolean first = once(task, RunEvent.BUDGET_100, budget, "budget reached: " + amounts);
       if (first && project.pauseAtBudget()) {
         try {
-          store.transitionRun(task.runId(), RunState.RUNNING, RunState.PAUSED,
-              "paused: budget $" + budget.toPlainString() + " reached (" + amounts + "); resume with: bin/book-creator resume --run "
-                  + task.runId() + " --budget-usd N", clock.instant());
+          store.transitionRun(
+              task.runId(),
+              RunState.RUNNING,
+              RunState.PAUSED,
+              "paused: budget $"
+                  + budget.toPlainString()
+                  + " reached ("
+                  + amounts
+                  + "); resume with: bin/book-creator resume --run "
+                  + task.runId()
+                  + " --budget-usd N",
+              clock.instant());
           log.warn("run {} paused: {}", task.runId(), amounts);
         } catch (IllegalTransitionException e) {
           log.debug("run {} was no longer running when its budget was reached", task.runId());
@@ -53,10 +67,16 @@ final class BudgetGuard {
     }
   }
 
-  /** Records the event unless this run already has it for this budget amount; true if recorded now. */
+  /**
+   * Records the event unless this run already has it for this budget amount; true if recorded now.
+   */
   private boolean once(Task task, String kind, BigDecimal budget, String detail) {
     String tag = "[budget $" + budget.toPlainString() + "]";
-    boolean recorded = store.recordEventOnce(new RunEvent(task.runId(), Optional.of(task.id()), kind, detail + " " + tag, clock.instant()), tag);
+    boolean recorded =
+        store.recordEventOnce(
+            new RunEvent(
+                task.runId(), Optional.of(task.id()), kind, detail + " " + tag, clock.instant()),
+            tag);
     if (recorded) log.warn("{} {}", kind, detail);
     return recorded;
   }

@@ -59,13 +59,18 @@ final class DocumentReader {
           ObjectNode o = arr.addObject();
           o.put("id", file.getFileName() + "#section-" + i);
           o.put("heading", s.heading());
-          o.put("text", s.text().length() > MAX_SECTION_CHARS ? s.text().substring(0, MAX_SECTION_CHARS) : s.text());
+          o.put(
+              "text",
+              s.text().length() > MAX_SECTION_CHARS
+                  ? s.text().substring(0, MAX_SECTION_CHARS)
+                  : s.text());
           o.put("source", file.getFileName() + "#section-" + i);
         }
         metrics.documentParsed(type, "parsed", (System.nanoTime() - start) / 1e9, bytes);
       } catch (DocumentParser.DocumentException | RuntimeException e) {
         d.put("status", "error");
-        String message = e instanceof DocumentParser.DocumentException ? e.getMessage() : "parser failed: " + e;
+        String message =
+            e instanceof DocumentParser.DocumentException ? e.getMessage() : "parser failed: " + e;
         d.put("error", message);
         errors.add(p + ": " + message);
         metrics.documentParsed(type, "error", (System.nanoTime() - start) / 1e9, bytes);
@@ -82,30 +87,38 @@ final class DocumentReader {
     public List<Section> parse(Path file) throws DocumentException {
       String type = DocumentParser.typeOf(file);
       if (!type.equals("md") && !type.equals("txt")) {
-        throw new DocumentException("unsupported document type (supported here: .md, .markdown, .txt)");
+        throw new DocumentException(
+            "unsupported document type (supported here: .md, .markdown, .txt)");
       }
       return sections(file, type.equals("md"), MAX_BYTES);
     }
 
-    static List<Section> sections(Path file, boolean markdown, long maxBytes) throws DocumentException {
+    static List<Section> sections(Path file, boolean markdown, long maxBytes)
+        throws DocumentException {
       try {
         if (!Files.isRegularFile(file)) throw new DocumentException("file not found");
         long size = Files.size(file);
-        if (size > maxBytes) throw new DocumentException("file is " + size + " bytes, over the limit of " + maxBytes);
+        if (size > maxBytes)
+          throw new DocumentException("file is " + size + " bytes, over the limit of " + maxBytes);
         byte[] bytes = Files.readAllBytes(file);
-        for (byte b : bytes) if (b == 0) throw new DocumentException("binary content (NUL bytes) in a text document");
+        for (byte b : bytes)
+          if (b == 0) throw new DocumentException("binary content (NUL bytes) in a text document");
         String text;
         try {
-          text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes)).toString();
+          text =
+              StandardCharsets.UTF_8
+                  .newDecoder()
+                  .onMalformedInput(CodingErrorAction.REPORT)
+                  .decode(ByteBuffer.wrap(bytes))
+                  .toString();
         } catch (CharacterCodingException e) {
           throw new DocumentException("not UTF-8 text");
         }
-        return org.bookcreator.core.docs.TextSections.split(text, markdown, file.getFileName().toString());
+        return org.bookcreator.core.docs.TextSections.split(
+            text, markdown, file.getFileName().toString());
       } catch (IOException e) {
         throw new DocumentException("cannot read: " + e.getMessage());
       }
     }
-
   }
 }

@@ -49,7 +49,8 @@ final class ManuscriptAssembler {
       words += AgentExecutor.wordCount(text);
       count++;
     }
-    Path dir = runDir(outputDir, input.path("project_id").asString(), input.path("run_id").asString());
+    Path dir =
+        runDir(outputDir, input.path("project_id").asString(), input.path("run_id").asString());
     Files.createDirectories(dir);
     Path target = dir.resolve("manuscript.md");
     Path tmp = dir.resolve("manuscript.md.tmp");
@@ -67,6 +68,10 @@ final class ManuscriptAssembler {
   }
 
   static String anchor(String heading) {
-    return heading.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} -]", "").trim().replace(' ', '-');
+    return heading
+        .toLowerCase(Locale.ROOT)
+        .replaceAll("[^\\p{L}\\p{N} -]", "")
+        .trim()
+        .replace(' ', '-');
   }
 }

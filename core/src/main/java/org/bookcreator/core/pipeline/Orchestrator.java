@@ -29,13 +29,13 @@ import org.bookcreator.telemetry.LogContext;
 import org.bookcreator.telemetry.SemConv;
 import org.bookcreator.telemetry.Telemetry;
 import org.slf4j.Logger;
-import org.slf4j.MDC;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Drives every active run through its stages as a state machine. One thread advances runs one at a
- * time when a worker settles one of their tasks (and on a periodic sweep); each advance re-reads the
- * run from the store and asks the current stage what comes next, so a restart resumes where the
+ * time when a worker settles one of their tasks (and on a periodic sweep); each advance re-reads
+ * the run from the store and asks the current stage what comes next, so a restart resumes where the
  * store says the run is.
  */
 final class Orchestrator implements AutoCloseable {
@@ -56,7 +56,13 @@ final class Orchestrator implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean();
   private Thread thread;
 
-  Orchestrator(Store store, PipelineConfig config, Telemetry telemetry, InstantSource clock, Ids ids, WorkSignal signal) {
+  Orchestrator(
+      Store store,
+      PipelineConfig config,
+      Telemetry telemetry,
+      InstantSource clock,
+      Ids ids,
+      WorkSignal signal) {
     this.store = store;
     this.metrics = telemetry.metrics();
     this.telemetry = telemetry;
@@ -131,13 +137,21 @@ final class Orchestrator implements AutoCloseable {
     if (found.isEmpty()) return;
     Run run = found.get();
     Project project =
-        store.project(run.projectId()).orElseThrow(() -> new IllegalStateException("run " + runId + " has no project"));
+        store
+            .project(run.projectId())
+            .orElseThrow(() -> new IllegalStateException("run " + runId + " has no project"));
     MDC.put(LogContext.PROJECT_ID, project.id());
     MDC.put(LogContext.TRACE_ID, Telemetry.traceIdFor(runId));
     if (run.state() == RunState.QUEUED) {
-      run = store.transitionRun(runId, RunState.QUEUED, RunState.RUNNING, "started", clock.instant());
+      run =
+          store.transitionRun(runId, RunState.QUEUED, RunState.RUNNING, "started", clock.instant());
       metrics.runStarted(project.category());
-      log.info("run {} of \"{}\" ({}, {} chapters) started", runId, project.title(), project.category(), project.chapters());
+      log.info(
+          "run {} of \"{}\" ({}, {} chapters) started",
+          runId,
+          project.title(),
+          project.category(),
+          project.chapters());
     }
     if (run.state() != RunState.RUNNING) {
       finished(run, project);
@@ -154,11 +168,23 @@ final class Orchestrator implements AutoCloseable {
       MDC.put(LogContext.STAGE, stage.id());
       Instant now = clock.instant();
       if (record.state() == StageState.FAILED) {
-        failRun(run, project, "stage " + stage.id() + " had failed: " + record.reason().orElse("no reason"));
+        failRun(
+            run,
+            project,
+            "stage " + stage.id() + " had failed: " + record.reason().orElse("no reason"));
         return;
       }
       if (record.state() == StageState.PENDING) {
-        record = store.transitionStage(runId, stage, StageState.PENDING, StageState.RUNNING, Optional.empty(), 0, "started", now);
+        record =
+            store.transitionStage(
+                runId,
+                stage,
+                StageState.PENDING,
+                StageState.RUNNING,
+                Optional.empty(),
+                0,
+                "started",
+                now);
         stages.put(stage, record);
         log.info("run {} entered stage {}", runId, stage.id());
       }
@@ -170,23 +196,51 @@ final class Orchestrator implements AutoCloseable {
           return;
         }
         case StageStep.Done d -> {
-          stages.put(stage, store.transitionStage(
-              runId, stage, StageState.RUNNING, StageState.COMPLETED, Optional.of(d.result()), d.iterations(), d.reason(), now));
+          stages.put(
+              stage,
+              store.transitionStage(
+                  runId,
+                  stage,
+                  StageState.RUNNING,
+                  StageState.COMPLETED,
+                  Optional.of(d.result()),
+                  d.iterations(),
+                  d.reason(),
+                  now));
           stageEnded(record, project, "completed", now);
-          if (stage == Stage.STRUCTURE_CRITIQUE || stage == Stage.CHAPTER_WRITING) metrics.stageIterations(stage.id(), d.iterations());
+          if (stage == Stage.STRUCTURE_CRITIQUE || stage == Stage.CHAPTER_WRITING)
+            metrics.stageIterations(stage.id(), d.iterations());
           if (stage == Stage.STRUCTURE_CRITIQUE && d.reason().startsWith("iteration cap")) {
-            store.recordEvent(new RunEvent(runId, Optional.empty(), RunEvent.CRITIQUE_CAP, d.reason(), now));
+            store.recordEvent(
+                new RunEvent(runId, Optional.empty(), RunEvent.CRITIQUE_CAP, d.reason(), now));
           }
           log.info("run {} finished stage {}: {}", runId, stage.id(), d.reason());
         }
         case StageStep.Skip s -> {
-          stages.put(stage, store.transitionStage(
-              runId, stage, StageState.RUNNING, StageState.SKIPPED, Optional.empty(), 0, s.reason(), now));
+          stages.put(
+              stage,
+              store.transitionStage(
+                  runId,
+                  stage,
+                  StageState.RUNNING,
+                  StageState.SKIPPED,
+                  Optional.empty(),
+                  0,
+                  s.reason(),
+                  now));
           stageEnded(record, project, "skipped", now);
           log.info("run {} skipped stage {}: {}", runId, stage.id(), s.reason());
         }
         case StageStep.Failed f -> {
-          store.transitionStage(runId, stage, StageState.RUNNING, StageState.FAILED, Optional.empty(), 0, f.reason(), now);
+          store.transitionStage(
+              runId,
+              stage,
+              StageState.RUNNING,
+              StageState.FAILED,
+              Optional.empty(),
+              0,
+              f.reason(),
+              now);
           stageEnded(record, project, "failed", now);
           failRun(run, project, "stage " + stage.id() + " failed: " + f.reason());
           return;
@@ -194,7 +248,9 @@ final class Orchestrator implements AutoCloseable {
       }
     }
     MDC.remove(LogContext.STAGE);
-    Run done = store.transitionRun(runId, RunState.RUNNING, RunState.COMPLETED, "all stages done", clock.instant());
+    Run done =
+        store.transitionRun(
+            runId, RunState.RUNNING, RunState.COMPLETED, "all stages done", clock.instant());
     metrics.runFinished(project.category(), "completed");
     runSpan(done, project, null);
     log.info("run {} completed", runId);
@@ -202,19 +258,39 @@ final class Orchestrator implements AutoCloseable {
   }
 
   private void stageEnded(StageRecord started, Project project, String outcome, Instant now) {
-    double seconds = started.startedAt().map(t -> java.time.Duration.between(t, now).toNanos() / 1e9).orElse(0.0);
+    double seconds =
+        started
+            .startedAt()
+            .map(t -> java.time.Duration.between(t, now).toNanos() / 1e9)
+            .orElse(0.0);
     metrics.stageDuration(started.stage().id(), project.category(), outcome, seconds);
     String runId = started.runId();
-    telemetry.recordSpan("stage " + started.stage().id(), runId, Tracing.stageKey(runId, started.stage()), runId,
-        started.startedAt().orElse(now), now,
-        Tracing.runAttributes(project, runId).toBuilder().put(SemConv.STAGE, started.stage().id())
-            .put(io.opentelemetry.api.common.AttributeKey.stringKey("book_creator.stage.outcome"), outcome).build(),
+    telemetry.recordSpan(
+        "stage " + started.stage().id(),
+        runId,
+        Tracing.stageKey(runId, started.stage()),
+        runId,
+        started.startedAt().orElse(now),
+        now,
+        Tracing.runAttributes(project, runId).toBuilder()
+            .put(SemConv.STAGE, started.stage().id())
+            .put(
+                io.opentelemetry.api.common.AttributeKey.stringKey("book_creator.stage.outcome"),
+                outcome)
+            .build(),
         outcome.equals("failed") ? "stage_failed" : null);
   }
 
   private void runSpan(Run run, Project project, String errorType) {
-    telemetry.recordSpan("run", run.id(), run.id(), null, run.createdAt(), run.updatedAt(),
-        Tracing.runAttributes(project, run.id()), errorType);
+    telemetry.recordSpan(
+        "run",
+        run.id(),
+        run.id(),
+        null,
+        run.createdAt(),
+        run.updatedAt(),
+        Tracing.runAttributes(project, run.id()),
+        errorType);
   }
 
   private void failRun(Run run, Project project, String reason) {

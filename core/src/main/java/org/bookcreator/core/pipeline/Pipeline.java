@@ -1,6 +1,9 @@
 package org.bookcreator.core.pipeline;
 
 import java.time.InstantSource;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
@@ -8,14 +11,11 @@ import org.bookcreator.core.agent.OutputSchemas;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.llm.LlmClient;
 import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
-import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.SemConv;
 import org.bookcreator.telemetry.Telemetry;
@@ -54,7 +54,16 @@ public final class Pipeline implements AutoCloseable {
       Ids ids,
       RandomGenerator random,
       org.bookcreator.core.docs.DocumentParser parser) {
-    this(store, org.bookcreator.core.llm.LlmRouter.single(llm), prices, config, telemetry, clock, ids, random, parser);
+    this(
+        store,
+        org.bookcreator.core.llm.LlmRouter.single(llm),
+        prices,
+        config,
+        telemetry,
+        clock,
+        ids,
+        random,
+        parser);
   }
 
   /** With routing of calls to several providers by stage and role, and a fallback provider. */
@@ -72,54 +81,89 @@ public final class Pipeline implements AutoCloseable {
     this.clock = clock;
     WorkSignal signal = new WorkSignal();
     this.orchestrator = new Orchestrator(store, config, telemetry, clock, ids, signal);
-    AgentExecutor executor = new AgentExecutor(store, router, new OutputSchemas(), prices, config, telemetry, clock, parser);
+    AgentExecutor executor =
+        new AgentExecutor(
+            store, router, new OutputSchemas(), prices, config, telemetry, clock, parser);
     this.workers =
         new WorkerPool(
-            store, executor, config, telemetry, clock, signal,
+            store,
+            executor,
+            config,
+            telemetry,
+            clock,
+            signal,
             new Backoff(config.backoffBase(), config.backoffMax(), random),
-            ids.next("pool"), orchestrator::poke);
+            ids.next("pool"),
+            orchestrator::poke);
     registerGauges(store, telemetry.metrics());
   }
 
   private void registerGauges(Store store, BookMetrics metrics) {
-    metrics.gauge("book_creator_runs_in_stage", "Books (active runs) per category and current stage.",
+    metrics.gauge(
+        "book_creator_runs_in_stage",
+        "Books (active runs) per category and current stage.",
         List.of(SemConv.L_CATEGORY, SemConv.L_STAGE),
-        () -> store.activeRunsByStage().stream().map(c -> BookMetrics.Point.of(c.runs(), c.category(), c.stage())).toList());
-    metrics.gauge("book_creator_task_queue_depth", "Tasks waiting in the queue, per agent role.",
+        () ->
+            store.activeRunsByStage().stream()
+                .map(c -> BookMetrics.Point.of(c.runs(), c.category(), c.stage()))
+                .toList());
+    metrics.gauge(
+        "book_creator_task_queue_depth",
+        "Tasks waiting in the queue, per agent role.",
         List.of(SemConv.L_AGENT_ROLE),
         () -> {
           Map<AgentRole, Long> byRole = new EnumMap<>(AgentRole.class);
           for (AgentRole r : AgentRole.values()) byRole.put(r, 0L);
           store.queuedTasksByKind().forEach((k, n) -> byRole.merge(k.role(), n, Long::sum));
-          return byRole.entrySet().stream().map(e -> BookMetrics.Point.of(e.getValue(), e.getKey().id())).toList();
+          return byRole.entrySet().stream()
+              .map(e -> BookMetrics.Point.of(e.getValue(), e.getKey().id()))
+              .toList();
         });
     // Every stage, always: a fixed set of series. A stage without active runs reports 0 stalled
     // runs and "now" as its oldest progress, so an alert on time() minus it stays quiet.
-    metrics.gauge("book_creator_stalled_runs", "Active runs found stalled (no progress past the stage's threshold, an expired lease, "
-        + "or a critique cap) at the last look, per stage.", List.of(SemConv.L_STAGE),
+    metrics.gauge(
+        "book_creator_stalled_runs",
+        "Active runs found stalled (no progress past the stage's threshold, an expired lease, "
+            + "or a critique cap) at the last look, per stage.",
+        List.of(SemConv.L_STAGE),
         () -> {
-          Map<org.bookcreator.core.run.Stage, Long> stalled = new EnumMap<>(org.bookcreator.core.run.Stage.class);
+          Map<org.bookcreator.core.run.Stage, Long> stalled =
+              new EnumMap<>(org.bookcreator.core.run.Stage.class);
           stallFigures.forEach(f -> stalled.put(f.stage(), f.stalledRuns()));
           return java.util.Arrays.stream(org.bookcreator.core.run.Stage.values())
-              .map(st -> BookMetrics.Point.of(stalled.getOrDefault(st, 0L), st.id())).toList();
+              .map(st -> BookMetrics.Point.of(stalled.getOrDefault(st, 0L), st.id()))
+              .toList();
         });
-    metrics.gauge("book_creator_stage_oldest_progress_timestamp", "Unix time (seconds) of the oldest last progress among the "
-        + "stage's active runs at the last look (now when it has none): time() minus this is how long the stage's slowest run has "
-        + "made no progress.", List.of(SemConv.L_STAGE),
+    metrics.gauge(
+        "book_creator_stage_oldest_progress_timestamp",
+        "Unix time (seconds) of the oldest last progress among the stage's active runs at the last"
+            + " look (now when it has none): time() minus this is how long the stage's slowest run"
+            + " has made no progress.",
+        List.of(SemConv.L_STAGE),
         () -> {
-          Map<org.bookcreator.core.run.Stage, java.time.Instant> oldest = new EnumMap<>(org.bookcreator.core.run.Stage.class);
+          Map<org.bookcreator.core.run.Stage, java.time.Instant> oldest =
+              new EnumMap<>(org.bookcreator.core.run.Stage.class);
           stallFigures.forEach(f -> oldest.put(f.stage(), f.oldestProgress()));
           java.time.Instant now = clock.instant();
           return java.util.Arrays.stream(org.bookcreator.core.run.Stage.values())
-              .map(st -> BookMetrics.Point.of(oldest.getOrDefault(st, now).toEpochMilli() / 1000.0, st.id())).toList();
+              .map(
+                  st ->
+                      BookMetrics.Point.of(
+                          oldest.getOrDefault(st, now).toEpochMilli() / 1000.0, st.id()))
+              .toList();
         });
-    metrics.gauge("book_creator_worker_heartbeat_timestamp", "Unix time (seconds) of each worker's last heartbeat.",
+    metrics.gauge(
+        "book_creator_worker_heartbeat_timestamp",
+        "Unix time (seconds) of each worker's last heartbeat.",
         List.of(SemConv.L_WORKER),
-        () -> workers.heartbeats().entrySet().stream()
-            .map(e -> BookMetrics.Point.of(e.getValue().toEpochMilli() / 1000.0, e.getKey())).toList());
+        () ->
+            workers.heartbeats().entrySet().stream()
+                .map(e -> BookMetrics.Point.of(e.getValue().toEpochMilli() / 1000.0, e.getKey()))
+                .toList());
   }
 
-  private volatile List<org.bookcreator.core.ops.StallDetector.StageFigures> stallFigures = List.of();
+  private volatile List<org.bookcreator.core.ops.StallDetector.StageFigures> stallFigures =
+      List.of();
   private java.util.concurrent.ScheduledExecutorService stallWatch;
 
   /**
@@ -127,14 +171,22 @@ public final class Pipeline implements AutoCloseable {
    * logs it as a warning, and keeps the per-stage stall gauges current. Never throws into the
    * pipeline; a failed look is logged and retried at the next one.
    */
-  public synchronized void watchStalls(org.bookcreator.core.ops.StallDetector.Thresholds thresholds, java.time.Duration every) {
+  public synchronized void watchStalls(
+      org.bookcreator.core.ops.StallDetector.Thresholds thresholds, java.time.Duration every) {
     if (stallWatch != null) return;
-    stallWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("stall-watch").unstarted(r));
-    stallWatch.scheduleWithFixedDelay(() -> lookForStalls(thresholds), every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    stallWatch =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon(true).name("stall-watch").unstarted(r));
+    stallWatch.scheduleWithFixedDelay(
+        () -> lookForStalls(thresholds),
+        every.toMillis(),
+        every.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** One look for stalled runs (what the watch does on each tick); returns what it found. */
-  public List<org.bookcreator.core.ops.StallDetector.Stall> lookForStalls(org.bookcreator.core.ops.StallDetector.Thresholds thresholds) {
+  public List<org.bookcreator.core.ops.StallDetector.Stall> lookForStalls(
+      org.bookcreator.core.ops.StallDetector.Thresholds thresholds) {
     try {
       java.time.Instant now = clock.instant();
       List<Run> active = store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING));
@@ -142,10 +194,19 @@ public final class Pipeline implements AutoCloseable {
       stallFigures = org.bookcreator.core.ops.StallDetector.figures(store, active, stalls);
       if (org.bookcreator.core.ops.StallDetector.record(store, stalls, now) > 0) {
         for (var st : stalls) {
-          try (var ignored = org.bookcreator.telemetry.LogContext.with(org.bookcreator.telemetry.LogContext.RUN_ID, st.run().id(),
-              org.bookcreator.telemetry.LogContext.PROJECT_ID, st.run().projectId(),
-              org.bookcreator.telemetry.LogContext.STAGE, st.run().stage().map(org.bookcreator.core.run.Stage::id).orElse(null))) {
-            log.warn("run {} is stalled ({}): {}; see docs/runbooks/stalled-workflow.md", st.run().id(), st.kind().id(), st.reason());
+          try (var ignored =
+              org.bookcreator.telemetry.LogContext.with(
+                  org.bookcreator.telemetry.LogContext.RUN_ID,
+                  st.run().id(),
+                  org.bookcreator.telemetry.LogContext.PROJECT_ID,
+                  st.run().projectId(),
+                  org.bookcreator.telemetry.LogContext.STAGE,
+                  st.run().stage().map(org.bookcreator.core.run.Stage::id).orElse(null))) {
+            log.warn(
+                "run {} is stalled ({}): {}; see docs/runbooks/stalled-workflow.md",
+                st.run().id(),
+                st.kind().id(),
+                st.reason());
           }
         }
       }
@@ -168,7 +229,9 @@ public final class Pipeline implements AutoCloseable {
    */
   public void start(boolean soleProcess) {
     if (soleProcess) {
-      int released = store.releaseLeases("released at start-up: the process holding the lease is gone", clock.instant());
+      int released =
+          store.releaseLeases(
+              "released at start-up: the process holding the lease is gone", clock.instant());
       if (released > 0) log.info("released {} task lease(s) left by an earlier process", released);
     }
     orchestrator.start();
@@ -191,7 +254,10 @@ public final class Pipeline implements AutoCloseable {
     return run;
   }
 
-  /** Carries out a restart plan (see {@link org.bookcreator.core.ops.RunControl#planRestart}) and drives the run on. */
+  /**
+   * Carries out a restart plan (see {@link org.bookcreator.core.ops.RunControl#planRestart}) and
+   * drives the run on.
+   */
   public Run restart(org.bookcreator.core.run.RestartPlan plan, String reason) {
     Run run = org.bookcreator.core.ops.RunControl.restart(store, plan, reason, clock.instant());
     orchestrator.resumed(run.id());

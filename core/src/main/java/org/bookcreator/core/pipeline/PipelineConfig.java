@@ -52,26 +52,42 @@ public record PipelineConfig(
     Objects.requireNonNull(outputDir, "outputDir");
     List<String> problems = new ArrayList<>();
     if (workers < 1 || workers > 1024) problems.add("workers must be 1..1024, was " + workers);
-    if (lease.compareTo(Duration.ofMillis(100)) < 0) problems.add("lease must be at least 100ms, was " + lease);
+    if (lease.compareTo(Duration.ofMillis(100)) < 0)
+      problems.add("lease must be at least 100ms, was " + lease);
     if (heartbeat.isZero() || heartbeat.isNegative() || heartbeat.compareTo(lease) >= 0)
-      problems.add("heartbeat must be positive and shorter than the lease (" + lease + "), was " + heartbeat);
-    if (maxAttempts < 1 || maxAttempts > 100) problems.add("max attempts must be 1..100, was " + maxAttempts);
-    if (backoffBase.isNegative()) problems.add("backoff base must not be negative, was " + backoffBase);
-    if (backoffMax.compareTo(backoffBase) < 0) problems.add("backoff max must be at least the base, was " + backoffMax);
-    if (repairAttempts < 0 || repairAttempts > 10) problems.add("repair attempts must be 0..10, was " + repairAttempts);
-    if (outlineThreshold < 0 || outlineThreshold > 10) problems.add("outline threshold must be 0..10, was " + outlineThreshold);
-    if (chapterThreshold < 0 || chapterThreshold > 10) problems.add("chapter threshold must be 0..10, was " + chapterThreshold);
-    if (outlineMaxIterations < 1 || outlineMaxIterations > 20) problems.add("outline max iterations must be 1..20, was " + outlineMaxIterations);
-    if (chapterMaxIterations < 1 || chapterMaxIterations > 20) problems.add("chapter max iterations must be 1..20, was " + chapterMaxIterations);
-    if (idlePoll.isZero() || idlePoll.isNegative()) problems.add("idle poll must be positive, was " + idlePoll);
+      problems.add(
+          "heartbeat must be positive and shorter than the lease ("
+              + lease
+              + "), was "
+              + heartbeat);
+    if (maxAttempts < 1 || maxAttempts > 100)
+      problems.add("max attempts must be 1..100, was " + maxAttempts);
+    if (backoffBase.isNegative())
+      problems.add("backoff base must not be negative, was " + backoffBase);
+    if (backoffMax.compareTo(backoffBase) < 0)
+      problems.add("backoff max must be at least the base, was " + backoffMax);
+    if (repairAttempts < 0 || repairAttempts > 10)
+      problems.add("repair attempts must be 0..10, was " + repairAttempts);
+    if (outlineThreshold < 0 || outlineThreshold > 10)
+      problems.add("outline threshold must be 0..10, was " + outlineThreshold);
+    if (chapterThreshold < 0 || chapterThreshold > 10)
+      problems.add("chapter threshold must be 0..10, was " + chapterThreshold);
+    if (outlineMaxIterations < 1 || outlineMaxIterations > 20)
+      problems.add("outline max iterations must be 1..20, was " + outlineMaxIterations);
+    if (chapterMaxIterations < 1 || chapterMaxIterations > 20)
+      problems.add("chapter max iterations must be 1..20, was " + chapterMaxIterations);
+    if (idlePoll.isZero() || idlePoll.isNegative())
+      problems.add("idle poll must be positive, was " + idlePoll);
     if (sweep.isZero() || sweep.isNegative()) problems.add("sweep must be positive, was " + sweep);
-    if (callTimeout.isZero() || callTimeout.isNegative()) problems.add("call timeout must be positive, was " + callTimeout);
+    if (callTimeout.isZero() || callTimeout.isNegative())
+      problems.add("call timeout must be positive, was " + callTimeout);
     if (model == null || model.isBlank()) problems.add("model must not be blank");
     roleModels = java.util.Map.copyOf(roleModels == null ? java.util.Map.of() : roleModels);
-    roleModels.forEach((r, m) -> {
-      if (!r.usesLlm()) problems.add("role " + r.id() + " does not call a model");
-      if (m.isBlank()) problems.add("model of role " + r.id() + " must not be blank");
-    });
+    roleModels.forEach(
+        (r, m) -> {
+          if (!r.usesLlm()) problems.add("role " + r.id() + " does not call a model");
+          if (m.isBlank()) problems.add("model of role " + r.id() + " must not be blank");
+        });
     if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
   }
 
@@ -98,38 +114,114 @@ public record PipelineConfig(
   }
 
   public PipelineConfig withWorkers(int n) {
-    return new PipelineConfig(outputDir, n, lease, heartbeat, maxAttempts, backoffBase, backoffMax,
-        repairAttempts, outlineThreshold, outlineMaxIterations, chapterThreshold, chapterMaxIterations,
-        idlePoll, sweep, callTimeout, model, roleModels);
+    return new PipelineConfig(
+        outputDir,
+        n,
+        lease,
+        heartbeat,
+        maxAttempts,
+        backoffBase,
+        backoffMax,
+        repairAttempts,
+        outlineThreshold,
+        outlineMaxIterations,
+        chapterThreshold,
+        chapterMaxIterations,
+        idlePoll,
+        sweep,
+        callTimeout,
+        model,
+        roleModels);
   }
 
   public PipelineConfig withLease(Duration lease, Duration heartbeat) {
-    return new PipelineConfig(outputDir, workers, lease, heartbeat, maxAttempts, backoffBase, backoffMax,
-        repairAttempts, outlineThreshold, outlineMaxIterations, chapterThreshold, chapterMaxIterations,
-        idlePoll, sweep, callTimeout, model, roleModels);
+    return new PipelineConfig(
+        outputDir,
+        workers,
+        lease,
+        heartbeat,
+        maxAttempts,
+        backoffBase,
+        backoffMax,
+        repairAttempts,
+        outlineThreshold,
+        outlineMaxIterations,
+        chapterThreshold,
+        chapterMaxIterations,
+        idlePoll,
+        sweep,
+        callTimeout,
+        model,
+        roleModels);
   }
 
   public PipelineConfig withRetries(int maxAttempts, Duration base, Duration max, int repairs) {
-    return new PipelineConfig(outputDir, workers, lease, heartbeat, maxAttempts, base, max,
-        repairs, outlineThreshold, outlineMaxIterations, chapterThreshold, chapterMaxIterations,
-        idlePoll, sweep, callTimeout, model, roleModels);
+    return new PipelineConfig(
+        outputDir,
+        workers,
+        lease,
+        heartbeat,
+        maxAttempts,
+        base,
+        max,
+        repairs,
+        outlineThreshold,
+        outlineMaxIterations,
+        chapterThreshold,
+        chapterMaxIterations,
+        idlePoll,
+        sweep,
+        callTimeout,
+        model,
+        roleModels);
   }
 
-  public PipelineConfig withCritique(double outlineThreshold, int outlineMax, double chapterThreshold, int chapterMax) {
-    return new PipelineConfig(outputDir, workers, lease, heartbeat, maxAttempts, backoffBase, backoffMax,
-        repairAttempts, outlineThreshold, outlineMax, chapterThreshold, chapterMax,
-        idlePoll, sweep, callTimeout, model, roleModels);
+  public PipelineConfig withCritique(
+      double outlineThreshold, int outlineMax, double chapterThreshold, int chapterMax) {
+    return new PipelineConfig(
+        outputDir,
+        workers,
+        lease,
+        heartbeat,
+        maxAttempts,
+        backoffBase,
+        backoffMax,
+        repairAttempts,
+        outlineThreshold,
+        outlineMax,
+        chapterThreshold,
+        chapterMax,
+        idlePoll,
+        sweep,
+        callTimeout,
+        model,
+        roleModels);
   }
 
-  public PipelineConfig withRoleModels(java.util.Map<org.bookcreator.core.run.AgentRole, String> roleModels) {
-    return new PipelineConfig(outputDir, workers, lease, heartbeat, maxAttempts, backoffBase, backoffMax,
-        repairAttempts, outlineThreshold, outlineMaxIterations, chapterThreshold, chapterMaxIterations,
-        idlePoll, sweep, callTimeout, model, roleModels);
+  public PipelineConfig withRoleModels(
+      java.util.Map<org.bookcreator.core.run.AgentRole, String> roleModels) {
+    return new PipelineConfig(
+        outputDir,
+        workers,
+        lease,
+        heartbeat,
+        maxAttempts,
+        backoffBase,
+        backoffMax,
+        repairAttempts,
+        outlineThreshold,
+        outlineMaxIterations,
+        chapterThreshold,
+        chapterMaxIterations,
+        idlePoll,
+        sweep,
+        callTimeout,
+        model,
+        roleModels);
   }
 
   /** The model a role's calls use. */
   public String modelFor(org.bookcreator.core.run.AgentRole role) {
     return roleModels.getOrDefault(role, model);
   }
-
 }

@@ -44,7 +44,9 @@ final class RunContext {
     this.stages = stages;
   }
 
-  /** The task's output text if it completed; otherwise null (and the task is enqueued if absent). */
+  /**
+   * The task's output text if it completed; otherwise null (and the task is enqueued if absent).
+   */
   String text(String key, Stage stage, TaskKind kind, Supplier<ObjectNode> input) {
     Task t = tasks.get(key);
     if (t == null) {

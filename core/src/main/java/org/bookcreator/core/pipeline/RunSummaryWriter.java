@@ -50,7 +50,8 @@ public final class RunSummaryWriter {
       s.startedAt().ifPresent(t -> o.put("started_at", t.toString()));
       s.finishedAt().ifPresent(t -> o.put("finished_at", t.toString()));
       if (s.startedAt().isPresent() && s.finishedAt().isPresent()) {
-        o.put("duration_ms", Duration.between(s.startedAt().get(), s.finishedAt().get()).toMillis());
+        o.put(
+            "duration_ms", Duration.between(s.startedAt().get(), s.finishedAt().get()).toMillis());
       }
       o.put("iterations", s.iterations());
       s.reason().ifPresent(r -> o.put("reason", r));
@@ -75,7 +76,9 @@ public final class RunSummaryWriter {
     Path dir = runDir(outputDir, run.projectId(), run.id());
     try {
       Files.createDirectories(dir);
-      atomicWrite(dir.resolve("summary.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s));
+      atomicWrite(
+          dir.resolve("summary.json"),
+          Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s));
       atomicWrite(dir.resolve("summary.md"), markdown(s));
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the run summary to " + dir, e);
@@ -89,15 +92,30 @@ public final class RunSummaryWriter {
     if (s.has("reason")) md.append(" (").append(s.path("reason").asString()).append(')');
     md.append("\n- duration: ").append(s.path("duration_ms").asLong()).append(" ms\n");
     ObjectNode t = (ObjectNode) s.path("totals");
-    md.append("- model calls: ").append(t.path("calls").asLong()).append(" (").append(t.path("failed_calls").asLong()).append(" failed)\n");
-    md.append("- tokens: ").append(t.path("input_tokens").asLong()).append(" in, ").append(t.path("output_tokens").asLong()).append(" out\n");
+    md.append("- model calls: ")
+        .append(t.path("calls").asLong())
+        .append(" (")
+        .append(t.path("failed_calls").asLong())
+        .append(" failed)\n");
+    md.append("- tokens: ")
+        .append(t.path("input_tokens").asLong())
+        .append(" in, ")
+        .append(t.path("output_tokens").asLong())
+        .append(" out\n");
     md.append("- cost: $").append(t.path("cost_usd").asString()).append("\n\n");
     md.append("| stage | state | duration ms | iterations | note |\n|---|---|---:|---:|---|\n");
     for (var st : s.path("stages")) {
-      md.append("| ").append(st.path("stage").asString()).append(" | ").append(st.path("state").asString())
-          .append(" | ").append(st.has("duration_ms") ? st.path("duration_ms").asLong() : "")
-          .append(" | ").append(st.path("iterations").asInt())
-          .append(" | ").append(st.path("reason").asString("").replace("|", "\\|")).append(" |\n");
+      md.append("| ")
+          .append(st.path("stage").asString())
+          .append(" | ")
+          .append(st.path("state").asString())
+          .append(" | ")
+          .append(st.has("duration_ms") ? st.path("duration_ms").asLong() : "")
+          .append(" | ")
+          .append(st.path("iterations").asInt())
+          .append(" | ")
+          .append(st.path("reason").asString("").replace("|", "\\|"))
+          .append(" |\n");
     }
     return md.toString();
   }

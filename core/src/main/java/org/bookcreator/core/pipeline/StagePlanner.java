@@ -11,8 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What each stage does, written as a replay: every call looks at the tasks already stored and
- * returns the next step. Task keys are deterministic, so asking again after a crash enqueues nothing
- * twice and reruns nothing that completed.
+ * returns the next step. Task keys are deterministic, so asking again after a crash enqueues
+ * nothing twice and reruns nothing that completed.
  */
 final class StagePlanner {
 
@@ -51,7 +51,8 @@ final class StagePlanner {
             });
     if (parsed == null) return c.pending();
     int ok = 0;
-    for (JsonNode d : parsed.path("documents")) if ("parsed".equals(d.path("status").asString())) ok++;
+    for (JsonNode d : parsed.path("documents"))
+      if ("parsed".equals(d.path("status").asString())) ok++;
     return new StageStep.Done(
         Json.write(parsed), 1, ok + " of " + c.project.references().size() + " documents parsed");
   }
@@ -69,7 +70,8 @@ final class StagePlanner {
               return in;
             });
     if (outline == null) return c.pending();
-    return new StageStep.Done(Json.write(outline), 1, "outline of " + outline.path("chapters").size() + " chapters");
+    return new StageStep.Done(
+        Json.write(outline), 1, "outline of " + outline.path("chapters").size() + " chapters");
   }
 
   private StageStep structureCritique(RunContext c) {
@@ -99,8 +101,19 @@ final class StagePlanner {
         result.put("passed", passed);
         String reason =
             passed
-                ? "score " + score + " reached threshold " + c.config.outlineThreshold() + " after " + i + " round(s)"
-                : "iteration cap " + i + " reached with score " + score + " below " + c.config.outlineThreshold();
+                ? "score "
+                    + score
+                    + " reached threshold "
+                    + c.config.outlineThreshold()
+                    + " after "
+                    + i
+                    + " round(s)"
+                : "iteration cap "
+                    + i
+                    + " reached with score "
+                    + score
+                    + " below "
+                    + c.config.outlineThreshold();
         return new StageStep.Done(Json.write(result), i, reason);
       }
       JsonNode revised =
@@ -239,7 +252,8 @@ final class StagePlanner {
     ArrayNode out = Json.MAPPER.createArrayNode();
     List<String> ids = new ArrayList<>();
     for (JsonNode m : research.path("map")) {
-      if (m.path("number").asInt() == chapter) m.path("fact_ids").forEach(id -> ids.add(id.asString()));
+      if (m.path("number").asInt() == chapter)
+        m.path("fact_ids").forEach(id -> ids.add(id.asString()));
     }
     for (JsonNode f : research.path("facts")) {
       if (ids.contains(f.path("id").asString())) out.add(f);
@@ -323,6 +337,7 @@ final class StagePlanner {
               return in;
             });
     if (out == null) return c.pending();
-    return new StageStep.Done(Json.write(out), 1, "manuscript written to " + out.path("path").asString());
+    return new StageStep.Done(
+        Json.write(out), 1, "manuscript written to " + out.path("path").asString());
   }
 }

@@ -7,7 +7,8 @@ import java.util.Optional;
 sealed interface TaskOutcome {
   record Done(String output) implements TaskOutcome {}
 
-  record Retry(String errorType, String message, Optional<Duration> retryAfter) implements TaskOutcome {}
+  record Retry(String errorType, String message, Optional<Duration> retryAfter)
+      implements TaskOutcome {}
 
   record Fail(String errorType, String message) implements TaskOutcome {}
 

@@ -1,11 +1,18 @@
 package org.bookcreator.core.pipeline;
 
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -15,21 +22,14 @@ import java.util.function.Consumer;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.Task;
 import org.bookcreator.core.store.Store;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.LogContext;
 import org.bookcreator.telemetry.Redactor;
-import org.bookcreator.telemetry.Telemetry;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Scope;
 import org.bookcreator.telemetry.SemConv;
-import org.slf4j.MDC;
+import org.bookcreator.telemetry.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Agent workers on virtual threads. Each claims a task with a lease, renews the lease by heartbeat
@@ -140,25 +140,42 @@ final class WorkerPool implements AutoCloseable {
   }
 
   private void work(String workerId, Task task) {
-    try (LogContext.Scope ignored = LogContext.with(
-        LogContext.PROJECT_ID, task.projectId(), LogContext.RUN_ID, task.runId(), LogContext.STAGE, task.stage().id(),
-        LogContext.AGENT_ROLE, task.role().id(), LogContext.TASK_ID, task.id(), LogContext.WORKER, workerId)) {
-      Instant queuedSince = task.notBefore().isAfter(task.updatedAt()) ? task.notBefore() : task.updatedAt();
-      metrics.taskWait(task.role().id(), Duration.between(queuedSince, clock.instant()).toNanos() / 1e9);
-      Span span = telemetry.startSpan(SemConv.OPERATION_INVOKE_AGENT + " " + task.role().id(), SpanKind.INTERNAL,
-          telemetry.contextOf(task.runId(), Tracing.stageKey(task.runId(), task.stage())),
-          Attributes.builder()
-              .put(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_INVOKE_AGENT)
-              .put(SemConv.GEN_AI_AGENT_NAME, task.role().id())
-              .put(SemConv.PROJECT_ID, task.projectId())
-              .put(SemConv.RUN_ID, task.runId())
-              .put(SemConv.STAGE, task.stage().id())
-              .put(SemConv.TASK_ID, task.id())
-              .put(SemConv.TASK_KEY, task.key())
-              .put(SemConv.ATTEMPT, (long) task.attempt())
-              .build());
+    try (LogContext.Scope ignored =
+        LogContext.with(
+            LogContext.PROJECT_ID,
+            task.projectId(),
+            LogContext.RUN_ID,
+            task.runId(),
+            LogContext.STAGE,
+            task.stage().id(),
+            LogContext.AGENT_ROLE,
+            task.role().id(),
+            LogContext.TASK_ID,
+            task.id(),
+            LogContext.WORKER,
+            workerId)) {
+      Instant queuedSince =
+          task.notBefore().isAfter(task.updatedAt()) ? task.notBefore() : task.updatedAt();
+      metrics.taskWait(
+          task.role().id(), Duration.between(queuedSince, clock.instant()).toNanos() / 1e9);
+      Span span =
+          telemetry.startSpan(
+              SemConv.OPERATION_INVOKE_AGENT + " " + task.role().id(),
+              SpanKind.INTERNAL,
+              telemetry.contextOf(task.runId(), Tracing.stageKey(task.runId(), task.stage())),
+              Attributes.builder()
+                  .put(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_INVOKE_AGENT)
+                  .put(SemConv.GEN_AI_AGENT_NAME, task.role().id())
+                  .put(SemConv.PROJECT_ID, task.projectId())
+                  .put(SemConv.RUN_ID, task.runId())
+                  .put(SemConv.STAGE, task.stage().id())
+                  .put(SemConv.TASK_ID, task.id())
+                  .put(SemConv.TASK_KEY, task.key())
+                  .put(SemConv.ATTEMPT, (long) task.attempt())
+                  .build());
       MDC.put(LogContext.TRACE_ID, Telemetry.traceIdFor(task.runId()));
-      if (span.getSpanContext().isValid()) MDC.put(LogContext.SPAN_ID, span.getSpanContext().getSpanId());
+      if (span.getSpanContext().isValid())
+        MDC.put(LogContext.SPAN_ID, span.getSpanContext().getSpanId());
       try (Scope current = span.makeCurrent()) {
         TaskOutcome outcome = workLeased(workerId, task);
         switch (outcome) {
@@ -215,7 +232,10 @@ final class WorkerPool implements AutoCloseable {
       case TaskOutcome.Done d -> {
         if (!store.complete(task.id(), workerId, d.output(), now)) {
           metrics.agentTask(task.role().id(), "lease_lost");
-          log.warn("task {} finished but worker {} had lost its lease; result dropped", task.key(), workerId);
+          log.warn(
+              "task {} finished but worker {} had lost its lease; result dropped",
+              task.key(),
+              workerId);
         } else {
           metrics.agentTask(task.role().id(), "completed");
         }
@@ -224,17 +244,52 @@ final class WorkerPool implements AutoCloseable {
         int failed = task.attempt() + 1;
         if (failed >= config.maxAttempts()) {
           metrics.agentTask(task.role().id(), "failed");
-          store.fail(task.id(), workerId, r.errorType(),
-              redactor.redact("gave up after " + failed + " attempt(s); last error: " + r.message()), now);
-          log.warn("task {} failed for good after {} attempts: {} {}", task.key(), failed, r.errorType(), r.message());
+          store.fail(
+              task.id(),
+              workerId,
+              r.errorType(),
+              redactor.redact(
+                  "gave up after " + failed + " attempt(s); last error: " + r.message()),
+              now);
+          log.warn(
+              "task {} failed for good after {} attempts: {} {}",
+              task.key(),
+              failed,
+              r.errorType(),
+              r.message());
         } else {
           Duration delay = backoff.delay(failed, r.retryAfter());
           metrics.agentTask(task.role().id(), "retried");
-          store.retry(task.id(), workerId, r.errorType(), redactor.redact(r.message()), now.plus(delay), now);
-          store.recordEvent(new RunEvent(task.runId(), Optional.of(task.id()), RunEvent.RETRY,
-              redactor.redact(task.key() + " attempt " + failed + " failed (" + r.errorType() + ": " + r.message()
-                  + "); retrying in " + delay.toMillis() + " ms"), now));
-          log.info("task {} attempt {} failed ({}); retrying in {} ms", task.key(), failed, r.errorType(), delay.toMillis());
+          store.retry(
+              task.id(),
+              workerId,
+              r.errorType(),
+              redactor.redact(r.message()),
+              now.plus(delay),
+              now);
+          store.recordEvent(
+              new RunEvent(
+                  task.runId(),
+                  Optional.of(task.id()),
+                  RunEvent.RETRY,
+                  redactor.redact(
+                      task.key()
+                          + " attempt "
+                          + failed
+                          + " failed ("
+                          + r.errorType()
+                          + ": "
+                          + r.message()
+                          + "); retrying in "
+                          + delay.toMillis()
+                          + " ms"),
+                  now));
+          log.info(
+              "task {} attempt {} failed ({}); retrying in {} ms",
+              task.key(),
+              failed,
+              r.errorType(),
+              delay.toMillis());
           signal.signalAll();
         }
       }
@@ -245,7 +300,10 @@ final class WorkerPool implements AutoCloseable {
       }
       case TaskOutcome.LeaseLost l -> {
         metrics.agentTask(task.role().id(), "lease_lost");
-        log.warn("worker {} lost the lease on task {}; another worker owns it now", workerId, task.key());
+        log.warn(
+            "worker {} lost the lease on task {}; another worker owns it now",
+            workerId,
+            task.key());
       }
     }
   }

@@ -23,8 +23,14 @@ public record Brief(
   public static final int MIN_CHAPTERS = 1;
   public static final int MAX_CHAPTERS = 100;
 
-  public Brief(String title, String category, Optional<String> audience, String text, int chapters,
-      Optional<BigDecimal> budgetUsd, List<Path> references) {
+  public Brief(
+      String title,
+      String category,
+      Optional<String> audience,
+      String text,
+      int chapters,
+      Optional<BigDecimal> budgetUsd,
+      List<Path> references) {
     this(title, category, audience, text, chapters, budgetUsd, references, true);
   }
 

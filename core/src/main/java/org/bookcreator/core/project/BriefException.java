@@ -7,11 +7,7 @@ public final class BriefException extends RuntimeException {
   private final List<String> problems;
 
   public BriefException(String source, List<String> problems) {
-    super(
-        "invalid brief "
-            + source
-            + ":\n  - "
-            + String.join("\n  - ", problems));
+    super("invalid brief " + source + ":\n  - " + String.join("\n  - ", problems));
     this.problems = List.copyOf(problems);
   }
 

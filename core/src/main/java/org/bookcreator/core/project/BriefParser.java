@@ -2,10 +2,10 @@ package org.bookcreator.core.project;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -35,7 +35,15 @@ public final class BriefParser {
   public static final int MAX_REFERENCES = 200;
 
   private static final Set<String> FIELDS =
-      Set.of("title", "category", "audience", "brief", "chapters", "budget_usd", "pause_at_budget", "references");
+      Set.of(
+          "title",
+          "category",
+          "audience",
+          "brief",
+          "chapters",
+          "budget_usd",
+          "pause_at_budget",
+          "references");
 
   private static final ObjectMapper YAML =
       YAMLMapper.builder()
@@ -64,7 +72,8 @@ public final class BriefParser {
     try {
       if (Files.size(file) > MAX_BYTES) {
         throw new BriefException(
-            source, List.of("file is " + Files.size(file) + " bytes; a brief is at most " + MAX_BYTES));
+            source,
+            List.of("file is " + Files.size(file) + " bytes; a brief is at most " + MAX_BYTES));
       }
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
@@ -94,13 +103,15 @@ public final class BriefParser {
       root = (json ? JSON : YAML).readTree(text);
     } catch (JacksonException e) {
       throw new BriefException(
-          source, List.of((json ? "malformed JSON: " : "malformed YAML: ") + e.getOriginalMessage()));
+          source,
+          List.of((json ? "malformed JSON: " : "malformed YAML: ") + e.getOriginalMessage()));
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new BriefException(source, List.of("the brief is empty"));
     }
     if (!root.isObject()) {
-      throw new BriefException(source, List.of("the brief must be a mapping of fields, not " + kind(root)));
+      throw new BriefException(
+          source, List.of("the brief must be a mapping of fields, not " + kind(root)));
     }
     List<String> problems = new ArrayList<>();
     List<String> unknown = new ArrayList<>();
@@ -110,8 +121,11 @@ public final class BriefParser {
     }
     if (!unknown.isEmpty()) {
       problems.add(
-          "unknown field" + (unknown.size() > 1 ? "s " : " ") + quoteAll(unknown)
-              + " (known fields: title, category, audience, brief, chapters, budget_usd, pause_at_budget, references)");
+          "unknown field"
+              + (unknown.size() > 1 ? "s " : " ")
+              + quoteAll(unknown)
+              + " (known fields: title, category, audience, brief, chapters, budget_usd,"
+              + " pause_at_budget, references)");
     }
 
     String title = requiredString(root, "title", problems);
@@ -119,8 +133,10 @@ public final class BriefParser {
       title = title.strip();
       if (title.isEmpty()) problems.add("title: must not be blank");
       else if (title.codePointCount(0, title.length()) > Brief.MAX_TITLE)
-        problems.add("title: at most 200 characters, got " + title.codePointCount(0, title.length()));
-      else if (hasControl(title)) problems.add("title: must be one line without control characters");
+        problems.add(
+            "title: at most 200 characters, got " + title.codePointCount(0, title.length()));
+      else if (hasControl(title))
+        problems.add("title: must be one line without control characters");
     }
 
     String category = requiredString(root, "category", problems);
@@ -128,18 +144,23 @@ public final class BriefParser {
       category = category.strip().toLowerCase(Locale.ROOT);
       if (!categories.contains(category)) {
         problems.add(
-            "category: unknown category '" + printable(category) + "' (one of: "
-                + String.join(", ", categories.sorted()) + ")");
+            "category: unknown category '"
+                + printable(category)
+                + "' (one of: "
+                + String.join(", ", categories.sorted())
+                + ")");
       }
     }
 
     Optional<String> audience = Optional.empty();
     if (root.has("audience") && !root.get("audience").isNull()) {
-      if (!root.get("audience").isString()) problems.add("audience: must be text, got " + kind(root.get("audience")));
+      if (!root.get("audience").isString())
+        problems.add("audience: must be text, got " + kind(root.get("audience")));
       else {
         String a = root.get("audience").asString().strip();
         if (a.length() > 500) problems.add("audience: at most 500 characters");
-        else if (hasControl(a)) problems.add("audience: must be one line without control characters");
+        else if (hasControl(a))
+          problems.add("audience: must be one line without control characters");
         else if (!a.isEmpty()) audience = Optional.of(a);
       }
     }
@@ -147,13 +168,15 @@ public final class BriefParser {
     String body = requiredString(root, "brief", problems);
     if (body != null) {
       if (body.isBlank()) problems.add("brief: must describe the book, got blank text");
-      else if (body.length() > MAX_BRIEF_TEXT) problems.add("brief: at most " + MAX_BRIEF_TEXT + " characters, got " + body.length());
+      else if (body.length() > MAX_BRIEF_TEXT)
+        problems.add("brief: at most " + MAX_BRIEF_TEXT + " characters, got " + body.length());
     }
 
     int chapters = 0;
     JsonNode ch = root.get("chapters");
     if (ch == null || ch.isNull()) problems.add("chapters: required (a whole number 1..100)");
-    else if (!ch.isIntegralNumber() || !ch.canConvertToInt()) problems.add("chapters: must be a whole number 1..100, got " + printable(ch.toString()));
+    else if (!ch.isIntegralNumber() || !ch.canConvertToInt())
+      problems.add("chapters: must be a whole number 1..100, got " + printable(ch.toString()));
     else {
       chapters = ch.intValue();
       if (chapters < Brief.MIN_CHAPTERS || chapters > Brief.MAX_CHAPTERS)
@@ -163,11 +186,14 @@ public final class BriefParser {
     Optional<BigDecimal> budget = Optional.empty();
     JsonNode b = root.get("budget_usd");
     if (b != null && !b.isNull()) {
-      if (!b.isNumber()) problems.add("budget_usd: must be a number of US dollars, got " + printable(b.toString()));
+      if (!b.isNumber())
+        problems.add("budget_usd: must be a number of US dollars, got " + printable(b.toString()));
       else {
         BigDecimal v = b.decimalValue();
-        if (v.signum() <= 0) problems.add("budget_usd: must be greater than 0, got " + v.toPlainString());
-        else if (v.compareTo(new BigDecimal("1000000")) > 0) problems.add("budget_usd: at most 1000000, got " + v.toPlainString());
+        if (v.signum() <= 0)
+          problems.add("budget_usd: must be greater than 0, got " + v.toPlainString());
+        else if (v.compareTo(new BigDecimal("1000000")) > 0)
+          problems.add("budget_usd: at most 1000000, got " + v.toPlainString());
         else budget = Optional.of(v.stripTrailingZeros());
       }
     }
@@ -175,7 +201,8 @@ public final class BriefParser {
     boolean pause = true;
     JsonNode pa = root.get("pause_at_budget");
     if (pa != null && !pa.isNull()) {
-      if (!pa.isBoolean()) problems.add("pause_at_budget: must be true or false, got " + printable(pa.toString()));
+      if (!pa.isBoolean())
+        problems.add("pause_at_budget: must be true or false, got " + printable(pa.toString()));
       else pause = pa.booleanValue();
     }
 
@@ -183,7 +210,8 @@ public final class BriefParser {
     JsonNode refs = root.get("references");
     if (refs != null && !refs.isNull()) {
       if (!refs.isArray()) problems.add("references: must be a list of file paths");
-      else if (refs.size() > MAX_REFERENCES) problems.add("references: at most " + MAX_REFERENCES + " files, got " + refs.size());
+      else if (refs.size() > MAX_REFERENCES)
+        problems.add("references: at most " + MAX_REFERENCES + " files, got " + refs.size());
       else {
         for (int i = 0; i < refs.size(); i++) {
           JsonNode r = refs.get(i);
@@ -194,8 +222,10 @@ public final class BriefParser {
           try {
             Path p = Path.of(r.asString());
             Path resolved = (p.isAbsolute() || folder == null ? p : folder.resolve(p)).normalize();
-            if (!Files.isRegularFile(resolved)) problems.add("references[" + i + "]: file not found: " + resolved);
-            else if (!Files.isReadable(resolved)) problems.add("references[" + i + "]: file not readable: " + resolved);
+            if (!Files.isRegularFile(resolved))
+              problems.add("references[" + i + "]: file not found: " + resolved);
+            else if (!Files.isReadable(resolved))
+              problems.add("references[" + i + "]: file not readable: " + resolved);
             else references.add(resolved);
           } catch (InvalidPathException e) {
             problems.add("references[" + i + "]: invalid path: " + e.getReason());

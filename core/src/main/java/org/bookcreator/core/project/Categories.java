@@ -28,7 +28,9 @@ public record Categories(Set<String> ids) {
     for (String id : ids) {
       if (!ID.matcher(id).matches() || id.length() > 40) {
         throw new IllegalArgumentException(
-            "category id '" + id + "' must be lower-case words joined by hyphens, at most 40 characters");
+            "category id '"
+                + id
+                + "' must be lower-case words joined by hyphens, at most 40 characters");
       }
     }
     ids = Set.copyOf(new LinkedHashSet<>(ids));

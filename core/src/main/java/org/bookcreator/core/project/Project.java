@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * A book project: the brief as accepted, under a stable id. Runs of it live in {@code Run}. With a
- * budget, crossing 80% and 100% of it records events; at 100% its running runs pause unless
- * {@code pauseAtBudget} is false.
+ * budget, crossing 80% and 100% of it records events; at 100% its running runs pause unless {@code
+ * pauseAtBudget} is false.
  */
 public record Project(
     String id,
@@ -24,8 +24,16 @@ public record Project(
     boolean pauseAtBudget) {
 
   /** A project that pauses its runs when the budget is spent (the default). */
-  public Project(String id, String title, String category, Optional<String> audience, String brief, int chapters,
-      Optional<BigDecimal> budgetUsd, List<String> references, Instant createdAt) {
+  public Project(
+      String id,
+      String title,
+      String category,
+      Optional<String> audience,
+      String brief,
+      int chapters,
+      Optional<BigDecimal> budgetUsd,
+      List<String> references,
+      Instant createdAt) {
     this(id, title, category, audience, brief, chapters, budgetUsd, references, createdAt, true);
   }
 

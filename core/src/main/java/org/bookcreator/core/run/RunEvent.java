@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Something worth recording about a run that is not a state change: a schema violation, a retry,
- * a document that could not be parsed. Never silent: every one is stored.
+ * Something worth recording about a run that is not a state change: a schema violation, a retry, a
+ * document that could not be parsed. Never silent: every one is stored.
  */
 public record RunEvent(
     String runId, Optional<String> taskId, String kind, String detail, Instant at) {

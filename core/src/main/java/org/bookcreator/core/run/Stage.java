@@ -25,7 +25,10 @@ public enum Stage {
     return roles;
   }
 
-  /** The name used in logs, metrics, the store and on the command line, e.g. {@code chapter_writing}. */
+  /**
+   * The name used in logs, metrics, the store and on the command line, e.g. {@code
+   * chapter_writing}.
+   */
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -2,7 +2,10 @@ package org.bookcreator.core.run;
 
 import org.bookcreator.core.support.Transitions;
 
-/** Lifecycle of one stage within one run. Any state back to PENDING is an operator's rewind (runs restart --from-stage). */
+/**
+ * Lifecycle of one stage within one run. Any state back to PENDING is an operator's rewind (runs
+ * restart --from-stage).
+ */
 public enum StageState {
   PENDING,
   RUNNING,

@@ -8,7 +8,13 @@ import java.util.Objects;
  * to what, when and why. The history of a run is the list of these.
  */
 public record Transition(
-    String runId, String entity, String entityId, String from, String to, String reason, Instant at) {
+    String runId,
+    String entity,
+    String entityId,
+    String from,
+    String to,
+    String reason,
+    Instant at) {
   public Transition {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(entity, "entity");

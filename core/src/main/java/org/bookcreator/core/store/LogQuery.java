@@ -42,49 +42,154 @@ public record LogQuery(
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(beforeId, "beforeId");
     Objects.requireNonNull(afterId, "afterId");
-    if (limit < 1 || limit > 1000) throw new IllegalArgumentException("limit must be 1..1000, was " + limit);
+    if (limit < 1 || limit > 1000)
+      throw new IllegalArgumentException("limit must be 1..1000, was " + limit);
     minLevel.ifPresent(org.bookcreator.telemetry.LogLine::severity);
   }
 
   /** No filter: the newest {@code limit} records. */
   public static LogQuery newest(int limit) {
-    return new LogQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), limit);
+    return new LogQuery(
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        limit);
   }
 
   public LogQuery withRun(String run) {
-    return new LogQuery(projectId, Optional.of(run), stage, agentRole, provider, minLevel, since, until, traceId, requestId, text,
-        beforeId, afterId, limit);
+    return new LogQuery(
+        projectId,
+        Optional.of(run),
+        stage,
+        agentRole,
+        provider,
+        minLevel,
+        since,
+        until,
+        traceId,
+        requestId,
+        text,
+        beforeId,
+        afterId,
+        limit);
   }
 
   public LogQuery withMinLevel(String level) {
-    return new LogQuery(projectId, runId, stage, agentRole, provider, Optional.of(level), since, until, traceId, requestId, text,
-        beforeId, afterId, limit);
+    return new LogQuery(
+        projectId,
+        runId,
+        stage,
+        agentRole,
+        provider,
+        Optional.of(level),
+        since,
+        until,
+        traceId,
+        requestId,
+        text,
+        beforeId,
+        afterId,
+        limit);
   }
 
   public LogQuery withText(String t) {
-    return new LogQuery(projectId, runId, stage, agentRole, provider, minLevel, since, until, traceId, requestId, Optional.of(t),
-        beforeId, afterId, limit);
+    return new LogQuery(
+        projectId,
+        runId,
+        stage,
+        agentRole,
+        provider,
+        minLevel,
+        since,
+        until,
+        traceId,
+        requestId,
+        Optional.of(t),
+        beforeId,
+        afterId,
+        limit);
   }
 
   public LogQuery withStage(String s) {
-    return new LogQuery(projectId, runId, Optional.of(s), agentRole, provider, minLevel, since, until, traceId, requestId, text,
-        beforeId, afterId, limit);
+    return new LogQuery(
+        projectId,
+        runId,
+        Optional.of(s),
+        agentRole,
+        provider,
+        minLevel,
+        since,
+        until,
+        traceId,
+        requestId,
+        text,
+        beforeId,
+        afterId,
+        limit);
   }
 
   public LogQuery withBefore(long id) {
-    return new LogQuery(projectId, runId, stage, agentRole, provider, minLevel, since, until, traceId, requestId, text,
-        Optional.of(id), afterId, limit);
+    return new LogQuery(
+        projectId,
+        runId,
+        stage,
+        agentRole,
+        provider,
+        minLevel,
+        since,
+        until,
+        traceId,
+        requestId,
+        text,
+        Optional.of(id),
+        afterId,
+        limit);
   }
 
   public LogQuery withAfter(long id) {
-    return new LogQuery(projectId, runId, stage, agentRole, provider, minLevel, since, until, traceId, requestId, text,
-        beforeId, Optional.of(id), limit);
+    return new LogQuery(
+        projectId,
+        runId,
+        stage,
+        agentRole,
+        provider,
+        minLevel,
+        since,
+        until,
+        traceId,
+        requestId,
+        text,
+        beforeId,
+        Optional.of(id),
+        limit);
   }
 
   public LogQuery withSince(Instant t) {
-    return new LogQuery(projectId, runId, stage, agentRole, provider, minLevel, Optional.of(t), until, traceId, requestId, text,
-        beforeId, afterId, limit);
+    return new LogQuery(
+        projectId,
+        runId,
+        stage,
+        agentRole,
+        provider,
+        minLevel,
+        Optional.of(t),
+        until,
+        traceId,
+        requestId,
+        text,
+        beforeId,
+        afterId,
+        limit);
   }
 
   /**
@@ -99,12 +204,13 @@ public record LogQuery(
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(s|m|h|d)").matcher(t);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
-      return now.minus(switch (m.group(2)) {
-        case "s" -> java.time.Duration.ofSeconds(n);
-        case "m" -> java.time.Duration.ofMinutes(n);
-        case "h" -> java.time.Duration.ofHours(n);
-        default -> java.time.Duration.ofDays(n);
-      });
+      return now.minus(
+          switch (m.group(2)) {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+          });
     }
     try {
       return Instant.parse(t);
@@ -112,8 +218,11 @@ public record LogQuery(
       try {
         return java.time.LocalDate.parse(t).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
       } catch (java.time.format.DateTimeParseException e2) {
-        throw new IllegalArgumentException("expected a time such as 2026-11-28T05:00:00Z, 2026-11-28, or a span back such as 30m, 2h, 7d; got '"
-            + t.replaceAll("\\p{Cntrl}", " ") + "'");
+        throw new IllegalArgumentException(
+            "expected a time such as 2026-11-28T05:00:00Z, 2026-11-28, or a span back such as 30m,"
+                + " 2h, 7d; got '"
+                + t.replaceAll("\\p{Cntrl}", " ")
+                + "'");
       }
     }
   }

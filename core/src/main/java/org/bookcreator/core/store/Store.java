@@ -24,8 +24,8 @@ import org.bookcreator.core.run.Transition;
  * the run's history with their reason. Implementations must be thread-safe; {@code
  * StoreContractTest} is the suite each one passes.
  *
- * <p>Failures of the underlying database surface as {@link StoreException}; a lost
- * compare-and-set as {@link org.bookcreator.core.support.IllegalTransitionException}.
+ * <p>Failures of the underlying database surface as {@link StoreException}; a lost compare-and-set
+ * as {@link org.bookcreator.core.support.IllegalTransitionException}.
  */
 public interface Store extends AutoCloseable {
 
@@ -109,19 +109,27 @@ public interface Store extends AutoCloseable {
 
   /** Puts a held task back in the queue after a retryable failure, counting the attempt. */
   boolean retry(
-      String taskId, String workerId, String errorType, String error, Instant notBefore, Instant at);
+      String taskId,
+      String workerId,
+      String errorType,
+      String error,
+      Instant notBefore,
+      Instant at);
 
   /** Fails a held task for good. */
   boolean fail(String taskId, String workerId, String errorType, String error, Instant at);
 
   /**
    * Puts every leased task back in the queue without counting an attempt. Only for a process that
-   * knows no other process can hold leases (the embedded store, locked to one process), at start-up:
-   * leases left by a killed process would otherwise block their tasks until they expire.
+   * knows no other process can hold leases (the embedded store, locked to one process), at
+   * start-up: leases left by a killed process would otherwise block their tasks until they expire.
    */
   int releaseLeases(String reason, Instant at);
 
-  /** Puts the failed and cancelled tasks of a run back in the queue (a restart); attempts are kept, so new calls get new ids. */
+  /**
+   * Puts the failed and cancelled tasks of a run back in the queue (a restart); attempts are kept,
+   * so new calls get new ids.
+   */
   int requeueFailedTasks(String runId, String reason, Instant at);
 
   /** Cancels every unfinished task of a run (used when the run fails or is cancelled). */
@@ -141,7 +149,8 @@ public interface Store extends AutoCloseable {
    * Applies repriced costs in one transaction, keeping each row's previous cost and price version
    * in the ledger history with the reason.
    */
-  void applyRepricing(List<org.bookcreator.core.cost.Repricing.Change> changes, String reason, Instant at);
+  void applyRepricing(
+      List<org.bookcreator.core.cost.Repricing.Change> changes, String reason, Instant at);
 
   /** The recorded repricings of a call, oldest first. */
   List<org.bookcreator.core.cost.Repricing.Change> repricingHistory(String callId);
@@ -169,8 +178,8 @@ public interface Store extends AutoCloseable {
   void recordEvent(RunEvent event);
 
   /**
-   * Records the event unless the run already has one of the same kind whose detail ends with
-   * {@code key}; atomic, so concurrent workers record it once. Returns whether it was recorded.
+   * Records the event unless the run already has one of the same kind whose detail ends with {@code
+   * key}; atomic, so concurrent workers record it once. Returns whether it was recorded.
    */
   boolean recordEventOnce(RunEvent event, String key);
 
@@ -210,12 +219,16 @@ public interface Store extends AutoCloseable {
    * nothing changes. Superseded tasks keep their rows (and ledger rows) under a new key, so the
    * orchestrator plans fresh tasks in their place. Returns the run, now running.
    */
-  org.bookcreator.core.run.Run applyRestart(org.bookcreator.core.run.RestartPlan plan, String reason, Instant at);
+  org.bookcreator.core.run.Run applyRestart(
+      org.bookcreator.core.run.RestartPlan plan, String reason, Instant at);
 
   /** Appends records to the indexed copy of the logs (best effort: callers count what fails). */
   void recordLogs(List<org.bookcreator.telemetry.LogLine> lines);
 
-  /** Records matching every filter of the query: newest first, or oldest first after {@code afterId}. */
+  /**
+   * Records matching every filter of the query: newest first, or oldest first after {@code
+   * afterId}.
+   */
   List<StoredLog> logs(LogQuery query);
 
   /**

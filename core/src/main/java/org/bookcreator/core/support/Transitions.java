@@ -31,8 +31,18 @@ public final class Transitions<S extends Enum<S>> {
   public void require(S from, S to, String id) {
     if (!allows(from, to)) {
       throw new IllegalTransitionException(
-          entity + " " + id + ": illegal move " + from + " -> " + to + " (allowed from " + from
-              + ": " + (allowed.get(from).isEmpty() ? "none, it is final" : allowed.get(from)) + ")");
+          entity
+              + " "
+              + id
+              + ": illegal move "
+              + from
+              + " -> "
+              + to
+              + " (allowed from "
+              + from
+              + ": "
+              + (allowed.get(from).isEmpty() ? "none, it is final" : allowed.get(from))
+              + ")");
     }
   }
 

@@ -45,7 +45,8 @@ class PriceTableTest {
 
   @Test
   void cachedTokensBeyondThePrompt_areRejected() {
-    assertThatThrownBy(() -> Usage.fromOpenAi(10, 5, 11, 0)).hasMessageContaining("exceed prompt tokens");
+    assertThatThrownBy(() -> Usage.fromOpenAi(10, 5, 11, 0))
+        .hasMessageContaining("exceed prompt tokens");
   }
 
   @Test
@@ -55,17 +56,40 @@ class PriceTableTest {
 
   @Test
   void thePriceInForce_dependsOnTheDate() {
-    PriceTable t = prices.with(java.util.List.of(new Price("openai", "gpt-4o", new BigDecimal("5"), new BigDecimal("20"),
-        BigDecimal.ZERO, BigDecimal.ZERO, LocalDate.parse("2026-07-01"))));
+    PriceTable t =
+        prices.with(
+            java.util.List.of(
+                new Price(
+                    "openai",
+                    "gpt-4o",
+                    new BigDecimal("5"),
+                    new BigDecimal("20"),
+                    BigDecimal.ZERO,
+                    BigDecimal.ZERO,
+                    LocalDate.parse("2026-07-01"))));
 
-    assertThat(t.find("openai", "gpt-4o", DAY).orElseThrow().inputPerMillion()).isEqualByComparingTo("2.50");
-    assertThat(t.find("openai", "gpt-4o", LocalDate.parse("2026-07-02")).orElseThrow().inputPerMillion()).isEqualByComparingTo("5");
-    assertThat(t.find("openai", "gpt-4o", LocalDate.parse("2026-07-02")).orElseThrow().version()).isEqualTo("openai/gpt-4o@2026-07-01");
+    assertThat(t.find("openai", "gpt-4o", DAY).orElseThrow().inputPerMillion())
+        .isEqualByComparingTo("2.50");
+    assertThat(
+            t.find("openai", "gpt-4o", LocalDate.parse("2026-07-02"))
+                .orElseThrow()
+                .inputPerMillion())
+        .isEqualByComparingTo("5");
+    assertThat(t.find("openai", "gpt-4o", LocalDate.parse("2026-07-02")).orElseThrow().version())
+        .isEqualTo("openai/gpt-4o@2026-07-01");
   }
 
   @Test
   void costs_areExact_neverFloatingPoint() {
-    Price odd = new Price("x", "m", new BigDecimal("0.0375"), new BigDecimal("0.15"), BigDecimal.ZERO, BigDecimal.ZERO, DAY);
+    Price odd =
+        new Price(
+            "x",
+            "m",
+            new BigDecimal("0.0375"),
+            new BigDecimal("0.15"),
+            BigDecimal.ZERO,
+            BigDecimal.ZERO,
+            DAY);
 
     assertThat(PriceTable.cost(odd, Usage.of(1, 1))).isEqualByComparingTo("0.0000001875");
     assertThat(PriceTable.cost(odd, Usage.of(3, 0)).scale()).isEqualTo(PriceTable.COST_SCALE);
@@ -73,25 +97,31 @@ class PriceTableTest {
 
   @Test
   void priceFile_overridesAndExtends_andReportsEveryProblem() throws Exception {
-    Path ok = Files.writeString(dir.resolve("p.yaml"), """
-        prices:
-          - provider: openai
-            model: my-finetune
-            input: 1.10
-            output: 4.40
-            cache_read: 0.55
-            effective_from: 2026-01-01
-        """);
+    Path ok =
+        Files.writeString(
+            dir.resolve("p.yaml"),
+            """
+            prices:
+              - provider: openai
+                model: my-finetune
+                input: 1.10
+                output: 4.40
+                cache_read: 0.55
+                effective_from: 2026-01-01
+            """);
     assertThat(prices.with(PriceFile.read(ok)).find("openai", "my-finetune", DAY)).isPresent();
 
-    Path bad = Files.writeString(dir.resolve("b.yaml"), """
-        prices:
-          - provider: openai
-            input: -1
-            output: abc
-            colour: red
-            effective_from: June
-        """);
+    Path bad =
+        Files.writeString(
+            dir.resolve("b.yaml"),
+            """
+            prices:
+              - provider: openai
+                input: -1
+                output: abc
+                colour: red
+                effective_from: June
+            """);
     assertThatThrownBy(() -> PriceFile.read(bad))
         .hasMessageContaining("prices[0].model: required")
         .hasMessageContaining("prices[0].input: must not be negative")

@@ -25,8 +25,12 @@ class LlmRouterTest {
 
   @Test
   void theMostSpecificRuleWins_andUnmatchedCallsGoToTheDefault() {
-    var rules = LlmRouter.parseRules("*/critic=anthropic:claude-haiku-4-5, chapter_writing/*=openai, chapter_writing/critic=openai:gpt-4o-mini");
-    LlmRouter router = new LlmRouter(simulated, List.of(openai, anthropic), rules, Optional.empty(), 2);
+    var rules =
+        LlmRouter.parseRules(
+            "*/critic=anthropic:claude-haiku-4-5, chapter_writing/*=openai,"
+                + " chapter_writing/critic=openai:gpt-4o-mini");
+    LlmRouter router =
+        new LlmRouter(simulated, List.of(openai, anthropic), rules, Optional.empty(), 2);
 
     assertThat(router.target(Stage.STRUCTURE_CRITIQUE, AgentRole.CRITIC, 1, "sim-standard"))
         .isEqualTo(new LlmRouter.Target(anthropic, "claude-haiku-4-5", false));
@@ -40,17 +44,28 @@ class LlmRouterTest {
 
   @Test
   void theFallbackTakesOver_afterTheConfiguredFailedAttempts() {
-    LlmRouter router = new LlmRouter(openai, List.of(anthropic), List.of(), Optional.of(LlmRouter.parseTarget("anthropic:claude-haiku-4-5")), 2);
+    LlmRouter router =
+        new LlmRouter(
+            openai,
+            List.of(anthropic),
+            List.of(),
+            Optional.of(LlmRouter.parseTarget("anthropic:claude-haiku-4-5")),
+            2);
 
-    assertThat(router.target(Stage.OUTLINE, AgentRole.PLANNER, 1, "gpt-4o").client()).isEqualTo(openai);
-    assertThat(router.target(Stage.OUTLINE, AgentRole.PLANNER, 2, "gpt-4o").client()).isEqualTo(openai);
+    assertThat(router.target(Stage.OUTLINE, AgentRole.PLANNER, 1, "gpt-4o").client())
+        .isEqualTo(openai);
+    assertThat(router.target(Stage.OUTLINE, AgentRole.PLANNER, 2, "gpt-4o").client())
+        .isEqualTo(openai);
     assertThat(router.target(Stage.OUTLINE, AgentRole.PLANNER, 3, "gpt-4o"))
         .isEqualTo(new LlmRouter.Target(anthropic, "claude-haiku-4-5", true));
   }
 
   @Test
   void badRules_areAllReported_namingEachOne() {
-    assertThatThrownBy(() -> LlmRouter.parseRules("outline=openai, lunch/writer=openai, */doc_parser=openai, */writer=openai:"))
+    assertThatThrownBy(
+            () ->
+                LlmRouter.parseRules(
+                    "outline=openai, lunch/writer=openai, */doc_parser=openai, */writer=openai:"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'outline=openai': expected STAGE/ROLE=PROVIDER[:MODEL]")
         .hasMessageContaining("'lunch/writer=openai': unknown stage")
@@ -60,7 +75,15 @@ class LlmRouterTest {
 
   @Test
   void aRuleNamingAnUnconfiguredProvider_isRefused() {
-    assertThatThrownBy(() -> new LlmRouter(simulated, List.of(), LlmRouter.parseRules("*/writer=openai"), Optional.empty(), 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'openai', which is not configured");
+    assertThatThrownBy(
+            () ->
+                new LlmRouter(
+                    simulated,
+                    List.of(),
+                    LlmRouter.parseRules("*/writer=openai"),
+                    Optional.empty(),
+                    1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'openai', which is not configured");
   }
 }

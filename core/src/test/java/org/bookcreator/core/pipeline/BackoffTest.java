@@ -8,7 +8,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class BackoffTest {
-  private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), new Random(1));
+  private final Backoff backoff =
+      new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), new Random(1));
 
   @Test
   void delay_doublesPerAttempt_withJitterInTheUpperHalf() {
@@ -28,16 +29,19 @@ class BackoffTest {
 
   @Test
   void retryAfter_isAFloor() {
-    assertThat(backoff.delay(1, Optional.of(Duration.ofSeconds(5)))).isEqualTo(Duration.ofSeconds(5));
-    assertThat(backoff.delay(5, Optional.of(Duration.ofMillis(1))).toMillis()).isGreaterThanOrEqualTo(800L);
+    assertThat(backoff.delay(1, Optional.of(Duration.ofSeconds(5))))
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(backoff.delay(5, Optional.of(Duration.ofMillis(1))).toMillis())
+        .isGreaterThanOrEqualTo(800L);
   }
 
   @Test
   void jitter_spreadsDelays() {
-    long distinct = java.util.stream.IntStream.range(0, 50)
-        .mapToObj(i -> backoff.delay(4, Optional.empty()))
-        .distinct()
-        .count();
+    long distinct =
+        java.util.stream.IntStream.range(0, 50)
+            .mapToObj(i -> backoff.delay(4, Optional.empty()))
+            .distinct()
+            .count();
 
     assertThat(distinct).isGreaterThan(10);
   }

@@ -24,17 +24,20 @@ class BriefParserTest {
   void validYaml_isParsed_andReferencesResolveAgainstTheBriefsFolder() throws IOException {
     Files.createDirectories(dir.resolve("notes"));
     Files.writeString(dir.resolve("notes/a.md"), "# A\ntext");
-    Path file = write("b.yaml", """
-        title: "  The Keeper  "
-        category: Fiction
-        audience: readers aged 10-14
-        brief: |
-          A lighthouse story.
-        chapters: 12
-        budget_usd: 4.50
-        references:
-          - notes/a.md
-        """);
+    Path file =
+        write(
+            "b.yaml",
+            """
+            title: "  The Keeper  "
+            category: Fiction
+            audience: readers aged 10-14
+            brief: |
+              A lighthouse story.
+            chapters: 12
+            budget_usd: 4.50
+            references:
+              - notes/a.md
+            """);
 
     Brief b = parser.parse(file);
 
@@ -43,25 +46,32 @@ class BriefParserTest {
     assertThat(b.audience()).contains("readers aged 10-14");
     assertThat(b.chapters()).isEqualTo(12);
     assertThat(b.budgetUsd()).contains(new BigDecimal("4.5"));
-    assertThat(b.references()).containsExactly(dir.resolve("notes/a.md").toAbsolutePath().normalize());
+    assertThat(b.references())
+        .containsExactly(dir.resolve("notes/a.md").toAbsolutePath().normalize());
   }
 
   @Test
   void json_isAccepted() throws IOException {
-    Path file = write("b.json", "{\"title\":\"T\",\"category\":\"technical\",\"brief\":\"B\",\"chapters\":3}");
+    Path file =
+        write(
+            "b.json",
+            "{\"title\":\"T\",\"category\":\"technical\",\"brief\":\"B\",\"chapters\":3}");
 
     assertThat(parser.parse(file).category()).isEqualTo("technical");
   }
 
   @Test
   void everyProblem_isReportedAtOnce() throws IOException {
-    Path file = write("b.yaml", """
-        title: ""
-        category: poetry-slam
-        chapters: 0
-        colour: blue
-        budget_usd: -3
-        """);
+    Path file =
+        write(
+            "b.yaml",
+            """
+            title: ""
+            category: poetry-slam
+            chapters: 0
+            colour: blue
+            budget_usd: -3
+            """);
 
     assertThatThrownBy(() -> parser.parse(file))
         .isInstanceOf(BriefException.class)
@@ -78,47 +88,68 @@ class BriefParserTest {
   void chapterCountOutOfRange_namesTheValue() throws IOException {
     Path file = write("b.yaml", "title: T\ncategory: fiction\nbrief: B\nchapters: 101\n");
 
-    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("chapters: must be 1..100, got 101");
+    assertThatThrownBy(() -> parser.parse(file))
+        .hasMessageContaining("chapters: must be 1..100, got 101");
   }
 
   @Test
   void nonIntegerChapters_isRejected() throws IOException {
     Path file = write("b.yaml", "title: T\ncategory: fiction\nbrief: B\nchapters: 3.5\n");
 
-    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("chapters: must be a whole number");
+    assertThatThrownBy(() -> parser.parse(file))
+        .hasMessageContaining("chapters: must be a whole number");
   }
 
   @Test
   void malformedYaml_saysWhere() throws IOException {
     Path file = write("b.yaml", "title: [unclosed\ncategory: fiction\n");
 
-    assertThatThrownBy(() -> parser.parse(file)).isInstanceOf(BriefException.class).hasMessageContaining("malformed YAML");
+    assertThatThrownBy(() -> parser.parse(file))
+        .isInstanceOf(BriefException.class)
+        .hasMessageContaining("malformed YAML");
   }
 
   @Test
   void duplicateKeys_areRejected() throws IOException {
     Path file = write("b.yaml", "title: A\ntitle: B\ncategory: fiction\nbrief: B\nchapters: 2\n");
 
-    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("malformed YAML").hasMessageContaining("title");
+    assertThatThrownBy(() -> parser.parse(file))
+        .hasMessageContaining("malformed YAML")
+        .hasMessageContaining("title");
   }
 
   @Test
   void emptyFile_andNonMapping_areRejected() throws IOException {
-    assertThatThrownBy(() -> parser.parse(write("e.yaml", ""))).hasMessageContaining("the brief is empty");
-    assertThatThrownBy(() -> parser.parse(write("l.yaml", "- a\n- b\n"))).hasMessageContaining("must be a mapping");
+    assertThatThrownBy(() -> parser.parse(write("e.yaml", "")))
+        .hasMessageContaining("the brief is empty");
+    assertThatThrownBy(() -> parser.parse(write("l.yaml", "- a\n- b\n")))
+        .hasMessageContaining("must be a mapping");
   }
 
   @Test
   void missingFile_andMissingReference_areNamed() throws IOException {
-    assertThatThrownBy(() -> parser.parse(dir.resolve("nope.yaml"))).hasMessageContaining("file not found");
-    Path file = write("b.yaml", "title: T\ncategory: fiction\nbrief: B\nchapters: 2\nreferences: [missing.pdf]\n");
-    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("references[0]: file not found");
+    assertThatThrownBy(() -> parser.parse(dir.resolve("nope.yaml")))
+        .hasMessageContaining("file not found");
+    Path file =
+        write(
+            "b.yaml",
+            "title: T\ncategory: fiction\nbrief: B\nchapters: 2\nreferences: [missing.pdf]\n");
+    assertThatThrownBy(() -> parser.parse(file))
+        .hasMessageContaining("references[0]: file not found");
   }
 
   @Test
   void hostileInput_controlCharactersInTitle_hugeFile_binary() throws IOException {
-    Path ctl = write("c.yaml", "title: \"Evil\\nINFO forged line\\u001b[31m\"\ncategory: fiction\nbrief: B\nchapters: 2\n");
-    assertThatThrownBy(() -> parser.parse(ctl)).hasMessageContaining("title: must be one line without control characters");
+    Path ctl =
+        write(
+            "c.yaml",
+            "title: \"Evil\\n"
+                + "INFO forged line\\u001b[31m\"\n"
+                + "category: fiction\n"
+                + "brief: B\n"
+                + "chapters: 2\n");
+    assertThatThrownBy(() -> parser.parse(ctl))
+        .hasMessageContaining("title: must be one line without control characters");
 
     Path huge = dir.resolve("huge.yaml");
     Files.write(huge, new byte[(int) BriefParser.MAX_BYTES + 1]);

@@ -57,8 +57,16 @@ public abstract class StoreContractTest {
   }
 
   protected static Project aProject(String id) {
-    return new Project(id, "Title " + id, "fiction", Optional.of("everyone"), "A brief.", 3,
-        Optional.of(new BigDecimal("4.50")), List.of("/tmp/ref.md"), T0);
+    return new Project(
+        id,
+        "Title " + id,
+        "fiction",
+        Optional.of("everyone"),
+        "A brief.",
+        3,
+        Optional.of(new BigDecimal("4.50")),
+        List.of("/tmp/ref.md"),
+        T0);
   }
 
   protected Run aRunningRun(String projectId, String runId) {
@@ -92,12 +100,17 @@ public abstract class StoreContractTest {
     assertThat(first.state()).isEqualTo(RunState.QUEUED);
     assertThat(first.number()).isEqualTo(1);
     assertThat(second.number()).isEqualTo(2);
-    assertThat(store.stages("r1")).hasSize(Stage.values().length).allMatch(s -> s.state() == StageState.PENDING);
+    assertThat(store.stages("r1"))
+        .hasSize(Stage.values().length)
+        .allMatch(s -> s.state() == StageState.PENDING);
     assertThat(store.runs(Optional.of("p1"))).extracting(Run::id).containsExactly("r1", "r2");
-    assertThat(store.history("r1")).singleElement().satisfies(t -> {
-      assertThat(t.to()).isEqualTo("QUEUED");
-      assertThat(t.reason()).isEqualTo("first");
-    });
+    assertThat(store.history("r1"))
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.to()).isEqualTo("QUEUED");
+              assertThat(t.reason()).isEqualTo("first");
+            });
   }
 
   @Test
@@ -111,7 +124,8 @@ public abstract class StoreContractTest {
   void transitionRun_recordsEveryMove_withTimeAndReason() {
     aRunningRun("p1", "r1");
 
-    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "all stages done", T0.plusSeconds(5));
+    store.transitionRun(
+        "r1", RunState.RUNNING, RunState.COMPLETED, "all stages done", T0.plusSeconds(5));
 
     assertThat(store.run("r1").orElseThrow().state()).isEqualTo(RunState.COMPLETED);
     List<Transition> h = store.history("r1");
@@ -125,7 +139,8 @@ public abstract class StoreContractTest {
     aRunningRun("p1", "r1");
     store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0);
 
-    assertThatThrownBy(() -> store.transitionRun("r1", RunState.COMPLETED, RunState.RUNNING, "again", T0))
+    assertThatThrownBy(
+            () -> store.transitionRun("r1", RunState.COMPLETED, RunState.RUNNING, "again", T0))
         .isInstanceOf(IllegalTransitionException.class)
         .hasMessageContaining("COMPLETED -> RUNNING");
     assertThat(store.run("r1").orElseThrow().state()).isEqualTo(RunState.COMPLETED);
@@ -136,7 +151,8 @@ public abstract class StoreContractTest {
   void transitionRun_fromWrongState_losesTheCompareAndSet() {
     aRunningRun("p1", "r1");
 
-    assertThatThrownBy(() -> store.transitionRun("r1", RunState.QUEUED, RunState.RUNNING, "twice", T0))
+    assertThatThrownBy(
+            () -> store.transitionRun("r1", RunState.QUEUED, RunState.RUNNING, "twice", T0))
         .isInstanceOf(IllegalTransitionException.class)
         .hasMessageContaining("it is RUNNING");
   }
@@ -145,17 +161,43 @@ public abstract class StoreContractTest {
   void transitionStage_keepsResultAndIterations_andMakesStageCurrent() {
     aRunningRun("p1", "r1");
 
-    store.transitionStage("r1", Stage.INTAKE, StageState.PENDING, StageState.RUNNING, Optional.empty(), 0, "started", T0);
-    var done = store.transitionStage("r1", Stage.INTAKE, StageState.RUNNING, StageState.COMPLETED,
-        Optional.of("{\"ok\":true}"), 2, "plan accepted", T0.plusSeconds(3));
+    store.transitionStage(
+        "r1",
+        Stage.INTAKE,
+        StageState.PENDING,
+        StageState.RUNNING,
+        Optional.empty(),
+        0,
+        "started",
+        T0);
+    var done =
+        store.transitionStage(
+            "r1",
+            Stage.INTAKE,
+            StageState.RUNNING,
+            StageState.COMPLETED,
+            Optional.of("{\"ok\":true}"),
+            2,
+            "plan accepted",
+            T0.plusSeconds(3));
 
     assertThat(store.run("r1").orElseThrow().stage()).contains(Stage.INTAKE);
     assertThat(done.result()).contains("{\"ok\":true}");
     assertThat(done.iterations()).isEqualTo(2);
     assertThat(done.startedAt()).contains(T0);
     assertThat(done.finishedAt()).contains(T0.plusSeconds(3));
-    assertThatThrownBy(() -> store.transitionStage("r1", Stage.OUTLINE, StageState.PENDING, StageState.COMPLETED,
-        Optional.empty(), 0, "skip ahead", T0)).isInstanceOf(IllegalTransitionException.class);
+    assertThatThrownBy(
+            () ->
+                store.transitionStage(
+                    "r1",
+                    Stage.OUTLINE,
+                    StageState.PENDING,
+                    StageState.COMPLETED,
+                    Optional.empty(),
+                    0,
+                    "skip ahead",
+                    T0))
+        .isInstanceOf(IllegalTransitionException.class);
   }
 
   @Test
@@ -238,7 +280,8 @@ public abstract class StoreContractTest {
     Task done = store.task(t.id()).orElseThrow();
     assertThat(done.state()).isEqualTo(TaskState.COMPLETED);
     assertThat(done.output()).contains("on time");
-    assertThat(store.history("r1")).anySatisfy(h -> assertThat(h.reason()).contains("reclaimed by w2"));
+    assertThat(store.history("r1"))
+        .anySatisfy(h -> assertThat(h.reason()).contains("reclaimed by w2"));
   }
 
   @Test
@@ -253,7 +296,8 @@ public abstract class StoreContractTest {
     Task again = store.claim("w2", T0.plusSeconds(1), T0.plusSeconds(30)).orElseThrow();
     assertThat(again.id()).isEqualTo(t.id());
     assertThat(again.attempt()).isZero();
-    assertThat(store.history("r1")).anySatisfy(h -> assertThat(h.reason()).contains("process gone").contains("dead-worker"));
+    assertThat(store.history("r1"))
+        .anySatisfy(h -> assertThat(h.reason()).contains("process gone").contains("dead-worker"));
   }
 
   @Test
@@ -277,7 +321,9 @@ public abstract class StoreContractTest {
     assertThat(store.fail(a.id(), "w1", "authentication", "bad key", T0)).isTrue();
     assertThat(store.cancelOpenTasks("r1", "run failed", T0)).isEqualTo(1);
 
-    assertThat(store.tasks("r1")).extracting(Task::state).containsExactly(TaskState.FAILED, TaskState.CANCELLED);
+    assertThat(store.tasks("r1"))
+        .extracting(Task::state)
+        .containsExactly(TaskState.FAILED, TaskState.CANCELLED);
     assertThat(store.task(a.id()).orElseThrow().error()).contains("bad key");
     assertThat(store.fail(a.id(), "w1", "x", "again", T0)).isFalse();
   }
@@ -292,16 +338,20 @@ public abstract class StoreContractTest {
     CountDownLatch done = new CountDownLatch(8);
     for (int w = 0; w < 8; w++) {
       String worker = "w" + w;
-      pool.submit(() -> {
-        try {
-          Optional<Task> t;
-          while ((t = store.claim(worker, T0, T0.plusSeconds(30))).isPresent()) {
-            if (!claimed.add(t.get().id())) synchronized (duplicates) { duplicates.add(t.get().id()); }
-          }
-        } finally {
-          done.countDown();
-        }
-      });
+      pool.submit(
+          () -> {
+            try {
+              Optional<Task> t;
+              while ((t = store.claim(worker, T0, T0.plusSeconds(30))).isPresent()) {
+                if (!claimed.add(t.get().id()))
+                  synchronized (duplicates) {
+                    duplicates.add(t.get().id());
+                  }
+              }
+            } finally {
+              done.countDown();
+            }
+          });
     }
     done.await();
     pool.shutdown();
@@ -311,9 +361,24 @@ public abstract class StoreContractTest {
   }
 
   protected static LedgerEntry aCall(String callId, String runId, BigDecimal cost) {
-    return new LedgerEntry(callId, "p1", runId, "t1", Stage.OUTLINE, AgentRole.PLANNER, 0, "simulated", "sim-standard",
-        new Usage(100, 50, 10, 5, 0), Optional.ofNullable(cost), Optional.ofNullable(cost == null ? null : "simulated/sim-standard@2025-01-01"),
-        12, LedgerEntry.OK, Optional.empty(), Optional.of("{\"answer\":1}"), T0);
+    return new LedgerEntry(
+        callId,
+        "p1",
+        runId,
+        "t1",
+        Stage.OUTLINE,
+        AgentRole.PLANNER,
+        0,
+        "simulated",
+        "sim-standard",
+        new Usage(100, 50, 10, 5, 0),
+        Optional.ofNullable(cost),
+        Optional.ofNullable(cost == null ? null : "simulated/sim-standard@2025-01-01"),
+        12,
+        LedgerEntry.OK,
+        Optional.empty(),
+        Optional.of("{\"answer\":1}"),
+        T0);
   }
 
   @Test
@@ -364,7 +429,9 @@ public abstract class StoreContractTest {
   @Test
   void costReport_totalsEqualTheExactSumOfTenThousandRandomRows_inEveryGrouping() {
     aRunningRun("p1", "r1");
-    store.createProject(new Project("p2", "Other", "technical", Optional.empty(), "B", 2, Optional.empty(), List.of(), T0));
+    store.createProject(
+        new Project(
+            "p2", "Other", "technical", Optional.empty(), "B", 2, Optional.empty(), List.of(), T0));
     store.createRun("r2", "p2", 1, "x", T0);
     Random random = new Random(11);
     List<LedgerEntry> rows = new ArrayList<>();
@@ -377,56 +444,128 @@ public abstract class StoreContractTest {
       if (priced) expected = expected.add(cost);
       else unpriced++;
       boolean first = random.nextBoolean();
-      rows.add(new LedgerEntry("c" + i, first ? "p1" : "p2", first ? "r1" : "r2", "t" + (i % 50), stages[random.nextInt(stages.length)],
-          AgentRole.values()[random.nextInt(AgentRole.values().length)], 0, random.nextBoolean() ? "openai" : "anthropic",
-          random.nextBoolean() ? "m-a" : "m-b", new Usage(random.nextInt(5000), random.nextInt(2000), random.nextInt(100), 0, 0),
-          Optional.ofNullable(cost), Optional.empty(), 5, random.nextInt(20) == 0 ? LedgerEntry.ERROR : LedgerEntry.OK,
-          Optional.empty(), Optional.empty(), T0.plus(Duration.ofHours(random.nextInt(72)))));
+      rows.add(
+          new LedgerEntry(
+              "c" + i,
+              first ? "p1" : "p2",
+              first ? "r1" : "r2",
+              "t" + (i % 50),
+              stages[random.nextInt(stages.length)],
+              AgentRole.values()[random.nextInt(AgentRole.values().length)],
+              0,
+              random.nextBoolean() ? "openai" : "anthropic",
+              random.nextBoolean() ? "m-a" : "m-b",
+              new Usage(random.nextInt(5000), random.nextInt(2000), random.nextInt(100), 0, 0),
+              Optional.ofNullable(cost),
+              Optional.empty(),
+              5,
+              random.nextInt(20) == 0 ? LedgerEntry.ERROR : LedgerEntry.OK,
+              Optional.empty(),
+              Optional.empty(),
+              T0.plus(Duration.ofHours(random.nextInt(72)))));
     }
     assertThat(store.recordCalls(rows)).isEqualTo(10_000);
-    assertThat(store.recordCalls(rows.subList(0, 10))).as("existing call ids are kept once").isZero();
+    assertThat(store.recordCalls(rows.subList(0, 10)))
+        .as("existing call ids are kept once")
+        .isZero();
 
-    for (List<org.bookcreator.core.cost.CostDimension> by : List.of(
-        List.<org.bookcreator.core.cost.CostDimension>of(),
-        List.of(org.bookcreator.core.cost.CostDimension.STAGE),
-        List.of(org.bookcreator.core.cost.CostDimension.CATEGORY, org.bookcreator.core.cost.CostDimension.MODEL),
-        List.of(org.bookcreator.core.cost.CostDimension.DAY, org.bookcreator.core.cost.CostDimension.AGENT,
-            org.bookcreator.core.cost.CostDimension.PROVIDER))) {
+    for (List<org.bookcreator.core.cost.CostDimension> by :
+        List.of(
+            List.<org.bookcreator.core.cost.CostDimension>of(),
+            List.of(org.bookcreator.core.cost.CostDimension.STAGE),
+            List.of(
+                org.bookcreator.core.cost.CostDimension.CATEGORY,
+                org.bookcreator.core.cost.CostDimension.MODEL),
+            List.of(
+                org.bookcreator.core.cost.CostDimension.DAY,
+                org.bookcreator.core.cost.CostDimension.AGENT,
+                org.bookcreator.core.cost.CostDimension.PROVIDER))) {
       var lines = store.costReport(org.bookcreator.core.cost.CostQuery.all(by));
-      var total = lines.stream().reduce(org.bookcreator.core.cost.CostLine.zero(), org.bookcreator.core.cost.CostLine::plus);
+      var total =
+          lines.stream()
+              .reduce(
+                  org.bookcreator.core.cost.CostLine.zero(),
+                  org.bookcreator.core.cost.CostLine::plus);
       assertThat(total.costUsd()).as("grouped by %s", by).isEqualByComparingTo(expected);
       assertThat(total.calls()).isEqualTo(10_000);
       assertThat(total.unpricedCalls()).isEqualTo(unpriced);
       assertThat(lines).allSatisfy(l -> assertThat(l.keys()).hasSize(by.size()));
     }
-    assertThat(store.costReport(org.bookcreator.core.cost.CostQuery.all(List.of(org.bookcreator.core.cost.CostDimension.DAY))))
-        .extracting(l -> l.keys().get(0)).containsExactly("2026-01-01", "2026-01-02", "2026-01-03");
+    assertThat(
+            store.costReport(
+                org.bookcreator.core.cost.CostQuery.all(
+                    List.of(org.bookcreator.core.cost.CostDimension.DAY))))
+        .extracting(l -> l.keys().get(0))
+        .containsExactly("2026-01-01", "2026-01-02", "2026-01-03");
   }
 
   @Test
   void costReport_filtersCombine() {
     aRunningRun("p1", "r1");
-    store.createProject(new Project("p2", "Other", "technical", Optional.empty(), "B", 2, Optional.empty(), List.of(), T0));
+    store.createProject(
+        new Project(
+            "p2", "Other", "technical", Optional.empty(), "B", 2, Optional.empty(), List.of(), T0));
     store.createRun("r2", "p2", 1, "x", T0);
     store.recordCall(aCall("a", "r1", new BigDecimal("1.000000000001")));
-    LedgerEntry other = new LedgerEntry("b", "p2", "r2", "t", Stage.EDITING, AgentRole.EDITOR, 0, "simulated", "sim-standard",
-        Usage.of(10, 10), Optional.of(new BigDecimal("2")), Optional.empty(), 1, LedgerEntry.OK, Optional.empty(), Optional.empty(),
-        T0.plus(Duration.ofDays(2)));
+    LedgerEntry other =
+        new LedgerEntry(
+            "b",
+            "p2",
+            "r2",
+            "t",
+            Stage.EDITING,
+            AgentRole.EDITOR,
+            0,
+            "simulated",
+            "sim-standard",
+            Usage.of(10, 10),
+            Optional.of(new BigDecimal("2")),
+            Optional.empty(),
+            1,
+            LedgerEntry.OK,
+            Optional.empty(),
+            Optional.empty(),
+            T0.plus(Duration.ofDays(2)));
     store.recordCall(other);
 
-    var byCategory = new org.bookcreator.core.cost.CostQuery(Optional.empty(), Optional.empty(), Optional.of("technical"),
-        Optional.empty(), Optional.empty(), List.of(org.bookcreator.core.cost.CostDimension.STAGE));
-    var byTime = new org.bookcreator.core.cost.CostQuery(Optional.of("p1"), Optional.empty(), Optional.empty(),
-        Optional.of(T0), Optional.of(T0.plusSeconds(1)), List.of());
-    var empty = new org.bookcreator.core.cost.CostQuery(Optional.of("p1"), Optional.empty(), Optional.empty(),
-        Optional.of(T0.plusSeconds(1)), Optional.empty(), List.of());
+    var byCategory =
+        new org.bookcreator.core.cost.CostQuery(
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of("technical"),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(org.bookcreator.core.cost.CostDimension.STAGE));
+    var byTime =
+        new org.bookcreator.core.cost.CostQuery(
+            Optional.of("p1"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(T0),
+            Optional.of(T0.plusSeconds(1)),
+            List.of());
+    var empty =
+        new org.bookcreator.core.cost.CostQuery(
+            Optional.of("p1"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(T0.plusSeconds(1)),
+            Optional.empty(),
+            List.of());
 
-    assertThat(store.costReport(byCategory)).singleElement().satisfies(l -> {
-      assertThat(l.keys()).containsExactly("editing");
-      assertThat(l.costUsd()).isEqualByComparingTo("2");
-    });
-    assertThat(store.costReport(byTime)).singleElement().satisfies(l -> assertThat(l.costUsd()).isEqualByComparingTo("1.000000000001"));
-    assertThat(store.costReport(empty)).singleElement().satisfies(l -> assertThat(l.calls()).isZero());
+    assertThat(store.costReport(byCategory))
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.keys()).containsExactly("editing");
+              assertThat(l.costUsd()).isEqualByComparingTo("2");
+            });
+    assertThat(store.costReport(byTime))
+        .singleElement()
+        .satisfies(l -> assertThat(l.costUsd()).isEqualByComparingTo("1.000000000001"));
+    assertThat(store.costReport(empty))
+        .singleElement()
+        .satisfies(l -> assertThat(l.calls()).isZero());
   }
 
   @Test
@@ -438,24 +577,32 @@ public abstract class StoreContractTest {
 
     var stats = store.categoryStats();
 
-    assertThat(stats).singleElement().satisfies(c -> {
-      assertThat(c.category()).isEqualTo("fiction");
-      assertThat(c.projects()).isEqualTo(1);
-      assertThat(c.completedRuns()).isEqualTo(1);
-      assertThat(c.activeRuns()).isEqualTo(1);
-      assertThat(c.averageCompletionSeconds()).isEqualTo(100.0);
-      assertThat(c.averageCostUsd()).isEqualByComparingTo("0.5");
-    });
+    assertThat(stats)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.category()).isEqualTo("fiction");
+              assertThat(c.projects()).isEqualTo(1);
+              assertThat(c.completedRuns()).isEqualTo(1);
+              assertThat(c.activeRuns()).isEqualTo(1);
+              assertThat(c.averageCompletionSeconds()).isEqualTo(100.0);
+              assertThat(c.averageCostUsd()).isEqualByComparingTo("0.5");
+            });
   }
 
   @Test
   void events_areKeptInOrder() {
     aRunningRun("p1", "r1");
 
-    store.recordEvent(new RunEvent("r1", Optional.of("t1"), RunEvent.SCHEMA_VIOLATION, "$.score: too big", T0));
-    store.recordEvent(new RunEvent("r1", Optional.empty(), RunEvent.RETRY, "retrying", T0.plus(Duration.ofSeconds(1))));
+    store.recordEvent(
+        new RunEvent("r1", Optional.of("t1"), RunEvent.SCHEMA_VIOLATION, "$.score: too big", T0));
+    store.recordEvent(
+        new RunEvent(
+            "r1", Optional.empty(), RunEvent.RETRY, "retrying", T0.plus(Duration.ofSeconds(1))));
 
-    assertThat(store.events("r1")).extracting(RunEvent::kind).containsExactly(RunEvent.SCHEMA_VIOLATION, RunEvent.RETRY);
+    assertThat(store.events("r1"))
+        .extracting(RunEvent::kind)
+        .containsExactly(RunEvent.SCHEMA_VIOLATION, RunEvent.RETRY);
     assertThat(store.events("r1").get(0).taskId()).contains("t1");
   }
 
@@ -466,8 +613,17 @@ public abstract class StoreContractTest {
     List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       int n = i;
-      results.add(pool.submit(() -> store.recordEventOnce(
-          new RunEvent("r1", Optional.empty(), RunEvent.BUDGET_100, "spent " + n + " [budget $1]", T0), "[budget $1]")));
+      results.add(
+          pool.submit(
+              () ->
+                  store.recordEventOnce(
+                      new RunEvent(
+                          "r1",
+                          Optional.empty(),
+                          RunEvent.BUDGET_100,
+                          "spent " + n + " [budget $1]",
+                          T0),
+                      "[budget $1]")));
     }
     long recorded = 0;
     for (var f : results) if (f.get()) recorded++;
@@ -475,13 +631,19 @@ public abstract class StoreContractTest {
 
     assertThat(recorded).isEqualTo(1);
     assertThat(store.events("r1")).hasSize(1);
-    assertThat(store.recordEventOnce(new RunEvent("r1", Optional.empty(), RunEvent.BUDGET_100, "x [budget $2]", T0), "[budget $2]")).isTrue();
+    assertThat(
+            store.recordEventOnce(
+                new RunEvent("r1", Optional.empty(), RunEvent.BUDGET_100, "x [budget $2]", T0),
+                "[budget $2]"))
+        .isTrue();
   }
 
   @Test
   void hostileText_isStoredVerbatim() {
     String nasty = "Robert'); DROP TABLE projects;--\n\u0000\u001b[31m" + "x".repeat(100_000);
-    Project p = new Project("p1", nasty, "fiction", Optional.empty(), nasty, 1, Optional.empty(), List.of(), T0);
+    Project p =
+        new Project(
+            "p1", nasty, "fiction", Optional.empty(), nasty, 1, Optional.empty(), List.of(), T0);
 
     store.createProject(p);
 
@@ -492,17 +654,29 @@ public abstract class StoreContractTest {
   @Test
   void activeRunsByStage_countsEveryStageOfEveryCategory_zerosIncluded() {
     aRunningRun("p1", "r1");
-    store.transitionStage("r1", Stage.INTAKE, StageState.PENDING, StageState.RUNNING, Optional.empty(), 0, "started", T0);
+    store.transitionStage(
+        "r1",
+        Stage.INTAKE,
+        StageState.PENDING,
+        StageState.RUNNING,
+        Optional.empty(),
+        0,
+        "started",
+        T0);
     store.createRun("r2", "p1", 1, "queued", T0);
 
     List<Store.StageCount> counts = store.activeRunsByStage();
 
     assertThat(counts).hasSize(Stage.values().length);
-    assertThat(counts).filteredOn(c -> c.stage().equals("intake")).singleElement()
+    assertThat(counts)
+        .filteredOn(c -> c.stage().equals("intake"))
+        .singleElement()
         .satisfies(c -> assertThat(c.runs()).isEqualTo(2));
     assertThat(counts).filteredOn(c -> !c.stage().equals("intake")).allMatch(c -> c.runs() == 0);
     store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0);
-    assertThat(store.activeRunsByStage()).filteredOn(c -> c.stage().equals("intake")).singleElement()
+    assertThat(store.activeRunsByStage())
+        .filteredOn(c -> c.stage().equals("intake"))
+        .singleElement()
         .satisfies(c -> assertThat(c.runs()).isEqualTo(1));
   }
 
@@ -523,26 +697,41 @@ public abstract class StoreContractTest {
     store.addReference("p1", "/data/projects/p1/references/notes.md");
     store.addReference("p1", "/data/projects/p1/references/notes.md");
 
-    assertThat(store.project("p1").orElseThrow().references()).containsExactly("/tmp/ref.md", "/data/projects/p1/references/notes.md");
-    assertThatThrownBy(() -> store.addReference("nope", "x.md")).isInstanceOf(StoreException.class).hasMessageContaining("nope");
+    assertThat(store.project("p1").orElseThrow().references())
+        .containsExactly("/tmp/ref.md", "/data/projects/p1/references/notes.md");
+    assertThatThrownBy(() -> store.addReference("nope", "x.md"))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("nope");
   }
 
-  private static org.bookcreator.telemetry.LogLine line(long ts, String level, String run, String stage, String provider, String message) {
-    return new org.bookcreator.telemetry.LogLine(ts, level, "p1", run, stage, "writer", provider, run == null ? null : "trace-" + run, null,
+  private static org.bookcreator.telemetry.LogLine line(
+      long ts, String level, String run, String stage, String provider, String message) {
+    return new org.bookcreator.telemetry.LogLine(
+        ts,
+        level,
+        "p1",
+        run,
+        stage,
+        "writer",
+        provider,
+        run == null ? null : "trace-" + run,
+        null,
         "{\"ts\":" + ts + ",\"level\":\"" + level + "\",\"message\":\"" + message + "\"}");
   }
 
   @Test
   void logs_combineFilters_newestFirst_andPage() {
-    store.recordLogs(List.of(
-        line(1000, "INFO", "r1", "outline", null, "outline started"),
-        line(2000, "WARN", "r1", "chapter_writing", "openai", "llm call failed: 429 slow down"),
-        line(3000, "ERROR", "r1", "chapter_writing", "openai", "gave up on chapter 3"),
-        line(4000, "WARN", "r2", "chapter_writing", "openai", "llm call failed: 503"),
-        line(5000, "INFO", null, null, null, "100% done_with_literal")));
+    store.recordLogs(
+        List.of(
+            line(1000, "INFO", "r1", "outline", null, "outline started"),
+            line(2000, "WARN", "r1", "chapter_writing", "openai", "llm call failed: 429 slow down"),
+            line(3000, "ERROR", "r1", "chapter_writing", "openai", "gave up on chapter 3"),
+            line(4000, "WARN", "r2", "chapter_writing", "openai", "llm call failed: 503"),
+            line(5000, "INFO", null, null, null, "100% done_with_literal")));
 
     var r1Warn = store.logs(LogQuery.newest(50).withRun("r1").withMinLevel("WARN"));
-    var chapterText = store.logs(LogQuery.newest(50).withStage("chapter_writing").withText("LLM CALL"));
+    var chapterText =
+        store.logs(LogQuery.newest(50).withStage("chapter_writing").withText("LLM CALL"));
     var page1 = store.logs(LogQuery.newest(2));
     var page2 = store.logs(LogQuery.newest(2).withBefore(page1.get(1).id()));
     var follow = store.logs(LogQuery.newest(10).withAfter(page1.get(1).id()));
@@ -555,7 +744,9 @@ public abstract class StoreContractTest {
     assertThat(page1).extracting(l -> l.line().tsMillis()).containsExactly(5000L, 4000L);
     assertThat(page2).extracting(l -> l.line().tsMillis()).containsExactly(3000L, 2000L);
     assertThat(follow).extracting(l -> l.line().tsMillis()).containsExactly(5000L);
-    assertThat(percent).singleElement().satisfies(l -> assertThat(l.line().json()).contains("done_with_literal"));
+    assertThat(percent)
+        .singleElement()
+        .satisfies(l -> assertThat(l.line().json()).contains("done_with_literal"));
     assertThat(underscoreIsLiteral).isEmpty();
     assertThat(since).extracting(l -> l.line().tsMillis()).containsExactly(3000L, 2000L);
     assertThat(r1Warn.get(0).line().level()).isEqualTo("ERROR");
@@ -565,7 +756,8 @@ public abstract class StoreContractTest {
   @Test
   void pruneLogs_deletesWhatIsOld_orBeyondTheCap_andNothingElse() {
     List<org.bookcreator.telemetry.LogLine> lines = new java.util.ArrayList<>();
-    for (int i = 0; i < 10; i++) lines.add(line(1000L * (i + 1), "INFO", "r1", "outline", null, "line " + i));
+    for (int i = 0; i < 10; i++)
+      lines.add(line(1000L * (i + 1), "INFO", "r1", "outline", null, "line " + i));
     store.recordLogs(lines);
 
     int byAge = store.pruneLogs(Instant.ofEpochMilli(3000), 1_000_000);
@@ -573,24 +765,64 @@ public abstract class StoreContractTest {
 
     assertThat(byAge).isEqualTo(2);
     assertThat(byCount).isEqualTo(3);
-    assertThat(store.logs(LogQuery.newest(100))).extracting(l -> l.line().tsMillis()).containsExactly(10_000L, 9000L, 8000L, 7000L, 6000L);
+    assertThat(store.logs(LogQuery.newest(100)))
+        .extracting(l -> l.line().tsMillis())
+        .containsExactly(10_000L, 9000L, 8000L, 7000L, 6000L);
   }
 
   @Test
   void spans_roundTrip_ignoreDuplicates_andStayBounded() {
-    var a = new org.bookcreator.telemetry.SpanRecord("t1", "s1", Optional.empty(), Optional.of("r1"), "run", "internal",
-        1, 9, "ok", Optional.empty(), java.util.Map.of("k", "v", "hostile", "q\"uote\\ \n\r\t\u0001\u2028 end", "ünï", "cödé"));
-    var b = new org.bookcreator.telemetry.SpanRecord("t1", "s2", Optional.of("s1"), Optional.of("r1"), "stage intake", "internal",
-        2, 5, "error", Optional.of("stage_failed"), java.util.Map.of());
+    var a =
+        new org.bookcreator.telemetry.SpanRecord(
+            "t1",
+            "s1",
+            Optional.empty(),
+            Optional.of("r1"),
+            "run",
+            "internal",
+            1,
+            9,
+            "ok",
+            Optional.empty(),
+            java.util.Map.of(
+                "k", "v", "hostile", "q\"uote\\ \n\r\t\u0001\u2028 end", "ünï", "cödé"));
+    var b =
+        new org.bookcreator.telemetry.SpanRecord(
+            "t1",
+            "s2",
+            Optional.of("s1"),
+            Optional.of("r1"),
+            "stage intake",
+            "internal",
+            2,
+            5,
+            "error",
+            Optional.of("stage_failed"),
+            java.util.Map.of());
 
     store.recordSpans(List.of(a, b), 1000);
     store.recordSpans(List.of(a), 1000);
 
     assertThat(store.spans("t1")).containsExactly(a, b);
     for (int i = 0; i < 3; i++) {
-      store.recordSpans(java.util.stream.IntStream.range(0, 600).mapToObj(j -> new org.bookcreator.telemetry.SpanRecord(
-          "t2", "x" + j + "-" + System.nanoTime(), Optional.empty(), Optional.empty(), "n", "internal", j, j + 1, "ok",
-          Optional.empty(), java.util.Map.of())).toList(), 1000);
+      store.recordSpans(
+          java.util.stream.IntStream.range(0, 600)
+              .mapToObj(
+                  j ->
+                      new org.bookcreator.telemetry.SpanRecord(
+                          "t2",
+                          "x" + j + "-" + System.nanoTime(),
+                          Optional.empty(),
+                          Optional.empty(),
+                          "n",
+                          "internal",
+                          j,
+                          j + 1,
+                          "ok",
+                          Optional.empty(),
+                          java.util.Map.of()))
+              .toList(),
+          1000);
     }
     assertThat(store.spans("t1").size() + store.spans("t2").size()).isLessThanOrEqualTo(1000);
   }
@@ -601,7 +833,11 @@ public abstract class StoreContractTest {
     store.createRun("r2", "p1", 1, "queued", T0);
 
     assertThat(store.runsIn(Set.of(RunState.RUNNING))).extracting(Run::id).containsExactly("r1");
-    assertThat(new HashSet<>(store.runsIn(Set.of(RunState.RUNNING, RunState.QUEUED)).stream().map(Run::id).toList()))
+    assertThat(
+            new HashSet<>(
+                store.runsIn(Set.of(RunState.RUNNING, RunState.QUEUED)).stream()
+                    .map(Run::id)
+                    .toList()))
         .containsExactlyInAnyOrder("r1", "r2");
     assertThat(store.schemaVersion()).isPositive();
   }

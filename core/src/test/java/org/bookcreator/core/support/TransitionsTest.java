@@ -14,8 +14,14 @@ class TransitionsTest {
 
   @ParameterizedTest
   @CsvSource({
-    "QUEUED,RUNNING", "QUEUED,CANCELLED", "RUNNING,COMPLETED", "RUNNING,FAILED", "RUNNING,PAUSED",
-    "RUNNING,CANCELLED", "PAUSED,RUNNING", "FAILED,RUNNING"
+    "QUEUED,RUNNING",
+    "QUEUED,CANCELLED",
+    "RUNNING,COMPLETED",
+    "RUNNING,FAILED",
+    "RUNNING,PAUSED",
+    "RUNNING,CANCELLED",
+    "PAUSED,RUNNING",
+    "FAILED,RUNNING"
   })
   void run_legalMoves_areAllowed(RunState from, RunState to) {
     RunState.TABLE.require(from, to, "r1");
@@ -25,7 +31,12 @@ class TransitionsTest {
 
   @ParameterizedTest
   @CsvSource({
-    "COMPLETED,RUNNING", "CANCELLED,RUNNING", "QUEUED,COMPLETED", "PAUSED,COMPLETED", "RUNNING,QUEUED", "QUEUED,QUEUED"
+    "COMPLETED,RUNNING",
+    "CANCELLED,RUNNING",
+    "QUEUED,COMPLETED",
+    "PAUSED,COMPLETED",
+    "RUNNING,QUEUED",
+    "QUEUED,QUEUED"
   })
   void run_illegalMoves_areRejected_withBothStatesNamed(RunState from, RunState to) {
     assertThatThrownBy(() -> RunState.TABLE.require(from, to, "r1"))

@@ -24,9 +24,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The Anthropic Messages API over {@code java.net.http}. Structured roles get a tool whose input
  * schema is the role's JSON Schema, and the request forces that tool, so the model answers with
- * JSON by construction (the tool input becomes the text). Usage keeps Anthropic's convention
- * (cache reads and writes beside the input tokens). Failures are classified like the OpenAI
- * adapter's; 529 (overloaded) is retryable.
+ * JSON by construction (the tool input becomes the text). Usage keeps Anthropic's convention (cache
+ * reads and writes beside the input tokens). Failures are classified like the OpenAI adapter's; 529
+ * (overloaded) is retryable.
  */
 public final class AnthropicLlmClient implements LlmClient {
   public static final String PROVIDER = "anthropic";
@@ -40,7 +40,8 @@ public final class AnthropicLlmClient implements LlmClient {
   private final HttpClient http;
   private final Semaphore concurrency;
 
-  public AnthropicLlmClient(String baseUrl, Optional<String> apiKey, String defaultModel, int maxConcurrency) {
+  public AnthropicLlmClient(
+      String baseUrl, Optional<String> apiKey, String defaultModel, int maxConcurrency) {
     this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/v1/messages");
     this.apiKey = Objects.requireNonNull(apiKey);
     this.defaultModel = defaultModel;
@@ -56,13 +57,19 @@ public final class AnthropicLlmClient implements LlmClient {
   @Override
   public LlmResult complete(LlmRequest request) {
     String model = request.model().equals("default") ? defaultModel : request.model();
-    HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
-        .timeout(request.timeout())
-        .header("Content-Type", "application/json")
-        .header("anthropic-version", VERSION)
-        .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(endpoint)
+            .timeout(request.timeout())
+            .header("Content-Type", "application/json")
+            .header("anthropic-version", VERSION)
+            .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
     apiKey.ifPresent(k -> builder.header("x-api-key", k));
-    return ProviderHttp.exchange(http, builder.build(), concurrency, model, request.timeout(),
+    return ProviderHttp.exchange(
+        http,
+        builder.build(),
+        concurrency,
+        model,
+        request.timeout(),
         (response, latency) -> classify(response, model, latency));
   }
 
@@ -82,16 +89,19 @@ public final class AnthropicLlmClient implements LlmClient {
       o.put("content", m.content());
     }
     if (system.length() > 0) body.put("system", system.toString());
-    request.responseSchema().ifPresent(schema -> {
-      String name = request.kind().schema().orElse("output");
-      ObjectNode tool = body.putArray("tools").addObject();
-      tool.put("name", name);
-      tool.put("description", "Return the " + name + " as structured data.");
-      tool.set("input_schema", Json.parse(schema));
-      ObjectNode choice = body.putObject("tool_choice");
-      choice.put("type", "tool");
-      choice.put("name", name);
-    });
+    request
+        .responseSchema()
+        .ifPresent(
+            schema -> {
+              String name = request.kind().schema().orElse("output");
+              ObjectNode tool = body.putArray("tools").addObject();
+              tool.put("name", name);
+              tool.put("description", "Return the " + name + " as structured data.");
+              tool.set("input_schema", Json.parse(schema));
+              ObjectNode choice = body.putObject("tool_choice");
+              choice.put("type", "tool");
+              choice.put("name", name);
+            });
     return body;
   }
 
@@ -109,26 +119,50 @@ public final class AnthropicLlmClient implements LlmClient {
       // not JSON: keep the text
     }
     if (message.length() > 300) message = message.substring(0, 300) + "...";
-    if (status == 401 || status == 403 || type.equals("authentication_error") || type.equals("permission_error")) {
-      return new LlmResult.Fatal(ErrorType.AUTHENTICATION, status + " " + type + ": " + message, model, latency);
+    if (status == 401
+        || status == 403
+        || type.equals("authentication_error")
+        || type.equals("permission_error")) {
+      return new LlmResult.Fatal(
+          ErrorType.AUTHENTICATION, status + " " + type + ": " + message, model, latency);
     }
     if (status == 404 || type.equals("not_found_error")) {
-      return new LlmResult.Fatal(ErrorType.UNKNOWN_MODEL, status + " unknown model '" + model + "': " + message, model, latency);
+      return new LlmResult.Fatal(
+          ErrorType.UNKNOWN_MODEL,
+          status + " unknown model '" + model + "': " + message,
+          model,
+          latency);
     }
     if (status == 429) {
-      return new LlmResult.Retryable(ErrorType.RATE_LIMITED, "429 " + type + ": " + message, model, ProviderHttp.retryAfter(response), latency);
+      return new LlmResult.Retryable(
+          ErrorType.RATE_LIMITED,
+          "429 " + type + ": " + message,
+          model,
+          ProviderHttp.retryAfter(response),
+          latency);
     }
     if (status >= 500) {
-      return new LlmResult.Retryable(ErrorType.SERVER_ERROR, status + " " + type + ": " + message, model, ProviderHttp.retryAfter(response), latency);
+      return new LlmResult.Retryable(
+          ErrorType.SERVER_ERROR,
+          status + " " + type + ": " + message,
+          model,
+          ProviderHttp.retryAfter(response),
+          latency);
     }
     if (status >= 400) {
-      return new LlmResult.Fatal(ErrorType.INVALID_REQUEST, status + " " + type + ": " + message, model, latency);
+      return new LlmResult.Fatal(
+          ErrorType.INVALID_REQUEST, status + " " + type + ": " + message, model, latency);
     }
     JsonNode root;
     try {
       root = Json.parse(response.body());
     } catch (JacksonException e) {
-      return new LlmResult.Retryable(ErrorType.MALFORMED_OUTPUT, "unparseable response body: " + e.getOriginalMessage(), model, Optional.empty(), latency);
+      return new LlmResult.Retryable(
+          ErrorType.MALFORMED_OUTPUT,
+          "unparseable response body: " + e.getOriginalMessage(),
+          model,
+          Optional.empty(),
+          latency);
     }
     StringBuilder text = new StringBuilder();
     for (JsonNode block : root.path("content")) {
@@ -141,15 +175,24 @@ public final class AnthropicLlmClient implements LlmClient {
       }
     }
     if (!root.path("content").isArray()) {
-      return new LlmResult.Retryable(ErrorType.MALFORMED_OUTPUT, "response has no content blocks", model, Optional.empty(), latency);
+      return new LlmResult.Retryable(
+          ErrorType.MALFORMED_OUTPUT,
+          "response has no content blocks",
+          model,
+          Optional.empty(),
+          latency);
     }
     return completed(root, text.toString(), model, latency);
   }
 
   private static LlmResult completed(JsonNode root, String text, String model, Duration latency) {
     JsonNode u = root.path("usage");
-    Usage usage = Usage.fromAnthropic(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
-        u.path("cache_read_input_tokens").asLong(0), u.path("cache_creation_input_tokens").asLong(0));
+    Usage usage =
+        Usage.fromAnthropic(
+            u.path("input_tokens").asLong(0),
+            u.path("output_tokens").asLong(0),
+            u.path("cache_read_input_tokens").asLong(0),
+            u.path("cache_creation_input_tokens").asLong(0));
     String responseModel = root.path("model").isString() ? root.path("model").asString() : model;
     return new LlmResult.Completed(text, responseModel, usage, latency);
   }

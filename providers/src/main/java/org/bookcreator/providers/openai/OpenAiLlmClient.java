@@ -48,7 +48,8 @@ public final class OpenAiLlmClient implements LlmClient {
    * @param defaultModel used when a request asks for {@code default}
    * @param maxConcurrency calls in flight at most (others wait)
    */
-  public OpenAiLlmClient(String baseUrl, Optional<String> apiKey, String defaultModel, int maxConcurrency) {
+  public OpenAiLlmClient(
+      String baseUrl, Optional<String> apiKey, String defaultModel, int maxConcurrency) {
     this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/chat/completions");
     this.apiKey = Objects.requireNonNull(apiKey);
     this.defaultModel = defaultModel;
@@ -64,12 +65,18 @@ public final class OpenAiLlmClient implements LlmClient {
   @Override
   public LlmResult complete(LlmRequest request) {
     String model = request.model().equals("default") ? defaultModel : request.model();
-    HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
-        .timeout(request.timeout())
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(endpoint)
+            .timeout(request.timeout())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
     apiKey.ifPresent(k -> builder.header("Authorization", "Bearer " + k));
-    return ProviderHttp.exchange(http, builder.build(), concurrency, model, request.timeout(),
+    return ProviderHttp.exchange(
+        http,
+        builder.build(),
+        concurrency,
+        model,
+        request.timeout(),
         (response, latency) -> classify(response, model, latency));
   }
 
@@ -82,13 +89,16 @@ public final class OpenAiLlmClient implements LlmClient {
       o.put("role", m.role());
       o.put("content", m.content());
     }
-    request.responseSchema().ifPresent(schema -> {
-      ObjectNode format = body.putObject("response_format");
-      format.put("type", "json_schema");
-      ObjectNode js = format.putObject("json_schema");
-      js.put("name", request.kind().schema().orElse("output"));
-      js.set("schema", Json.parse(schema));
-    });
+    request
+        .responseSchema()
+        .ifPresent(
+            schema -> {
+              ObjectNode format = body.putObject("response_format");
+              format.put("type", "json_schema");
+              ObjectNode js = format.putObject("json_schema");
+              js.put("name", request.kind().schema().orElse("output"));
+              js.set("schema", Json.parse(schema));
+            });
     return body;
   }
 
@@ -96,36 +106,68 @@ public final class OpenAiLlmClient implements LlmClient {
     int status = response.statusCode();
     String detail = errorMessage(response.body());
     if (status == 401 || status == 403) {
-      return new LlmResult.Fatal(ErrorType.AUTHENTICATION, status + " authentication failed: " + detail, model, latency);
+      return new LlmResult.Fatal(
+          ErrorType.AUTHENTICATION, status + " authentication failed: " + detail, model, latency);
     }
     if (status == 404 || detail.contains("model_not_found") || detail.contains("does not exist")) {
-      return new LlmResult.Fatal(ErrorType.UNKNOWN_MODEL, status + " unknown model '" + model + "': " + detail, model, latency);
+      return new LlmResult.Fatal(
+          ErrorType.UNKNOWN_MODEL,
+          status + " unknown model '" + model + "': " + detail,
+          model,
+          latency);
     }
     if (status == 429) {
-      return new LlmResult.Retryable(ErrorType.RATE_LIMITED, "429 rate limited: " + detail, model, ProviderHttp.retryAfter(response), latency);
+      return new LlmResult.Retryable(
+          ErrorType.RATE_LIMITED,
+          "429 rate limited: " + detail,
+          model,
+          ProviderHttp.retryAfter(response),
+          latency);
     }
     if (status >= 500) {
-      return new LlmResult.Retryable(ErrorType.SERVER_ERROR, status + " server error: " + detail, model, ProviderHttp.retryAfter(response), latency);
+      return new LlmResult.Retryable(
+          ErrorType.SERVER_ERROR,
+          status + " server error: " + detail,
+          model,
+          ProviderHttp.retryAfter(response),
+          latency);
     }
     if (status >= 400) {
-      return new LlmResult.Fatal(ErrorType.INVALID_REQUEST, status + " invalid request: " + detail, model, latency);
+      return new LlmResult.Fatal(
+          ErrorType.INVALID_REQUEST, status + " invalid request: " + detail, model, latency);
     }
     JsonNode root;
     try {
       root = Json.parse(response.body());
     } catch (JacksonException e) {
-      return new LlmResult.Retryable(ErrorType.MALFORMED_OUTPUT, "unparseable response body (" + response.body().length()
-          + " characters): " + e.getOriginalMessage(), model, Optional.empty(), latency);
+      return new LlmResult.Retryable(
+          ErrorType.MALFORMED_OUTPUT,
+          "unparseable response body ("
+              + response.body().length()
+              + " characters): "
+              + e.getOriginalMessage(),
+          model,
+          Optional.empty(),
+          latency);
     }
     JsonNode content = root.path("choices").path(0).path("message").path("content");
     if (!content.isString()) {
-      return new LlmResult.Retryable(ErrorType.MALFORMED_OUTPUT, "response has no choices[0].message.content", model, Optional.empty(), latency);
+      return new LlmResult.Retryable(
+          ErrorType.MALFORMED_OUTPUT,
+          "response has no choices[0].message.content",
+          model,
+          Optional.empty(),
+          latency);
     }
     JsonNode u = root.path("usage");
     long prompt = u.path("prompt_tokens").asLong(0);
     long cached = Math.min(prompt, u.path("prompt_tokens_details").path("cached_tokens").asLong(0));
-    Usage usage = Usage.fromOpenAi(prompt, u.path("completion_tokens").asLong(0), cached,
-        u.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+    Usage usage =
+        Usage.fromOpenAi(
+            prompt,
+            u.path("completion_tokens").asLong(0),
+            cached,
+            u.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
     String responseModel = root.path("model").isString() ? root.path("model").asString() : model;
     return new LlmResult.Completed(content.asString(), responseModel, usage, latency);
   }
@@ -144,5 +186,4 @@ public final class OpenAiLlmClient implements LlmClient {
     String t = body.replaceAll("\\s+", " ").strip();
     return t.length() > 300 ? t.substring(0, 300) + "..." : t;
   }
-
 }

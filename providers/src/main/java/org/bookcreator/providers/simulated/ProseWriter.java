@@ -18,7 +18,8 @@ final class ProseWriter {
 
   private ProseWriter() {}
 
-  static String chapter(String category, String chapterTitle, String summary, int targetWords, SplittableRandom r) {
+  static String chapter(
+      String category, String chapterTitle, String summary, int targetWords, SplittableRandom r) {
     Lexicon lx = Lexicon.forCategory(category);
     String hero = pick(lx.bank("name"), r);
     String friend;
@@ -28,14 +29,16 @@ final class ProseWriter {
     String theme = pick(lx.bank("theme"), r);
     Deck middles = new Deck(lx.middles(), r);
     StringBuilder sb = new StringBuilder();
-    if (!lx.narrative() && chapterTitle != null) sb.append("### ").append(chapterTitle).append(": the key ideas\n\n");
+    if (!lx.narrative() && chapterTitle != null)
+      sb.append("### ").append(chapterTitle).append(": the key ideas\n\n");
     int words = 0;
     boolean first = true;
     while (words < targetWords) {
       StringBuilder para = new StringBuilder();
       if (first) {
         para.append(fill(pick(lx.openings(), r), lx, hero, friend, theme, r));
-        if (summary != null && !summary.isBlank()) para.append(' ').append(summaryLine(summary, lx.narrative()));
+        if (summary != null && !summary.isBlank())
+          para.append(' ').append(summaryLine(summary, lx.narrative()));
         first = false;
       }
       int sentences = 3 + r.nextInt(3);
@@ -50,17 +53,19 @@ final class ProseWriter {
     return sb.toString().strip();
   }
 
-  private static String fill(String pattern, Lexicon lx, String hero, String friend, String theme, SplittableRandom r) {
+  private static String fill(
+      String pattern, Lexicon lx, String hero, String friend, String theme, SplittableRandom r) {
     Matcher m = SLOT.matcher(pattern);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
-      String value = switch (m.group(1)) {
-        case "name" -> hero;
-        case "friend" -> friend;
-        case "theme" -> theme;
-        case "theme2" -> pick(lx.bank("theme"), r);
-        default -> pick(lx.bank(m.group(1)), r);
-      };
+      String value =
+          switch (m.group(1)) {
+            case "name" -> hero;
+            case "friend" -> friend;
+            case "theme" -> theme;
+            case "theme2" -> pick(lx.bank("theme"), r);
+            default -> pick(lx.bank(m.group(1)), r);
+          };
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }
     m.appendTail(out);
@@ -69,7 +74,13 @@ final class ProseWriter {
   }
 
   private static String summaryLine(String summary, boolean narrative) {
-    String s = summary.strip().replaceFirst("^(Opens the book|Develops the middle of the book|Brings the book to its close):\\s*", "");
+    String s =
+        summary
+            .strip()
+            .replaceFirst(
+                "^(Opens the book|Develops the middle of the book|Brings the book to its"
+                    + " close):\\s*",
+                "");
     if (!s.endsWith(".")) s = s + ".";
     s = Character.toUpperCase(s.charAt(0)) + s.substring(1);
     return narrative ? s : "In brief: " + s;

@@ -45,22 +45,44 @@ public final class SimulatedLlmClient implements LlmClient {
   @Override
   public LlmResult complete(LlmRequest request) {
     Map<String, String> h = request.hints();
-    SplittableRandom r = new SplittableRandom(mix(config.seed(), h.getOrDefault("book_title", "") + "|" + request.callKey()));
+    SplittableRandom r =
+        new SplittableRandom(
+            mix(config.seed(), h.getOrDefault("book_title", "") + "|" + request.callKey()));
     String model = request.model().equals("default") ? DEFAULT_MODEL : request.model();
     Duration latency = latency(r);
     double roll = r.nextDouble();
     double edge = config.timeoutRate();
     if (roll < edge) {
-      Duration waited = latency.isZero() ? Duration.ZERO : request.timeout().compareTo(latency.multipliedBy(4)) < 0 ? request.timeout() : latency.multipliedBy(4);
+      Duration waited =
+          latency.isZero()
+              ? Duration.ZERO
+              : request.timeout().compareTo(latency.multipliedBy(4)) < 0
+                  ? request.timeout()
+                  : latency.multipliedBy(4);
       sleep(waited);
-      return new LlmResult.Retryable(ErrorType.TIMEOUT, "no response within " + request.timeout().toSeconds() + " s (simulated)", model, Optional.empty(), waited);
+      return new LlmResult.Retryable(
+          ErrorType.TIMEOUT,
+          "no response within " + request.timeout().toSeconds() + " s (simulated)",
+          model,
+          Optional.empty(),
+          waited);
     }
     if (roll < (edge += config.rateLimitRate())) {
-      return new LlmResult.Retryable(ErrorType.RATE_LIMITED, "429 Too Many Requests (simulated)", model, Optional.of(config.retryAfter()), Duration.ZERO);
+      return new LlmResult.Retryable(
+          ErrorType.RATE_LIMITED,
+          "429 Too Many Requests (simulated)",
+          model,
+          Optional.of(config.retryAfter()),
+          Duration.ZERO);
     }
     if (roll < (edge += config.serverErrorRate())) {
       sleep(latency.dividedBy(4));
-      return new LlmResult.Retryable(ErrorType.SERVER_ERROR, "503 Service Unavailable (simulated)", model, Optional.empty(), latency.dividedBy(4));
+      return new LlmResult.Retryable(
+          ErrorType.SERVER_ERROR,
+          "503 Service Unavailable (simulated)",
+          model,
+          Optional.empty(),
+          latency.dividedBy(4));
     }
     String text;
     if (roll < (edge += config.malformedRate())) {
@@ -86,7 +108,8 @@ public final class SimulatedLlmClient implements LlmClient {
       r.nextDouble();
       return Duration.ZERO;
     }
-    double gaussian = Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+    double gaussian =
+        Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
     double millis = config.latencyMedian().toMillis() * Math.exp(config.latencySigma() * gaussian);
     return Duration.ofMillis(Math.max(1, Math.min((long) millis, 120_000)));
   }
@@ -115,7 +138,9 @@ public final class SimulatedLlmClient implements LlmClient {
   private String malformed(TaskKind kind, SplittableRandom r) {
     if (kind.schema().isEmpty()) return r.nextBoolean() ? "" : "I'm sorry, I can't help with that.";
     String good = Json.write(Json.object().put("partial", true));
-    return r.nextBoolean() ? "Sure! Here is the JSON you asked for: {\"score\": 7, " : good.substring(0, good.length() - 2);
+    return r.nextBoolean()
+        ? "Sure! Here is the JSON you asked for: {\"score\": 7, "
+        : good.substring(0, good.length() - 2);
   }
 
   private static String violating(TaskKind kind, SplittableRandom r) {
@@ -140,9 +165,24 @@ public final class SimulatedLlmClient implements LlmClient {
     return switch (req.kind()) {
       case PLAN -> {
         ObjectNode o = Json.object();
-        o.put("premise", "A " + category + " book titled \"" + h.get("book_title") + "\" that explores "
-            + ProseWriter.pick(lx.bank("theme"), r) + " and " + ProseWriter.pick(lx.bank("theme"), r) + " across " + chapters + " chapters.");
-        o.put("tone", lx.narrative() ? "warm, atmospheric, quietly suspenseful" : "clear, practical, evidence-led");
+        o.put(
+            "premise",
+            "A "
+                + category
+                + " book titled \""
+                + h.get("book_title")
+                + "\" that explores "
+                + ProseWriter.pick(lx.bank("theme"), r)
+                + " and "
+                + ProseWriter.pick(lx.bank("theme"), r)
+                + " across "
+                + chapters
+                + " chapters.");
+        o.put(
+            "tone",
+            lx.narrative()
+                ? "warm, atmospheric, quietly suspenseful"
+                : "clear, practical, evidence-led");
         ArrayNode themes = o.putArray("themes");
         for (int i = 0; i < 3; i++) themes.add(ProseWriter.pick(lx.bank("theme"), r));
         o.put("chapter_count", chapters);
@@ -158,7 +198,10 @@ public final class SimulatedLlmClient implements LlmClient {
           String title;
           int guard = 0;
           do {
-            String subject = lx.narrative() ? titleCase(ProseWriter.pick(lx.bank("place"), r).replaceFirst("^the ", "")) : capitalise(ProseWriter.pick(lx.bank("theme"), r));
+            String subject =
+                lx.narrative()
+                    ? titleCase(ProseWriter.pick(lx.bank("place"), r).replaceFirst("^the ", ""))
+                    : capitalise(ProseWriter.pick(lx.bank("theme"), r));
             title = String.format(ProseWriter.pick(lx.chapterPatterns(), r), subject);
           } while (used.contains(title) && ++guard < 10);
           used.add(title);
@@ -190,7 +233,9 @@ public final class SimulatedLlmClient implements LlmClient {
           ObjectNode f = facts.addObject();
           f.put("id", "F" + i);
           f.put("statement", fact(lx, r));
-          f.put("source", r.nextInt(3) == 0 ? "brief" : "reference notes, section " + (1 + r.nextInt(9)));
+          f.put(
+              "source",
+              r.nextInt(3) == 0 ? "brief" : "reference notes, section " + (1 + r.nextInt(9)));
         }
         yield Json.write(o);
       }
@@ -208,7 +253,8 @@ public final class SimulatedLlmClient implements LlmClient {
       }
       case DRAFT_CHAPTER, REVISE_CHAPTER -> {
         int target = (int) (config.wordsPerChapter() * (0.8 + r.nextDouble() * 0.4));
-        yield ProseWriter.chapter(category, h.get("chapter_title"), h.get("chapter_summary"), target, r);
+        yield ProseWriter.chapter(
+            category, h.get("chapter_title"), h.get("chapter_summary"), target, r);
       }
       case EDIT_CHAPTER -> edit(lastText(req), r);
       case FACT_CHECK -> {
@@ -225,7 +271,8 @@ public final class SimulatedLlmClient implements LlmClient {
         o.put("verdict", n == 0 ? "pass" : "flagged");
         yield Json.write(o);
       }
-      case PARSE_DOCUMENTS, ASSEMBLE -> throw new IllegalArgumentException(req.kind() + " is not a model task");
+      case PARSE_DOCUMENTS, ASSEMBLE ->
+          throw new IllegalArgumentException(req.kind() + " is not a model task");
     };
   }
 
@@ -234,35 +281,67 @@ public final class SimulatedLlmClient implements LlmClient {
   }
 
   private static String summary(Lexicon lx, int i, int n, boolean revised, SplittableRandom r) {
-    String position = i == 1 ? "Opens the book" : i == n ? "Brings the book to its close" : "Develops the middle of the book";
-    String body = lx.narrative()
-        ? position + ": " + ProseWriter.pick(lx.bank("name"), r) + " finds " + ProseWriter.pick(lx.bank("object"), r) + " at "
-            + ProseWriter.pick(lx.bank("place"), r) + " and must face a question of " + ProseWriter.pick(lx.bank("theme"), r) + "."
-        : position + ": how " + ProseWriter.pick(lx.bank("theme"), r) + " shapes outcomes " + ProseWriter.pick(lx.bank("place"), r)
-            + ", illustrated with " + ProseWriter.pick(lx.bank("object"), r) + ".";
-    return revised ? body.replace(" must face ", " is forced to face ").replace("shapes outcomes", "decides outcomes") : body;
+    String position =
+        i == 1
+            ? "Opens the book"
+            : i == n ? "Brings the book to its close" : "Develops the middle of the book";
+    String body =
+        lx.narrative()
+            ? position
+                + ": "
+                + ProseWriter.pick(lx.bank("name"), r)
+                + " finds "
+                + ProseWriter.pick(lx.bank("object"), r)
+                + " at "
+                + ProseWriter.pick(lx.bank("place"), r)
+                + " and must face a question of "
+                + ProseWriter.pick(lx.bank("theme"), r)
+                + "."
+            : position
+                + ": how "
+                + ProseWriter.pick(lx.bank("theme"), r)
+                + " shapes outcomes "
+                + ProseWriter.pick(lx.bank("place"), r)
+                + ", illustrated with "
+                + ProseWriter.pick(lx.bank("object"), r)
+                + ".";
+    return revised
+        ? body.replace(" must face ", " is forced to face ")
+            .replace("shapes outcomes", "decides outcomes")
+        : body;
   }
 
   private static String issue(boolean outline, Map<String, String> h, SplittableRandom r) {
-    List<String> outlineIssues = List.of(
-        "The middle chapters repeat the same beat; merge or sharpen them.",
-        "The opening chapter does not establish the stakes quickly enough.",
-        "The final chapter resolves too abruptly; seed its payoff earlier.",
-        "Chapter titles are uneven in tone.");
-    List<String> chapterIssues = List.of(
-        "The opening paragraph is slow; start closer to the action.",
-        "Several sentences repeat the same rhythm; vary them.",
-        "The chapter summary's main point arrives too late.",
-        "The ending needs a clearer hook into the next chapter.");
+    List<String> outlineIssues =
+        List.of(
+            "The middle chapters repeat the same beat; merge or sharpen them.",
+            "The opening chapter does not establish the stakes quickly enough.",
+            "The final chapter resolves too abruptly; seed its payoff earlier.",
+            "Chapter titles are uneven in tone.");
+    List<String> chapterIssues =
+        List.of(
+            "The opening paragraph is slow; start closer to the action.",
+            "Several sentences repeat the same rhythm; vary them.",
+            "The chapter summary's main point arrives too late.",
+            "The ending needs a clearer hook into the next chapter.");
     String base = ProseWriter.pick(outline ? outlineIssues : chapterIssues, r);
     return h.containsKey("chapter") ? "Chapter " + h.get("chapter") + ": " + base : base;
   }
 
   private static String fact(Lexicon lx, SplittableRandom r) {
     return lx.narrative()
-        ? "Setting detail: " + capitalise(ProseWriter.pick(lx.bank("place"), r)) + " is where " + ProseWriter.pick(lx.bank("object"), r) + " is kept."
-        : "Studies of " + ProseWriter.pick(lx.bank("theme"), r) + " report consistent gains when " + ProseWriter.pick(lx.bank("name"), r)
-            + " use " + ProseWriter.pick(lx.bank("object"), r) + ".";
+        ? "Setting detail: "
+            + capitalise(ProseWriter.pick(lx.bank("place"), r))
+            + " is where "
+            + ProseWriter.pick(lx.bank("object"), r)
+            + " is kept."
+        : "Studies of "
+            + ProseWriter.pick(lx.bank("theme"), r)
+            + " report consistent gains when "
+            + ProseWriter.pick(lx.bank("name"), r)
+            + " use "
+            + ProseWriter.pick(lx.bank("object"), r)
+            + ".";
   }
 
   private static String lastText(LlmRequest req) {

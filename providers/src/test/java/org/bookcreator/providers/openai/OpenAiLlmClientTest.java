@@ -23,31 +23,34 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The adapter against a real HTTP server on loopback that answers like the chat completions API
- * (no real provider can be reached here): what it sends, how it reads usage, how it classifies
- * every failure.
+ * The adapter against a real HTTP server on loopback that answers like the chat completions API (no
+ * real provider can be reached here): what it sends, how it reads usage, how it classifies every
+ * failure.
  */
 class OpenAiLlmClientTest {
   private HttpServer server;
   private final AtomicReference<String> lastBody = new AtomicReference<>();
   private final AtomicReference<String> lastAuth = new AtomicReference<>();
 
-  private String serve(int status, Map<String, String> headers, String body, long delayMillis) throws Exception {
+  private String serve(int status, Map<String, String> headers, String body, long delayMillis)
+      throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/v1/chat/completions", ex -> {
-      lastBody.set(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      lastAuth.set(ex.getRequestHeaders().getFirst("Authorization"));
-      try {
-        Thread.sleep(delayMillis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(status, bytes.length);
-      ex.getResponseBody().write(bytes);
-      ex.close();
-    });
+    server.createContext(
+        "/v1/chat/completions",
+        ex -> {
+          lastBody.set(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          lastAuth.set(ex.getRequestHeaders().getFirst("Authorization"));
+          try {
+            Thread.sleep(delayMillis);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(status, bytes.length);
+          ex.getResponseBody().write(bytes);
+          ex.close();
+        });
     server.start();
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
   }
@@ -59,41 +62,69 @@ class OpenAiLlmClientTest {
 
   private static LlmRequest request(TaskKind kind, Duration timeout) {
     Optional<String> schema = kind.schema().map(new OutputSchemas()::text);
-    return new LlmRequest("default", kind, "k", List.of(Message.system("s"), Message.user("u")), schema, Map.of(), timeout);
+    return new LlmRequest(
+        "default",
+        kind,
+        "k",
+        List.of(Message.system("s"), Message.user("u")),
+        schema,
+        Map.of(),
+        timeout);
   }
 
   private LlmResult call(String base, TaskKind kind) {
-    return new OpenAiLlmClient(base, Optional.of("sk-test-key-123456789"), "gpt-4o-mini", 4).complete(request(kind, Duration.ofSeconds(5)));
+    return new OpenAiLlmClient(base, Optional.of("sk-test-key-123456789"), "gpt-4o-mini", 4)
+        .complete(request(kind, Duration.ofSeconds(5)));
   }
 
   @Test
   void success_readsTextModelAndUsage_cachedTokensNormalised() throws Exception {
-    String base = serve(200, Map.of(), """
-        {"model":"gpt-4o-mini-2024-07-18","choices":[{"message":{"role":"assistant","content":"{\\"score\\":8}"},"finish_reason":"stop"}],
-         "usage":{"prompt_tokens":1000,"completion_tokens":200,"prompt_tokens_details":{"cached_tokens":400},
-                  "completion_tokens_details":{"reasoning_tokens":50}}}""", 0);
+    String base =
+        serve(
+            200,
+            Map.of(),
+            """
+            {"model":"gpt-4o-mini-2024-07-18","choices":[{"message":{"role":"assistant","content":"{\\"score\\":8}"},"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":1000,"completion_tokens":200,"prompt_tokens_details":{"cached_tokens":400},
+                      "completion_tokens_details":{"reasoning_tokens":50}}}\
+            """,
+            0);
 
     LlmResult r = call(base, TaskKind.CRITIQUE_CHAPTER);
 
-    assertThat(r).isInstanceOfSatisfying(LlmResult.Completed.class, c -> {
-      assertThat(c.text()).isEqualTo("{\"score\":8}");
-      assertThat(c.model()).isEqualTo("gpt-4o-mini-2024-07-18");
-      assertThat(c.usage().inputTokens()).isEqualTo(600);
-      assertThat(c.usage().cacheReadTokens()).isEqualTo(400);
-      assertThat(c.usage().outputTokens()).isEqualTo(200);
-      assertThat(c.usage().reasoningTokens()).isEqualTo(50);
-    });
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            LlmResult.Completed.class,
+            c -> {
+              assertThat(c.text()).isEqualTo("{\"score\":8}");
+              assertThat(c.model()).isEqualTo("gpt-4o-mini-2024-07-18");
+              assertThat(c.usage().inputTokens()).isEqualTo(600);
+              assertThat(c.usage().cacheReadTokens()).isEqualTo(400);
+              assertThat(c.usage().outputTokens()).isEqualTo(200);
+              assertThat(c.usage().reasoningTokens()).isEqualTo(50);
+            });
     JsonNode sent = Json.parse(lastBody.get());
     assertThat(sent.path("model").asString()).isEqualTo("gpt-4o-mini");
     assertThat(sent.path("messages")).hasSize(2);
     assertThat(sent.path("response_format").path("type").asString()).isEqualTo("json_schema");
-    assertThat(sent.path("response_format").path("json_schema").path("schema").path("required").toString()).contains("score");
+    assertThat(
+            sent.path("response_format")
+                .path("json_schema")
+                .path("schema")
+                .path("required")
+                .toString())
+        .contains("score");
     assertThat(lastAuth.get()).isEqualTo("Bearer sk-test-key-123456789");
   }
 
   @Test
   void proseRoles_sendNoResponseFormat() throws Exception {
-    String base = serve(200, Map.of(), "{\"choices\":[{\"message\":{\"content\":\"Once upon a time.\"}}],\"usage\":{}}", 0);
+    String base =
+        serve(
+            200,
+            Map.of(),
+            "{\"choices\":[{\"message\":{\"content\":\"Once upon a time.\"}}],\"usage\":{}}",
+            0);
 
     assertThat(call(base, TaskKind.DRAFT_CHAPTER)).isInstanceOf(LlmResult.Completed.class);
     assertThat(Json.parse(lastBody.get()).has("response_format")).isFalse();
@@ -101,65 +132,110 @@ class OpenAiLlmClientTest {
 
   @Test
   void authenticationFailure_isFatal_andNeverEchoesTheKey() throws Exception {
-    String base = serve(401, Map.of(), "{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}", 0);
+    String base =
+        serve(
+            401,
+            Map.of(),
+            "{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}",
+            0);
 
     LlmResult r = call(base, TaskKind.PLAN);
 
-    assertThat(r).isInstanceOfSatisfying(LlmResult.Fatal.class, f -> {
-      assertThat(f.type()).isEqualTo(ErrorType.AUTHENTICATION);
-      assertThat(f.message()).contains("Incorrect API key").doesNotContain("sk-test-key");
-    });
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            LlmResult.Fatal.class,
+            f -> {
+              assertThat(f.type()).isEqualTo(ErrorType.AUTHENTICATION);
+              assertThat(f.message()).contains("Incorrect API key").doesNotContain("sk-test-key");
+            });
   }
 
   @Test
   void unknownModel_andInvalidRequest_areFatal() throws Exception {
-    String base = serve(404, Map.of(), "{\"error\":{\"message\":\"The model `gpt-9` does not exist\",\"code\":\"model_not_found\"}}", 0);
-    assertThat(call(base, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Fatal.class,
-        f -> assertThat(f.type()).isEqualTo(ErrorType.UNKNOWN_MODEL));
+    String base =
+        serve(
+            404,
+            Map.of(),
+            "{\"error\":{\"message\":\"The model `gpt-9` does not"
+                + " exist\",\"code\":\"model_not_found\"}}",
+            0);
+    assertThat(call(base, TaskKind.PLAN))
+        .isInstanceOfSatisfying(
+            LlmResult.Fatal.class, f -> assertThat(f.type()).isEqualTo(ErrorType.UNKNOWN_MODEL));
     stop();
-    String base2 = serve(400, Map.of(), "{\"error\":{\"message\":\"messages must not be empty\"}}", 0);
-    assertThat(call(base2, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Fatal.class,
-        f -> assertThat(f.type()).isEqualTo(ErrorType.INVALID_REQUEST));
+    String base2 =
+        serve(400, Map.of(), "{\"error\":{\"message\":\"messages must not be empty\"}}", 0);
+    assertThat(call(base2, TaskKind.PLAN))
+        .isInstanceOfSatisfying(
+            LlmResult.Fatal.class, f -> assertThat(f.type()).isEqualTo(ErrorType.INVALID_REQUEST));
   }
 
   @Test
   void rateLimit_isRetryable_afterTheProvidersRetryAfter() throws Exception {
-    String base = serve(429, Map.of("Retry-After", "7"), "{\"error\":{\"message\":\"Rate limit reached\"}}", 0);
+    String base =
+        serve(
+            429, Map.of("Retry-After", "7"), "{\"error\":{\"message\":\"Rate limit reached\"}}", 0);
 
-    assertThat(call(base, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Retryable.class, r -> {
-      assertThat(r.type()).isEqualTo(ErrorType.RATE_LIMITED);
-      assertThat(r.retryAfter()).contains(Duration.ofSeconds(7));
-    });
+    assertThat(call(base, TaskKind.PLAN))
+        .isInstanceOfSatisfying(
+            LlmResult.Retryable.class,
+            r -> {
+              assertThat(r.type()).isEqualTo(ErrorType.RATE_LIMITED);
+              assertThat(r.retryAfter()).contains(Duration.ofSeconds(7));
+            });
   }
 
   @Test
   void serverErrors_andUnparseableBodies_areRetryable() throws Exception {
     for (int status : new int[] {500, 503}) {
-      String base = serve(status, Map.of(), status == 500 ? "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}" : "upstream unavailable", 0);
-      assertThat(call(base, TaskKind.PLAN)).as("status " + status).isInstanceOfSatisfying(LlmResult.Retryable.class,
-          r -> assertThat(r.type()).isEqualTo(ErrorType.SERVER_ERROR));
+      String base =
+          serve(
+              status,
+              Map.of(),
+              status == 500
+                  ? "{\"error\":{\"message\":\"The server had an"
+                      + " error\",\"type\":\"server_error\"}}"
+                  : "upstream unavailable",
+              0);
+      assertThat(call(base, TaskKind.PLAN))
+          .as("status " + status)
+          .isInstanceOfSatisfying(
+              LlmResult.Retryable.class,
+              r -> assertThat(r.type()).isEqualTo(ErrorType.SERVER_ERROR));
       stop();
     }
     String malformed = serve(200, Map.of(), "{\"choices\": 42}", 0);
-    assertThat(call(malformed, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Retryable.class,
-        r -> assertThat(r.type()).isEqualTo(ErrorType.MALFORMED_OUTPUT));
+    assertThat(call(malformed, TaskKind.PLAN))
+        .isInstanceOfSatisfying(
+            LlmResult.Retryable.class,
+            r -> assertThat(r.type()).isEqualTo(ErrorType.MALFORMED_OUTPUT));
     stop();
     String base2 = serve(200, Map.of(), "{\"choices\":[{\"message\":{\"content\":\"trunc", 0);
-    assertThat(call(base2, TaskKind.PLAN)).isInstanceOfSatisfying(LlmResult.Retryable.class,
-        r -> assertThat(r.type()).isEqualTo(ErrorType.MALFORMED_OUTPUT));
+    assertThat(call(base2, TaskKind.PLAN))
+        .isInstanceOfSatisfying(
+            LlmResult.Retryable.class,
+            r -> assertThat(r.type()).isEqualTo(ErrorType.MALFORMED_OUTPUT));
   }
 
   @Test
   void timeouts_andRefusedConnections_areRetryable() throws Exception {
     String base = serve(200, Map.of(), "{}", 3000);
-    LlmResult slow = new OpenAiLlmClient(base, Optional.empty(), "m", 2).complete(request(TaskKind.PLAN, Duration.ofMillis(300)));
-    assertThat(slow).isInstanceOfSatisfying(LlmResult.Retryable.class, r -> assertThat(r.type()).isEqualTo(ErrorType.TIMEOUT));
+    LlmResult slow =
+        new OpenAiLlmClient(base, Optional.empty(), "m", 2)
+            .complete(request(TaskKind.PLAN, Duration.ofMillis(300)));
+    assertThat(slow)
+        .isInstanceOfSatisfying(
+            LlmResult.Retryable.class, r -> assertThat(r.type()).isEqualTo(ErrorType.TIMEOUT));
 
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
     }
-    LlmResult refused = new OpenAiLlmClient("http://127.0.0.1:" + closed + "/v1", Optional.empty(), "m", 2).complete(request(TaskKind.PLAN, Duration.ofSeconds(2)));
-    assertThat(refused).isInstanceOfSatisfying(LlmResult.Retryable.class, r -> assertThat(r.type()).isEqualTo(ErrorType.CONNECTION));
+    LlmResult refused =
+        new OpenAiLlmClient("http://127.0.0.1:" + closed + "/v1", Optional.empty(), "m", 2)
+            .complete(request(TaskKind.PLAN, Duration.ofSeconds(2)));
+    assertThat(refused)
+        .isInstanceOfSatisfying(
+            LlmResult.Retryable.class, r -> assertThat(r.type()).isEqualTo(ErrorType.CONNECTION));
   }
 }

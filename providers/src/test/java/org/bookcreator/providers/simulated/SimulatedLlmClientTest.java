@@ -38,12 +38,29 @@ class SimulatedLlmClientTest {
     in.put("title", "The Second Chapter");
     Map<String, String> hints = Prompts.hints(kind, in);
     String schema = kind.schema().map(new OutputSchemas()::text).orElse(null);
-    return new LlmRequest("default", kind, key, Prompts.build(kind, in, schema), Optional.ofNullable(schema), hints, Duration.ofSeconds(30));
+    return new LlmRequest(
+        "default",
+        kind,
+        key,
+        Prompts.build(kind, in, schema),
+        Optional.ofNullable(schema),
+        hints,
+        Duration.ofSeconds(30));
   }
 
-  private static final List<TaskKind> MODEL_KINDS = List.of(TaskKind.PLAN, TaskKind.OUTLINE, TaskKind.CRITIQUE_OUTLINE,
-      TaskKind.REVISE_OUTLINE, TaskKind.RESEARCH, TaskKind.MAP_FACTS, TaskKind.DRAFT_CHAPTER, TaskKind.CRITIQUE_CHAPTER,
-      TaskKind.REVISE_CHAPTER, TaskKind.EDIT_CHAPTER, TaskKind.FACT_CHECK);
+  private static final List<TaskKind> MODEL_KINDS =
+      List.of(
+          TaskKind.PLAN,
+          TaskKind.OUTLINE,
+          TaskKind.CRITIQUE_OUTLINE,
+          TaskKind.REVISE_OUTLINE,
+          TaskKind.RESEARCH,
+          TaskKind.MAP_FACTS,
+          TaskKind.DRAFT_CHAPTER,
+          TaskKind.CRITIQUE_CHAPTER,
+          TaskKind.REVISE_CHAPTER,
+          TaskKind.EDIT_CHAPTER,
+          TaskKind.FACT_CHECK);
 
   @Test
   void everyStructuredAnswer_isValidAgainstItsSchema_inEveryCategory() {
@@ -55,7 +72,9 @@ class SimulatedLlmClientTest {
           assertThat(r).isInstanceOf(LlmResult.Completed.class);
           String text = ((LlmResult.Completed) r).text();
           if (kind.schema().isPresent()) {
-            assertThat(schemas.violation(kind.schema().get(), text)).as("%s %s: %s", category, kind, text).isEmpty();
+            assertThat(schemas.violation(kind.schema().get(), text))
+                .as("%s %s: %s", category, kind, text)
+                .isEmpty();
           } else {
             assertThat(text.split("\\s+").length).as("%s prose", kind).isGreaterThan(30);
           }
@@ -66,7 +85,10 @@ class SimulatedLlmClientTest {
 
   @Test
   void outline_hasExactlyTheRequestedChapters() {
-    var r = (LlmResult.Completed) new SimulatedLlmClient(SimulationConfig.instant(1)).complete(request(TaskKind.OUTLINE, "o", "fiction"));
+    var r =
+        (LlmResult.Completed)
+            new SimulatedLlmClient(SimulationConfig.instant(1))
+                .complete(request(TaskKind.OUTLINE, "o", "fiction"));
 
     assertThat(Json.parse(r.text()).path("chapters")).hasSize(6);
   }
@@ -75,27 +97,41 @@ class SimulatedLlmClientTest {
   void sameSeedAndCall_giveTheSameAnswer_otherSeedsDiffer() {
     LlmRequest req = request(TaskKind.DRAFT_CHAPTER, "chapter-2/draft-1/a0/c0", "fiction");
 
-    String a = ((LlmResult.Completed) new SimulatedLlmClient(SimulationConfig.instant(1)).complete(req)).text();
-    String b = ((LlmResult.Completed) new SimulatedLlmClient(SimulationConfig.instant(1)).complete(req)).text();
-    String c = ((LlmResult.Completed) new SimulatedLlmClient(SimulationConfig.instant(2)).complete(req)).text();
+    String a =
+        ((LlmResult.Completed) new SimulatedLlmClient(SimulationConfig.instant(1)).complete(req))
+            .text();
+    String b =
+        ((LlmResult.Completed) new SimulatedLlmClient(SimulationConfig.instant(1)).complete(req))
+            .text();
+    String c =
+        ((LlmResult.Completed) new SimulatedLlmClient(SimulationConfig.instant(2)).complete(req))
+            .text();
 
     assertThat(a).isEqualTo(b).isNotEqualTo(c);
   }
 
   @Test
   void chapterProse_readsLikeABook_notLoremIpsum() {
-    var r = (LlmResult.Completed) new SimulatedLlmClient(SimulationConfig.instant(3)).complete(request(TaskKind.DRAFT_CHAPTER, "d", "fiction"));
+    var r =
+        (LlmResult.Completed)
+            new SimulatedLlmClient(SimulationConfig.instant(3))
+                .complete(request(TaskKind.DRAFT_CHAPTER, "d", "fiction"));
 
     assertThat(r.text()).doesNotContainIgnoringCase("lorem").contains(".").contains("\n\n");
     long words = r.text().split("\\s+").length;
     assertThat(words).isBetween(400L, 800L);
     List<String> sentences = List.of(r.text().split("(?<=[.!?\"])\\s+"));
-    assertThat(sentences.stream().distinct().count()).as("mostly distinct sentences").isGreaterThan(sentences.size() * 6 / 10);
+    assertThat(sentences.stream().distinct().count())
+        .as("mostly distinct sentences")
+        .isGreaterThan(sentences.size() * 6 / 10);
   }
 
   @Test
   void tokenUsage_followsTextLength() {
-    var r = (LlmResult.Completed) new SimulatedLlmClient(SimulationConfig.instant(3)).complete(request(TaskKind.DRAFT_CHAPTER, "d", "fiction"));
+    var r =
+        (LlmResult.Completed)
+            new SimulatedLlmClient(SimulationConfig.instant(3))
+                .complete(request(TaskKind.DRAFT_CHAPTER, "d", "fiction"));
 
     assertThat(r.usage().outputTokens()).isEqualTo(SimulatedLlmClient.tokens(r.text()));
     assertThat(r.usage().inputTokens()).isGreaterThan(50);
@@ -103,16 +139,22 @@ class SimulatedLlmClientTest {
 
   @Test
   void faults_occurAtTheirConfiguredRates() {
-    SimulatedLlmClient client = new SimulatedLlmClient(SimulationConfig.instant(5).withFaults(0.1, 0.1, 0.1, 0.1, 0.1));
+    SimulatedLlmClient client =
+        new SimulatedLlmClient(SimulationConfig.instant(5).withFaults(0.1, 0.1, 0.1, 0.1, 0.1));
     Map<String, Integer> counts = new HashMap<>();
     int n = 4000;
     for (int i = 0; i < n; i++) {
       LlmRequest req = request(TaskKind.CRITIQUE_OUTLINE, "call-" + i, "fiction");
-      String kind = switch (client.complete(req)) {
-        case LlmResult.Retryable rt -> rt.type().id();
-        case LlmResult.Fatal f -> "fatal";
-        case LlmResult.Completed c -> schemas.violation("critique", c.text()).map(v -> v.startsWith("not valid JSON") ? "malformed" : "schema").orElse("ok");
-      };
+      String kind =
+          switch (client.complete(req)) {
+            case LlmResult.Retryable rt -> rt.type().id();
+            case LlmResult.Fatal f -> "fatal";
+            case LlmResult.Completed c ->
+                schemas
+                    .violation("critique", c.text())
+                    .map(v -> v.startsWith("not valid JSON") ? "malformed" : "schema")
+                    .orElse("ok");
+          };
       counts.merge(kind, 1, Integer::sum);
     }
 
@@ -124,21 +166,27 @@ class SimulatedLlmClientTest {
 
   @Test
   void rateLimits_carryARetryAfter() {
-    SimulatedLlmClient client = new SimulatedLlmClient(SimulationConfig.instant(5).withFaults(0, 1, 0, 0, 0));
+    SimulatedLlmClient client =
+        new SimulatedLlmClient(SimulationConfig.instant(5).withFaults(0, 1, 0, 0, 0));
 
     LlmResult r = client.complete(request(TaskKind.PLAN, "x", "fiction"));
 
-    assertThat(r).isInstanceOfSatisfying(LlmResult.Retryable.class, rt -> {
-      assertThat(rt.type()).isEqualTo(ErrorType.RATE_LIMITED);
-      assertThat(rt.retryAfter()).contains(Duration.ofMillis(200));
-    });
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            LlmResult.Retryable.class,
+            rt -> {
+              assertThat(rt.type()).isEqualTo(ErrorType.RATE_LIMITED);
+              assertThat(rt.retryAfter()).contains(Duration.ofMillis(200));
+            });
   }
 
   @Test
   void latency_followsTheConfiguredMedian() {
-    SimulatedLlmClient client = new SimulatedLlmClient(SimulationConfig.instant(5).withLatency(Duration.ofMillis(20), 0.3));
+    SimulatedLlmClient client =
+        new SimulatedLlmClient(SimulationConfig.instant(5).withLatency(Duration.ofMillis(20), 0.3));
     long sum = 0;
-    for (int i = 0; i < 30; i++) sum += client.complete(request(TaskKind.PLAN, "l" + i, "fiction")).latency().toMillis();
+    for (int i = 0; i < 30; i++)
+      sum += client.complete(request(TaskKind.PLAN, "l" + i, "fiction")).latency().toMillis();
 
     assertThat(sum / 30).isBetween(12L, 35L);
   }

@@ -12,8 +12,8 @@ import java.util.List;
 import org.bookcreator.core.store.StoreException;
 
 /**
- * Versioned schema migrations: {@code /db/<dialect>/index.txt} lists {@code V<n>__<name>.sql}
- * files in order; each not yet applied runs in its own transaction and is recorded in {@code
+ * Versioned schema migrations: {@code /db/<dialect>/index.txt} lists {@code V<n>__<name>.sql} files
+ * in order; each not yet applied runs in its own transaction and is recorded in {@code
  * schema_version}. A database newer than this build is refused rather than guessed at.
  */
 final class Migrations {
@@ -29,31 +29,46 @@ final class Migrations {
     c.setAutoCommit(true);
     try (Statement s = c.createStatement()) {
       // Most opens find the schema current: check without taking the write lock first.
-      try (ResultSet rs = s.executeQuery(
-          "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name ="
+                  + " 'schema_version'")) {
         if (rs.next() && rs.getInt(1) == 1) {
-          try (ResultSet v = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+          try (ResultSet v =
+              s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
             if (v.next() && v.getInt(1) == files.size()) return files.size();
           }
         }
       }
       s.execute("BEGIN IMMEDIATE");
       try {
-        s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT"
+                + " NULL, applied_at INTEGER NOT NULL)");
         int current = 0;
-        try (ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+        try (ResultSet rs =
+            s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
           if (rs.next()) current = rs.getInt(1);
         }
         if (current > files.size()) {
           throw new StoreException(
-              "the store's schema is version " + current + " but this build knows only up to " + files.size()
+              "the store's schema is version "
+                  + current
+                  + " but this build knows only up to "
+                  + files.size()
                   + "; use a newer Book Creator with this data directory");
         }
         for (int v = current + 1; v <= files.size(); v++) {
           String file = files.get(v - 1);
           for (String sql : statements(read(dialect, file))) s.execute(sql);
-          s.execute("INSERT INTO schema_version(version, name, applied_at) VALUES (" + v + ", '" + file + "', "
-              + System.currentTimeMillis() + ")");
+          s.execute(
+              "INSERT INTO schema_version(version, name, applied_at) VALUES ("
+                  + v
+                  + ", '"
+                  + file
+                  + "', "
+                  + System.currentTimeMillis()
+                  + ")");
           current = v;
         }
         s.execute("COMMIT");
@@ -78,7 +93,8 @@ final class Migrations {
       String l = line.strip();
       if (l.isEmpty() || l.startsWith("#")) continue;
       if (!l.startsWith("V" + (files.size() + 1) + "__")) {
-        throw new IllegalStateException("migration " + l + " is out of order in /db/" + dialect + "/index.txt");
+        throw new IllegalStateException(
+            "migration " + l + " is out of order in /db/" + dialect + "/index.txt");
       }
       files.add(l);
     }

@@ -10,9 +10,9 @@ import org.bookcreator.telemetry.SpanRecord;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Spans of one trace as JSON lines, the text of a {@code span_batches} row. Written by hand
- * because it runs for every stored span on the span store's thread; read with Jackson, because
- * reads are rare (one trace at a time).
+ * Spans of one trace as JSON lines, the text of a {@code span_batches} row. Written by hand because
+ * it runs for every stored span on the span store's thread; read with Jackson, because reads are
+ * rare (one trace at a time).
  */
 final class SpanLines {
   private SpanLines() {}
@@ -57,10 +57,22 @@ final class SpanLines {
       if (line.isBlank()) continue;
       JsonNode n = Json.parse(line);
       Map<String, String> attrs = new LinkedHashMap<>();
-      n.path("attributes").properties().forEach(e -> attrs.put(e.getKey(), e.getValue().asString()));
-      out.add(new SpanRecord(traceId, n.path("span_id").asString(), text(n, "parent_span_id"), text(n, "run_id"),
-          n.path("name").asString(), n.path("kind").asString(), n.path("start_ns").asLong(), n.path("end_ns").asLong(),
-          n.path("status").asString(), text(n, "error_type"), attrs));
+      n.path("attributes")
+          .properties()
+          .forEach(e -> attrs.put(e.getKey(), e.getValue().asString()));
+      out.add(
+          new SpanRecord(
+              traceId,
+              n.path("span_id").asString(),
+              text(n, "parent_span_id"),
+              text(n, "run_id"),
+              n.path("name").asString(),
+              n.path("kind").asString(),
+              n.path("start_ns").asLong(),
+              n.path("end_ns").asLong(),
+              n.path("status").asString(),
+              text(n, "error_type"),
+              attrs));
     }
     return out;
   }
@@ -91,7 +103,10 @@ final class SpanLines {
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
         default -> {
-          if (c < 0x20) sb.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
+          if (c < 0x20)
+            sb.append("\\u00")
+                .append(Character.forDigit(c >> 4, 16))
+                .append(Character.forDigit(c & 0xF, 16));
           else sb.append("\\u").append(Integer.toHexString(c));
         }
       }

@@ -29,8 +29,8 @@ import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostLine;
 import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.cost.LedgerEntry;
-import org.bookcreator.core.cost.Repricing;
 import org.bookcreator.core.cost.PriceTable;
+import org.bookcreator.core.cost.Repricing;
 import org.bookcreator.core.cost.RunTotals;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.project.Project;
@@ -79,16 +79,20 @@ public final class SqliteStore implements Store {
   private final FileLock fileLock;
   private long seq;
 
-  private SqliteStore(Path dataDir, Connection conn, int schemaVersion, FileChannel lockChannel, FileLock fileLock) throws SQLException {
+  private SqliteStore(
+      Path dataDir, Connection conn, int schemaVersion, FileChannel lockChannel, FileLock fileLock)
+      throws SQLException {
     this.dataDir = dataDir;
     this.conn = conn;
     this.schemaVersion = schemaVersion;
     this.lockChannel = lockChannel;
     this.fileLock = fileLock;
-    try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM tasks")) {
+    try (Statement s = conn.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM tasks")) {
       seq = rs.next() ? rs.getLong(1) : 0;
     }
-    conn.commit(); // end the read transaction: an open snapshot would make the next write fail with SQLITE_BUSY
+    conn.commit(); // end the read transaction: an open snapshot would make the next write fail with
+    // SQLITE_BUSY
   }
 
   /**
@@ -104,16 +108,26 @@ public final class SqliteStore implements Store {
     } catch (IOException e) {
       throw new StoreException("cannot create data directory " + dataDir + ": " + e);
     }
-    if (!Files.isDirectory(dataDir)) throw new StoreException("data directory " + dataDir + " is not a directory");
+    if (!Files.isDirectory(dataDir))
+      throw new StoreException("data directory " + dataDir + " is not a directory");
     if (!Files.isReadable(dataDir) || !Files.isWritable(dataDir) || !Files.isExecutable(dataDir)) {
-      throw new StoreException("data directory " + dataDir + " is not readable and writable by this user; fix its permissions or choose another with --data-dir");
+      throw new StoreException(
+          "data directory "
+              + dataDir
+              + " is not readable and writable by this user; fix its permissions or choose another"
+              + " with --data-dir");
     }
     FileChannel channel = null;
     FileLock fl = null;
     if (exclusive) {
       Path lockPath = dataDir.resolve(LOCK_FILE);
       try {
-        channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        channel =
+            FileChannel.open(
+                lockPath,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
         try {
           fl = channel.tryLock();
         } catch (OverlappingFileLockException e) {
@@ -128,12 +142,17 @@ public final class SqliteStore implements Store {
           }
           channel.close();
           throw new StoreLockedException(
-              "data directory " + dataDir + " is in use by another Book Creator process"
+              "data directory "
+                  + dataDir
+                  + " is in use by another Book Creator process"
                   + (holder.isEmpty() ? "" : " (" + holder + ")")
                   + "; wait for it to finish, stop it, or use another --data-dir");
         }
         channel.truncate(0);
-        channel.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
+        channel.write(
+            java.nio.ByteBuffer.wrap(
+                ("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)),
+            0);
       } catch (IOException e) {
         closeQuietly(channel);
         throw new StoreException("cannot lock data directory " + dataDir + ": " + e);
@@ -152,7 +171,11 @@ public final class SqliteStore implements Store {
         throw new StoreLockedException("store " + db + " is locked by another process: " + msg);
       }
       if (msg.contains("SQLITE_NOTADB") || msg.contains("not a database")) {
-        throw new StoreException("store " + db + " is not a SQLite database (corrupt or a foreign file); move it aside or use another --data-dir");
+        throw new StoreException(
+            "store "
+                + db
+                + " is not a SQLite database (corrupt or a foreign file); move it aside or use"
+                + " another --data-dir");
       }
       throw new StoreException("cannot open store " + db + ": " + msg, e);
     }
@@ -169,7 +192,8 @@ public final class SqliteStore implements Store {
           s.execute("PRAGMA journal_mode = WAL");
           break;
         } catch (SQLException e) {
-          if (attempt >= 100 || e.getMessage() == null || !e.getMessage().contains("SQLITE_BUSY")) throw e;
+          if (attempt >= 100 || e.getMessage() == null || !e.getMessage().contains("SQLITE_BUSY"))
+            throw e;
           try {
             Thread.sleep(20);
           } catch (InterruptedException ie) {
@@ -184,7 +208,9 @@ public final class SqliteStore implements Store {
     return c;
   }
 
-  /** The span store's own connection, opened (and migrated) on first use. Call with spanLock held. */
+  /**
+   * The span store's own connection, opened (and migrated) on first use. Call with spanLock held.
+   */
   private Connection spans() throws SQLException {
     if (spanConn == null) {
       Connection c = connect(dataDir.resolve(SPANS_FILE));
@@ -195,7 +221,10 @@ public final class SqliteStore implements Store {
     return spanConn;
   }
 
-  /** The logs' copy has its own connection, opened (and migrated) on first use. Call with logLock held. */
+  /**
+   * The logs' copy has its own connection, opened (and migrated) on first use. Call with logLock
+   * held.
+   */
   private Connection logDb() throws SQLException {
     if (logConn == null) {
       Connection c = connect(dataDir.resolve(LOGS_FILE));
@@ -242,8 +271,16 @@ public final class SqliteStore implements Store {
             pause(attempt);
             continue;
           }
-          throw new StoreException("store failed to " + what + ": " + e.getMessage()
-              + (busy(e) ? " (another process keeps the database locked; is a second Book Creator writing to this data directory?)" : ""), e);
+          throw new StoreException(
+              "store failed to "
+                  + what
+                  + ": "
+                  + e.getMessage()
+                  + (busy(e)
+                      ? " (another process keeps the database locked; is a second Book Creator"
+                          + " writing to this data directory?)"
+                      : ""),
+              e);
         } catch (RuntimeException e) {
           rollback();
           throw e;
@@ -302,7 +339,8 @@ public final class SqliteStore implements Store {
   }
 
   private <T> List<T> query(String sql, Row<T> row, Object... args) throws SQLException {
-    try (PreparedStatement p = ps(sql, args); ResultSet rs = p.executeQuery()) {
+    try (PreparedStatement p = ps(sql, args);
+        ResultSet rs = p.executeQuery()) {
       List<T> out = new ArrayList<>();
       while (rs.next()) out.add(row.map(rs));
       return out;
@@ -314,11 +352,25 @@ public final class SqliteStore implements Store {
     return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
   }
 
-  private void record(String runId, String entity, String entityId, Object from, Object to, String reason, Instant at)
+  private void record(
+      String runId,
+      String entity,
+      String entityId,
+      Object from,
+      Object to,
+      String reason,
+      Instant at)
       throws SQLException {
     update(
-        "INSERT INTO transitions(run_id, entity, entity_id, from_state, to_state, reason, at) VALUES (?,?,?,?,?,?,?)",
-        runId, entity, entityId, from == null ? null : from.toString(), to.toString(), reason, at);
+        "INSERT INTO transitions(run_id, entity, entity_id, from_state, to_state, reason, at)"
+            + " VALUES (?,?,?,?,?,?,?)",
+        runId,
+        entity,
+        entityId,
+        from == null ? null : from.toString(),
+        to.toString(),
+        reason,
+        at);
   }
 
   private static Optional<Instant> instant(ResultSet rs, String col) throws SQLException {
@@ -334,16 +386,26 @@ public final class SqliteStore implements Store {
 
   @Override
   public void createProject(Project p) {
-    tx("create project " + p.id(), () -> {
-      ArrayNode refs = Json.MAPPER.createArrayNode();
-      p.references().forEach(refs::add);
-      update(
-          "INSERT INTO projects(id, title, category, audience, brief, chapters, budget_usd, refs, created_at, pause_at_budget) "
-              + "VALUES (?,?,?,?,?,?,?,?,?,?)",
-          p.id(), p.title(), p.category(), p.audience(), p.brief(), p.chapters(),
-          p.budgetUsd().map(BigDecimal::toPlainString), Json.write(refs), p.createdAt(), p.pauseAtBudget() ? 1 : 0);
-      return null;
-    });
+    tx(
+        "create project " + p.id(),
+        () -> {
+          ArrayNode refs = Json.MAPPER.createArrayNode();
+          p.references().forEach(refs::add);
+          update(
+              "INSERT INTO projects(id, title, category, audience, brief, chapters, budget_usd,"
+                  + " refs, created_at, pause_at_budget) VALUES (?,?,?,?,?,?,?,?,?,?)",
+              p.id(),
+              p.title(),
+              p.category(),
+              p.audience(),
+              p.brief(),
+              p.chapters(),
+              p.budgetUsd().map(BigDecimal::toPlainString),
+              Json.write(refs),
+              p.createdAt(),
+              p.pauseAtBudget() ? 1 : 0);
+          return null;
+        });
   }
 
   private static Project project(ResultSet rs) throws SQLException {
@@ -351,75 +413,129 @@ public final class SqliteStore implements Store {
     JsonNode arr = Json.parse(rs.getString("refs"));
     arr.forEach(n -> refs.add(n.asString()));
     return new Project(
-        rs.getString("id"), rs.getString("title"), rs.getString("category"), str(rs, "audience"),
-        rs.getString("brief"), rs.getInt("chapters"), str(rs, "budget_usd").map(BigDecimal::new), refs,
-        Instant.ofEpochMilli(rs.getLong("created_at")), rs.getInt("pause_at_budget") != 0);
+        rs.getString("id"),
+        rs.getString("title"),
+        rs.getString("category"),
+        str(rs, "audience"),
+        rs.getString("brief"),
+        rs.getInt("chapters"),
+        str(rs, "budget_usd").map(BigDecimal::new),
+        refs,
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        rs.getInt("pause_at_budget") != 0);
   }
 
   @Override
   public void setBudget(String projectId, Optional<BigDecimal> budgetUsd) {
-    tx("set the budget of project " + projectId, () -> {
-      if (update("UPDATE projects SET budget_usd = ? WHERE id = ?", budgetUsd.map(BigDecimal::toPlainString), projectId) == 0) {
-        throw new StoreException("no project " + projectId);
-      }
-      return null;
-    });
+    tx(
+        "set the budget of project " + projectId,
+        () -> {
+          if (update(
+                  "UPDATE projects SET budget_usd = ? WHERE id = ?",
+                  budgetUsd.map(BigDecimal::toPlainString),
+                  projectId)
+              == 0) {
+            throw new StoreException("no project " + projectId);
+          }
+          return null;
+        });
   }
 
   @Override
   public void addReference(String projectId, String path) {
-    tx("add a reference to project " + projectId, () -> {
-      String refs = one("SELECT refs FROM projects WHERE id = ?", rs -> rs.getString(1), projectId)
-          .orElseThrow(() -> new StoreException("no project " + projectId));
-      ArrayNode arr = (ArrayNode) Json.parse(refs);
-      for (JsonNode n : arr) {
-        if (n.asString().equals(path)) return null;
-      }
-      arr.add(path);
-      update("UPDATE projects SET refs = ? WHERE id = ?", Json.write(arr), projectId);
-      return null;
-    });
+    tx(
+        "add a reference to project " + projectId,
+        () -> {
+          String refs =
+              one("SELECT refs FROM projects WHERE id = ?", rs -> rs.getString(1), projectId)
+                  .orElseThrow(() -> new StoreException("no project " + projectId));
+          ArrayNode arr = (ArrayNode) Json.parse(refs);
+          for (JsonNode n : arr) {
+            if (n.asString().equals(path)) return null;
+          }
+          arr.add(path);
+          update("UPDATE projects SET refs = ? WHERE id = ?", Json.write(arr), projectId);
+          return null;
+        });
   }
 
   @Override
   public BigDecimal projectSpend(String projectId) {
-    return tx("sum the spend of project " + projectId, () -> one(
-        "SELECT COALESCE(SUM(cost_picousd), 0) FROM llm_calls WHERE project_id = ?", rs -> usd(rs.getLong(1)), projectId)
-        .orElse(BigDecimal.ZERO));
+    return tx(
+        "sum the spend of project " + projectId,
+        () ->
+            one(
+                    "SELECT COALESCE(SUM(cost_picousd), 0) FROM llm_calls WHERE project_id = ?",
+                    rs -> usd(rs.getLong(1)),
+                    projectId)
+                .orElse(BigDecimal.ZERO));
   }
 
   @Override
   public Optional<Project> project(String projectId) {
-    return tx("read project", () -> one("SELECT * FROM projects WHERE id = ?", SqliteStore::project, projectId));
+    return tx(
+        "read project",
+        () -> one("SELECT * FROM projects WHERE id = ?", SqliteStore::project, projectId));
   }
 
   @Override
   public List<Project> projects() {
-    return tx("list projects", () -> query("SELECT * FROM projects ORDER BY created_at, id", SqliteStore::project));
+    return tx(
+        "list projects",
+        () -> query("SELECT * FROM projects ORDER BY created_at, id", SqliteStore::project));
   }
 
   private static Run run(ResultSet rs) throws SQLException {
     return new Run(
-        rs.getString("id"), rs.getString("project_id"), rs.getInt("number"), RunState.valueOf(rs.getString("state")),
-        str(rs, "stage").map(Stage::valueOf), rs.getLong("seed"), Instant.ofEpochMilli(rs.getLong("created_at")),
-        Instant.ofEpochMilli(rs.getLong("updated_at")), str(rs, "reason"));
+        rs.getString("id"),
+        rs.getString("project_id"),
+        rs.getInt("number"),
+        RunState.valueOf(rs.getString("state")),
+        str(rs, "stage").map(Stage::valueOf),
+        rs.getLong("seed"),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        Instant.ofEpochMilli(rs.getLong("updated_at")),
+        str(rs, "reason"));
   }
 
   @Override
   public Run createRun(String runId, String projectId, long seed, String reason, Instant at) {
-    return tx("create run for project " + projectId, () -> {
-      if (one("SELECT id FROM projects WHERE id = ?", r -> r.getString(1), projectId).isEmpty()) {
-        throw new StoreException("no project " + projectId);
-      }
-      int number = one("SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE project_id = ?", r -> r.getInt(1), projectId).orElse(1);
-      update("INSERT INTO runs(id, project_id, number, state, stage, seed, created_at, updated_at, reason) VALUES (?,?,?,?,?,?,?,?,?)",
-          runId, projectId, number, RunState.QUEUED, null, seed, at, at, reason);
-      for (Stage s : Stage.values()) {
-        update("INSERT INTO run_stages(run_id, stage, ordinal, state) VALUES (?,?,?,?)", runId, s, s.ordinal(), StageState.PENDING);
-      }
-      record(runId, "run", runId, null, RunState.QUEUED, reason, at);
-      return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
-    });
+    return tx(
+        "create run for project " + projectId,
+        () -> {
+          if (one("SELECT id FROM projects WHERE id = ?", r -> r.getString(1), projectId)
+              .isEmpty()) {
+            throw new StoreException("no project " + projectId);
+          }
+          int number =
+              one(
+                      "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE project_id = ?",
+                      r -> r.getInt(1),
+                      projectId)
+                  .orElse(1);
+          update(
+              "INSERT INTO runs(id, project_id, number, state, stage, seed, created_at, updated_at,"
+                  + " reason) VALUES (?,?,?,?,?,?,?,?,?)",
+              runId,
+              projectId,
+              number,
+              RunState.QUEUED,
+              null,
+              seed,
+              at,
+              at,
+              reason);
+          for (Stage s : Stage.values()) {
+            update(
+                "INSERT INTO run_stages(run_id, stage, ordinal, state) VALUES (?,?,?,?)",
+                runId,
+                s,
+                s.ordinal(),
+                StageState.PENDING);
+          }
+          record(runId, "run", runId, null, RunState.QUEUED, reason, at);
+          return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
+        });
   }
 
   @Override
@@ -429,145 +545,310 @@ public final class SqliteStore implements Store {
 
   @Override
   public List<Run> runs(Optional<String> projectId) {
-    return tx("list runs", () -> projectId.isPresent()
-        ? query("SELECT * FROM runs WHERE project_id = ? ORDER BY created_at, id", SqliteStore::run, projectId.get())
-        : query("SELECT * FROM runs ORDER BY created_at, id", SqliteStore::run));
+    return tx(
+        "list runs",
+        () ->
+            projectId.isPresent()
+                ? query(
+                    "SELECT * FROM runs WHERE project_id = ? ORDER BY created_at, id",
+                    SqliteStore::run,
+                    projectId.get())
+                : query("SELECT * FROM runs ORDER BY created_at, id", SqliteStore::run));
   }
 
   @Override
   public List<Run> runsIn(Set<RunState> states) {
     if (states.isEmpty()) return List.of();
     String in = String.join(",", states.stream().map(s -> "'" + s.name() + "'").toList());
-    return tx("list runs by state", () -> query("SELECT * FROM runs WHERE state IN (" + in + ") ORDER BY created_at, id", SqliteStore::run));
+    return tx(
+        "list runs by state",
+        () ->
+            query(
+                "SELECT * FROM runs WHERE state IN (" + in + ") ORDER BY created_at, id",
+                SqliteStore::run));
   }
 
   @Override
   public Run transitionRun(String runId, RunState from, RunState to, String reason, Instant at) {
     RunState.TABLE.require(from, to, runId);
-    return tx("move run " + runId, () -> {
-      int n = update("UPDATE runs SET state = ?, updated_at = ?, reason = ? WHERE id = ? AND state = ?", to, at, reason, runId, from);
-      if (n == 0) {
-        String actual = one("SELECT state FROM runs WHERE id = ?", r -> r.getString(1), runId).orElse("absent");
-        throw new IllegalTransitionException("run " + runId + ": cannot move " + from + " -> " + to + ", it is " + actual);
-      }
-      record(runId, "run", runId, from, to, reason, at);
-      return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
-    });
+    return tx(
+        "move run " + runId,
+        () -> {
+          int n =
+              update(
+                  "UPDATE runs SET state = ?, updated_at = ?, reason = ? WHERE id = ? AND state ="
+                      + " ?",
+                  to,
+                  at,
+                  reason,
+                  runId,
+                  from);
+          if (n == 0) {
+            String actual =
+                one("SELECT state FROM runs WHERE id = ?", r -> r.getString(1), runId)
+                    .orElse("absent");
+            throw new IllegalTransitionException(
+                "run " + runId + ": cannot move " + from + " -> " + to + ", it is " + actual);
+          }
+          record(runId, "run", runId, from, to, reason, at);
+          return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
+        });
   }
 
   // ---- stages
 
   private static StageRecord stage(ResultSet rs) throws SQLException {
     return new StageRecord(
-        rs.getString("run_id"), Stage.valueOf(rs.getString("stage")), StageState.valueOf(rs.getString("state")),
-        instant(rs, "started_at"), instant(rs, "finished_at"), rs.getInt("iterations"), str(rs, "result"), str(rs, "reason"));
+        rs.getString("run_id"),
+        Stage.valueOf(rs.getString("stage")),
+        StageState.valueOf(rs.getString("state")),
+        instant(rs, "started_at"),
+        instant(rs, "finished_at"),
+        rs.getInt("iterations"),
+        str(rs, "result"),
+        str(rs, "reason"));
   }
 
   @Override
   public List<StageRecord> stages(String runId) {
-    return tx("read stages", () -> query("SELECT * FROM run_stages WHERE run_id = ? ORDER BY ordinal", SqliteStore::stage, runId));
+    return tx(
+        "read stages",
+        () ->
+            query(
+                "SELECT * FROM run_stages WHERE run_id = ? ORDER BY ordinal",
+                SqliteStore::stage,
+                runId));
   }
 
   @Override
-  public StageRecord transitionStage(String runId, Stage stage, StageState from, StageState to, Optional<String> result,
-      int iterations, String reason, Instant at) {
+  public StageRecord transitionStage(
+      String runId,
+      Stage stage,
+      StageState from,
+      StageState to,
+      Optional<String> result,
+      int iterations,
+      String reason,
+      Instant at) {
     StageState.TABLE.require(from, to, runId + "/" + stage.id());
-    return tx("move stage " + stage.id() + " of run " + runId, () -> {
-      int n;
-      if (to == StageState.RUNNING) {
-        n = update("UPDATE run_stages SET state = ?, started_at = ?, finished_at = NULL, reason = ? WHERE run_id = ? AND stage = ? AND state = ?",
-            to, at, reason, runId, stage, from);
-        if (n > 0) update("UPDATE runs SET stage = ?, updated_at = ? WHERE id = ?", stage, at, runId);
-      } else {
-        n = update("UPDATE run_stages SET state = ?, started_at = COALESCE(started_at, ?), finished_at = ?, result = ?, iterations = ?, reason = ? "
-                + "WHERE run_id = ? AND stage = ? AND state = ?",
-            to, at, at, result, iterations, reason, runId, stage, from);
-        if (n > 0) update("UPDATE runs SET updated_at = ? WHERE id = ?", at, runId);
-      }
-      if (n == 0) {
-        String actual = one("SELECT state FROM run_stages WHERE run_id = ? AND stage = ?", r -> r.getString(1), runId, stage).orElse("absent");
-        throw new IllegalTransitionException("stage " + runId + "/" + stage.id() + ": cannot move " + from + " -> " + to + ", it is " + actual);
-      }
-      record(runId, "stage", stage.id(), from, to, reason, at);
-      return one("SELECT * FROM run_stages WHERE run_id = ? AND stage = ?", SqliteStore::stage, runId, stage).orElseThrow();
-    });
+    return tx(
+        "move stage " + stage.id() + " of run " + runId,
+        () -> {
+          int n;
+          if (to == StageState.RUNNING) {
+            n =
+                update(
+                    "UPDATE run_stages SET state = ?, started_at = ?, finished_at = NULL, reason ="
+                        + " ? WHERE run_id = ? AND stage = ? AND state = ?",
+                    to,
+                    at,
+                    reason,
+                    runId,
+                    stage,
+                    from);
+            if (n > 0)
+              update("UPDATE runs SET stage = ?, updated_at = ? WHERE id = ?", stage, at, runId);
+          } else {
+            n =
+                update(
+                    "UPDATE run_stages SET state = ?, started_at = COALESCE(started_at, ?),"
+                        + " finished_at = ?, result = ?, iterations = ?, reason = ? WHERE run_id ="
+                        + " ? AND stage = ? AND state = ?",
+                    to,
+                    at,
+                    at,
+                    result,
+                    iterations,
+                    reason,
+                    runId,
+                    stage,
+                    from);
+            if (n > 0) update("UPDATE runs SET updated_at = ? WHERE id = ?", at, runId);
+          }
+          if (n == 0) {
+            String actual =
+                one(
+                        "SELECT state FROM run_stages WHERE run_id = ? AND stage = ?",
+                        r -> r.getString(1),
+                        runId,
+                        stage)
+                    .orElse("absent");
+            throw new IllegalTransitionException(
+                "stage "
+                    + runId
+                    + "/"
+                    + stage.id()
+                    + ": cannot move "
+                    + from
+                    + " -> "
+                    + to
+                    + ", it is "
+                    + actual);
+          }
+          record(runId, "stage", stage.id(), from, to, reason, at);
+          return one(
+                  "SELECT * FROM run_stages WHERE run_id = ? AND stage = ?",
+                  SqliteStore::stage,
+                  runId,
+                  stage)
+              .orElseThrow();
+        });
   }
 
   // ---- tasks
 
   private static Task task(ResultSet rs) throws SQLException {
     return new Task(
-        rs.getString("id"), rs.getString("run_id"), rs.getString("project_id"), rs.getString("task_key"),
-        Stage.valueOf(rs.getString("stage")), TaskKind.valueOf(rs.getString("kind")), TaskState.valueOf(rs.getString("state")),
-        rs.getString("input"), str(rs, "output"), rs.getInt("attempt"), rs.getInt("claims"), str(rs, "lease_owner"),
-        instant(rs, "lease_expires_at"), Instant.ofEpochMilli(rs.getLong("not_before")), str(rs, "error_type"),
-        str(rs, "error"), Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")));
+        rs.getString("id"),
+        rs.getString("run_id"),
+        rs.getString("project_id"),
+        rs.getString("task_key"),
+        Stage.valueOf(rs.getString("stage")),
+        TaskKind.valueOf(rs.getString("kind")),
+        TaskState.valueOf(rs.getString("state")),
+        rs.getString("input"),
+        str(rs, "output"),
+        rs.getInt("attempt"),
+        rs.getInt("claims"),
+        str(rs, "lease_owner"),
+        instant(rs, "lease_expires_at"),
+        Instant.ofEpochMilli(rs.getLong("not_before")),
+        str(rs, "error_type"),
+        str(rs, "error"),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        Instant.ofEpochMilli(rs.getLong("updated_at")));
   }
 
   @Override
   public Task enqueue(String taskId, String runId, TaskSpec spec, Instant at) {
-    return tx("enqueue task " + spec.key(), () -> {
-      Optional<Task> existing = one("SELECT * FROM tasks WHERE run_id = ? AND task_key = ?", SqliteStore::task, runId, spec.key());
-      if (existing.isPresent()) return existing.get();
-      String projectId = one("SELECT project_id FROM runs WHERE id = ?", r -> r.getString(1), runId)
-          .orElseThrow(() -> new StoreException("no run " + runId));
-      update("INSERT INTO tasks(id, run_id, project_id, task_key, stage, kind, state, input, not_before, seq, created_at, updated_at) "
-              + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-          taskId, runId, projectId, spec.key(), spec.stage(), spec.kind(), TaskState.QUEUED, spec.input(), at, ++seq, at, at);
-      record(runId, "task", spec.key(), null, TaskState.QUEUED, "enqueued", at);
-      return one("SELECT * FROM tasks WHERE id = ?", SqliteStore::task, taskId).orElseThrow();
-    });
+    return tx(
+        "enqueue task " + spec.key(),
+        () -> {
+          Optional<Task> existing =
+              one(
+                  "SELECT * FROM tasks WHERE run_id = ? AND task_key = ?",
+                  SqliteStore::task,
+                  runId,
+                  spec.key());
+          if (existing.isPresent()) return existing.get();
+          String projectId =
+              one("SELECT project_id FROM runs WHERE id = ?", r -> r.getString(1), runId)
+                  .orElseThrow(() -> new StoreException("no run " + runId));
+          update(
+              "INSERT INTO tasks(id, run_id, project_id, task_key, stage, kind, state, input,"
+                  + " not_before, seq, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+              taskId,
+              runId,
+              projectId,
+              spec.key(),
+              spec.stage(),
+              spec.kind(),
+              TaskState.QUEUED,
+              spec.input(),
+              at,
+              ++seq,
+              at,
+              at);
+          record(runId, "task", spec.key(), null, TaskState.QUEUED, "enqueued", at);
+          return one("SELECT * FROM tasks WHERE id = ?", SqliteStore::task, taskId).orElseThrow();
+        });
   }
 
   @Override
   public Optional<Task> task(String taskId) {
-    return tx("read task", () -> one("SELECT * FROM tasks WHERE id = ?", SqliteStore::task, taskId));
+    return tx(
+        "read task", () -> one("SELECT * FROM tasks WHERE id = ?", SqliteStore::task, taskId));
   }
 
   @Override
   public List<Task> tasks(String runId) {
-    return tx("read tasks", () -> query("SELECT * FROM tasks WHERE run_id = ? ORDER BY seq", SqliteStore::task, runId));
+    return tx(
+        "read tasks",
+        () -> query("SELECT * FROM tasks WHERE run_id = ? ORDER BY seq", SqliteStore::task, runId));
   }
 
   @Override
   public List<Task> taskOutcomes(String runId) {
-    return tx("read task outcomes", () -> query(
-        "SELECT id, run_id, project_id, task_key, stage, kind, state, '' AS input, output, attempt, claims, lease_owner, "
-            + "lease_expires_at, not_before, error_type, error, seq, created_at, updated_at FROM tasks WHERE run_id = ? ORDER BY seq",
-        SqliteStore::task, runId));
+    return tx(
+        "read task outcomes",
+        () ->
+            query(
+                "SELECT id, run_id, project_id, task_key, stage, kind, state, '' AS input, output,"
+                    + " attempt, claims, lease_owner, lease_expires_at, not_before, error_type,"
+                    + " error, seq, created_at, updated_at FROM tasks WHERE run_id = ? ORDER BY"
+                    + " seq",
+                SqliteStore::task,
+                runId));
   }
 
   @Override
   public Optional<Task> claim(String workerId, Instant now, Instant leaseUntil) {
-    return tx("claim a task", () -> {
-      Optional<Task> next = one(
-          "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE r.state = 'RUNNING' AND ("
-              + "(t.state = 'QUEUED' AND t.not_before <= ?) OR (t.state = 'LEASED' AND t.lease_expires_at < ?)) "
-              + "ORDER BY t.seq LIMIT 1",
-          SqliteStore::task, now, now);
-      if (next.isEmpty()) return Optional.<Task>empty();
-      Task t = next.get();
-      TaskState.TABLE.require(t.state(), TaskState.LEASED, t.key());
-      // updated_at keeps the time the task was queued, so the wait before this claim can be measured
-      update("UPDATE tasks SET state = ?, lease_owner = ?, lease_expires_at = ?, claims = claims + 1 WHERE id = ?",
-          TaskState.LEASED, workerId, leaseUntil, t.id());
-      String reason = t.state() == TaskState.LEASED
-          ? "reclaimed by " + workerId + ": lease of " + t.leaseOwner().orElse("?") + " expired at " + t.leaseExpiresAt().map(Instant::toString).orElse("?")
-          : "claimed by " + workerId;
-      record(t.runId(), "task", t.key(), t.state(), TaskState.LEASED, reason, now);
-      return one("SELECT * FROM tasks WHERE id = ?", SqliteStore::task, t.id());
-    });
+    return tx(
+        "claim a task",
+        () -> {
+          Optional<Task> next =
+              one(
+                  "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE r.state = 'RUNNING'"
+                      + " AND ((t.state = 'QUEUED' AND t.not_before <= ?) OR (t.state = 'LEASED'"
+                      + " AND t.lease_expires_at < ?)) ORDER BY t.seq LIMIT 1",
+                  SqliteStore::task,
+                  now,
+                  now);
+          if (next.isEmpty()) return Optional.<Task>empty();
+          Task t = next.get();
+          TaskState.TABLE.require(t.state(), TaskState.LEASED, t.key());
+          // updated_at keeps the time the task was queued, so the wait before this claim can be
+          // measured
+          update(
+              "UPDATE tasks SET state = ?, lease_owner = ?, lease_expires_at = ?, claims = claims +"
+                  + " 1 WHERE id = ?",
+              TaskState.LEASED,
+              workerId,
+              leaseUntil,
+              t.id());
+          String reason =
+              t.state() == TaskState.LEASED
+                  ? "reclaimed by "
+                      + workerId
+                      + ": lease of "
+                      + t.leaseOwner().orElse("?")
+                      + " expired at "
+                      + t.leaseExpiresAt().map(Instant::toString).orElse("?")
+                  : "claimed by " + workerId;
+          record(t.runId(), "task", t.key(), t.state(), TaskState.LEASED, reason, now);
+          return one("SELECT * FROM tasks WHERE id = ?", SqliteStore::task, t.id());
+        });
   }
 
   @Override
   public boolean renewLease(String taskId, String workerId, Instant leaseUntil) {
-    return tx("renew lease", () -> update(
-        "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND state = 'LEASED' AND lease_owner = ?", leaseUntil, taskId, workerId) > 0);
+    return tx(
+        "renew lease",
+        () ->
+            update(
+                    "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND state = 'LEASED' AND"
+                        + " lease_owner = ?",
+                    leaseUntil,
+                    taskId,
+                    workerId)
+                > 0);
   }
 
-  private boolean settle(String taskId, String workerId, TaskState to, String sql, String reason, Instant at, Object... args)
+  private boolean settle(
+      String taskId,
+      String workerId,
+      TaskState to,
+      String sql,
+      String reason,
+      Instant at,
+      Object... args)
       throws SQLException {
-    Optional<Task> held = one("SELECT * FROM tasks WHERE id = ? AND state = 'LEASED' AND lease_owner = ?", SqliteStore::task, taskId, workerId);
+    Optional<Task> held =
+        one(
+            "SELECT * FROM tasks WHERE id = ? AND state = 'LEASED' AND lease_owner = ?",
+            SqliteStore::task,
+            taskId,
+            workerId);
     if (held.isEmpty()) return false;
     TaskState.TABLE.require(TaskState.LEASED, to, held.get().key());
     Object[] all = new Object[args.length + 1];
@@ -580,35 +861,89 @@ public final class SqliteStore implements Store {
 
   @Override
   public boolean complete(String taskId, String workerId, String output, Instant at) {
-    return tx("complete task", () -> settle(taskId, workerId, TaskState.COMPLETED,
-        "UPDATE tasks SET state = 'COMPLETED', output = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
-        "completed by " + workerId, at, output, at));
+    return tx(
+        "complete task",
+        () ->
+            settle(
+                taskId,
+                workerId,
+                TaskState.COMPLETED,
+                "UPDATE tasks SET state = 'COMPLETED', output = ?, lease_owner = NULL,"
+                    + " lease_expires_at = NULL, updated_at = ?",
+                "completed by " + workerId,
+                at,
+                output,
+                at));
   }
 
   @Override
-  public boolean retry(String taskId, String workerId, String errorType, String error, Instant notBefore, Instant at) {
-    return tx("requeue task", () -> settle(taskId, workerId, TaskState.QUEUED,
-        "UPDATE tasks SET state = 'QUEUED', attempt = attempt + 1, not_before = ?, error_type = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
-        "retry after " + errorType + ": " + error, at, notBefore, errorType, error, at));
+  public boolean retry(
+      String taskId,
+      String workerId,
+      String errorType,
+      String error,
+      Instant notBefore,
+      Instant at) {
+    return tx(
+        "requeue task",
+        () ->
+            settle(
+                taskId,
+                workerId,
+                TaskState.QUEUED,
+                "UPDATE tasks SET state = 'QUEUED', attempt = attempt + 1, not_before = ?,"
+                    + " error_type = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL,"
+                    + " updated_at = ?",
+                "retry after " + errorType + ": " + error,
+                at,
+                notBefore,
+                errorType,
+                error,
+                at));
   }
 
   @Override
   public boolean fail(String taskId, String workerId, String errorType, String error, Instant at) {
-    return tx("fail task", () -> settle(taskId, workerId, TaskState.FAILED,
-        "UPDATE tasks SET state = 'FAILED', attempt = attempt + 1, error_type = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
-        errorType + ": " + error, at, errorType, error, at));
+    return tx(
+        "fail task",
+        () ->
+            settle(
+                taskId,
+                workerId,
+                TaskState.FAILED,
+                "UPDATE tasks SET state = 'FAILED', attempt = attempt + 1, error_type = ?, error ="
+                    + " ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
+                errorType + ": " + error,
+                at,
+                errorType,
+                error,
+                at));
   }
 
   @Override
   public int releaseLeases(String reason, Instant at) {
-    return tx("release leases", () -> {
-      List<Task> leased = query("SELECT * FROM tasks WHERE state = 'LEASED'", SqliteStore::task);
-      for (Task t : leased) {
-        update("UPDATE tasks SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?", at, t.id());
-        record(t.runId(), "task", t.key(), TaskState.LEASED, TaskState.QUEUED, reason + " (was held by " + t.leaseOwner().orElse("?") + ")", at);
-      }
-      return leased.size();
-    });
+    return tx(
+        "release leases",
+        () -> {
+          List<Task> leased =
+              query("SELECT * FROM tasks WHERE state = 'LEASED'", SqliteStore::task);
+          for (Task t : leased) {
+            update(
+                "UPDATE tasks SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL,"
+                    + " updated_at = ? WHERE id = ?",
+                at,
+                t.id());
+            record(
+                t.runId(),
+                "task",
+                t.key(),
+                TaskState.LEASED,
+                TaskState.QUEUED,
+                reason + " (was held by " + t.leaseOwner().orElse("?") + ")",
+                at);
+          }
+          return leased.size();
+        });
   }
 
   @Override
@@ -616,76 +951,159 @@ public final class SqliteStore implements Store {
     String runId = plan.run().id();
     RunState from = plan.run().state();
     RunState.TABLE.require(from, RunState.RUNNING, runId);
-    return tx("restart run " + runId, () -> {
-      for (Task t : plan.revoke()) {
-        expectTask(runId, t, TaskState.QUEUED, update("UPDATE tasks SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL, "
-            + "updated_at = ? WHERE id = ? AND state = 'LEASED'", at, t.id()));
-        record(runId, "task", t.key(), TaskState.LEASED, TaskState.QUEUED,
-            reason + " (lease of " + t.leaseOwner().orElse("?") + " taken back)", at);
-      }
-      for (Task t : plan.requeue()) {
-        // attempt is kept: call ids of the new attempt differ from the recorded ones, so nothing is replayed
-        expectTask(runId, t, TaskState.QUEUED, update("UPDATE tasks SET state = 'QUEUED', not_before = ?, updated_at = ? WHERE id = ? AND state = ?",
-            at, at, t.id(), t.state()));
-        record(runId, "task", t.key(), t.state(), TaskState.QUEUED, reason, at);
-      }
-      for (Task t : plan.supersede()) {
-        TaskState.TABLE.require(t.state(), TaskState.SUPERSEDED, t.key());
-        // A new key frees the original for the task the orchestrator plans in its place.
-        expectTask(runId, t, TaskState.SUPERSEDED, update("UPDATE tasks SET state = 'SUPERSEDED', task_key = ?, lease_owner = NULL, "
-            + "lease_expires_at = NULL, updated_at = ? WHERE id = ? AND state = ?", t.key() + "~superseded~" + t.id(), at, t.id(), t.state()));
-        record(runId, "task", t.key(), t.state(), TaskState.SUPERSEDED, reason, at);
-      }
-      for (StageRecord st : plan.rewind()) {
-        StageState.TABLE.require(st.state(), StageState.PENDING, runId + "/" + st.stage().id());
-        int n = update("UPDATE run_stages SET state = 'PENDING', started_at = NULL, finished_at = NULL, result = NULL, iterations = 0, "
-            + "reason = ? WHERE run_id = ? AND stage = ? AND state = ?", reason, runId, st.stage(), st.state());
-        if (n == 0) throw new IllegalTransitionException("stage " + runId + "/" + st.stage().id() + " is no longer " + st.state());
-        record(runId, "stage", st.stage().id(), st.state(), StageState.PENDING, reason, at);
-      }
-      int n = update("UPDATE runs SET state = 'RUNNING', updated_at = ?, reason = ? WHERE id = ? AND state = ?", at, reason, runId, from);
-      if (n == 0) throw new IllegalTransitionException("run " + runId + " is no longer " + from);
-      plan.fromStage().ifPresent(st -> {
-        try {
-          update("UPDATE runs SET stage = ? WHERE id = ?", st, runId);
-        } catch (SQLException e) {
-          throw new StoreException("could not set the stage of run " + runId, e);
-        }
-      });
-      record(runId, "run", runId, from, RunState.RUNNING, reason, at);
-      return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
-    });
+    return tx(
+        "restart run " + runId,
+        () -> {
+          for (Task t : plan.revoke()) {
+            expectTask(
+                runId,
+                t,
+                TaskState.QUEUED,
+                update(
+                    "UPDATE tasks SET state = 'QUEUED', lease_owner = NULL, lease_expires_at ="
+                        + " NULL, updated_at = ? WHERE id = ? AND state = 'LEASED'",
+                    at,
+                    t.id()));
+            record(
+                runId,
+                "task",
+                t.key(),
+                TaskState.LEASED,
+                TaskState.QUEUED,
+                reason + " (lease of " + t.leaseOwner().orElse("?") + " taken back)",
+                at);
+          }
+          for (Task t : plan.requeue()) {
+            // attempt is kept: call ids of the new attempt differ from the recorded ones, so
+            // nothing is replayed
+            expectTask(
+                runId,
+                t,
+                TaskState.QUEUED,
+                update(
+                    "UPDATE tasks SET state = 'QUEUED', not_before = ?, updated_at = ? WHERE id = ?"
+                        + " AND state = ?",
+                    at,
+                    at,
+                    t.id(),
+                    t.state()));
+            record(runId, "task", t.key(), t.state(), TaskState.QUEUED, reason, at);
+          }
+          for (Task t : plan.supersede()) {
+            TaskState.TABLE.require(t.state(), TaskState.SUPERSEDED, t.key());
+            // A new key frees the original for the task the orchestrator plans in its place.
+            expectTask(
+                runId,
+                t,
+                TaskState.SUPERSEDED,
+                update(
+                    "UPDATE tasks SET state = 'SUPERSEDED', task_key = ?, lease_owner = NULL, "
+                        + "lease_expires_at = NULL, updated_at = ? WHERE id = ? AND state = ?",
+                    t.key() + "~superseded~" + t.id(),
+                    at,
+                    t.id(),
+                    t.state()));
+            record(runId, "task", t.key(), t.state(), TaskState.SUPERSEDED, reason, at);
+          }
+          for (StageRecord st : plan.rewind()) {
+            StageState.TABLE.require(st.state(), StageState.PENDING, runId + "/" + st.stage().id());
+            int n =
+                update(
+                    "UPDATE run_stages SET state = 'PENDING', started_at = NULL, finished_at ="
+                        + " NULL, result = NULL, iterations = 0, reason = ? WHERE run_id = ? AND"
+                        + " stage = ? AND state = ?",
+                    reason,
+                    runId,
+                    st.stage(),
+                    st.state());
+            if (n == 0)
+              throw new IllegalTransitionException(
+                  "stage " + runId + "/" + st.stage().id() + " is no longer " + st.state());
+            record(runId, "stage", st.stage().id(), st.state(), StageState.PENDING, reason, at);
+          }
+          int n =
+              update(
+                  "UPDATE runs SET state = 'RUNNING', updated_at = ?, reason = ? WHERE id = ? AND"
+                      + " state = ?",
+                  at,
+                  reason,
+                  runId,
+                  from);
+          if (n == 0)
+            throw new IllegalTransitionException("run " + runId + " is no longer " + from);
+          plan.fromStage()
+              .ifPresent(
+                  st -> {
+                    try {
+                      update("UPDATE runs SET stage = ? WHERE id = ?", st, runId);
+                    } catch (SQLException e) {
+                      throw new StoreException("could not set the stage of run " + runId, e);
+                    }
+                  });
+          record(runId, "run", runId, from, RunState.RUNNING, reason, at);
+          return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
+        });
   }
 
   private static void expectTask(String runId, Task t, TaskState to, int updated) {
     if (updated == 0) {
-      throw new IllegalTransitionException("task " + t.key() + " of run " + runId + " is no longer " + t.state() + " (wanted to move it to " + to + ")");
+      throw new IllegalTransitionException(
+          "task "
+              + t.key()
+              + " of run "
+              + runId
+              + " is no longer "
+              + t.state()
+              + " (wanted to move it to "
+              + to
+              + ")");
     }
   }
 
   @Override
   public int requeueFailedTasks(String runId, String reason, Instant at) {
-    return tx("requeue failed tasks of run " + runId, () -> {
-      List<Task> ended = query("SELECT * FROM tasks WHERE run_id = ? AND state IN ('FAILED', 'CANCELLED')", SqliteStore::task, runId);
-      for (Task t : ended) {
-        // attempt is kept: call ids of the new attempt differ from the recorded ones, so nothing is replayed
-        update("UPDATE tasks SET state = 'QUEUED', not_before = ?, updated_at = ? WHERE id = ?", at, at, t.id());
-        record(runId, "task", t.key(), t.state(), TaskState.QUEUED, reason, at);
-      }
-      return ended.size();
-    });
+    return tx(
+        "requeue failed tasks of run " + runId,
+        () -> {
+          List<Task> ended =
+              query(
+                  "SELECT * FROM tasks WHERE run_id = ? AND state IN ('FAILED', 'CANCELLED')",
+                  SqliteStore::task,
+                  runId);
+          for (Task t : ended) {
+            // attempt is kept: call ids of the new attempt differ from the recorded ones, so
+            // nothing is replayed
+            update(
+                "UPDATE tasks SET state = 'QUEUED', not_before = ?, updated_at = ? WHERE id = ?",
+                at,
+                at,
+                t.id());
+            record(runId, "task", t.key(), t.state(), TaskState.QUEUED, reason, at);
+          }
+          return ended.size();
+        });
   }
 
   @Override
   public int cancelOpenTasks(String runId, String reason, Instant at) {
-    return tx("cancel tasks of run " + runId, () -> {
-      List<Task> open = query("SELECT * FROM tasks WHERE run_id = ? AND state IN ('QUEUED', 'LEASED')", SqliteStore::task, runId);
-      for (Task t : open) {
-        update("UPDATE tasks SET state = 'CANCELLED', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?", at, t.id());
-        record(runId, "task", t.key(), t.state(), TaskState.CANCELLED, reason, at);
-      }
-      return open.size();
-    });
+    return tx(
+        "cancel tasks of run " + runId,
+        () -> {
+          List<Task> open =
+              query(
+                  "SELECT * FROM tasks WHERE run_id = ? AND state IN ('QUEUED', 'LEASED')",
+                  SqliteStore::task,
+                  runId);
+          for (Task t : open) {
+            update(
+                "UPDATE tasks SET state = 'CANCELLED', lease_owner = NULL, lease_expires_at = NULL,"
+                    + " updated_at = ? WHERE id = ?",
+                at,
+                t.id());
+            record(runId, "task", t.key(), t.state(), TaskState.CANCELLED, reason, at);
+          }
+          return open.size();
+        });
   }
 
   // ---- ledger
@@ -699,9 +1117,10 @@ public final class SqliteStore implements Store {
   }
 
   private static final String INSERT_CALL =
-      "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt, provider, model, input_tokens, output_tokens, "
-          + "cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_picousd, price_version, latency_ms, outcome, error_type, at) "
-          + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(call_id) DO NOTHING";
+      "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt,"
+          + " provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+          + " reasoning_tokens, cost_picousd, price_version, latency_ms, outcome, error_type, at)"
+          + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(call_id) DO NOTHING";
 
   private static void bindCall(PreparedStatement p, LedgerEntry e) throws SQLException {
     Usage u = e.usage();
@@ -730,82 +1149,112 @@ public final class SqliteStore implements Store {
 
   @Override
   public boolean recordCall(LedgerEntry e) {
-    return tx("record model call " + e.callId(), () -> {
-      int n;
-      try (PreparedStatement p = conn.prepareStatement(INSERT_CALL)) {
-        bindCall(p, e);
-        n = p.executeUpdate();
-      }
-      if (n > 0 && e.response().isPresent()) {
-        update("INSERT INTO llm_responses(call_id, response) VALUES (?, ?)", e.callId(), e.response().get());
-      }
-      return n > 0;
-    });
+    return tx(
+        "record model call " + e.callId(),
+        () -> {
+          int n;
+          try (PreparedStatement p = conn.prepareStatement(INSERT_CALL)) {
+            bindCall(p, e);
+            n = p.executeUpdate();
+          }
+          if (n > 0 && e.response().isPresent()) {
+            update(
+                "INSERT INTO llm_responses(call_id, response) VALUES (?, ?)",
+                e.callId(),
+                e.response().get());
+          }
+          return n > 0;
+        });
   }
 
   @Override
   public int recordCalls(List<LedgerEntry> entries) {
     if (entries.isEmpty()) return 0;
-    return tx("record " + entries.size() + " model calls", () -> {
-      int added = 0;
-      try (PreparedStatement p = conn.prepareStatement(INSERT_CALL)) {
-        for (LedgerEntry e : entries) {
-          bindCall(p, e);
-          p.addBatch();
-        }
-        for (int n : p.executeBatch()) added += Math.max(n, 0);
-      }
-      return added;
-    });
+    return tx(
+        "record " + entries.size() + " model calls",
+        () -> {
+          int added = 0;
+          try (PreparedStatement p = conn.prepareStatement(INSERT_CALL)) {
+            for (LedgerEntry e : entries) {
+              bindCall(p, e);
+              p.addBatch();
+            }
+            for (int n : p.executeBatch()) added += Math.max(n, 0);
+          }
+          return added;
+        });
   }
 
   @Override
   public List<LedgerEntry> callsBetween(Instant since, Instant until) {
-    return tx("read calls", () -> query(
-        "SELECT c.*, NULL AS response FROM llm_calls c WHERE c.at >= ? AND c.at < ? ORDER BY c.at, c.call_id",
-        SqliteStore::entry, since, until));
+    return tx(
+        "read calls",
+        () ->
+            query(
+                "SELECT c.*, NULL AS response FROM llm_calls c WHERE c.at >= ? AND c.at < ? ORDER"
+                    + " BY c.at, c.call_id",
+                SqliteStore::entry,
+                since,
+                until));
   }
 
   @Override
   public void applyRepricing(List<Repricing.Change> changes, String reason, Instant at) {
-    tx("reprice " + changes.size() + " calls", () -> {
-      try (PreparedStatement upd = conn.prepareStatement("UPDATE llm_calls SET cost_picousd = ?, price_version = ? WHERE call_id = ?");
-          PreparedStatement hist = conn.prepareStatement(
-              "INSERT INTO ledger_history(call_id, old_cost_picousd, old_price_version, new_cost_picousd, new_price_version, reason, at) "
-                  + "VALUES (?,?,?,?,?,?,?)")) {
-        for (Repricing.Change c : changes) {
-          if (c.newCost().isPresent()) upd.setLong(1, picos(c.newCost().get()));
-          else upd.setNull(1, Types.INTEGER);
-          upd.setString(2, c.newVersion().orElse(null));
-          upd.setString(3, c.callId());
-          upd.addBatch();
-          hist.setString(1, c.callId());
-          if (c.oldCost().isPresent()) hist.setLong(2, picos(c.oldCost().get()));
-          else hist.setNull(2, Types.INTEGER);
-          hist.setString(3, c.oldVersion().orElse(null));
-          if (c.newCost().isPresent()) hist.setLong(4, picos(c.newCost().get()));
-          else hist.setNull(4, Types.INTEGER);
-          hist.setString(5, c.newVersion().orElse(null));
-          hist.setString(6, reason);
-          hist.setLong(7, at.toEpochMilli());
-          hist.addBatch();
-        }
-        upd.executeBatch();
-        hist.executeBatch();
-      }
-      return null;
-    });
+    tx(
+        "reprice " + changes.size() + " calls",
+        () -> {
+          try (PreparedStatement upd =
+                  conn.prepareStatement(
+                      "UPDATE llm_calls SET cost_picousd = ?, price_version = ? WHERE call_id = ?");
+              PreparedStatement hist =
+                  conn.prepareStatement(
+                      "INSERT INTO ledger_history(call_id, old_cost_picousd, old_price_version,"
+                          + " new_cost_picousd, new_price_version, reason, at) VALUES"
+                          + " (?,?,?,?,?,?,?)")) {
+            for (Repricing.Change c : changes) {
+              if (c.newCost().isPresent()) upd.setLong(1, picos(c.newCost().get()));
+              else upd.setNull(1, Types.INTEGER);
+              upd.setString(2, c.newVersion().orElse(null));
+              upd.setString(3, c.callId());
+              upd.addBatch();
+              hist.setString(1, c.callId());
+              if (c.oldCost().isPresent()) hist.setLong(2, picos(c.oldCost().get()));
+              else hist.setNull(2, Types.INTEGER);
+              hist.setString(3, c.oldVersion().orElse(null));
+              if (c.newCost().isPresent()) hist.setLong(4, picos(c.newCost().get()));
+              else hist.setNull(4, Types.INTEGER);
+              hist.setString(5, c.newVersion().orElse(null));
+              hist.setString(6, reason);
+              hist.setLong(7, at.toEpochMilli());
+              hist.addBatch();
+            }
+            upd.executeBatch();
+            hist.executeBatch();
+          }
+          return null;
+        });
   }
 
   @Override
   public List<Repricing.Change> repricingHistory(String callId) {
-    return tx("read repricing history", () -> query("SELECT * FROM ledger_history WHERE call_id = ? ORDER BY id", rs -> {
-      long oc = rs.getLong("old_cost_picousd");
-      Optional<BigDecimal> old = rs.wasNull() ? Optional.empty() : Optional.of(usd(oc));
-      long nc = rs.getLong("new_cost_picousd");
-      Optional<BigDecimal> neu = rs.wasNull() ? Optional.empty() : Optional.of(usd(nc));
-      return new Repricing.Change(rs.getString("call_id"), old, str(rs, "old_price_version"), neu, str(rs, "new_price_version"));
-    }, callId));
+    return tx(
+        "read repricing history",
+        () ->
+            query(
+                "SELECT * FROM ledger_history WHERE call_id = ? ORDER BY id",
+                rs -> {
+                  long oc = rs.getLong("old_cost_picousd");
+                  Optional<BigDecimal> old = rs.wasNull() ? Optional.empty() : Optional.of(usd(oc));
+                  long nc = rs.getLong("new_cost_picousd");
+                  Optional<BigDecimal> neu = rs.wasNull() ? Optional.empty() : Optional.of(usd(nc));
+                  return new Repricing.Change(
+                      rs.getString("call_id"),
+                      old,
+                      str(rs, "old_price_version"),
+                      neu,
+                      str(rs, "new_price_version"));
+                },
+                callId));
   }
 
   private static String column(CostDimension d) {
@@ -827,184 +1276,361 @@ public final class SqliteStore implements Store {
     List<String> dims = q.by().stream().map(SqliteStore::column).toList();
     StringBuilder sql = new StringBuilder("SELECT ");
     for (String d : dims) sql.append(d).append(", ");
-    sql.append("COUNT(*), SUM(CASE WHEN c.outcome <> 'ok' THEN 1 ELSE 0 END), SUM(CASE WHEN c.cost_picousd IS NULL THEN 1 ELSE 0 END), "
-        + "SUM(c.input_tokens), SUM(c.output_tokens), SUM(c.cache_read_tokens), SUM(c.cache_write_tokens), SUM(c.reasoning_tokens), "
-        + "COALESCE(SUM(c.cost_picousd), 0) FROM llm_calls c");
+    sql.append(
+        "COUNT(*), SUM(CASE WHEN c.outcome <> 'ok' THEN 1 ELSE 0 END), SUM(CASE WHEN c.cost_picousd"
+            + " IS NULL THEN 1 ELSE 0 END), SUM(c.input_tokens), SUM(c.output_tokens),"
+            + " SUM(c.cache_read_tokens), SUM(c.cache_write_tokens), SUM(c.reasoning_tokens),"
+            + " COALESCE(SUM(c.cost_picousd), 0) FROM llm_calls c");
     if (join) sql.append(" JOIN projects p ON p.id = c.project_id");
     List<Object> args = new ArrayList<>();
     List<String> where = new ArrayList<>();
-    q.projectId().ifPresent(v -> { where.add("c.project_id = ?"); args.add(v); });
-    q.runId().ifPresent(v -> { where.add("c.run_id = ?"); args.add(v); });
-    q.category().ifPresent(v -> { where.add("p.category = ?"); args.add(v); });
-    q.since().ifPresent(v -> { where.add("c.at >= ?"); args.add(v.toEpochMilli()); });
-    q.until().ifPresent(v -> { where.add("c.at < ?"); args.add(v.toEpochMilli()); });
+    q.projectId()
+        .ifPresent(
+            v -> {
+              where.add("c.project_id = ?");
+              args.add(v);
+            });
+    q.runId()
+        .ifPresent(
+            v -> {
+              where.add("c.run_id = ?");
+              args.add(v);
+            });
+    q.category()
+        .ifPresent(
+            v -> {
+              where.add("p.category = ?");
+              args.add(v);
+            });
+    q.since()
+        .ifPresent(
+            v -> {
+              where.add("c.at >= ?");
+              args.add(v.toEpochMilli());
+            });
+    q.until()
+        .ifPresent(
+            v -> {
+              where.add("c.at < ?");
+              args.add(v.toEpochMilli());
+            });
     if (!where.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", where));
     if (!dims.isEmpty()) {
-      sql.append(" GROUP BY ").append(String.join(", ", dims)).append(" ORDER BY ").append(String.join(", ", dims));
+      sql.append(" GROUP BY ")
+          .append(String.join(", ", dims))
+          .append(" ORDER BY ")
+          .append(String.join(", ", dims));
     }
     int n = dims.size();
-    return tx("build a cost report", () -> {
-      List<CostLine> lines = query(sql.toString(), rs -> {
-        List<String> keys = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          String k = rs.getString(i);
-          CostDimension d = q.by().get(i - 1);
-          keys.add(k == null ? "" : (d == CostDimension.STAGE ? Stage.valueOf(k).id()
-              : d == CostDimension.AGENT ? AgentRole.valueOf(k).id() : k));
-        }
-        return new CostLine(keys, rs.getLong(n + 1), rs.getLong(n + 2), rs.getLong(n + 3), rs.getLong(n + 4), rs.getLong(n + 5),
-            rs.getLong(n + 6), rs.getLong(n + 7), rs.getLong(n + 8), usd(rs.getLong(n + 9)));
-      }, args.toArray());
-      if (n == 0 && lines.size() == 1 && lines.get(0).calls() == 0) return List.<CostLine>of(CostLine.zero());
-      return lines;
-    });
+    return tx(
+        "build a cost report",
+        () -> {
+          List<CostLine> lines =
+              query(
+                  sql.toString(),
+                  rs -> {
+                    List<String> keys = new ArrayList<>();
+                    for (int i = 1; i <= n; i++) {
+                      String k = rs.getString(i);
+                      CostDimension d = q.by().get(i - 1);
+                      keys.add(
+                          k == null
+                              ? ""
+                              : (d == CostDimension.STAGE
+                                  ? Stage.valueOf(k).id()
+                                  : d == CostDimension.AGENT ? AgentRole.valueOf(k).id() : k));
+                    }
+                    return new CostLine(
+                        keys,
+                        rs.getLong(n + 1),
+                        rs.getLong(n + 2),
+                        rs.getLong(n + 3),
+                        rs.getLong(n + 4),
+                        rs.getLong(n + 5),
+                        rs.getLong(n + 6),
+                        rs.getLong(n + 7),
+                        rs.getLong(n + 8),
+                        usd(rs.getLong(n + 9)));
+                  },
+                  args.toArray());
+          if (n == 0 && lines.size() == 1 && lines.get(0).calls() == 0)
+            return List.<CostLine>of(CostLine.zero());
+          return lines;
+        });
   }
 
   @Override
   public List<CategoryStats> categoryStats() {
-    return tx("compute category statistics", () -> {
-      java.util.Map<String, long[]> cost = new java.util.HashMap<>();
-      for (Object[] r : query("SELECT p.category, COALESCE(SUM(c.cost_picousd), 0) FROM llm_calls c JOIN runs r ON r.id = c.run_id "
-          + "JOIN projects p ON p.id = r.project_id WHERE r.state = 'COMPLETED' GROUP BY p.category",
-          rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
-        cost.put((String) r[0], new long[] {(Long) r[1]});
-      }
-      java.util.Map<String, Long> words = new java.util.HashMap<>();
-      for (Object[] r : query("SELECT p.category, COALESCE(SUM(json_extract(s.result, '$.words')), 0) FROM run_stages s "
-          + "JOIN runs r ON r.id = s.run_id JOIN projects p ON p.id = r.project_id "
-          + "WHERE s.stage = 'ASSEMBLY' AND r.state = 'COMPLETED' GROUP BY p.category",
-          rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
-        words.put((String) r[0], (Long) r[1]);
-      }
-      return query("SELECT p.category, COUNT(DISTINCT p.id), "
-          + "SUM(CASE WHEN r.state IN ('QUEUED', 'RUNNING', 'PAUSED') THEN 1 ELSE 0 END), "
-          + "SUM(CASE WHEN r.state = 'COMPLETED' THEN 1 ELSE 0 END), SUM(CASE WHEN r.state = 'FAILED' THEN 1 ELSE 0 END), "
-          + "AVG(CASE WHEN r.state = 'COMPLETED' THEN r.updated_at - r.created_at END) "
-          + "FROM projects p LEFT JOIN runs r ON r.project_id = p.id GROUP BY p.category ORDER BY p.category",
-          rs -> new CategoryStats(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-              rs.getDouble(6) / 1000.0, usd(cost.getOrDefault(rs.getString(1), new long[] {0})[0]),
-              words.getOrDefault(rs.getString(1), 0L)));
-    });
+    return tx(
+        "compute category statistics",
+        () -> {
+          java.util.Map<String, long[]> cost = new java.util.HashMap<>();
+          for (Object[] r :
+              query(
+                  "SELECT p.category, COALESCE(SUM(c.cost_picousd), 0) FROM llm_calls c JOIN runs r"
+                      + " ON r.id = c.run_id JOIN projects p ON p.id = r.project_id WHERE r.state ="
+                      + " 'COMPLETED' GROUP BY p.category",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+            cost.put((String) r[0], new long[] {(Long) r[1]});
+          }
+          java.util.Map<String, Long> words = new java.util.HashMap<>();
+          for (Object[] r :
+              query(
+                  "SELECT p.category, COALESCE(SUM(json_extract(s.result, '$.words')), 0) FROM"
+                      + " run_stages s JOIN runs r ON r.id = s.run_id JOIN projects p ON p.id ="
+                      + " r.project_id WHERE s.stage = 'ASSEMBLY' AND r.state = 'COMPLETED' GROUP"
+                      + " BY p.category",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+            words.put((String) r[0], (Long) r[1]);
+          }
+          return query(
+              "SELECT p.category, COUNT(DISTINCT p.id), SUM(CASE WHEN r.state IN ('QUEUED',"
+                  + " 'RUNNING', 'PAUSED') THEN 1 ELSE 0 END), SUM(CASE WHEN r.state = 'COMPLETED'"
+                  + " THEN 1 ELSE 0 END), SUM(CASE WHEN r.state = 'FAILED' THEN 1 ELSE 0 END),"
+                  + " AVG(CASE WHEN r.state = 'COMPLETED' THEN r.updated_at - r.created_at END)"
+                  + " FROM projects p LEFT JOIN runs r ON r.project_id = p.id GROUP BY p.category"
+                  + " ORDER BY p.category",
+              rs ->
+                  new CategoryStats(
+                      rs.getString(1),
+                      rs.getLong(2),
+                      rs.getLong(3),
+                      rs.getLong(4),
+                      rs.getLong(5),
+                      rs.getDouble(6) / 1000.0,
+                      usd(cost.getOrDefault(rs.getString(1), new long[] {0})[0]),
+                      words.getOrDefault(rs.getString(1), 0L)));
+        });
   }
 
   private static LedgerEntry entry(ResultSet rs) throws SQLException {
     long picos = rs.getLong("cost_picousd");
     Optional<BigDecimal> cost = rs.wasNull() ? Optional.empty() : Optional.of(usd(picos));
     return new LedgerEntry(
-        rs.getString("call_id"), rs.getString("project_id"), rs.getString("run_id"), rs.getString("task_id"),
-        Stage.valueOf(rs.getString("stage")), AgentRole.valueOf(rs.getString("agent_role")), rs.getInt("attempt"),
-        rs.getString("provider"), rs.getString("model"),
-        new Usage(rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cache_read_tokens"),
-            rs.getLong("cache_write_tokens"), rs.getLong("reasoning_tokens")),
-        cost, str(rs, "price_version"), rs.getLong("latency_ms"), rs.getString("outcome"), str(rs, "error_type"),
-        str(rs, "response"), Instant.ofEpochMilli(rs.getLong("at")));
+        rs.getString("call_id"),
+        rs.getString("project_id"),
+        rs.getString("run_id"),
+        rs.getString("task_id"),
+        Stage.valueOf(rs.getString("stage")),
+        AgentRole.valueOf(rs.getString("agent_role")),
+        rs.getInt("attempt"),
+        rs.getString("provider"),
+        rs.getString("model"),
+        new Usage(
+            rs.getLong("input_tokens"),
+            rs.getLong("output_tokens"),
+            rs.getLong("cache_read_tokens"),
+            rs.getLong("cache_write_tokens"),
+            rs.getLong("reasoning_tokens")),
+        cost,
+        str(rs, "price_version"),
+        rs.getLong("latency_ms"),
+        rs.getString("outcome"),
+        str(rs, "error_type"),
+        str(rs, "response"),
+        Instant.ofEpochMilli(rs.getLong("at")));
   }
 
   @Override
   public Optional<LedgerEntry> call(String callId) {
-    return tx("read model call", () -> one(
-        "SELECT c.*, r.response FROM llm_calls c LEFT JOIN llm_responses r ON r.call_id = c.call_id WHERE c.call_id = ?",
-        SqliteStore::entry, callId));
+    return tx(
+        "read model call",
+        () ->
+            one(
+                "SELECT c.*, r.response FROM llm_calls c LEFT JOIN llm_responses r ON r.call_id ="
+                    + " c.call_id WHERE c.call_id = ?",
+                SqliteStore::entry,
+                callId));
   }
 
   @Override
   public List<LedgerEntry> calls(String runId) {
-    return tx("read model calls", () -> query(
-        "SELECT c.*, NULL AS response FROM llm_calls c WHERE c.run_id = ? ORDER BY c.at, c.call_id", SqliteStore::entry, runId));
+    return tx(
+        "read model calls",
+        () ->
+            query(
+                "SELECT c.*, NULL AS response FROM llm_calls c WHERE c.run_id = ? ORDER BY c.at,"
+                    + " c.call_id",
+                SqliteStore::entry,
+                runId));
   }
 
   @Override
   public RunTotals totals(String runId) {
-    return tx("sum model calls", () -> one(
-        "SELECT COUNT(*), SUM(CASE WHEN outcome <> 'ok' THEN 1 ELSE 0 END), SUM(CASE WHEN cost_picousd IS NULL THEN 1 ELSE 0 END), "
-            + "COALESCE(SUM(input_tokens + cache_read_tokens + cache_write_tokens), 0), COALESCE(SUM(output_tokens), 0), "
-            + "COALESCE(SUM(cost_picousd), 0) FROM llm_calls WHERE run_id = ?",
-        rs -> new RunTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), usd(rs.getLong(6))),
-        runId).orElse(RunTotals.ZERO));
+    return tx(
+        "sum model calls",
+        () ->
+            one(
+                    "SELECT COUNT(*), SUM(CASE WHEN outcome <> 'ok' THEN 1 ELSE 0 END), SUM(CASE"
+                        + " WHEN cost_picousd IS NULL THEN 1 ELSE 0 END), COALESCE(SUM(input_tokens"
+                        + " + cache_read_tokens + cache_write_tokens), 0),"
+                        + " COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cost_picousd), 0) FROM"
+                        + " llm_calls WHERE run_id = ?",
+                    rs ->
+                        new RunTotals(
+                            rs.getLong(1),
+                            rs.getLong(2),
+                            rs.getLong(3),
+                            rs.getLong(4),
+                            rs.getLong(5),
+                            usd(rs.getLong(6))),
+                    runId)
+                .orElse(RunTotals.ZERO));
   }
 
   // ---- history, events, workers
 
   @Override
   public List<Transition> history(String runId) {
-    return tx("read history", () -> query("SELECT * FROM transitions WHERE run_id = ? ORDER BY id",
-        rs -> new Transition(rs.getString("run_id"), rs.getString("entity"), rs.getString("entity_id"), rs.getString("from_state"),
-            rs.getString("to_state"), rs.getString("reason"), Instant.ofEpochMilli(rs.getLong("at"))), runId));
+    return tx(
+        "read history",
+        () ->
+            query(
+                "SELECT * FROM transitions WHERE run_id = ? ORDER BY id",
+                rs ->
+                    new Transition(
+                        rs.getString("run_id"),
+                        rs.getString("entity"),
+                        rs.getString("entity_id"),
+                        rs.getString("from_state"),
+                        rs.getString("to_state"),
+                        rs.getString("reason"),
+                        Instant.ofEpochMilli(rs.getLong("at"))),
+                runId));
   }
 
   @Override
   public void recordEvent(RunEvent e) {
-    tx("record event", () -> update("INSERT INTO run_events(run_id, task_id, kind, detail, at) VALUES (?,?,?,?,?)",
-        e.runId(), e.taskId(), e.kind(), e.detail(), e.at()));
+    tx(
+        "record event",
+        () ->
+            update(
+                "INSERT INTO run_events(run_id, task_id, kind, detail, at) VALUES (?,?,?,?,?)",
+                e.runId(),
+                e.taskId(),
+                e.kind(),
+                e.detail(),
+                e.at()));
   }
 
   @Override
   public boolean recordEventOnce(RunEvent e, String key) {
-    return tx("record event", () -> {
-      boolean seen = one("SELECT 1 FROM run_events WHERE run_id = ? AND kind = ? AND substr(detail, -length(?)) = ? LIMIT 1",
-          rs -> true, e.runId(), e.kind(), key, key).isPresent();
-      if (seen) return false;
-      update("INSERT INTO run_events(run_id, task_id, kind, detail, at) VALUES (?,?,?,?,?)",
-          e.runId(), e.taskId(), e.kind(), e.detail(), e.at());
-      return true;
-    });
+    return tx(
+        "record event",
+        () -> {
+          boolean seen =
+              one(
+                      "SELECT 1 FROM run_events WHERE run_id = ? AND kind = ? AND substr(detail,"
+                          + " -length(?)) = ? LIMIT 1",
+                      rs -> true,
+                      e.runId(),
+                      e.kind(),
+                      key,
+                      key)
+                  .isPresent();
+          if (seen) return false;
+          update(
+              "INSERT INTO run_events(run_id, task_id, kind, detail, at) VALUES (?,?,?,?,?)",
+              e.runId(),
+              e.taskId(),
+              e.kind(),
+              e.detail(),
+              e.at());
+          return true;
+        });
   }
 
   @Override
   public List<RunEvent> events(String runId) {
-    return tx("read events", () -> query("SELECT * FROM run_events WHERE run_id = ? ORDER BY id",
-        rs -> new RunEvent(rs.getString("run_id"), str(rs, "task_id"), rs.getString("kind"), rs.getString("detail"),
-            Instant.ofEpochMilli(rs.getLong("at"))), runId));
+    return tx(
+        "read events",
+        () ->
+            query(
+                "SELECT * FROM run_events WHERE run_id = ? ORDER BY id",
+                rs ->
+                    new RunEvent(
+                        rs.getString("run_id"),
+                        str(rs, "task_id"),
+                        rs.getString("kind"),
+                        rs.getString("detail"),
+                        Instant.ofEpochMilli(rs.getLong("at"))),
+                runId));
   }
 
   @Override
   public void heartbeat(String workerId, Instant at) {
-    tx("record heartbeat", () -> update(
-        "INSERT INTO workers(id, started_at, last_heartbeat) VALUES (?,?,?) ON CONFLICT(id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat",
-        workerId, at, at));
+    tx(
+        "record heartbeat",
+        () ->
+            update(
+                "INSERT INTO workers(id, started_at, last_heartbeat) VALUES (?,?,?) ON CONFLICT(id)"
+                    + " DO UPDATE SET last_heartbeat = excluded.last_heartbeat",
+                workerId,
+                at,
+                at));
   }
 
   @Override
   public java.util.Map<String, Instant> workerHeartbeats() {
-    return tx("read heartbeats", () -> {
-      java.util.Map<String, Instant> out = new java.util.HashMap<>();
-      for (Object[] row : query("SELECT id, last_heartbeat FROM workers", rs -> new Object[] {rs.getString(1), Instant.ofEpochMilli(rs.getLong(2))})) {
-        out.put((String) row[0], (Instant) row[1]);
-      }
-      return out;
-    });
+    return tx(
+        "read heartbeats",
+        () -> {
+          java.util.Map<String, Instant> out = new java.util.HashMap<>();
+          for (Object[] row :
+              query(
+                  "SELECT id, last_heartbeat FROM workers",
+                  rs -> new Object[] {rs.getString(1), Instant.ofEpochMilli(rs.getLong(2))})) {
+            out.put((String) row[0], (Instant) row[1]);
+          }
+          return out;
+        });
   }
 
   @Override
   public List<StageCount> activeRunsByStage() {
-    return tx("count runs by stage", () -> {
-      java.util.Map<String, Long> counts = new java.util.HashMap<>();
-      for (StageCount c : query(
-          "SELECT p.category, COALESCE(r.stage, 'INTAKE') AS stage, COUNT(*) FROM runs r JOIN projects p ON p.id = r.project_id "
-              + "WHERE r.state IN ('QUEUED', 'RUNNING') GROUP BY p.category, COALESCE(r.stage, 'INTAKE')",
-          rs -> new StageCount(rs.getString(1), Stage.valueOf(rs.getString(2)).id(), rs.getLong(3)))) {
-        counts.put(c.category() + "/" + c.stage(), c.runs());
-      }
-      List<StageCount> out = new ArrayList<>();
-      for (String category : query("SELECT DISTINCT category FROM projects ORDER BY category", rs -> rs.getString(1))) {
-        for (Stage stage : Stage.values()) {
-          out.add(new StageCount(category, stage.id(), counts.getOrDefault(category + "/" + stage.id(), 0L)));
-        }
-      }
-      return out;
-    });
+    return tx(
+        "count runs by stage",
+        () -> {
+          java.util.Map<String, Long> counts = new java.util.HashMap<>();
+          for (StageCount c :
+              query(
+                  "SELECT p.category, COALESCE(r.stage, 'INTAKE') AS stage, COUNT(*) FROM runs r"
+                      + " JOIN projects p ON p.id = r.project_id WHERE r.state IN ('QUEUED',"
+                      + " 'RUNNING') GROUP BY p.category, COALESCE(r.stage, 'INTAKE')",
+                  rs ->
+                      new StageCount(
+                          rs.getString(1), Stage.valueOf(rs.getString(2)).id(), rs.getLong(3)))) {
+            counts.put(c.category() + "/" + c.stage(), c.runs());
+          }
+          List<StageCount> out = new ArrayList<>();
+          for (String category :
+              query(
+                  "SELECT DISTINCT category FROM projects ORDER BY category",
+                  rs -> rs.getString(1))) {
+            for (Stage stage : Stage.values()) {
+              out.add(
+                  new StageCount(
+                      category, stage.id(), counts.getOrDefault(category + "/" + stage.id(), 0L)));
+            }
+          }
+          return out;
+        });
   }
 
   @Override
   public java.util.Map<TaskKind, Long> queuedTasksByKind() {
-    return tx("count queued tasks", () -> {
-      java.util.Map<TaskKind, Long> out = new java.util.EnumMap<>(TaskKind.class);
-      for (Object[] row : query("SELECT kind, COUNT(*) FROM tasks WHERE state = 'QUEUED' GROUP BY kind",
-          rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
-        out.put(TaskKind.valueOf((String) row[0]), (Long) row[1]);
-      }
-      return out;
-    });
+    return tx(
+        "count queued tasks",
+        () -> {
+          java.util.Map<TaskKind, Long> out = new java.util.EnumMap<>(TaskKind.class);
+          for (Object[] row :
+              query(
+                  "SELECT kind, COUNT(*) FROM tasks WHERE state = 'QUEUED' GROUP BY kind",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+            out.put(TaskKind.valueOf((String) row[0]), (Long) row[1]);
+          }
+          return out;
+        });
   }
 
   @Override
@@ -1016,11 +1642,15 @@ public final class SqliteStore implements Store {
     try {
       Connection c = spans();
       long total;
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(spans_total), 0) FROM span_batches")) {
+      try (Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery("SELECT COALESCE(MAX(spans_total), 0) FROM span_batches")) {
         total = rs.next() ? rs.getLong(1) : 0;
       }
-      try (PreparedStatement p = c.prepareStatement(
-          "INSERT INTO span_batches(trace_id, span_count, spans_total, spans) VALUES (?,?,?,?)")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "INSERT INTO span_batches(trace_id, span_count, spans_total, spans) VALUES"
+                  + " (?,?,?,?)")) {
         for (var e : byTrace.entrySet()) {
           total += e.getValue().size();
           p.setString(1, e.getKey());
@@ -1031,8 +1661,10 @@ public final class SqliteStore implements Store {
         }
         p.executeBatch();
       }
-      // Whole rows go: any row that starts before the newest maxSpans spans, so at most maxSpans stay.
-      try (PreparedStatement p = c.prepareStatement("DELETE FROM span_batches WHERE spans_total - span_count < ?")) {
+      // Whole rows go: any row that starts before the newest maxSpans spans, so at most maxSpans
+      // stay.
+      try (PreparedStatement p =
+          c.prepareStatement("DELETE FROM span_batches WHERE spans_total - span_count < ?")) {
         p.setLong(1, total - maxSpans);
         p.executeUpdate();
       }
@@ -1055,11 +1687,13 @@ public final class SqliteStore implements Store {
     try {
       Connection c = spans();
       java.util.Map<String, SpanRecord> byId = new java.util.LinkedHashMap<>();
-      try (PreparedStatement p = c.prepareStatement("SELECT spans FROM span_batches WHERE trace_id = ? ORDER BY id")) {
+      try (PreparedStatement p =
+          c.prepareStatement("SELECT spans FROM span_batches WHERE trace_id = ? ORDER BY id")) {
         p.setString(1, traceId);
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
-            for (SpanRecord s : SpanLines.read(traceId, rs.getString(1))) byId.putIfAbsent(s.spanId(), s);
+            for (SpanRecord s : SpanLines.read(traceId, rs.getString(1)))
+              byId.putIfAbsent(s.spanId(), s);
           }
         }
       }
@@ -1082,8 +1716,10 @@ public final class SqliteStore implements Store {
     logLock.lock();
     try {
       Connection c = logDb();
-      try (PreparedStatement p = c.prepareStatement("INSERT INTO log_lines(ts, severity, project_id, run_id, stage, agent_role, "
-          + "provider, trace_id, request_id, line) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "INSERT INTO log_lines(ts, severity, project_id, run_id, stage, agent_role, "
+                  + "provider, trace_id, request_id, line) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
         for (var l : lines) {
           p.setLong(1, l.tsMillis());
           p.setInt(2, org.bookcreator.telemetry.LogLine.severity(l.level()));
@@ -1110,8 +1746,10 @@ public final class SqliteStore implements Store {
 
   @Override
   public List<org.bookcreator.core.store.StoredLog> logs(org.bookcreator.core.store.LogQuery q) {
-    StringBuilder sql = new StringBuilder("SELECT id, ts, severity, project_id, run_id, stage, agent_role, provider, trace_id, request_id, line "
-        + "FROM log_lines WHERE 1 = 1");
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT id, ts, severity, project_id, run_id, stage, agent_role, provider, trace_id,"
+                + " request_id, line FROM log_lines WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
     filter(sql, args, "project_id", q.projectId());
     filter(sql, args, "run_id", q.runId());
@@ -1120,31 +1758,45 @@ public final class SqliteStore implements Store {
     filter(sql, args, "provider", q.provider());
     filter(sql, args, "trace_id", q.traceId());
     filter(sql, args, "request_id", q.requestId());
-    q.minLevel().ifPresent(l -> {
-      sql.append(" AND severity >= ?");
-      args.add(org.bookcreator.telemetry.LogLine.severity(l));
-    });
-    q.since().ifPresent(t -> {
-      sql.append(" AND ts >= ?");
-      args.add(t.toEpochMilli());
-    });
-    q.until().ifPresent(t -> {
-      sql.append(" AND ts < ?");
-      args.add(t.toEpochMilli());
-    });
-    q.text().ifPresent(t -> {
-      sql.append(" AND json_extract(line, '$.message') LIKE ? ESCAPE '\\'");
-      args.add("%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-    });
-    q.beforeId().ifPresent(id -> {
-      sql.append(" AND id < ?");
-      args.add(id);
-    });
-    q.afterId().ifPresent(id -> {
-      sql.append(" AND id > ?");
-      args.add(id);
-    });
-    sql.append(q.afterId().isPresent() ? " ORDER BY id ASC" : " ORDER BY id DESC").append(" LIMIT ").append(q.limit());
+    q.minLevel()
+        .ifPresent(
+            l -> {
+              sql.append(" AND severity >= ?");
+              args.add(org.bookcreator.telemetry.LogLine.severity(l));
+            });
+    q.since()
+        .ifPresent(
+            t -> {
+              sql.append(" AND ts >= ?");
+              args.add(t.toEpochMilli());
+            });
+    q.until()
+        .ifPresent(
+            t -> {
+              sql.append(" AND ts < ?");
+              args.add(t.toEpochMilli());
+            });
+    q.text()
+        .ifPresent(
+            t -> {
+              sql.append(" AND json_extract(line, '$.message') LIKE ? ESCAPE '\\'");
+              args.add("%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            });
+    q.beforeId()
+        .ifPresent(
+            id -> {
+              sql.append(" AND id < ?");
+              args.add(id);
+            });
+    q.afterId()
+        .ifPresent(
+            id -> {
+              sql.append(" AND id > ?");
+              args.add(id);
+            });
+    sql.append(q.afterId().isPresent() ? " ORDER BY id ASC" : " ORDER BY id DESC")
+        .append(" LIMIT ")
+        .append(q.limit());
     logLock.lock();
     try {
       Connection c = logDb();
@@ -1153,9 +1805,20 @@ public final class SqliteStore implements Store {
         for (int i = 0; i < args.size(); i++) p.setObject(i + 1, args.get(i));
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
-            out.add(new org.bookcreator.core.store.StoredLog(rs.getLong(1), new org.bookcreator.telemetry.LogLine(rs.getLong(2),
-                level(rs.getInt(3)), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                rs.getString(9), rs.getString(10), rs.getString(11))));
+            out.add(
+                new org.bookcreator.core.store.StoredLog(
+                    rs.getLong(1),
+                    new org.bookcreator.telemetry.LogLine(
+                        rs.getLong(2),
+                        level(rs.getInt(3)),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getString(9),
+                        rs.getString(10),
+                        rs.getString(11))));
           }
         }
       }
@@ -1169,11 +1832,13 @@ public final class SqliteStore implements Store {
     }
   }
 
-  private static void filter(StringBuilder sql, List<Object> args, String column, Optional<String> value) {
-    value.ifPresent(v -> {
-      sql.append(" AND ").append(column).append(" = ?");
-      args.add(v);
-    });
+  private static void filter(
+      StringBuilder sql, List<Object> args, String column, Optional<String> value) {
+    value.ifPresent(
+        v -> {
+          sql.append(" AND ").append(column).append(" = ?");
+          args.add(v);
+        });
   }
 
   private static String level(int severity) {
@@ -1198,7 +1863,9 @@ public final class SqliteStore implements Store {
       }
       // Ids only grow and retention deletes from the oldest end, so the newest maxRecords are the
       // ones above MAX(id) - maxRecords.
-      try (PreparedStatement p = c.prepareStatement("DELETE FROM log_lines WHERE id <= (SELECT MAX(id) FROM log_lines) - ?")) {
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "DELETE FROM log_lines WHERE id <= (SELECT MAX(id) FROM log_lines) - ?")) {
         p.setLong(1, maxRecords);
         deleted += p.executeUpdate();
       }

@@ -28,22 +28,33 @@ class SqliteStoreTest extends StoreContractTest {
     Files.createDirectories(old);
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(SqliteStore.SPANS_FILE));
         var s = c.createStatement()) {
-      for (String sql : Migrations.statements(new String(
-          SqliteStore.class.getResourceAsStream("/db/sqlite-spans/V1__spans.sql").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String sql :
+          Migrations.statements(
+              new String(
+                  SqliteStore.class
+                      .getResourceAsStream("/db/sqlite-spans/V1__spans.sql")
+                      .readAllBytes(),
+                  java.nio.charset.StandardCharsets.UTF_8))) {
         s.execute(sql);
       }
-      s.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+      s.execute(
+          "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at"
+              + " INTEGER NOT NULL)");
       s.execute("INSERT INTO schema_version VALUES (1, 'V1__spans.sql', 0)");
-      s.execute("INSERT INTO spans(trace_id, span_id, parent_span_id, run_id, name, kind, start_ns, end_ns, status, error_type, attributes) "
-          + "VALUES ('t1', 's1', NULL, 'r1', 'run', 'internal', 1, 9, 'ok', NULL, '{\"k\":\"v \\\"q\\\"\"}'), "
-          + "('t1', 's2', 's1', 'r1', 'stage intake', 'internal', 2, 5, 'error', 'stage_failed', '{}'), "
-          + "('t2', 's3', NULL, NULL, 'other', 'internal', 3, 4, 'ok', NULL, '{}')");
+      s.execute(
+          "INSERT INTO spans(trace_id, span_id, parent_span_id, run_id, name, kind, start_ns,"
+              + " end_ns, status, error_type, attributes) VALUES ('t1', 's1', NULL, 'r1', 'run',"
+              + " 'internal', 1, 9, 'ok', NULL, '{\"k\":\"v \\\"q\\\"\"}'), ('t1', 's2', 's1',"
+              + " 'r1', 'stage intake', 'internal', 2, 5, 'error', 'stage_failed', '{}'), ('t2',"
+              + " 's3', NULL, NULL, 'other', 'internal', 3, 4, 'ok', NULL, '{}')");
     }
 
     try (Store migrated = SqliteStore.open(old, true)) {
       var spans = migrated.spans("t1");
 
-      assertThat(spans).extracting(org.bookcreator.telemetry.SpanRecord::spanId).containsExactly("s1", "s2");
+      assertThat(spans)
+          .extracting(org.bookcreator.telemetry.SpanRecord::spanId)
+          .containsExactly("s1", "s2");
       assertThat(spans.get(0).attributes()).containsEntry("k", "v \"q\"");
       assertThat(spans.get(1).parentSpanId()).contains("s1");
       assertThat(spans.get(1).errorType()).contains("stage_failed");
@@ -69,11 +80,13 @@ class SqliteStoreTest extends StoreContractTest {
     var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
     var futures = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
     for (int i = 0; i < 6; i++) {
-      futures.add(pool.submit(() -> {
-        try (Store s = SqliteStore.open(fresh, false)) {
-          return s.schemaVersion();
-        }
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                try (Store s = SqliteStore.open(fresh, false)) {
+                  return s.schemaVersion();
+                }
+              }));
     }
     java.util.Set<Integer> versions = new java.util.HashSet<>();
     for (var f : futures) versions.add(f.get());
@@ -102,7 +115,8 @@ class SqliteStoreTest extends StoreContractTest {
   void foreignFile_inPlaceOfTheDatabase_isRefused() throws Exception {
     Path other = dir.resolve("other");
     Files.createDirectories(other);
-    Files.writeString(other.resolve(SqliteStore.DB_FILE), "this is not a database, just text ".repeat(200));
+    Files.writeString(
+        other.resolve(SqliteStore.DB_FILE), "this is not a database, just text ".repeat(200));
 
     assertThatThrownBy(() -> SqliteStore.open(other, false))
         .isInstanceOf(StoreException.class)
@@ -112,8 +126,12 @@ class SqliteStoreTest extends StoreContractTest {
   @Test
   void newerSchema_isRefused_ratherThanGuessedAt() throws Exception {
     store.close();
-    try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data").resolve(SqliteStore.DB_FILE))) {
-      c.createStatement().execute("INSERT INTO schema_version(version, name, applied_at) VALUES (99, 'future', 0)");
+    try (var c =
+        DriverManager.getConnection(
+            "jdbc:sqlite:" + dir.resolve("data").resolve(SqliteStore.DB_FILE))) {
+      c.createStatement()
+          .execute(
+              "INSERT INTO schema_version(version, name, applied_at) VALUES (99, 'future', 0)");
     }
 
     assertThatThrownBy(() -> SqliteStore.open(dir.resolve("data"), false))
