@@ -133,4 +133,55 @@ class LogsCommandTest {
     assertThat(since.err()).contains("--since").contains("30m");
     assertThat(limit.exitCode()).isEqualTo(2);
   }
+
+  @Test
+  void follow_printsRecordsAsTheyArrive_untilInterrupted() throws Exception {
+    Path data = dir.resolve("data");
+    try (org.bookcreator.store.sqlite.SqliteStore store =
+        org.bookcreator.store.sqlite.SqliteStore.open(data, false)) {
+      store.recordLogs(List.of(line(1, "first line")));
+    }
+    java.io.StringWriter out = new java.io.StringWriter();
+    Thread follower =
+        new Thread(
+            () ->
+                Main.execute(
+                    new java.io.PrintWriter(out, true),
+                    new java.io.PrintWriter(new java.io.StringWriter(), true),
+                    "logs",
+                    "--follow",
+                    "--json",
+                    "--data-dir",
+                    data.toString()));
+    follower.start();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!out.toString().contains("first line") && System.nanoTime() < deadline) Thread.sleep(50);
+
+    try (org.bookcreator.store.sqlite.SqliteStore store =
+        org.bookcreator.store.sqlite.SqliteStore.open(data, false)) {
+      store.recordLogs(List.of(line(2, "second line"), line(3, "third line")));
+    }
+    while (!out.toString().contains("third line") && System.nanoTime() < deadline) Thread.sleep(50);
+    follower.interrupt();
+    follower.join(5000);
+
+    assertThat(follower.isAlive()).isFalse();
+    assertThat(jsonLines(out.toString()))
+        .extracting(n -> n.get("message").asString())
+        .containsExactly("first line", "second line", "third line");
+  }
+
+  private static org.bookcreator.telemetry.LogLine line(long ts, String message) {
+    return new org.bookcreator.telemetry.LogLine(
+        ts,
+        "INFO",
+        null,
+        "run_f",
+        null,
+        null,
+        null,
+        null,
+        null,
+        "{\"ts\":" + ts + ",\"level\":\"INFO\",\"message\":\"" + message + "\"}");
+  }
 }
