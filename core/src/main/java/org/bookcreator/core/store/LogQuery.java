@@ -49,147 +49,118 @@ public record LogQuery(
 
   /** No filter: the newest {@code limit} records. */
   public static LogQuery newest(int limit) {
-    return new LogQuery(
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        limit);
+    return new Builder().limit(limit).build();
   }
 
   public LogQuery withRun(String run) {
-    return new LogQuery(
-        projectId,
-        Optional.of(run),
-        stage,
-        agentRole,
-        provider,
-        minLevel,
-        since,
-        until,
-        traceId,
-        requestId,
-        text,
-        beforeId,
-        afterId,
-        limit);
+    return toBuilder().runId(run).build();
   }
 
   public LogQuery withMinLevel(String level) {
-    return new LogQuery(
-        projectId,
-        runId,
-        stage,
-        agentRole,
-        provider,
-        Optional.of(level),
-        since,
-        until,
-        traceId,
-        requestId,
-        text,
-        beforeId,
-        afterId,
-        limit);
+    return toBuilder().minLevel(level).build();
   }
 
   public LogQuery withText(String t) {
-    return new LogQuery(
-        projectId,
-        runId,
-        stage,
-        agentRole,
-        provider,
-        minLevel,
-        since,
-        until,
-        traceId,
-        requestId,
-        Optional.of(t),
-        beforeId,
-        afterId,
-        limit);
+    return toBuilder().text(t).build();
   }
 
   public LogQuery withStage(String s) {
-    return new LogQuery(
-        projectId,
-        runId,
-        Optional.of(s),
-        agentRole,
-        provider,
-        minLevel,
-        since,
-        until,
-        traceId,
-        requestId,
-        text,
-        beforeId,
-        afterId,
-        limit);
+    return toBuilder().stage(s).build();
   }
 
   public LogQuery withBefore(long id) {
-    return new LogQuery(
-        projectId,
-        runId,
-        stage,
-        agentRole,
-        provider,
-        minLevel,
-        since,
-        until,
-        traceId,
-        requestId,
-        text,
-        Optional.of(id),
-        afterId,
-        limit);
+    return toBuilder().beforeId(id).build();
   }
 
   public LogQuery withAfter(long id) {
-    return new LogQuery(
-        projectId,
-        runId,
-        stage,
-        agentRole,
-        provider,
-        minLevel,
-        since,
-        until,
-        traceId,
-        requestId,
-        text,
-        beforeId,
-        Optional.of(id),
-        limit);
+    return toBuilder().afterId(id).build();
   }
 
   public LogQuery withSince(Instant t) {
-    return new LogQuery(
-        projectId,
-        runId,
-        stage,
-        agentRole,
-        provider,
-        minLevel,
-        Optional.of(t),
-        until,
-        traceId,
-        requestId,
-        text,
-        beforeId,
-        afterId,
-        limit);
+    return toBuilder().since(t).build();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.projectId = projectId;
+    b.runId = runId;
+    b.stage = stage;
+    b.agentRole = agentRole;
+    b.provider = provider;
+    b.minLevel = minLevel;
+    b.since = since;
+    b.until = until;
+    b.traceId = traceId;
+    b.requestId = requestId;
+    b.text = text;
+    b.beforeId = beforeId;
+    b.afterId = afterId;
+    b.limit = limit;
+    return b;
+  }
+
+  /** Builds a query filter by filter; unset filters match everything. Not thread-safe. */
+  public static final class Builder {
+    private Optional<String> projectId = Optional.empty();
+    private Optional<String> runId = Optional.empty();
+    private Optional<String> stage = Optional.empty();
+    private Optional<String> agentRole = Optional.empty();
+    private Optional<String> provider = Optional.empty();
+    private Optional<String> minLevel = Optional.empty();
+    private Optional<Instant> since = Optional.empty();
+    private Optional<Instant> until = Optional.empty();
+    private Optional<String> traceId = Optional.empty();
+    private Optional<String> requestId = Optional.empty();
+    private Optional<String> text = Optional.empty();
+    private Optional<Long> beforeId = Optional.empty();
+    private Optional<Long> afterId = Optional.empty();
+    private int limit = 50;
+
+    public Builder runId(String v) {
+      runId = Optional.of(v);
+      return this;
+    }
+
+    public Builder stage(String v) {
+      stage = Optional.of(v);
+      return this;
+    }
+
+    public Builder minLevel(String v) {
+      minLevel = Optional.of(v);
+      return this;
+    }
+
+    public Builder since(Instant v) {
+      since = Optional.of(v);
+      return this;
+    }
+
+    public Builder text(String v) {
+      text = Optional.of(v);
+      return this;
+    }
+
+    public Builder beforeId(long v) {
+      beforeId = Optional.of(v);
+      return this;
+    }
+
+    public Builder afterId(long v) {
+      afterId = Optional.of(v);
+      return this;
+    }
+
+    public Builder limit(int v) {
+      limit = v;
+      return this;
+    }
+
+    public LogQuery build() {
+      return new LogQuery(
+          projectId, runId, stage, agentRole, provider, minLevel, since, until, traceId, requestId,
+          text, beforeId, afterId, limit);
+    }
   }
 
   /**
