@@ -82,7 +82,10 @@ final class DoctorCommand implements Callable<Integer> {
     int failCode = ExitCodes.OK;
     failCode = Math.max(failCode, store(settings, checks));
     ports(settings, checks);
-    if (!offline) providers(settings, checks);
+    if (!offline) {
+      providers(settings, checks);
+      otlp(checks);
+    }
     boolean anyFail = checks.stream().anyMatch(c -> c.status() == Status.FAIL);
     return report(
         checks,
@@ -275,6 +278,40 @@ final class DoctorCommand implements Callable<Integer> {
     } catch (IOException | InterruptedException | IllegalArgumentException e) {
       if (e instanceof InterruptedException) Thread.currentThread().interrupt();
       return false;
+    }
+  }
+
+  /** The OTLP endpoint of the standard variables, when set: can a connection be opened? */
+  private static void otlp(List<Check> checks) {
+    Map<String, String> env =
+        Options.ENVIRONMENT.get() != null ? Options.ENVIRONMENT.get() : System.getenv();
+    String endpoint =
+        env.getOrDefault(
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", env.get("OTEL_EXPORTER_OTLP_ENDPOINT"));
+    if (endpoint == null || endpoint.isBlank()) return;
+    try {
+      URI u = URI.create(endpoint.strip());
+      int port = u.getPort() > 0 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new InetSocketAddress(u.getHost(), port), 3000);
+      }
+      checks.add(
+          new Check(
+              "telemetry",
+              Status.OK,
+              "OTLP endpoint " + u.getHost() + ":" + port + " accepts connections",
+              ""));
+    } catch (IOException | IllegalArgumentException e) {
+      checks.add(
+          new Check(
+              "telemetry",
+              Status.WARN,
+              "OTLP endpoint "
+                  + Text.clean(endpoint)
+                  + " is unreachable: "
+                  + e.getClass().getSimpleName(),
+              "start the collector, or unset OTEL_EXPORTER_OTLP_ENDPOINT (spans are still kept in"
+                  + " data/spans.db)"));
     }
   }
 

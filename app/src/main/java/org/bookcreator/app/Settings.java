@@ -407,7 +407,7 @@ final class Settings {
   }
 
   Path dataDir() {
-    return Path.of(get(Setting.DATA_DIR));
+    return Path.of(get(Setting.DATA_DIR)).normalize();
   }
 
   Categories categories() {
