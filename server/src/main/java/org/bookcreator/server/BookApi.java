@@ -311,7 +311,12 @@ public final class BookApi {
                 + "); cancel it or restart it instead");
       }
     }
-    Run run = s.runs().start(p, reason);
+    Run run = s.runs().start(p, reason + " (request " + r.requestId() + ")");
+    try (LogContext.Scope ignored =
+        LogContext.with(LogContext.PROJECT_ID, p.id(), LogContext.RUN_ID, run.id())) {
+      // The request's lines carry request_id, the run's lines carry run_id: this line carries both.
+      log.info("run {} of project {} started over the API", run.id(), p.id());
+    }
     return ApiResponse.accepted(
         Views.run(s.store(), s.store().run(run.id()).orElse(run)), "/api/runs/" + run.id());
   }
