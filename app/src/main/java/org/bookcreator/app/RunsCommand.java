@@ -329,11 +329,20 @@ final class RunsCommand implements Callable<Integer> {
         // Another process (serve) owns the pipeline: change the store, and let its orchestrator
         // drive the run.
         try (Store store = StoreReader.require(settings)) {
-          var plan = plan(store, from, settings);
-          apply(
-              () ->
-                  org.bookcreator.core.ops.RunControl.restart(
-                      store, plan, why, java.time.Instant.now()));
+          plan(store, from, settings);
+          // Its workers keep moving meanwhile: plan again when the run changed before the plan
+          // applied.
+          var plan =
+              apply(
+                      () ->
+                          org.bookcreator.core.ops.RunControl.planAndApply(
+                              store,
+                              runId,
+                              from,
+                              p ->
+                                  org.bookcreator.core.ops.RunControl.restart(
+                                      store, p, why, java.time.Instant.now())))
+                  .plan();
           plan.describe().forEach(l -> out.println(l));
           out.println(
               "restarted; the Book Creator process that holds "
@@ -350,9 +359,11 @@ final class RunsCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       try (engine) {
-        engine.pipeline.start(true);
+        // This process holds the data directory, so every lease in the store is stale: restart
+        // before the workers start, and the plan sees the store as nobody else changes it.
         var plan = plan(engine.store, from, settings);
         Run restarted = apply(() -> engine.pipeline.restart(plan, why));
+        engine.pipeline.start(true);
         plan.describe().forEach(l -> out.println(l));
         out.flush();
         List<Run> finished = DemoCommand.await(engine, List.of(restarted), engine.clock.instant());
@@ -377,7 +388,7 @@ final class RunsCommand implements Callable<Integer> {
       }
     }
 
-    private static Run apply(java.util.function.Supplier<Run> action) {
+    private static <T> T apply(java.util.function.Supplier<T> action) {
       try {
         return action.get();
       } catch (org.bookcreator.core.ops.RunControl.Conflict e) {

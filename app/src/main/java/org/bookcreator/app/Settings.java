@@ -60,14 +60,15 @@ final class Settings {
       if (!e.getKey().startsWith("BOOK_CREATOR_") || e.getKey().equals(CONFIG_ENV)) continue;
       var s = Setting.byEnv(e.getKey());
       if (s.isEmpty()) {
+        List<String> known =
+            new ArrayList<>(Arrays.stream(Setting.values()).map(Setting::envName).toList());
+        known.add(CONFIG_ENV);
+        List<String> near = nearest(e.getKey(), known);
         problems.add(
             "unknown environment variable "
                 + e.getKey()
-                + " (known: "
-                + String.join(", ", Arrays.stream(Setting.values()).map(Setting::envName).toList())
-                + ", "
-                + CONFIG_ENV
-                + ")");
+                + (near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?")
+                + " (every variable: docs/configuration.md)");
       } else {
         values.put(s.get(), e.getValue());
         origins.put(s.get(), "environment " + e.getKey());
@@ -383,6 +384,50 @@ final class Settings {
                 + " that needs no key)");
       }
     }
+  }
+
+  /**
+   * The known names closest to a mistyped one: those sharing a word (between underscores) within
+   * two edits of one of its words other than BOOK and CREATOR, best first, at most three.
+   */
+  static List<String> nearest(String typo, List<String> known) {
+    List<String> words =
+        Arrays.stream(typo.split("_"))
+            .filter(w -> !w.equals("BOOK") && !w.equals("CREATOR") && w.length() > 2)
+            .toList();
+    Map<String, Integer> score = new java.util.HashMap<>();
+    for (String k : known) {
+      int best = Integer.MAX_VALUE;
+      for (String kw : k.split("_")) {
+        if (kw.equals("BOOK") || kw.equals("CREATOR")) continue;
+        for (String w : words) best = Math.min(best, edits(w, kw));
+      }
+      if (best <= 2) score.put(k, best);
+    }
+    return score.entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry::getKey))
+        .limit(3)
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+
+  private static int edits(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] =
+            Math.min(
+                Math.min(cur[j - 1] + 1, prev[j] + 1),
+                prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   private String where(Setting s) {

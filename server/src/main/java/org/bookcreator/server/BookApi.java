@@ -417,15 +417,17 @@ public final class BookApi {
         return ApiResponse.ok(o);
       }
       budget.ifPresent(b -> s.store().setBudget(run.projectId(), Optional.of(b)));
-      Run restarted =
-          s.runs()
-              .restart(
-                  plan,
-                  "restarted by the operator: "
-                      + reason
-                      + fromStage.map(st -> " (from stage " + st.id() + ")").orElse("")
-                      + budget.map(b -> " (budget set to $" + b.toPlainString() + ")").orElse(""));
-      log.info("run {} restarted over the API: {}", run.id(), String.join("; ", plan.describe()));
+      String why =
+          "restarted by the operator: "
+              + reason
+              + fromStage.map(st -> " (from stage " + st.id() + ")").orElse("")
+              + budget.map(b -> " (budget set to $" + b.toPlainString() + ")").orElse("");
+      // Workers keep moving meanwhile: plan again when the run changed before the plan applied.
+      RunControl.Restarted done =
+          RunControl.planAndApply(s.store(), run.id(), fromStage, p -> s.runs().restart(p, why));
+      Run restarted = done.run();
+      log.info(
+          "run {} restarted over the API: {}", run.id(), String.join("; ", done.plan().describe()));
       return ApiResponse.accepted(
           Views.run(s.store(), s.store().run(run.id()).orElse(restarted)), "/api/runs/" + run.id());
     } catch (RunControl.Conflict e) {

@@ -99,6 +99,29 @@ public final class RunControl {
         run, fromStage, revoke, requeue, supersede, rewind);
   }
 
+  /** A restart as carried out: the plan applied, and the run, now running. */
+  public record Restarted(org.bookcreator.core.run.RestartPlan plan, Run run) {}
+
+  /**
+   * Plans a restart and applies it with {@code apply}, planning again (three tries in all) when the
+   * run moved in between: live workers keep settling tasks while an operator restarts.
+   */
+  public static Restarted planAndApply(
+      Store store,
+      String runId,
+      java.util.Optional<org.bookcreator.core.run.Stage> fromStage,
+      java.util.function.Function<org.bookcreator.core.run.RestartPlan, Run> apply) {
+    for (int attempt = 1; ; attempt++) {
+      org.bookcreator.core.run.RestartPlan plan = planRestart(store, runId, fromStage);
+      try {
+        return new Restarted(plan, apply.apply(plan));
+      } catch (Conflict e) {
+        if (attempt >= 3 || !String.valueOf(e.getMessage()).contains("changed while restarting"))
+          throw e;
+      }
+    }
+  }
+
   /**
    * Carries out a plan of {@link #planRestart} atomically, recording every change with {@code
    * reason} (the whole text); an orchestrator picks the run up on its next sweep. Throws {@link
