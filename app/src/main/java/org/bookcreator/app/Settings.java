@@ -387,22 +387,26 @@ final class Settings {
   }
 
   /**
-   * The known names closest to a mistyped one: those sharing a word (between underscores) within
-   * two edits of one of its words other than BOOK and CREATOR, best first, at most three.
+   * The known names closest to a mistyped one: those where each of its words (between underscores,
+   * BOOK and CREATOR aside) is within two edits of one of theirs; fewest edits first, at most
+   * three.
    */
   static List<String> nearest(String typo, List<String> known) {
     List<String> words =
         Arrays.stream(typo.split("_"))
-            .filter(w -> !w.equals("BOOK") && !w.equals("CREATOR") && w.length() > 2)
+            .filter(w -> !w.equals("BOOK") && !w.equals("CREATOR") && !w.isEmpty())
             .toList();
     Map<String, Integer> score = new java.util.HashMap<>();
     for (String k : known) {
-      int best = Integer.MAX_VALUE;
-      for (String kw : k.split("_")) {
-        if (kw.equals("BOOK") || kw.equals("CREATOR")) continue;
-        for (String w : words) best = Math.min(best, edits(w, kw));
+      List<String> keyWords = Arrays.stream(k.split("_")).filter(w -> !w.isEmpty()).toList();
+      int total = 0;
+      boolean close = !words.isEmpty();
+      for (String w : words) {
+        int best = keyWords.stream().mapToInt(kw -> edits(w, kw)).min().orElse(Integer.MAX_VALUE);
+        if (best > 2) close = false;
+        total += best;
       }
-      if (best <= 2) score.put(k, best);
+      if (close) score.put(k, total);
     }
     return score.entrySet().stream()
         .sorted(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry::getKey))

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,20 @@ class SettingsTest {
         .isInstanceOf(Settings.ConfigException.class)
         .hasMessageContaining("BOOK_CREATOR_WORKRES")
         .hasMessageContaining("BOOK_CREATOR_PIPELINE_WORKERS");
+  }
+
+  @Test
+  void aMistypedVariable_getsTheClosestNames() {
+    assertThat(
+            Settings.nearest(
+                "BOOK_CREATOR_PIPELINE_WOKERS",
+                List.of(
+                    "BOOK_CREATOR_PIPELINE_WORKERS",
+                    "BOOK_CREATOR_PIPELINE_BACKOFF_BASE",
+                    "BOOK_CREATOR_MODEL")))
+        .containsExactly("BOOK_CREATOR_PIPELINE_WORKERS");
+    assertThat(Settings.nearest("BOOK_CREATOR_ZZZZZZ", List.of("BOOK_CREATOR_PIPELINE_WORKERS")))
+        .isEmpty();
   }
 
   @Test
