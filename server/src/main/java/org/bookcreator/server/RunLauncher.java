@@ -17,9 +17,6 @@ public interface RunLauncher {
   /** Creates a run of the project and sets it going. */
   Run start(Project project, String reason);
 
-  /** Lets a paused or failed run go on; throws {@link RunControl.Conflict} for any other state. */
-  Run resume(String runId, String reason);
-
   /**
    * Carries out a restart plan; throws {@link RunControl.Conflict} when the run changed meanwhile.
    */
@@ -30,11 +27,6 @@ public interface RunLauncher {
       @Override
       public Run start(Project project, String reason) {
         return pipeline.submit(project, seed, reason);
-      }
-
-      @Override
-      public Run resume(String runId, String reason) {
-        return pipeline.resume(runId, reason);
       }
 
       @Override
@@ -49,11 +41,6 @@ public interface RunLauncher {
       @Override
       public Run start(Project project, String reason) {
         return store.createRun(ids.next("run"), project.id(), seed, reason, clock.instant());
-      }
-
-      @Override
-      public Run resume(String runId, String reason) {
-        return RunControl.resume(store, runId, reason, clock.instant());
       }
 
       @Override
