@@ -244,26 +244,23 @@ public final class BookMetrics {
       long outputTokens) {
     guard(
         () -> {
-          AttributesBuilder b =
-              Attributes.builder()
-                  .put(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
-                  .put(SemConv.GEN_AI_PROVIDER_NAME, v(provider))
-                  .put(SemConv.GEN_AI_REQUEST_MODEL, model(requestModel));
-          if (errorType != null) b.put(SemConv.ERROR_TYPE, errorType);
-          operationDuration.record(seconds, b.build());
+          String op = SemConv.GEN_AI_OPERATION_NAME.getKey();
+          String prov = SemConv.GEN_AI_PROVIDER_NAME.getKey();
+          String mod = SemConv.GEN_AI_REQUEST_MODEL.getKey();
+          String chat = SemConv.OPERATION_CHAT;
+          String m = model(requestModel);
+          operationDuration.record(
+              seconds,
+              errorType == null
+                  ? attrs(op, chat, prov, provider, mod, m)
+                  : attrs(
+                      op, chat, prov, provider, mod, m, SemConv.ERROR_TYPE.getKey(), errorType));
           if (errorType == null) {
-            Attributes base =
-                Attributes.builder()
-                    .put(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
-                    .put(SemConv.GEN_AI_PROVIDER_NAME, v(provider))
-                    .put(SemConv.GEN_AI_REQUEST_MODEL, model(requestModel))
-                    .build();
+            String type = SemConv.GEN_AI_TOKEN_TYPE.getKey();
             tokenUsage.record(
-                inputTokens,
-                base.toBuilder().put(SemConv.GEN_AI_TOKEN_TYPE, SemConv.TOKEN_INPUT).build());
+                inputTokens, attrs(op, chat, prov, provider, mod, m, type, SemConv.TOKEN_INPUT));
             tokenUsage.record(
-                outputTokens,
-                base.toBuilder().put(SemConv.GEN_AI_TOKEN_TYPE, SemConv.TOKEN_OUTPUT).build());
+                outputTokens, attrs(op, chat, prov, provider, mod, m, type, SemConv.TOKEN_OUTPUT));
           } else {
             providerErrors.add(
                 1, attrs(SemConv.L_PROVIDER, provider, SemConv.L_ERROR_TYPE, errorType));
@@ -351,9 +348,27 @@ public final class BookMetrics {
                 }));
   }
 
-  private static Attributes attrs(String... kv) {
+  /**
+   * Attribute sets are built once per distinct set of label values and then reused: labels are
+   * bounded by design, and building a set (sorting, copying) on every recording costs more than the
+   * recording itself. Past {@link #ATTRIBUTE_CACHE} distinct sets, new ones are built each time.
+   */
+  private static final int ATTRIBUTE_CACHE = 4096;
+
+  private final java.util.concurrent.ConcurrentHashMap<java.util.List<String>, Attributes>
+      attributes = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Attributes attrs(String... kv) {
+    for (int i = 1; i < kv.length; i += 2) kv[i] = v(kv[i]);
+    java.util.List<String> key = java.util.Arrays.asList(kv);
+    Attributes cached = attributes.get(key);
+    if (cached != null) return cached;
     AttributesBuilder b = Attributes.builder();
-    for (int i = 0; i < kv.length; i += 2) b.put(kv[i], v(kv[i + 1]));
-    return b.build();
+    for (int i = 0; i < kv.length; i += 2) b.put(kv[i], kv[i + 1]);
+    Attributes built = b.build();
+    if (attributes.size() < ATTRIBUTE_CACHE) {
+      attributes.putIfAbsent(java.util.List.copyOf(key), built);
+    }
+    return built;
   }
 }

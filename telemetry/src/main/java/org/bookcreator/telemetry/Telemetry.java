@@ -251,9 +251,17 @@ public final class Telemetry implements AutoCloseable {
     return openTelemetry;
   }
 
+  /** The tracer of our instrumentation, looked up once: every task asks for it. */
   public Tracer tracer() {
-    return openTelemetry.getTracer("org.bookcreator");
+    Tracer t = tracer;
+    if (t == null) {
+      t = openTelemetry.getTracer("org.bookcreator");
+      tracer = t;
+    }
+    return t;
   }
+
+  private volatile Tracer tracer;
 
   public Meter meter() {
     return openTelemetry.getMeter("org.bookcreator");
