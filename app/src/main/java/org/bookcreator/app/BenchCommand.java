@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "bench",
+    header = "Benchmark the pipeline, telemetry overhead, cost reports and log queries.",
     description = {
       "Benchmark the pipeline end to end with zero simulated latency and no faults: N books of C",
       "chapters run concurrently in a fresh temporary data directory, R times; prints wall time",

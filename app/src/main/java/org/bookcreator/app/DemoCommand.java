@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "demo",
+    header = "Write several sample books at once, with realistic latency and faults.",
     description = {
       "Write several sample books across categories at once, with realistic latency and faults",
       "injected (timeouts, rate limits, server errors, malformed and schema-violating output),",

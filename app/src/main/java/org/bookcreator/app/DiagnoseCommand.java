@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "diagnose",
+    header = "Where a run's time and money went, the probable cause, the runbook.",
     description = {
       "Where a run's time and money went and why it failed or stalled: its stage history, ledger,",
       "events, stall state and logs read together, ending with the probable cause and the runbook",

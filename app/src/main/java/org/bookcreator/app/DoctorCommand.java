@@ -30,6 +30,7 @@ import tools.jackson.databind.node.ArrayNode;
 
 @Command(
     name = "doctor",
+    header = "Check configuration, store, ports and providers, and say what to fix.",
     description = {
       "Check what Book Creator needs, and say what to fix: the configuration (unknown keys, bad",
       "values, missing secrets), the store (reachable, migrated, writable, locked, disk space),",

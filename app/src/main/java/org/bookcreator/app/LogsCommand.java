@@ -21,6 +21,7 @@ import tools.jackson.databind.JsonNode;
 
 @Command(
     name = "logs",
+    header = "Query the logs: filter by run, stage, role, level, time, text; --follow.",
     description = {
       "Query the indexed copy of the logs (data/logs.db): filter by project, run, stage, agent"
           + " role,",

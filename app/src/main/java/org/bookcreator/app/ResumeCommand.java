@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "resume",
+    header = "Resume unfinished runs, or a paused or failed one, in the foreground.",
     description = {
       "Resume every unfinished run in the data directory (for example after a crash or Ctrl-C)",
       "from its last completed task, in the foreground, and wait until they end. With --run, also",

@@ -202,6 +202,7 @@ final class RunsCommand implements Callable<Integer> {
 
   @Command(
       name = "cancel",
+      header = "Stop a run cleanly, the reason recorded in its history.",
       mixinStandardHelpOptions = true,
       description = {
         "Stop a run cleanly: it becomes cancelled (final) with the reason in its history, its"
@@ -252,6 +253,7 @@ final class RunsCommand implements Callable<Integer> {
 
   @Command(
       name = "restart",
+      header = "Restart a stuck, paused or failed run without losing work or paying twice.",
       mixinStandardHelpOptions = true,
       description = {
         "Restart a stuck, paused or failed run without losing work or paying twice: leases held by",

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "serve",
+    header = "Run the long-lived process: JSON API, orchestrator and workers.",
     description = {
       "Run the long-lived all-in-one process: the JSON API (docs/api.md), the orchestrator and the",
       "agent workers, resuming every unfinished run in the data directory. The API, /healthz,",

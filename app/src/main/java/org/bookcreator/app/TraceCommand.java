@@ -24,6 +24,7 @@ import tools.jackson.databind.node.ArrayNode;
 
 @Command(
     name = "trace",
+    header = "Draw a run's trace as a waterfall (slowest path, errors, retries).",
     description = {
       "Draw a run's trace from the local span store as a waterfall: run, stages, agent tasks and",
       "model calls as bars on the run's time axis, with durations, retries and errors marked and"
