@@ -42,6 +42,7 @@ final class CostCommand implements Runnable {
 
   @Command(
       name = "report",
+      header = "Exact cost, calls and tokens from the ledger, grouped and filtered.",
       mixinStandardHelpOptions = true,
       description = {
         "Cost, calls and tokens from the ledger, grouped and filtered, with library analytics:",
@@ -425,6 +426,7 @@ final class CostCommand implements Runnable {
 
   @Command(
       name = "reprice",
+      header = "Recompute past costs from corrected prices, keeping the old values.",
       mixinStandardHelpOptions = true,
       description = {
         "Recompute the cost of past calls from the current price table (shipped prices plus",

@@ -33,7 +33,8 @@ import picocli.CommandLine.Command;
           + " store",
       "unusable (locked, unreadable, corrupt), 4 internal error, 5 run paused (budget reached),",
       "130 interrupted.",
-      "Docs: README.md, docs/cli.md, docs/configuration.md."
+      "Docs: README.md, docs/cli.md, docs/configuration.md, docs/api.md.",
+      "When something goes wrong: bin/book-creator diagnose RUN, then docs/runbooks."
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
