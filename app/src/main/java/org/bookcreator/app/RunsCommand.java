@@ -331,11 +331,11 @@ final class RunsCommand implements Callable<Integer> {
         // Another process (serve) owns the pipeline: change the store, and let its orchestrator
         // drive the run.
         try (Store store = StoreReader.require(settings)) {
-          plan(store, from, settings);
           // Its workers keep moving meanwhile: plan again when the run changed before the plan
           // applied.
           var plan =
-              apply(
+              usage(
+                      settings,
                       () ->
                           org.bookcreator.core.ops.RunControl.planAndApply(
                               store,
@@ -364,7 +364,7 @@ final class RunsCommand implements Callable<Integer> {
         // This process holds the data directory, so every lease in the store is stale: restart
         // before the workers start, and the plan sees the store as nobody else changes it.
         var plan = plan(engine.store, from, settings);
-        Run restarted = apply(() -> engine.pipeline.restart(plan, why));
+        Run restarted = usage(settings, () -> engine.pipeline.restart(plan, why));
         engine.pipeline.start(true);
         plan.describe().forEach(l -> out.println(l));
         out.flush();
@@ -381,18 +381,16 @@ final class RunsCommand implements Callable<Integer> {
 
     private org.bookcreator.core.run.RestartPlan plan(
         Store store, Optional<org.bookcreator.core.run.Stage> from, Settings settings) {
-      try {
-        return org.bookcreator.core.ops.RunControl.planRestart(store, runId, from);
-      } catch (org.bookcreator.core.ops.RunControl.NotFound e) {
-        throw new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir());
-      } catch (org.bookcreator.core.ops.RunControl.Conflict e) {
-        throw new Main.UsageException(e.getMessage());
-      }
+      return usage(
+          settings, () -> org.bookcreator.core.ops.RunControl.planRestart(store, runId, from));
     }
 
-    private static <T> T apply(java.util.function.Supplier<T> action) {
+    /** Runs an action on the run, its refusals turned into usage errors that name the run. */
+    private <T> T usage(Settings settings, java.util.function.Supplier<T> action) {
       try {
         return action.get();
+      } catch (org.bookcreator.core.ops.RunControl.NotFound e) {
+        throw new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir());
       } catch (org.bookcreator.core.ops.RunControl.Conflict e) {
         throw new Main.UsageException(e.getMessage());
       }

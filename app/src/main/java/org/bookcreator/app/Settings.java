@@ -217,26 +217,8 @@ final class Settings {
         problems.add(where(s) + ": expected a number, got '" + values.get(s) + "'");
       }
     }
-    try {
-      if (Long.parseLong(values.get(Setting.SPAN_STORE_MAX).strip()) < 1000)
-        problems.add(where(Setting.SPAN_STORE_MAX) + ": keep at least 1000 spans");
-    } catch (NumberFormatException e) {
-      problems.add(
-          where(Setting.SPAN_STORE_MAX)
-              + ": expected a whole number, got '"
-              + values.get(Setting.SPAN_STORE_MAX)
-              + "'");
-    }
-    try {
-      if (Long.parseLong(values.get(Setting.LOG_STORE_MAX_RECORDS).strip()) < 1000)
-        problems.add(where(Setting.LOG_STORE_MAX_RECORDS) + ": keep at least 1000 records");
-    } catch (NumberFormatException e) {
-      problems.add(
-          where(Setting.LOG_STORE_MAX_RECORDS)
-              + ": expected a whole number, got '"
-              + values.get(Setting.LOG_STORE_MAX_RECORDS)
-              + "'");
-    }
+    atLeast(Setting.SPAN_STORE_MAX, 1000, "spans", problems);
+    atLeast(Setting.LOG_STORE_MAX_RECORDS, 1000, "records", problems);
     try {
       org.bookcreator.core.ops.StallDetector.parseThresholds(
           values.get(Setting.STALL_THRESHOLDS), Settings::duration);
@@ -342,6 +324,17 @@ final class Settings {
       simulation();
     } catch (IllegalArgumentException e) {
       problems.add("simulated provider settings: " + e.getMessage());
+    }
+  }
+
+  /** A whole-number setting that must be at least {@code min} (of {@code what}). */
+  private void atLeast(Setting s, long min, String what, List<String> problems) {
+    try {
+      if (Long.parseLong(values.get(s).strip()) < min) {
+        problems.add(where(s) + ": keep at least " + min + " " + what);
+      }
+    } catch (NumberFormatException e) {
+      problems.add(where(s) + ": expected a whole number, got '" + values.get(s) + "'");
     }
   }
 

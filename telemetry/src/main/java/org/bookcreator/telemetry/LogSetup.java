@@ -148,11 +148,13 @@ public final class LogSetup {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     if (ctx.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("file-async")
         instanceof ch.qos.logback.classic.AsyncAppender async) {
+      // Wait (sleeping, not spinning: this runs at shutdown beside the pipeline) for the appender
+      // to take what is queued; then a moment more for the event it may still be encoding.
       long deadline = System.nanoTime() + 2_000_000_000L;
-      while (async.getNumberOfElementsInQueue() > 0 && System.nanoTime() < deadline)
-        Thread.onSpinWait();
-      // The worker may still be encoding the last event it took.
       try {
+        while (async.getNumberOfElementsInQueue() > 0 && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
         Thread.sleep(20);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

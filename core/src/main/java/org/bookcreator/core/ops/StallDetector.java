@@ -67,13 +67,24 @@ public final class StallDetector {
 
   /** The stalled runs among {@code runs} (only active ones can be), at {@code now}. */
   public static List<Stall> find(Store store, List<Run> runs, Thresholds thresholds, Instant now) {
+    return look(store, runs, thresholds, now).stalls();
+  }
+
+  /** One look: the stalls, and the per-stage figures from the same reads. */
+  public record Look(List<Stall> stalls, List<StageFigures> figures) {}
+
+  /** Finds the stalls and the per-stage figures, reading each active run's tasks once. */
+  public static Look look(Store store, List<Run> runs, Thresholds thresholds, Instant now) {
     Map<String, Instant> heartbeats = null;
     List<Stall> out = new ArrayList<>();
+    Map<String, Instant> progress = new java.util.HashMap<>();
     for (Run r : runs) {
       if (!r.state().isActive()) continue;
-      Instant last = lastProgress(store, r);
+      List<Task> tasks = store.taskOutcomes(r.id());
+      Instant last = lastProgress(r, tasks);
+      progress.put(r.id(), last);
       String expired = null;
-      for (Task t : store.taskOutcomes(r.id())) {
+      for (Task t : tasks) {
         if (t.state() == TaskState.LEASED
             && t.leaseExpiresAt().map(x -> x.isBefore(now)).orElse(false)) {
           if (heartbeats == null) heartbeats = store.workerHeartbeats();
@@ -121,19 +132,19 @@ public final class StallDetector {
                             last)));
       }
     }
-    return out;
+    return new Look(out, figures(runs, progress, out));
   }
 
   /** Per stage: how many active runs, how many stalled, and the oldest last progress. */
-  public static List<StageFigures> figures(Store store, List<Run> runs, List<Stall> stalls) {
+  private static List<StageFigures> figures(
+      List<Run> runs, Map<String, Instant> progress, List<Stall> stalls) {
     Map<Stage, long[]> counts = new EnumMap<>(Stage.class);
     Map<Stage, Instant> oldest = new EnumMap<>(Stage.class);
     for (Run r : runs) {
       if (!r.state().isActive() || r.stage().isEmpty()) continue;
       Stage s = r.stage().get();
       counts.computeIfAbsent(s, k -> new long[2])[0]++;
-      Instant last = lastProgress(store, r);
-      oldest.merge(s, last, (a, b) -> a.isBefore(b) ? a : b);
+      oldest.merge(s, progress.get(r.id()), (a, b) -> a.isBefore(b) ? a : b);
     }
     for (Stall st : stalls)
       st.run().stage().ifPresent(s -> counts.computeIfAbsent(s, k -> new long[2])[1]++);
@@ -167,9 +178,9 @@ public final class StallDetector {
   }
 
   /** The last time the run or any of its tasks changed. */
-  public static Instant lastProgress(Store store, Run r) {
+  private static Instant lastProgress(Run r, List<Task> tasks) {
     Instant last = r.updatedAt();
-    for (Task t : store.taskOutcomes(r.id())) {
+    for (Task t : tasks) {
       if (t.updatedAt().isAfter(last)) last = t.updatedAt();
     }
     return last;

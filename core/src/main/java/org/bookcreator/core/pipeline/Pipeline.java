@@ -190,8 +190,9 @@ public final class Pipeline implements AutoCloseable {
     try {
       java.time.Instant now = clock.instant();
       List<Run> active = store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING));
-      var stalls = org.bookcreator.core.ops.StallDetector.find(store, active, thresholds, now);
-      stallFigures = org.bookcreator.core.ops.StallDetector.figures(store, active, stalls);
+      var look = org.bookcreator.core.ops.StallDetector.look(store, active, thresholds, now);
+      var stalls = look.stalls();
+      stallFigures = look.figures();
       if (org.bookcreator.core.ops.StallDetector.record(store, stalls, now) > 0) {
         for (var st : stalls) {
           try (var ignored =

@@ -212,27 +212,25 @@ public final class SqliteStore implements Store {
    * The span store's own connection, opened (and migrated) on first use. Call with spanLock held.
    */
   private Connection spans() throws SQLException {
-    if (spanConn == null) {
-      Connection c = connect(dataDir.resolve(SPANS_FILE));
-      Migrations.apply(c, "sqlite-spans");
-      c.setAutoCommit(false);
-      spanConn = c;
-    }
+    if (spanConn == null) spanConn = sideDb(SPANS_FILE, "sqlite-spans");
     return spanConn;
   }
 
-  /**
-   * The logs' copy has its own connection, opened (and migrated) on first use. Call with logLock
-   * held.
-   */
+  /** The logs' copy has its own connection, opened on first use. Call with logLock held. */
   private Connection logDb() throws SQLException {
-    if (logConn == null) {
-      Connection c = connect(dataDir.resolve(LOGS_FILE));
-      Migrations.apply(c, "sqlite-logs");
-      c.setAutoCommit(false);
-      logConn = c;
-    }
+    if (logConn == null) logConn = sideDb(LOGS_FILE, "sqlite-logs");
     return logConn;
+  }
+
+  /**
+   * A database of its own beside the store (spans, the logs' copy), so that its writes never wait
+   * on, or hold up, the pipeline's transactions; migrated, in manual-commit mode.
+   */
+  private Connection sideDb(String file, String dialect) throws SQLException {
+    Connection c = connect(dataDir.resolve(file));
+    Migrations.apply(c, dialect);
+    c.setAutoCommit(false);
+    return c;
   }
 
   private static void closeQuietly(FileChannel c) {
