@@ -252,15 +252,13 @@ final class BenchCommand implements Callable<Integer> {
                 chapters,
                 java.util.Optional.empty(),
                 List.of());
-        Project p = Project.from(engine.ids.next("prj"), brief, engine.clock.instant());
-        engine.store.createProject(p);
-        projects.add(p);
+        projects.add(engine.runs.createProject(brief, "for the benchmark"));
       }
       engine.pipeline.start(true);
       long start = System.nanoTime();
       List<CompletableFuture<Run>> done = new ArrayList<>();
       for (Project p : projects)
-        done.add(engine.pipeline.completion(engine.pipeline.submit(p, 42, "bench").id()));
+        done.add(engine.pipeline.completion(engine.runs.start(p.id(), 42, "bench").id()));
       CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
       long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
       for (CompletableFuture<Run> f : done) {

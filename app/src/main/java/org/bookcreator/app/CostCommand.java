@@ -18,14 +18,13 @@ import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostLine;
 import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.store.Store;
-import org.bookcreator.core.support.Json;
+import org.bookcreator.core.view.CostReports;
+import org.bookcreator.core.view.ViewJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 @Command(
     name = "cost",
@@ -120,39 +119,23 @@ final class CostCommand implements Runnable {
       Observability.start(settings, Observability.Mode.READER);
       PrintWriter out = spec.commandLine().getOut();
       try (Store store = StoreReader.require(settings)) {
-        List<CostLine> lines = store.costReport(query);
-        CostLine total = lines.stream().reduce(CostLine.zero(), CostLine::plus);
-        List<CategoryStats> categories = store.categoryStats();
-        List<Store.StageCount> stages = store.activeRunsByStage();
-        Optional<org.bookcreator.core.cost.BudgetStatus> budget = Optional.empty();
-        if (project != null) {
-          var p =
-              store
-                  .project(project)
-                  .orElseThrow(() -> new Main.UsageException("no project " + Text.clean(project)));
-          List<org.bookcreator.core.run.Run> runs = store.runs(Optional.of(p.id()));
-          Optional<org.bookcreator.core.run.Run> latest =
-              runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(runs.size() - 1));
-          budget =
-              Optional.of(
-                  org.bookcreator.core.cost.BudgetStatus.of(
-                      p,
-                      store.projectSpend(p.id()),
-                      latest,
-                      latest.map(r -> store.taskOutcomes(r.id())).orElse(List.of()),
-                      latest.map(r -> store.totals(r.id()).costUsd()).orElse(BigDecimal.ZERO)));
+        CostReports reports = new CostReports(store);
+        if (project != null && store.project(project).isEmpty())
+          throw new Main.UsageException("no project " + Text.clean(project));
+        if (format.equals("json")) {
+          out.print(ViewJson.writePretty(reports.report(query)) + "\n");
+        } else {
+          List<CostLine> lines = store.costReport(query);
+          CostLine total = lines.stream().reduce(CostLine.zero(), CostLine::plus);
+          List<CategoryStats> categories = store.categoryStats();
+          reports.budget(query).ifPresent(b -> out.println(budgetLine(b)));
+          out.print(
+              switch (format) {
+                case "csv" -> csv(dims, lines, total);
+                case "markdown" -> markdown(dims, lines, total, categories);
+                default -> table(dims, lines, total, categories, store.activeRunsByStage());
+              });
         }
-        Optional<org.bookcreator.core.cost.BudgetStatus> b = budget;
-        if (b.isPresent() && !format.equals("json")) {
-          out.println(budgetLine(b.get()));
-        }
-        out.print(
-            switch (format) {
-              case "json" -> json(query, lines, total, categories, stages, b);
-              case "csv" -> csv(dims, lines, total);
-              case "markdown" -> markdown(dims, lines, total, categories);
-              default -> table(dims, lines, total, categories, stages);
-            });
       }
       out.flush();
       return ExitCodes.OK;
@@ -351,76 +334,6 @@ final class CostCommand implements Runnable {
           b.spentShare().orElse(0.0) * 100,
           Text.money(b.projectedUsd()),
           Text.money(b.remainingUsd().orElseThrow()));
-    }
-
-    private static String json(
-        CostQuery q,
-        List<CostLine> lines,
-        CostLine total,
-        List<CategoryStats> cats,
-        List<Store.StageCount> stages,
-        Optional<org.bookcreator.core.cost.BudgetStatus> budget) {
-      ObjectNode root = Json.object();
-      budget.ifPresent(
-          b -> {
-            ObjectNode o = root.putObject("budget");
-            b.budgetUsd().ifPresent(v -> o.put("budget_usd", v.toPlainString()));
-            o.put("spent_usd", b.spentUsd().toPlainString());
-            o.put("projected_usd", b.projectedUsd().toPlainString());
-            b.remainingUsd().ifPresent(v -> o.put("remaining_usd", v.toPlainString()));
-          });
-      ObjectNode query = root.putObject("query");
-      q.projectId().ifPresent(v -> query.put("project", v));
-      q.runId().ifPresent(v -> query.put("run", v));
-      q.category().ifPresent(v -> query.put("category", v));
-      q.since().ifPresent(v -> query.put("since", v.toString()));
-      q.until().ifPresent(v -> query.put("until", v.toString()));
-      ArrayNode by = query.putArray("by");
-      q.by().forEach(d -> by.add(d.id()));
-      ArrayNode arr = root.putArray("lines");
-      for (CostLine l : lines) {
-        ObjectNode o = line(l);
-        ObjectNode keys = o.putObject("group");
-        for (int i = 0; i < q.by().size(); i++) keys.put(q.by().get(i).id(), l.keys().get(i));
-        arr.add(o);
-      }
-      root.set("total", line(total));
-      ArrayNode c = root.putArray("categories");
-      for (CategoryStats s : cats) {
-        ObjectNode o = c.addObject();
-        o.put("category", s.category());
-        o.put("projects", s.projects());
-        o.put("active_runs", s.activeRuns());
-        o.put("completed_runs", s.completedRuns());
-        o.put("failed_runs", s.failedRuns());
-        o.put("average_completion_seconds", s.averageCompletionSeconds());
-        o.put("completed_cost_usd", s.completedCostUsd().toPlainString());
-        o.put("average_cost_usd", s.averageCostUsd().toPlainString());
-        o.put("completed_words", s.completedWords());
-        o.put("cost_per_1000_words_usd", s.costPerThousandWords().toPlainString());
-      }
-      ArrayNode st = root.putArray("books_per_stage");
-      for (Store.StageCount s : stages) {
-        ObjectNode o = st.addObject();
-        o.put("category", s.category());
-        o.put("stage", s.stage());
-        o.put("books", s.runs());
-      }
-      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-    }
-
-    private static ObjectNode line(CostLine l) {
-      ObjectNode o = Json.object();
-      o.put("calls", l.calls());
-      o.put("failed_calls", l.failedCalls());
-      o.put("unpriced_calls", l.unpricedCalls());
-      o.put("input_tokens", l.inputTokens());
-      o.put("output_tokens", l.outputTokens());
-      o.put("cache_read_tokens", l.cacheReadTokens());
-      o.put("cache_write_tokens", l.cacheWriteTokens());
-      o.put("reasoning_tokens", l.reasoningTokens());
-      o.put("cost_usd", l.costUsd().toPlainString());
-      return o;
     }
   }
 

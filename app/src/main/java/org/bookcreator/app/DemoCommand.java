@@ -105,12 +105,9 @@ final class DemoCommand implements Callable<Integer> {
       for (int i = 0; i < books; i++) {
         Brief brief = parser.parse(samples.get(i % samples.size()));
         Project project =
-            Project.from(
-                engine.ids.next("prj"),
-                RunCommand.redacted(brief, engine.telemetry.redactor()),
-                engine.clock.instant());
-        engine.store.createProject(project);
-        runs.add(engine.pipeline.submit(project, settings.simulation().seed() + i, "demo"));
+            engine.runs.createProject(
+                RunCommand.redacted(brief, engine.telemetry.redactor()), "for the demo");
+        runs.add(engine.runs.start(project.id(), settings.simulation().seed() + i, "demo"));
       }
       System.err.printf(
           "demo: %d books, faults %s, latency %s, %s workers; data in %s%n",

@@ -9,7 +9,8 @@ import java.util.concurrent.Callable;
 import org.bookcreator.core.ops.Diagnosis;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.store.Store;
-import org.bookcreator.core.support.Json;
+import org.bookcreator.core.view.DiagnosisView;
+import org.bookcreator.core.view.ViewJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,7 +60,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                                   + settings.dataDir()
                                   + " (see bin/book-creator runs)"));
       Diagnosis d = Diagnosis.of(store, run, settings.stallThresholds(), Instant.now());
-      if (json) out.println(Json.write(org.bookcreator.server.Views.diagnosis(d)));
+      if (json) out.println(ViewJson.write(DiagnosisView.of(d)));
       else out.print(render(d));
     }
     out.flush();

@@ -3,6 +3,7 @@ package org.bookcreator.app;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Random;
+import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
@@ -17,6 +18,9 @@ final class Engine implements AutoCloseable {
   final Ids ids;
   final InstantSource clock;
   final Telemetry telemetry;
+
+  /** The use cases (start, cancel, restart, resume), driving runs through this pipeline. */
+  final RunService runs;
 
   private final Observability.Observed observed;
 
@@ -34,6 +38,7 @@ final class Engine implements AutoCloseable {
     this.pipeline = pipeline;
     this.ids = ids;
     this.clock = clock;
+    this.runs = new RunService(store, ids, clock, settings.simulation().seed(), pipeline::wake);
   }
 
   /** Opens the store exclusively and builds (but does not start) the pipeline. */

@@ -10,14 +10,14 @@ import java.util.stream.Collectors;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.store.Store;
-import org.bookcreator.core.support.Json;
+import org.bookcreator.core.view.LibraryQueries;
+import org.bookcreator.core.view.ProjectView;
+import org.bookcreator.core.view.ViewJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 @Command(
     name = "projects",
@@ -38,25 +38,16 @@ final class ProjectsCommand implements Callable<Integer> {
     Optional<Store> opened = StoreReader.open(settings);
     List<Project> projects = new ArrayList<>();
     Map<String, List<Run>> runs = Map.of();
+    List<ProjectView> views = List.of();
     if (opened.isPresent()) {
       try (Store store = opened.get()) {
         projects = store.projects();
         runs = store.runs(Optional.empty()).stream().collect(Collectors.groupingBy(Run::projectId));
+        if (json) views = new LibraryQueries(store).allProjects();
       }
     }
     if (json) {
-      ArrayNode arr = Json.MAPPER.createArrayNode();
-      for (Project p : projects) {
-        ObjectNode o = org.bookcreator.server.Views.project(p);
-        arr.add(o);
-        ArrayNode ids = o.putArray("runs");
-        for (Run r : runs.getOrDefault(p.id(), List.of())) {
-          ObjectNode ro = ids.addObject();
-          ro.put("id", r.id());
-          ro.put("state", r.state().name().toLowerCase());
-        }
-      }
-      out.println(Json.write(arr));
+      out.println(ViewJson.write(views));
     } else if (projects.isEmpty()) {
       out.println("no projects in " + settings.dataDir() + " yet; try: bin/book-creator demo");
     } else {

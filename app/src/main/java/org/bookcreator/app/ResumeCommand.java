@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import picocli.CommandLine.Command;
@@ -80,7 +81,13 @@ final class ResumeCommand implements Callable<Integer> {
                   + named.state().name().toLowerCase()
                   + "; only paused, failed or unfinished runs resume");
         }
-        if (budget != null) engine.store.setBudget(named.projectId(), Optional.of(budget));
+        if (budget != null && named.state().isActive()) {
+          // An unfinished run resumes by itself; the budget is read at its next priced call.
+          engine.runs.changeBudget(
+              named.projectId(),
+              Optional.of(budget),
+              Text.clean(reason) + " (resume --budget-usd)");
+        }
       }
       if (toWait.isEmpty() && named == null) {
         out.println("nothing to resume: no unfinished runs in " + settings.dataDir());
@@ -88,10 +95,11 @@ final class ResumeCommand implements Callable<Integer> {
       }
       engine.pipeline.start(true);
       if (named != null && !named.state().isActive()) {
-        engine.pipeline.resume(
-            named.id(),
-            Text.clean(reason)
-                + (budget == null ? "" : " (budget set to $" + budget.toPlainString() + ")"));
+        try {
+          engine.runs.resume(named.id(), Optional.ofNullable(budget), Text.clean(reason));
+        } catch (RunService.Conflict e) {
+          throw new Main.UsageException(e.getMessage());
+        }
         toWait.add(named);
       }
       System.err.println("resuming " + toWait.size() + " run(s)");

@@ -51,17 +51,14 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine = Engine.open(settings, telemetry)) {
       Project project =
-          Project.from(
-              engine.ids.next("prj"),
-              redacted(brief, engine.telemetry.redactor()),
-              engine.clock.instant());
-      engine.store.createProject(project);
+          engine.runs.createProject(
+              redacted(brief, engine.telemetry.redactor()), "from " + briefFile.getFileName());
       int earlier = engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
       if (earlier > 0) {
         System.err.println("resuming " + earlier + " unfinished run(s) left by an earlier process");
       }
       engine.pipeline.start(true);
-      Run run = engine.pipeline.submit(project, settings.simulation().seed(), "run " + briefFile);
+      Run run = engine.runs.start(project.id(), "run " + briefFile);
       System.err.println(
           "project "
               + project.id()

@@ -8,16 +8,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bookcreator.core.cost.RunTotals;
+import org.bookcreator.core.ops.RunService;
+import org.bookcreator.core.ops.RunService.RestartRequest;
 import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Store;
-import org.bookcreator.core.support.Json;
+import org.bookcreator.core.store.StoreLockedException;
+import org.bookcreator.core.view.LibraryQueries;
+import org.bookcreator.core.view.OperationsQueries;
+import org.bookcreator.core.view.StallView;
+import org.bookcreator.core.view.ViewJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 @Command(
     name = "runs",
@@ -98,9 +103,8 @@ final class RunsCommand implements Callable<Integer> {
       }
       if (stalled) return printStalled(store, runs, settings, out);
       if (json) {
-        ArrayNode arr = Json.MAPPER.createArrayNode();
-        for (Run r : runs) arr.add(runJson(store, r));
-        out.println(Json.write(arr));
+        LibraryQueries library = new LibraryQueries(store);
+        out.println(ViewJson.write(runs.stream().map(library::detail).toList()));
       } else if (runs.isEmpty()) {
         out.println("no runs yet; try: bin/book-creator demo");
       } else {
@@ -152,21 +156,9 @@ final class RunsCommand implements Callable<Integer> {
       }
     }
     java.time.Instant now = java.time.Instant.now();
-    List<org.bookcreator.core.ops.StallDetector.Stall> found =
-        org.bookcreator.core.ops.StallDetector.find(store, runs, thresholds, now);
+    List<StallView> found = new OperationsQueries(store, thresholds).stalls(runs, thresholds, now);
     if (json) {
-      ArrayNode arr = Json.MAPPER.createArrayNode();
-      for (var st : found) {
-        ObjectNode o = arr.addObject();
-        o.put("id", st.run().id());
-        o.put("project_id", st.run().projectId());
-        st.run().stage().ifPresent(x -> o.put("stage", x.id()));
-        o.put("kind", st.kind().id());
-        o.put("reason", st.reason());
-        o.put("last_progress", st.lastProgress().toString());
-        o.put("stalled_seconds", java.time.Duration.between(st.lastProgress(), now).toSeconds());
-      }
-      out.println(Json.write(arr));
+      out.println(ViewJson.write(found));
     } else if (found.isEmpty()) {
       out.println(
           "no stalled runs (threshold "
@@ -179,12 +171,12 @@ final class RunsCommand implements Callable<Integer> {
               + ")");
     } else {
       List<List<String>> rows = new ArrayList<>();
-      for (var st : found) {
+      for (StallView st : found) {
         rows.add(
             List.of(
-                st.run().id(),
-                st.run().stage().map(x -> x.id()).orElse("-"),
-                Text.duration(java.time.Duration.between(st.lastProgress(), now)),
+                st.runId(),
+                st.stage().orElse("-"),
+                Text.duration(Duration.ofSeconds(st.stalledSeconds())),
                 Text.clip(st.reason(), 90)));
       }
       out.print(Text.table(List.of("run", "stage", "idle", "reason"), rows));
@@ -194,10 +186,6 @@ final class RunsCommand implements Callable<Integer> {
     }
     out.flush();
     return ExitCodes.OK;
-  }
-
-  static ObjectNode runJson(Store store, Run r) {
-    return org.bookcreator.server.Views.run(store, r);
   }
 
   @Command(
@@ -230,15 +218,13 @@ final class RunsCommand implements Callable<Integer> {
       Settings settings = options.load(Map.of());
       Observability.start(settings, Observability.Mode.READER);
       try (Store store = StoreReader.require(settings)) {
-        org.bookcreator.core.ops.RunControl.Cancelled c;
+        RunService.Cancelled c;
         try {
-          c =
-              org.bookcreator.core.ops.RunControl.cancel(
-                  store, runId, Text.clean(reason), java.time.Instant.now());
-        } catch (org.bookcreator.core.ops.RunControl.NotFound e) {
+          c = StoreReader.runs(settings, store).cancel(runId, Text.clean(reason));
+        } catch (RunService.NotFound e) {
           throw new Main.UsageException(
               "no run " + Text.clean(runId) + " in " + settings.dataDir());
-        } catch (org.bookcreator.core.ops.RunControl.Conflict e) {
+        } catch (RunService.Conflict e) {
           throw new Main.UsageException(e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -305,16 +291,15 @@ final class RunsCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new Main.UsageException("--from-stage: " + e.getMessage());
       }
-      String why =
-          "restarted by the operator: "
-              + Text.clean(reason)
-              + from.map(st -> " (from stage " + st.id() + ")").orElse("");
       Settings settings = options.load(pipelineFlags.flags());
       PrintWriter out = spec.commandLine().getOut();
+      RestartRequest request =
+          new RestartRequest(runId, from, Optional.empty(), Text.clean(reason), dryRun);
       if (dryRun) {
         Observability.start(settings, Observability.Mode.READER);
         try (Store store = StoreReader.require(settings)) {
-          var plan = plan(store, from, settings);
+          var plan =
+              usage(settings, () -> StoreReader.runs(settings, store).restart(request)).plan();
           out.println("dry run, nothing changed; bin/book-creator runs restart would:");
           plan.describe().forEach(l -> out.println("  " + l));
         }
@@ -327,24 +312,12 @@ final class RunsCommand implements Callable<Integer> {
       Engine engine;
       try {
         engine = Engine.open(settings, telemetry);
-      } catch (org.bookcreator.core.store.StoreLockedException locked) {
+      } catch (StoreLockedException locked) {
         // Another process (serve) owns the pipeline: change the store, and let its orchestrator
-        // drive the run.
+        // drive the run. Its workers keep moving meanwhile; the service plans again if it must.
         try (Store store = StoreReader.require(settings)) {
-          // Its workers keep moving meanwhile: plan again when the run changed before the plan
-          // applied.
           var plan =
-              usage(
-                      settings,
-                      () ->
-                          org.bookcreator.core.ops.RunControl.planAndApply(
-                              store,
-                              runId,
-                              from,
-                              p ->
-                                  org.bookcreator.core.ops.RunControl.restart(
-                                      store, p, why, java.time.Instant.now())))
-                  .plan();
+              usage(settings, () -> StoreReader.runs(settings, store).restart(request)).plan();
           plan.describe().forEach(l -> out.println(l));
           out.println(
               "restarted; the Book Creator process that holds "
@@ -363,35 +336,27 @@ final class RunsCommand implements Callable<Integer> {
       try (engine) {
         // This process holds the data directory, so every lease in the store is stale: restart
         // before the workers start, and the plan sees the store as nobody else changes it.
-        var plan = plan(engine.store, from, settings);
-        Run restarted = usage(settings, () -> engine.pipeline.restart(plan, why));
+        RunService.Restarted done = usage(settings, () -> engine.runs.restart(request));
         engine.pipeline.start(true);
-        plan.describe().forEach(l -> out.println(l));
+        done.plan().describe().forEach(l -> out.println(l));
         out.flush();
-        List<Run> finished = DemoCommand.await(engine, List.of(restarted), engine.clock.instant());
+        List<Run> finished =
+            DemoCommand.await(engine, List.of(done.run().orElseThrow()), engine.clock.instant());
         out.print(DemoCommand.table(engine, finished));
         out.flush();
         Run end = finished.get(0);
-        if (end.state() == org.bookcreator.core.run.RunState.COMPLETED) return ExitCodes.OK;
-        return end.state() == org.bookcreator.core.run.RunState.PAUSED
-            ? ExitCodes.PAUSED
-            : ExitCodes.RUN_FAILED;
+        if (end.state() == RunState.COMPLETED) return ExitCodes.OK;
+        return end.state() == RunState.PAUSED ? ExitCodes.PAUSED : ExitCodes.RUN_FAILED;
       }
-    }
-
-    private org.bookcreator.core.run.RestartPlan plan(
-        Store store, Optional<org.bookcreator.core.run.Stage> from, Settings settings) {
-      return usage(
-          settings, () -> org.bookcreator.core.ops.RunControl.planRestart(store, runId, from));
     }
 
     /** Runs an action on the run, its refusals turned into usage errors that name the run. */
     private <T> T usage(Settings settings, java.util.function.Supplier<T> action) {
       try {
         return action.get();
-      } catch (org.bookcreator.core.ops.RunControl.NotFound e) {
+      } catch (RunService.NotFound e) {
         throw new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir());
-      } catch (org.bookcreator.core.ops.RunControl.Conflict e) {
+      } catch (RunService.Conflict e) {
         throw new Main.UsageException(e.getMessage());
       }
     }

@@ -6,12 +6,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.project.BriefParser;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.server.ApiConfig;
 import org.bookcreator.server.ApiServer;
 import org.bookcreator.server.BookApi;
-import org.bookcreator.server.RunLauncher;
 import org.bookcreator.telemetry.LogSetup;
 import org.bookcreator.telemetry.MetricsServer;
 import picocli.CommandLine.Command;
@@ -127,7 +127,7 @@ final class ServeCommand implements Callable<Integer> {
       String host = settings.get(Setting.HTTP_HOST);
       Engine engine = null;
       org.bookcreator.core.store.Store store;
-      RunLauncher launcher;
+      RunService runs;
       org.bookcreator.core.support.Ids ids;
       java.time.InstantSource clock;
       if (role == Role.API) {
@@ -136,13 +136,15 @@ final class ServeCommand implements Callable<Integer> {
         telemetry.attach(store);
         clock = java.time.InstantSource.system();
         ids = new org.bookcreator.core.support.Ids(clock, new java.security.SecureRandom());
-        launcher = RunLauncher.viaStore(store, ids, clock, settings.simulation().seed());
+        // The worker process's orchestrator finds the runs this one starts on its next sweep.
+        runs =
+            new RunService(store, ids, clock, settings.simulation().seed(), RunService.Driver.NONE);
       } else {
         engine = Engine.open(settings, telemetry);
         store = engine.store;
         clock = engine.clock;
         ids = engine.ids;
-        launcher = RunLauncher.inProcess(engine.pipeline, settings.simulation().seed());
+        runs = engine.runs;
       }
       ApiServer api = null;
       MetricsServer workerMetrics = null;
@@ -152,10 +154,9 @@ final class ServeCommand implements Callable<Integer> {
               new BookApi(
                   new BookApi.Services(
                       store,
-                      launcher,
+                      runs,
                       new BriefParser(settings.categories()),
                       settings.categories(),
-                      ids,
                       clock,
                       settings.dataDir(),
                       settings.stallThresholds()));

@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.bookcreator.core.store.Store;
-import org.bookcreator.core.support.Json;
+import org.bookcreator.core.view.OperationsQueries;
+import org.bookcreator.core.view.ViewJson;
 import org.bookcreator.telemetry.SpanRecord;
 import org.bookcreator.telemetry.Telemetry;
 import picocli.CommandLine.Command;
@@ -20,7 +21,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import tools.jackson.databind.node.ArrayNode;
 
 @Command(
     name = "trace",
@@ -60,9 +60,8 @@ final class TraceCommand implements Callable<Integer> {
         throw new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir());
       List<SpanRecord> spans = store.spans(Telemetry.traceIdFor(runId));
       if (json) {
-        ArrayNode arr = Json.MAPPER.createArrayNode();
-        for (SpanRecord s : spans) arr.add(org.bookcreator.server.Views.span(s));
-        out.println(Json.write(arr));
+        out.println(
+            ViewJson.write(new OperationsQueries(store, settings.stallThresholds()).trace(runId)));
       } else if (spans.isEmpty()) {
         out.println(
             "no spans for run "

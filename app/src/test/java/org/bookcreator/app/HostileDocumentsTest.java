@@ -92,7 +92,8 @@ class HostileDocumentsTest {
               java.time.Instant.now());
       store.createProject(p);
       pipeline.start();
-      run = pipeline.completion(pipeline.submit(p, 1, "test").id()).get(60, TimeUnit.SECONDS);
+      run =
+          pipeline.completion(TestRuns.start(store, pipeline, p, 1).id()).get(60, TimeUnit.SECONDS);
       pipeline.close();
       events = store.events(run.id());
       parse =

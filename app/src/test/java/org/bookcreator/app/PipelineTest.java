@@ -90,7 +90,7 @@ class PipelineTest {
             java.time.Instant.now());
     store.createProject(p);
     pipeline.start();
-    Run run = pipeline.submit(p, 7, "test");
+    Run run = TestRuns.start(store, pipeline, p, 7);
     return pipeline.completion(run.id()).get(60, java.util.concurrent.TimeUnit.SECONDS);
   }
 

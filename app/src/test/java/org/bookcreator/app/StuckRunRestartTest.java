@@ -19,7 +19,7 @@ import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.llm.LlmClient;
 import org.bookcreator.core.llm.LlmRequest;
 import org.bookcreator.core.llm.LlmResult;
-import org.bookcreator.core.ops.RunControl;
+import org.bookcreator.core.ops.RunService.RestartRequest;
 import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.pipeline.PipelineConfig;
@@ -120,7 +120,7 @@ class StuckRunRestartTest {
             Instant.now());
     store.createProject(p);
     pipeline.start(true);
-    Run run = pipeline.submit(p, 3, "test");
+    Run run = TestRuns.start(store, pipeline, p, 3);
     awaitTask(run.id(), TaskKind.DRAFT_CHAPTER, TaskState.LEASED);
     return run;
   }
@@ -156,7 +156,7 @@ class StuckRunRestartTest {
 
     List<StallDetector.Stall> stalls = pipeline.lookForStalls(thresholds);
     String historyBefore = store.history(run.id()).toString();
-    var plan = RunControl.planRestart(store, run.id(), Optional.empty());
+    var plan = TestRuns.over(store, pipeline).planRestart(run.id(), Optional.empty());
 
     assertThat(stalls)
         .singleElement()
@@ -188,7 +188,7 @@ class StuckRunRestartTest {
         .as("planning (a dry run) changes nothing")
         .isEqualTo(historyBefore);
 
-    pipeline.restart(plan, "restarted by the operator: worker frozen");
+    TestRuns.over(store, pipeline).restart(RestartRequest.of(run.id(), "worker frozen"));
     Run done = pipeline.completion(run.id()).get(60, TimeUnit.SECONDS);
     thaw.countDown();
     Thread.sleep(300);
@@ -254,9 +254,16 @@ class StuckRunRestartTest {
   @Test
   void restartFromAStage_supersedesItsTasks_andTheRunCompletesAgain() throws Exception {
     Run run = startStuckRun(dir.resolve("data"), Duration.ofSeconds(30));
-    var plan = RunControl.planRestart(store, run.id(), Optional.of(Stage.CHAPTER_WRITING));
-
-    pipeline.restart(plan, "restarted by the operator: redo the chapters");
+    var plan =
+        TestRuns.over(store, pipeline)
+            .restart(
+                new RestartRequest(
+                    run.id(),
+                    Optional.of(Stage.CHAPTER_WRITING),
+                    Optional.empty(),
+                    "redo the chapters",
+                    false))
+            .plan();
     Run done = pipeline.completion(run.id()).get(60, TimeUnit.SECONDS);
 
     assertThat(done.state()).isEqualTo(RunState.COMPLETED);

@@ -195,7 +195,7 @@ class TelemetryTest {
               List.of(),
               engine.clock.instant());
       engine.store.createProject(p);
-      runs.add(engine.pipeline.submit(p, 1, "test"));
+      runs.add(engine.runs.start(p.id(), 1, "test"));
     }
     List<Run> done = new ArrayList<>();
     for (Run r : runs) done.add(engine.pipeline.completion(r.id()).get(120, TimeUnit.SECONDS));
@@ -319,7 +319,7 @@ class TelemetryTest {
       Run r =
           engine
               .pipeline
-              .completion(engine.pipeline.submit(p, 1, "test").id())
+              .completion(engine.runs.start(p.id(), 1, "test").id())
               .get(60, TimeUnit.SECONDS);
       assertThat(r.state()).isEqualTo(RunState.COMPLETED);
     }

@@ -11,29 +11,36 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.bookcreator.core.ops.RunControl;
+import org.bookcreator.core.cost.CostDimension;
+import org.bookcreator.core.cost.CostQuery;
+import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.project.Brief;
 import org.bookcreator.core.project.BriefException;
 import org.bookcreator.core.project.BriefParser;
 import org.bookcreator.core.project.Categories;
 import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.RestartPlan;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.store.Page;
+import org.bookcreator.core.store.ProjectFilter;
+import org.bookcreator.core.store.RunFilter;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreException;
-import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.core.view.CostReports;
+import org.bookcreator.core.view.LibraryQueries;
+import org.bookcreator.core.view.OperationsQueries;
+import org.bookcreator.core.view.RunView;
+import org.bookcreator.core.view.ViewJson;
 import org.bookcreator.telemetry.LogContext;
-import org.bookcreator.telemetry.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -61,22 +68,27 @@ public final class BookApi {
   private static final Set<String> BRIEF_TYPES =
       Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml");
 
-  /** What the API acts on; {@code runs} starts and restarts runs. */
+  /** What the API reads ({@code store}) and the use cases it calls ({@code runs}). */
   public record Services(
       Store store,
-      RunLauncher runs,
+      RunService runs,
       BriefParser briefs,
       Categories categories,
-      Ids ids,
       InstantSource clock,
       Path dataDir,
       org.bookcreator.core.ops.StallDetector.Thresholds stalls) {}
 
   private final Services s;
+  private final LibraryQueries library;
+  private final OperationsQueries operations;
+  private final CostReports costs;
   private final Router router = new Router();
 
   public BookApi(Services services) {
     this.s = services;
+    this.library = new LibraryQueries(services.store());
+    this.operations = new OperationsQueries(services.store(), services.stalls());
+    this.costs = new CostReports(services.store());
     router
         .add("GET", "/healthz", r -> ApiResponse.ok(Json.object().put("status", "ok")))
         .add("GET", "/readyz", this::ready)
@@ -92,6 +104,7 @@ public final class BookApi {
         .add("GET", "/api/runs/{id}/trace", this::trace)
         .add("GET", "/api/runs/{id}/diagnosis", this::diagnosis)
         .add("GET", "/api/stalls", this::stalls)
+        .add("GET", "/api/costs", this::costReport)
         .add("GET", "/api/logs", this::logs);
   }
 
@@ -147,12 +160,8 @@ public final class BookApi {
           "references",
           "upload reference documents with POST /api/projects/{id}/documents instead");
     }
-    Project p = Project.from(s.ids().next("prj"), brief, s.clock().instant());
-    s.store().createProject(p);
-    try (LogContext.Scope ignored = LogContext.with(LogContext.PROJECT_ID, p.id())) {
-      log.info("project {} created over the API", p.id());
-    }
-    return ApiResponse.created(projectWithRuns(p), "/api/projects/" + p.id());
+    Project p = s.runs().createProject(brief, "over the API");
+    return ApiResponse.created(view(library.project(p.id())), "/api/projects/" + p.id());
   }
 
   private ApiResponse listProjects(ApiRequest r) {
@@ -169,50 +178,22 @@ public final class BookApi {
     }
     Optional<Stage> stage = r.queryParam("stage").map(BookApi::stage);
     Optional<String> status = r.queryParam("status").map(BookApi::status);
-    int limit = r.intParam("limit", 50, 1, 500);
+    int limit = r.intParam("limit", 50, 1, ProjectFilter.MAX_LIMIT);
     int offset = r.intParam("offset", 0, 0, 10_000_000);
-
-    Map<String, Run> latest = new HashMap<>();
-    for (Run run : s.store().runs(Optional.empty())) {
-      latest.merge(run.projectId(), run, (a, b) -> a.number() >= b.number() ? a : b);
-    }
-    List<Project> matching = new ArrayList<>();
-    for (Project p : s.store().projects()) {
-      Run last = latest.get(p.id());
-      if (category.isPresent() && !p.category().equals(category.get())) continue;
-      if (stage.isPresent() && (last == null || last.stage().filter(stage.get()::equals).isEmpty()))
-        continue;
-      if (status.isPresent()
-          && !(last == null ? "none" : last.state().name().toLowerCase(Locale.ROOT))
-              .equals(status.get())) continue;
-      matching.add(p);
-    }
-    matching.sort(Comparator.comparing(Project::createdAt).reversed().thenComparing(Project::id));
-    ObjectNode body = Json.object();
-    ArrayNode items = body.putArray("items");
-    for (Project p :
-        matching.subList(
-            Math.min(offset, matching.size()), Math.min(offset + limit, matching.size()))) {
-      ObjectNode o = Views.project(p);
-      Run last = latest.get(p.id());
-      if (last != null) o.set("latest_run", Views.runSummary(s.store(), last));
-      items.add(o);
-    }
-    body.put("total", matching.size());
-    body.put("limit", limit);
-    body.put("offset", offset);
-    return ApiResponse.ok(body);
+    boolean noRun = status.filter("none"::equals).isPresent();
+    ProjectFilter filter =
+        new ProjectFilter(
+            category,
+            stage,
+            status.filter(v -> !noRun).map(v -> RunState.valueOf(v.toUpperCase(Locale.ROOT))),
+            noRun,
+            limit,
+            offset);
+    return ApiResponse.ok(ViewJson.tree(library.projects(filter)));
   }
 
   private ApiResponse getProject(ApiRequest r) {
-    return ApiResponse.ok(projectWithRuns(project(r.pathParam("id"))));
-  }
-
-  private ObjectNode projectWithRuns(Project p) {
-    ObjectNode o = Views.project(p);
-    ArrayNode runs = o.putArray("runs");
-    for (Run run : s.store().runs(Optional.of(p.id()))) runs.add(Views.runSummary(s.store(), run));
-    return o;
+    return ApiResponse.ok(view(library.project(project(r.pathParam("id")).id())));
   }
 
   private ApiResponse uploadDocument(ApiRequest r) {
@@ -299,52 +280,38 @@ public final class BookApi {
     Project p = project(r.pathParam("id"));
     JsonNode body = jsonBody(r, false);
     String reason = text(body, "reason").orElse("started over the API");
-    for (Run run : s.store().runs(Optional.of(p.id()))) {
-      if (run.state().isActive() || run.state() == RunState.PAUSED) {
-        throw ApiError.conflict(
-            "project "
-                + p.id()
-                + " already has run "
-                + run.id()
-                + " ("
-                + run.state().name().toLowerCase(Locale.ROOT)
-                + "); cancel it or restart it instead");
-      }
+    Run run;
+    try {
+      run = s.runs().start(p.id(), reason + " (request " + r.requestId() + ")");
+    } catch (RunService.Conflict e) {
+      throw ApiError.conflict(e.getMessage());
     }
-    Run run = s.runs().start(p, reason + " (request " + r.requestId() + ")");
     try (LogContext.Scope ignored =
         LogContext.with(LogContext.PROJECT_ID, p.id(), LogContext.RUN_ID, run.id())) {
       // The request's lines carry request_id, the run's lines carry run_id: this line carries both.
       log.info("run {} of project {} started over the API", run.id(), p.id());
     }
-    return ApiResponse.accepted(
-        Views.run(s.store(), s.store().run(run.id()).orElse(run)), "/api/runs/" + run.id());
+    return ApiResponse.accepted(runView(run.id()), "/api/runs/" + run.id());
   }
 
   private ApiResponse listRuns(ApiRequest r) {
     Optional<String> projectId = r.queryParam("project");
     projectId.ifPresent(this::project);
     Optional<String> state = r.queryParam("state").map(BookApi::status);
-    int limit = r.intParam("limit", 50, 1, 500);
+    int limit = r.intParam("limit", 50, 1, RunFilter.MAX_LIMIT);
     int offset = r.intParam("offset", 0, 0, 10_000_000);
-    List<Run> runs = new ArrayList<>(s.store().runs(projectId));
-    state.ifPresent(
-        st -> runs.removeIf(run -> !run.state().name().toLowerCase(Locale.ROOT).equals(st)));
-    runs.sort(Comparator.comparing(Run::createdAt).reversed().thenComparing(Run::id));
-    ObjectNode body = Json.object();
-    ArrayNode items = body.putArray("items");
-    for (Run run :
-        runs.subList(Math.min(offset, runs.size()), Math.min(offset + limit, runs.size()))) {
-      items.add(Views.runSummary(s.store(), run));
+    if (state.filter("none"::equals).isPresent()) {
+      // "none" filters projects without runs; as a run state it matches nothing.
+      return ApiResponse.ok(ViewJson.tree(new Page<RunView>(List.of(), 0, limit, offset)));
     }
-    body.put("total", runs.size());
-    body.put("limit", limit);
-    body.put("offset", offset);
-    return ApiResponse.ok(body);
+    RunFilter filter =
+        new RunFilter(
+            projectId, state.map(v -> RunState.valueOf(v.toUpperCase(Locale.ROOT))), limit, offset);
+    return ApiResponse.ok(ViewJson.tree(library.runs(filter)));
   }
 
   private ApiResponse getRun(ApiRequest r) {
-    return ApiResponse.ok(Views.run(s.store(), run(r.pathParam("id"))));
+    return ApiResponse.ok(runView(run(r.pathParam("id")).id()));
   }
 
   private ApiResponse cancelRun(ApiRequest r) {
@@ -352,17 +319,17 @@ public final class BookApi {
     String reason = requiredReason(jsonBody(r, true));
     try (LogContext.Scope ignored =
         LogContext.with(LogContext.PROJECT_ID, run.projectId(), LogContext.RUN_ID, run.id())) {
-      RunControl.Cancelled c = RunControl.cancel(s.store(), run.id(), reason, s.clock().instant());
+      RunService.Cancelled c = s.runs().cancel(run.id(), reason);
       log.info(
           "run {} cancelled over the API (was {}; {} queued task(s) cancelled): {}",
           run.id(),
           c.was().name().toLowerCase(Locale.ROOT),
           c.tasksCancelled(),
           reason);
-      ObjectNode o = Views.run(s.store(), c.run());
+      ObjectNode o = (ObjectNode) ViewJson.tree(library.detail(c.run()));
       o.put("tasks_cancelled", c.tasksCancelled());
       return ApiResponse.ok(o);
-    } catch (RunControl.Conflict e) {
+    } catch (RunService.Conflict e) {
       throw ApiError.conflict(e.getMessage());
     }
   }
@@ -402,9 +369,11 @@ public final class BookApi {
     boolean dryRun = dry != null && dry.asBoolean(false);
     try (LogContext.Scope ignored =
         LogContext.with(LogContext.PROJECT_ID, run.projectId(), LogContext.RUN_ID, run.id())) {
-      org.bookcreator.core.run.RestartPlan plan =
-          RunControl.planRestart(s.store(), run.id(), fromStage);
-      if (dryRun) {
+      RunService.Restarted done =
+          s.runs()
+              .restart(new RunService.RestartRequest(run.id(), fromStage, budget, reason, dryRun));
+      if (done.dryRun()) {
+        RestartPlan plan = done.plan();
         ObjectNode o = Json.object();
         o.put("run_id", run.id());
         o.put("dry_run", true);
@@ -416,55 +385,55 @@ public final class BookApi {
         o.put("rewind", plan.rewind().size());
         return ApiResponse.ok(o);
       }
-      budget.ifPresent(b -> s.store().setBudget(run.projectId(), Optional.of(b)));
-      String why =
-          "restarted by the operator: "
-              + reason
-              + fromStage.map(st -> " (from stage " + st.id() + ")").orElse("")
-              + budget.map(b -> " (budget set to $" + b.toPlainString() + ")").orElse("");
-      // Workers keep moving meanwhile: plan again when the run changed before the plan applied.
-      RunControl.Restarted done =
-          RunControl.planAndApply(s.store(), run.id(), fromStage, p -> s.runs().restart(p, why));
-      Run restarted = done.run();
+      Run restarted = done.run().orElseThrow();
       log.info(
           "run {} restarted over the API: {}", run.id(), String.join("; ", done.plan().describe()));
-      return ApiResponse.accepted(
-          Views.run(s.store(), s.store().run(run.id()).orElse(restarted)), "/api/runs/" + run.id());
-    } catch (RunControl.Conflict e) {
+      return ApiResponse.accepted(runView(restarted.id()), "/api/runs/" + run.id());
+    } catch (RunService.Conflict e) {
       throw ApiError.conflict(e.getMessage());
     }
   }
 
   private ApiResponse diagnosis(ApiRequest r) {
     Run run = run(r.pathParam("id"));
-    return ApiResponse.ok(
-        Views.diagnosis(
-            org.bookcreator.core.ops.Diagnosis.of(
-                s.store(), run, s.stalls(), s.clock().instant())));
+    return ApiResponse.ok(ViewJson.tree(operations.diagnosis(run, s.clock().instant())));
   }
 
   private ApiResponse stalls(ApiRequest r) {
-    java.time.Instant now = s.clock().instant();
-    List<Run> active = s.store().runsIn(Set.of(RunState.QUEUED, RunState.RUNNING));
     ObjectNode body = Json.object();
-    ArrayNode items = body.putArray("items");
-    for (var st : org.bookcreator.core.ops.StallDetector.find(s.store(), active, s.stalls(), now)) {
-      ObjectNode o = items.addObject();
-      o.put("run_id", st.run().id());
-      o.put("project_id", st.run().projectId());
-      st.run().stage().ifPresent(x -> o.put("stage", x.id()));
-      o.put("kind", st.kind().id());
-      o.put("reason", st.reason());
-      o.put("last_progress", st.lastProgress().toString());
-      o.put("stalled_seconds", java.time.Duration.between(st.lastProgress(), now).toSeconds());
-    }
+    body.set("items", ViewJson.tree(operations.stalls(s.clock().instant())));
     return ApiResponse.ok(body);
   }
 
   private ApiResponse trace(ApiRequest r) {
-    Run run = run(r.pathParam("id"));
-    String traceId = Telemetry.traceIdFor(run.id());
-    return ApiResponse.ok(Views.trace(run.id(), traceId, s.store().spans(traceId)));
+    return ApiResponse.ok(ViewJson.tree(operations.trace(run(r.pathParam("id")).id())));
+  }
+
+  // ---- costs
+
+  private ApiResponse costReport(ApiRequest r) {
+    Optional<String> projectId = r.queryParam("project");
+    projectId.ifPresent(this::project);
+    Optional<String> runId = r.queryParam("run");
+    runId.ifPresent(this::run);
+    Optional<String> category =
+        r.queryParam("category").map(c -> c.strip().toLowerCase(Locale.ROOT));
+    List<CostDimension> by = new ArrayList<>();
+    for (String d :
+        r.queryParam("by").filter(b -> !b.isBlank()).map(b -> b.split(",")).orElse(new String[0])) {
+      try {
+        CostDimension dim = CostDimension.parse(d.strip());
+        if (by.contains(dim))
+          throw ApiError.invalidField("by", "the dimension " + dim.id() + " is repeated");
+        by.add(dim);
+      } catch (IllegalArgumentException e) {
+        throw ApiError.invalidField("by", e.getMessage());
+      }
+    }
+    java.time.Instant now = s.clock().instant();
+    CostQuery query =
+        new CostQuery(projectId, runId, category, time(r, "since", now), time(r, "until", now), by);
+    return ApiResponse.ok(ViewJson.tree(costs.report(query)));
   }
 
   // ---- logs
@@ -507,22 +476,7 @@ public final class BookApi {
             before,
             Optional.empty(),
             limit);
-    List<org.bookcreator.core.store.StoredLog> page = s.store().logs(q);
-    ObjectNode body = Json.object();
-    ArrayNode items = body.putArray("items");
-    for (var l : page) {
-      ObjectNode o;
-      try {
-        o = (ObjectNode) Json.parse(l.line().json());
-      } catch (RuntimeException e) {
-        o = Json.object().put("message", l.line().json());
-      }
-      o.put("id", l.id());
-      items.add(o);
-    }
-    if (page.size() == limit) body.put("next_before", page.get(page.size() - 1).id());
-    else body.putNull("next_before");
-    return ApiResponse.ok(body);
+    return ApiResponse.ok(ViewJson.tree(operations.logs(q)));
   }
 
   private static Optional<java.time.Instant> time(
@@ -539,6 +493,15 @@ public final class BookApi {
   }
 
   // ---- helpers
+
+  private JsonNode runView(String runId) {
+    return view(library.run(runId));
+  }
+
+  /** A view that must exist: it was found a moment ago. */
+  private static JsonNode view(Optional<?> view) {
+    return ViewJson.tree(view.orElseThrow(() -> ApiError.notFound("gone meanwhile")));
+  }
 
   private Project project(String id) {
     if (id == null || !ID.matcher(id).matches()) throw ApiError.notFound("no such project");

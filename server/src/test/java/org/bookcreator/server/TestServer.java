@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import org.bookcreator.core.cost.PriceTable;
+import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.project.BriefParser;
@@ -64,10 +65,9 @@ final class TestServer implements AutoCloseable {
         new BookApi(
             new BookApi.Services(
                 store,
-                RunLauncher.inProcess(pipeline, 3),
+                new RunService(store, ids, InstantSource.system(), 3, pipeline::wake),
                 new BriefParser(Categories.defaults()),
                 Categories.defaults(),
-                ids,
                 InstantSource.system(),
                 dir.resolve("data"),
                 org.bookcreator.core.ops.StallDetector.Thresholds.of(
@@ -94,6 +94,15 @@ final class TestServer implements AutoCloseable {
                     : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) b.header("Content-Type", contentType);
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The value of a finished future, for streams over answers already awaited. */
+  static <T> T join(java.util.concurrent.Future<T> f) {
+    try {
+      return f.get();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Override

@@ -65,10 +65,10 @@ final class AgentExecutor {
   private final Redactor redactor;
 
   /**
-   * Projects by id, read once per process: every priced call needs the category (metrics) and the
-   * budget. A budget only changes through {@code resume --budget-usd}, before the pipeline starts.
+   * Categories by project id (a category never changes): every call's metrics are labelled with it.
+   * Budgets do change, so {@link BudgetGuard} reads them from the store at every priced call.
    */
-  private final Map<String, Project> projects = new ConcurrentHashMap<>();
+  private final Map<String, String> categories = new ConcurrentHashMap<>();
 
   private final InstantSource clock;
   private final DocumentReader documents;
@@ -245,8 +245,7 @@ final class AgentExecutor {
     // replays the recorded answer instead of paying for it again.
     store.recordCall(entry);
     observe(task, request, result, usage, cost, llm);
-    if (cost.isPresent() && cost.get().signum() > 0)
-      project(task).ifPresent(p -> budgets.afterCall(task, p));
+    if (cost.isPresent() && cost.get().signum() > 0) budgets.afterCall(task);
     return result;
   }
 
@@ -277,12 +276,13 @@ final class AgentExecutor {
     span.end();
   }
 
-  private Optional<Project> project(Task task) {
-    Project cached = projects.get(task.projectId());
-    if (cached != null) return Optional.of(cached);
-    Optional<Project> found = store.project(task.projectId());
-    found.ifPresent(p -> projects.put(p.id(), p));
-    return found;
+  private String category(Task task) {
+    String cached = categories.get(task.projectId());
+    if (cached != null) return cached;
+    // Not computeIfAbsent: no store read while holding the map's lock.
+    String category = store.project(task.projectId()).map(Project::category).orElse("unknown");
+    categories.put(task.projectId(), category);
+    return category;
   }
 
   private void observe(
@@ -298,7 +298,7 @@ final class AgentExecutor {
           case LlmResult.Retryable r -> r.type().id();
           case LlmResult.Fatal f -> f.type().id();
         };
-    String category = project(task).map(Project::category).orElse("unknown");
+    String category = category(task);
     metrics.modelCall(
         llm.provider(),
         request.model().equals("default") ? result.model() : request.model(),

@@ -32,8 +32,14 @@ final class BudgetGuard {
     this.clock = clock;
   }
 
-  void afterCall(Task task, Project project) {
-    if (project.budgetUsd().isEmpty()) return;
+  /**
+   * Reads the project afresh: a budget raised or lowered by an operator (over the API, by another
+   * process) holds from the next call on.
+   */
+  void afterCall(Task task) {
+    Optional<Project> found = store.project(task.projectId());
+    if (found.isEmpty() || found.get().budgetUsd().isEmpty()) return;
+    Project project = found.get();
     BigDecimal budget = project.budgetUsd().get();
     BigDecimal spent = store.projectSpend(project.id());
     String amounts =

@@ -10,7 +10,6 @@ import java.util.random.RandomGenerator;
 import org.bookcreator.core.agent.OutputSchemas;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.llm.LlmClient;
-import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
@@ -240,29 +239,14 @@ public final class Pipeline implements AutoCloseable {
     for (Run r : store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING))) orchestrator.poke(r.id());
   }
 
-  /** Creates a new run of the project and starts it. */
-  public Run submit(Project project, long seed, String reason) {
-    return orchestrator.submit(project, seed, reason);
-  }
-
   /**
-   * Resumes a paused run (budget reached) or a failed one, recording the reason; failed and
-   * cancelled tasks of a failed run are queued again.
+   * Tells the orchestrator that a run was created or set running again (by {@link
+   * org.bookcreator.core.ops.RunService}): it looks at it now rather than on its next sweep, and a
+   * new completion is awaited. This is the {@link org.bookcreator.core.ops.RunService.Driver} of a
+   * process that runs a pipeline.
    */
-  public Run resume(String runId, String reason) {
-    Run run = org.bookcreator.core.ops.RunControl.resume(store, runId, reason, clock.instant());
+  public void wake(String runId) {
     orchestrator.resumed(runId);
-    return run;
-  }
-
-  /**
-   * Carries out a restart plan (see {@link org.bookcreator.core.ops.RunControl#planRestart}) and
-   * drives the run on.
-   */
-  public Run restart(org.bookcreator.core.run.RestartPlan plan, String reason) {
-    Run run = org.bookcreator.core.ops.RunControl.restart(store, plan, reason, clock.instant());
-    orchestrator.resumed(run.id());
-    return run;
   }
 
   /** Completes when the run completes, fails, is cancelled or pauses. */

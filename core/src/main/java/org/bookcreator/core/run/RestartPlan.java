@@ -1,5 +1,7 @@
 package org.bookcreator.core.run;
 
+import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,6 +16,7 @@ import java.util.Optional;
  * @param requeue failed or cancelled tasks, queued again
  * @param supersede tasks of {@code fromStage} and later, replaced by new tasks (new calls)
  * @param rewind stage records set back to pending
+ * @param budgetUsd the project's new budget, set in the same transaction (empty: unchanged)
  */
 public record RestartPlan(
     Run run,
@@ -21,19 +24,30 @@ public record RestartPlan(
     List<Task> revoke,
     List<Task> requeue,
     List<Task> supersede,
-    List<StageRecord> rewind) {
+    List<StageRecord> rewind,
+    Optional<BigDecimal> budgetUsd) {
   public RestartPlan {
     Objects.requireNonNull(run, "run");
     fromStage = Objects.requireNonNullElse(fromStage, Optional.empty());
+    budgetUsd = Objects.requireNonNullElse(budgetUsd, Optional.empty());
+    budgetUsd.ifPresent(
+        b -> {
+          if (b.signum() <= 0) throw new IllegalArgumentException("budget must be greater than 0");
+        });
     revoke = List.copyOf(revoke);
     requeue = List.copyOf(requeue);
     supersede = List.copyOf(supersede);
     rewind = List.copyOf(rewind);
   }
 
+  /** The same plan, also setting the project's budget. */
+  public RestartPlan withBudget(Optional<BigDecimal> budget) {
+    return new RestartPlan(run, fromStage, revoke, requeue, supersede, rewind, budget);
+  }
+
   /** One line per kind of change, for people. */
   public List<String> describe() {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     out.add(
         "run "
             + run.id()
@@ -71,6 +85,8 @@ public record RestartPlan(
               + rewind.size()
               + " stage(s) to pending: "
               + String.join(", ", rewind.stream().map(s -> s.stage().id()).toList()));
+    budgetUsd.ifPresent(
+        b -> out.add("set the budget of project " + run.projectId() + " to $" + b.toPlainString()));
     if (revoke.isEmpty() && requeue.isEmpty() && supersede.isEmpty() && rewind.isEmpty())
       out.add("no task or stage needs to change");
     return out;

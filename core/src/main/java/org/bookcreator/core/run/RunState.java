@@ -26,6 +26,14 @@ public enum RunState {
     return this == COMPLETED || this == CANCELLED;
   }
 
+  /**
+   * A run that holds its project: queued, running or paused. A project has at most one open run at
+   * a time (the store enforces it).
+   */
+  public boolean isOpen() {
+    return this == QUEUED || this == RUNNING || this == PAUSED;
+  }
+
   /** A run the orchestrator should drive (or resume after a restart). */
   public boolean isActive() {
     return this == QUEUED || this == RUNNING;

@@ -1,7 +1,9 @@
 package org.bookcreator.core.store;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.bookcreator.core.cost.LedgerEntry;
@@ -57,6 +59,20 @@ public interface Store extends AutoCloseable {
   List<Run> runs(Optional<String> projectId);
 
   List<Run> runsIn(Set<RunState> states);
+
+  // read models: filtered and paged in the store, one query per list rather than one per row
+
+  /** Projects matching the filter, newest first, and how many match in all. */
+  Page<Project> projectPage(ProjectFilter filter);
+
+  /** Runs matching the filter, newest first, and how many match in all. */
+  Page<Run> runPage(RunFilter filter);
+
+  /** The latest run (highest number) of each of these projects that has one. */
+  Map<String, Run> latestRuns(Collection<String> projectIds);
+
+  /** {@link #totals} of many runs in one query; a run without calls maps to zero totals. */
+  Map<String, RunTotals> totals(Collection<String> runIds);
 
   /** Moves a run from {@code from} to {@code to}, recording why. */
   Run transitionRun(String runId, RunState from, RunState to, String reason, Instant at);

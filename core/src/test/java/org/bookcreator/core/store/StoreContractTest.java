@@ -20,6 +20,7 @@ import org.bookcreator.core.cost.LedgerEntry;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.run.RestartPlan;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.RunState;
@@ -95,6 +96,7 @@ public abstract class StoreContractTest {
     store.createProject(aProject("p1"));
 
     Run first = store.createRun("r1", "p1", 1, "first", T0);
+    store.transitionRun("r1", RunState.QUEUED, RunState.CANCELLED, "replaced", T0);
     Run second = store.createRun("r2", "p1", 1, "retry", T0.plusSeconds(1));
 
     assertThat(first.state()).isEqualTo(RunState.QUEUED);
@@ -105,12 +107,126 @@ public abstract class StoreContractTest {
         .allMatch(s -> s.state() == StageState.PENDING);
     assertThat(store.runs(Optional.of("p1"))).extracting(Run::id).containsExactly("r1", "r2");
     assertThat(store.history("r1"))
-        .singleElement()
+        .first()
         .satisfies(
             t -> {
               assertThat(t.to()).isEqualTo("QUEUED");
               assertThat(t.reason()).isEqualTo("first");
             });
+  }
+
+  @Test
+  void createRun_whileTheProjectHasAnOpenRun_isRefused_andAllowedOnceItEnds() {
+    aRunningRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.PAUSED, "budget", T0);
+
+    assertThatThrownBy(() -> store.createRun("r2", "p1", 1, "second", T0))
+        .isInstanceOf(OpenRunExistsException.class)
+        .hasMessageContaining("project p1 already has run r1 (paused)")
+        .satisfies(e -> assertThat(((OpenRunExistsException) e).openRunId()).isEqualTo("r1"));
+    assertThat(store.runs(Optional.of("p1"))).extracting(Run::id).containsExactly("r1");
+
+    store.transitionRun("r1", RunState.PAUSED, RunState.CANCELLED, "give up", T0);
+    assertThat(store.createRun("r2", "p1", 1, "second", T0).state()).isEqualTo(RunState.QUEUED);
+  }
+
+  @Test
+  void reopeningAFailedRun_whileAnotherRunOfItsProjectIsOpen_isRefused() {
+    aRunningRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.FAILED, "broke", T0);
+    store.createRun("r2", "p1", 1, "second", T0);
+    Run failed = store.run("r1").orElseThrow();
+
+    assertThatThrownBy(
+            () -> store.transitionRun("r1", RunState.FAILED, RunState.RUNNING, "resume", T0))
+        .isInstanceOf(OpenRunExistsException.class)
+        .hasMessageContaining("already has run r2");
+    assertThatThrownBy(
+            () ->
+                store.applyRestart(
+                    new RestartPlan(
+                        failed,
+                        Optional.empty(),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        Optional.of(new BigDecimal("9"))),
+                    "restart",
+                    T0))
+        .isInstanceOf(OpenRunExistsException.class);
+    assertThat(store.run("r1").orElseThrow().state()).isEqualTo(RunState.FAILED);
+    assertThat(store.project("p1").orElseThrow().budgetUsd())
+        .as("the refused restart changed no budget")
+        .contains(new BigDecimal("4.50"));
+  }
+
+  @Test
+  void applyRestart_withABudget_setsItInTheSameTransaction() {
+    aRunningRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.PAUSED, "budget", T0);
+    Run paused = store.run("r1").orElseThrow();
+
+    store.applyRestart(
+        new RestartPlan(
+            paused,
+            Optional.empty(),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            Optional.of(new BigDecimal("12.25"))),
+        "raised",
+        T0);
+
+    assertThat(store.run("r1").orElseThrow().state()).isEqualTo(RunState.RUNNING);
+    assertThat(store.project("p1").orElseThrow().budgetUsd()).contains(new BigDecimal("12.25"));
+  }
+
+  @Test
+  void createRun_fromManyThreadsAndInstances_opensExactlyOneRunPerProject() throws Exception {
+    Optional<Store> second = openSecondInstance();
+    List<Store> stores = second.isPresent() ? List.of(store, second.get()) : List.of(store);
+    try {
+      for (int round = 0; round < 10; round++) {
+        String project = "p" + round;
+        store.createProject(aProject(project));
+        CountDownLatch go = new CountDownLatch(1);
+        Set<String> opened = ConcurrentHashMap.newKeySet();
+        Set<String> refused = ConcurrentHashMap.newKeySet();
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+          for (int i = 0; i < 16; i++) {
+            Store s = stores.get(i % stores.size());
+            String runId = project + "-r" + i;
+            pool.submit(
+                () -> {
+                  go.await();
+                  try {
+                    opened.add(s.createRun(runId, project, 1, "race", T0).id());
+                  } catch (OpenRunExistsException e) {
+                    refused.add(runId);
+                  }
+                  return null;
+                });
+          }
+          go.countDown();
+        }
+
+        assertThat(opened).as("round %d", round).hasSize(1);
+        assertThat(refused).hasSize(15);
+        assertThat(store.runs(Optional.of(project))).hasSize(1);
+      }
+    } finally {
+      second.ifPresent(Store::close);
+    }
+  }
+
+  /**
+   * A second instance of the adapter on the same database (another process would hold one), for the
+   * concurrency tests; empty when the adapter cannot have two.
+   */
+  protected Optional<Store> openSecondInstance() throws Exception {
+    return Optional.empty();
   }
 
   @Test
@@ -663,7 +779,8 @@ public abstract class StoreContractTest {
         0,
         "started",
         T0);
-    store.createRun("r2", "p1", 1, "queued", T0);
+    store.createProject(aProject("p2"));
+    store.createRun("r2", "p2", 1, "queued", T0);
 
     List<Store.StageCount> counts = store.activeRunsByStage();
 
@@ -830,7 +947,8 @@ public abstract class StoreContractTest {
   @Test
   void runsIn_filtersByState() {
     aRunningRun("p1", "r1");
-    store.createRun("r2", "p1", 1, "queued", T0);
+    store.createProject(aProject("p2"));
+    store.createRun("r2", "p2", 1, "queued", T0);
 
     assertThat(store.runsIn(Set.of(RunState.RUNNING))).extracting(Run::id).containsExactly("r1");
     assertThat(

@@ -20,10 +20,16 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 import org.bookcreator.core.cost.CategoryStats;
 import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostLine;
@@ -46,6 +52,10 @@ import org.bookcreator.core.run.TaskKind;
 import org.bookcreator.core.run.TaskSpec;
 import org.bookcreator.core.run.TaskState;
 import org.bookcreator.core.run.Transition;
+import org.bookcreator.core.store.OpenRunExistsException;
+import org.bookcreator.core.store.Page;
+import org.bookcreator.core.store.ProjectFilter;
+import org.bookcreator.core.store.RunFilter;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.store.StoreLockedException;
@@ -505,6 +515,7 @@ public final class SqliteStore implements Store {
               .isEmpty()) {
             throw new StoreException("no project " + projectId);
           }
+          requireNoOtherOpenRun(projectId, null);
           int number =
               one(
                       "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE project_id = ?",
@@ -572,6 +583,7 @@ public final class SqliteStore implements Store {
     return tx(
         "move run " + runId,
         () -> {
+          if (!from.isOpen() && to.isOpen()) requireNoOtherOpenRun(projectOf(runId), runId);
           int n =
               update(
                   "UPDATE runs SET state = ?, updated_at = ?, reason = ? WHERE id = ? AND state ="
@@ -591,6 +603,30 @@ public final class SqliteStore implements Store {
           record(runId, "run", runId, from, to, reason, at);
           return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
         });
+  }
+
+  /**
+   * One open run per project: the check inside the transaction gives the message a person needs;
+   * the partial unique index {@code runs_one_open_per_project} is what makes it hold across
+   * processes.
+   */
+  private void requireNoOtherOpenRun(String projectId, String exceptRunId) throws SQLException {
+    Optional<String[]> open =
+        one(
+            "SELECT id, state FROM runs WHERE project_id = ? AND state IN ('QUEUED', 'RUNNING',"
+                + " 'PAUSED') AND id <> ? LIMIT 1",
+            r -> new String[] {r.getString(1), r.getString(2)},
+            projectId,
+            exceptRunId == null ? "" : exceptRunId);
+    if (open.isPresent()) {
+      throw new OpenRunExistsException(
+          projectId, open.get()[0], open.get()[1].toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  private String projectOf(String runId) throws SQLException {
+    return one("SELECT project_id FROM runs WHERE id = ?", r -> r.getString(1), runId)
+        .orElseThrow(() -> new IllegalTransitionException("no run " + runId));
   }
 
   // ---- stages
@@ -952,6 +988,15 @@ public final class SqliteStore implements Store {
     return tx(
         "restart run " + runId,
         () -> {
+          if (!from.isOpen()) requireNoOtherOpenRun(plan.run().projectId(), runId);
+          if (plan.budgetUsd().isPresent()
+              && update(
+                      "UPDATE projects SET budget_usd = ? WHERE id = ?",
+                      plan.budgetUsd().get().toPlainString(),
+                      plan.run().projectId())
+                  == 0) {
+            throw new StoreException("no project " + plan.run().projectId());
+          }
           for (Task t : plan.revoke()) {
             expectTask(
                 runId,
@@ -1474,6 +1519,131 @@ public final class SqliteStore implements Store {
                             usd(rs.getLong(6))),
                     runId)
                 .orElse(RunTotals.ZERO));
+  }
+
+  @Override
+  public Page<Project> projectPage(ProjectFilter f) {
+    StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    f.category().ifPresent(c -> clause(where, args, " AND p.category = ?", c));
+    f.latestStage().ifPresent(st -> clause(where, args, " AND l.stage = ?", st));
+    f.latestState().ifPresent(st -> clause(where, args, " AND l.state = ?", st));
+    if (f.noRun()) where.append(" AND l.id IS NULL");
+    String from =
+        " FROM projects p LEFT JOIN runs l ON l.project_id = p.id AND l.number = (SELECT"
+            + " MAX(number) FROM runs m WHERE m.project_id = p.id)"
+            + where;
+    return tx(
+        "list projects",
+        () -> {
+          long total =
+              one("SELECT COUNT(*)" + from, rs -> rs.getLong(1), args.toArray()).orElse(0L);
+          List<Object> paged = new ArrayList<>(args);
+          paged.add(f.limit());
+          paged.add(f.offset());
+          List<Project> items =
+              query(
+                  "SELECT p.*" + from + " ORDER BY p.created_at DESC, p.id LIMIT ? OFFSET ?",
+                  SqliteStore::project,
+                  paged.toArray());
+          return new Page<>(items, total, f.limit(), f.offset());
+        });
+  }
+
+  @Override
+  public Page<Run> runPage(RunFilter f) {
+    StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    f.projectId().ifPresent(id -> clause(where, args, " AND project_id = ?", id));
+    f.state().ifPresent(st -> clause(where, args, " AND state = ?", st));
+    return tx(
+        "list runs",
+        () -> {
+          long total =
+              one("SELECT COUNT(*) FROM runs" + where, rs -> rs.getLong(1), args.toArray())
+                  .orElse(0L);
+          List<Object> paged = new ArrayList<>(args);
+          paged.add(f.limit());
+          paged.add(f.offset());
+          List<Run> items =
+              query(
+                  "SELECT * FROM runs" + where + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
+                  SqliteStore::run,
+                  paged.toArray());
+          return new Page<>(items, total, f.limit(), f.offset());
+        });
+  }
+
+  private static void clause(StringBuilder where, List<Object> args, String sql, Object arg) {
+    where.append(sql);
+    args.add(arg);
+  }
+
+  @Override
+  public Map<String, Run> latestRuns(Collection<String> projectIds) {
+    Map<String, Run> out = new HashMap<>();
+    for (List<String> chunk : chunks(projectIds)) {
+      out.putAll(
+          tx(
+              "read latest runs",
+              () ->
+                  query(
+                          "SELECT r.* FROM runs r WHERE r.project_id IN ("
+                              + marks(chunk.size())
+                              + ") AND r.number = (SELECT MAX(number) FROM runs m WHERE"
+                              + " m.project_id = r.project_id)",
+                          SqliteStore::run,
+                          chunk.toArray())
+                      .stream()
+                      .collect(Collectors.toMap(Run::projectId, r -> r))));
+    }
+    return out;
+  }
+
+  @Override
+  public Map<String, RunTotals> totals(Collection<String> runIds) {
+    Map<String, RunTotals> out = new HashMap<>();
+    for (String id : runIds) out.put(id, RunTotals.ZERO);
+    for (List<String> chunk : chunks(runIds)) {
+      tx(
+          "sum model calls of runs",
+          () -> {
+            query(
+                "SELECT run_id, COUNT(*), SUM(CASE WHEN outcome <> 'ok' THEN 1 ELSE 0 END),"
+                    + " SUM(CASE WHEN cost_picousd IS NULL THEN 1 ELSE 0 END),"
+                    + " COALESCE(SUM(input_tokens + cache_read_tokens + cache_write_tokens), 0),"
+                    + " COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cost_picousd), 0) FROM"
+                    + " llm_calls WHERE run_id IN ("
+                    + marks(chunk.size())
+                    + ") GROUP BY run_id",
+                rs ->
+                    out.put(
+                        rs.getString(1),
+                        new RunTotals(
+                            rs.getLong(2),
+                            rs.getLong(3),
+                            rs.getLong(4),
+                            rs.getLong(5),
+                            rs.getLong(6),
+                            usd(rs.getLong(7)))),
+                chunk.toArray());
+            return null;
+          });
+    }
+    return out;
+  }
+
+  /** Lists of at most 500 ids: SQLite binds a limited number of parameters per statement. */
+  private static List<List<String>> chunks(Collection<String> ids) {
+    List<String> all = List.copyOf(new LinkedHashSet<>(ids));
+    List<List<String>> out = new ArrayList<>();
+    for (int i = 0; i < all.size(); i += 500)
+      out.add(all.subList(i, Math.min(all.size(), i + 500)));
+    return out;
+  }
+
+  private static String marks(int n) {
+    return String.join(",", Collections.nCopies(n, "?"));
   }
 
   // ---- history, events, workers

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.util.Optional;
 import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.store.OpenRunExistsException;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreContractTest;
 import org.bookcreator.core.store.StoreException;
@@ -20,6 +22,58 @@ class SqliteStoreTest extends StoreContractTest {
   @Override
   protected Store openStore() {
     return SqliteStore.open(dir.resolve("data"), true);
+  }
+
+  /** Without the process lock, as the API role and the reading commands open it. */
+  @Override
+  protected Optional<Store> openSecondInstance() {
+    return Optional.of(SqliteStore.open(dir.resolve("data"), false));
+  }
+
+  @Test
+  void migrationV5_cancelsAllButTheOldestOpenRunOfAProject_withTheReasonInItsHistory()
+      throws Exception {
+    Path old = dir.resolve("v4");
+    Files.createDirectories(old);
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(SqliteStore.DB_FILE));
+        var s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at"
+              + " INTEGER NOT NULL)");
+      String[] files = {
+        "V1__initial.sql", "V2__cost_report_index.sql", "V3__budgets.sql", "V4__reprice_history.sql"
+      };
+      for (int v = 1; v <= files.length; v++) {
+        for (String sql : Migrations.statements(resource("/db/sqlite/" + files[v - 1]))) {
+          s.execute(sql);
+        }
+        s.execute("INSERT INTO schema_version VALUES (" + v + ", '" + files[v - 1] + "', 0)");
+      }
+      s.execute(
+          "INSERT INTO projects(id, title, category, brief, chapters, refs,"
+              + " created_at) VALUES ('p1', 'T', 'fiction', 'b', 1, '[]', 0)");
+      s.execute(
+          "INSERT INTO runs(id, project_id, number, state, seed, created_at, updated_at) VALUES"
+              + " ('r1', 'p1', 1, 'RUNNING', 1, 0, 0), ('r2', 'p1', 2, 'QUEUED', 1, 1, 1),"
+              + " ('r3', 'p1', 3, 'COMPLETED', 1, 2, 2)");
+    }
+
+    try (Store migrated = SqliteStore.open(old, true)) {
+      assertThat(migrated.run("r1").orElseThrow().state()).isEqualTo(RunState.RUNNING);
+      assertThat(migrated.run("r2").orElseThrow().state()).isEqualTo(RunState.CANCELLED);
+      assertThat(migrated.run("r3").orElseThrow().state()).isEqualTo(RunState.COMPLETED);
+      assertThat(migrated.history("r2"))
+          .singleElement()
+          .satisfies(t -> assertThat(t.reason()).contains("schema migration V5"));
+      assertThatThrownBy(() -> migrated.createRun("r4", "p1", 1, "x", java.time.Instant.now()))
+          .isInstanceOf(OpenRunExistsException.class);
+    }
+  }
+
+  private static String resource(String path) throws java.io.IOException {
+    try (var in = SqliteStore.class.getResourceAsStream(path)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   @Test

@@ -1,0 +1,50 @@
+package org.bookcreator.core.view;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.bookcreator.core.cost.BudgetStatus;
+import org.bookcreator.core.cost.CostQuery;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.store.Store;
+
+/** Cost reports from the ledger, with library analytics and, for one project, its budget. */
+public final class CostReports {
+  private final Store store;
+
+  public CostReports(Store store) {
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  /**
+   * The report the query asks for.
+   *
+   * @throws java.util.NoSuchElementException when the query names a project that does not exist
+   */
+  public CostReportView report(CostQuery query) {
+    return CostReportView.of(
+        query,
+        store.costReport(query),
+        store.categoryStats(),
+        store.activeRunsByStage(),
+        budget(query));
+  }
+
+  /** Where the query's project stands against its budget; empty without a project. */
+  public Optional<BudgetStatus> budget(CostQuery query) {
+    return query.projectId().map(id -> budget(store.project(id).orElseThrow()));
+  }
+
+  private BudgetStatus budget(Project p) {
+    List<Run> runs = store.runs(Optional.of(p.id()));
+    Optional<Run> latest = runs.isEmpty() ? Optional.empty() : Optional.of(runs.getLast());
+    return BudgetStatus.of(
+        p,
+        store.projectSpend(p.id()),
+        latest,
+        latest.map(r -> store.taskOutcomes(r.id())).orElse(List.of()),
+        latest.map(r -> store.totals(r.id()).costUsd()).orElse(BigDecimal.ZERO));
+  }
+}

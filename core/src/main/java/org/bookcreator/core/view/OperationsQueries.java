@@ -1,0 +1,52 @@
+package org.bookcreator.core.view;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.bookcreator.core.ops.Diagnosis;
+import org.bookcreator.core.ops.StallDetector;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.store.LogQuery;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoredLog;
+import org.bookcreator.telemetry.Telemetry;
+
+/** What an operator looks at when something is wrong: stalls, diagnoses, traces, logs. */
+public final class OperationsQueries {
+  private final Store store;
+  private final StallDetector.Thresholds thresholds;
+
+  public OperationsQueries(Store store, StallDetector.Thresholds thresholds) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
+  }
+
+  /** Stalled runs among every queued or running one. */
+  public List<StallView> stalls(Instant now) {
+    return stalls(store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)), thresholds, now);
+  }
+
+  /** Stalled runs among {@code runs}, judged by {@code by} (a command may override them). */
+  public List<StallView> stalls(List<Run> runs, StallDetector.Thresholds by, Instant now) {
+    return StallDetector.find(store, runs, by, now).stream()
+        .map(s -> StallView.of(s, now))
+        .toList();
+  }
+
+  public DiagnosisView diagnosis(Run run, Instant now) {
+    return DiagnosisView.of(Diagnosis.of(store, run, thresholds, now));
+  }
+
+  public TraceView trace(String runId) {
+    String traceId = Telemetry.traceIdFor(runId);
+    return TraceView.of(runId, traceId, store.spans(traceId));
+  }
+
+  /** A page of log records, newest first (or oldest first after an id). */
+  public LogPage logs(LogQuery query) {
+    List<StoredLog> page = store.logs(query);
+    return LogPage.of(page, query.limit());
+  }
+}
