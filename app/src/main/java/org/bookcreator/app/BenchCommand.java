@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -212,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private long once(Path dir, String telemetry) {
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    Map<Setting<?>, String> flags = new HashMap<>();
     flags.putAll(pipelineFlags.flags());
     flags.put(Setting.DATA_DIR, dir.toString());
     flags.put(Setting.SIM_LATENCY, "0ms");

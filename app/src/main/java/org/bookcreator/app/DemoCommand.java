@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
           "--latency: expected a duration such as 0ms or 400ms, got '" + latency + "'");
     }
     Settings base = options.load(pipelineFlags.flags());
-    Map<Setting, String> demo = new EnumMap<>(Setting.class);
+    Map<Setting<?>, String> demo = new HashMap<>();
     demo.putAll(pipelineFlags.flags());
     demo.put(Setting.SIM_LATENCY, latency);
     if (base.origin(Setting.WORKERS).equals("default")) demo.put(Setting.WORKERS, "16");
@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
       putIfDefault(base, demo, Setting.SIM_SCHEMA_RATE, "0.02");
       putIfDefault(base, demo, Setting.BACKOFF_BASE, "200ms");
     } else {
-      for (Setting s :
+      for (Setting<?> s :
           List.of(
               Setting.SIM_TIMEOUT_RATE,
               Setting.SIM_RATE_LIMIT_RATE,
@@ -132,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void putIfDefault(
-      Settings base, Map<Setting, String> demo, Setting s, String value) {
+      Settings base, Map<Setting<?>, String> demo, Setting<?> s, String value) {
     if (base.origin(s).equals("default")) demo.put(s, value);
   }
 

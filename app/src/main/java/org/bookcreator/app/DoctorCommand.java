@@ -223,7 +223,7 @@ final class DoctorCommand implements Callable<Integer> {
     if (!host.equals("127.0.0.1")
         && !host.equals("localhost")
         && !host.equals("::1")
-        && settings.get(Setting.HTTP_TOKEN).isBlank()) {
+        && settings.get(Setting.HTTP_TOKEN).isEmpty()) {
       checks.add(
           new Check(
               "ports",
@@ -233,8 +233,8 @@ final class DoctorCommand implements Callable<Integer> {
                   + " (not loopback) and http.token is not set: serve will refuse to start",
               "set BOOK_CREATOR_HTTP_TOKEN (16+ characters) or bind to 127.0.0.1"));
     }
-    port(checks, host, settings.integerValue(Setting.HTTP_PORT), "http.port (API and /metrics)");
-    int worker = settings.integerValue(Setting.WORKER_PORT);
+    port(checks, host, settings.get(Setting.HTTP_PORT), "http.port (API and /metrics)");
+    int worker = settings.get(Setting.WORKER_PORT);
     if (worker >= 0) port(checks, host, worker, "worker.metrics_port (worker /metrics)");
   }
 

@@ -61,8 +61,7 @@ final class Engine implements AutoCloseable {
               ids,
               new Random(settings.simulation().seed()),
               org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
-      pipeline.watchStalls(
-          settings.stallThresholds(), Settings.duration(settings.get(Setting.STALL_CHECK_EVERY)));
+      pipeline.watchStalls(settings.stallThresholds(), settings.get(Setting.STALL_CHECK_EVERY));
       return new Engine(settings, store, pipeline, ids, clock, observed);
     } catch (RuntimeException e) {
       store.close();

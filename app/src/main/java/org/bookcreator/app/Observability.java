@@ -5,7 +5,6 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,8 +120,8 @@ final class Observability {
   static Observed start(Settings settings, Mode mode) {
     Redactor redactor = redactor(settings, System.getenv());
     DeferredSpanSink sink =
-        settings.flag(Setting.SPAN_STORE)
-            ? new DeferredSpanSink(Long.parseLong(settings.get(Setting.SPAN_STORE_MAX)))
+        settings.get(Setting.SPAN_STORE)
+            ? new DeferredSpanSink(settings.get(Setting.SPAN_STORE_MAX))
             : null;
     Telemetry telemetry =
         mode == Mode.READER
@@ -131,7 +130,7 @@ final class Observability {
                 telemetryConfig(settings),
                 redactor,
                 sink,
-                settings.integerValue(Setting.SPAN_QUEUE),
+                settings.get(Setting.SPAN_QUEUE),
                 otlp(System.getenv()));
     if (sink != null) sink.onDrop = () -> telemetry.metrics().dropped("spans");
 
@@ -157,15 +156,15 @@ final class Observability {
             mode == Mode.SERVER,
             mode == Mode.READER ? "WARN" : settings.get(Setting.LOG_LEVEL),
             settings.get(Setting.LOG_LEVEL),
-            settings.logLevels(),
-            settings.logFileBytes(),
-            settings.integerValue(Setting.LOG_KEEP_FILES),
+            settings.get(Setting.LOG_LEVELS),
+            settings.get(Setting.LOG_MAX_FILE_SIZE),
+            settings.get(Setting.LOG_KEEP_FILES),
             8192);
     DeferredLogSink logs =
-        mode != Mode.READER && settings.flag(Setting.LOG_STORE)
+        mode != Mode.READER && settings.get(Setting.LOG_STORE)
             ? new DeferredLogSink(
-                Settings.duration(settings.get(Setting.LOG_STORE_MAX_AGE)),
-                Long.parseLong(settings.get(Setting.LOG_STORE_MAX_RECORDS).strip()))
+                settings.get(Setting.LOG_STORE_MAX_AGE),
+                settings.get(Setting.LOG_STORE_MAX_RECORDS))
             : null;
     if (logs != null) logs.onDrop = () -> telemetry.metrics().dropped("logs");
     LogSetup.install(config, redactor, () -> telemetry.metrics().dropped("logs"), logs);
@@ -202,10 +201,10 @@ final class Observability {
   static TelemetryConfig telemetryConfig(Settings settings) {
     return new TelemetryConfig(
         SERVICE,
-        settings.flag(Setting.METRICS_ENABLED),
-        settings.flag(Setting.TRACING_ENABLED),
-        Double.parseDouble(settings.get(Setting.SAMPLING_RATIO)),
-        settings.flag(Setting.CAPTURE_CONTENT),
+        settings.get(Setting.METRICS_ENABLED),
+        settings.get(Setting.TRACING_ENABLED),
+        settings.get(Setting.SAMPLING_RATIO),
+        settings.get(Setting.CAPTURE_CONTENT),
         settings.prices().models());
   }
 
@@ -223,11 +222,8 @@ final class Observability {
               || name.endsWith("SECRET")
               || name.endsWith("PASSWORD")) secrets.add(v);
         });
-    String token = settings.get(Setting.HTTP_TOKEN);
-    if (!token.isBlank()) secrets.add(token);
-    String extra = settings.get(Setting.LOG_REDACT);
-    if (!extra.isEmpty())
-      secrets.addAll(Arrays.stream(extra.split(",")).map(String::strip).toList());
+    settings.get(Setting.HTTP_TOKEN).ifPresent(secrets::add);
+    secrets.addAll(settings.get(Setting.LOG_REDACT));
     return new Redactor(secrets);
   }
 }

@@ -1,7 +1,7 @@
 package org.bookcreator.app;
 
 import java.nio.file.Path;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -21,14 +21,14 @@ final class Options {
           "Config file (YAML); default: $BOOK_CREATOR_CONFIG. Keys: docs/configuration.md.")
   Path config;
 
-  Map<Setting, String> flags() {
-    Map<Setting, String> f = new EnumMap<>(Setting.class);
+  Map<Setting<?>, String> flags() {
+    Map<Setting<?>, String> f = new HashMap<>();
     if (dataDir != null) f.put(Setting.DATA_DIR, dataDir.toString());
     return f;
   }
 
-  Settings load(Map<Setting, String> more) {
-    Map<Setting, String> f = flags();
+  Settings load(Map<Setting<?>, String> more) {
+    Map<Setting<?>, String> f = flags();
     f.putAll(more);
     Map<String, String> env = ENVIRONMENT.get();
     return Settings.load(config, env != null ? env : System.getenv(), f);
@@ -66,8 +66,8 @@ final class Options {
         description = "Seed of the simulated provider (default: 42).")
     Long seed;
 
-    Map<Setting, String> flags() {
-      Map<Setting, String> f = new EnumMap<>(Setting.class);
+    Map<Setting<?>, String> flags() {
+      Map<Setting<?>, String> f = new HashMap<>();
       if (provider != null) f.put(Setting.PROVIDER, provider);
       if (model != null) f.put(Setting.MODEL, model);
       if (workers != null) f.put(Setting.WORKERS, workers.toString());

@@ -164,10 +164,10 @@ final class RunsCommand implements Callable<Integer> {
           "no stalled runs (threshold "
               + (olderThan != null
                   ? olderThan
-                  : settings.get(Setting.STALL_THRESHOLD)
-                      + (settings.get(Setting.STALL_THRESHOLDS).isBlank()
+                  : settings.text(Setting.STALL_THRESHOLD)
+                      + (settings.text(Setting.STALL_THRESHOLDS).isBlank()
                           ? ""
-                          : ", per stage: " + settings.get(Setting.STALL_THRESHOLDS)))
+                          : ", per stage: " + settings.text(Setting.STALL_THRESHOLDS)))
               + ")");
     } else {
       List<List<String>> rows = new ArrayList<>();

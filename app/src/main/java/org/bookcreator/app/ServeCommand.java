@@ -1,8 +1,7 @@
 package org.bookcreator.app;
 
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -163,10 +162,10 @@ final class ServeCommand implements Callable<Integer> {
           ApiConfig config =
               new ApiConfig(
                   host,
-                  settings.integerValue(Setting.HTTP_PORT),
-                  Optional.of(settings.get(Setting.HTTP_TOKEN)),
+                  settings.get(Setting.HTTP_PORT),
+                  settings.get(Setting.HTTP_TOKEN),
                   ApiConfig.DEFAULT_MAX_JSON_BYTES,
-                  settings.bytes(Setting.HTTP_MAX_UPLOAD));
+                  settings.get(Setting.HTTP_MAX_UPLOAD));
           api =
               ApiServer.start(
                   config,
@@ -175,7 +174,7 @@ final class ServeCommand implements Callable<Integer> {
                   ids,
                   MetricsServer.handler(telemetry.telemetry()));
         }
-        int wp = settings.integerValue(Setting.WORKER_PORT);
+        int wp = settings.get(Setting.WORKER_PORT);
         if (role != Role.API && wp >= 0)
           workerMetrics = MetricsServer.start(telemetry.telemetry(), host, wp);
       } catch (RuntimeException e) {
@@ -203,7 +202,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    Map<Setting<?>, String> flags = new HashMap<>();
     flags.putAll(pipelineFlags.flags());
     if (port != null) flags.put(Setting.HTTP_PORT, port.toString());
     if (workerPort != null) flags.put(Setting.WORKER_PORT, workerPort.toString());

@@ -1,198 +1,600 @@
 package org.bookcreator.app;
 
-import java.util.Arrays;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import org.bookcreator.core.cost.Price;
+import org.bookcreator.core.cost.PriceFile;
+import org.bookcreator.core.llm.LlmRouter;
+import org.bookcreator.core.llm.LlmRouter.Rule;
+import org.bookcreator.core.ops.StallDetector;
+import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.run.Stage;
 
 /**
- * Every configuration key, with its default and meaning. docs/configuration.md documents the same
- * list (a test keeps the two in step). Environment variables are {@code BOOK_CREATOR_} plus the key
- * in upper case with dots as underscores, e.g. {@code BOOK_CREATOR_PIPELINE_WORKERS}.
+ * One configuration key, declared once with its default, its type (parser and checks) and its
+ * meaning. Declaring a setting here is all it takes: {@link Settings} reads it from the config
+ * file, the environment ({@code BOOK_CREATOR_} plus the key in upper case with dots as underscores,
+ * e.g. {@code BOOK_CREATOR_PIPELINE_WORKERS}) and flags, parses and checks it, and a test holds
+ * docs/configuration.md to {@link #docRow()}. Instances are immutable constants.
+ *
+ * @param <T> the type {@link Settings#get} returns for this setting
  */
-enum Setting {
-  DATA_DIR("data_dir", "./data", "where the store, manuscripts and logs live"),
-  PROVIDER(
-      "provider",
-      "simulated",
-      "LLM provider for every role: simulated, openai (any OpenAI-compatible server:"
-          + " OPENAI_BASE_URL, OPENAI_API_KEY) or anthropic (ANTHROPIC_BASE_URL,"
-          + " ANTHROPIC_API_KEY)"),
-  OPENAI_CONCURRENCY("openai.max_concurrency", "4", "OpenAI-compatible calls in flight at most"),
-  ANTHROPIC_CONCURRENCY("anthropic.max_concurrency", "4", "Anthropic calls in flight at most"),
-  MODEL("model", "default", "model for every role; default lets the provider choose"),
-  MODEL_PLANNER(
-      "model.planner", "", "model for the planner (intake, outline, revisions); empty: model"),
-  MODEL_CRITIC(
-      "model.critic", "", "model for the critic (structure and chapter critique); empty: model"),
-  MODEL_RESEARCHER("model.researcher", "", "model for the researcher; empty: model"),
-  MODEL_FACT_MAPPER("model.fact_mapper", "", "model for the fact mapper; empty: model"),
-  MODEL_WRITER("model.writer", "", "model for the writer (drafts and revisions); empty: model"),
-  MODEL_EDITOR("model.editor", "", "model for the editor; empty: model"),
-  MODEL_FACT_CHECKER("model.fact_checker", "", "model for the fact checker; empty: model"),
-  ROUTING_RULES(
-      "routing.rules",
-      "",
-      "provider and model per stage and role: STAGE/ROLE=PROVIDER[:MODEL], comma-separated, * for"
-          + " any stage or role; the most specific rule wins, e.g."
-          + " chapter_writing/writer=openai:gpt-4o, */critic=anthropic:claude-haiku-4-5"),
-  ROUTING_FALLBACK(
-      "routing.fallback",
-      "",
-      "PROVIDER[:MODEL] a task switches to when its primary provider keeps failing; empty: no"
-          + " fallback"),
-  ROUTING_FALLBACK_AFTER(
-      "routing.fallback_after",
-      "2",
-      "failed attempts of a task on its primary provider before the fallback takes over"),
-  PRICES_FILE(
-      "prices.file",
-      "",
-      "YAML file of prices overriding or extending the shipped ones (docs/costs.md)"),
-  CATEGORIES_EXTRA(
-      "categories.extra", "", "comma-separated categories to accept beside the built-in ones"),
-  WORKERS("pipeline.workers", "8", "agent worker threads (virtual threads)"),
-  LEASE("pipeline.lease", "30s", "how long a claimed task stays leased without a heartbeat"),
-  HEARTBEAT("pipeline.heartbeat", "5s", "how often a working worker renews its lease"),
-  MAX_ATTEMPTS(
-      "pipeline.max_attempts", "5", "attempts per task for retryable failures, the first included"),
-  BACKOFF_BASE(
-      "pipeline.backoff_base", "500ms", "first retry delay; doubles per attempt, with jitter"),
-  BACKOFF_MAX("pipeline.backoff_max", "30s", "longest retry delay"),
-  REPAIR_ATTEMPTS(
-      "pipeline.repair_attempts",
-      "2",
-      "repair prompts after invalid structured output before the task fails"),
-  OUTLINE_THRESHOLD(
-      "pipeline.outline_threshold", "8.0", "critic score (0..10) the outline must reach"),
-  OUTLINE_MAX_ITERATIONS(
-      "pipeline.outline_max_iterations", "3", "structure critique rounds at most"),
-  CHAPTER_THRESHOLD(
-      "pipeline.chapter_threshold", "7.5", "critic score (0..10) a chapter must reach"),
-  CHAPTER_MAX_ITERATIONS(
-      "pipeline.chapter_max_iterations", "3", "critique rounds per chapter at most"),
-  CALL_TIMEOUT("pipeline.call_timeout", "120s", "timeout of one model call"),
-  LOG_LEVEL("logging.level", "INFO", "root log level: TRACE, DEBUG, INFO, WARN, ERROR"),
-  LOG_LEVELS(
-      "logging.levels",
-      "",
-      "per-package levels, e.g. org.bookcreator.core.pipeline=DEBUG,org.sqlite=WARN"),
-  LOG_CONSOLE(
-      "logging.console",
-      "auto",
-      "console log format: json, text, off; auto = json on stdout for serve, off for commands with"
-          + " a progress display"),
-  LOG_MAX_FILE_SIZE(
-      "logging.max_file_size",
-      "20MB",
-      "size at which data/logs/book-creator.log rotates (KB, MB, GB)"),
-  LOG_KEEP_FILES("logging.keep_files", "5", "rotated log files kept"),
-  LOG_STORE(
-      "logging.store",
-      "true",
-      "keep an indexed copy of the log lines in data/logs.db for bin/book-creator logs and GET"
-          + " /api/logs"),
-  LOG_STORE_MAX_AGE(
-      "logging.store_max_age",
-      "14d",
-      "records older than this are deleted from the logs' copy (the files rotate on their own)"),
-  LOG_STORE_MAX_RECORDS(
-      "logging.store_max_records",
-      "2000000",
-      "the logs' copy keeps at most this many records, the newest"),
-  LOG_REDACT(
-      "logging.redact",
-      "",
-      "extra secret values (comma-separated) to mask everywhere, beside API keys from the"
-          + " environment"),
-  METRICS_ENABLED(
-      "telemetry.metrics", "true", "record metrics (false: every instrument is a no-op)"),
-  TRACING_ENABLED("telemetry.tracing", "true", "record spans (false: no-op tracer)"),
-  SAMPLING_RATIO("telemetry.sampling_ratio", "1.0", "share of runs whose traces are kept, 0..1"),
-  SPAN_STORE(
-      "telemetry.span_store",
-      "true",
-      "keep spans in the local store so bin/book-creator trace RUN works with no external system"),
-  SPAN_STORE_MAX(
-      "telemetry.span_store_max",
-      "1000000",
-      "spans kept in the local store; the oldest beyond this are deleted"),
-  SPAN_QUEUE(
-      "telemetry.span_queue",
-      "8192",
-      "spans buffered for the local store before new ones are dropped (and counted)"),
-  CAPTURE_CONTENT(
-      "telemetry.capture_content",
-      "false",
-      "put prompts and completions in spans (off: they never leave the ledger)"),
-  STALL_THRESHOLD(
-      "stalls.threshold",
-      "10m",
-      "an active run with no progress for longer than this is stalled (runs --stalled, the stalled"
-          + " event, the stall gauges)"),
-  STALL_THRESHOLDS(
-      "stalls.thresholds",
-      "",
-      "per-stage thresholds overriding stalls.threshold: STAGE=DURATION, comma-separated, e.g."
-          + " chapter_writing=30m, research=20m"),
-  STALL_CHECK_EVERY(
-      "stalls.check_every", "30s", "how often a pipeline process looks for stalled runs"),
-  HTTP_HOST("http.host", "127.0.0.1", "address the serve process binds (API, /metrics)"),
-  HTTP_PORT(
-      "http.port",
-      "8080",
-      "port of the all-in-one process: the JSON API, /healthz, /readyz and /metrics; 0 picks a free"
-          + " port"),
-  HTTP_TOKEN(
-      "http.token",
-      "",
-      "bearer token the API requires (Authorization: Bearer ...); required when http.host is not a"
-          + " loopback address; at least 16 characters; a secret, masked everywhere"),
-  HTTP_MAX_UPLOAD(
-      "http.max_upload",
-      "20MB",
-      "largest reference document the API accepts (KB, MB, GB); larger uploads get 413"),
-  WORKER_PORT(
-      "worker.metrics_port",
-      "9500",
-      "port of the worker pool's /metrics with heartbeats; -1 turns it off"),
-  SIM_SEED("simulated.seed", "42", "seed of the simulated provider: same seed, same books"),
-  SIM_LATENCY(
-      "simulated.latency_median",
-      "0ms",
-      "median simulated call latency (log-normal); demo uses 400ms"),
-  SIM_SIGMA("simulated.latency_sigma", "0.5", "spread of the simulated latency (log-normal sigma)"),
-  SIM_TIMEOUT_RATE("simulated.timeout_rate", "0", "share of calls that time out"),
-  SIM_RATE_LIMIT_RATE(
-      "simulated.rate_limit_rate", "0", "share of calls answered 429 with a retry-after"),
-  SIM_SERVER_ERROR_RATE("simulated.server_error_rate", "0", "share of calls answered 5xx"),
-  SIM_MALFORMED_RATE(
-      "simulated.malformed_rate", "0", "share of answers that are not valid JSON / empty prose"),
-  SIM_SCHEMA_RATE(
-      "simulated.schema_violation_rate",
-      "0",
-      "share of answers that are JSON but break the schema"),
-  SIM_RETRY_AFTER("simulated.retry_after", "800ms", "retry-after the simulated 429s ask for"),
-  SIM_WORDS("simulated.words_per_chapter", "600", "target length of simulated chapters");
+final class Setting<T> {
+  /** Every setting in declaration order; filled while the constants below are initialised. */
+  private static final List<Setting<?>> DECLARED = new ArrayList<>();
+
+  private static final Map<AgentRole, Setting<Optional<String>>> ROLE_MODELS =
+      new EnumMap<>(AgentRole.class);
+
+  static final List<String> PROVIDERS = List.of("simulated", "openai", "anthropic");
+
+  private static final List<String> LEVELS =
+      List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
+  static final Setting<Path> DATA_DIR =
+      declare(
+          "data_dir", "./data", SettingType.path(), "where the store, manuscripts and logs live");
+
+  static final Setting<String> PROVIDER =
+      declare(
+          "provider",
+          "simulated",
+          SettingType.custom("one of " + String.join(", ", PROVIDERS), Setting::provider),
+          "LLM provider for every role: simulated, openai (any OpenAI-compatible server:"
+              + " OPENAI_BASE_URL, OPENAI_API_KEY) or anthropic (ANTHROPIC_BASE_URL,"
+              + " ANTHROPIC_API_KEY)");
+
+  static final Setting<Integer> OPENAI_CONCURRENCY =
+      declare(
+          "openai.max_concurrency",
+          "4",
+          SettingType.wholeNumber(1, 1024),
+          "OpenAI-compatible calls in flight at most");
+
+  static final Setting<Integer> ANTHROPIC_CONCURRENCY =
+      declare(
+          "anthropic.max_concurrency",
+          "4",
+          SettingType.wholeNumber(1, 1024),
+          "Anthropic calls in flight at most");
+
+  static final Setting<String> MODEL =
+      declare(
+          "model",
+          "default",
+          SettingType.text().check(m -> !m.isEmpty(), "must not be empty", ""),
+          "model for every role; default lets the provider choose");
+
+  static final Setting<Optional<String>> MODEL_PLANNER =
+      roleModel(
+          AgentRole.PLANNER, "model for the planner (intake, outline, revisions); empty: model");
+
+  static final Setting<Optional<String>> MODEL_CRITIC =
+      roleModel(
+          AgentRole.CRITIC, "model for the critic (structure and chapter critique); empty: model");
+
+  static final Setting<Optional<String>> MODEL_RESEARCHER =
+      roleModel(AgentRole.RESEARCHER, "model for the researcher; empty: model");
+
+  static final Setting<Optional<String>> MODEL_FACT_MAPPER =
+      roleModel(AgentRole.FACT_MAPPER, "model for the fact mapper; empty: model");
+
+  static final Setting<Optional<String>> MODEL_WRITER =
+      roleModel(AgentRole.WRITER, "model for the writer (drafts and revisions); empty: model");
+
+  static final Setting<Optional<String>> MODEL_EDITOR =
+      roleModel(AgentRole.EDITOR, "model for the editor; empty: model");
+
+  static final Setting<Optional<String>> MODEL_FACT_CHECKER =
+      roleModel(AgentRole.FACT_CHECKER, "model for the fact checker; empty: model");
+
+  static final Setting<List<Rule>> ROUTING_RULES =
+      declare(
+          "routing.rules",
+          "",
+          SettingType.custom("STAGE/ROLE=PROVIDER[:MODEL] rules", Setting::rules),
+          "provider and model per stage and role: STAGE/ROLE=PROVIDER[:MODEL], comma-separated, *"
+              + " for any stage or role; the most specific rule wins, e.g."
+              + " chapter_writing/writer=openai:gpt-4o, */critic=anthropic:claude-haiku-4-5");
+
+  static final Setting<Optional<Rule>> ROUTING_FALLBACK =
+      declare(
+          "routing.fallback",
+          "",
+          SettingType.custom("PROVIDER[:MODEL]", Setting::fallback),
+          "PROVIDER[:MODEL] a task switches to when its primary provider keeps failing; empty: no"
+              + " fallback");
+
+  static final Setting<Integer> ROUTING_FALLBACK_AFTER =
+      declare(
+          "routing.fallback_after",
+          "2",
+          SettingType.wholeNumber(1, Integer.MAX_VALUE),
+          "failed attempts of a task on its primary provider before the fallback takes over");
+
+  static final Setting<List<Price>> PRICES_FILE =
+      declare(
+          "prices.file",
+          "",
+          SettingType.custom("path of a price file", Setting::priceFile),
+          "YAML file of prices overriding or extending the shipped ones (docs/costs.md)");
+
+  static final Setting<List<String>> CATEGORIES_EXTRA =
+      declare(
+          "categories.extra",
+          "",
+          SettingType.list(),
+          "comma-separated categories to accept beside the built-in ones");
+
+  static final Setting<Integer> WORKERS =
+      declare(
+          "pipeline.workers",
+          "8",
+          SettingType.wholeNumber(1, 1024),
+          "agent worker threads (virtual threads)");
+
+  static final Setting<Duration> LEASE =
+      declare(
+          "pipeline.lease",
+          "30s",
+          SettingType.duration(Duration.ofMillis(100)),
+          "how long a claimed task stays leased without a heartbeat");
+
+  static final Setting<Duration> HEARTBEAT =
+      declare(
+          "pipeline.heartbeat",
+          "5s",
+          SettingType.duration(Duration.ofMillis(1)),
+          "how often a working worker renews its lease");
+
+  static final Setting<Integer> MAX_ATTEMPTS =
+      declare(
+          "pipeline.max_attempts",
+          "5",
+          SettingType.wholeNumber(1, 100),
+          "attempts per task for retryable failures, the first included");
+
+  static final Setting<Duration> BACKOFF_BASE =
+      declare(
+          "pipeline.backoff_base",
+          "500ms",
+          SettingType.duration(Duration.ZERO),
+          "first retry delay; doubles per attempt, with jitter");
+
+  static final Setting<Duration> BACKOFF_MAX =
+      declare(
+          "pipeline.backoff_max",
+          "30s",
+          SettingType.duration(Duration.ZERO),
+          "longest retry delay");
+
+  static final Setting<Integer> REPAIR_ATTEMPTS =
+      declare(
+          "pipeline.repair_attempts",
+          "2",
+          SettingType.wholeNumber(0, 10),
+          "repair prompts after invalid structured output before the task fails");
+
+  static final Setting<Double> OUTLINE_THRESHOLD =
+      declare(
+          "pipeline.outline_threshold",
+          "8.0",
+          SettingType.number(0, 10),
+          "critic score (0..10) the outline must reach");
+
+  static final Setting<Integer> OUTLINE_MAX_ITERATIONS =
+      declare(
+          "pipeline.outline_max_iterations",
+          "3",
+          SettingType.wholeNumber(1, 20),
+          "structure critique rounds at most");
+
+  static final Setting<Double> CHAPTER_THRESHOLD =
+      declare(
+          "pipeline.chapter_threshold",
+          "7.5",
+          SettingType.number(0, 10),
+          "critic score (0..10) a chapter must reach");
+
+  static final Setting<Integer> CHAPTER_MAX_ITERATIONS =
+      declare(
+          "pipeline.chapter_max_iterations",
+          "3",
+          SettingType.wholeNumber(1, 20),
+          "critique rounds per chapter at most");
+
+  static final Setting<Duration> CALL_TIMEOUT =
+      declare(
+          "pipeline.call_timeout",
+          "120s",
+          SettingType.duration(Duration.ofMillis(1)),
+          "timeout of one model call");
+
+  static final Setting<String> LOG_LEVEL =
+      declare(
+          "logging.level",
+          "INFO",
+          SettingType.choice(LEVELS),
+          "root log level: TRACE, DEBUG, INFO, WARN, ERROR");
+
+  static final Setting<Map<String, String>> LOG_LEVELS =
+      declare(
+          "logging.levels",
+          "",
+          SettingType.custom("NAME=LEVEL pairs", Setting::logLevels),
+          "per-package levels, e.g. org.bookcreator.core.pipeline=DEBUG,org.sqlite=WARN");
+
+  static final Setting<String> LOG_CONSOLE =
+      declare(
+          "logging.console",
+          "auto",
+          SettingType.choice(List.of("auto", "json", "text", "off")),
+          "console log format: json, text, off; auto = json on stdout for serve, off for commands"
+              + " with a progress display");
+
+  static final Setting<Long> LOG_MAX_FILE_SIZE =
+      declare(
+          "logging.max_file_size",
+          "20MB",
+          SettingType.size().check(b -> b >= 1024, "must be at least 1KB", ", at least 1KB"),
+          "size at which data/logs/book-creator.log rotates (KB, MB, GB)");
+
+  static final Setting<Integer> LOG_KEEP_FILES =
+      declare("logging.keep_files", "5", SettingType.wholeNumber(1, 100), "rotated log files kept");
+
+  static final Setting<Boolean> LOG_STORE =
+      declare(
+          "logging.store",
+          "true",
+          SettingType.bool(),
+          "keep an indexed copy of the log lines in data/logs.db for bin/book-creator logs and GET"
+              + " /api/logs");
+
+  static final Setting<Duration> LOG_STORE_MAX_AGE =
+      declare(
+          "logging.store_max_age",
+          "14d",
+          SettingType.duration(Duration.ofMillis(1)),
+          "records older than this are deleted from the logs' copy (the files rotate on their"
+              + " own)");
+
+  static final Setting<Long> LOG_STORE_MAX_RECORDS =
+      declare(
+          "logging.store_max_records",
+          "2000000",
+          SettingType.longNumber(1000),
+          "the logs' copy keeps at most this many records, the newest");
+
+  static final Setting<List<String>> LOG_REDACT =
+      declare(
+          "logging.redact",
+          "",
+          SettingType.secretList(),
+          "extra secret values (comma-separated) to mask everywhere, beside API keys from the"
+              + " environment");
+
+  static final Setting<Boolean> METRICS_ENABLED =
+      declare(
+          "telemetry.metrics",
+          "true",
+          SettingType.bool(),
+          "record metrics (false: every instrument is a no-op)");
+
+  static final Setting<Boolean> TRACING_ENABLED =
+      declare(
+          "telemetry.tracing", "true", SettingType.bool(), "record spans (false: no-op tracer)");
+
+  static final Setting<Double> SAMPLING_RATIO =
+      declare(
+          "telemetry.sampling_ratio",
+          "1.0",
+          SettingType.number(0, 1),
+          "share of runs whose traces are kept, 0..1");
+
+  static final Setting<Boolean> SPAN_STORE =
+      declare(
+          "telemetry.span_store",
+          "true",
+          SettingType.bool(),
+          "keep spans in the local store so bin/book-creator trace RUN works with no external"
+              + " system");
+
+  static final Setting<Long> SPAN_STORE_MAX =
+      declare(
+          "telemetry.span_store_max",
+          "1000000",
+          SettingType.longNumber(1000),
+          "spans kept in the local store; the oldest beyond this are deleted");
+
+  static final Setting<Integer> SPAN_QUEUE =
+      declare(
+          "telemetry.span_queue",
+          "8192",
+          SettingType.wholeNumber(16, Integer.MAX_VALUE),
+          "spans buffered for the local store before new ones are dropped (and counted)");
+
+  static final Setting<Boolean> CAPTURE_CONTENT =
+      declare(
+          "telemetry.capture_content",
+          "false",
+          SettingType.bool(),
+          "put prompts and completions in spans (off: they never leave the ledger)");
+
+  static final Setting<Duration> STALL_THRESHOLD =
+      declare(
+          "stalls.threshold",
+          "10m",
+          SettingType.duration(Duration.ofSeconds(1)),
+          "an active run with no progress for longer than this is stalled (runs --stalled, the"
+              + " stalled event, the stall gauges)");
+
+  static final Setting<Map<Stage, Duration>> STALL_THRESHOLDS =
+      declare(
+          "stalls.thresholds",
+          "",
+          SettingType.custom(
+              "STAGE=DURATION pairs",
+              t -> Map.copyOf(StallDetector.parseThresholds(t, SettingType::duration))),
+          "per-stage thresholds overriding stalls.threshold: STAGE=DURATION, comma-separated, e.g."
+              + " chapter_writing=30m, research=20m");
+
+  static final Setting<Duration> STALL_CHECK_EVERY =
+      declare(
+          "stalls.check_every",
+          "30s",
+          SettingType.duration(Duration.ofMillis(100)),
+          "how often a pipeline process looks for stalled runs");
+
+  static final Setting<String> HTTP_HOST =
+      declare(
+          "http.host",
+          "127.0.0.1",
+          SettingType.text().check(h -> !h.isEmpty(), "must not be empty", ""),
+          "address the serve process binds (API, /metrics)");
+
+  static final Setting<Integer> HTTP_PORT =
+      declare(
+          "http.port",
+          "8080",
+          SettingType.wholeNumber(0, 65535),
+          "port of the all-in-one process: the JSON API, /healthz, /readyz and /metrics; 0 picks a"
+              + " free port");
+
+  static final Setting<Optional<String>> HTTP_TOKEN =
+      declare(
+          "http.token",
+          "",
+          SettingType.secret(16),
+          "bearer token the API requires (Authorization: Bearer ...); required when http.host is"
+              + " not a loopback address; at least 16 characters; a secret, masked everywhere");
+
+  static final Setting<Long> HTTP_MAX_UPLOAD =
+      declare(
+          "http.max_upload",
+          "20MB",
+          SettingType.size().check(b -> b > 0, "must be positive", ""),
+          "largest reference document the API accepts (KB, MB, GB); larger uploads get 413");
+
+  static final Setting<Integer> WORKER_PORT =
+      declare(
+          "worker.metrics_port",
+          "9500",
+          SettingType.wholeNumber(-1, 65535),
+          "port of the worker pool's /metrics with heartbeats; -1 turns it off");
+
+  static final Setting<Long> SIM_SEED =
+      declare(
+          "simulated.seed",
+          "42",
+          SettingType.longNumber(Long.MIN_VALUE),
+          "seed of the simulated provider: same seed, same books");
+
+  static final Setting<Duration> SIM_LATENCY =
+      declare(
+          "simulated.latency_median",
+          "0ms",
+          SettingType.duration(Duration.ZERO),
+          "median simulated call latency (log-normal); demo uses 400ms");
+
+  static final Setting<Double> SIM_SIGMA =
+      declare(
+          "simulated.latency_sigma",
+          "0.5",
+          SettingType.number(0, 3),
+          "spread of the simulated latency (log-normal sigma)");
+
+  static final Setting<Double> SIM_TIMEOUT_RATE =
+      declare(
+          "simulated.timeout_rate", "0", SettingType.number(0, 1), "share of calls that time out");
+
+  static final Setting<Double> SIM_RATE_LIMIT_RATE =
+      declare(
+          "simulated.rate_limit_rate",
+          "0",
+          SettingType.number(0, 1),
+          "share of calls answered 429 with a retry-after");
+
+  static final Setting<Double> SIM_SERVER_ERROR_RATE =
+      declare(
+          "simulated.server_error_rate",
+          "0",
+          SettingType.number(0, 1),
+          "share of calls answered 5xx");
+
+  static final Setting<Double> SIM_MALFORMED_RATE =
+      declare(
+          "simulated.malformed_rate",
+          "0",
+          SettingType.number(0, 1),
+          "share of answers that are not valid JSON / empty prose");
+
+  static final Setting<Double> SIM_SCHEMA_RATE =
+      declare(
+          "simulated.schema_violation_rate",
+          "0",
+          SettingType.number(0, 1),
+          "share of answers that are JSON but break the schema");
+
+  static final Setting<Duration> SIM_RETRY_AFTER =
+      declare(
+          "simulated.retry_after",
+          "800ms",
+          SettingType.duration(Duration.ZERO),
+          "retry-after the simulated 429s ask for");
+
+  static final Setting<Integer> SIM_WORDS =
+      declare(
+          "simulated.words_per_chapter",
+          "600",
+          SettingType.wholeNumber(50, 20000),
+          "target length of simulated chapters");
 
   final String key;
-  final String defaultValue;
-  final String description;
 
-  Setting(String key, String defaultValue, String description) {
+  /** The default as written in the docs and parsed like any other text. */
+  final String defaultValue;
+
+  final String description;
+  final SettingType<T> type;
+
+  /** The parsed default: what a setting falls back to while its bad value is reported. */
+  final T fallback;
+
+  private Setting(String key, String defaultValue, SettingType<T> type, String description) {
     this.key = key;
     this.defaultValue = defaultValue;
+    this.type = type;
     this.description = description;
+    // A default that does not parse is a programming error: the class fails to initialise.
+    this.fallback = type.parse(defaultValue);
+  }
+
+  private static <T> Setting<T> declare(
+      String key, String defaultValue, SettingType<T> type, String description) {
+    if (byKey(key).isPresent()) throw new IllegalStateException("setting declared twice: " + key);
+    Setting<T> s = new Setting<>(key, defaultValue, type, description);
+    DECLARED.add(s);
+    return s;
+  }
+
+  private static Setting<Optional<String>> roleModel(AgentRole role, String description) {
+    Setting<Optional<String>> s =
+        declare("model." + role.id(), "", SettingType.optionalText(), description);
+    ROLE_MODELS.put(role, s);
+    return s;
+  }
+
+  /** Parses and checks {@code text}; throws {@link IllegalArgumentException} naming the rule. */
+  T parse(String text) {
+    return type.parse(text);
+  }
+
+  /** True when the value must never be shown (in messages, {@code toString} or listings). */
+  boolean secret() {
+    return type.secret;
   }
 
   String envName() {
+    return envName(key);
+  }
+
+  /**
+   * The environment variable of a key: {@code pipeline.workers} is {@code
+   * BOOK_CREATOR_PIPELINE_WORKERS}.
+   */
+  static String envName(String key) {
     return "BOOK_CREATOR_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
   }
 
-  static Optional<Setting> byKey(String key) {
-    return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
+  /** This setting's row of the table in docs/configuration.md. */
+  String docRow() {
+    return "| `%s` | `%s` | %s | %s |"
+        .formatted(key, defaultValue.isEmpty() ? "(empty)" : defaultValue, type.doc, description);
   }
 
-  static Optional<Setting> byEnv(String env) {
-    return Arrays.stream(values()).filter(s -> s.envName().equals(env)).findFirst();
+  @Override
+  public String toString() {
+    return key;
+  }
+
+  /** Every declared setting, in declaration order. */
+  static Setting<?>[] values() {
+    return DECLARED.toArray(Setting<?>[]::new);
+  }
+
+  static Optional<Setting<?>> byKey(String key) {
+    return DECLARED.stream().filter(s -> s.key.equals(key)).findFirst();
+  }
+
+  static Optional<Setting<?>> byEnv(String env) {
+    return DECLARED.stream().filter(s -> s.envName().equals(env)).findFirst();
+  }
+
+  /** The per-role model settings ({@code model.writer} and friends). */
+  static Map<AgentRole, Setting<Optional<String>>> roleModels() {
+    return Collections.unmodifiableMap(ROLE_MODELS);
+  }
+
+  /** Checks a provider name, the default's or one routing names. */
+  static String provider(String name) {
+    if (!PROVIDERS.contains(name))
+      throw new IllegalArgumentException(
+          "provider '"
+              + name
+              + "' is not available (available: "
+              + String.join(", ", PROVIDERS)
+              + ")");
+    return name;
+  }
+
+  private static List<Rule> rules(String text) {
+    List<Rule> rules = LlmRouter.parseRules(text);
+    rules.forEach(r -> provider(r.provider()));
+    return List.copyOf(rules);
+  }
+
+  private static Optional<Rule> fallback(String text) {
+    if (text.isEmpty()) return Optional.empty();
+    Rule target;
+    try {
+      target = LlmRouter.parseTarget(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "expected PROVIDER[:MODEL], e.g. anthropic:claude-haiku-4-5 (" + e.getMessage() + ")");
+    }
+    provider(target.provider());
+    return Optional.of(target);
+  }
+
+  private static List<Price> priceFile(String text) {
+    return text.isEmpty() ? List.of() : List.copyOf(PriceFile.read(Path.of(text)));
+  }
+
+  /** {@code logging.levels}: logger name to level. */
+  private static Map<String, String> logLevels(String text) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String pair : text.split(",")) {
+      if (pair.isBlank()) continue;
+      String[] kv = pair.strip().split("=");
+      String level = kv.length == 2 ? kv[1].strip().toUpperCase(Locale.ROOT) : "";
+      if (kv.length != 2 || kv[0].isBlank() || !LEVELS.contains(level)) {
+        throw new IllegalArgumentException(
+            "expected name=LEVEL pairs separated by commas (levels: "
+                + String.join(", ", LEVELS)
+                + "), got '"
+                + pair.strip()
+                + "'");
+      }
+      out.put(kv[0].strip(), level);
+    }
+    return Collections.unmodifiableMap(out);
   }
 }

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -62,7 +62,7 @@ class ApiEndToEndTest {
   void projectOverHttp_withUploadedReferences_runsOnTheOpenAiAdapter_toAManuscriptLedgerAndTrace()
       throws Exception {
     startOpenAiWireServer();
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    Map<Setting<?>, String> flags = new HashMap<>();
     flags.put(Setting.DATA_DIR, dir.resolve("data").toString());
     flags.put(Setting.PROVIDER, "openai");
     flags.put(Setting.HTTP_PORT, "0");

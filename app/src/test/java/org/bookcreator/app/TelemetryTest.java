@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -169,8 +169,8 @@ class TelemetryTest {
     return exposition.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count();
   }
 
-  private Engine engine(Path data, Map<Setting, String> extra) {
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+  private Engine engine(Path data, Map<Setting<?>, String> extra) {
+    Map<Setting<?>, String> flags = new HashMap<>();
     flags.put(Setting.DATA_DIR, data.toString());
     flags.put(Setting.BACKOFF_BASE, "1ms");
     flags.put(Setting.BACKOFF_MAX, "5ms");
@@ -204,7 +204,7 @@ class TelemetryTest {
 
   @Test
   void metrics_parseAsPrometheusText_andCoverTheCatalogue() throws Exception {
-    Map<Setting, String> faults = new EnumMap<>(Setting.class);
+    Map<Setting<?>, String> faults = new HashMap<>();
     faults.put(Setting.SIM_RATE_LIMIT_RATE, "0.05");
     faults.put(Setting.SIM_SCHEMA_RATE, "0.05");
     faults.put(Setting.SIM_RETRY_AFTER, "1ms");
