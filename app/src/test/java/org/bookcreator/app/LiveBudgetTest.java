@@ -9,7 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.support.Json;
@@ -35,7 +35,7 @@ class LiveBudgetTest {
 
   @Test
   void aBudgetRaisedOverTheApiOnALiveServe_pausesTheRunAtTheNewBudget() throws Exception {
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    Map<Setting<?>, String> flags = new HashMap<>();
     flags.put(Setting.DATA_DIR, dir.resolve("data").toString());
     flags.put(Setting.HTTP_PORT, "0");
     flags.put(Setting.WORKER_PORT, "-1");

@@ -8,7 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import org.bookcreator.core.support.Json;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +37,7 @@ class OneShapeTest {
   }
 
   private Settings settings() {
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    Map<Setting<?>, String> flags = new HashMap<>();
     flags.put(Setting.DATA_DIR, data().toString());
     flags.put(Setting.HTTP_PORT, "0");
     flags.put(Setting.WORKER_PORT, "-1");
