@@ -2,13 +2,8 @@ package org.bookcreator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.bookcreator.core.support.Json;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +24,7 @@ class OneShapeTest {
 
   @TempDir Path dir;
   private ServeCommand.Serving serving;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final TestHttp http = new TestHttp();
 
   @AfterEach
   void stop() {
@@ -37,10 +32,7 @@ class OneShapeTest {
   }
 
   private Settings settings() {
-    Map<Setting<?>, String> flags = new HashMap<>();
-    flags.put(Setting.DATA_DIR, data().toString());
-    flags.put(Setting.HTTP_PORT, "0");
-    flags.put(Setting.WORKER_PORT, "-1");
+    Map<Setting<?>, String> flags = TestHttp.serveFlags(data());
     flags.put(Setting.STALL_THRESHOLD, "1s");
     return Settings.load(null, Map.of(), flags);
   }
@@ -145,23 +137,11 @@ class OneShapeTest {
   }
 
   private String post(String url, String body) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
-    return r.body();
+    return http.post(url, body);
   }
 
   private String get(String url) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
-    return r.body();
+    return http.getOk(url);
   }
 
   private void awaitState(String base, String run, String state) throws Exception {

@@ -2,12 +2,7 @@ package org.bookcreator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.bookcreator.core.support.Json;
@@ -25,7 +20,7 @@ class ServeRolesTest {
   @TempDir Path dir;
   private ServeCommand.Serving worker;
   private ServeCommand.Serving api;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final TestHttp http = new TestHttp();
 
   @AfterEach
   void stop() {
@@ -75,31 +70,14 @@ class ServeRolesTest {
   }
 
   private String post(String url, String json) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
-    return r.body();
+    return http.post(url, json);
   }
 
   private String get(String url) throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
-        .body();
+    return http.get(url);
   }
 
   private JsonNode await(String base, String run) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      JsonNode r = Json.parse(get(base + "/api/runs/" + run));
-      String state = r.get("state").asString();
-      if (!state.equals("queued") && !state.equals("running")) return r;
-      if (System.nanoTime() > deadline) throw new AssertionError("run still " + state);
-      Thread.sleep(100);
-    }
+    return http.awaitSettled(base, run);
   }
 }

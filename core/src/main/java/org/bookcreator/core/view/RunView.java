@@ -53,34 +53,15 @@ public record RunView(
 
   /** A run in a list: no progress, stages or history. */
   static RunView summary(Run r, RunTotals totals) {
-    return new RunView(
-        r.id(),
-        r.projectId(),
-        r.number(),
-        lower(r.state().name()),
-        r.stage().map(Stage::id),
-        r.reason(),
-        r.createdAt(),
-        r.updatedAt(),
-        Totals.of(totals),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty());
+    return of(r, totals, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   static RunView detail(
       Run r, RunTotals totals, List<StageRecord> stages, List<Transition> history) {
     long done = stages.stream().filter(s -> s.state().isDone()).count();
-    return new RunView(
-        r.id(),
-        r.projectId(),
-        r.number(),
-        lower(r.state().name()),
-        r.stage().map(Stage::id),
-        r.reason(),
-        r.createdAt(),
-        r.updatedAt(),
-        Totals.of(totals),
+    return of(
+        r,
+        totals,
         Optional.of(new Progress(done, Stage.values().length)),
         Optional.of(
             stages.stream()
@@ -107,6 +88,27 @@ public record RunView(
                             t.reason(),
                             t.at()))
                 .toList()));
+  }
+
+  private static RunView of(
+      Run r,
+      RunTotals totals,
+      Optional<Progress> progress,
+      Optional<List<StageView>> stages,
+      Optional<List<HistoryEntry>> history) {
+    return new RunView(
+        r.id(),
+        r.projectId(),
+        r.number(),
+        lower(r.state().name()),
+        r.stage().map(Stage::id),
+        r.reason(),
+        r.createdAt(),
+        r.updatedAt(),
+        Totals.of(totals),
+        progress,
+        stages,
+        history);
   }
 
   static String lower(String s) {

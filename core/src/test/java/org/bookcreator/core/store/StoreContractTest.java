@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -17,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.cost.RunTotals;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
@@ -227,6 +229,79 @@ public abstract class StoreContractTest {
    */
   protected Optional<Store> openSecondInstance() throws Exception {
     return Optional.empty();
+  }
+
+  @Test
+  void projectPage_filtersByCategoryAndLatestRun_newestFirst_andCountsAll() {
+    for (int i = 0; i < 5; i++) {
+      Project p = aProject("p" + i);
+      store.createProject(
+          new Project(
+              p.id(),
+              p.title(),
+              i % 2 == 0 ? "fiction" : "technical",
+              p.audience(),
+              "A brief.",
+              p.chapters(),
+              p.budgetUsd(),
+              p.references(),
+              T0.plusSeconds(i)));
+    }
+    aRunningRun("p0", "r0");
+    store.transitionRun("r0", RunState.RUNNING, RunState.COMPLETED, "done", T0);
+    aRunningRun("p0", "r0b");
+    aRunningRun("p2", "r2");
+    store.transitionRun("r2", RunState.RUNNING, RunState.FAILED, "broke", T0);
+
+    Page<Project> fiction =
+        store.projectPage(
+            new ProjectFilter(
+                Optional.of("fiction"), Optional.empty(), Optional.empty(), false, 2, 0));
+    Page<Project> running =
+        store.projectPage(
+            new ProjectFilter(
+                Optional.empty(), Optional.empty(), Optional.of(RunState.RUNNING), false, 10, 0));
+    Page<Project> none =
+        store.projectPage(
+            new ProjectFilter(Optional.empty(), Optional.empty(), Optional.empty(), true, 10, 0));
+    Page<Project> second = store.projectPage(ProjectFilter.all(2, 2));
+
+    assertThat(fiction.items()).extracting(Project::id).containsExactly("p4", "p2");
+    assertThat(fiction.total()).isEqualTo(3);
+    assertThat(running.items())
+        .as("by the latest run only: p0's completed run is not its latest")
+        .extracting(Project::id)
+        .containsExactly("p0");
+    assertThat(none.items()).extracting(Project::id).containsExactly("p4", "p3", "p1");
+    assertThat(second.items()).extracting(Project::id).containsExactly("p2", "p1");
+    assertThat(second.total()).isEqualTo(5);
+    assertThat(second.offset()).isEqualTo(2);
+  }
+
+  @Test
+  void runPage_latestRuns_andTotalsOfMany_readInOneGo() {
+    aRunningRun("p1", "r1");
+    store.recordCall(aCall("a", "r1", new BigDecimal("0.25")));
+    store.recordCall(aCall("b", "r1", new BigDecimal("0.000000000001")));
+    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0);
+    store.createRun("r2", "p1", 1, "again", T0.plusSeconds(5));
+    aRunningRun("p2", "r3");
+
+    Page<Run> queued =
+        store.runPage(new RunFilter(Optional.empty(), Optional.of(RunState.QUEUED), 10, 0));
+    Page<Run> ofP1 = store.runPage(new RunFilter(Optional.of("p1"), Optional.empty(), 1, 0));
+    Map<String, Run> latest = store.latestRuns(List.of("p1", "p2", "missing"));
+    Map<String, RunTotals> totals = store.totals(List.of("r1", "r2"));
+
+    assertThat(queued.items()).extracting(Run::id).containsExactly("r2");
+    assertThat(ofP1.items()).extracting(Run::id).containsExactly("r2");
+    assertThat(ofP1.total()).isEqualTo(2);
+    assertThat(latest).containsOnlyKeys("p1", "p2");
+    assertThat(latest.get("p1").id()).isEqualTo("r2");
+    assertThat(totals.get("r1").calls()).isEqualTo(2);
+    assertThat(totals.get("r1").costUsd()).isEqualByComparingTo("0.250000000001");
+    assertThat(totals.get("r1")).isEqualTo(store.totals("r1"));
+    assertThat(totals.get("r2")).isEqualTo(RunTotals.ZERO);
   }
 
   @Test

@@ -1533,21 +1533,15 @@ public final class SqliteStore implements Store {
         " FROM projects p LEFT JOIN runs l ON l.project_id = p.id AND l.number = (SELECT"
             + " MAX(number) FROM runs m WHERE m.project_id = p.id)"
             + where;
-    return tx(
+    return page(
         "list projects",
-        () -> {
-          long total =
-              one("SELECT COUNT(*)" + from, rs -> rs.getLong(1), args.toArray()).orElse(0L);
-          List<Object> paged = new ArrayList<>(args);
-          paged.add(f.limit());
-          paged.add(f.offset());
-          List<Project> items =
-              query(
-                  "SELECT p.*" + from + " ORDER BY p.created_at DESC, p.id LIMIT ? OFFSET ?",
-                  SqliteStore::project,
-                  paged.toArray());
-          return new Page<>(items, total, f.limit(), f.offset());
-        });
+        "p.*",
+        from,
+        "p.created_at DESC, p.id",
+        args,
+        SqliteStore::project,
+        f.limit(),
+        f.offset());
   }
 
   @Override
@@ -1556,21 +1550,41 @@ public final class SqliteStore implements Store {
     List<Object> args = new ArrayList<>();
     f.projectId().ifPresent(id -> clause(where, args, " AND project_id = ?", id));
     f.state().ifPresent(st -> clause(where, args, " AND state = ?", st));
-    return tx(
+    return page(
         "list runs",
+        "*",
+        " FROM runs" + where,
+        "created_at DESC, id",
+        args,
+        SqliteStore::run,
+        f.limit(),
+        f.offset());
+  }
+
+  /** One page of {@code SELECT columns from ORDER BY order}, and how many rows match in all. */
+  private <T> Page<T> page(
+      String what,
+      String columns,
+      String from,
+      String order,
+      List<Object> args,
+      Row<T> row,
+      int limit,
+      int offset) {
+    return tx(
+        what,
         () -> {
           long total =
-              one("SELECT COUNT(*) FROM runs" + where, rs -> rs.getLong(1), args.toArray())
-                  .orElse(0L);
+              one("SELECT COUNT(*)" + from, rs -> rs.getLong(1), args.toArray()).orElse(0L);
           List<Object> paged = new ArrayList<>(args);
-          paged.add(f.limit());
-          paged.add(f.offset());
-          List<Run> items =
+          paged.add(limit);
+          paged.add(offset);
+          List<T> items =
               query(
-                  "SELECT * FROM runs" + where + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
-                  SqliteStore::run,
+                  "SELECT " + columns + from + " ORDER BY " + order + " LIMIT ? OFFSET ?",
+                  row,
                   paged.toArray());
-          return new Page<>(items, total, f.limit(), f.offset());
+          return new Page<>(items, total, limit, offset);
         });
   }
 
