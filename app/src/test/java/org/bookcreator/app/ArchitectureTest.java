@@ -1,10 +1,14 @@
 package org.bookcreator.app;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import org.bookcreator.core.pipeline.Pipeline;
 import org.junit.jupiter.api.Test;
 
 /** The arrows of docs/architecture.md, checked rather than hoped for. */
@@ -12,6 +16,8 @@ class ArchitectureTest {
   private static final JavaClasses CLASSES =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          // Test classes from other modules' test jars (core's store contract suite) too.
+          .withImportOption(location -> !location.contains("-tests.jar"))
           .importPackages("org.bookcreator");
 
   @Test
@@ -86,13 +92,64 @@ class ArchitectureTest {
   }
 
   @Test
-  void core_doesNotTalkToDatabasesOrTheNetworkDirectly() {
+  void core_doesNotTalkToTheNetworkDirectly() {
     noClasses()
         .that()
         .resideInAPackage("org.bookcreator.core..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("java.sql..", "java.net.http..", "org.sqlite..")
+        .resideInAnyPackage("java.net.http..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheStore_usesJdbc() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("org.bookcreator.store..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("java.sql..", "javax.sql..", "org.sqlite..", "org.postgresql..")
+        .because("the store is the one adapter of the database; everyone else goes through Store")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheApp_wiresTheTelemetrySdk() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("org.bookcreator.app..", "org.bookcreator.telemetry.sdk..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.bookcreator.telemetry.sdk..",
+            "io.opentelemetry.sdk..",
+            "io.opentelemetry.exporter..",
+            "io.prometheus..",
+            "ch.qos.logback..")
+        .because(
+            "the core, the adapters and the telemetry API record through the OpenTelemetry API,"
+                + " SLF4J and org.bookcreator.telemetry; the composition root alone wires the SDK,"
+                + " the exporters and Logback")
+        .check(CLASSES);
+  }
+
+  /**
+   * The server starts and restarts runs through {@link Pipeline} alone, never through the
+   * orchestrator, the workers or the agents. The exception for {@code Pipeline} is there until the
+   * run service (issue 10, item 1) takes over what {@code RunLauncher} does with it; then the rule
+   * can forbid the whole package.
+   */
+  @Test
+  void server_doesNotReachIntoThePipeline() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.server..")
+        .should()
+        .dependOnClassesThat(
+            resideInAPackage("org.bookcreator.core.pipeline..")
+                .and(not(equivalentTo(Pipeline.class))))
+        .because("the orchestrator, the workers and the agents are the pipeline's own business")
         .check(CLASSES);
   }
 }
