@@ -20,7 +20,7 @@ import org.bookcreator.core.project.Brief;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
-import org.bookcreator.telemetry.Telemetry;
+import org.bookcreator.telemetry.sdk.TelemetrySdk;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -229,9 +229,9 @@ final class BenchCommand implements Callable<Integer> {
     Observability.Observed t =
         telemetry.equals("on")
             ? Observability.start(settings, Observability.Mode.FOREGROUND)
-            : new Observability.Observed(Telemetry.noop(), null);
+            : new Observability.Observed(TelemetrySdk.noop(), null);
     if (telemetry.equals("off")) {
-      org.bookcreator.telemetry.LogSetup.install(
+      org.bookcreator.telemetry.sdk.LogSetup.install(
           org.bookcreator.telemetry.LogConfig.console(
               "book-creator", org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"),
           org.bookcreator.telemetry.Redactor.none(),
@@ -275,7 +275,7 @@ final class BenchCommand implements Callable<Integer> {
    * runs picked at random, each query timed on its own.
    */
   private int logBench(PrintWriter out) throws IOException {
-    org.bookcreator.telemetry.LogSetup.install(
+    org.bookcreator.telemetry.sdk.LogSetup.install(
         org.bookcreator.telemetry.LogConfig.console(
             "book-creator", org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"),
         org.bookcreator.telemetry.Redactor.none(),
@@ -377,7 +377,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int costBench(PrintWriter out) throws IOException {
-    org.bookcreator.telemetry.LogSetup.install(
+    org.bookcreator.telemetry.sdk.LogSetup.install(
         org.bookcreator.telemetry.LogConfig.console(
             "book-creator", org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"),
         org.bookcreator.telemetry.Redactor.none(),

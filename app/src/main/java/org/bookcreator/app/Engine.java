@@ -8,7 +8,7 @@ import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.store.sqlite.SqliteStore;
-import org.bookcreator.telemetry.Telemetry;
+import org.bookcreator.telemetry.sdk.TelemetrySdk;
 
 /** The composition root: store, provider and pipeline wired from the settings. */
 final class Engine implements AutoCloseable {
@@ -17,7 +17,7 @@ final class Engine implements AutoCloseable {
   final Pipeline pipeline;
   final Ids ids;
   final InstantSource clock;
-  final Telemetry telemetry;
+  final TelemetrySdk telemetry;
 
   /** The use cases (start, cancel, restart, resume), driving runs through this pipeline. */
   final RunService runs;
@@ -43,7 +43,7 @@ final class Engine implements AutoCloseable {
 
   /** Opens the store exclusively and builds (but does not start) the pipeline. */
   static Engine open(Settings settings, Observability.Observed observed) {
-    Telemetry telemetry = observed.telemetry();
+    TelemetrySdk telemetry = observed.telemetry();
     InstantSource clock = InstantSource.system();
     Ids ids = new Ids(clock, new SecureRandom());
     Store store = SqliteStore.open(settings.dataDir(), true);

@@ -41,7 +41,7 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     int code = execute(args);
-    org.bookcreator.telemetry.LogSetup.stop();
+    org.bookcreator.telemetry.sdk.LogSetup.stop();
     System.exit(code);
   }
 

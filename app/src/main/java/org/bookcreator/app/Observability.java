@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.Optional;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.telemetry.LogConfig;
-import org.bookcreator.telemetry.LogSetup;
 import org.bookcreator.telemetry.Redactor;
 import org.bookcreator.telemetry.SpanRecord;
 import org.bookcreator.telemetry.SpanSink;
-import org.bookcreator.telemetry.Telemetry;
 import org.bookcreator.telemetry.TelemetryConfig;
+import org.bookcreator.telemetry.sdk.LogSetup;
+import org.bookcreator.telemetry.sdk.TelemetrySdk;
 
 /** Sets up logs, metrics and traces for one command, from the settings. */
 final class Observability {
@@ -95,8 +95,8 @@ final class Observability {
   }
 
   /** The telemetry of a command and the sinks that wait for its store (null: that store is off). */
-  record Observed(Telemetry telemetry, DeferredSpanSink spans, DeferredLogSink logs) {
-    Observed(Telemetry telemetry, DeferredSpanSink spans) {
+  record Observed(TelemetrySdk telemetry, DeferredSpanSink spans, DeferredLogSink logs) {
+    Observed(TelemetrySdk telemetry, DeferredSpanSink spans) {
       this(telemetry, spans, null);
     }
 
@@ -123,10 +123,10 @@ final class Observability {
         settings.get(Setting.SPAN_STORE)
             ? new DeferredSpanSink(settings.get(Setting.SPAN_STORE_MAX))
             : null;
-    Telemetry telemetry =
+    TelemetrySdk telemetry =
         mode == Mode.READER
-            ? Telemetry.noop()
-            : Telemetry.create(
+            ? TelemetrySdk.noop()
+            : TelemetrySdk.create(
                 telemetryConfig(settings),
                 redactor,
                 sink,

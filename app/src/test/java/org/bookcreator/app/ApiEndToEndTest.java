@@ -142,7 +142,7 @@ class ApiEndToEndTest {
         .allMatch(a -> a.equals("Bearer sk-e2e-test-key-0123456789"));
     assertThat(serving.engine.store.events(runId))
         .noneMatch(e -> e.kind().equals(org.bookcreator.core.run.RunEvent.DOCUMENT_ERROR));
-    org.bookcreator.telemetry.LogSetup.flushStore();
+    org.bookcreator.telemetry.sdk.LogSetup.flushStore();
     JsonNode warnings = Json.parse(get(api + "/api/logs?run=" + runId + "&level=WARN&limit=1000"));
     assertThat(warnings.get("items"))
         .isNotEmpty()

@@ -12,6 +12,8 @@ class ArchitectureTest {
   private static final JavaClasses CLASSES =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          // Test classes from other modules' test jars (core's store contract suite) too.
+          .withImportOption(location -> !location.contains("-tests.jar"))
           .importPackages("org.bookcreator");
 
   @Test
@@ -86,13 +88,63 @@ class ArchitectureTest {
   }
 
   @Test
-  void core_doesNotTalkToDatabasesOrTheNetworkDirectly() {
+  void core_doesNotTalkToTheNetworkDirectly() {
     noClasses()
         .that()
         .resideInAPackage("org.bookcreator.core..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("java.sql..", "java.net.http..", "org.sqlite..")
+        .resideInAnyPackage("java.net.http..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheStore_usesJdbc() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("org.bookcreator.store..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("java.sql..", "javax.sql..", "org.sqlite..", "org.postgresql..")
+        .because("the store is the one adapter of the database; everyone else goes through Store")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheApp_wiresTheTelemetrySdk() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("org.bookcreator.app..", "org.bookcreator.telemetry.sdk..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.bookcreator.telemetry.sdk..",
+            "io.opentelemetry.sdk..",
+            "io.opentelemetry.exporter..",
+            "io.prometheus..",
+            "ch.qos.logback..")
+        .because(
+            "the core, the adapters and the telemetry API record through the OpenTelemetry API,"
+                + " SLF4J and org.bookcreator.telemetry; the composition root alone wires the SDK,"
+                + " the exporters and Logback")
+        .check(CLASSES);
+  }
+
+  /**
+   * The server starts, cancels and restarts runs through the run service and shows them through the
+   * read models; nothing of the pipeline package is its business.
+   */
+  @Test
+  void server_doesNotReachIntoThePipeline() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.server..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.bookcreator.core.pipeline..")
+        .because(
+            "the server calls the use cases (core.ops.RunService) and the read models (core.view);"
+                + " the orchestrator, the workers and the agents are the pipeline's own business")
         .check(CLASSES);
   }
 }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.bookcreator.telemetry.Redactor;
-import org.bookcreator.telemetry.Telemetry;
 import org.bookcreator.telemetry.TelemetryConfig;
+import org.bookcreator.telemetry.sdk.TelemetrySdk;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,8 +51,8 @@ class OtlpExportTest {
                   "OTEL_EXPORTER_OTLP_HEADERS",
                   "X-Team=books%20team"));
       assertThat(processors).hasSize(1);
-      try (Telemetry telemetry =
-          Telemetry.create(
+      try (TelemetrySdk telemetry =
+          TelemetrySdk.create(
               new TelemetryConfig("book-creator", false, true, 1.0, false, Set.of()),
               Redactor.none(),
               processors)) {

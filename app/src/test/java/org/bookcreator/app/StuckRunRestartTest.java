@@ -36,7 +36,7 @@ import org.bookcreator.core.support.Json;
 import org.bookcreator.providers.simulated.SimulatedLlmClient;
 import org.bookcreator.providers.simulated.SimulationConfig;
 import org.bookcreator.store.sqlite.SqliteStore;
-import org.bookcreator.telemetry.Telemetry;
+import org.bookcreator.telemetry.sdk.TelemetrySdk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,8 +51,8 @@ class StuckRunRestartTest {
   private final CountDownLatch thaw = new CountDownLatch(1);
   private SqliteStore store;
   private Pipeline pipeline;
-  private final Telemetry telemetry =
-      Telemetry.create(
+  private final TelemetrySdk telemetry =
+      TelemetrySdk.create(
           new org.bookcreator.telemetry.TelemetryConfig(
               "book-creator", true, false, 1.0, false, Set.of()),
           org.bookcreator.telemetry.Redactor.none(),

@@ -1,5 +1,7 @@
 package org.bookcreator.bench;
 
+import static org.bookcreator.core.run.TaskKind.DRAFT_CHAPTER;
+
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -8,22 +10,31 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.bookcreator.core.llm.LlmClient;
+import org.bookcreator.core.llm.LlmRequest;
+import org.bookcreator.core.llm.LlmResult;
+import org.bookcreator.core.llm.ModelCall;
+import org.bookcreator.core.llm.ModelCallTelemetry;
+import org.bookcreator.core.llm.Usage;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.LogConfig;
 import org.bookcreator.telemetry.LogContext;
-import org.bookcreator.telemetry.LogSetup;
 import org.bookcreator.telemetry.Redactor;
 import org.bookcreator.telemetry.SemConv;
-import org.bookcreator.telemetry.Telemetry;
 import org.bookcreator.telemetry.TelemetryConfig;
+import org.bookcreator.telemetry.sdk.LogSetup;
+import org.bookcreator.telemetry.sdk.TelemetrySdk;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -38,16 +49,20 @@ import org.slf4j.LoggerFactory;
 /**
  * What one model call's telemetry costs the calling thread: the chat span (8 attributes, kept in a
  * bounded queue for the span store), the GenAI and cost metrics, and the JSON log line with its
- * context and key-values through the bounded asynchronous appender. The baseline does the raw
- * OpenTelemetry and Logback calls it is made of, in the same run.
+ * context and key-values through the bounded asynchronous appender. {@link #modelCallTelemetry}
+ * goes through {@link ModelCallTelemetry}, the pipeline's own recording path, around a provider
+ * that answers at once; {@link #modelCallTelemetryInline} makes the same calls written out, as the
+ * pipeline made them before they moved there; the baseline does the raw OpenTelemetry and Logback
+ * calls they are made of. All three in the same run.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 public class TelemetryBenchmark {
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final Logger log =
       LoggerFactory.getLogger("org.bookcreator.core.pipeline.AgentExecutor");
-  private Telemetry telemetry;
+  private TelemetrySdk telemetry;
   private BookMetrics metrics;
   private Tracer tracer;
   private SpanContext parent;
@@ -56,13 +71,19 @@ public class TelemetryBenchmark {
   private Attributes rawAttributes;
   private LogContext.Scope context;
   private Path dir;
+  private ModelCallTelemetry calls;
+  private Context parentContext;
+  private LlmClient provider;
+  private LlmRequest request;
+  private ModelCall.Context call;
+  private Optional<BigDecimal> cost;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     dir = Files.createTempDirectory("telemetry-bench");
     Redactor redactor = new Redactor(List.of("sk-benchmark-secret-000"));
     telemetry =
-        Telemetry.create(
+        TelemetrySdk.create(
             new TelemetryConfig("book-creator", true, true, 1.0, false, Set.of("sim-standard")),
             redactor,
             spans -> {},
@@ -85,6 +106,29 @@ public class TelemetryBenchmark {
     metrics = telemetry.metrics();
     tracer = telemetry.tracer();
     parent = telemetry.contextOf("run_bench", "run_bench/chapter_writing");
+    parentContext = Context.root().with(Span.wrap(parent));
+    calls = new ModelCallTelemetry(telemetry, log);
+    LlmResult answer =
+        new LlmResult.Completed(
+            "It was a dark night.", "sim-standard", Usage.of(1200, 800), Duration.ofMillis(420));
+    provider =
+        new LlmClient() {
+          @Override
+          public String provider() {
+            return "simulated";
+          }
+
+          @Override
+          public LlmResult complete(LlmRequest request) {
+            return answer;
+          }
+        };
+    // The messages are only read when content capture is on, which it is not here.
+    request =
+        new LlmRequest(
+            "sim-standard", DRAFT_CHAPTER, "c0", List.of(), Optional.empty(), Map.of(), TIMEOUT);
+    call = new ModelCall.Context("task_bench/a0/c0", "run_bench", 0, "chapter_writing", "fiction");
+    cost = Optional.of(new BigDecimal("0.004400000000"));
     rawCounter = telemetry.meter().counterBuilder("raw_counter").build();
     rawHistogram = telemetry.meter().histogramBuilder("raw_histogram").build();
     rawAttributes =
@@ -120,14 +164,22 @@ public class TelemetryBenchmark {
     LogSetup.stop();
   }
 
-  /** Our recording path for one model call, as AgentExecutor does it. */
+  /** Our recording path for one model call, under the task's span as in the pipeline. */
   @Benchmark
-  public void modelCallTelemetry() {
+  public ModelCall modelCallTelemetry() {
+    try (Scope ignored = parentContext.makeCurrent()) {
+      return calls.call(provider, request, call, result -> cost);
+    }
+  }
+
+  /** The same calls written out, as AgentExecutor made them before ModelCallTelemetry. */
+  @Benchmark
+  public void modelCallTelemetryInline() {
     Span span =
         tracer
             .spanBuilder("chat sim-standard")
             .setSpanKind(SpanKind.CLIENT)
-            .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(parent)))
+            .setParent(Context.root().with(Span.wrap(parent)))
             .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
             .setAttribute(SemConv.GEN_AI_PROVIDER_NAME, "simulated")
             .setAttribute(SemConv.GEN_AI_REQUEST_MODEL, "sim-standard")
@@ -160,7 +212,7 @@ public class TelemetryBenchmark {
         tracer
             .spanBuilder("raw")
             .setSpanKind(SpanKind.CLIENT)
-            .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(parent)))
+            .setParent(Context.root().with(Span.wrap(parent)))
             .setAllAttributes(rawAttributes)
             .setAttribute("e", "5")
             .setAttribute("f", "6")

@@ -21,7 +21,7 @@ import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.store.sqlite.SqliteStore;
-import org.bookcreator.telemetry.Telemetry;
+import org.bookcreator.telemetry.sdk.TelemetrySdk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class ApiServerTest {
   @TempDir Path dir;
   private TestServer t;
   private SqliteStore store;
-  private Telemetry telemetry;
+  private TelemetrySdk telemetry;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private String base;

@@ -22,10 +22,10 @@ import org.bookcreator.docparse.MultiFormatDocumentParser;
 import org.bookcreator.providers.simulated.SimulatedLlmClient;
 import org.bookcreator.providers.simulated.SimulationConfig;
 import org.bookcreator.store.sqlite.SqliteStore;
-import org.bookcreator.telemetry.MetricsServer;
 import org.bookcreator.telemetry.Redactor;
-import org.bookcreator.telemetry.Telemetry;
 import org.bookcreator.telemetry.TelemetryConfig;
+import org.bookcreator.telemetry.sdk.MetricsServer;
+import org.bookcreator.telemetry.sdk.TelemetrySdk;
 
 /**
  * The API as serve wires it, for tests: a real SQLite store in {@code dir}, real telemetry (spans
@@ -33,7 +33,7 @@ import org.bookcreator.telemetry.TelemetryConfig;
  */
 final class TestServer implements AutoCloseable {
   final SqliteStore store;
-  final Telemetry telemetry;
+  final TelemetrySdk telemetry;
   final Pipeline pipeline;
   final ApiServer server;
   final String base;
@@ -42,7 +42,7 @@ final class TestServer implements AutoCloseable {
   TestServer(Path dir, Optional<String> token, long maxBody) {
     store = SqliteStore.open(dir.resolve("data"), true);
     telemetry =
-        Telemetry.create(
+        TelemetrySdk.create(
             new TelemetryConfig("book-creator", true, true, 1.0, false, Set.of("sim-standard")),
             Redactor.none(),
             spans -> store.recordSpans(spans, 100_000),

@@ -52,7 +52,12 @@ public final class BookMetrics {
   private final LongCounter documentBytes;
   private final DoubleHistogram httpDuration;
 
-  BookMetrics(Meter meter, Set<String> models) {
+  /**
+   * Creates the catalogue's instruments on {@code meter}.
+   *
+   * @param models the model names kept as label values; others are recorded as {@code other}
+   */
+  public BookMetrics(Meter meter, Set<String> models) {
     this.meter = meter;
     this.models = models;
     runsStarted =

@@ -4,144 +4,54 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
-import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
-import io.prometheus.metrics.config.EscapingScheme;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.opentelemetry.context.Context;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import org.slf4j.LoggerFactory;
 
 /**
- * The telemetry of one process: an OpenTelemetry SDK whose metrics are read by Prometheus (with JVM
- * metrics beside them) and whose spans go to the processors given. Built once by the composition
- * root and passed to whatever records; {@link #noop()} when telemetry is off costs nothing.
- * Thread-safe.
+ * What the code that records telemetry sees of it: the tracer, the metric catalogue, the redactor,
+ * the configuration flags and the keyed ids of runs and stages. Only OpenTelemetry API types cross
+ * this boundary; the SDK, the exporters and Logback are wired by the composition root through
+ * {@code org.bookcreator.telemetry.sdk.TelemetrySdk}, the one subclass. {@link #noop()} records
+ * nothing and costs nothing. Thread-safe; no method throws into the caller.
  */
-public final class Telemetry implements AutoCloseable {
+public class Telemetry {
+  private static final String SCOPE = "org.bookcreator";
+  private static final KeyedIds KEYED_IDS = new KeyedIds(8192);
+
   private final TelemetryConfig config;
   private final OpenTelemetry openTelemetry;
-  private final SdkMeterProvider meterProvider;
-  private final SdkTracerProvider tracerProvider;
-  private final PrometheusRegistry registry;
   private final BookMetrics metrics;
   private final Redactor redactor;
+  private final Tracer tracer;
 
-  private final Sampler rootSampler;
-
-  private Telemetry(
-      TelemetryConfig config,
-      OpenTelemetry openTelemetry,
-      SdkMeterProvider meterProvider,
-      SdkTracerProvider tracerProvider,
-      PrometheusRegistry registry,
-      Redactor redactor,
-      BookMetrics metrics) {
+  /**
+   * For the SDK wiring: the API view of an {@link OpenTelemetry} and the metrics recorded on it.
+   */
+  protected Telemetry(
+      TelemetryConfig config, OpenTelemetry openTelemetry, BookMetrics metrics, Redactor redactor) {
     this.config = config;
     this.openTelemetry = openTelemetry;
-    this.meterProvider = meterProvider;
-    this.tracerProvider = tracerProvider;
-    this.registry = registry;
-    this.redactor = redactor;
     this.metrics = metrics;
-    this.rootSampler = Sampler.traceIdRatioBased(config.samplingRatio());
+    this.redactor = redactor;
+    this.tracer = openTelemetry.getTracer(SCOPE);
   }
 
   /** Telemetry that records nothing. */
   public static Telemetry noop() {
     return new Telemetry(
-        new TelemetryConfig("book-creator", false, false, 0, false, java.util.Set.of()),
+        new TelemetryConfig("book-creator", false, false, 0, false, Set.of()),
         OpenTelemetry.noop(),
-        null,
-        null,
-        new PrometheusRegistry(),
-        Redactor.none(),
-        new BookMetrics(OpenTelemetry.noop().getMeter("org.bookcreator"), java.util.Set.of()));
-  }
-
-  /**
-   * Builds the SDK.
-   *
-   * @param spanProcessors where sampled spans go (the local span store, OTLP); ignored when tracing
-   *     is off
-   */
-  public static Telemetry create(
-      TelemetryConfig config, Redactor redactor, List<SpanProcessor> spanProcessors) {
-    return create(config, redactor, null, 0, spanProcessors);
-  }
-
-  /**
-   * Builds the SDK; with a {@code spanStore}, sampled spans are also kept locally through a bounded
-   * queue of {@code spanQueue} spans (drops counted).
-   */
-  public static Telemetry create(
-      TelemetryConfig config,
-      Redactor redactor,
-      SpanSink spanStore,
-      int spanQueue,
-      List<SpanProcessor> spanProcessors) {
-    Resource resource =
-        Resource.getDefault()
-            .merge(
-                Resource.create(
-                    Attributes.of(
-                        io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
-                        config.service())));
-    PrometheusRegistry registry = new PrometheusRegistry();
-    SdkMeterProvider meters = null;
-    if (config.metrics()) {
-      PrometheusMetricReader reader =
-          PrometheusMetricReader.builder()
-              .setOtelScopeLabelsEnabled(false)
-              .setTargetInfoMetricEnabled(false)
-              .build();
-      registry.register(reader);
-      JvmMetrics.builder().register(registry);
-      meters =
-          SdkMeterProvider.builder().setResource(resource).registerMetricReader(reader).build();
-    }
-    BookMetrics metrics =
-        new BookMetrics(
-            meters == null
-                ? OpenTelemetry.noop().getMeter("org.bookcreator")
-                : meters.get("org.bookcreator"),
-            config.models());
-    SdkTracerProvider tracers = null;
-    if (config.tracing()) {
-      var b =
-          SdkTracerProvider.builder()
-              .setResource(resource)
-              .setIdGenerator(new KeyedIdGenerator())
-              .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.samplingRatio())));
-      if (spanStore != null)
-        b.addSpanProcessor(
-            new StoringSpanProcessor(
-                spanStore, redactor, spanQueue, () -> metrics.dropped("spans")));
-      spanProcessors.forEach(b::addSpanProcessor);
-      tracers = b.build();
-    }
-    var sdk = OpenTelemetrySdk.builder();
-    if (meters != null) sdk.setMeterProvider(meters);
-    if (tracers != null) sdk.setTracerProvider(tracers);
-    return new Telemetry(config, sdk.build(), meters, tracers, registry, redactor, metrics);
+        new BookMetrics(OpenTelemetry.noop().getMeter(SCOPE), Set.of()),
+        Redactor.none());
   }
 
   /** A stable 32-hex-digit trace id for a key (a run id): the same in every process. */
@@ -154,21 +64,20 @@ public final class Telemetry implements AutoCloseable {
     return KEYED_IDS.get("span:" + key, 8);
   }
 
-  private static final KeyedIds KEYED_IDS = new KeyedIds(8192);
-
-  /** Whether the trace with this key is kept (the same decision in every process). */
+  /**
+   * Whether the trace with this key is kept (the same decision in every process). Always false
+   * here; the SDK decides by its sampling ratio.
+   */
   public boolean sampled(String traceKey) {
-    if (tracerProvider == null) return false;
-    return rootSampler
-            .shouldSample(
-                io.opentelemetry.context.Context.root(),
-                traceIdFor(traceKey),
-                "",
-                SpanKind.INTERNAL,
-                Attributes.empty(),
-                List.of())
-            .getDecision()
-        == SamplingDecision.RECORD_AND_SAMPLE;
+    return false;
+  }
+
+  /**
+   * Starts {@code builder}'s span with these ids instead of random ones. Without an SDK there are
+   * no ids to choose, so this only starts the span.
+   */
+  protected Span startWithIds(SpanBuilder builder, String traceId, String spanId) {
+    return builder.startSpan();
   }
 
   /**
@@ -196,33 +105,26 @@ public final class Telemetry implements AutoCloseable {
       Instant end,
       Attributes attributes,
       String errorType) {
-    if (tracerProvider == null) return;
+    if (!config.tracing()) return;
     try {
-      var builder =
-          tracer()
+      SpanBuilder builder =
+          tracer
               .spanBuilder(name)
               .setSpanKind(SpanKind.INTERNAL)
               .setAllAttributes(attributes)
               .setStartTimestamp(start);
       builder.setParent(
           parentSpanKey == null
-              ? io.opentelemetry.context.Context.root()
-              : io.opentelemetry.context.Context.root()
-                  .with(Span.wrap(contextOf(traceKey, parentSpanKey))));
-      KeyedIdGenerator.next(traceIdFor(traceKey), spanIdFor(spanKey));
-      Span span;
-      try {
-        span = builder.startSpan();
-      } finally {
-        KeyedIdGenerator.clear();
-      }
+              ? Context.root()
+              : Context.root().with(Span.wrap(contextOf(traceKey, parentSpanKey))));
+      Span span = startWithIds(builder, traceIdFor(traceKey), spanIdFor(spanKey));
       if (errorType != null) {
         span.setAttribute(SemConv.ERROR_TYPE, errorType);
         span.setStatus(StatusCode.ERROR);
       }
       span.end(end);
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(Telemetry.class).debug("span {} not recorded", name, e);
+      LoggerFactory.getLogger(Telemetry.class).debug("span {} not recorded", name, e);
     }
   }
 
@@ -230,17 +132,12 @@ public final class Telemetry implements AutoCloseable {
    * Starts a span under a (possibly remote) parent; the caller ends it. No-op when tracing is off.
    */
   public Span startSpan(String name, SpanKind kind, SpanContext parent, Attributes attributes) {
-    return tracer()
+    return tracer
         .spanBuilder(name)
         .setSpanKind(kind)
         .setAllAttributes(attributes)
-        .setParent(io.opentelemetry.context.Context.root().with(Span.wrap(parent)))
+        .setParent(Context.root().with(Span.wrap(parent)))
         .startSpan();
-  }
-
-  /** Exports buffered spans now (for tests and before reading the local span store). */
-  public void flush() {
-    if (tracerProvider != null) tracerProvider.forceFlush().join(10, TimeUnit.SECONDS);
   }
 
   public TelemetryConfig config() {
@@ -253,18 +150,11 @@ public final class Telemetry implements AutoCloseable {
 
   /** The tracer of our instrumentation, looked up once: every task asks for it. */
   public Tracer tracer() {
-    Tracer t = tracer;
-    if (t == null) {
-      t = openTelemetry.getTracer("org.bookcreator");
-      tracer = t;
-    }
-    return t;
+    return tracer;
   }
 
-  private volatile Tracer tracer;
-
   public Meter meter() {
-    return openTelemetry.getMeter("org.bookcreator");
+    return openTelemetry.getMeter(SCOPE);
   }
 
   public BookMetrics metrics() {
@@ -273,29 +163,5 @@ public final class Telemetry implements AutoCloseable {
 
   public Redactor redactor() {
     return redactor;
-  }
-
-  /** The registry {@code /metrics} serves. */
-  public PrometheusRegistry registry() {
-    return registry;
-  }
-
-  /** The current metrics in the Prometheus text format (what {@code /metrics} returns). */
-  public String scrape() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      PrometheusTextFormatWriter.create()
-          .write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  /** Exports what is buffered (spans) and stops. */
-  @Override
-  public void close() {
-    if (tracerProvider != null) tracerProvider.shutdown().join(10, TimeUnit.SECONDS);
-    if (meterProvider != null) meterProvider.shutdown().join(10, TimeUnit.SECONDS);
   }
 }

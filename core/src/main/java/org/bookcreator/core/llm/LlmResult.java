@@ -10,6 +10,29 @@ public sealed interface LlmResult {
 
   String model();
 
+  /** The tokens the call used: none for a failure ({@link Completed} reports its own). */
+  default Usage usage() {
+    return Usage.NONE;
+  }
+
+  /** Why the call failed; empty when the model answered. */
+  default Optional<ErrorType> errorType() {
+    return switch (this) {
+      case Completed c -> Optional.empty();
+      case Retryable r -> Optional.of(r.type());
+      case Fatal f -> Optional.of(f.type());
+    };
+  }
+
+  /** The failure's message; empty when the model answered. */
+  default String errorMessage() {
+    return switch (this) {
+      case Completed c -> "";
+      case Retryable r -> r.message();
+      case Fatal f -> f.message();
+    };
+  }
+
   /** The model answered. The text may still be malformed or violate the schema. */
   record Completed(String text, String model, Usage usage, Duration latency) implements LlmResult {
     public Completed {

@@ -1,7 +1,6 @@
 package org.bookcreator.core.pipeline;
 
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
@@ -28,6 +27,8 @@ import org.bookcreator.core.llm.LlmRequest;
 import org.bookcreator.core.llm.LlmResult;
 import org.bookcreator.core.llm.LlmRouter;
 import org.bookcreator.core.llm.Message;
+import org.bookcreator.core.llm.ModelCall;
+import org.bookcreator.core.llm.ModelCallTelemetry;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.RunEvent;
@@ -63,6 +64,7 @@ final class AgentExecutor {
   private final BookMetrics metrics;
   private final Telemetry telemetry;
   private final Redactor redactor;
+  private final ModelCallTelemetry calls;
 
   /**
    * Categories by project id (a category never changes): every call's metrics are labelled with it.
@@ -92,6 +94,7 @@ final class AgentExecutor {
     this.metrics = telemetry.metrics();
     this.telemetry = telemetry;
     this.redactor = telemetry.redactor();
+    this.calls = new ModelCallTelemetry(telemetry, log);
     this.clock = clock;
     this.documents = new DocumentReader(parser, telemetry.metrics());
     this.assembler = new ManuscriptAssembler(config.outputDir());
@@ -184,42 +187,23 @@ final class AgentExecutor {
   }
 
   private LlmResult invoke(Task task, String callId, LlmRequest request, LlmClient llm) {
-    Span span =
-        telemetry
-            .tracer()
-            .spanBuilder(SemConv.OPERATION_CHAT + " " + request.model())
-            .setSpanKind(SpanKind.CLIENT)
-            .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
-            .setAttribute(SemConv.GEN_AI_PROVIDER_NAME, llm.provider())
-            .setAttribute(SemConv.GEN_AI_REQUEST_MODEL, request.model())
-            .setAttribute(SemConv.RUN_ID, task.runId())
-            .setAttribute(SemConv.ATTEMPT, (long) task.attempt())
-            .startSpan();
-    LlmResult result;
-    try (Scope ignored = span.makeCurrent()) {
-      result = llm.complete(request);
-    } catch (RuntimeException e) {
-      log.error("provider {} threw on call {}", llm.provider(), callId, e);
-      result =
-          new LlmResult.Fatal(
-              ErrorType.INTERNAL, "provider error: " + e, request.model(), Duration.ZERO);
-    }
-    try {
-      endCallSpan(span, request, result);
-    } catch (RuntimeException e) {
-      log.debug("call span not completed", e);
-    }
-    Usage usage = result instanceof LlmResult.Completed c ? c.usage() : Usage.NONE;
+    ModelCall.Context context =
+        new ModelCall.Context(
+            callId, task.runId(), task.attempt(), task.stage().id(), category(task));
+    ModelCall call = calls.call(llm, request, context, result -> settle(task, callId, llm, result));
+    Optional<BigDecimal> cost = call.cost();
+    if (cost.isPresent() && cost.get().signum() > 0) budgets.afterCall(task);
+    return call.result();
+  }
+
+  /** Prices a call and commits its ledger row; returns the cost, empty when unpriced. */
+  private Optional<BigDecimal> settle(Task task, String callId, LlmClient llm, LlmResult result) {
+    Usage usage = result.usage();
     Instant at = clock.instant();
     Optional<Price> price =
         prices.find(llm.provider(), result.model(), at.atZone(ZoneOffset.UTC).toLocalDate());
     Optional<BigDecimal> cost = price.map(p -> PriceTable.cost(p, usage));
-    Optional<String> errorType =
-        switch (result) {
-          case LlmResult.Completed c -> Optional.empty();
-          case LlmResult.Retryable r -> Optional.of(r.type().id());
-          case LlmResult.Fatal f -> Optional.of(f.type().id());
-        };
+    Optional<String> errorType = result.errorType().map(ErrorType::id);
     LedgerEntry entry =
         new LedgerEntry(
             callId,
@@ -239,41 +223,12 @@ final class AgentExecutor {
             errorType,
             result instanceof LlmResult.Completed c
                 ? Optional.of(c.text())
-                : Optional.of(errorMessage(result)),
+                : Optional.of(result.errorMessage()),
             at);
     // Committed before the answer is used: a crash from here on never loses the spend, and a resume
     // replays the recorded answer instead of paying for it again.
     store.recordCall(entry);
-    observe(task, request, result, usage, cost, llm);
-    if (cost.isPresent() && cost.get().signum() > 0) budgets.afterCall(task);
-    return result;
-  }
-
-  private void endCallSpan(Span span, LlmRequest request, LlmResult result) {
-    span.updateName(SemConv.OPERATION_CHAT + " " + result.model());
-    span.setAttribute(SemConv.GEN_AI_RESPONSE_MODEL, result.model());
-    switch (result) {
-      case LlmResult.Completed c -> {
-        span.setAttribute(SemConv.GEN_AI_USAGE_INPUT_TOKENS, c.usage().inputTokens());
-        span.setAttribute(SemConv.GEN_AI_USAGE_OUTPUT_TOKENS, c.usage().outputTokens());
-        span.setAttribute(SemConv.GEN_AI_USAGE_CACHE_READ_TOKENS, c.usage().cacheReadTokens());
-        span.setAttribute(SemConv.GEN_AI_USAGE_CACHE_CREATION_TOKENS, c.usage().cacheWriteTokens());
-        if (telemetry.config().captureContent()) {
-          span.setAttribute(
-              SemConv.GEN_AI_INPUT_MESSAGES, redactor.redact(Json.write(request.messages())));
-          span.setAttribute(SemConv.GEN_AI_OUTPUT_MESSAGES, redactor.redact(c.text()));
-        }
-      }
-      case LlmResult.Retryable r -> {
-        span.setAttribute(SemConv.ERROR_TYPE, r.type().id());
-        span.setStatus(StatusCode.ERROR, redactor.redact(r.message()));
-      }
-      case LlmResult.Fatal f -> {
-        span.setAttribute(SemConv.ERROR_TYPE, f.type().id());
-        span.setStatus(StatusCode.ERROR, redactor.redact(f.message()));
-      }
-    }
-    span.end();
+    return cost;
   }
 
   private String category(Task task) {
@@ -283,52 +238,6 @@ final class AgentExecutor {
     String category = store.project(task.projectId()).map(Project::category).orElse("unknown");
     categories.put(task.projectId(), category);
     return category;
-  }
-
-  private void observe(
-      Task task,
-      LlmRequest request,
-      LlmResult result,
-      Usage usage,
-      Optional<BigDecimal> cost,
-      LlmClient llm) {
-    String error =
-        switch (result) {
-          case LlmResult.Completed c -> null;
-          case LlmResult.Retryable r -> r.type().id();
-          case LlmResult.Fatal f -> f.type().id();
-        };
-    String category = category(task);
-    metrics.modelCall(
-        llm.provider(),
-        request.model().equals("default") ? result.model() : request.model(),
-        error,
-        result.latency().toNanos() / 1e9,
-        usage.inputTokens() + usage.cacheReadTokens() + usage.cacheWriteTokens(),
-        usage.outputTokens());
-    cost.ifPresentOrElse(
-        c ->
-            metrics.cost(
-                task.stage().id(), llm.provider(), result.model(), category, c.doubleValue()),
-        () -> metrics.unpricedCall(llm.provider(), result.model()));
-    var line =
-        (error == null ? log.atInfo() : log.atWarn())
-            .addKeyValue("provider", llm.provider())
-            .addKeyValue("model", result.model())
-            .addKeyValue("latency_ms", result.latency().toMillis())
-            .addKeyValue("input_tokens", usage.inputTokens())
-            .addKeyValue("output_tokens", usage.outputTokens())
-            .addKeyValue("cost_usd", cost.map(BigDecimal::toPlainString).orElse("unpriced"));
-    if (error != null) line = line.addKeyValue("error_type", error);
-    line.log(error == null ? "llm call ok" : "llm call failed: " + errorMessage(result));
-  }
-
-  private static String errorMessage(LlmResult r) {
-    return switch (r) {
-      case LlmResult.Retryable x -> x.message();
-      case LlmResult.Fatal x -> x.message();
-      case LlmResult.Completed x -> "";
-    };
   }
 
   static LlmResult replay(LedgerEntry e) {

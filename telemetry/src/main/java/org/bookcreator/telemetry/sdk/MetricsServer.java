@@ -1,4 +1,4 @@
-package org.bookcreator.telemetry;
+package org.bookcreator.telemetry.sdk;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
@@ -16,7 +16,7 @@ public final class MetricsServer implements AutoCloseable {
     this.server = server;
   }
 
-  public static MetricsServer start(Telemetry telemetry, String host, int port) {
+  public static MetricsServer start(TelemetrySdk telemetry, String host, int port) {
     try {
       return new MetricsServer(
           HTTPServer.builder()
@@ -42,7 +42,7 @@ public final class MetricsServer implements AutoCloseable {
    * A handler serving this telemetry's metrics, to mount at {@code /metrics} on another HTTP
    * server.
    */
-  public static com.sun.net.httpserver.HttpHandler handler(Telemetry telemetry) {
+  public static com.sun.net.httpserver.HttpHandler handler(TelemetrySdk telemetry) {
     return new io.prometheus.metrics.exporter.httpserver.MetricsHandler(telemetry.registry());
   }
 

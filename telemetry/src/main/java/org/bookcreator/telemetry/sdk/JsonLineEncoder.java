@@ -1,4 +1,4 @@
-package org.bookcreator.telemetry;
+package org.bookcreator.telemetry.sdk;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -10,6 +10,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
+import org.bookcreator.telemetry.LogContext;
+import org.bookcreator.telemetry.LogLine;
+import org.bookcreator.telemetry.Redactor;
 import org.slf4j.event.KeyValuePair;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.json.JsonFactory;

@@ -1,4 +1,4 @@
-package org.bookcreator.telemetry;
+package org.bookcreator.telemetry.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bookcreator.telemetry.LogConfig;
+import org.bookcreator.telemetry.LogContext;
+import org.bookcreator.telemetry.Redactor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package org.bookcreator.telemetry;
+package org.bookcreator.telemetry.sdk;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
@@ -9,6 +9,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import org.bookcreator.telemetry.LogContext;
+import org.bookcreator.telemetry.Redactor;
 import org.slf4j.event.KeyValuePair;
 
 /**

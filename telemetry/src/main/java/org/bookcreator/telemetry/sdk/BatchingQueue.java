@@ -1,4 +1,4 @@
-package org.bookcreator.telemetry;
+package org.bookcreator.telemetry.sdk;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.bookcreator.telemetry;
+package org.bookcreator.telemetry.sdk;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.StatusCode;
@@ -11,6 +11,10 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.bookcreator.telemetry.Redactor;
+import org.bookcreator.telemetry.SemConv;
+import org.bookcreator.telemetry.SpanRecord;
+import org.bookcreator.telemetry.SpanSink;
 
 /**
  * Keeps sampled spans in the local store: a bounded queue filled on the recording thread (never

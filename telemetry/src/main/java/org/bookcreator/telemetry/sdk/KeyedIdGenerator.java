@@ -1,4 +1,4 @@
-package org.bookcreator.telemetry;
+package org.bookcreator.telemetry.sdk;
 
 import io.opentelemetry.sdk.trace.IdGenerator;
 
