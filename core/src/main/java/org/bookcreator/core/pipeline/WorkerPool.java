@@ -260,13 +260,8 @@ final class WorkerPool implements AutoCloseable {
         } else {
           Duration delay = backoff.delay(failed, r.retryAfter());
           metrics.agentTask(task.role().id(), "retried");
-          store.retry(
-              task.id(),
-              workerId,
-              r.errorType(),
-              redactor.redact(r.message()),
-              now.plus(delay),
-              now);
+          // The event first: once the task is back in the queue, another worker may take it, fail
+          // and record its own retry, and the history must keep the attempts in order.
           store.recordEvent(
               new RunEvent(
                   task.runId(),
@@ -284,6 +279,13 @@ final class WorkerPool implements AutoCloseable {
                           + delay.toMillis()
                           + " ms"),
                   now));
+          store.retry(
+              task.id(),
+              workerId,
+              r.errorType(),
+              redactor.redact(r.message()),
+              now.plus(delay),
+              now);
           log.info(
               "task {} attempt {} failed ({}); retrying in {} ms",
               task.key(),
