@@ -20,6 +20,7 @@ import org.bookcreator.core.project.Brief;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.store.Store;
 import org.bookcreator.telemetry.sdk.TelemetrySdk;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -229,7 +230,7 @@ final class BenchCommand implements Callable<Integer> {
     Observability.Observed t =
         telemetry.equals("on")
             ? Observability.start(settings, Observability.Mode.FOREGROUND)
-            : new Observability.Observed(TelemetrySdk.noop(), null);
+            : noTelemetry();
     if (telemetry.equals("off")) {
       org.bookcreator.telemetry.sdk.LogSetup.install(
           org.bookcreator.telemetry.LogConfig.console(
@@ -237,7 +238,7 @@ final class BenchCommand implements Callable<Integer> {
           org.bookcreator.telemetry.Redactor.none(),
           () -> {});
     }
-    try (Engine engine = Engine.open(settings, t)) {
+    try (Engine engine = Engine.open(settings, t, Engine.Use.PIPELINE)) {
       List<Project> projects = new ArrayList<>();
       String[] categories = {
         "fiction", "non-fiction", "technical", "children", "biography", "self-help"
@@ -254,11 +255,11 @@ final class BenchCommand implements Callable<Integer> {
                 List.of());
         projects.add(engine.runs.createProject(brief, "for the benchmark"));
       }
-      engine.pipeline.start(true);
+      engine.pipeline().start(true);
       long start = System.nanoTime();
       List<CompletableFuture<Run>> done = new ArrayList<>();
       for (Project p : projects)
-        done.add(engine.pipeline.completion(engine.runs.start(p.id(), 42, "bench").id()));
+        done.add(engine.pipeline().completion(engine.runs.start(p.id(), 42, "bench").id()));
       CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
       long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
       for (CompletableFuture<Run> f : done) {
@@ -281,7 +282,8 @@ final class BenchCommand implements Callable<Integer> {
         org.bookcreator.telemetry.Redactor.none(),
         () -> {});
     Path dir = Files.createTempDirectory("book-creator-log-bench");
-    try (var store = org.bookcreator.store.sqlite.SqliteStore.open(dir, true)) {
+    try (Engine scratch = scratch(dir)) {
+      Store store = scratch.store;
       java.util.Random random = new java.util.Random(1);
       String[] stages = {
         "outline", "structure_critique", "research", "chapter_writing", "editing", "fact_check"
@@ -376,6 +378,16 @@ final class BenchCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /** A scratch store in {@code dir} for the store benchmarks: no pipeline, no telemetry. */
+  private static Engine scratch(Path dir) {
+    Settings settings = Settings.load(null, Map.of(), Map.of(Setting.DATA_DIR, dir.toString()));
+    return Engine.open(settings, noTelemetry(), Engine.Use.EXCLUSIVE);
+  }
+
+  private static Observability.Observed noTelemetry() {
+    return new Observability.Observed(TelemetrySdk.noop(), null);
+  }
+
   private int costBench(PrintWriter out) throws IOException {
     org.bookcreator.telemetry.sdk.LogSetup.install(
         org.bookcreator.telemetry.LogConfig.console(
@@ -385,7 +397,8 @@ final class BenchCommand implements Callable<Integer> {
     List<org.bookcreator.core.cost.CostDimension> dims =
         reportBy.stream().map(org.bookcreator.core.cost.CostDimension::parse).toList();
     Path dir = Files.createTempDirectory("book-creator-cost-bench");
-    try (var store = org.bookcreator.store.sqlite.SqliteStore.open(dir, true)) {
+    try (Engine scratch = scratch(dir)) {
+      Store store = scratch.store;
       java.util.Random random = new java.util.Random(1);
       String[] categories = {
         "fiction", "non-fiction", "technical", "children", "biography", "self-help"

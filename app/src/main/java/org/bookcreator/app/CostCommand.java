@@ -116,10 +116,10 @@ final class CostCommand implements Runnable {
               Optional.ofNullable(until).map(s -> time("--until", s)),
               dims);
       Settings settings = options.load(Map.of());
-      Observability.start(settings, Observability.Mode.READER);
       PrintWriter out = spec.commandLine().getOut();
-      try (Store store = StoreReader.require(settings)) {
-        CostReports reports = new CostReports(store);
+      try (Engine engine = Engine.require(settings)) {
+        Store store = engine.store;
+        CostReports reports = engine.costs;
         if (project != null && store.project(project).isEmpty())
           throw new Main.UsageException("no project " + Text.clean(project));
         if (format.equals("json")) {
@@ -370,15 +370,15 @@ final class CostCommand implements Runnable {
           until == null ? java.time.Instant.now() : Report.time("--until", until);
       if (!from.isBefore(to)) throw new Main.UsageException("--since must be before --until");
       Settings settings = options.load(Map.of());
-      Observability.start(settings, Observability.Mode.READER);
       PrintWriter out = spec.commandLine().getOut();
-      if (!java.nio.file.Files.exists(
-          settings.dataDir().resolve(org.bookcreator.store.sqlite.SqliteStore.DB_FILE))) {
-        throw new Main.UsageException(
-            "no store in " + settings.dataDir() + "; nothing has run yet");
-      }
-      try (Store store =
-          org.bookcreator.store.sqlite.SqliteStore.open(settings.dataDir(), !dryRun)) {
+      Engine.requireStore(settings);
+      // Writing the ledger takes the lock, so no pipeline prices calls meanwhile.
+      try (Engine engine =
+          Engine.open(
+              settings,
+              Observability.Mode.READER,
+              dryRun ? Engine.Use.SHARED : Engine.Use.EXCLUSIVE)) {
+        Store store = engine.store;
         var plan =
             org.bookcreator.core.cost.Repricing.plan(
                 store.callsBetween(from, to), settings.prices());

@@ -93,13 +93,13 @@ final class DemoCommand implements Callable<Integer> {
               Setting.SIM_SCHEMA_RATE)) demo.put(s, "0");
     }
     Settings settings = options.load(demo);
-    Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
-    try (Engine engine = Engine.open(settings, telemetry)) {
+    try (Engine engine =
+        Engine.open(settings, Observability.Mode.FOREGROUND, Engine.Use.PIPELINE)) {
       Path folder = settings.dataDir().resolve("samples");
       List<Path> samples = SampleBriefs.extract(folder);
       BriefParser parser = new BriefParser(settings.categories());
-      engine.pipeline.start(true);
+      engine.pipeline().start(true);
       List<Run> runs = new ArrayList<>();
       Instant started = engine.clock.instant();
       for (int i = 0; i < books; i++) {
@@ -138,7 +138,7 @@ final class DemoCommand implements Callable<Integer> {
 
   static List<Run> await(Engine engine, List<Run> runs, Instant started) {
     List<CompletableFuture<Run>> futures =
-        runs.stream().map(r -> engine.pipeline.completion(r.id())).toList();
+        runs.stream().map(r -> engine.pipeline().completion(r.id())).toList();
     CompletableFuture<Void> all =
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
     boolean tty = System.console() != null;

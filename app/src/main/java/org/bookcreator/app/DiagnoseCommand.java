@@ -42,9 +42,9 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = options.load(Map.of());
-    Observability.start(settings, Observability.Mode.READER);
     PrintWriter out = spec.commandLine().getOut();
-    try (Store store = StoreReader.require(settings)) {
+    try (Engine engine = Engine.require(settings)) {
+      Store store = engine.store;
       Run run =
           store
               .run(target)

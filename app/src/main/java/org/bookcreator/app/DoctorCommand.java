@@ -15,12 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.store.StoreLockedException;
 import org.bookcreator.core.support.Json;
-import org.bookcreator.store.sqlite.SqliteStore;
+import org.bookcreator.providers.HttpProviderSettings;
+import org.bookcreator.providers.ProviderSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,9 +80,9 @@ final class DoctorCommand implements Callable<Integer> {
                 "config", Status.FAIL, p, "fix the value named (keys: docs/configuration.md)"));
       return report(checks, ExitCodes.BAD_INPUT);
     }
-    Observability.start(settings, Observability.Mode.READER);
+    Observability.Observed observed = Observability.start(settings, Observability.Mode.READER);
     int failCode = ExitCodes.OK;
-    failCode = Math.max(failCode, store(settings, checks));
+    failCode = Math.max(failCode, store(settings, observed, checks));
     ports(settings, checks);
     if (!offline) {
       providers(settings, checks);
@@ -118,7 +119,12 @@ final class DoctorCommand implements Callable<Integer> {
     return code;
   }
 
-  private static int store(Settings settings, List<Check> checks) {
+  /**
+   * The data directory, then the store through the composition root as a reading command opens it
+   * and as a pipeline process does (exclusively, closed at once: whether another process holds the
+   * lock is the question). The reader telemetry is a no-op, so closing each engine costs nothing.
+   */
+  private static int store(Settings settings, Observability.Observed observed, List<Check> checks) {
     Path dir = settings.dataDir();
     if (!Files.exists(dir)) {
       checks.add(
@@ -169,7 +175,7 @@ final class DoctorCommand implements Callable<Integer> {
       checks.add(
           new Check("store", Status.WARN, "cannot tell the free space: " + e.getMessage(), ""));
     }
-    if (!Files.exists(dir.resolve(SqliteStore.DB_FILE))) {
+    if (!Engine.storeExists(settings)) {
       checks.add(
           new Check(
               "store",
@@ -178,15 +184,15 @@ final class DoctorCommand implements Callable<Integer> {
               ""));
       return ExitCodes.OK;
     }
-    try (Store store = SqliteStore.open(dir, false)) {
+    try (Engine engine = Engine.open(settings, observed, Engine.Use.SHARED)) {
       checks.add(
           new Check(
               "store",
               Status.OK,
               "store opens and is migrated (schema version "
-                  + store.schemaVersion()
+                  + engine.store.schemaVersion()
                   + "), "
-                  + store.projects().size()
+                  + engine.store.projects().size()
                   + " project(s)",
               ""));
     } catch (StoreException e) {
@@ -198,7 +204,7 @@ final class DoctorCommand implements Callable<Integer> {
               "see docs/runbooks/store-full-or-locked.md"));
       return ExitCodes.STORE;
     }
-    try (Store exclusive = SqliteStore.open(dir, true)) {
+    try (Engine exclusive = Engine.open(settings, observed, Engine.Use.EXCLUSIVE)) {
       checks.add(
           new Check(
               "store", Status.OK, "no other Book Creator process holds the data directory", ""));
@@ -318,13 +324,16 @@ final class DoctorCommand implements Callable<Integer> {
 
   private static void providers(Settings settings, List<Check> checks) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    for (Settings.ProviderAccess p : settings.providersInUse()) {
-      if (p.provider().equals("simulated")) {
+    ProviderSettings providers = settings.providers();
+    for (String name : providers.inUse()) {
+      Optional<HttpProviderSettings> remote = providers.http(name);
+      if (remote.isEmpty()) {
         checks.add(
-            new Check("provider", Status.OK, "simulated provider: built in, nothing to reach", ""));
+            new Check("provider", Status.OK, name + " provider: built in, nothing to reach", ""));
         continue;
       }
-      String base = p.baseUrl().replaceAll("/+$", "");
+      HttpProviderSettings p = remote.get();
+      String base = p.baseUrl().toString().replaceAll("/+$", "");
       HttpRequest.Builder req =
           HttpRequest.newBuilder(
                   URI.create(
@@ -332,10 +341,10 @@ final class DoctorCommand implements Callable<Integer> {
               .timeout(Duration.ofSeconds(10))
               .GET();
       if (p.provider().equals("anthropic")) {
-        p.key().ifPresent(k -> req.header("x-api-key", k));
+        p.apiKey().ifPresent(k -> req.header("x-api-key", k));
         req.header("anthropic-version", "2023-06-01");
       } else {
-        p.key().ifPresent(k -> req.header("Authorization", "Bearer " + k));
+        p.apiKey().ifPresent(k -> req.header("Authorization", "Bearer " + k));
       }
       String env = p.provider().equals("anthropic") ? "ANTHROPIC" : "OPENAI";
       try {

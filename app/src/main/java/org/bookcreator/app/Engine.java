@@ -1,78 +1,204 @@
 package org.bookcreator.app;
 
+import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.Random;
 import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
+import org.bookcreator.core.view.CostReports;
+import org.bookcreator.core.view.LibraryQueries;
+import org.bookcreator.core.view.OperationsQueries;
+import org.bookcreator.docparse.MultiFormatDocumentParser;
+import org.bookcreator.providers.Providers;
 import org.bookcreator.store.sqlite.SqliteStore;
 import org.bookcreator.telemetry.sdk.TelemetrySdk;
 
-/** The composition root: store, provider and pipeline wired from the settings. */
+/**
+ * The composition root: the one place that builds, from the settings, what a command or a {@code
+ * serve} role works with: telemetry (through {@link Observability}), the store, ids and clock, the
+ * model clients (through {@link Providers}), the pipeline when the process drives runs, the use
+ * cases ({@link RunService}) and the read models' query services. Every command and every serve
+ * role opens one; closing it closes what it built in reverse order.
+ */
 final class Engine implements AutoCloseable {
+  /** What a process does with the store; decides the lock, the pipeline and the runs' driver. */
+  enum Use {
+    /**
+     * Drives runs: the store opened exclusively (the data directory's lock), the pipeline built
+     * (started by the caller), and the use cases wake it. run, demo, resume, runs restart, bench,
+     * serve --role all and worker.
+     */
+    PIPELINE,
+    /**
+     * Shares the store with a process that may hold the lock: no pipeline; runs started or
+     * restarted here are carried on by that process's orchestrator (or the next foreground
+     * command). serve --role api, the reading commands, and runs restart while serve runs.
+     */
+    SHARED,
+    /**
+     * Holds the lock without running the pipeline: maintenance that must not race one (cost
+     * reprice), and doctor's check that no other process holds the data directory.
+     */
+    EXCLUSIVE
+  }
+
   final Settings settings;
+  final TelemetrySdk telemetry;
   final Store store;
-  final Pipeline pipeline;
   final Ids ids;
   final InstantSource clock;
-  final TelemetrySdk telemetry;
 
-  /** The use cases (start, cancel, restart, resume), driving runs through this pipeline. */
+  /**
+   * The use cases (create, start, cancel, restart, resume), driving runs by the pipeline if any.
+   */
   final RunService runs;
 
+  final LibraryQueries library;
+  final OperationsQueries operations;
+  final CostReports costs;
+
+  private final Use use;
+  private final Pipeline pipeline;
   private final Observability.Observed observed;
 
   private Engine(
       Settings settings,
+      Use use,
+      Observability.Observed observed,
       Store store,
-      Pipeline pipeline,
       Ids ids,
       InstantSource clock,
-      Observability.Observed observed) {
+      Pipeline pipeline) {
+    this.settings = settings;
+    this.use = use;
     this.observed = observed;
     this.telemetry = observed.telemetry();
-    this.settings = settings;
     this.store = store;
-    this.pipeline = pipeline;
     this.ids = ids;
     this.clock = clock;
-    this.runs = new RunService(store, ids, clock, settings.simulation().seed(), pipeline::wake);
+    this.pipeline = pipeline;
+    this.runs =
+        new RunService(
+            store,
+            ids,
+            clock,
+            settings.simulation().seed(),
+            pipeline == null ? RunService.Driver.NONE : pipeline::wake);
+    this.library = new LibraryQueries(store);
+    this.operations = new OperationsQueries(store, settings.stallThresholds());
+    this.costs = new CostReports(store);
   }
 
-  /** Opens the store exclusively and builds (but does not start) the pipeline. */
-  static Engine open(Settings settings, Observability.Observed observed) {
-    TelemetrySdk telemetry = observed.telemetry();
+  /**
+   * Starts the telemetry of {@code mode}, then opens as {@link #open(Settings,
+   * Observability.Observed, Use)}.
+   */
+  static Engine open(Settings settings, Observability.Mode mode, Use use) {
+    Observability.Observed observed = Observability.start(settings, mode);
+    try {
+      return open(settings, observed, use);
+    } catch (RuntimeException e) {
+      observed.telemetry().close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens the store as {@code use} says and builds the rest over it, with telemetry the caller
+   * started (tests, and bench with telemetry off); closing the engine closes that telemetry too.
+   *
+   * @throws org.bookcreator.core.store.StoreLockedException when {@code use} needs the lock and
+   *     another process holds it
+   */
+  static Engine open(Settings settings, Observability.Observed observed, Use use) {
     InstantSource clock = InstantSource.system();
     Ids ids = new Ids(clock, new SecureRandom());
-    Store store = SqliteStore.open(settings.dataDir(), true);
+    Store store = SqliteStore.open(settings.dataDir(), use != Use.SHARED);
     observed.attach(store);
     try {
-      org.bookcreator.core.llm.LlmRouter llm = settings.llmRouter();
       Pipeline pipeline =
-          new Pipeline(
-              store,
-              llm,
-              settings.prices(),
-              settings.pipeline(),
-              telemetry,
-              clock,
-              ids,
-              new Random(settings.simulation().seed()),
-              org.bookcreator.docparse.MultiFormatDocumentParser.defaults());
-      pipeline.watchStalls(settings.stallThresholds(), settings.get(Setting.STALL_CHECK_EVERY));
-      return new Engine(settings, store, pipeline, ids, clock, observed);
+          use == Use.PIPELINE ? pipeline(settings, store, observed.telemetry(), clock, ids) : null;
+      return new Engine(settings, use, observed, store, ids, clock, pipeline);
     } catch (RuntimeException e) {
+      observed.detach();
       store.close();
       throw e;
     }
   }
 
+  /**
+   * For the reading commands: reader telemetry and the shared store, or empty when nothing has run
+   * in the data directory yet (reading never creates a store).
+   */
+  static Optional<Engine> read(Settings settings) {
+    Observability.Observed observed = Observability.start(settings, Observability.Mode.READER);
+    if (!storeExists(settings)) return Optional.empty(); // reader telemetry is a no-op: no close
+    return Optional.of(open(settings, observed, Use.SHARED));
+  }
+
+  /** As {@link #read}, failing with a message that says nothing has run there yet. */
+  static Engine require(Settings settings) {
+    return read(settings).orElseThrow(() -> noStore(settings));
+  }
+
+  /** Fails unless a store exists in the data directory, for commands that must not create one. */
+  static void requireStore(Settings settings) {
+    if (!storeExists(settings)) throw noStore(settings);
+  }
+
+  /** Whether a store exists in the data directory (something has run there). */
+  static boolean storeExists(Settings settings) {
+    return Files.exists(settings.dataDir().resolve(SqliteStore.DB_FILE));
+  }
+
+  private static Main.UsageException noStore(Settings settings) {
+    return new Main.UsageException(
+        "no store in " + settings.dataDir() + "; nothing has run yet (try bin/book-creator demo)");
+  }
+
+  /** The pipeline, built but not started; watches for stalls once started. */
+  private static Pipeline pipeline(
+      Settings settings, Store store, TelemetrySdk telemetry, InstantSource clock, Ids ids) {
+    Pipeline pipeline =
+        new Pipeline(
+            store,
+            Providers.router(settings.providers()),
+            settings.prices(),
+            settings.pipeline(),
+            telemetry,
+            clock,
+            ids,
+            new Random(settings.simulation().seed()),
+            MultiFormatDocumentParser.defaults());
+    pipeline.watchStalls(settings.stallThresholds(), settings.get(Setting.STALL_CHECK_EVERY));
+    return pipeline;
+  }
+
+  /** Whether this engine drives runs (opened for {@link Use#PIPELINE}). */
+  boolean drivesRuns() {
+    return pipeline != null;
+  }
+
+  /**
+   * The pipeline of a {@link Use#PIPELINE} engine.
+   *
+   * @throws IllegalStateException for an engine opened without one
+   */
+  Pipeline pipeline() {
+    if (pipeline == null)
+      throw new IllegalStateException("this engine was opened " + use + ", without a pipeline");
+    return pipeline;
+  }
+
+  /** Stops the pipeline, flushes the telemetry, hands the log sink back, closes the store. */
   @Override
   public void close() {
     try {
-      pipeline.close();
+      if (pipeline != null) pipeline.close();
     } finally {
       try {
         telemetry.close();

@@ -135,17 +135,17 @@ final class LogsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Settings settings = options.load(Map.of());
-    Observability.start(settings, Observability.Mode.READER);
     LogQuery query = query(Instant.now());
     PrintWriter out = spec.commandLine().getOut();
-    Optional<Store> opened = StoreReader.open(settings);
+    Optional<Engine> opened = Engine.read(settings);
     if (opened.isEmpty()) {
       if (!json)
         out.println("no logs in " + settings.dataDir() + " yet; try: bin/book-creator demo");
       out.flush();
       return ExitCodes.OK;
     }
-    try (Store store = opened.get()) {
+    try (Engine engine = opened.get()) {
+      Store store = engine.store;
       List<StoredLog> page = store.logs(query);
       if (follow) {
         // Oldest first on screen, then what arrives after the newest.

@@ -10,7 +10,6 @@ import java.util.stream.Collectors;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.store.Store;
-import org.bookcreator.core.view.LibraryQueries;
 import org.bookcreator.core.view.ProjectView;
 import org.bookcreator.core.view.ViewJson;
 import picocli.CommandLine.Command;
@@ -33,17 +32,17 @@ final class ProjectsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = options.load(Map.of());
-    Observability.start(settings, Observability.Mode.READER);
     PrintWriter out = spec.commandLine().getOut();
-    Optional<Store> opened = StoreReader.open(settings);
+    Optional<Engine> opened = Engine.read(settings);
     List<Project> projects = new ArrayList<>();
     Map<String, List<Run>> runs = Map.of();
     List<ProjectView> views = List.of();
     if (opened.isPresent()) {
-      try (Store store = opened.get()) {
+      try (Engine engine = opened.get()) {
+        Store store = engine.store;
         projects = store.projects();
         runs = store.runs(Optional.empty()).stream().collect(Collectors.groupingBy(Run::projectId));
-        if (json) views = new LibraryQueries(store).allProjects();
+        if (json) views = engine.library.allProjects();
       }
     }
     if (json) {

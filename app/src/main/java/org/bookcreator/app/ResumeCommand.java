@@ -56,9 +56,9 @@ final class ResumeCommand implements Callable<Integer> {
     if (budget != null && budget.signum() <= 0)
       throw new Main.UsageException("--budget-usd must be greater than 0");
     Settings settings = options.load(pipelineFlags.flags());
-    Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
-    try (Engine engine = Engine.open(settings, telemetry)) {
+    try (Engine engine =
+        Engine.open(settings, Observability.Mode.FOREGROUND, Engine.Use.PIPELINE)) {
       List<Run> toWait =
           new ArrayList<>(engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)));
       Run named = null;
@@ -93,7 +93,7 @@ final class ResumeCommand implements Callable<Integer> {
         out.println("nothing to resume: no unfinished runs in " + settings.dataDir());
         return ExitCodes.OK;
       }
-      engine.pipeline.start(true);
+      engine.pipeline().start(true);
       if (named != null && !named.state().isActive()) {
         try {
           engine.runs.resume(named.id(), Optional.ofNullable(budget), Text.clean(reason));

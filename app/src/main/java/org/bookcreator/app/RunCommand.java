@@ -47,9 +47,9 @@ final class RunCommand implements Callable<Integer> {
     Settings settings = options.load(pipelineFlags.flags());
     // Validate the brief before anything is written, so bad input leaves nothing behind.
     Brief brief = new BriefParser(settings.categories()).parse(briefFile);
-    Observability.Observed telemetry = Observability.start(settings, Observability.Mode.FOREGROUND);
     PrintWriter out = spec.commandLine().getOut();
-    try (Engine engine = Engine.open(settings, telemetry)) {
+    try (Engine engine =
+        Engine.open(settings, Observability.Mode.FOREGROUND, Engine.Use.PIPELINE)) {
       Project project =
           engine.runs.createProject(
               redacted(brief, engine.telemetry.redactor()), "from " + briefFile.getFileName());
@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
       if (earlier > 0) {
         System.err.println("resuming " + earlier + " unfinished run(s) left by an earlier process");
       }
-      engine.pipeline.start(true);
+      engine.pipeline().start(true);
       Run run = engine.runs.start(project.id(), "run " + briefFile);
       System.err.println(
           "project "
@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
               + ": \""
               + Text.clean(project.title())
               + "\"");
-      Run done = follow(engine, run.id(), engine.pipeline.completion(run.id()));
+      Run done = follow(engine, run.id(), engine.pipeline().completion(run.id()));
       printSummary(engine, done, out);
       return switch (done.state()) {
         case COMPLETED -> ExitCodes.OK;

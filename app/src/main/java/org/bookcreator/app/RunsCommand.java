@@ -14,8 +14,6 @@ import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreLockedException;
-import org.bookcreator.core.view.LibraryQueries;
-import org.bookcreator.core.view.OperationsQueries;
 import org.bookcreator.core.view.StallView;
 import org.bookcreator.core.view.ViewJson;
 import picocli.CommandLine.Command;
@@ -67,16 +65,16 @@ final class RunsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = options.load(Map.of());
-    Observability.start(settings, Observability.Mode.READER);
     PrintWriter out = spec.commandLine().getOut();
-    Optional<Store> opened = StoreReader.open(settings);
+    Optional<Engine> opened = Engine.read(settings);
     if (opened.isEmpty()) {
       out.println(
           json ? "[]" : "no runs in " + settings.dataDir() + " yet; try: bin/book-creator demo");
       out.flush();
       return ExitCodes.OK;
     }
-    try (Store store = opened.get()) {
+    try (Engine engine = opened.get()) {
+      Store store = engine.store;
       if (project != null && store.project(project).isEmpty()) {
         throw new Main.UsageException(
             "no project " + Text.clean(project) + " in " + settings.dataDir());
@@ -101,10 +99,9 @@ final class RunsCommand implements Callable<Integer> {
             throw new Main.UsageException(
                 "--sort must be created, time or cost, got '" + Text.clean(sort) + "'");
       }
-      if (stalled) return printStalled(store, runs, settings, out);
+      if (stalled) return printStalled(engine, runs, settings, out);
       if (json) {
-        LibraryQueries library = new LibraryQueries(store);
-        out.println(ViewJson.write(runs.stream().map(library::detail).toList()));
+        out.println(ViewJson.write(runs.stream().map(engine.library::detail).toList()));
       } else if (runs.isEmpty()) {
         out.println("no runs yet; try: bin/book-creator demo");
       } else {
@@ -142,7 +139,7 @@ final class RunsCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private int printStalled(Store store, List<Run> runs, Settings settings, PrintWriter out) {
+  private int printStalled(Engine engine, List<Run> runs, Settings settings, PrintWriter out) {
     org.bookcreator.core.ops.StallDetector.Thresholds thresholds = settings.stallThresholds();
     if (olderThan != null) {
       try {
@@ -156,7 +153,7 @@ final class RunsCommand implements Callable<Integer> {
       }
     }
     java.time.Instant now = java.time.Instant.now();
-    List<StallView> found = new OperationsQueries(store, thresholds).stalls(runs, thresholds, now);
+    List<StallView> found = engine.operations.stalls(runs, thresholds, now);
     if (json) {
       out.println(ViewJson.write(found));
     } else if (found.isEmpty()) {
@@ -216,11 +213,10 @@ final class RunsCommand implements Callable<Integer> {
     public Integer call() {
       if (reason.isBlank()) throw new Main.UsageException("--reason must not be blank");
       Settings settings = options.load(Map.of());
-      Observability.start(settings, Observability.Mode.READER);
-      try (Store store = StoreReader.require(settings)) {
+      try (Engine engine = Engine.require(settings)) {
         RunService.Cancelled c;
         try {
-          c = StoreReader.runs(settings, store).cancel(runId, Text.clean(reason));
+          c = engine.runs.cancel(runId, Text.clean(reason));
         } catch (RunService.NotFound e) {
           throw new Main.UsageException(
               "no run " + Text.clean(runId) + " in " + settings.dataDir());
@@ -296,28 +292,24 @@ final class RunsCommand implements Callable<Integer> {
       RestartRequest request =
           new RestartRequest(runId, from, Optional.empty(), Text.clean(reason), dryRun);
       if (dryRun) {
-        Observability.start(settings, Observability.Mode.READER);
-        try (Store store = StoreReader.require(settings)) {
-          var plan =
-              usage(settings, () -> StoreReader.runs(settings, store).restart(request)).plan();
+        try (Engine engine = Engine.require(settings)) {
+          var plan = usage(settings, () -> engine.runs.restart(request)).plan();
           out.println("dry run, nothing changed; bin/book-creator runs restart would:");
           plan.describe().forEach(l -> out.println("  " + l));
         }
         out.flush();
         return ExitCodes.OK;
       }
-      StoreReader.require(settings).close();
-      Observability.Observed telemetry =
-          Observability.start(settings, Observability.Mode.FOREGROUND);
+      Engine.requireStore(settings);
       Engine engine;
       try {
-        engine = Engine.open(settings, telemetry);
+        engine = Engine.open(settings, Observability.Mode.FOREGROUND, Engine.Use.PIPELINE);
       } catch (StoreLockedException locked) {
         // Another process (serve) owns the pipeline: change the store, and let its orchestrator
         // drive the run. Its workers keep moving meanwhile; the service plans again if it must.
-        try (Store store = StoreReader.require(settings)) {
-          var plan =
-              usage(settings, () -> StoreReader.runs(settings, store).restart(request)).plan();
+        try (Engine shared =
+            Engine.open(settings, Observability.Mode.FOREGROUND, Engine.Use.SHARED)) {
+          var plan = usage(settings, () -> shared.runs.restart(request)).plan();
           plan.describe().forEach(l -> out.println(l));
           out.println(
               "restarted; the Book Creator process that holds "
@@ -337,7 +329,7 @@ final class RunsCommand implements Callable<Integer> {
         // This process holds the data directory, so every lease in the store is stale: restart
         // before the workers start, and the plan sees the store as nobody else changes it.
         RunService.Restarted done = usage(settings, () -> engine.runs.restart(request));
-        engine.pipeline.start(true);
+        engine.pipeline().start(true);
         done.plan().describe().forEach(l -> out.println(l));
         out.flush();
         List<Run> finished =

@@ -1,5 +1,6 @@
 package org.bookcreator.app;
 
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -8,11 +9,14 @@ import java.util.concurrent.CountDownLatch;
 import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.project.BriefParser;
 import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.store.Store;
+import org.bookcreator.core.support.Ids;
 import org.bookcreator.server.ApiConfig;
 import org.bookcreator.server.ApiServer;
 import org.bookcreator.server.BookApi;
 import org.bookcreator.telemetry.sdk.LogSetup;
 import org.bookcreator.telemetry.sdk.MetricsServer;
+import org.bookcreator.telemetry.sdk.TelemetrySdk;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -88,31 +92,32 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * A running serve process: its store, pipeline (not for the API role), API server and worker
-   * metrics. Close it to stop.
+   * A running serve process: its engine (with a pipeline except for the API role), API server and
+   * worker metrics. Close it to stop.
    */
   static final class Serving implements AutoCloseable {
     final Role role;
     final Engine engine;
-    final org.bookcreator.core.store.Store store;
+    final Store store;
     final ApiServer api;
     final MetricsServer workerMetrics;
 
-    private final Observability.Observed observed;
-
-    private Serving(
-        Role role,
-        Engine engine,
-        org.bookcreator.core.store.Store store,
-        ApiServer api,
-        MetricsServer workerMetrics,
-        Observability.Observed observed) {
-      this.observed = observed;
+    private Serving(Role role, Engine engine, ApiServer api, MetricsServer workerMetrics) {
       this.role = role;
       this.engine = engine;
-      this.store = store;
+      this.store = engine.store;
       this.api = api;
       this.workerMetrics = workerMetrics;
+    }
+
+    /** Starts the role with serve's telemetry (JSON logs on stdout). */
+    static Serving start(Settings settings, Role role) {
+      return start(settings, Engine.open(settings, Observability.Mode.SERVER, use(role)), role);
+    }
+
+    /** Starts the role with telemetry the caller started (tests pick the console they want). */
+    static Serving start(Settings settings, Observability.Observed telemetry, Role role) {
+      return start(settings, Engine.open(settings, telemetry, use(role)), role);
     }
 
     static Serving start(Settings settings, Observability.Observed telemetry) {
@@ -120,31 +125,21 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Opens the store, starts the API and the worker metrics as the role asks, then the pipeline.
+     * The API role shares the data directory with the worker process that holds its lock; that
+     * process's orchestrator finds the runs the API starts on its next sweep.
      */
-    static Serving start(Settings settings, Observability.Observed telemetry, Role role) {
+    private static Engine.Use use(Role role) {
+      return role == Role.API ? Engine.Use.SHARED : Engine.Use.PIPELINE;
+    }
+
+    /** Starts the API and the worker metrics as the role asks, then the pipeline. */
+    private static Serving start(Settings settings, Engine engine, Role role) {
       String host = settings.get(Setting.HTTP_HOST);
-      Engine engine = null;
-      org.bookcreator.core.store.Store store;
-      RunService runs;
-      org.bookcreator.core.support.Ids ids;
-      java.time.InstantSource clock;
-      if (role == Role.API) {
-        // Shares the data directory with the worker process that holds its lock.
-        store = org.bookcreator.store.sqlite.SqliteStore.open(settings.dataDir(), false);
-        telemetry.attach(store);
-        clock = java.time.InstantSource.system();
-        ids = new org.bookcreator.core.support.Ids(clock, new java.security.SecureRandom());
-        // The worker process's orchestrator finds the runs this one starts on its next sweep.
-        runs =
-            new RunService(store, ids, clock, settings.simulation().seed(), RunService.Driver.NONE);
-      } else {
-        engine = Engine.open(settings, telemetry);
-        store = engine.store;
-        clock = engine.clock;
-        ids = engine.ids;
-        runs = engine.runs;
-      }
+      Store store = engine.store;
+      RunService runs = engine.runs;
+      Ids ids = engine.ids;
+      InstantSource clock = engine.clock;
+      TelemetrySdk telemetry = engine.telemetry;
       ApiServer api = null;
       MetricsServer workerMetrics = null;
       try {
@@ -168,35 +163,24 @@ final class ServeCommand implements Callable<Integer> {
                   settings.get(Setting.HTTP_MAX_UPLOAD));
           api =
               ApiServer.start(
-                  config,
-                  routes,
-                  telemetry.telemetry().metrics(),
-                  ids,
-                  MetricsServer.handler(telemetry.telemetry()));
+                  config, routes, telemetry.metrics(), ids, MetricsServer.handler(telemetry));
         }
         int wp = settings.get(Setting.WORKER_PORT);
-        if (role != Role.API && wp >= 0)
-          workerMetrics = MetricsServer.start(telemetry.telemetry(), host, wp);
+        if (role != Role.API && wp >= 0) workerMetrics = MetricsServer.start(telemetry, host, wp);
       } catch (RuntimeException e) {
         if (api != null) api.close();
-        if (engine != null) engine.close();
-        else store.close();
+        engine.close();
         throw new Main.UsageException(e.getMessage());
       }
-      if (engine != null) engine.pipeline.start(true);
-      return new Serving(role, engine, store, api, workerMetrics, telemetry);
+      if (engine.drivesRuns()) engine.pipeline().start(true);
+      return new Serving(role, engine, api, workerMetrics);
     }
 
     @Override
     public void close() {
       if (api != null) api.close();
       if (workerMetrics != null) workerMetrics.close();
-      if (engine != null) {
-        engine.close();
-      } else {
-        observed.detach();
-        store.close();
-      }
+      engine.close();
     }
   }
 
@@ -207,8 +191,7 @@ final class ServeCommand implements Callable<Integer> {
     if (port != null) flags.put(Setting.HTTP_PORT, port.toString());
     if (workerPort != null) flags.put(Setting.WORKER_PORT, workerPort.toString());
     Settings settings = options.load(flags);
-    Observability.Observed telemetry = Observability.start(settings, Observability.Mode.SERVER);
-    Serving serving = Serving.start(settings, telemetry, role);
+    Serving serving = Serving.start(settings, role);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -222,7 +205,7 @@ final class ServeCommand implements Callable<Integer> {
                 },
                 "shutdown"));
     String host = settings.get(Setting.HTTP_HOST);
-    if (serving.engine != null) {
+    if (serving.engine.drivesRuns()) {
       int active = serving.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
       System.err.printf(
           "book-creator serve (%s): orchestrator and %s workers on %s (%d unfinished run(s)"

@@ -17,6 +17,7 @@ import org.bookcreator.core.llm.LlmRouter.Rule;
 import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Stage;
+import org.bookcreator.providers.Providers;
 
 /**
  * One configuration key, declared once with its default, its type (parser and checks) and its
@@ -34,8 +35,6 @@ final class Setting<T> {
   private static final Map<AgentRole, Setting<Optional<String>>> ROLE_MODELS =
       new EnumMap<>(AgentRole.class);
 
-  static final List<String> PROVIDERS = List.of("simulated", "openai", "anthropic");
-
   private static final List<String> LEVELS =
       List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
@@ -47,7 +46,8 @@ final class Setting<T> {
       declare(
           "provider",
           "simulated",
-          SettingType.custom("one of " + String.join(", ", PROVIDERS), Setting::provider),
+          SettingType.custom(
+              "one of " + String.join(", ", Providers.NAMES), Providers::requireKnown),
           "LLM provider for every role: simulated, openai (any OpenAI-compatible server:"
               + " OPENAI_BASE_URL, OPENAI_API_KEY) or anthropic (ANTHROPIC_BASE_URL,"
               + " ANTHROPIC_API_KEY)");
@@ -59,12 +59,27 @@ final class Setting<T> {
           SettingType.wholeNumber(1, 1024),
           "OpenAI-compatible calls in flight at most");
 
+  static final Setting<String> OPENAI_DEFAULT_MODEL =
+      declare(
+          "openai.default_model",
+          Providers.defaultModel("openai"),
+          SettingType.text().check(m -> !m.isEmpty(), "must not be empty", ""),
+          "model of OpenAI-compatible calls that name none (model, model.ROLE and routing.rules"
+              + " name one)");
+
   static final Setting<Integer> ANTHROPIC_CONCURRENCY =
       declare(
           "anthropic.max_concurrency",
           "4",
           SettingType.wholeNumber(1, 1024),
           "Anthropic calls in flight at most");
+
+  static final Setting<String> ANTHROPIC_DEFAULT_MODEL =
+      declare(
+          "anthropic.default_model",
+          Providers.defaultModel("anthropic"),
+          SettingType.text().check(m -> !m.isEmpty(), "must not be empty", ""),
+          "model of Anthropic calls that name none (model, model.ROLE and routing.rules name one)");
 
   static final Setting<String> MODEL =
       declare(
@@ -543,21 +558,9 @@ final class Setting<T> {
     return Collections.unmodifiableMap(ROLE_MODELS);
   }
 
-  /** Checks a provider name, the default's or one routing names. */
-  static String provider(String name) {
-    if (!PROVIDERS.contains(name))
-      throw new IllegalArgumentException(
-          "provider '"
-              + name
-              + "' is not available (available: "
-              + String.join(", ", PROVIDERS)
-              + ")");
-    return name;
-  }
-
   private static List<Rule> rules(String text) {
     List<Rule> rules = LlmRouter.parseRules(text);
-    rules.forEach(r -> provider(r.provider()));
+    rules.forEach(r -> Providers.requireKnown(r.provider()));
     return List.copyOf(rules);
   }
 
@@ -570,7 +573,7 @@ final class Setting<T> {
       throw new IllegalArgumentException(
           "expected PROVIDER[:MODEL], e.g. anthropic:claude-haiku-4-5 (" + e.getMessage() + ")");
     }
-    provider(target.provider());
+    Providers.requireKnown(target.provider());
     return Optional.of(target);
   }
 

@@ -7,25 +7,21 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.bookcreator.core.cost.PriceTable;
-import org.bookcreator.core.llm.LlmClient;
-import org.bookcreator.core.llm.LlmRouter;
-import org.bookcreator.core.llm.LlmRouter.Rule;
 import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.project.Categories;
 import org.bookcreator.core.run.AgentRole;
-import org.bookcreator.providers.anthropic.AnthropicLlmClient;
-import org.bookcreator.providers.openai.OpenAiLlmClient;
-import org.bookcreator.providers.simulated.SimulatedLlmClient;
+import org.bookcreator.providers.HttpProviderSettings;
+import org.bookcreator.providers.ProviderSettings;
+import org.bookcreator.providers.Providers;
 import org.bookcreator.providers.simulated.SimulationConfig;
 
 /**
@@ -40,19 +36,11 @@ final class Settings {
   static final String CONFIG_ENV = ConfigSources.CONFIG_ENV;
   private static final String MASK = "****";
 
-  /** Where a provider is reached; {@code key} is a secret and is never printed. */
-  record ProviderAccess(String provider, String baseUrl, Optional<String> key) {
-    @Override
-    public String toString() {
-      return provider + " at " + baseUrl + (key.isPresent() ? " with a key" : " without a key");
-    }
-  }
-
   private final Map<Setting<?>, Object> values;
   private final Map<Setting<?>, ConfigSources.Text> texts;
-  private final Map<String, ProviderAccess> access;
   private final PipelineConfig pipeline;
   private final SimulationConfig simulation;
+  private final ProviderSettings providers;
   private final PriceTable prices;
   private final Categories categories;
   private final StallDetector.Thresholds stallThresholds;
@@ -61,13 +49,13 @@ final class Settings {
   private Settings(
       Map<Setting<?>, Object> values,
       Map<Setting<?>, ConfigSources.Text> texts,
-      Map<String, ProviderAccess> access,
+      Map<String, String> env,
       List<String> problems) {
     this.values = Collections.unmodifiableMap(new HashMap<>(values));
     this.texts = Map.copyOf(texts);
-    this.access = Map.copyOf(access);
     this.pipeline = derive("pipeline settings", this::buildPipeline, problems);
     this.simulation = derive("simulated provider settings", this::buildSimulation, problems);
+    this.providers = derive("provider settings", () -> buildProviders(env, problems), problems);
     this.prices =
         derive(
             where(Setting.PRICES_FILE),
@@ -109,22 +97,7 @@ final class Settings {
         values.put(s, s.fallback);
       }
     }
-    Map<String, ProviderAccess> access =
-        Map.of(
-            "openai",
-            new ProviderAccess(
-                "openai",
-                env.getOrDefault("OPENAI_BASE_URL", OpenAiLlmClient.DEFAULT_BASE_URL),
-                secret(env.get("OPENAI_API_KEY"))),
-            "anthropic",
-            new ProviderAccess(
-                "anthropic",
-                env.getOrDefault("ANTHROPIC_BASE_URL", AnthropicLlmClient.DEFAULT_BASE_URL),
-                secret(env.get("ANTHROPIC_API_KEY"))),
-            "simulated",
-            new ProviderAccess("simulated", "", Optional.empty()));
-    Settings settings = new Settings(values, read.texts(), access, problems);
-    for (ProviderAccess p : settings.providersInUse()) checkAccess(p, problems);
+    Settings settings = new Settings(values, read.texts(), env, problems);
     if (!problems.isEmpty()) throw new ConfigException(problems);
     return settings;
   }
@@ -142,39 +115,50 @@ final class Settings {
     }
   }
 
-  /** The problems of reaching a provider in use: a base URL that is no URL, or a missing key. */
-  private static void checkAccess(ProviderAccess p, List<String> problems) {
-    if (p.provider().equals("simulated")) return;
-    boolean openai = p.provider().equals("openai");
-    String prefix = openai ? "OPENAI" : "ANTHROPIC";
-    String defaultUrl =
-        openai ? OpenAiLlmClient.DEFAULT_BASE_URL : AnthropicLlmClient.DEFAULT_BASE_URL;
-    if (!isHttpUrl(p.baseUrl())) {
+  /**
+   * An HTTP provider's settings: its base URL and key from {@code PROVIDER_BASE_URL} and {@code
+   * PROVIDER_API_KEY} (e.g. {@code OPENAI_BASE_URL}), its model and concurrency from the settings.
+   * A provider in use adds its problems (a base URL that is no http(s) URL, no key for the
+   * provider's own server); one not in use is never called, so a bad URL of its own is no error (it
+   * keeps the default URL).
+   */
+  private HttpProviderSettings http(
+      String provider,
+      Setting<String> model,
+      Setting<Integer> concurrency,
+      String noKeyHint,
+      boolean inUse,
+      Map<String, String> env,
+      List<String> problems) {
+    String prefix = provider.toUpperCase(Locale.ROOT);
+    String defaultUrl = Providers.defaultBaseUrl(provider);
+    String url = env.getOrDefault(prefix + "_BASE_URL", defaultUrl);
+    Optional<String> key = secret(env.get(prefix + "_API_KEY"));
+    Optional<URI> uri = httpUrl(url);
+    if (inUse && uri.isEmpty()) {
       problems.add(
           prefix
               + "_BASE_URL: expected an http(s) URL such as "
               + defaultUrl
               + ", got '"
-              + p.baseUrl()
+              + url
               + "'");
     }
-    if (p.key().isEmpty() && p.baseUrl().equals(defaultUrl)) {
-      problems.add(
-          "provider "
-              + p.provider()
-              + ": "
-              + prefix
-              + "_API_KEY is not set"
-              + (openai ? " (or point OPENAI_BASE_URL at a local server that needs no key)" : ""));
-    }
+    if (inUse && key.isEmpty() && url.equals(defaultUrl))
+      problems.add("provider " + provider + ": " + prefix + "_API_KEY is not set" + noKeyHint);
+    return new HttpProviderSettings(
+        provider, uri.orElse(URI.create(defaultUrl)), key, get(model), get(concurrency));
   }
 
-  private static boolean isHttpUrl(String url) {
+  private static Optional<URI> httpUrl(String url) {
     try {
-      String scheme = URI.create(url).getScheme();
-      return scheme != null && (scheme.equals("http") || scheme.equals("https"));
+      URI uri = URI.create(url);
+      String scheme = uri.getScheme();
+      return scheme != null && (scheme.equals("http") || scheme.equals("https"))
+          ? Optional.of(uri)
+          : Optional.empty();
     } catch (IllegalArgumentException e) {
-      return false;
+      return Optional.empty();
     }
   }
 
@@ -220,6 +204,11 @@ final class Settings {
     return simulation;
   }
 
+  /** What the model clients are built from: the default provider, routing, each adapter's own. */
+  ProviderSettings providers() {
+    return providers;
+  }
+
   /** When a run counts as stalled: per stage, else stalls.threshold. */
   StallDetector.Thresholds stallThresholds() {
     return stallThresholds;
@@ -255,6 +244,35 @@ final class Settings {
         roleModels);
   }
 
+  private ProviderSettings buildProviders(Map<String, String> env, List<String> problems) {
+    ProviderSettings.Routing routing =
+        new ProviderSettings.Routing(
+            get(Setting.ROUTING_RULES),
+            get(Setting.ROUTING_FALLBACK),
+            get(Setting.ROUTING_FALLBACK_AFTER));
+    List<String> inUse = ProviderSettings.inUse(get(Setting.PROVIDER), routing);
+    HttpProviderSettings openai =
+        http(
+            "openai",
+            Setting.OPENAI_DEFAULT_MODEL,
+            Setting.OPENAI_CONCURRENCY,
+            " (or point OPENAI_BASE_URL at a local server that needs no key)",
+            inUse.contains("openai"),
+            env,
+            problems);
+    HttpProviderSettings anthropic =
+        http(
+            "anthropic",
+            Setting.ANTHROPIC_DEFAULT_MODEL,
+            Setting.ANTHROPIC_CONCURRENCY,
+            "",
+            inUse.contains("anthropic"),
+            env,
+            problems);
+    if (simulation == null) return null; // its problem is reported already
+    return new ProviderSettings(get(Setting.PROVIDER), routing, simulation, openai, anthropic);
+  }
+
   private SimulationConfig buildSimulation() {
     return new SimulationConfig(
         get(Setting.SIM_SEED),
@@ -267,44 +285,6 @@ final class Settings {
         get(Setting.SIM_SCHEMA_RATE),
         get(Setting.SIM_RETRY_AFTER),
         get(Setting.SIM_WORDS));
-  }
-
-  /** Every provider this configuration uses: the default one, then those routing names. */
-  List<ProviderAccess> providersInUse() {
-    Set<String> names = new LinkedHashSet<>();
-    names.add(get(Setting.PROVIDER));
-    get(Setting.ROUTING_RULES).forEach(r -> names.add(r.provider()));
-    get(Setting.ROUTING_FALLBACK).ifPresent(f -> names.add(f.provider()));
-    return names.stream().map(access::get).toList();
-  }
-
-  /** The provider every role uses unless routing says otherwise. */
-  LlmClient llmClient() {
-    return llmClient(get(Setting.PROVIDER));
-  }
-
-  /** The default provider, plus every provider the routing rules and the fallback name. */
-  LlmRouter llmRouter() {
-    List<Rule> rules = get(Setting.ROUTING_RULES);
-    Optional<Rule> fallback = get(Setting.ROUTING_FALLBACK);
-    Set<String> names = new LinkedHashSet<>();
-    rules.forEach(r -> names.add(r.provider()));
-    fallback.ifPresent(f -> names.add(f.provider()));
-    names.remove(get(Setting.PROVIDER));
-    List<LlmClient> others = names.stream().map(this::llmClient).toList();
-    return new LlmRouter(llmClient(), others, rules, fallback, get(Setting.ROUTING_FALLBACK_AFTER));
-  }
-
-  private LlmClient llmClient(String provider) {
-    ProviderAccess a = access.get(provider);
-    return switch (provider) {
-      case "anthropic" ->
-          new AnthropicLlmClient(
-              a.baseUrl(), a.key(), "claude-haiku-4-5", get(Setting.ANTHROPIC_CONCURRENCY));
-      case "openai" ->
-          new OpenAiLlmClient(a.baseUrl(), a.key(), "gpt-4o-mini", get(Setting.OPENAI_CONCURRENCY));
-      default -> new SimulatedLlmClient(simulation);
-    };
   }
 
   /** The settings that are not at their defaults, with their origins; secrets masked. */

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.bookcreator.core.store.Store;
-import org.bookcreator.core.view.OperationsQueries;
 import org.bookcreator.core.view.ViewJson;
 import org.bookcreator.telemetry.SpanRecord;
 import org.bookcreator.telemetry.Telemetry;
@@ -53,15 +52,14 @@ final class TraceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = options.load(Map.of());
-    Observability.start(settings, Observability.Mode.READER);
     PrintWriter out = spec.commandLine().getOut();
-    try (Store store = StoreReader.require(settings)) {
+    try (Engine engine = Engine.require(settings)) {
+      Store store = engine.store;
       if (store.run(runId).isEmpty())
         throw new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir());
       List<SpanRecord> spans = store.spans(Telemetry.traceIdFor(runId));
       if (json) {
-        out.println(
-            ViewJson.write(new OperationsQueries(store, settings.stallThresholds()).trace(runId)));
+        out.println(ViewJson.write(engine.operations.trace(runId)));
       } else if (spans.isEmpty()) {
         out.println(
             "no spans for run "

@@ -5,6 +5,14 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.nio.file.Path;
+import org.bookcreator.providers.HttpProviderSettings;
+import org.bookcreator.providers.Providers;
+import org.bookcreator.providers.anthropic.AnthropicLlmClient;
+import org.bookcreator.providers.openai.OpenAiLlmClient;
+import org.bookcreator.providers.simulated.SimulatedLlmClient;
+import org.bookcreator.providers.simulated.SimulationConfig;
+import org.bookcreator.store.sqlite.SqliteStore;
 import org.junit.jupiter.api.Test;
 
 /** The arrows of docs/architecture.md, checked rather than hoped for. */
@@ -145,6 +153,44 @@ class ArchitectureTest {
         .because(
             "the server calls the use cases (core.ops.RunService) and the read models (core.view);"
                 + " the orchestrator, the workers and the agents are the pipeline's own business")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheCompositionRoot_opensTheStore() {
+    noClasses()
+        .that()
+        .doNotBelongToAnyOf(Engine.class)
+        .should()
+        .callMethod(SqliteStore.class, "open", Path.class, boolean.class)
+        .because("every command and serve role gets its store from the composition root (Engine)")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheProvidersFactory_constructsModelClients() {
+    noClasses()
+        .that()
+        .doNotBelongToAnyOf(Providers.class)
+        .should()
+        .callConstructor(OpenAiLlmClient.class, HttpProviderSettings.class)
+        .orShould()
+        .callConstructor(AnthropicLlmClient.class, HttpProviderSettings.class)
+        .orShould()
+        .callConstructor(SimulatedLlmClient.class, SimulationConfig.class)
+        .because("provider clients are built from typed settings in one place (Providers)")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theApp_namesNoProviderAdapter() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.app..")
+        .should()
+        .dependOnClassesThat()
+        .belongToAnyOf(OpenAiLlmClient.class, AnthropicLlmClient.class, SimulatedLlmClient.class)
+        .because("the app asks Providers for clients by name; models are the adapters' business")
         .check(CLASSES);
   }
 }

@@ -18,8 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.bookcreator.core.llm.LlmClient;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Stage;
+import org.bookcreator.providers.Providers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,7 +119,7 @@ class SettingsTest {
                 Setting.ROUTING_FALLBACK,
                 "openai"));
 
-    var router = s.llmRouter();
+    var router = Providers.router(s.providers());
 
     assertThat(router.target(Stage.OUTLINE, AgentRole.CRITIC, 1, "x").client().provider())
         .isEqualTo("openai");
@@ -165,19 +167,18 @@ class SettingsTest {
 
     Settings local =
         Settings.load(null, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"), openai);
-    assertThat(local.llmClient().provider()).isEqualTo("openai");
+    assertThat(client(local).provider()).isEqualTo("openai");
     Settings keyed = Settings.load(null, Map.of("OPENAI_API_KEY", "sk-abcdefghijklmnop"), openai);
-    assertThat(keyed.llmClient().provider()).isEqualTo("openai");
-    assertThat(Settings.load(null, Map.of(), Map.of()).llmClient().provider())
-        .isEqualTo("simulated");
+    assertThat(client(keyed).provider()).isEqualTo("openai");
+    assertThat(client(Settings.load(null, Map.of(), Map.of())).provider()).isEqualTo("simulated");
     assertThatThrownBy(() -> Settings.load(null, Map.of(), Map.of(Setting.PROVIDER, "anthropic")))
         .hasMessageContaining("ANTHROPIC_API_KEY is not set");
     assertThat(
-            Settings.load(
-                    null,
-                    Map.of("ANTHROPIC_API_KEY", "sk-ant-abcdefgh"),
-                    Map.of(Setting.PROVIDER, "anthropic"))
-                .llmClient()
+            client(
+                    Settings.load(
+                        null,
+                        Map.of("ANTHROPIC_API_KEY", "sk-ant-abcdefgh"),
+                        Map.of(Setting.PROVIDER, "anthropic")))
                 .provider())
         .isEqualTo("anthropic");
   }
@@ -325,8 +326,13 @@ class SettingsTest {
         .contains("provider=openai (flag)")
         .doesNotContain(token)
         .doesNotContain("canary-9f8e");
-    assertThat(good.providersInUse().toString()).contains("openai").doesNotContain(apiKey);
+    assertThat(good.providers().toString()).contains("openai").doesNotContain(apiKey);
     assertThat(good.text(Setting.HTTP_TOKEN)).isEqualTo("****");
+  }
+
+  /** The client of the default provider, built as the composition root builds it. */
+  private static LlmClient client(Settings s) {
+    return Providers.client(s.get(Setting.PROVIDER), s.providers());
   }
 
   private Path config(String yaml) throws IOException {

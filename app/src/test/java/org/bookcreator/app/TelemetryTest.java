@@ -176,7 +176,10 @@ class TelemetryTest {
     flags.put(Setting.BACKOFF_MAX, "5ms");
     flags.putAll(extra);
     Settings settings = Settings.load(null, Map.of(), flags);
-    return Engine.open(settings, Observability.start(settings, Observability.Mode.FOREGROUND));
+    return Engine.open(
+        settings,
+        Observability.start(settings, Observability.Mode.FOREGROUND),
+        Engine.Use.PIPELINE);
   }
 
   private static List<Run> runBooks(Engine engine, int books, int chapters, String category)
@@ -198,7 +201,7 @@ class TelemetryTest {
       runs.add(engine.runs.start(p.id(), 1, "test"));
     }
     List<Run> done = new ArrayList<>();
-    for (Run r : runs) done.add(engine.pipeline.completion(r.id()).get(120, TimeUnit.SECONDS));
+    for (Run r : runs) done.add(engine.pipeline().completion(r.id()).get(120, TimeUnit.SECONDS));
     return done;
   }
 
@@ -211,7 +214,7 @@ class TelemetryTest {
     try (Engine engine = engine(dir.resolve("data"), faults);
         MetricsServer server = MetricsServer.start(engine.telemetry, "127.0.0.1", 0);
         MetricsServer worker = MetricsServer.start(engine.telemetry, "127.0.0.1", 0)) {
-      engine.pipeline.start(true);
+      engine.pipeline().start(true);
       runBooks(engine, 4, 3, "fiction");
 
       String text = get("http://127.0.0.1:" + server.port() + "/metrics");
@@ -283,7 +286,7 @@ class TelemetryTest {
   @Test
   void seriesCount_doesNotGrowWithProjects() throws Exception {
     try (Engine engine = engine(dir.resolve("data"), Map.of(Setting.WORKERS, "8"))) {
-      engine.pipeline.start(true);
+      engine.pipeline().start(true);
       runBooks(engine, 20, 1, "technical");
       long before = series(engine.telemetry.scrape());
 
@@ -303,7 +306,7 @@ class TelemetryTest {
     Path data = dir.resolve("data");
     String hostile = "Evil\nINFO {\"level\":\"ERROR\"}\r\u0000\u001b[2J\u2028title";
     try (Engine engine = engine(data, Map.of())) {
-      engine.pipeline.start(true);
+      engine.pipeline().start(true);
       Project p =
           new Project(
               engine.ids.next("prj"),
@@ -318,7 +321,7 @@ class TelemetryTest {
       engine.store.createProject(p);
       Run r =
           engine
-              .pipeline
+              .pipeline()
               .completion(engine.runs.start(p.id(), 1, "test").id())
               .get(60, TimeUnit.SECONDS);
       assertThat(r.state()).isEqualTo(RunState.COMPLETED);

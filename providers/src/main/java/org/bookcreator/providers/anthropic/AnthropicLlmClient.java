@@ -5,7 +5,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import org.bookcreator.core.llm.ErrorType;
@@ -15,6 +14,7 @@ import org.bookcreator.core.llm.LlmResult;
 import org.bookcreator.core.llm.Message;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.providers.HttpProviderSettings;
 import org.bookcreator.providers.ProviderHttp;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -31,22 +31,24 @@ import tools.jackson.databind.node.ObjectNode;
 public final class AnthropicLlmClient implements LlmClient {
   public static final String PROVIDER = "anthropic";
   public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
+
+  /** Anthropic's small, fast model. Used when {@code anthropic.default_model} is not set. */
+  public static final String DEFAULT_MODEL = "claude-haiku-4-5";
+
   static final String VERSION = "2023-06-01";
   static final int MAX_TOKENS = 8192;
 
+  private final HttpProviderSettings settings;
   private final URI endpoint;
-  private final Optional<String> apiKey;
-  private final String defaultModel;
   private final HttpClient http;
   private final Semaphore concurrency;
 
-  public AnthropicLlmClient(
-      String baseUrl, Optional<String> apiKey, String defaultModel, int maxConcurrency) {
-    this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/v1/messages");
-    this.apiKey = Objects.requireNonNull(apiKey);
-    this.defaultModel = defaultModel;
+  /** Built by {@link org.bookcreator.providers.Providers}, or directly in tests. */
+  public AnthropicLlmClient(HttpProviderSettings settings) {
+    this.settings = settings.requireProvider(PROVIDER);
+    this.endpoint = settings.endpoint("/v1/messages");
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    this.concurrency = new Semaphore(maxConcurrency);
+    this.concurrency = new Semaphore(settings.maxConcurrency());
   }
 
   @Override
@@ -56,14 +58,14 @@ public final class AnthropicLlmClient implements LlmClient {
 
   @Override
   public LlmResult complete(LlmRequest request) {
-    String model = request.model().equals("default") ? defaultModel : request.model();
+    String model = request.model().equals("default") ? settings.defaultModel() : request.model();
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(endpoint)
             .timeout(request.timeout())
             .header("Content-Type", "application/json")
             .header("anthropic-version", VERSION)
             .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
-    apiKey.ifPresent(k -> builder.header("x-api-key", k));
+    settings.apiKey().ifPresent(k -> builder.header("x-api-key", k));
     return ProviderHttp.exchange(
         http,
         builder.build(),

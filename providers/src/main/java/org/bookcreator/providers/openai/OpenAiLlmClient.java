@@ -5,7 +5,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import org.bookcreator.core.llm.ErrorType;
@@ -15,6 +14,7 @@ import org.bookcreator.core.llm.LlmResult;
 import org.bookcreator.core.llm.Message;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.providers.HttpProviderSettings;
 import org.bookcreator.providers.ProviderHttp;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -36,25 +36,23 @@ public final class OpenAiLlmClient implements LlmClient {
   public static final String PROVIDER = "openai";
   public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
+  /**
+   * A small, cheap model every OpenAI account can call. Used when {@code openai.default_model} is
+   * not set.
+   */
+  public static final String DEFAULT_MODEL = "gpt-4o-mini";
+
+  private final HttpProviderSettings settings;
   private final URI endpoint;
-  private final Optional<String> apiKey;
-  private final String defaultModel;
   private final HttpClient http;
   private final Semaphore concurrency;
 
-  /**
-   * @param baseUrl e.g. {@code https://api.openai.com/v1} or {@code http://127.0.0.1:11434/v1}
-   * @param apiKey sent as a bearer token when present
-   * @param defaultModel used when a request asks for {@code default}
-   * @param maxConcurrency calls in flight at most (others wait)
-   */
-  public OpenAiLlmClient(
-      String baseUrl, Optional<String> apiKey, String defaultModel, int maxConcurrency) {
-    this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/chat/completions");
-    this.apiKey = Objects.requireNonNull(apiKey);
-    this.defaultModel = defaultModel;
+  /** Built by {@link org.bookcreator.providers.Providers}, or directly in tests. */
+  public OpenAiLlmClient(HttpProviderSettings settings) {
+    this.settings = settings.requireProvider(PROVIDER);
+    this.endpoint = settings.endpoint("/chat/completions");
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    this.concurrency = new Semaphore(maxConcurrency);
+    this.concurrency = new Semaphore(settings.maxConcurrency());
   }
 
   @Override
@@ -64,13 +62,13 @@ public final class OpenAiLlmClient implements LlmClient {
 
   @Override
   public LlmResult complete(LlmRequest request) {
-    String model = request.model().equals("default") ? defaultModel : request.model();
+    String model = request.model().equals("default") ? settings.defaultModel() : request.model();
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(endpoint)
             .timeout(request.timeout())
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
-    apiKey.ifPresent(k -> builder.header("Authorization", "Bearer " + k));
+    settings.apiKey().ifPresent(k -> builder.header("Authorization", "Bearer " + k));
     return ProviderHttp.exchange(
         http,
         builder.build(),

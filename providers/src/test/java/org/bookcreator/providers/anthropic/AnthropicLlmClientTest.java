@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.bookcreator.core.llm.LlmResult;
 import org.bookcreator.core.llm.Message;
 import org.bookcreator.core.run.TaskKind;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.providers.HttpProviderSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -88,9 +90,17 @@ class AnthropicLlmClientTest {
             schema,
             Map.of(),
             Duration.ofSeconds(5));
+    return client(base).complete(r);
+  }
+
+  private static AnthropicLlmClient client(String base) {
     return new AnthropicLlmClient(
-            base, Optional.of("sk-ant-test-000111222333"), "claude-haiku-4-5", 2)
-        .complete(r);
+        new HttpProviderSettings(
+            "anthropic",
+            URI.create(base),
+            Optional.of("sk-ant-test-000111222333"),
+            "claude-haiku-4-5",
+            2));
   }
 
   @Test
@@ -240,10 +250,7 @@ class AnthropicLlmClientTest {
             Optional.empty(),
             Map.of(),
             Duration.ofMillis(300));
-    assertThat(
-            new AnthropicLlmClient(
-                    base, Optional.of("sk-ant-test-000111222333"), "claude-haiku-4-5", 2)
-                .complete(quick))
+    assertThat(client(base).complete(quick))
         .isInstanceOfSatisfying(
             LlmResult.Retryable.class, r -> assertThat(r.type()).isEqualTo(ErrorType.TIMEOUT));
   }

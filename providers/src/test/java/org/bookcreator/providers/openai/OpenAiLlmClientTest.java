@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.bookcreator.core.llm.LlmResult;
 import org.bookcreator.core.llm.Message;
 import org.bookcreator.core.run.TaskKind;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.providers.HttpProviderSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -73,7 +75,9 @@ class OpenAiLlmClientTest {
   }
 
   private LlmResult call(String base, TaskKind kind) {
-    return new OpenAiLlmClient(base, Optional.of("sk-test-key-123456789"), "gpt-4o-mini", 4)
+    return new OpenAiLlmClient(
+            new HttpProviderSettings(
+                "openai", URI.create(base), Optional.of("sk-test-key-123456789"), "gpt-4o-mini", 4))
         .complete(request(kind, Duration.ofSeconds(5)));
   }
 
@@ -221,7 +225,8 @@ class OpenAiLlmClientTest {
   void timeouts_andRefusedConnections_areRetryable() throws Exception {
     String base = serve(200, Map.of(), "{}", 3000);
     LlmResult slow =
-        new OpenAiLlmClient(base, Optional.empty(), "m", 2)
+        new OpenAiLlmClient(
+                new HttpProviderSettings("openai", URI.create(base), Optional.empty(), "m", 2))
             .complete(request(TaskKind.PLAN, Duration.ofMillis(300)));
     assertThat(slow)
         .isInstanceOfSatisfying(
@@ -232,7 +237,13 @@ class OpenAiLlmClientTest {
       closed = s.getLocalPort();
     }
     LlmResult refused =
-        new OpenAiLlmClient("http://127.0.0.1:" + closed + "/v1", Optional.empty(), "m", 2)
+        new OpenAiLlmClient(
+                new HttpProviderSettings(
+                    "openai",
+                    URI.create("http://127.0.0.1:" + closed + "/v1"),
+                    Optional.empty(),
+                    "m",
+                    2))
             .complete(request(TaskKind.PLAN, Duration.ofSeconds(2)));
     assertThat(refused)
         .isInstanceOfSatisfying(

@@ -1,0 +1,79 @@
+package org.bookcreator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bookcreator.core.project.Brief;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.store.StoreLockedException;
+import org.bookcreator.core.view.ProjectView;
+import org.bookcreator.telemetry.sdk.TelemetrySdk;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The composition root opens the store, pipeline and services as each use asks. */
+class EngineTest {
+  @TempDir Path dir;
+
+  private Settings settings() {
+    return Settings.load(null, Map.of(), Map.of(Setting.DATA_DIR, dir.resolve("data").toString()));
+  }
+
+  private static Observability.Observed quiet() {
+    return new Observability.Observed(TelemetrySdk.noop(), null);
+  }
+
+  @Test
+  void read_whereNothingHasRun_isEmpty_createsNoStore_andRequireSaysSo() {
+    Settings settings = settings();
+
+    Optional<Engine> read = Engine.read(settings);
+
+    assertThat(read).isEmpty();
+    assertThat(Engine.storeExists(settings)).isFalse();
+    assertThat(Files.exists(dir.resolve("data"))).isFalse();
+    assertThatThrownBy(() -> Engine.require(settings))
+        .isInstanceOf(Main.UsageException.class)
+        .hasMessageContaining("nothing has run yet");
+  }
+
+  @Test
+  void pipelineUse_holdsTheLock_sharedUseReadsBesideIt_withoutAPipeline() {
+    Settings settings = settings();
+    Brief brief =
+        new Brief(
+            "Root Book",
+            "fiction",
+            Optional.empty(),
+            "About one place.",
+            1,
+            Optional.empty(),
+            List.of());
+
+    try (Engine pipeline = Engine.open(settings, quiet(), Engine.Use.PIPELINE)) {
+      Project created = pipeline.runs.createProject(brief, "test");
+
+      assertThat(pipeline.drivesRuns()).isTrue();
+      assertThat(pipeline.pipeline()).isNotNull();
+      assertThatThrownBy(() -> Engine.open(settings, quiet(), Engine.Use.EXCLUSIVE))
+          .isInstanceOf(StoreLockedException.class);
+      try (Engine shared = Engine.require(settings)) {
+        assertThat(shared.drivesRuns()).isFalse();
+        assertThatThrownBy(shared::pipeline).isInstanceOf(IllegalStateException.class);
+        assertThat(shared.library.allProjects())
+            .extracting(ProjectView::id)
+            .containsExactly(created.id());
+      }
+    }
+
+    try (Engine exclusive = Engine.open(settings, quiet(), Engine.Use.EXCLUSIVE)) {
+      assertThat(exclusive.drivesRuns()).isFalse();
+      assertThat(exclusive.store.projects()).hasSize(1);
+    }
+  }
+}
