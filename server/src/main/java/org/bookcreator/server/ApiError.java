@@ -3,7 +3,6 @@ package org.bookcreator.server;
 import java.util.List;
 import java.util.Map;
 import org.bookcreator.core.support.Json;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -11,6 +10,19 @@ import tools.jackson.databind.node.ObjectNode;
  * "message": text, "details": [...]}}. Thrown by handlers; the server renders it.
  */
 final class ApiError extends RuntimeException {
+  /** The {@code error} of each status docs/api.md names; other 4xx are invalid requests. */
+  private static final Map<Integer, String> CODES =
+      Map.of(
+          401, "unauthorized",
+          404, "not_found",
+          405, "method_not_allowed",
+          406, "not_acceptable",
+          409, "conflict",
+          413, "payload_too_large",
+          414, "uri_too_long",
+          415, "unsupported_media_type",
+          431, "headers_too_large");
+
   final int status;
   final String code;
   final List<Map<String, String>> details;
@@ -54,30 +66,12 @@ final class ApiError extends RuntimeException {
 
   /** The error body. */
   ObjectNode body() {
-    ObjectNode body = Json.object();
-    body.put("error", code);
-    body.put("message", getMessage());
-    ArrayNode list = body.putArray("details");
-    for (Map<String, String> d : details) {
-      ObjectNode o = list.addObject();
-      d.forEach(o::put);
-    }
+    ObjectNode body = Json.object().put("error", code).put("message", getMessage());
+    body.set("details", Json.MAPPER.valueToTree(details));
     return body;
   }
 
   private static String codeFor(int status) {
-    return switch (status) {
-      case 400 -> "invalid_request";
-      case 401 -> "unauthorized";
-      case 404 -> "not_found";
-      case 405 -> "method_not_allowed";
-      case 406 -> "not_acceptable";
-      case 409 -> "conflict";
-      case 413 -> "payload_too_large";
-      case 414 -> "uri_too_long";
-      case 415 -> "unsupported_media_type";
-      case 431 -> "headers_too_large";
-      default -> status >= 500 ? "internal_error" : "invalid_request";
-    };
+    return CODES.getOrDefault(status, status >= 500 ? "internal_error" : "invalid_request");
   }
 }

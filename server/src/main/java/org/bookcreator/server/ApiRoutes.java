@@ -1,5 +1,6 @@
 package org.bookcreator.server;
 
+import io.javalin.http.Handler;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import java.util.function.Supplier;
 
@@ -10,37 +11,28 @@ import java.util.function.Supplier;
  * reach {@link ErrorMapping}. Templates such as {@code /api/runs/{id}} name the routes in metrics
  * and logs.
  */
-final class ApiRoutes {
+record ApiRoutes(JavalinDefaultRoutingApi routes, ApiConfig config, EventStreams streams) {
+  /** An endpoint of the JSON API. */
   @FunctionalInterface
-  interface Handler {
+  interface JsonHandler {
     ApiResponse handle(ApiRequest request);
   }
 
-  private final JavalinDefaultRoutingApi routes;
-  private final ApiConfig config;
-  private final EventStreams streams;
-
-  ApiRoutes(JavalinDefaultRoutingApi routes, ApiConfig config, EventStreams streams) {
-    this.routes = routes;
-    this.config = config;
-    this.streams = streams;
-  }
-
   /** A GET, and a HEAD that runs the same handler (Jetty sends no body): 404 stays 404. */
-  ApiRoutes get(String template, Handler handler) {
-    io.javalin.http.Handler adapted = adapt(handler, config.maxJsonBytes());
+  ApiRoutes get(String template, JsonHandler handler) {
+    Handler adapted = adapt(handler, config.maxJsonBytes());
     routes.get(template, adapted);
     routes.head(template, adapted);
     return this;
   }
 
-  ApiRoutes post(String template, Handler handler) {
+  ApiRoutes post(String template, JsonHandler handler) {
     routes.post(template, adapt(handler, config.maxJsonBytes()));
     return this;
   }
 
   /** A POST whose body is a document, bounded by the upload limit rather than the JSON one. */
-  ApiRoutes upload(String template, Handler handler) {
+  ApiRoutes upload(String template, JsonHandler handler) {
     routes.post(template, adapt(handler, config.maxUploadBytes()));
     return this;
   }
@@ -51,7 +43,7 @@ final class ApiRoutes {
     return this;
   }
 
-  private static io.javalin.http.Handler adapt(Handler handler, long bodyLimit) {
+  private static Handler adapt(JsonHandler handler, long bodyLimit) {
     return ctx -> handler.handle(ApiRequest.read(ctx, bodyLimit)).writeTo(ctx);
   }
 }

@@ -3,11 +3,13 @@ package org.bookcreator.server;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.json.JavalinJackson3;
 import io.javalin.router.Endpoint;
 import io.javalin.util.JavalinException;
 import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletInputStream;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +22,7 @@ import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.telemetry.BookMetrics;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +42,10 @@ public final class ApiServer implements AutoCloseable {
   private static final Set<String> METHODS =
       Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
   private static final int MAX_QUERY_PARAMETERS = 50;
+  private static final long MAX_DRAINED_BYTES = 1024 * 1024;
+
+  /** The name prefix of the virtual threads requests run on. */
+  static final String REQUEST_THREADS = "api-request-";
 
   /** The request attribute and logging-context key of the request id. */
   public static final String REQUEST_ID = "request_id";
@@ -75,7 +82,8 @@ public final class ApiServer implements AutoCloseable {
       Ids ids,
       PrometheusScrapeHandler metricsHandler,
       EventStreams.Timing timing) {
-    ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+    ExecutorService virtualThreads =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(REQUEST_THREADS, 0).factory());
     EventStreams streams = new EventStreams(timing);
     Javalin app =
         Javalin.create(
@@ -87,7 +95,7 @@ public final class ApiServer implements AutoCloseable {
               if (metricsHandler != null)
                 cfg.routes.get("/metrics", new MetricsEndpoint(metricsHandler));
               ErrorMapping.register(cfg.routes);
-              cfg.routes.after(ApiServer::closeIfBodyUnread);
+              cfg.routes.after(ApiServer::finishReadingBody);
               cfg.requestLogger.http((ctx, ms) -> record(metrics, ctx, ms));
             });
     try {
@@ -138,7 +146,7 @@ public final class ApiServer implements AutoCloseable {
   private static void server(
       JavalinConfig cfg, ApiConfig config, Ids ids, ExecutorService virtualThreads) {
     QueuedThreadPool threads = new QueuedThreadPool();
-    threads.setName("api");
+    threads.setName("api-io");
     threads.setVirtualThreadsExecutor(virtualThreads);
     RequestEnvelope envelope = new RequestEnvelope(ids);
     JettyErrors errors = new JettyErrors(envelope);
@@ -146,6 +154,13 @@ public final class ApiServer implements AutoCloseable {
     cfg.jetty.port = config.port();
     cfg.jetty.threadPool = threads;
     cfg.jetty.modifyServer(server -> server.setErrorHandler(errors));
+    // Javalin's LEGACY URI compliance, and invalid UTF-8 in a path reaches the routes (a 404 for an
+    // id no one has, with the body read) rather than being refused on a connection Jetty closes.
+    cfg.jetty.modifyHttpConfiguration(
+        http ->
+            http.setUriCompliance(
+                UriCompliance.LEGACY.with(
+                    "LEGACY_WITH_BAD_UTF8", UriCompliance.Violation.BAD_UTF8_ENCODING)));
     cfg.jetty.modifyServletContextHandler(
         context -> {
           context.setErrorHandler(errors);
@@ -187,16 +202,31 @@ public final class ApiServer implements AutoCloseable {
 
   /**
    * A request answered before its body was read (a refusal, an unknown route) leaves bytes on the
-   * connection that Jetty will not read for the next request: it closes the connection after the
-   * answer, and the answer must say so, or a client may send its next request into the void.
+   * connection. Jetty would close it with those bytes unread, which resets it, and a client still
+   * sending may then lose the answer. So the rest of a body up to 1 MiB is read and dropped, as the
+   * JDK's server did; past that the answer says {@code Connection: close}.
    */
-  private static void closeIfBodyUnread(Context ctx) throws IOException {
-    if (!ctx.res().isCommitted() && !ctx.req().getInputStream().isFinished())
-      ctx.header("Connection", "close");
+  private static void finishReadingBody(Context ctx) {
+    if (ctx.res().isCommitted()) return;
+    try {
+      ServletInputStream in = ctx.req().getInputStream();
+      if (in.isFinished()) return;
+      long declared = ctx.req().getContentLengthLong();
+      if (declared <= MAX_DRAINED_BYTES) {
+        byte[] buffer = new byte[8192];
+        long drained = 0;
+        int n;
+        while (drained <= MAX_DRAINED_BYTES && (n = in.read(buffer)) >= 0) drained += n;
+        if (in.isFinished()) return;
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("the rest of a request body could not be read; closing the connection", e);
+    }
+    ctx.header("Connection", "close");
   }
 
   /** With a token configured, 401 unless the request carries it; compared in constant time. */
-  private static io.javalin.http.Handler bearerToken(ApiConfig config) {
+  private static Handler bearerToken(ApiConfig config) {
     byte[] token = config.token().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
     return ctx -> {
       if (token == null) return;

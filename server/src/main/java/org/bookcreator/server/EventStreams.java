@@ -18,10 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Server-Sent Events, framed by Javalin's {@link Emitter}: each stream runs on its request's own
- * virtual thread (so its log lines keep the request id and the request outlives no handler), polls
- * its {@link Feed}, sends what it answers, and sends a {@code : heartbeat} comment after a quiet
- * spell so that proxies keep the connection and a vanished client is noticed (the write fails). A
- * stream ends when its client goes away, when its feed fails, or when the server closes.
+ * virtual thread (so its log lines keep the request id, and nothing touches the request after its
+ * handler returns), polls its {@link Feed}, sends what it answers, and sends a {@code : heartbeat}
+ * comment after a quiet spell so that proxies keep the connection and a vanished client is noticed
+ * (the write fails). A stream ends when its client goes away, when its feed fails, or when the
+ * server closes.
  */
 final class EventStreams implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventStreams.class);

@@ -2,6 +2,7 @@ package org.bookcreator.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +104,17 @@ class ApiFuzzTest {
         } catch (IllegalArgumentException e) {
           continue; // a URI or header java.net.http itself refuses to send; the raw socket part
           // covers those
+        } catch (IOException e) {
+          // Jetty refuses a NUL in a path before any routing: it answers 400 and closes, and a
+          // client still sending its body may lose that answer to the reset. Anything else is a
+          // failure; the refusal itself is checked again, without a body to race.
+          if (!path.contains("%00")) throw e;
+          String refused = t.raw(method + " " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+          assertThat(refused).as(method + " " + path).startsWith("HTTP/1.1 400 ");
+          assertThat(Json.parse(refused.substring(refused.indexOf("\r\n\r\n") + 4)).has("error"))
+              .isTrue();
+          sent++;
+          continue;
         }
         sent++;
         statuses.add(r.statusCode());

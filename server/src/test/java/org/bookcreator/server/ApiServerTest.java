@@ -188,15 +188,17 @@ class ApiServerTest {
   @Test
   void requestsJettyRefusesItself_getTheOneErrorShape_andARequestId_neverA5xx() throws Exception {
     String badEncoding = t.raw("GET /api/projects/%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+    String nul = t.raw("GET /api/projects/%00 HTTP/1.1\r\nHost: x\r\n\r\n");
     String hugeHeader =
         t.raw("GET /api/projects HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(20_000) + "\r\n\r\n");
     String badLength =
         t.raw("POST /api/projects HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n{}");
 
     assertThat(badEncoding).startsWith("HTTP/1.1 400 ");
+    assertThat(nul).startsWith("HTTP/1.1 400 ");
     assertThat(hugeHeader).startsWith("HTTP/1.1 431 ");
     assertThat(badLength).startsWith("HTTP/1.1 400 ");
-    for (String r : List.of(badEncoding, hugeHeader, badLength)) {
+    for (String r : List.of(badEncoding, nul, hugeHeader, badLength)) {
       assertThat(r).containsIgnoringCase("X-Request-Id: req_");
       assertThat(r).containsIgnoringCase("Connection: close");
       JsonNode body = Json.parse(r.substring(r.indexOf("\r\n\r\n") + 4));
@@ -215,7 +217,8 @@ class ApiServerTest {
   }
 
   @Test
-  void everyLogLineARequestCauses_carriesItsRequestId() throws Exception {
+  void everyLogLineARequestCauses_carriesItsRequestId_andComesFromAVirtualThread()
+      throws Exception {
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
     Logger ours = (Logger) LoggerFactory.getLogger("org.bookcreator");
     lines.start();
@@ -243,6 +246,13 @@ class ApiServerTest {
     assertThat(messages(lines, "trace-me-42"))
         .anySatisfy(m -> assertThat(m).contains("created over the API"))
         .anySatisfy(m -> assertThat(m).contains("POST /api/projects -> 201"));
+    synchronized (lines) {
+      // Only the server's virtual-thread factory names threads so.
+      assertThat(lines.list)
+          .filteredOn(e -> e.getFormattedMessage().contains("created over the API"))
+          .singleElement()
+          .satisfies(e -> assertThat(e.getThreadName()).startsWith(ApiServer.REQUEST_THREADS));
+    }
   }
 
   private static List<String> messages(ListAppender<ILoggingEvent> lines, String requestId) {
