@@ -2,12 +2,27 @@ package org.bookcreator.server;
 
 import java.util.List;
 import java.util.Map;
+import org.bookcreator.core.support.Json;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A failed request, as the one error body every endpoint answers with: {@code {"error": code,
  * "message": text, "details": [...]}}. Thrown by handlers; the server renders it.
  */
 final class ApiError extends RuntimeException {
+  /** The {@code error} of each status docs/api.md names; other 4xx are invalid requests. */
+  private static final Map<Integer, String> CODES =
+      Map.of(
+          401, "unauthorized",
+          404, "not_found",
+          405, "method_not_allowed",
+          406, "not_acceptable",
+          409, "conflict",
+          413, "payload_too_large",
+          414, "uri_too_long",
+          415, "unsupported_media_type",
+          431, "headers_too_large");
+
   final int status;
   final String code;
   final List<Map<String, String>> details;
@@ -42,5 +57,21 @@ final class ApiError extends RuntimeException {
 
   static ApiError conflict(String message) {
     return new ApiError(409, "conflict", message);
+  }
+
+  /** An error the server or Jetty raised itself, with the code its status has in docs/api.md. */
+  static ApiError ofStatus(int status, String message) {
+    return new ApiError(status, codeFor(status), message);
+  }
+
+  /** The error body. */
+  ObjectNode body() {
+    ObjectNode body = Json.object().put("error", code).put("message", getMessage());
+    body.set("details", Json.MAPPER.valueToTree(details));
+    return body;
+  }
+
+  private static String codeFor(int status) {
+    return CODES.getOrDefault(status, status >= 500 ? "internal_error" : "invalid_request");
   }
 }

@@ -82,34 +82,53 @@ public final class BookApi {
   private final LibraryQueries library;
   private final OperationsQueries operations;
   private final CostReports costs;
-  private final Router router = new Router();
 
   public BookApi(Services services) {
     this.s = services;
     this.library = new LibraryQueries(services.store());
     this.operations = new OperationsQueries(services.store(), services.stalls());
     this.costs = new CostReports(services.store());
-    router
-        .add("GET", "/healthz", r -> ApiResponse.ok(Json.object().put("status", "ok")))
-        .add("GET", "/readyz", this::ready)
-        .add("POST", "/api/projects", this::createProject)
-        .add("GET", "/api/projects", this::listProjects)
-        .add("GET", "/api/projects/{id}", this::getProject)
-        .add("POST", "/api/projects/{id}/documents", this::uploadDocument)
-        .add("POST", "/api/projects/{id}/runs", this::startRun)
-        .add("GET", "/api/runs", this::listRuns)
-        .add("GET", "/api/runs/{id}", this::getRun)
-        .add("POST", "/api/runs/{id}/cancel", this::cancelRun)
-        .add("POST", "/api/runs/{id}/restart", this::restartRun)
-        .add("GET", "/api/runs/{id}/trace", this::trace)
-        .add("GET", "/api/runs/{id}/diagnosis", this::diagnosis)
-        .add("GET", "/api/stalls", this::stalls)
-        .add("GET", "/api/costs", this::costReport)
-        .add("GET", "/api/logs", this::logs);
   }
 
-  Router router() {
-    return router;
+  /** Declares the endpoints, grouped by feature. */
+  void addRoutes(ApiRoutes routes) {
+    health(routes);
+    projects(routes);
+    runs(routes);
+    observability(routes);
+  }
+
+  private void health(ApiRoutes routes) {
+    routes
+        .get("/healthz", r -> ApiResponse.ok(Json.object().put("status", "ok")))
+        .get("/readyz", this::ready);
+  }
+
+  private void projects(ApiRoutes routes) {
+    routes
+        .post("/api/projects", this::createProject)
+        .get("/api/projects", this::listProjects)
+        .get("/api/projects/{id}", this::getProject)
+        .upload("/api/projects/{id}/documents", this::uploadDocument)
+        .post("/api/projects/{id}/runs", this::startRun);
+  }
+
+  private void runs(ApiRoutes routes) {
+    routes
+        .get("/api/runs", this::listRuns)
+        .get("/api/runs/{id}", this::getRun)
+        .post("/api/runs/{id}/cancel", this::cancelRun)
+        .post("/api/runs/{id}/restart", this::restartRun)
+        .events("/api/events", () -> new RunChanges(s.store()));
+  }
+
+  private void observability(ApiRoutes routes) {
+    routes
+        .get("/api/runs/{id}/trace", this::trace)
+        .get("/api/runs/{id}/diagnosis", this::diagnosis)
+        .get("/api/stalls", this::stalls)
+        .get("/api/costs", this::costReport)
+        .get("/api/logs", this::logs);
   }
 
   private ApiResponse ready(ApiRequest r) {

@@ -2,9 +2,7 @@ package org.bookcreator.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -106,6 +104,17 @@ class ApiFuzzTest {
         } catch (IllegalArgumentException e) {
           continue; // a URI or header java.net.http itself refuses to send; the raw socket part
           // covers those
+        } catch (IOException e) {
+          // Jetty refuses a NUL in a path before any routing: it answers 400 and closes, and a
+          // client still sending its body may lose that answer to the reset. Anything else is a
+          // failure; the refusal itself is checked again, without a body to race.
+          if (!path.contains("%00")) throw e;
+          String refused = t.raw(method + " " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+          assertThat(refused).as(method + " " + path).startsWith("HTTP/1.1 400 ");
+          assertThat(Json.parse(refused.substring(refused.indexOf("\r\n\r\n") + 4)).has("error"))
+              .isTrue();
+          sent++;
+          continue;
         }
         sent++;
         statuses.add(r.statusCode());
@@ -116,7 +125,7 @@ class ApiFuzzTest {
       }
       int raw = 0;
       for (String request : rawRequests(random)) {
-        String status = rawExchange(t.server.port(), request);
+        String status = t.raw(request).lines().findFirst().orElse("");
         raw++;
         if (status.matches("HTTP/1\\.1 5\\d\\d.*"))
           fiveHundreds.add("raw " + request.lines().findFirst().orElse("") + " -> " + status);
@@ -229,28 +238,6 @@ class ApiFuzzTest {
       out.add("GET /api/projects/%00%0d%0aSet-Cookie:x HTTP/1.1\r\nHost: x\r\n\r\n");
     }
     return out;
-  }
-
-  /**
-   * Sends raw bytes, closes its side, and returns the status line (empty when the server just
-   * closed).
-   */
-  private static String rawExchange(int port, String request) throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout(5000);
-      OutputStream out = s.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      s.shutdownOutput();
-      InputStream in = s.getInputStream();
-      String response;
-      try {
-        response = new String(in.readNBytes(256), StandardCharsets.ISO_8859_1);
-      } catch (java.net.SocketException | java.net.SocketTimeoutException e) {
-        return "";
-      }
-      return response.lines().findFirst().orElse("");
-    }
   }
 
   private String snapshot(TestServer t) throws Exception {

@@ -3,6 +3,9 @@ package org.bookcreator.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +22,7 @@ import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.store.sqlite.SqliteStore;
 import org.bookcreator.telemetry.sdk.TelemetrySdk;
@@ -26,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -76,13 +81,13 @@ class ApiServerTest {
   }
 
   private String aProject() throws Exception {
-    var r =
-        postJson(
-            "/api/projects",
-            "{\"title\":\"Lights\",\"category\":\"fiction\",\"brief\":\"About"
-                + " lighthouses.\",\"chapters\":2}");
-    assertThat(r.statusCode()).isEqualTo(201);
-    return json(r).get("id").asString();
+    return t.aProject();
+  }
+
+  private HttpResponse<String> getWith(String path, String header, String value) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path)).header(header, value).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -168,22 +173,101 @@ class ApiServerTest {
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(project.statusCode()).isEqualTo(404);
     assertThat(method.statusCode()).isEqualTo(405);
+    assertThat(method.headers().firstValue("Allow")).contains("GET, POST, HEAD");
+  }
+
+  @Test
+  void head_answersAsGetWould_withoutABody() throws Exception {
+    String list = t.raw("HEAD /api/projects HTTP/1.1\r\nHost: x\r\n\r\n");
+    String missing = t.raw("HEAD /api/projects/prj_missing HTTP/1.1\r\nHost: x\r\n\r\n");
+
+    assertThat(list).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n");
+    assertThat(missing).startsWith("HTTP/1.1 404 ").endsWith("\r\n\r\n");
+  }
+
+  @Test
+  void requestsJettyRefusesItself_getTheOneErrorShape_andARequestId_neverA5xx() throws Exception {
+    String badEncoding = t.raw("GET /api/projects/%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+    String nul = t.raw("GET /api/projects/%00 HTTP/1.1\r\nHost: x\r\n\r\n");
+    String hugeHeader =
+        t.raw("GET /api/projects HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(20_000) + "\r\n\r\n");
+    String badLength =
+        t.raw("POST /api/projects HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n{}");
+
+    assertThat(badEncoding).startsWith("HTTP/1.1 400 ");
+    assertThat(nul).startsWith("HTTP/1.1 400 ");
+    assertThat(hugeHeader).startsWith("HTTP/1.1 431 ");
+    assertThat(badLength).startsWith("HTTP/1.1 400 ");
+    for (String r : List.of(badEncoding, nul, hugeHeader, badLength)) {
+      assertThat(r).containsIgnoringCase("X-Request-Id: req_");
+      assertThat(r).containsIgnoringCase("Connection: close");
+      JsonNode body = Json.parse(r.substring(r.indexOf("\r\n\r\n") + 4));
+      assertThat(body.get("error").asString()).isIn("invalid_request", "headers_too_large");
+      assertThat(body.get("details").isArray()).isTrue();
+    }
+  }
+
+  @Test
+  void aMethodOverrideHeader_doesNotTurnAGetIntoAPost() throws Exception {
+    var r = getWith("/api/projects", "X-HTTP-Method-Override", "POST");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(json(r).get("total").asInt()).isZero();
+    assertThat(store.projects()).isEmpty();
+  }
+
+  @Test
+  void everyLogLineARequestCauses_carriesItsRequestId_andComesFromAVirtualThread()
+      throws Exception {
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    Logger ours = (Logger) LoggerFactory.getLogger("org.bookcreator");
+    lines.start();
+    ours.addAppender(lines);
+    HttpResponse<String> r;
+    try {
+      r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/api/projects"))
+                  .header("X-Request-Id", "trace-me-42")
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"title\":\"Logged\",\"category\":\"fiction\",\"brief\":\"b\",\"chapters\":1}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (messages(lines, "trace-me-42").stream().noneMatch(m -> m.contains("-> 201"))
+          && System.nanoTime() < deadline) Thread.sleep(20);
+    } finally {
+      ours.detachAppender(lines);
+    }
+
+    assertThat(r.statusCode()).isEqualTo(201);
+    assertThat(messages(lines, "trace-me-42"))
+        .anySatisfy(m -> assertThat(m).contains("created over the API"))
+        .anySatisfy(m -> assertThat(m).contains("POST /api/projects -> 201"));
+    synchronized (lines) {
+      // Only the server's virtual-thread factory names threads so.
+      assertThat(lines.list)
+          .filteredOn(e -> e.getFormattedMessage().contains("created over the API"))
+          .singleElement()
+          .satisfies(e -> assertThat(e.getThreadName()).startsWith(ApiServer.REQUEST_THREADS));
+    }
+  }
+
+  private static List<String> messages(ListAppender<ILoggingEvent> lines, String requestId) {
+    synchronized (lines) {
+      return lines.list.stream()
+          .filter(e -> requestId.equals(e.getMDCPropertyMap().get("request_id")))
+          .map(ILoggingEvent::getFormattedMessage)
+          .toList();
+    }
   }
 
   @Test
   void aSafeRequestId_isEchoed_andAnUnsafeOne_isReplaced() throws Exception {
-    var safe =
-        http.send(
-            HttpRequest.newBuilder(URI.create(base + "/healthz"))
-                .header("X-Request-Id", "abc-123")
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    var unsafe =
-        http.send(
-            HttpRequest.newBuilder(URI.create(base + "/healthz"))
-                .header("X-Request-Id", "a b<script>")
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    var safe = getWith("/healthz", "X-Request-Id", "abc-123");
+    var unsafe = getWith("/healthz", "X-Request-Id", "a b<script>");
 
     assertThat(safe.headers().firstValue("X-Request-Id")).contains("abc-123");
     assertThat(unsafe.headers().firstValue("X-Request-Id"))
@@ -461,6 +545,23 @@ class ApiServerTest {
     assertThat(wrong.statusCode()).isEqualTo(401);
     assertThat(right.statusCode()).isEqualTo(200);
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aPortInUse_isRefused_withTheNextStepNamed() {
+    int taken = t.server.port();
+
+    assertThatThrownBy(
+            () ->
+                ApiServer.start(
+                    new ApiConfig("127.0.0.1", taken, Optional.empty(), 1024, 1024),
+                    t.api,
+                    telemetry.metrics(),
+                    Ids.system(),
+                    null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot listen on 127.0.0.1:" + taken)
+        .hasMessageContaining("--port");
   }
 
   @Test

@@ -1,9 +1,14 @@
 package org.bookcreator.server;
 
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -18,6 +23,7 @@ import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.project.BriefParser;
 import org.bookcreator.core.project.Categories;
 import org.bookcreator.core.support.Ids;
+import org.bookcreator.core.support.Json;
 import org.bookcreator.docparse.MultiFormatDocumentParser;
 import org.bookcreator.providers.simulated.SimulatedLlmClient;
 import org.bookcreator.providers.simulated.SimulationConfig;
@@ -35,11 +41,16 @@ final class TestServer implements AutoCloseable {
   final SqliteStore store;
   final TelemetrySdk telemetry;
   final Pipeline pipeline;
+  final BookApi api;
   final ApiServer server;
   final String base;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   TestServer(Path dir, Optional<String> token, long maxBody) {
+    this(dir, token, maxBody, EventStreams.Timing.DEFAULT);
+  }
+
+  TestServer(Path dir, Optional<String> token, long maxBody, EventStreams.Timing events) {
     store = SqliteStore.open(dir.resolve("data"), true);
     telemetry =
         TelemetrySdk.create(
@@ -61,7 +72,7 @@ final class TestServer implements AutoCloseable {
             new Random(1),
             MultiFormatDocumentParser.defaults());
     pipeline.start(true);
-    BookApi api =
+    api =
         new BookApi(
             new BookApi.Services(
                 store,
@@ -78,7 +89,8 @@ final class TestServer implements AutoCloseable {
             api,
             telemetry.metrics(),
             ids,
-            MetricsServer.handler(telemetry));
+            MetricsServer.handler(telemetry),
+            events);
     base = "http://127.0.0.1:" + server.port();
   }
 
@@ -94,6 +106,39 @@ final class TestServer implements AutoCloseable {
                     : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) b.header("Content-Type", contentType);
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Creates a project of two chapters over the API and answers its id. */
+  String aProject() throws Exception {
+    HttpResponse<String> r =
+        send(
+            "POST",
+            "/api/projects",
+            "application/json",
+            "{\"title\":\"Lights\",\"category\":\"fiction\",\"brief\":\"About lighthouses.\",\"chapters\":2}"
+                .getBytes(StandardCharsets.UTF_8));
+    if (r.statusCode() != 201)
+      throw new AssertionError("creating a project answered " + r.statusCode() + ": " + r.body());
+    return Json.parse(r.body()).get("id").asString();
+  }
+
+  /**
+   * Sends raw bytes over a socket, closes its side, and answers what came back (at most 4 KiB;
+   * empty when the server just closed).
+   */
+  String raw(String request) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      s.shutdownOutput();
+      try {
+        return new String(s.getInputStream().readNBytes(4096), StandardCharsets.ISO_8859_1);
+      } catch (SocketException | SocketTimeoutException e) {
+        return "";
+      }
+    }
   }
 
   /** The value of a finished future, for streams over answers already awaited. */

@@ -1,5 +1,6 @@
 package org.bookcreator.telemetry.sdk;
 
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,10 +41,11 @@ public final class MetricsServer implements AutoCloseable {
 
   /**
    * A handler serving this telemetry's metrics, to mount at {@code /metrics} on another HTTP
-   * server.
+   * server: it negotiates the format (Prometheus text or OpenMetrics), filters by {@code name[]}
+   * and compresses as the scraper asks, through whatever exchange that server adapts to it.
    */
-  public static com.sun.net.httpserver.HttpHandler handler(TelemetrySdk telemetry) {
-    return new io.prometheus.metrics.exporter.httpserver.MetricsHandler(telemetry.registry());
+  public static PrometheusScrapeHandler handler(TelemetrySdk telemetry) {
+    return new PrometheusScrapeHandler(telemetry.registry());
   }
 
   public int port() {

@@ -1,0 +1,83 @@
+package org.bookcreator.server;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
+import io.javalin.router.EndpointNotFound;
+import io.javalin.router.JavalinDefaultRoutingApi;
+import io.javalin.validation.ValidationError;
+import io.javalin.validation.ValidationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where a failure becomes an answer: every exception a handler, a validator or
+ * Javalin's router throws is rendered in the error shape of {@link ApiError}. Unknown routes are
+ * 404, a known route with the wrong method 405 with {@code Allow}, anything unexpected 500 with the
+ * request id (and the throwable in the log).
+ */
+final class ErrorMapping {
+  private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
+  private static final String CONVERSION_FAILED = "TYPE_CONVERSION_FAILED";
+
+  private ErrorMapping() {}
+
+  static void register(JavalinDefaultRoutingApi routes) {
+    routes
+        .exception(ApiError.class, (e, ctx) -> ApiResponse.of(e).writeTo(ctx))
+        .exception(ValidationException.class, (e, ctx) -> ApiResponse.of(invalid(e)).writeTo(ctx))
+        .exception(HttpResponseException.class, ErrorMapping::framework)
+        .exception(Exception.class, ErrorMapping::unexpected);
+  }
+
+  private static void framework(HttpResponseException e, Context ctx) {
+    if (e instanceof EndpointNotFound) {
+      ApiResponse.of(ApiError.notFound("no such endpoint; see docs/api.md")).writeTo(ctx);
+    } else if (e instanceof MethodNotAllowedResponse) {
+      String method = ctx.req().getMethod();
+      String allowed = e.getDetails().values().stream().findFirst().orElse("");
+      ApiError error =
+          ApiError.ofStatus(
+              405,
+              method.length() > 16
+                  ? "method not allowed"
+                  : method + " is not allowed here; allowed: " + allowed);
+      new ApiResponse(405, error.body(), Map.of("Allow", allowed)).writeTo(ctx);
+    } else {
+      ApiResponse.of(ApiError.ofStatus(e.getStatus(), e.getMessage())).writeTo(ctx);
+    }
+  }
+
+  private static void unexpected(Exception e, Context ctx) {
+    log.error("request {} {} failed", ctx.req().getMethod(), ApiServer.route(ctx), e);
+    ApiResponse.of(
+            ApiError.ofStatus(
+                500,
+                "the server failed to handle the request; its log has the details (request id "
+                    + ctx.attribute(ApiServer.REQUEST_ID)
+                    + ")"))
+        .writeTo(ctx);
+  }
+
+  /** A 400 naming each field a validator refused, as {@link ApiError#invalidField} does. */
+  private static ApiError invalid(ValidationException e) {
+    List<Map<String, String>> details = new ArrayList<>();
+    List<String> messages = new ArrayList<>();
+    e.getErrors()
+        .forEach(
+            (field, errors) -> {
+              for (ValidationError<?> error : errors) {
+                String problem =
+                    error.getMessage().equals(CONVERSION_FAILED)
+                        ? "must be a whole number"
+                        : error.getMessage() + ", got " + error.value;
+                details.add(Map.of("field", field, "problem", problem));
+                messages.add(field + ": " + problem);
+              }
+            });
+    return new ApiError(400, "invalid_request", String.join("; ", messages), details);
+  }
+}

@@ -1,0 +1,120 @@
+package org.bookcreator.server;
+
+import io.javalin.http.Handler;
+import io.javalin.http.sse.Emitter;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Server-Sent Events, framed by Javalin's {@link Emitter}: each stream runs on its request's own
+ * virtual thread (so its log lines keep the request id, and nothing touches the request after its
+ * handler returns), polls its {@link Feed}, sends what it answers, and sends a {@code : heartbeat}
+ * comment after a quiet spell so that proxies keep the connection and a vanished client is noticed
+ * (the write fails). A stream ends when its client goes away, when its feed fails, or when the
+ * server closes.
+ */
+final class EventStreams implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EventStreams.class);
+
+  /** How often a stream polls its feed, and how long it stays quiet before a heartbeat. */
+  record Timing(Duration poll, Duration heartbeat) {
+    static final Timing DEFAULT = new Timing(Duration.ofSeconds(1), Duration.ofSeconds(15));
+
+    Timing {
+      Objects.requireNonNull(poll, "poll");
+      Objects.requireNonNull(heartbeat, "heartbeat");
+      if (poll.isNegative() || poll.isZero() || heartbeat.isNegative() || heartbeat.isZero())
+        throw new IllegalArgumentException("poll and heartbeat must be positive");
+    }
+  }
+
+  /** One event: its name ({@code event:} line) and its data, one line of JSON. */
+  record Event(String name, String data) {}
+
+  /** What one stream sends; called from that stream's thread only. */
+  interface Feed {
+    /** The events since the previous call (the first call: since the feed was made). */
+    List<Event> poll();
+  }
+
+  private final Timing timing;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final AtomicInteger open = new AtomicInteger();
+
+  EventStreams(Timing timing) {
+    this.timing = Objects.requireNonNull(timing, "timing");
+  }
+
+  /**
+   * A GET handler streaming a new feed to each client; 406 unless the client accepts {@code
+   * text/event-stream} (every {@code EventSource} does).
+   */
+  Handler handler(Supplier<Feed> feeds) {
+    return ctx -> {
+      String accept = ctx.header("Accept");
+      if (accept == null || !accept.contains("text/event-stream")) {
+        throw ApiError.ofStatus(
+            406, "this endpoint streams Server-Sent Events: send 'Accept: text/event-stream'");
+      }
+      Feed feed = feeds.get();
+      HttpServletResponse response = ctx.res();
+      response.setStatus(200);
+      response.setContentType("text/event-stream");
+      response.setCharacterEncoding("UTF-8");
+      response.setHeader("X-Accel-Buffering", "no"); // nginx: pass each event on at once
+      response.flushBuffer();
+      stream(new Emitter(response), feed);
+    };
+  }
+
+  /** Streams open now. */
+  int open() {
+    return open.get();
+  }
+
+  private void stream(Emitter emitter, Feed feed) {
+    open.incrementAndGet();
+    try {
+      emitter.emit("connected");
+      long quietSince = System.nanoTime();
+      while (!emitter.getClosed()
+          && !closed.await(timing.poll().toMillis(), TimeUnit.MILLISECONDS)) {
+        List<Event> events = feed.poll();
+        for (Event e : events) emitter.emit(e.name(), data(e), null);
+        if (!events.isEmpty()) {
+          quietSince = System.nanoTime();
+        } else if (System.nanoTime() - quietSince >= timing.heartbeat().toNanos()) {
+          emitter.emit("heartbeat");
+          quietSince = System.nanoTime();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.warn("an event stream failed and was closed; the client may reconnect", e);
+    } finally {
+      open.decrementAndGet();
+    }
+  }
+
+  private static InputStream data(Event e) {
+    return new ByteArrayInputStream(e.data().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Ends every stream within moments; new ones end at once. */
+  @Override
+  public void close() {
+    closed.countDown();
+  }
+}

@@ -1,0 +1,229 @@
+package org.bookcreator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.bookcreator.core.support.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code GET /api/events} over a real socket: a java.net.http client reads the stream line by line
+ * while runs change in the real pipeline. Polls every 50 ms and beats every 300 ms, so that the
+ * tests wait little.
+ */
+class EventStreamTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+  private TestServer t;
+
+  @BeforeEach
+  void start() {
+    t =
+        new TestServer(
+            dir,
+            Optional.empty(),
+            64 * 1024,
+            new EventStreams.Timing(Duration.ofMillis(50), Duration.ofMillis(300)));
+  }
+
+  @AfterEach
+  void stop() {
+    t.close();
+  }
+
+  @Test
+  void aRunStartedAndCompleted_isStreamedAsRunEvents_untilItsFinalState() throws Exception {
+    String project = t.aProject();
+    try (Client events = Client.open(t)) {
+      events.awaitLine(": connected"::equals);
+
+      var started = t.send("POST", "/api/projects/" + project + "/runs", null, null);
+      String runId = Json.parse(started.body()).get("id").asString();
+      JsonNode completed =
+          events.awaitEvent(
+              "run",
+              d ->
+                  d.get("id").asString().equals(runId)
+                      && d.get("state").asString().equals("completed"));
+
+      JsonNode run = Json.parse(t.send("GET", "/api/runs/" + runId, null, null).body());
+      assertThat(started.statusCode()).isEqualTo(202);
+      assertThat(completed.get("project_id").asString()).isEqualTo(project);
+      assertThat(completed.get("updated_at").asString())
+          .isEqualTo(run.get("updated_at").asString());
+      assertThat(completed.path("stage").asString("none"))
+          .isEqualTo(run.path("stage").asString("none"));
+      assertThat(events.events("run"))
+          .allSatisfy(d -> assertThat(d.get("id").asString()).isEqualTo(runId));
+    }
+  }
+
+  @Test
+  void aQuietStream_getsHeartbeatComments() throws Exception {
+    try (Client events = Client.open(t)) {
+      events.awaitLine(": connected"::equals);
+
+      events.awaitLine(": heartbeat"::equals);
+
+      assertThat(events.events("run")).isEmpty();
+    }
+  }
+
+  @Test
+  void aClientThatGoesAway_endsItsStreamOnTheServer() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", t.server.port())) {
+      socket.setSoTimeout((int) PATIENCE.toMillis());
+      socket
+          .getOutputStream()
+          .write(
+              "GET /api/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      do line = in.readLine();
+      while (line != null && !line.equals(": connected"));
+      assertThat(line).isEqualTo(": connected");
+      assertThat(t.server.openEventStreams()).isEqualTo(1);
+    }
+
+    awaitTrue(() -> t.server.openEventStreams() == 0, "the stream ends on the server");
+  }
+
+  @Test
+  void closingTheServer_endsEveryStream() throws Exception {
+    try (Client first = Client.open(t);
+        Client second = Client.open(t)) {
+      first.awaitLine(": connected"::equals);
+      second.awaitLine(": connected"::equals);
+
+      t.server.close();
+
+      first.awaitEnd();
+      second.awaitEnd();
+      assertThat(t.server.openEventStreams()).isZero();
+    }
+  }
+
+  @Test
+  void aClientThatDoesNotAcceptEventStreams_gets406_inTheOneErrorShape() throws Exception {
+    var r = t.send("GET", "/api/events", null, null);
+
+    assertThat(r.statusCode()).isEqualTo(406);
+    assertThat(Json.parse(r.body()).get("error").asString()).isEqualTo("not_acceptable");
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting: " + what);
+      Thread.sleep(20);
+    }
+  }
+
+  /** An event-stream client: a virtual thread reads the response's lines into a queue. */
+  private static final class Client implements AutoCloseable {
+    private static final String END = "\u0000end";
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> seen = new ArrayList<>();
+    private final Stream<String> body;
+
+    private Client(Stream<String> body) {
+      this.body = body;
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try {
+                  body.forEach(lines::add);
+                } catch (RuntimeException e) {
+                  // the stream was closed under the reader: that is an end too
+                } finally {
+                  lines.add(END);
+                }
+              });
+    }
+
+    static Client open(TestServer t) throws Exception {
+      HttpResponse<Stream<String>> r =
+          t.http.send(
+              HttpRequest.newBuilder(URI.create(t.base + "/api/events"))
+                  .header("Accept", "text/event-stream")
+                  .build(),
+              HttpResponse.BodyHandlers.ofLines());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+      assertThat(r.headers().firstValue("X-Request-Id")).isPresent();
+      return new Client(r.body());
+    }
+
+    /** Reads lines until one matches; fails after the patience runs out or the stream ends. */
+    String awaitLine(Predicate<String> wanted) throws Exception {
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (true) {
+        String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (line == null) throw new AssertionError("no such line in time; read: " + seen);
+        if (line.equals(END)) throw new AssertionError("the stream ended; read: " + seen);
+        seen.add(line);
+        if (wanted.test(line)) return line;
+      }
+    }
+
+    /** Reads until an event of this name whose data matches arrives, and answers its data. */
+    JsonNode awaitEvent(String name, Predicate<JsonNode> wanted) throws Exception {
+      while (true) {
+        awaitLine(l -> l.equals("event: " + name));
+        JsonNode data = Json.parse(awaitLine(l -> l.startsWith("data: ")).substring(6));
+        if (wanted.test(data)) return data;
+      }
+    }
+
+    /** The data of every event of this name read so far. */
+    List<JsonNode> events(String name) {
+      List<JsonNode> out = new ArrayList<>();
+      for (int i = 0; i + 1 < seen.size(); i++) {
+        if (seen.get(i).equals("event: " + name) && seen.get(i + 1).startsWith("data: "))
+          out.add(Json.parse(seen.get(i + 1).substring(6)));
+      }
+      return out;
+    }
+
+    void awaitEnd() throws Exception {
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (true) {
+        String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (line == null) throw new AssertionError("the stream did not end; read: " + seen);
+        if (line.equals(END)) return;
+        seen.add(line);
+      }
+    }
+
+    @Override
+    public void close() {
+      body.close();
+    }
+  }
+}
