@@ -1,7 +1,12 @@
 package org.bookcreator.app;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -124,18 +129,48 @@ class ArchitectureTest {
         .that()
         .resideOutsideOfPackages("org.bookcreator.app..", "org.bookcreator.telemetry.sdk..")
         .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(
-            "org.bookcreator.telemetry.sdk..",
-            "io.opentelemetry.sdk..",
-            "io.opentelemetry.exporter..",
-            "io.prometheus..",
-            "ch.qos.logback..")
+        .dependOnClassesThat(
+            resideInAnyPackage(
+                    "org.bookcreator.telemetry.sdk..",
+                    "io.opentelemetry.sdk..",
+                    "io.opentelemetry.exporter..",
+                    "io.prometheus..",
+                    "ch.qos.logback..")
+                .and(not(servedScrapes())))
         .because(
             "the core, the adapters and the telemetry API record through the OpenTelemetry API,"
                 + " SLF4J and org.bookcreator.telemetry; the composition root alone wires the SDK,"
                 + " the exporters and Logback")
         .check(CLASSES);
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(
+            "org.bookcreator.app..", "org.bookcreator.telemetry.sdk..", "org.bookcreator.server..")
+        .should()
+        .dependOnClassesThat(servedScrapes())
+        .because("only the HTTP server serves /metrics")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheServer_usesTheWebFramework() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("org.bookcreator.server..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..")
+        .because("HTTP is the server module's business; the rest calls ApiServer")
+        .check(CLASSES);
+  }
+
+  /**
+   * The Prometheus client's HTTP exchange types: the server answers {@code /metrics} with the
+   * scrape handler the app built (format negotiation, name filters, gzip). Serving it is not wiring
+   * it.
+   */
+  private static DescribedPredicate<JavaClass> servedScrapes() {
+    return resideInAPackage("io.prometheus.metrics.exporter.common..");
   }
 
   /**

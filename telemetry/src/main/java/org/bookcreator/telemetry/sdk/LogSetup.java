@@ -13,6 +13,7 @@ import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
 import ch.qos.logback.core.util.FileSize;
 import java.nio.file.Path;
+import java.util.List;
 import org.bookcreator.telemetry.LogConfig;
 import org.bookcreator.telemetry.LogLine;
 import org.bookcreator.telemetry.LogSink;
@@ -43,6 +44,8 @@ public final class LogSetup {
    * The indexed copy of the logs fed to a store, while installed; flushed and closed by {@link
    * #stop()}.
    */
+  private static final List<String> QUIET_LIBRARIES = List.of("org.eclipse.jetty", "io.javalin");
+
   private static volatile BatchingQueue<LogLine> storeQueue;
 
   /**
@@ -64,6 +67,9 @@ public final class LogSetup {
 
     Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(config.level(), Level.INFO));
+    // The web server's start-up chatter (a dozen INFO lines per serve) says nothing an operator
+    // needs; its warnings still show. logging.levels overrides this, e.g. org.eclipse.jetty=INFO.
+    for (String quiet : QUIET_LIBRARIES) ctx.getLogger(quiet).setLevel(Level.WARN);
     config.levels().forEach((name, level) -> ctx.getLogger(name).setLevel(Level.toLevel(level)));
 
     if (config.dir().isPresent()) {

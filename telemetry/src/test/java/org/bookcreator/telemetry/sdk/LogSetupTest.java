@@ -63,6 +63,21 @@ class LogSetupTest {
   }
 
   @Test
+  void webServerChatter_isQuietByDefault_butItsWarningsShow_andLevelsOverrideIt() throws Exception {
+    LogSetup.install(fileConfig(1024, Map.of("io.javalin", "INFO")), Redactor.none(), () -> {});
+
+    LoggerFactory.getLogger("org.eclipse.jetty.server.Server").info("Started Server@1");
+    LoggerFactory.getLogger("org.eclipse.jetty.server.Server").warn("jetty warns");
+    LoggerFactory.getLogger("io.javalin.Javalin").info("javalin asked for");
+    LoggerFactory.getLogger("org.bookcreator.test").info("ours");
+
+    List<JsonNode> lines = lines(3);
+    assertThat(lines)
+        .extracting(l -> l.path("message").asString())
+        .containsExactly("jetty warns", "javalin asked for", "ours");
+  }
+
+  @Test
   void contextFlows_intoEveryLine_acrossThreads() throws Exception {
     LogSetup.install(fileConfig(1024, Map.of()), Redactor.none(), () -> {});
     Logger log = LoggerFactory.getLogger("org.bookcreator.test");
