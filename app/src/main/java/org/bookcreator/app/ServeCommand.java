@@ -149,11 +149,13 @@ final class ServeCommand implements Callable<Integer> {
                   new BookApi.Services(
                       store,
                       runs,
+                      engine.library,
+                      engine.operations,
+                      engine.costs,
                       new BriefParser(settings.categories()),
                       settings.categories(),
                       clock,
-                      settings.dataDir(),
-                      settings.stallThresholds()));
+                      settings.dataDir()));
           ApiConfig config =
               new ApiConfig(
                   host,

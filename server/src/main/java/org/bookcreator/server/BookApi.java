@@ -68,15 +68,20 @@ public final class BookApi {
   private static final Set<String> BRIEF_TYPES =
       Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml");
 
-  /** What the API reads ({@code store}) and the use cases it calls ({@code runs}). */
+  /**
+   * What the API calls: the use cases ({@code runs}), the read models' query services (the same
+   * ones the command line and the dashboard read), and the store for health checks and uploads.
+   */
   public record Services(
       Store store,
       RunService runs,
+      LibraryQueries library,
+      OperationsQueries operations,
+      CostReports costs,
       BriefParser briefs,
       Categories categories,
       InstantSource clock,
-      Path dataDir,
-      org.bookcreator.core.ops.StallDetector.Thresholds stalls) {}
+      Path dataDir) {}
 
   private final Services s;
   private final LibraryQueries library;
@@ -85,9 +90,9 @@ public final class BookApi {
 
   public BookApi(Services services) {
     this.s = services;
-    this.library = new LibraryQueries(services.store());
-    this.operations = new OperationsQueries(services.store(), services.stalls());
-    this.costs = new CostReports(services.store());
+    this.library = services.library();
+    this.operations = services.operations();
+    this.costs = services.costs();
   }
 
   /** Declares the endpoints, grouped by feature. */

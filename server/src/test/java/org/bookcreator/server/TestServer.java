@@ -18,12 +18,16 @@ import java.util.Random;
 import java.util.Set;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.ops.RunService;
+import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.project.BriefParser;
 import org.bookcreator.core.project.Categories;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.core.view.CostReports;
+import org.bookcreator.core.view.LibraryQueries;
+import org.bookcreator.core.view.OperationsQueries;
 import org.bookcreator.docparse.MultiFormatDocumentParser;
 import org.bookcreator.providers.simulated.SimulatedLlmClient;
 import org.bookcreator.providers.simulated.SimulationConfig;
@@ -77,12 +81,13 @@ final class TestServer implements AutoCloseable {
             new BookApi.Services(
                 store,
                 new RunService(store, ids, InstantSource.system(), 3, pipeline::wake),
+                new LibraryQueries(store),
+                new OperationsQueries(store, StallDetector.Thresholds.of(Duration.ofMinutes(10))),
+                new CostReports(store),
                 new BriefParser(Categories.defaults()),
                 Categories.defaults(),
                 InstantSource.system(),
-                dir.resolve("data"),
-                org.bookcreator.core.ops.StallDetector.Thresholds.of(
-                    java.time.Duration.ofMinutes(10))));
+                dir.resolve("data")));
     server =
         ApiServer.start(
             new ApiConfig("127.0.0.1", 0, token, maxBody, maxBody),
