@@ -192,6 +192,30 @@ class PipelineTest {
   }
 
   @Test
+  void aProviderErrorEchoingTheKey_isStoredMasked_inTheLedger() throws Exception {
+    String key = "sk-live-" + "q7Vh3kP9zX2mN8rT4wYb";
+    llm.on(
+        TaskKind.PLAN,
+        r ->
+            new LlmResult.Retryable(
+                ErrorType.SERVER_ERROR,
+                "upstream said: invalid request with key " + key,
+                "sim-standard",
+                Optional.empty(),
+                Duration.ZERO),
+        r -> new SimulatedLlmClient(SimulationConfig.instant(7)).complete(r));
+
+    Run run = runBook(config(), 1);
+
+    List<LedgerEntry> errors =
+        store.calls(run.id()).stream().filter(c -> c.outcome().equals("error")).toList();
+    assertThat(errors).hasSize(1);
+    assertThat(store.call(errors.get(0).callId()).orElseThrow().response().orElseThrow())
+        .doesNotContain(key)
+        .contains("upstream said: invalid request with key [REDACTED]");
+  }
+
+  @Test
   void retryableFailures_retryWithBackoff_thenSucceed() throws Exception {
     llm.on(
         TaskKind.PLAN,

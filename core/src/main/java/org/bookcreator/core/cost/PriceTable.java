@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.bookcreator.core.llm.Usage;
 
 /**
@@ -14,6 +15,10 @@ import org.bookcreator.core.llm.Usage;
  * point. A model without a price is unpriced, never free.
  */
 public final class PriceTable {
+  /** A model name ending in a snapshot date: -2024-07-18 (OpenAI) or -20250929 (Anthropic). */
+  private static final Pattern DATED_SNAPSHOT =
+      Pattern.compile("(.+?)-(?:\\d{4}-\\d{2}-\\d{2}|\\d{8})");
+
   /** Ledger costs keep 12 decimal places (picodollars), enough for any per-token price. */
   public static final int COST_SCALE = 12;
 
@@ -77,6 +82,15 @@ public final class PriceTable {
 
   /** The price in force on {@code day} for the model, if any. */
   public Optional<Price> find(String provider, String model, LocalDate day) {
+    Optional<Price> exact = exact(provider, model, day);
+    if (exact.isPresent()) return exact;
+    // Providers answer with the dated snapshot behind an alias (gpt-4o-mini-2024-07-18,
+    // claude-sonnet-4-5-20250929): a snapshot without a price of its own costs what its alias does.
+    var dated = DATED_SNAPSHOT.matcher(model);
+    return dated.matches() ? exact(provider, dated.group(1), day) : Optional.empty();
+  }
+
+  private Optional<Price> exact(String provider, String model, LocalDate day) {
     return prices.stream()
         .filter(p -> p.provider().equals(provider) && p.model().equals(model))
         .filter(p -> !p.effectiveFrom().isAfter(day))

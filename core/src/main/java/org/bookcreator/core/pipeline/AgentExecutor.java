@@ -223,7 +223,8 @@ final class AgentExecutor {
             errorType,
             result instanceof LlmResult.Completed c
                 ? Optional.of(c.text())
-                : Optional.of(result.errorMessage()),
+                // Error bodies may echo what was sent, keys included: masked like the logs.
+                : Optional.of(redactor.redact(result.errorMessage())),
             at);
     // Committed before the answer is used: a crash from here on never loses the spend, and a resume
     // replays the recorded answer instead of paying for it again.

@@ -188,6 +188,9 @@ public final class BriefParser {
     if (b != null && !b.isNull()) {
       if (!b.isNumber())
         problems.add("budget_usd: must be a number of US dollars, got " + printable(b.toString()));
+      else if (b.isFloatingPointNumber() && !Double.isFinite(b.doubleValue()))
+        problems.add(
+            "budget_usd: must be a finite number of US dollars, got " + printable(b.toString()));
       else {
         BigDecimal v = b.decimalValue();
         if (v.signum() <= 0)

@@ -21,6 +21,23 @@ class PriceTableTest {
   }
 
   @Test
+  void datedSnapshots_theProvidersAnswerWith_arePricedAsTheirAlias() {
+    assertThat(prices.find("openai", "gpt-4o-mini-2024-07-18", DAY))
+        .isEqualTo(prices.find("openai", "gpt-4o-mini", DAY))
+        .isPresent();
+    assertThat(prices.find("anthropic", "claude-sonnet-4-5-20250929", DAY))
+        .isEqualTo(prices.find("anthropic", "claude-sonnet-4-5", DAY))
+        .isPresent();
+    assertThat(prices.find("openai", "gpt-4o-2024-08-06", DAY).orElseThrow().model())
+        .isEqualTo("gpt-4o");
+    assertThat(prices.find("openai", "gpt-9-2024-01-01", DAY)).as("no alias, no price").isEmpty();
+    assertThat(prices.find("openai", "gpt-4o-mini-preview", DAY)).isEmpty();
+    assertThat(prices.find("anthropic", "gpt-4o-mini-2024-07-18", DAY))
+        .as("a snapshot is priced by its own provider only")
+        .isEmpty();
+  }
+
+  @Test
   void openAiUsage_countsCachedTokensOnce_atTheCachedPrice() {
     // gpt-4o: $2.50 in, $10.00 out, $1.25 cached, per million tokens. 10,000 prompt tokens of which
     // 4,000 cached, 2,000 completion: (6,000 x 2.50 + 4,000 x 1.25 + 2,000 x 10.00) / 1,000,000

@@ -85,6 +85,24 @@ class BriefParserTest {
   }
 
   @Test
+  void notANumberOrInfiniteBudgets_areBadInput_namingTheField() throws IOException {
+    for (String bad : new String[] {".nan", ".inf", "-.inf"}) {
+      Path file =
+          write(
+              "b.yaml",
+              "title: T\ncategory: fiction\nbrief: B\nchapters: 2\nbudget_usd: " + bad + "\n");
+
+      assertThatThrownBy(() -> parser.parse(file))
+          .as(bad)
+          .isInstanceOf(BriefException.class)
+          .hasMessageContaining("budget_usd: must be a finite number of US dollars");
+    }
+    Path fine =
+        write("b.yaml", "title: T\ncategory: fiction\nbrief: B\nchapters: 2\nbudget_usd: 2.5\n");
+    assertThat(parser.parse(fine).budgetUsd()).contains(new java.math.BigDecimal("2.5"));
+  }
+
+  @Test
   void chapterCountOutOfRange_namesTheValue() throws IOException {
     Path file = write("b.yaml", "title: T\ncategory: fiction\nbrief: B\nchapters: 101\n");
 

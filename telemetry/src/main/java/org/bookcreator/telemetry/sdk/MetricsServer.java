@@ -34,7 +34,8 @@ public final class MetricsServer implements AutoCloseable {
               + port
               + ": "
               + e.getMessage()
-              + " (is the port taken? choose another with --metrics-port, or 0 for any free port)",
+              + " (is the port taken? choose another with serve --worker-port N or"
+              + " worker.metrics_port, 0 for any free port, -1 for none)",
           e);
     }
   }
