@@ -166,8 +166,11 @@ public final class BookApi {
       List<Map<String, String>> details = new ArrayList<>();
       for (String p : e.problems()) {
         int colon = p.indexOf(':');
+        // "chapters: ..." or "references[2]: ...": the field is the name before any index.
         String field =
-            colon > 0 && p.substring(0, colon).matches("[a-z_]+") ? p.substring(0, colon) : "";
+            colon > 0 && p.substring(0, colon).matches("[a-z_]+(\\[[0-9]+])?")
+                ? p.substring(0, colon).replaceFirst("\\[[0-9]+]$", "")
+                : "";
         details.add(
             field.isEmpty()
                 ? Map.of("problem", p)

@@ -225,10 +225,8 @@ public final class BriefParser {
           try {
             Path p = Path.of(r.asString());
             Path resolved = (p.isAbsolute() || folder == null ? p : folder.resolve(p)).normalize();
-            if (!Files.isRegularFile(resolved))
-              problems.add("references[" + i + "]: file not found: " + resolved);
-            else if (!Files.isReadable(resolved))
-              problems.add("references[" + i + "]: file not readable: " + resolved);
+            Optional<String> problem = reference(resolved, folder);
+            if (problem.isPresent()) problems.add("references[" + i + "]: " + problem.get());
             else references.add(resolved);
           } catch (InvalidPathException e) {
             problems.add("references[" + i + "]: invalid path: " + e.getReason());
@@ -252,6 +250,34 @@ public final class BriefParser {
       return null;
     }
     return n.asString();
+  }
+
+  /**
+   * What is wrong with a reference, if anything. With the brief's folder known, a reference must
+   * stay inside it once every link is followed: a brief cannot make the tool read (and send to a
+   * provider) {@code /etc/passwd} through an absolute path, {@code ../} or a symbolic link.
+   */
+  private static Optional<String> reference(Path resolved, Path folder) {
+    if (!Files.exists(resolved)) return Optional.of("file not found: " + resolved);
+    Path real;
+    try {
+      real = resolved.toRealPath();
+      if (folder != null && !real.startsWith(folder.toRealPath())) {
+        return Optional.of(
+            resolved
+                + " is outside the brief's folder "
+                + folder.toAbsolutePath().normalize()
+                + (real.equals(resolved.toAbsolutePath()) ? "" : " (it leads to " + real + ")")
+                + "; copy the file into that folder");
+      }
+    } catch (IOException e) {
+      return Optional.of("cannot resolve " + resolved + ": " + e.getMessage());
+    }
+    if (Files.isDirectory(real)) return Optional.of(resolved + " is a directory, not a file");
+    if (!Files.isRegularFile(real))
+      return Optional.of(resolved + " is not a regular file (a device, FIFO or socket)");
+    if (!Files.isReadable(real)) return Optional.of("file not readable: " + resolved);
+    return Optional.empty();
   }
 
   private static String kind(JsonNode n) {

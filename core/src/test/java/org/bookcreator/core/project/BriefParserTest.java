@@ -157,6 +157,60 @@ class BriefParserTest {
   }
 
   @Test
+  void references_mustStayInTheBriefsFolder_andBeRegularFiles() throws Exception {
+    Path brief = dir.resolve("book");
+    Files.createDirectories(brief.resolve("notes/sub"));
+    Files.writeString(brief.resolve("notes/ok.md"), "# fine");
+    Path outside = Files.writeString(dir.resolve("secret.txt"), "root:x:0:0");
+    Files.createSymbolicLink(brief.resolve("notes/escape.md"), outside);
+    Files.createSymbolicLink(brief.resolve("notes/inside-link.md"), brief.resolve("notes/ok.md"));
+    Path file = brief.resolve("b.yaml");
+    Files.writeString(
+        file,
+        "title: T\ncategory: fiction\nbrief: B\nchapters: 2\nreferences:\n"
+            + "  - notes/ok.md\n"
+            + "  - notes/inside-link.md\n"
+            + "  - notes/escape.md\n"
+            + "  - ../secret.txt\n"
+            + "  - "
+            + outside.toAbsolutePath()
+            + "\n"
+            + "  - notes/sub\n"
+            + "  - /dev/zero\n");
+
+    assertThatThrownBy(() -> parser.parse(file))
+        .isInstanceOf(BriefException.class)
+        .satisfies(e -> assertThat(((BriefException) e).problems()).hasSize(5))
+        .hasMessageContaining("references[2]: " + brief.resolve("notes/escape.md"))
+        .hasMessageContaining("is outside the brief's folder")
+        .hasMessageContaining("(it leads to " + outside.toRealPath() + ")")
+        .hasMessageContaining("references[3]: " + outside + " is outside the brief's folder")
+        .hasMessageContaining("references[4]: " + outside + " is outside the brief's folder")
+        .hasMessageContaining("references[5]: " + brief.resolve("notes/sub") + " is a directory")
+        .hasMessageContaining("references[6]: /dev/zero is outside the brief's folder");
+
+    Files.writeString(
+        file,
+        "title: T\ncategory: fiction\nbrief: B\nchapters: 2\nreferences: [notes/ok.md,"
+            + " notes/inside-link.md]\n");
+    assertThat(parser.parse(file).references()).hasSize(2);
+  }
+
+  @Test
+  void aFifoOrDeviceInTheBriefsFolder_isNotARegularFile() throws Exception {
+    Path fifo = dir.resolve("pipe.md");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo is not available");
+    Path file =
+        write(
+            "b.yaml",
+            "title: T\ncategory: fiction\nbrief: B\nchapters: 2\nreferences: [pipe.md]\n");
+
+    assertThatThrownBy(() -> parser.parse(file))
+        .hasMessageContaining("references[0]: " + fifo + " is not a regular file");
+  }
+
+  @Test
   void hostileInput_controlCharactersInTitle_hugeFile_binary() throws IOException {
     Path ctl =
         write(
