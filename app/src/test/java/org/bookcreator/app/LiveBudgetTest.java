@@ -60,10 +60,12 @@ class LiveBudgetTest {
         .isEqualTo("paused");
     assertThat(serving.store.run(run).orElseThrow().reason().orElseThrow())
         .contains("budget $0.04 reached");
+    // Calls already in flight when the run pauses finish and are paid: up to 8 workers' worth over
+    // the budget, far below the whole book (about $0.14 for 6 chapters).
     BigDecimal spent = serving.store.projectSpend(project);
     assertThat(spent)
         .isGreaterThanOrEqualTo(new BigDecimal("0.04"))
-        .isLessThan(new BigDecimal("0.07"));
+        .isLessThan(new BigDecimal("0.09"));
     assertThat(serving.store.events(run))
         .filteredOn(e -> e.kind().equals(RunEvent.BUDGET_100))
         .extracting(RunEvent::detail)
