@@ -40,9 +40,13 @@ final class ProjectsCommand implements Callable<Integer> {
     if (opened.isPresent()) {
       try (Engine engine = opened.get()) {
         Store store = engine.store;
-        projects = store.projects();
-        runs = store.runs(Optional.empty()).stream().collect(Collectors.groupingBy(Run::projectId));
-        if (json) views = engine.library.allProjects();
+        if (json) {
+          views = engine.library.allProjects();
+        } else {
+          projects = store.projects();
+          runs =
+              store.runs(Optional.empty()).stream().collect(Collectors.groupingBy(Run::projectId));
+        }
       }
     }
     if (json) {

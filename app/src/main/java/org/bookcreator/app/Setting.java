@@ -63,7 +63,7 @@ final class Setting<T> {
       declare(
           "openai.default_model",
           Providers.defaultModel("openai"),
-          SettingType.text().check(m -> !m.isEmpty(), "must not be empty", ""),
+          SettingType.nonEmptyText(),
           "model of OpenAI-compatible calls that name none (model, model.ROLE and routing.rules"
               + " name one)");
 
@@ -78,14 +78,14 @@ final class Setting<T> {
       declare(
           "anthropic.default_model",
           Providers.defaultModel("anthropic"),
-          SettingType.text().check(m -> !m.isEmpty(), "must not be empty", ""),
+          SettingType.nonEmptyText(),
           "model of Anthropic calls that name none (model, model.ROLE and routing.rules name one)");
 
   static final Setting<String> MODEL =
       declare(
           "model",
           "default",
-          SettingType.text().check(m -> !m.isEmpty(), "must not be empty", ""),
+          SettingType.nonEmptyText(),
           "model for every role; default lets the provider choose");
 
   static final Setting<Optional<String>> MODEL_PLANNER =
@@ -372,7 +372,7 @@ final class Setting<T> {
       declare(
           "http.host",
           "127.0.0.1",
-          SettingType.text().check(h -> !h.isEmpty(), "must not be empty", ""),
+          SettingType.nonEmptyText(),
           "address the serve process binds (API, /metrics)");
 
   static final Setting<Integer> HTTP_PORT =

@@ -133,6 +133,11 @@ final class SettingType<T> {
     return simple("text", Function.identity(), "");
   }
 
+  /** Text that must not be empty. */
+  static SettingType<String> nonEmptyText() {
+    return text().check(t -> !t.isEmpty(), "must not be empty", "");
+  }
+
   /** Text where empty means "not set". */
   static SettingType<Optional<String>> optionalText() {
     return simple("text", t -> Optional.of(t).filter(x -> !x.isEmpty()), "");

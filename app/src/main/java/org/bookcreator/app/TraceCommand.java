@@ -57,10 +57,13 @@ final class TraceCommand implements Callable<Integer> {
       Store store = engine.store;
       if (store.run(runId).isEmpty())
         throw new Main.UsageException("no run " + Text.clean(runId) + " in " + settings.dataDir());
-      List<SpanRecord> spans = store.spans(Telemetry.traceIdFor(runId));
       if (json) {
         out.println(ViewJson.write(engine.operations.trace(runId)));
-      } else if (spans.isEmpty()) {
+        out.flush();
+        return ExitCodes.OK;
+      }
+      List<SpanRecord> spans = store.spans(Telemetry.traceIdFor(runId));
+      if (spans.isEmpty()) {
         out.println(
             "no spans for run "
                 + runId

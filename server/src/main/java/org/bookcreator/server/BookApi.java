@@ -84,15 +84,9 @@ public final class BookApi {
       Path dataDir) {}
 
   private final Services s;
-  private final LibraryQueries library;
-  private final OperationsQueries operations;
-  private final CostReports costs;
 
   public BookApi(Services services) {
     this.s = services;
-    this.library = services.library();
-    this.operations = services.operations();
-    this.costs = services.costs();
   }
 
   /** Declares the endpoints, grouped by feature. */
@@ -188,7 +182,7 @@ public final class BookApi {
           "upload reference documents with POST /api/projects/{id}/documents instead");
     }
     Project p = s.runs().createProject(brief, "over the API");
-    return ApiResponse.created(view(library.project(p.id())), "/api/projects/" + p.id());
+    return ApiResponse.created(view(s.library().project(p.id())), "/api/projects/" + p.id());
   }
 
   private ApiResponse listProjects(ApiRequest r) {
@@ -216,11 +210,11 @@ public final class BookApi {
             noRun,
             limit,
             offset);
-    return ApiResponse.ok(ViewJson.tree(library.projects(filter)));
+    return ApiResponse.ok(ViewJson.tree(s.library().projects(filter)));
   }
 
   private ApiResponse getProject(ApiRequest r) {
-    return ApiResponse.ok(view(library.project(project(r.pathParam("id")).id())));
+    return ApiResponse.ok(view(s.library().project(project(r.pathParam("id")).id())));
   }
 
   private ApiResponse uploadDocument(ApiRequest r) {
@@ -334,7 +328,7 @@ public final class BookApi {
     RunFilter filter =
         new RunFilter(
             projectId, state.map(v -> RunState.valueOf(v.toUpperCase(Locale.ROOT))), limit, offset);
-    return ApiResponse.ok(ViewJson.tree(library.runs(filter)));
+    return ApiResponse.ok(ViewJson.tree(s.library().runs(filter)));
   }
 
   private ApiResponse getRun(ApiRequest r) {
@@ -353,7 +347,7 @@ public final class BookApi {
           c.was().name().toLowerCase(Locale.ROOT),
           c.tasksCancelled(),
           reason);
-      ObjectNode o = (ObjectNode) ViewJson.tree(library.detail(c.run()));
+      ObjectNode o = (ObjectNode) ViewJson.tree(s.library().detail(c.run()));
       o.put("tasks_cancelled", c.tasksCancelled());
       return ApiResponse.ok(o);
     } catch (RunService.Conflict e) {
@@ -423,17 +417,17 @@ public final class BookApi {
 
   private ApiResponse diagnosis(ApiRequest r) {
     Run run = run(r.pathParam("id"));
-    return ApiResponse.ok(ViewJson.tree(operations.diagnosis(run, s.clock().instant())));
+    return ApiResponse.ok(ViewJson.tree(s.operations().diagnosis(run, s.clock().instant())));
   }
 
   private ApiResponse stalls(ApiRequest r) {
     ObjectNode body = Json.object();
-    body.set("items", ViewJson.tree(operations.stalls(s.clock().instant())));
+    body.set("items", ViewJson.tree(s.operations().stalls(s.clock().instant())));
     return ApiResponse.ok(body);
   }
 
   private ApiResponse trace(ApiRequest r) {
-    return ApiResponse.ok(ViewJson.tree(operations.trace(run(r.pathParam("id")).id())));
+    return ApiResponse.ok(ViewJson.tree(s.operations().trace(run(r.pathParam("id")).id())));
   }
 
   // ---- costs
@@ -460,7 +454,7 @@ public final class BookApi {
     java.time.Instant now = s.clock().instant();
     CostQuery query =
         new CostQuery(projectId, runId, category, time(r, "since", now), time(r, "until", now), by);
-    return ApiResponse.ok(ViewJson.tree(costs.report(query)));
+    return ApiResponse.ok(ViewJson.tree(s.costs().report(query)));
   }
 
   // ---- logs
@@ -503,7 +497,7 @@ public final class BookApi {
             before,
             Optional.empty(),
             limit);
-    return ApiResponse.ok(ViewJson.tree(operations.logs(q)));
+    return ApiResponse.ok(ViewJson.tree(s.operations().logs(q)));
   }
 
   private static Optional<java.time.Instant> time(
@@ -522,7 +516,7 @@ public final class BookApi {
   // ---- helpers
 
   private JsonNode runView(String runId) {
-    return view(library.run(runId));
+    return view(s.library().run(runId));
   }
 
   /** A view that must exist: it was found a moment ago. */

@@ -100,14 +100,8 @@ public final class ModelCallTelemetry {
             span.setAttribute(SemConv.GEN_AI_OUTPUT_MESSAGES, redactor.redact(c.text()));
           }
         }
-        case LlmResult.Retryable r -> {
-          span.setAttribute(SemConv.ERROR_TYPE, r.type().id());
-          span.setStatus(StatusCode.ERROR, redactor.redact(r.message()));
-        }
-        case LlmResult.Fatal f -> {
-          span.setAttribute(SemConv.ERROR_TYPE, f.type().id());
-          span.setStatus(StatusCode.ERROR, redactor.redact(f.message()));
-        }
+        case LlmResult.Retryable r -> failed(span, r);
+        case LlmResult.Fatal f -> failed(span, f);
       }
       span.end();
     } catch (RuntimeException e) {
@@ -153,5 +147,10 @@ public final class ModelCallTelemetry {
     } catch (RuntimeException e) {
       log.debug("model call {} not recorded", call.context().callId(), e);
     }
+  }
+
+  private void failed(Span span, LlmResult result) {
+    result.errorType().ifPresent(t -> span.setAttribute(SemConv.ERROR_TYPE, t.id()));
+    span.setStatus(StatusCode.ERROR, redactor.redact(result.errorMessage()));
   }
 }

@@ -89,14 +89,6 @@ final class Orchestrator implements AutoCloseable {
     return f;
   }
 
-  Run submit(Project project, long seed, String reason) {
-    Instant now = clock.instant();
-    Run run = store.createRun(ids.next("run"), project.id(), seed, reason, now);
-    completions.computeIfAbsent(run.id(), k -> new CompletableFuture<>());
-    poke(run.id());
-    return run;
-  }
-
   private void loop() {
     long lastSweep = 0;
     while (running.get()) {

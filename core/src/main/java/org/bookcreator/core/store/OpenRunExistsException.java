@@ -6,7 +6,6 @@ package org.bookcreator.core.store;
  * another run of its project is open.
  */
 public final class OpenRunExistsException extends StoreException {
-  private final String projectId;
   private final String openRunId;
 
   public OpenRunExistsException(String projectId, String openRunId, String openRunState) {
@@ -18,12 +17,7 @@ public final class OpenRunExistsException extends StoreException {
             + " ("
             + openRunState
             + "); cancel it or restart it instead");
-    this.projectId = projectId;
     this.openRunId = openRunId;
-  }
-
-  public String projectId() {
-    return projectId;
   }
 
   /** The run that holds the project, or "?" when the store could not tell which. */
