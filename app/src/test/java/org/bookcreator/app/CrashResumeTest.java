@@ -75,6 +75,11 @@ class CrashResumeTest {
       assertThat(blocked.err())
           .contains("in use by another Book Creator process")
           .contains("pid " + child.pid());
+      // Deleting the lock file frees nothing: the lock is on the store itself.
+      Files.delete(data.resolve(SqliteStore.LOCK_FILE));
+      Cli stillBlocked = Cli.run("resume", "--data-dir", data.toString());
+      assertThat(stillBlocked.exitCode()).isEqualTo(ExitCodes.STORE);
+      assertThat(stillBlocked.err()).contains("in use by another Book Creator process");
     } finally {
       child.destroyForcibly();
       child.waitFor();

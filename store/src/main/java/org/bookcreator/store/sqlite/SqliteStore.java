@@ -85,18 +85,15 @@ public final class SqliteStore implements Store {
   private final ReentrantLock logLock = new ReentrantLock();
   private Connection logConn;
   private final int schemaVersion;
-  private final FileChannel lockChannel;
-  private final FileLock fileLock;
+  private final Owner owner;
   private long seq;
 
-  private SqliteStore(
-      Path dataDir, Connection conn, int schemaVersion, FileChannel lockChannel, FileLock fileLock)
+  private SqliteStore(Path dataDir, Connection conn, int schemaVersion, Owner owner)
       throws SQLException {
     this.dataDir = dataDir;
     this.conn = conn;
     this.schemaVersion = schemaVersion;
-    this.lockChannel = lockChannel;
-    this.fileLock = fileLock;
+    this.owner = owner;
     try (Statement s = conn.createStatement();
         ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM tasks")) {
       seq = rs.next() ? rs.getLong(1) : 0;
@@ -127,55 +124,18 @@ public final class SqliteStore implements Store {
               + " is not readable and writable by this user; fix its permissions or choose another"
               + " with --data-dir");
     }
-    FileChannel channel = null;
-    FileLock fl = null;
-    if (exclusive) {
-      Path lockPath = dataDir.resolve(LOCK_FILE);
-      try {
-        channel =
-            FileChannel.open(
-                lockPath,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
-        try {
-          fl = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-          fl = null;
-        }
-        if (fl == null) {
-          String holder = "";
-          try {
-            holder = Files.readString(lockPath, StandardCharsets.UTF_8).strip();
-          } catch (IOException ignored) {
-            // best effort: the message is still clear without the pid
-          }
-          channel.close();
-          throw new StoreLockedException(
-              "data directory "
-                  + dataDir
-                  + " is in use by another Book Creator process"
-                  + (holder.isEmpty() ? "" : " (" + holder + ")")
-                  + "; wait for it to finish, stop it, or use another --data-dir");
-        }
-        channel.truncate(0);
-        channel.write(
-            java.nio.ByteBuffer.wrap(
-                ("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)),
-            0);
-      } catch (IOException e) {
-        closeQuietly(channel);
-        throw new StoreException("cannot lock data directory " + dataDir + ": " + e);
-      }
-    }
     Path db = dataDir.resolve(DB_FILE);
+    Connection c = null;
+    Owner owner = null;
     try {
-      Connection c = connect(db);
+      c = connect(db);
+      if (exclusive) owner = Owner.take(dataDir, db);
       int version = Migrations.apply(c, "sqlite");
       c.setAutoCommit(false);
-      return new SqliteStore(dataDir, c, version, channel, fl);
+      return new SqliteStore(dataDir, c, version, owner);
     } catch (SQLException e) {
-      closeQuietly(channel);
+      closeQuietly(c);
+      if (owner != null) owner.release();
       String msg = e.getMessage() == null ? "" : e.getMessage();
       if (msg.contains("SQLITE_BUSY") || msg.contains("locked")) {
         throw new StoreLockedException("store " + db + " is locked by another process: " + msg);
@@ -188,6 +148,82 @@ public final class SqliteStore implements Store {
                 + " another --data-dir");
       }
       throw new StoreException("cannot open store " + db + ": " + msg, e);
+    } catch (RuntimeException e) {
+      closeQuietly(c);
+      if (owner != null) owner.release();
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c == null) return;
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // nothing left to do
+    }
+  }
+
+  /**
+   * This process's ownership of the data directory: a lock on one byte of the database file itself,
+   * far past anything SQLite locks or writes. Deleting a file cannot take it away (a lock file
+   * could be deleted and locked again by a newcomer while its holder still ran); only the end of
+   * the process or {@link #release} does. The pid is written to {@link #LOCK_FILE} for the messages
+   * of whoever is refused.
+   *
+   * <p>The lock is a POSIX record lock: closing any other descriptor of the database file in this
+   * process would drop it, so nothing in a pipeline process opens the file a second time.
+   */
+  private record Owner(FileChannel channel, FileLock lock) {
+    /** Far past any real database size and SQLite's own lock bytes (around 1 GiB). */
+    private static final long BYTE = Long.MAX_VALUE - 1;
+
+    static Owner take(Path dataDir, Path db) {
+      FileChannel channel = null;
+      try {
+        channel = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+          lock = channel.tryLock(BYTE, 1, false);
+        } catch (OverlappingFileLockException e) {
+          lock = null; // held by this very process, through another store
+        }
+        if (lock == null) {
+          channel.close();
+          throw new StoreLockedException(
+              "data directory "
+                  + dataDir
+                  + " is in use by another Book Creator process"
+                  + holder(dataDir)
+                  + "; wait for it to finish, stop it, or use another --data-dir");
+        }
+        Files.writeString(
+            dataDir.resolve(LOCK_FILE),
+            "pid " + ProcessHandle.current().pid(),
+            StandardCharsets.UTF_8);
+        return new Owner(channel, lock);
+      } catch (IOException e) {
+        closeQuietly(channel);
+        throw new StoreException("cannot lock data directory " + dataDir + ": " + e);
+      }
+    }
+
+    private static String holder(Path dataDir) {
+      try {
+        String pid = Files.readString(dataDir.resolve(LOCK_FILE), StandardCharsets.UTF_8).strip();
+        return pid.isEmpty() ? "" : " (" + pid + ")";
+      } catch (IOException e) {
+        return ""; // the message is clear without the pid
+      }
+    }
+
+    void release() {
+      try {
+        lock.release();
+      } catch (IOException ignored) {
+        // the OS releases it with the process anyway
+      }
+      closeQuietly(channel);
     }
   }
 
@@ -2099,12 +2135,7 @@ public final class SqliteStore implements Store {
       } finally {
         logLock.unlock();
       }
-      try {
-        if (fileLock != null) fileLock.release();
-      } catch (IOException ignored) {
-        // the OS releases it with the process anyway
-      }
-      closeQuietly(lockChannel);
+      if (owner != null) owner.release();
     } finally {
       lock.unlock();
     }
