@@ -166,7 +166,10 @@ final class CostCommand implements Runnable {
               "cache_read_tokens",
               "cache_write_tokens",
               "reasoning_tokens",
-              "cost_usd"));
+              "cost_usd",
+              "wasted",
+              "interrupted",
+              "interrupted_est_usd"));
       return h;
     }
 
@@ -182,7 +185,12 @@ final class CostCommand implements Runnable {
               Long.toString(l.cacheReadTokens()),
               Long.toString(l.cacheWriteTokens()),
               Long.toString(l.reasoningTokens()),
-              exact ? l.costUsd().toPlainString() : Text.money(l.costUsd())));
+              exact ? l.costUsd().toPlainString() : Text.money(l.costUsd()),
+              Long.toString(l.wastedCalls()),
+              Long.toString(l.interruptedCalls()),
+              exact
+                  ? l.interruptedEstimatedCostUsd().toPlainString()
+                  : Text.money(l.interruptedEstimatedCostUsd())));
       return r;
     }
 
@@ -209,6 +217,7 @@ final class CostCommand implements Runnable {
           .append(" (exact) over ")
           .append(total.calls())
           .append(" calls");
+      sb.append(spendNotes(total));
       if (total.unpricedCalls() > 0) {
         sb.append("\nWARNING: ")
             .append(total.unpricedCalls())
@@ -254,6 +263,31 @@ final class CostCommand implements Runnable {
       return sb.toString();
     }
 
+    /**
+     * What the total does and does not hold: wasted calls are in it, interrupted ones are not
+     * (their estimate is a lower bound of what the provider may bill).
+     */
+    private static String spendNotes(CostLine total) {
+      StringBuilder sb = new StringBuilder();
+      if (total.wastedCalls() > 0) {
+        sb.append("\n")
+            .append(total.wastedCalls())
+            .append(" call(s) were answered after their worker lost the task: paid, not used ($")
+            .append(total.wastedCostUsd().toPlainString())
+            .append(", included above)");
+      }
+      if (total.interruptedCalls() > 0) {
+        sb.append("\n")
+            .append(total.interruptedCalls())
+            .append(
+                " call(s) were sent but never answered (process killed or lease lost): not in the"
+                    + " total; their input alone is estimated at $")
+            .append(total.interruptedEstimatedCostUsd().toPlainString())
+            .append(", and the provider may bill them");
+      }
+      return sb.toString();
+    }
+
     private static String csv(List<CostDimension> dims, List<CostLine> lines, CostLine total) {
       StringBuilder sb = new StringBuilder(String.join(",", header(dims))).append('\n');
       for (CostLine l : lines)
@@ -294,6 +328,8 @@ final class CostCommand implements Runnable {
           .append(
               String.join(" | ", row(total, dims.isEmpty() ? List.of() : totalKeys(dims), true)))
           .append(" |\n\n");
+      String notes = spendNotes(total);
+      if (!notes.isEmpty()) sb.append(notes.strip().replace("\n", "\n\n")).append("\n\n");
       if (total.unpricedCalls() > 0)
         sb.append("**")
             .append(total.unpricedCalls())

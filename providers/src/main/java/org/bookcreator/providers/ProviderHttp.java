@@ -22,6 +22,12 @@ import org.bookcreator.core.llm.LlmResult;
  * retry hint.
  */
 public final class ProviderHttp {
+  /**
+   * Carries the ledger's id of each request (OpenAI echoes it in its request logs; others ignore
+   * it), so a provider's records can be matched with the ledger row by row.
+   */
+  public static final String REQUEST_ID_HEADER = "X-Client-Request-Id";
+
   private ProviderHttp() {}
 
   /**

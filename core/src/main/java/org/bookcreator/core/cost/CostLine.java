@@ -7,6 +7,12 @@ import java.util.List;
  * One group of a cost report: its key values (in the order of the query's dimensions) and sums over
  * its ledger rows. {@code costUsd} sums the priced rows exactly; unpriced rows are counted in
  * {@code unpricedCalls}, never added as zero cost silently.
+ *
+ * <p>{@code wastedCalls} were answered after their worker had lost the task: their cost is in
+ * {@code costUsd} (they were paid for) and {@code wastedCostUsd} says how much of it. {@code
+ * interruptedCalls} were sent but never answered (the process was killed, the lease lost): what
+ * they cost is unknown, so it is not in {@code costUsd}; {@code interruptedEstimatedCostUsd} prices
+ * their estimated input tokens, a lower bound of what the provider may bill.
  */
 public record CostLine(
     List<String> keys,
@@ -18,7 +24,11 @@ public record CostLine(
     long cacheReadTokens,
     long cacheWriteTokens,
     long reasoningTokens,
-    BigDecimal costUsd) {
+    BigDecimal costUsd,
+    long wastedCalls,
+    BigDecimal wastedCostUsd,
+    long interruptedCalls,
+    BigDecimal interruptedEstimatedCostUsd) {
   public CostLine {
     keys = List.copyOf(keys);
   }
@@ -34,10 +44,15 @@ public record CostLine(
         cacheReadTokens + o.cacheReadTokens,
         cacheWriteTokens + o.cacheWriteTokens,
         reasoningTokens + o.reasoningTokens,
-        costUsd.add(o.costUsd));
+        costUsd.add(o.costUsd),
+        wastedCalls + o.wastedCalls,
+        wastedCostUsd.add(o.wastedCostUsd),
+        interruptedCalls + o.interruptedCalls,
+        interruptedEstimatedCostUsd.add(o.interruptedEstimatedCostUsd));
   }
 
   public static CostLine zero() {
-    return new CostLine(List.of(), 0, 0, 0, 0, 0, 0, 0, 0, BigDecimal.ZERO);
+    return new CostLine(
+        List.of(), 0, 0, 0, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0, BigDecimal.ZERO, 0, BigDecimal.ZERO);
   }
 }

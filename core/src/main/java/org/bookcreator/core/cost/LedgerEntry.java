@@ -9,9 +9,11 @@ import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Stage;
 
 /**
- * One model call, successful or not. {@code callId} is unique: writing the same call twice keeps
- * one row. {@code response} keeps the answer so that a resume after a crash reuses it instead of
- * paying for the call again. {@code costUsd} is empty when the model has no price (unpriced).
+ * One model call, successful or not. {@code callId} is unique per physical request: writing the
+ * same call twice keeps one row. {@code response} keeps the answer so that a resume after a crash
+ * reuses it instead of paying for the call again. {@code costUsd} is empty when the model has no
+ * price (unpriced), and for a call whose answer never came ({@link #PENDING}, {@link #INTERRUPTED}:
+ * see {@link PendingCall} for what is known of those).
  */
 public record LedgerEntry(
     String callId,
@@ -31,8 +33,28 @@ public record LedgerEntry(
     Optional<String> errorType,
     Optional<String> response,
     Instant at) {
+  /** Answered, and the answer used. */
   public static final String OK = "ok";
+
+  /** Answered with an error. */
   public static final String ERROR = "error";
+
+  /** Sent, answer not arrived yet. */
+  public static final String PENDING = "pending";
+
+  /** Sent, and its answer will never be used: the process ended or its lease was lost first. */
+  public static final String INTERRUPTED = "interrupted";
+
+  /**
+   * Answered (and paid for) after its worker lost the task: another worker had taken it over, so
+   * the answer was recorded but not used.
+   */
+  public static final String WASTED = "wasted";
+
+  /** Whether the provider answered this call: its usage and cost are known. */
+  public boolean answered() {
+    return !outcome.equals(PENDING) && !outcome.equals(INTERRUPTED);
+  }
 
   public LedgerEntry {
     Objects.requireNonNull(callId, "callId");

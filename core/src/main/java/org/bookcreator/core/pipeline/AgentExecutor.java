@@ -19,6 +19,7 @@ import java.util.function.BooleanSupplier;
 import org.bookcreator.core.agent.OutputSchemas;
 import org.bookcreator.core.agent.Prompts;
 import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.cost.PendingCall;
 import org.bookcreator.core.cost.Price;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.llm.ErrorType;
@@ -49,8 +50,11 @@ import tools.jackson.databind.JsonNode;
  * before its answer is used, validates structured output and asks for repairs, and decides whether
  * a failure is worth a retry. Local roles (document parsing, assembly) run without a model.
  *
- * <p>Call ids are {@code TASK/aATTEMPT/cN}: the same on a resume, so a call whose answer was
- * already recorded is replayed from the ledger instead of being paid for again.
+ * <p>The ledger is written ahead: a call's row goes in before its request is sent, and is completed
+ * with the answer. Call ids are {@code TASK/aATTEMPT/kCLAIM/cN}, one per physical request: two
+ * workers that ran the same attempt (one had lost its lease) never share a row. A resume looks a
+ * call up by its logical id {@code TASK/aATTEMPT/cN} and replays a recorded answer instead of
+ * paying for it again.
  */
 final class AgentExecutor {
   private static final Logger log = LoggerFactory.getLogger(AgentExecutor.class);
@@ -129,7 +133,8 @@ final class AgentExecutor {
     }
     for (int call = 0; call <= config.repairAttempts(); call++) {
       if (leaseLost.getAsBoolean()) return new TaskOutcome.LeaseLost();
-      String callId = task.id() + "/a" + task.attempt() + "/c" + call;
+      String logicalId = task.id() + "/a" + task.attempt() + "/c" + call;
+      String callId = task.id() + "/a" + task.attempt() + "/k" + task.claims() + "/c" + call;
       LlmRequest request =
           new LlmRequest(
               target.model(),
@@ -138,12 +143,13 @@ final class AgentExecutor {
               messages,
               schemaText,
               hints,
-              config.callTimeout());
+              config.callTimeout(),
+              Optional.of(callId));
       LlmResult result =
           store
-              .call(callId)
+              .answeredCall(logicalId)
               .map(AgentExecutor::replay)
-              .orElseGet(() -> invoke(task, callId, request, target.client()));
+              .orElseGet(() -> invoke(task, callId, logicalId, request, target.client()));
       switch (result) {
         case LlmResult.Retryable r -> {
           return new TaskOutcome.Retry(r.type().id(), r.message(), r.retryAfter());
@@ -186,7 +192,9 @@ final class AgentExecutor {
             + violation);
   }
 
-  private LlmResult invoke(Task task, String callId, LlmRequest request, LlmClient llm) {
+  private LlmResult invoke(
+      Task task, String callId, String logicalId, LlmRequest request, LlmClient llm) {
+    store.openCall(pending(task, callId, logicalId, request, llm));
     ModelCall.Context context =
         new ModelCall.Context(
             callId, task.runId(), task.attempt(), task.stage().id(), category(task));
@@ -194,6 +202,37 @@ final class AgentExecutor {
     Optional<BigDecimal> cost = call.cost();
     if (cost.isPresent() && cost.get().signum() > 0) budgets.afterCall(task);
     return call.result();
+  }
+
+  /**
+   * The ledger row written before the request is sent. Input tokens are estimated at four
+   * characters each (no tokenizer runs here) and priced at the requested model: should the answer
+   * never come, that is what the ledger can say the call cost at least.
+   */
+  private PendingCall pending(
+      Task task, String callId, String logicalId, LlmRequest request, LlmClient llm) {
+    Instant at = clock.instant();
+    long tokens = (request.characters() + 3) / 4;
+    Optional<BigDecimal> estimate =
+        prices
+            .find(llm.provider(), request.model(), at.atZone(ZoneOffset.UTC).toLocalDate())
+            .map(p -> PriceTable.cost(p, new Usage(tokens, 0, 0, 0, 0)));
+    return new PendingCall(
+        callId,
+        logicalId,
+        task.projectId(),
+        task.runId(),
+        task.id(),
+        task.stage(),
+        task.role(),
+        task.attempt(),
+        task.claims(),
+        task.leaseOwner().orElse("?"),
+        llm.provider(),
+        request.model(),
+        tokens,
+        estimate,
+        at);
   }
 
   /** Prices a call and commits its ledger row; returns the cost, empty when unpriced. */
@@ -228,7 +267,12 @@ final class AgentExecutor {
             at);
     // Committed before the answer is used: a crash from here on never loses the spend, and a resume
     // replays the recorded answer instead of paying for it again.
-    store.recordCall(entry);
+    if (store.completeCall(entry).equals(LedgerEntry.WASTED)) {
+      log.warn(
+          "call {} was answered after this worker lost task {}: recorded as paid and wasted",
+          callId,
+          task.key());
+    }
     return cost;
   }
 

@@ -233,6 +233,13 @@ public final class Pipeline implements AutoCloseable {
           store.releaseLeases(
               "released at start-up: the process holding the lease is gone", clock.instant());
       if (released > 0) log.info("released {} task lease(s) left by an earlier process", released);
+      int interrupted = store.interruptPendingCalls(clock.instant());
+      if (interrupted > 0) {
+        log.warn(
+            "{} model call(s) sent by an earlier process never got their answer; they stay in the"
+                + " ledger as interrupted, with their estimated cost",
+            interrupted);
+      }
     }
     orchestrator.start();
     workers.start();

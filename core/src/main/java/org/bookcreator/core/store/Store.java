@@ -156,9 +156,38 @@ public interface Store extends AutoCloseable {
   /** Records a call; returns false (and keeps the existing row) if the call id is already there. */
   boolean recordCall(LedgerEntry entry);
 
+  /**
+   * Writes a call's row before its request is sent (outcome {@code pending}), so that spend is in
+   * the ledger even if the answer never comes. Writing the same call id twice keeps one row.
+   */
+  void openCall(org.bookcreator.core.cost.PendingCall call);
+
+  /**
+   * Completes the row {@link #openCall} wrote with the answer. When the worker that sent the call
+   * no longer holds its task at the same claim (its lease expired and another worker took the task,
+   * or a restart took it back) the row becomes {@code wasted}: paid for, not used. A call with no
+   * open row is recorded as {@link #recordCall} would. Returns the outcome recorded.
+   */
+  String completeCall(LedgerEntry answered);
+
+  /**
+   * The answer recorded for a logical call ({@code TASK/aATTEMPT/cN}), the one a resume replays
+   * instead of paying again: the latest used ({@code ok} or {@code error}) row.
+   */
+  Optional<LedgerEntry> answeredCall(String logicalId);
+
+  /**
+   * Marks every pending call interrupted: their answers will never come. Only for a process that
+   * knows no other process can be waiting for one (the owner of the embedded store, at start-up).
+   */
+  int interruptPendingCalls(Instant at);
+
   Optional<LedgerEntry> call(String callId);
 
-  /** Calls made in {@code [since, until)}, without their responses, oldest first. */
+  /**
+   * Answered calls made in {@code [since, until)} (the ones with a usage to price), without their
+   * responses, oldest first.
+   */
   List<LedgerEntry> callsBetween(Instant since, Instant until);
 
   /**

@@ -40,7 +40,11 @@ public record CostReportView(
       Optional<Instant> until,
       List<String> by) {}
 
-  /** Sums of one group; {@code group} maps each dimension of the query to this line's value. */
+  /**
+   * Sums of one group; {@code group} maps each dimension of the query to this line's value. Wasted
+   * calls (answered after their worker lost the task) are in {@code costUsd}; interrupted ones
+   * (never answered) are not, and {@code interruptedEstimatedCostUsd} prices what they sent.
+   */
   public record Line(
       long calls,
       long failedCalls,
@@ -51,6 +55,10 @@ public record CostReportView(
       long cacheWriteTokens,
       long reasoningTokens,
       BigDecimal costUsd,
+      long wastedCalls,
+      BigDecimal wastedCostUsd,
+      long interruptedCalls,
+      BigDecimal interruptedEstimatedCostUsd,
       Optional<Map<String, String>> group) {}
 
   public record Category(
@@ -121,6 +129,10 @@ public record CostReportView(
         l.cacheWriteTokens(),
         l.reasoningTokens(),
         l.costUsd(),
+        l.wastedCalls(),
+        l.wastedCostUsd(),
+        l.interruptedCalls(),
+        l.interruptedEstimatedCostUsd(),
         group);
   }
 }

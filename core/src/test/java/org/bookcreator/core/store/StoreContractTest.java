@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.cost.PendingCall;
 import org.bookcreator.core.cost.RunTotals;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.project.Project;
@@ -586,6 +587,158 @@ public abstract class StoreContractTest {
     assertThat(e.response()).contains("{\"answer\":1}");
     assertThat(e.usage()).isEqualTo(new Usage(100, 50, 10, 5, 0));
     assertThat(store.calls("r1")).hasSize(1);
+  }
+
+  /** The row a worker writes before sending a call, as {@code AgentExecutor} does. */
+  private static PendingCall sent(Task held, int call, String estimate) {
+    return new PendingCall(
+        held.id() + "/a" + held.attempt() + "/k" + held.claims() + "/c" + call,
+        held.id() + "/a" + held.attempt() + "/c" + call,
+        "p1",
+        held.runId(),
+        held.id(),
+        Stage.OUTLINE,
+        AgentRole.PLANNER,
+        held.attempt(),
+        held.claims(),
+        held.leaseOwner().orElseThrow(),
+        "simulated",
+        "sim-standard",
+        400,
+        Optional.ofNullable(estimate).map(BigDecimal::new),
+        T0);
+  }
+
+  /** The answer to a call {@link #sent} wrote. */
+  private static LedgerEntry answer(PendingCall c, String cost) {
+    LedgerEntry e = aCall(c.callId(), c.runId(), new BigDecimal(cost));
+    return new LedgerEntry(
+        e.callId(),
+        e.projectId(),
+        e.runId(),
+        c.taskId(),
+        e.stage(),
+        e.role(),
+        e.attempt(),
+        e.provider(),
+        e.model(),
+        e.usage(),
+        e.costUsd(),
+        e.priceVersion(),
+        e.latencyMs(),
+        e.outcome(),
+        e.errorType(),
+        e.response(),
+        T0.plusSeconds(5));
+  }
+
+  @Test
+  void writeAheadCall_isPendingUntilAnswered_thenReplayableByItsLogicalId() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t1", "r1", spec("a"), T0);
+    Task held = store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow();
+    PendingCall c = sent(held, 0, "0.0001");
+
+    store.openCall(c);
+    store.openCall(c);
+
+    assertThat(store.call(c.callId()).orElseThrow().outcome()).isEqualTo(LedgerEntry.PENDING);
+    assertThat(store.answeredCall(c.logicalId())).as("nothing to replay yet").isEmpty();
+    assertThat(store.totals("r1").unpricedCalls()).as("pending is not unpriced").isZero();
+    assertThat(store.completeCall(answer(c, "0.25"))).isEqualTo(LedgerEntry.OK);
+    assertThat(store.completeCall(answer(c, "9")))
+        .as("a second answer changes nothing")
+        .isEqualTo("ok");
+    LedgerEntry replay = store.answeredCall(c.logicalId()).orElseThrow();
+    assertThat(replay.callId()).isEqualTo(c.callId());
+    assertThat(replay.costUsd()).contains(new BigDecimal("0.250000000000"));
+    assertThat(replay.response()).contains("{\"answer\":1}");
+    assertThat(store.calls("r1")).hasSize(1);
+  }
+
+  @Test
+  void lateAnswer_ofAWorkerWhoseLeaseWasReclaimed_isRecordedAsWasted_notDropped() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t1", "r1", spec("a"), T0);
+    Task first = store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow();
+    PendingCall late = sent(first, 0, "0.0001");
+    store.openCall(late);
+
+    Task second = store.claim("w2", T0.plusSeconds(31), T0.plusSeconds(61)).orElseThrow();
+    assertThat(store.call(late.callId()).orElseThrow().outcome())
+        .as("taking the task interrupts what its old holder sent")
+        .isEqualTo(LedgerEntry.INTERRUPTED);
+    PendingCall fresh = sent(second, 0, "0.0001");
+    assertThat(fresh.logicalId()).isEqualTo(late.logicalId());
+    assertThat(fresh.callId()).isNotEqualTo(late.callId());
+    store.openCall(fresh);
+    assertThat(store.completeCall(answer(fresh, "0.5"))).isEqualTo(LedgerEntry.OK);
+    assertThat(store.completeCall(answer(late, "0.25"))).isEqualTo(LedgerEntry.WASTED);
+
+    assertThat(store.calls("r1")).hasSize(2);
+    assertThat(store.answeredCall(late.logicalId()).orElseThrow().callId())
+        .isEqualTo(fresh.callId());
+    org.bookcreator.core.cost.CostLine total =
+        store.costReport(org.bookcreator.core.cost.CostQuery.all(List.of())).get(0);
+    assertThat(total.calls()).isEqualTo(2);
+    assertThat(total.costUsd()).as("both were paid").isEqualByComparingTo("0.75");
+    assertThat(total.wastedCalls()).isEqualTo(1);
+    assertThat(total.wastedCostUsd()).isEqualByComparingTo("0.25");
+    assertThat(total.interruptedCalls()).isZero();
+  }
+
+  @Test
+  void callsNeverAnswered_areInterrupted_withTheirEstimateAsTheirOwnFigure() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t1", "r1", spec("a"), T0);
+    store.enqueue("t2", "r1", spec("b"), T0);
+    Task a = store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow();
+    Task b = store.claim("w2", T0, T0.plusSeconds(30)).orElseThrow();
+    store.openCall(sent(a, 0, "0.000100000001"));
+    store.openCall(sent(b, 0, null));
+    PendingCall answered = sent(b, 1, "0.0001");
+    store.openCall(answered);
+    store.completeCall(answer(answered, "0.25"));
+
+    assertThat(store.interruptPendingCalls(T0.plusSeconds(60))).isEqualTo(2);
+
+    org.bookcreator.core.cost.CostLine total =
+        store.costReport(org.bookcreator.core.cost.CostQuery.all(List.of())).get(0);
+    assertThat(total.calls()).isEqualTo(3);
+    assertThat(total.interruptedCalls()).isEqualTo(2);
+    assertThat(total.interruptedEstimatedCostUsd()).isEqualByComparingTo("0.000100000001");
+    assertThat(total.costUsd())
+        .as("an estimate is never added to the spend")
+        .isEqualByComparingTo("0.25");
+    assertThat(total.unpricedCalls()).as("interrupted is not unpriced").isZero();
+    assertThat(store.callsBetween(T0, T0.plusSeconds(3600)))
+        .as("repricing sees only answered calls")
+        .extracting(LedgerEntry::callId)
+        .containsExactly(answered.callId());
+  }
+
+  @Test
+  void restart_thatTakesBackALease_interruptsTheCallsItsHolderSent() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t1", "r1", spec("a"), T0);
+    Task held = store.claim("w1", T0, T0.plusSeconds(300)).orElseThrow();
+    PendingCall c = sent(held, 0, "0.0001");
+    store.openCall(c);
+
+    store.applyRestart(
+        new RestartPlan(
+            store.run("r1").orElseThrow(),
+            Optional.empty(),
+            List.of(held),
+            List.of(),
+            List.of(),
+            List.of(),
+            Optional.empty()),
+        "operator restart",
+        T0.plusSeconds(10));
+
+    assertThat(store.call(c.callId()).orElseThrow().outcome()).isEqualTo(LedgerEntry.INTERRUPTED);
+    assertThat(store.completeCall(answer(c, "0.25"))).isEqualTo(LedgerEntry.WASTED);
   }
 
   @Test

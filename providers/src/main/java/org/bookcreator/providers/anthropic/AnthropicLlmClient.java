@@ -65,6 +65,7 @@ public final class AnthropicLlmClient implements LlmClient {
             .header("Content-Type", "application/json")
             .header("anthropic-version", VERSION)
             .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
+    request.requestId().ifPresent(id -> builder.header(ProviderHttp.REQUEST_ID_HEADER, id));
     settings.apiKey().ifPresent(k -> builder.header("x-api-key", k));
     return ProviderHttp.exchange(
         http,

@@ -68,6 +68,7 @@ public final class OpenAiLlmClient implements LlmClient {
             .timeout(request.timeout())
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(Json.write(body(request, model))));
+    request.requestId().ifPresent(id -> builder.header(ProviderHttp.REQUEST_ID_HEADER, id));
     settings.apiKey().ifPresent(k -> builder.header("Authorization", "Bearer " + k));
     return ProviderHttp.exchange(
         http,

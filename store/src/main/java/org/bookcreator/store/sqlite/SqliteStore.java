@@ -35,6 +35,7 @@ import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostLine;
 import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.cost.PendingCall;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.cost.Repricing;
 import org.bookcreator.core.cost.RunTotals;
@@ -885,6 +886,7 @@ public final class SqliteStore implements Store {
                       + " expired at "
                       + t.leaseExpiresAt().map(Instant::toString).orElse("?")
                   : "claimed by " + workerId;
+          if (t.state() == TaskState.LEASED) interruptCallsOf(t.id(), t.claims());
           record(t.runId(), "task", t.key(), t.state(), TaskState.LEASED, reason, now);
           return one("SELECT * FROM tasks WHERE id = ?", SqliteStore::task, t.id());
         });
@@ -1051,6 +1053,7 @@ public final class SqliteStore implements Store {
                 TaskState.QUEUED,
                 reason + " (lease of " + t.leaseOwner().orElse("?") + " taken back)",
                 at);
+            interruptCallsOf(t.id(), Integer.MAX_VALUE);
           }
           for (Task t : plan.requeue()) {
             // attempt is kept: call ids of the new attempt differ from the recorded ones, so
@@ -1198,8 +1201,19 @@ public final class SqliteStore implements Store {
   private static final String INSERT_CALL =
       "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt,"
           + " provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
-          + " reasoning_tokens, cost_picousd, price_version, latency_ms, outcome, error_type, at)"
-          + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(call_id) DO NOTHING";
+          + " reasoning_tokens, cost_picousd, price_version, latency_ms, outcome, error_type, at,"
+          + " logical_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?1) ON CONFLICT(call_id)"
+          + " DO NOTHING";
+
+  /** Calls the provider answered with an error (counted whether their answer was used or not). */
+  private static final String FAILED = "COALESCE(SUM(c.error_type IS NOT NULL), 0)";
+
+  /**
+   * Answered calls with no price. A call never answered has no cost either, but for another reason:
+   * it is counted as interrupted.
+   */
+  private static final String UNPRICED =
+      "COALESCE(SUM(c.cost_picousd IS NULL AND c.outcome IN ('ok', 'error', 'wasted')), 0)";
 
   private static void bindCall(PreparedStatement p, LedgerEntry e) throws SQLException {
     Usage u = e.usage();
@@ -1228,22 +1242,132 @@ public final class SqliteStore implements Store {
 
   @Override
   public boolean recordCall(LedgerEntry e) {
-    return tx(
-        "record model call " + e.callId(),
-        () -> {
-          int n;
-          try (PreparedStatement p = conn.prepareStatement(INSERT_CALL)) {
-            bindCall(p, e);
-            n = p.executeUpdate();
-          }
-          if (n > 0 && e.response().isPresent()) {
+    return tx("record model call " + e.callId(), () -> insertCall(e));
+  }
+
+  private boolean insertCall(LedgerEntry e) throws SQLException {
+    int n;
+    try (PreparedStatement p = conn.prepareStatement(INSERT_CALL)) {
+      bindCall(p, e);
+      n = p.executeUpdate();
+    }
+    if (n > 0 && e.response().isPresent()) {
+      update(
+          "INSERT INTO llm_responses(call_id, response) VALUES (?, ?)",
+          e.callId(),
+          e.response().get());
+    }
+    return n > 0;
+  }
+
+  @Override
+  public void openCall(PendingCall c) {
+    tx(
+        "record model call " + c.callId() + " before sending it",
+        () ->
             update(
-                "INSERT INTO llm_responses(call_id, response) VALUES (?, ?)",
+                "INSERT INTO llm_calls(call_id, logical_id, project_id, run_id, task_id, stage,"
+                    + " agent_role, attempt, claim, worker, provider, model, input_tokens,"
+                    + " output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,"
+                    + " est_input_tokens, est_cost_picousd, latency_ms, outcome, at) VALUES"
+                    + " (?,?,?,?,?,?,?,?,?,?,?,?,0,0,0,0,0,?,?,0,'pending',?) ON CONFLICT(call_id)"
+                    + " DO NOTHING",
+                c.callId(),
+                c.logicalId(),
+                c.projectId(),
+                c.runId(),
+                c.taskId(),
+                c.stage(),
+                c.role(),
+                c.attempt(),
+                c.claim(),
+                c.worker(),
+                c.provider(),
+                c.model(),
+                c.estInputTokens(),
+                c.estCostUsd().map(SqliteStore::picos).orElse(null),
+                c.at()));
+  }
+
+  @Override
+  public String completeCall(LedgerEntry e) {
+    return tx(
+        "record the answer of model call " + e.callId(),
+        () -> {
+          Optional<Object[]> open =
+              one(
+                  "SELECT c.outcome, t.state = 'LEASED' AND t.lease_owner = c.worker AND t.claims ="
+                      + " c.claim FROM llm_calls c LEFT JOIN tasks t ON t.id = c.task_id WHERE"
+                      + " c.call_id = ?",
+                  rs -> new Object[] {rs.getString(1), rs.getInt(2) == 1},
+                  e.callId());
+          if (open.isEmpty()) {
+            insertCall(e);
+            return e.outcome();
+          }
+          String was = (String) open.get()[0];
+          if (!was.equals(LedgerEntry.PENDING) && !was.equals(LedgerEntry.INTERRUPTED)) return was;
+          String outcome = (Boolean) open.get()[1] ? e.outcome() : LedgerEntry.WASTED;
+          Usage u = e.usage();
+          update(
+              "UPDATE llm_calls SET model = ?, input_tokens = ?, output_tokens = ?,"
+                  + " cache_read_tokens = ?, cache_write_tokens = ?, reasoning_tokens = ?,"
+                  + " cost_picousd = ?, price_version = ?, latency_ms = ?, outcome = ?, error_type"
+                  + " = ?, at = ? WHERE call_id = ?",
+              e.model(),
+              u.inputTokens(),
+              u.outputTokens(),
+              u.cacheReadTokens(),
+              u.cacheWriteTokens(),
+              u.reasoningTokens(),
+              e.costUsd().map(SqliteStore::picos).orElse(null),
+              e.priceVersion().orElse(null),
+              e.latencyMs(),
+              outcome,
+              e.errorType().orElse(null),
+              e.at(),
+              e.callId());
+          if (e.response().isPresent()) {
+            update(
+                "INSERT INTO llm_responses(call_id, response) VALUES (?, ?) ON CONFLICT(call_id) DO"
+                    + " NOTHING",
                 e.callId(),
                 e.response().get());
           }
-          return n > 0;
+          return outcome;
         });
+  }
+
+  @Override
+  public Optional<LedgerEntry> answeredCall(String logicalId) {
+    return tx(
+        "read model call",
+        () ->
+            one(
+                "SELECT c.*, r.response FROM llm_calls c LEFT JOIN llm_responses r ON r.call_id ="
+                    + " c.call_id WHERE c.logical_id = ? AND c.outcome IN ('ok', 'error') ORDER BY"
+                    + " c.at DESC, c.call_id DESC LIMIT 1",
+                SqliteStore::entry,
+                logicalId));
+  }
+
+  @Override
+  public int interruptPendingCalls(Instant at) {
+    return tx(
+        "mark unanswered model calls interrupted",
+        () -> update("UPDATE llm_calls SET outcome = 'interrupted' WHERE outcome = 'pending'"));
+  }
+
+  /**
+   * The calls a worker of this task sent under an earlier claim will never be used: the task has
+   * been taken from that worker. Call inside the transaction that takes it.
+   */
+  private void interruptCallsOf(String taskId, int claimsBefore) throws SQLException {
+    update(
+        "UPDATE llm_calls SET outcome = 'interrupted' WHERE task_id = ? AND outcome = 'pending' AND"
+            + " claim <= ?",
+        taskId,
+        claimsBefore);
   }
 
   @Override
@@ -1270,8 +1394,8 @@ public final class SqliteStore implements Store {
         "read calls",
         () ->
             query(
-                "SELECT c.*, NULL AS response FROM llm_calls c WHERE c.at >= ? AND c.at < ? ORDER"
-                    + " BY c.at, c.call_id",
+                "SELECT c.*, NULL AS response FROM llm_calls c WHERE c.at >= ? AND c.at < ? AND"
+                    + " c.outcome IN ('ok', 'error', 'wasted') ORDER BY c.at, c.call_id",
                 SqliteStore::entry,
                 since,
                 until));
@@ -1356,10 +1480,16 @@ public final class SqliteStore implements Store {
     StringBuilder sql = new StringBuilder("SELECT ");
     for (String d : dims) sql.append(d).append(", ");
     sql.append(
-        "COUNT(*), SUM(CASE WHEN c.outcome <> 'ok' THEN 1 ELSE 0 END), SUM(CASE WHEN c.cost_picousd"
-            + " IS NULL THEN 1 ELSE 0 END), SUM(c.input_tokens), SUM(c.output_tokens),"
-            + " SUM(c.cache_read_tokens), SUM(c.cache_write_tokens), SUM(c.reasoning_tokens),"
-            + " COALESCE(SUM(c.cost_picousd), 0) FROM llm_calls c");
+        "COUNT(*), "
+            + FAILED
+            + ", "
+            + UNPRICED
+            + ", SUM(c.input_tokens), SUM(c.output_tokens), SUM(c.cache_read_tokens),"
+            + " SUM(c.cache_write_tokens), SUM(c.reasoning_tokens), COALESCE(SUM(c.cost_picousd),"
+            + " 0), SUM(c.outcome = 'wasted'), COALESCE(SUM(CASE WHEN c.outcome = 'wasted' THEN"
+            + " c.cost_picousd END), 0), SUM(c.outcome IN ('pending', 'interrupted')),"
+            + " COALESCE(SUM(CASE WHEN c.outcome IN ('pending', 'interrupted') THEN"
+            + " c.est_cost_picousd END), 0) FROM llm_calls c");
     if (join) sql.append(" JOIN projects p ON p.id = c.project_id");
     List<Object> args = new ArrayList<>();
     List<String> where = new ArrayList<>();
@@ -1429,7 +1559,11 @@ public final class SqliteStore implements Store {
                         rs.getLong(n + 6),
                         rs.getLong(n + 7),
                         rs.getLong(n + 8),
-                        usd(rs.getLong(n + 9)));
+                        usd(rs.getLong(n + 9)),
+                        rs.getLong(n + 10),
+                        usd(rs.getLong(n + 11)),
+                        rs.getLong(n + 12),
+                        usd(rs.getLong(n + 13)));
                   },
                   args.toArray());
           if (n == 0 && lines.size() == 1 && lines.get(0).calls() == 0)
@@ -1540,11 +1674,13 @@ public final class SqliteStore implements Store {
         "sum model calls",
         () ->
             one(
-                    "SELECT COUNT(*), SUM(CASE WHEN outcome <> 'ok' THEN 1 ELSE 0 END), SUM(CASE"
-                        + " WHEN cost_picousd IS NULL THEN 1 ELSE 0 END), COALESCE(SUM(input_tokens"
-                        + " + cache_read_tokens + cache_write_tokens), 0),"
-                        + " COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cost_picousd), 0) FROM"
-                        + " llm_calls WHERE run_id = ?",
+                    "SELECT COUNT(*), "
+                        + FAILED
+                        + ", "
+                        + UNPRICED
+                        + ", COALESCE(SUM(input_tokens + cache_read_tokens + cache_write_tokens),"
+                        + " 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cost_picousd), 0)"
+                        + " FROM llm_calls c WHERE run_id = ?",
                     rs ->
                         new RunTotals(
                             rs.getLong(1),
@@ -1659,11 +1795,13 @@ public final class SqliteStore implements Store {
           "sum model calls of runs",
           () -> {
             query(
-                "SELECT run_id, COUNT(*), SUM(CASE WHEN outcome <> 'ok' THEN 1 ELSE 0 END),"
-                    + " SUM(CASE WHEN cost_picousd IS NULL THEN 1 ELSE 0 END),"
-                    + " COALESCE(SUM(input_tokens + cache_read_tokens + cache_write_tokens), 0),"
+                "SELECT run_id, COUNT(*), "
+                    + FAILED
+                    + ", "
+                    + UNPRICED
+                    + ", COALESCE(SUM(input_tokens + cache_read_tokens + cache_write_tokens), 0),"
                     + " COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cost_picousd), 0) FROM"
-                    + " llm_calls WHERE run_id IN ("
+                    + " llm_calls c WHERE run_id IN ("
                     + marks(chunk.size())
                     + ") GROUP BY run_id",
                 rs ->
