@@ -2,9 +2,7 @@ package org.bookcreator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,26 +14,17 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.bookcreator.core.cost.LedgerEntry;
-import org.bookcreator.core.llm.LlmRequest;
-import org.bookcreator.core.llm.LlmResult;
-import org.bookcreator.core.llm.Message;
-import org.bookcreator.core.run.TaskKind;
 import org.bookcreator.core.support.Json;
-import org.bookcreator.providers.simulated.SimulatedLlmClient;
-import org.bookcreator.providers.simulated.SimulationConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The whole product as a user of the API meets it: serve (API, orchestrator, workers) with the
@@ -46,16 +35,14 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class ApiEndToEndTest {
   @TempDir Path dir;
-  private HttpServer openAi;
+  private OpenAiWireServer openAi;
   private ServeCommand.Serving serving;
   private final HttpClient http = HttpClient.newHttpClient();
-  private final ConcurrentLinkedQueue<String> authorizations = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger calls = new AtomicInteger();
 
   @AfterEach
   void stop() {
     if (serving != null) serving.close();
-    if (openAi != null) openAi.stop(0);
+    if (openAi != null) openAi.close();
   }
 
   @Test
@@ -74,7 +61,7 @@ class ApiEndToEndTest {
             null,
             Map.of(
                 "OPENAI_BASE_URL",
-                "http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1",
+                openAi.baseUrl(),
                 "OPENAI_API_KEY",
                 "sk-e2e-test-key-0123456789"),
             flags);
@@ -122,7 +109,7 @@ class ApiEndToEndTest {
             .resolve("manuscript.md");
     assertThat(Files.readString(manuscript)).contains("Lights Over HTTP");
     List<LedgerEntry> ledger = serving.engine.store.calls(runId);
-    assertThat(ledger).hasSize(calls.get());
+    assertThat(ledger).hasSize(openAi.received());
     assertThat(ledger).allSatisfy(e -> assertThat(e.provider()).isEqualTo("openai"));
     assertThat(ledger)
         .filteredOn(e -> e.outcome().equals(LedgerEntry.OK))
@@ -137,7 +124,7 @@ class ApiEndToEndTest {
     assertThat(ledger).anySatisfy(e -> assertThat(e.usage().cacheReadTokens()).isPositive());
     assertThat(ledger.stream().map(LedgerEntry::callId).distinct().count())
         .isEqualTo(ledger.size());
-    assertThat(authorizations)
+    assertThat(openAi.authorizations())
         .isNotEmpty()
         .allMatch(a -> a.equals("Bearer sk-e2e-test-key-0123456789"));
     assertThat(serving.engine.store.events(runId))
@@ -173,91 +160,34 @@ class ApiEndToEndTest {
     assertThat(trace.toString()).doesNotContain("sk-e2e-test-key");
   }
 
-  /** Chat completions, as OpenAI documents them, with usage that includes cached prompt tokens. */
+  /**
+   * Chat completions, as OpenAI documents them, with three real failure modes on the wire as OpenAI
+   * sends them: a rate limit with Retry-After, an overloaded server, and a body cut off mid-JSON.
+   * Each must be retried and leave a ledger row.
+   */
   private void startOpenAiWireServer() throws Exception {
-    SimulatedLlmClient simulated = new SimulatedLlmClient(SimulationConfig.instant(5));
-    openAi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    openAi.createContext(
-        "/v1/chat/completions",
-        exchange -> {
-          authorizations.add(
-              String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-          JsonNode body =
-              Json.parse(
-                  new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-          String schema =
-              body.path("response_format").path("json_schema").path("name").asString("");
-          TaskKind kind =
-              switch (schema) {
-                case "plan" -> TaskKind.PLAN;
-                case "outline" -> TaskKind.OUTLINE;
-                case "critique" -> TaskKind.CRITIQUE_CHAPTER;
-                case "facts" -> TaskKind.RESEARCH;
-                case "fact_map" -> TaskKind.MAP_FACTS;
-                case "fact_check" -> TaskKind.FACT_CHECK;
-                default -> TaskKind.DRAFT_CHAPTER;
-              };
-          int n = calls.incrementAndGet();
-          // Real failure modes, on the wire as OpenAI sends them: a rate limit with Retry-After, an
-          // overloaded server, and a body cut off mid-JSON. Each must be retried and leave a ledger
-          // row.
-          if (n == 3 || n == 6 || n == 9) {
-            String error =
-                n == 3
-                    ? "{\"error\":{\"message\":\"Rate limit"
-                        + " reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"
-                    : n == 9
-                        ? "{\"error\":{\"message\":\"The server is"
-                            + " overloaded\",\"type\":\"server_error\"}}"
-                        : "{\"id\":\"chatcmpl-x\",\"choices\":[{\"message\":{\"content\":\"trunc";
-            int status = n == 3 ? 429 : n == 9 ? 503 : 200;
-            if (n == 3) exchange.getResponseHeaders().set("retry-after", "0");
-            byte[] bytes = error.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
-            return;
-          }
-          LlmResult result =
-              simulated.complete(
-                  new LlmRequest(
-                      "default",
-                      kind,
-                      "call-" + n,
-                      List.of(new Message("user", body.path("messages").toString())),
-                      java.util.Optional.empty(),
-                      Map.of(
-                          "book_title",
-                          "Lights Over HTTP",
-                          "chapters",
-                          "1",
-                          "category",
-                          "non-fiction"),
-                      Duration.ofSeconds(30)));
-          String text = ((LlmResult.Completed) result).text();
-          ObjectNode response = Json.object();
-          response.put("id", "chatcmpl-" + n);
-          response.put("object", "chat.completion");
-          response.put("created", 1_790_000_000L);
-          response.put("model", body.path("model").asString());
-          ObjectNode choice = response.putArray("choices").addObject();
-          choice.put("index", 0);
-          choice.putObject("message").put("role", "assistant").put("content", text);
-          choice.put("finish_reason", "stop");
-          ObjectNode usage = response.putObject("usage");
-          usage.put("prompt_tokens", 1200);
-          usage.put("completion_tokens", 300);
-          usage.put("total_tokens", 1500);
-          usage.putObject("prompt_tokens_details").put("cached_tokens", n % 2 == 0 ? 1024 : 0);
-          usage.putObject("completion_tokens_details").put("reasoning_tokens", 0);
-          byte[] bytes = Json.write(response).getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().set("Content-Type", "application/json");
-          exchange.sendResponseHeaders(200, bytes.length);
-          exchange.getResponseBody().write(bytes);
-          exchange.close();
-        });
-    openAi.start();
+    openAi =
+        OpenAiWireServer.start(
+            java.util.Optional.empty(),
+            Duration.ZERO,
+            (n, exchange) -> {
+              if (n != 3 && n != 6 && n != 9) return false;
+              String error =
+                  n == 3
+                      ? "{\"error\":{\"message\":\"Rate limit"
+                          + " reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"
+                      : n == 9
+                          ? "{\"error\":{\"message\":\"The server is"
+                              + " overloaded\",\"type\":\"server_error\"}}"
+                          : "{\"id\":\"chatcmpl-x\",\"choices\":[{\"message\":{\"content\":\"trunc";
+              int status = n == 3 ? 429 : n == 9 ? 503 : 200;
+              if (n == 3) exchange.getResponseHeaders().set("retry-after", "0");
+              byte[] bytes = error.getBytes(StandardCharsets.UTF_8);
+              exchange.getResponseHeaders().set("Content-Type", "application/json");
+              exchange.sendResponseHeaders(status, bytes.length);
+              exchange.getResponseBody().write(bytes);
+              return true;
+            });
   }
 
   private String post(String url, String type, byte[] body, int expected) throws Exception {
