@@ -27,8 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  * A local server speaking OpenAI's chat completions wire format, so that the real HTTP adapter runs
  * against a socket as it would against OpenAI (which a test cannot reach). The answers are the
  * simulated provider's text for the task kind the request's schema names, with usage as OpenAI
- * reports it, under the model name a real server answers with. It counts every request it
- * answers, with the ledger id each one carried.
+ * reports it, under the model name a real server answers with. It counts every request it answers,
+ * with the ledger id each one carried.
  */
 final class OpenAiWireServer implements AutoCloseable {
   /** One request answered in full: the response was written and closed without error. */
