@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.util.List;
 import java.util.Optional;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.OpenRunExistsException;
@@ -34,21 +35,8 @@ class SqliteStoreTest extends StoreContractTest {
   void migrationV5_cancelsAllButTheOldestOpenRunOfAProject_withTheReasonInItsHistory()
       throws Exception {
     Path old = dir.resolve("v4");
-    Files.createDirectories(old);
-    try (var c = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(SqliteStore.DB_FILE));
+    try (var c = schemaAt(old, 4);
         var s = c.createStatement()) {
-      s.execute(
-          "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at"
-              + " INTEGER NOT NULL)");
-      String[] files = {
-        "V1__initial.sql", "V2__cost_report_index.sql", "V3__budgets.sql", "V4__reprice_history.sql"
-      };
-      for (int v = 1; v <= files.length; v++) {
-        for (String sql : Migrations.statements(resource("/db/sqlite/" + files[v - 1]))) {
-          s.execute(sql);
-        }
-        s.execute("INSERT INTO schema_version VALUES (" + v + ", '" + files[v - 1] + "', 0)");
-      }
       s.execute(
           "INSERT INTO projects(id, title, category, brief, chapters, refs,"
               + " created_at) VALUES ('p1', 'T', 'fiction', 'b', 1, '[]', 0)");
@@ -67,6 +55,51 @@ class SqliteStoreTest extends StoreContractTest {
           .satisfies(t -> assertThat(t.reason()).contains("schema migration V5"));
       assertThatThrownBy(() -> migrated.createRun("r4", "p1", 1, "x", java.time.Instant.now()))
           .isInstanceOf(OpenRunExistsException.class);
+    }
+  }
+
+  /** A store file as an older version left it: the migrations up to {@code version} applied. */
+  private static java.sql.Connection schemaAt(Path dataDir, int version) throws Exception {
+    Files.createDirectories(dataDir);
+    var c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteStore.DB_FILE));
+    try (var s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at"
+              + " INTEGER NOT NULL)");
+      List<String> files = resource("/db/sqlite/index.txt").lines().toList();
+      for (int v = 1; v <= version; v++) {
+        for (String sql : Migrations.statements(resource("/db/sqlite/" + files.get(v - 1)))) {
+          s.execute(sql);
+        }
+        s.execute("INSERT INTO schema_version VALUES (" + v + ", '" + files.get(v - 1) + "', 0)");
+      }
+    }
+    return c;
+  }
+
+  @Test
+  void migrationV6_keepsCallsRecordedBefore_replayableByTheirOldIds() throws Exception {
+    Path old = dir.resolve("v5");
+    try (var c = schemaAt(old, 5);
+        var s = c.createStatement()) {
+      s.execute(
+          "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt,"
+              + " provider, model, input_tokens, output_tokens, cache_read_tokens,"
+              + " cache_write_tokens, reasoning_tokens, cost_picousd, price_version, latency_ms,"
+              + " outcome, error_type, at) VALUES ('tsk1/a0/c0', 'p1', 'r1', 'tsk1', 'OUTLINE',"
+              + " 'PLANNER', 0, 'simulated', 'sim-standard', 100, 50, 0, 0, 0, 250000000000, 'v',"
+              + " 12, 'ok', NULL, 5)");
+      s.execute("INSERT INTO llm_responses(call_id, response) VALUES ('tsk1/a0/c0', 'answer')");
+    }
+
+    try (Store migrated = SqliteStore.open(old, true)) {
+      var replay = migrated.answeredCall("tsk1/a0/c0").orElseThrow();
+      assertThat(replay.response()).contains("answer");
+      assertThat(replay.answered()).isTrue();
+      var total = migrated.costReport(org.bookcreator.core.cost.CostQuery.all(List.of())).get(0);
+      assertThat(total.calls()).isEqualTo(1);
+      assertThat(total.costUsd()).isEqualByComparingTo("0.25");
+      assertThat(total.interruptedCalls()).isZero();
     }
   }
 
