@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.bookcreator.core.project.Brief;
 import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.Run;
 import org.bookcreator.core.store.StoreLockedException;
 import org.bookcreator.core.view.ProjectView;
 import org.bookcreator.telemetry.sdk.TelemetrySdk;
@@ -74,6 +75,51 @@ class EngineTest {
     try (Engine exclusive = Engine.open(settings, quiet(), Engine.Use.EXCLUSIVE)) {
       assertThat(exclusive.drivesRuns()).isFalse();
       assertThat(exclusive.store.projects()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aRunEndedByAnotherProcess_endsTheWaitOfThePipelineProcess_whileItsCallIsStillInFlight()
+      throws Exception {
+    Settings settings =
+        Settings.load(
+            null,
+            Map.of(),
+            Map.of(
+                Setting.DATA_DIR,
+                dir.resolve("data").toString(),
+                Setting.SIM_LATENCY,
+                "60s",
+                Setting.SIM_SIGMA,
+                "0"));
+    Brief brief =
+        new Brief(
+            "Slow Book",
+            "fiction",
+            Optional.empty(),
+            "About waiting.",
+            1,
+            Optional.empty(),
+            List.of());
+
+    try (Engine pipeline = Engine.open(settings, quiet(), Engine.Use.PIPELINE)) {
+      pipeline.pipeline().start(true);
+      Project created = pipeline.runs.createProject(brief, "test");
+      Run run = pipeline.runs.start(created.id(), "test");
+      java.util.concurrent.CompletableFuture<Run> waited = pipeline.pipeline().completion(run.id());
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      while (pipeline.store.tasks(run.id()).stream()
+          .noneMatch(t -> t.state() == org.bookcreator.core.run.TaskState.LEASED)) {
+        assertThat(System.nanoTime()).as("a call is in flight").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      try (Engine other = Engine.require(settings)) {
+        other.runs.cancel(run.id(), "cancelled by another process");
+      }
+
+      Run ended = waited.get(15, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(ended.state()).isEqualTo(org.bookcreator.core.run.RunState.CANCELLED);
     }
   }
 }

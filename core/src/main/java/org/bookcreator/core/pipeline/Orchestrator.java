@@ -102,6 +102,7 @@ final class Orchestrator implements AutoCloseable {
         if (now - lastSweep > config.sweep().toNanos()) {
           lastSweep = now;
           for (Run r : store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING))) poke(r.id());
+          settleAwaited();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -110,6 +111,19 @@ final class Orchestrator implements AutoCloseable {
         log.error("orchestrator sweep failed; retrying on the next sweep", e);
       }
     }
+  }
+
+  /**
+   * Completes the wait for runs that another process ended (cancelled over the API, completed by
+   * the process that held the store before): this process may never touch them again, and whoever
+   * waits for them must not wait forever.
+   */
+  private void settleAwaited() {
+    completions.forEach(
+        (runId, f) -> {
+          if (!f.isDone())
+            store.run(runId).filter(r -> !r.state().isActive()).ifPresent(f::complete);
+        });
   }
 
   private void advanceSafely(String runId) {
