@@ -210,7 +210,8 @@ final class Observability {
 
   /**
    * Masks API keys and tokens taken from the environment (any variable whose name ends in KEY,
-   * TOKEN, SECRET or PASSWORD) and the values listed in {@code logging.redact}.
+   * TOKEN, SECRET or PASSWORD), the providers' keys however they were given, the API token and the
+   * values listed in {@code logging.redact}.
    */
   static Redactor redactor(Settings settings, Map<String, String> env) {
     List<String> secrets = new ArrayList<>();
@@ -222,6 +223,8 @@ final class Observability {
               || name.endsWith("SECRET")
               || name.endsWith("PASSWORD")) secrets.add(v);
         });
+    settings.providers().openai().apiKey().ifPresent(secrets::add);
+    settings.providers().anthropic().apiKey().ifPresent(secrets::add);
     settings.get(Setting.HTTP_TOKEN).ifPresent(secrets::add);
     secrets.addAll(settings.get(Setting.LOG_REDACT));
     return new Redactor(secrets);

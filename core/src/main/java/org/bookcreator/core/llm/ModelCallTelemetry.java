@@ -70,7 +70,7 @@ public final class ModelCallTelemetry {
             .startSpan();
     LlmResult result;
     try (Scope ignored = span.makeCurrent()) {
-      result = llm.complete(request);
+      result = masked(llm.complete(request));
     } catch (RuntimeException e) {
       log.error("provider {} threw on call {}", llm.provider(), context.callId(), e);
       result =
@@ -81,6 +81,27 @@ public final class ModelCallTelemetry {
     ModelCall call = new ModelCall(llm.provider(), request, context, result, settle.apply(result));
     record(call);
     return call;
+  }
+
+  /**
+   * The provider's answer with credentials masked, before anything sees it: a model or an error
+   * body that echoes a key (what was sent, a header, a config dump) reaches neither the ledger, the
+   * manuscript, the logs nor the spans.
+   */
+  private LlmResult masked(LlmResult result) {
+    return switch (result) {
+      case LlmResult.Completed c -> {
+        String text = redactor.redact(c.text());
+        yield text.equals(c.text())
+            ? c
+            : new LlmResult.Completed(text, c.model(), c.usage(), c.latency());
+      }
+      case LlmResult.Retryable r ->
+          new LlmResult.Retryable(
+              r.type(), redactor.redact(r.message()), r.model(), r.retryAfter(), r.latency());
+      case LlmResult.Fatal f ->
+          new LlmResult.Fatal(f.type(), redactor.redact(f.message()), f.model(), f.latency());
+    };
   }
 
   private void end(Span span, LlmRequest request, LlmResult result) {

@@ -260,10 +260,8 @@ final class AgentExecutor {
             result.latency().toMillis(),
             errorType.isEmpty() ? LedgerEntry.OK : LedgerEntry.ERROR,
             errorType,
-            result instanceof LlmResult.Completed c
-                ? Optional.of(c.text())
-                // Error bodies may echo what was sent, keys included: masked like the logs.
-                : Optional.of(redactor.redact(result.errorMessage())),
+            // Masked on arrival (ModelCallTelemetry): a key echoed by the provider is not here.
+            Optional.of(result instanceof LlmResult.Completed c ? c.text() : result.errorMessage()),
             at);
     // Committed before the answer is used: a crash from here on never loses the spend, and a resume
     // replays the recorded answer instead of paying for it again.
