@@ -248,6 +248,25 @@ public interface Store extends AutoCloseable {
   /** A count of active runs in one category and stage. */
   record StageCount(String category, String stage, long runs) {}
 
+  // alerts
+
+  /** Answered calls per provider since a time: how many, how many failed, how many rate-limited. */
+  List<ProviderCalls> providerCalls(Instant since);
+
+  record ProviderCalls(String provider, long calls, long failed, long rateLimited) {}
+
+  /** The alert instances pending or firing now. */
+  List<org.bookcreator.core.alert.Alert> openAlerts();
+
+  /**
+   * Commits an evaluation's moves in one transaction: each instance's new state, and the move in
+   * the alert history.
+   */
+  void saveAlerts(List<org.bookcreator.core.alert.AlertChange> changes);
+
+  /** Moves of alert instances at or after {@code since}, newest first, at most {@code limit}. */
+  List<org.bookcreator.core.alert.AlertChange> alertHistory(Instant since, int limit);
+
   /**
    * Keeps finished spans (a span already stored is kept once), then deletes the oldest spans beyond
    * {@code maxSpans} so the local span store stays bounded.

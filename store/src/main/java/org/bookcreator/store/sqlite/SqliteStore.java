@@ -30,6 +30,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
+import org.bookcreator.core.alert.Alert;
+import org.bookcreator.core.alert.AlertChange;
+import org.bookcreator.core.alert.AlertState;
+import org.bookcreator.core.alert.Severity;
 import org.bookcreator.core.cost.CategoryStats;
 import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostLine;
@@ -1940,6 +1944,130 @@ public final class SqliteStore implements Store {
           }
           return out;
         });
+  }
+
+  // ---- alerts
+
+  @Override
+  public List<ProviderCalls> providerCalls(Instant since) {
+    return tx(
+        "count calls per provider",
+        () ->
+            query(
+                "SELECT provider, COUNT(*), COALESCE(SUM(error_type IS NOT NULL), 0),"
+                    + " COALESCE(SUM(error_type = 'rate_limited'), 0) FROM llm_calls WHERE at >= ?"
+                    + " AND outcome IN ('ok', 'error', 'wasted') GROUP BY provider ORDER BY"
+                    + " provider",
+                rs ->
+                    new ProviderCalls(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)),
+                since));
+  }
+
+  private static Alert alert(ResultSet rs) throws SQLException {
+    return new Alert(
+        rs.getString("fingerprint"),
+        rs.getString("name"),
+        labels(rs.getString("labels")),
+        Severity.valueOf(rs.getString("severity")),
+        AlertState.valueOf(rs.getString("state")),
+        rs.getString("summary"),
+        rs.getString("description"),
+        rs.getString("runbook"),
+        Instant.ofEpochMilli(rs.getLong("active_since")),
+        instant(rs, "fired_at"),
+        instant(rs, "resolved_at"));
+  }
+
+  private static Map<String, String> labels(String json) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    Json.parse(json).properties().forEach(e -> out.put(e.getKey(), e.getValue().asString()));
+    return out;
+  }
+
+  @Override
+  public List<Alert> openAlerts() {
+    return tx(
+        "read open alerts",
+        () ->
+            query(
+                "SELECT * FROM alerts WHERE state <> 'RESOLVED' ORDER BY active_since, fingerprint",
+                SqliteStore::alert));
+  }
+
+  @Override
+  public void saveAlerts(List<AlertChange> changes) {
+    tx(
+        "record " + changes.size() + " alert change(s)",
+        () -> {
+          for (AlertChange c : changes) {
+            Alert a = c.alert();
+            String labels = Json.write(a.labels());
+            if (c.from().isEmpty()) {
+              update(
+                  "INSERT INTO alerts(fingerprint, name, labels, severity, state, summary,"
+                      + " description, runbook, active_since, fired_at, resolved_at) VALUES"
+                      + " (?,?,?,?,?,?,?,?,?,?,?)",
+                  a.fingerprint(),
+                  a.name(),
+                  labels,
+                  a.severity(),
+                  a.state(),
+                  a.summary(),
+                  a.description(),
+                  a.runbook(),
+                  a.activeSince(),
+                  a.firedAt(),
+                  a.resolvedAt());
+            } else if (update(
+                    "UPDATE alerts SET state = ?, summary = ?, description = ?, fired_at = ?,"
+                        + " resolved_at = ? WHERE fingerprint = ? AND active_since = ? AND state ="
+                        + " ?",
+                    a.state(),
+                    a.summary(),
+                    a.description(),
+                    a.firedAt(),
+                    a.resolvedAt(),
+                    a.fingerprint(),
+                    a.activeSince(),
+                    c.from().get())
+                == 0) {
+              throw new IllegalTransitionException(
+                  "alert " + a.name() + " " + a.fingerprint() + " is no longer " + c.from().get());
+            }
+            update(
+                "INSERT INTO alert_history(fingerprint, name, labels, severity, from_state,"
+                    + " to_state, summary, at) VALUES (?,?,?,?,?,?,?,?)",
+                a.fingerprint(),
+                a.name(),
+                labels,
+                a.severity(),
+                c.from(),
+                c.to(),
+                a.summary(),
+                c.at());
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public List<AlertChange> alertHistory(Instant since, int limit) {
+    return tx(
+        "read alert history",
+        () ->
+            query(
+                "SELECT h.*, a.state, a.description, a.runbook, a.active_since, a.fired_at,"
+                    + " a.resolved_at FROM alert_history h JOIN alerts a ON a.fingerprint ="
+                    + " h.fingerprint AND a.active_since <= h.at AND (a.resolved_at IS NULL OR"
+                    + " a.resolved_at >= h.at) WHERE h.at >= ? ORDER BY h.id DESC LIMIT ?",
+                rs ->
+                    new AlertChange(
+                        alert(rs),
+                        str(rs, "from_state").map(AlertState::valueOf),
+                        AlertState.valueOf(rs.getString("to_state")),
+                        Instant.ofEpochMilli(rs.getLong("at"))),
+                since,
+                limit));
   }
 
   @Override

@@ -1,0 +1,144 @@
+package org.bookcreator.core.alert;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.bookcreator.core.ops.StallDetector;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evaluates the alert rules: each {@link #evaluate()} asks every rule what it sees, moves each
+ * instance along its lifecycle (new → pending → firing after the rule's {@code for}; firing →
+ * resolved when the rule no longer sees it) and commits the moves to the store in one transaction.
+ * The store is the memory: after a restart the evaluator carries on from the states it finds there,
+ * so a firing alert is neither forgotten nor announced twice.
+ *
+ * <p>A rule that throws is logged and skipped for this evaluation; its alerts keep their state
+ * rather than resolving on a failure to look. Thread-safe; evaluations never overlap.
+ */
+public final class AlertEvaluator {
+  private static final Logger log = LoggerFactory.getLogger(AlertEvaluator.class);
+
+  private final Store store;
+  private final List<AlertRule> rules;
+  private final InstantSource clock;
+  private final StallDetector.Thresholds stallThresholds;
+  private final ProcessProbe probe;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  public AlertEvaluator(
+      Store store,
+      List<AlertRule> rules,
+      InstantSource clock,
+      StallDetector.Thresholds stallThresholds,
+      ProcessProbe probe) {
+    this.store = store;
+    this.rules = List.copyOf(rules);
+    this.clock = clock;
+    this.stallThresholds = stallThresholds;
+    this.probe = probe;
+    Set<String> names = new HashSet<>();
+    for (AlertRule r : rules) {
+      if (!names.add(r.name())) throw new IllegalArgumentException("rule " + r.name() + " twice");
+    }
+  }
+
+  public List<AlertRule> rules() {
+    return rules;
+  }
+
+  /** One evaluation; returns the moves it committed (empty when nothing changed). */
+  public List<AlertChange> evaluate() {
+    lock.lock();
+    try {
+      Instant now = clock.instant();
+      List<Run> active = store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING));
+      AlertInputs in =
+          new AlertInputs(
+              store, now, active, StallDetector.look(store, active, stallThresholds, now), probe);
+      Map<String, Alert> open = new HashMap<>();
+      for (Alert a : store.openAlerts()) open.put(a.fingerprint(), a);
+      List<AlertChange> changes = new ArrayList<>();
+      for (AlertRule rule : rules) {
+        Optional<List<Signal>> seen = check(rule, in);
+        if (seen.isEmpty()) {
+          open.values().removeIf(a -> a.name().equals(rule.name()));
+          continue;
+        }
+        for (Signal s : seen.get()) {
+          String fp = Alert.fingerprint(rule.name(), s.labels());
+          Alert known = open.remove(fp);
+          if (known == null) changes.add(started(rule, s, fp, now));
+          else held(rule, known.describedAs(s), now).ifPresent(changes::add);
+        }
+      }
+      // What is left was open and no rule sees it any more.
+      for (Alert gone : open.values()) {
+        changes.add(
+            new AlertChange(
+                gone.moved(AlertState.RESOLVED, now),
+                Optional.of(gone.state()),
+                AlertState.RESOLVED,
+                now));
+      }
+      if (!changes.isEmpty()) store.saveAlerts(changes);
+      return changes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static Optional<List<Signal>> check(AlertRule rule, AlertInputs in) {
+    try {
+      return Optional.of(rule.check(in));
+    } catch (RuntimeException e) {
+      log.warn(
+          "alert rule {} failed; its alerts keep their state until it works again", rule.name(), e);
+      return Optional.empty();
+    }
+  }
+
+  private static AlertChange started(AlertRule rule, Signal s, String fingerprint, Instant now) {
+    boolean fires = rule.holdFor().isZero();
+    AlertState state = fires ? AlertState.FIRING : AlertState.PENDING;
+    Alert a =
+        new Alert(
+            fingerprint,
+            rule.name(),
+            s.labels(),
+            rule.severity(),
+            state,
+            s.summary(),
+            s.description(),
+            rule.runbook(),
+            now,
+            fires ? Optional.of(now) : Optional.empty(),
+            Optional.empty());
+    return new AlertChange(a, Optional.empty(), state, now);
+  }
+
+  /** A pending alert fires once it has held for the rule's duration; otherwise nothing moves. */
+  private static Optional<AlertChange> held(AlertRule rule, Alert a, Instant now) {
+    if (a.state() != AlertState.PENDING) return Optional.empty();
+    if (Duration.between(a.activeSince(), now).compareTo(rule.holdFor()) < 0)
+      return Optional.empty();
+    return Optional.of(
+        new AlertChange(
+            a.moved(AlertState.FIRING, now),
+            Optional.of(AlertState.PENDING),
+            AlertState.FIRING,
+            now));
+  }
+}

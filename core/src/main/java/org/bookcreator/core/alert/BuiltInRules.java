@@ -1,0 +1,524 @@
+package org.bookcreator.core.alert;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bookcreator.core.ops.StallDetector;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.store.Store;
+
+/**
+ * The rules Book Creator evaluates by itself, with their default thresholds (docs/alerts.md). Each
+ * is a small record: its fields are its thresholds.
+ */
+public final class BuiltInRules {
+  private BuiltInRules() {}
+
+  /** Every built-in rule with its default thresholds. */
+  public static List<AlertRule> defaults() {
+    return List.of(
+        new WorkflowStalled(),
+        new TaskLeaseExpired(),
+        new RunFailed(Duration.ofDays(7)),
+        new ProviderDown(Duration.ofMinutes(2), 5),
+        new ProviderErrorRateHigh(Duration.ofMinutes(5), 10, 0.20, Duration.ofMinutes(2)),
+        new ProviderRateLimited(Duration.ofMinutes(5), 10),
+        new BudgetNearlySpent(new BigDecimal("0.80")),
+        new BudgetExceeded(),
+        new StoreDiskLow(0.05, 1L << 30, Duration.ofMinutes(5)));
+  }
+
+  /** A run made no progress past its stage's stall threshold, or its critique loop hit its cap. */
+  public record WorkflowStalled() implements AlertRule {
+    @Override
+    public String name() {
+      return "WorkflowStalled";
+    }
+
+    @Override
+    public Severity severity() {
+      return Severity.CRITICAL;
+    }
+
+    @Override
+    public Duration holdFor() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public String runbook() {
+      return "stalled-workflow";
+    }
+
+    @Override
+    public String condition() {
+      return "a run has made no progress past its stage's stall threshold (stalls.threshold,"
+          + " stalls.thresholds), or its critique loop hit its cap without passing";
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      return stalls(in, false, this::describe);
+    }
+
+    private Signal describe(StallDetector.Stall s, String title) {
+      return new Signal(
+          runLabels(s.run()),
+          "Run " + s.run().id() + " of \"" + title + "\" is stalled in " + stage(s.run()),
+          s.reason() + ". Look: bin/book-creator diagnose " + s.run().id());
+    }
+  }
+
+  /** A task's lease expired without a heartbeat: its worker died or froze. */
+  public record TaskLeaseExpired() implements AlertRule {
+    @Override
+    public String name() {
+      return "TaskLeaseExpired";
+    }
+
+    @Override
+    public Severity severity() {
+      return Severity.CRITICAL;
+    }
+
+    @Override
+    public Duration holdFor() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public String runbook() {
+      return "worker-down";
+    }
+
+    @Override
+    public String condition() {
+      return "a task's lease expired without a heartbeat (its worker died or froze)";
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      return stalls(in, true, this::describe);
+    }
+
+    private Signal describe(StallDetector.Stall s, String title) {
+      return new Signal(
+          runLabels(s.run()),
+          "A worker of run " + s.run().id() + " of \"" + title + "\" stopped heartbeating",
+          s.reason()
+              + ". Another worker takes the task over; look: bin/book-creator diagnose "
+              + s.run().id());
+    }
+  }
+
+  /** A run failed; resolved when it is restarted or cancelled. */
+  public record RunFailed(Duration within) implements AlertRule {
+    @Override
+    public String name() {
+      return "RunFailed";
+    }
+
+    @Override
+    public Severity severity() {
+      return Severity.WARNING;
+    }
+
+    @Override
+    public Duration holdFor() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public String runbook() {
+      return "run-failed";
+    }
+
+    @Override
+    public String condition() {
+      return "a run failed in the last " + human(within) + " and was not restarted or cancelled";
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      List<Signal> out = new ArrayList<>();
+      for (Run r : in.store().runsIn(Set.of(RunState.FAILED))) {
+        if (r.updatedAt().isBefore(in.now().minus(within))) continue;
+        out.add(
+            new Signal(
+                runLabels(r),
+                "Run " + r.id() + " of \"" + title(in.store(), r) + "\" failed in " + stage(r),
+                r.reason().orElse("no reason recorded")
+                    + ". Look: bin/book-creator diagnose "
+                    + r.id()
+                    + "; restart: bin/book-creator runs restart "
+                    + r.id()));
+      }
+      return out;
+    }
+  }
+
+  /** Every call to a provider failed over a short window. */
+  public record ProviderDown(Duration window, long minCalls) implements AlertRule {
+    @Override
+    public String name() {
+      return "ProviderDown";
+    }
+
+    @Override
+    public Severity severity() {
+      return Severity.CRITICAL;
+    }
+
+    @Override
+    public Duration holdFor() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public String runbook() {
+      return "provider-errors";
+    }
+
+    @Override
+    public String condition() {
+      return "every call to a provider failed over "
+          + human(window)
+          + " (at least "
+          + minCalls
+          + " calls)";
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      List<Signal> out = new ArrayList<>();
+      for (Store.ProviderCalls p : in.store().providerCalls(in.now().minus(window))) {
+        if (p.calls() < minCalls || p.failed() < p.calls()) continue;
+        out.add(
+            new Signal(
+                Map.of("provider", p.provider()),
+                "Provider " + p.provider() + " is down: every call failed",
+                p.calls()
+                    + " of "
+                    + p.calls()
+                    + " calls failed in the last "
+                    + human(window)
+                    + ". Runs retry with backoff, then fail."));
+      }
+      return out;
+    }
+  }
+
+  /** A provider's share of failed calls is high. */
+  public record ProviderErrorRateHigh(
+      Duration window, long minCalls, double maxShare, Duration holdFor) implements AlertRule {
+    @Override
+    public String name() {
+      return "ProviderErrorRateHigh";
+    }
+
+    @Override
+    public Severity severity() {
+      return Severity.WARNING;
+    }
+
+    @Override
+    public String runbook() {
+      return "provider-errors";
+    }
+
+    @Override
+    public String condition() {
+      return "a provider's failed calls exceed "
+          + Math.round(maxShare * 100)
+          + "% of at least "
+          + minCalls
+          + " calls over "
+          + human(window)
+          + ", for "
+          + human(holdFor);
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      List<Signal> out = new ArrayList<>();
+      for (Store.ProviderCalls p : in.store().providerCalls(in.now().minus(window))) {
+        if (p.calls() < minCalls || p.failed() <= maxShare * p.calls()) continue;
+        out.add(
+            new Signal(
+                Map.of("provider", p.provider()),
+                "Provider "
+                    + p.provider()
+                    + " fails "
+                    + percent(p.failed(), p.calls())
+                    + " of calls",
+                p.failed()
+                    + " of "
+                    + p.calls()
+                    + " calls failed in the last "
+                    + human(window)
+                    + " ("
+                    + p.rateLimited()
+                    + " rate-limited)."));
+      }
+      return out;
+    }
+  }
+
+  /** A provider keeps answering with rate limits. */
+  public record ProviderRateLimited(Duration window, long minAnswers) implements AlertRule {
+    @Override
+    public String name() {
+      return "ProviderRateLimited";
+    }
+
+    @Override
+    public Severity severity() {
+      return Severity.WARNING;
+    }
+
+    @Override
+    public Duration holdFor() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public String runbook() {
+      return "provider-errors";
+    }
+
+    @Override
+    public String condition() {
+      return "at least " + minAnswers + " rate-limit answers from a provider in " + human(window);
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      List<Signal> out = new ArrayList<>();
+      for (Store.ProviderCalls p : in.store().providerCalls(in.now().minus(window))) {
+        if (p.rateLimited() < minAnswers) continue;
+        out.add(
+            new Signal(
+                Map.of("provider", p.provider()),
+                "Provider " + p.provider() + " is rate-limiting Book Creator",
+                p.rateLimited()
+                    + " rate-limit answers in the last "
+                    + human(window)
+                    + ": lower "
+                    + p.provider()
+                    + ".max_concurrency or pipeline.workers, or raise the account's limits."));
+      }
+      return out;
+    }
+  }
+
+  /** An open run's project has spent most of its budget. */
+  public record BudgetNearlySpent(BigDecimal share) implements AlertRule {
+    @Override
+    public String name() {
+      return "BudgetNearlySpent";
+    }
+
+    @Override
+    public Severity severity() {
+      return Severity.WARNING;
+    }
+
+    @Override
+    public Duration holdFor() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public String runbook() {
+      return "cost-overrun";
+    }
+
+    @Override
+    public String condition() {
+      return "an open run's project spent at least "
+          + share.movePointRight(2).stripTrailingZeros().toPlainString()
+          + "% of its budget, and not all of it";
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      return budgets(
+          in,
+          (spent, budget) ->
+              spent.compareTo(budget.multiply(share)) >= 0 && spent.compareTo(budget) < 0);
+    }
+  }
+
+  /** An open run's project has spent its whole budget (the run pauses unless told not to). */
+  public record BudgetExceeded() implements AlertRule {
+    @Override
+    public String name() {
+      return "BudgetExceeded";
+    }
+
+    @Override
+    public Severity severity() {
+      return Severity.CRITICAL;
+    }
+
+    @Override
+    public Duration holdFor() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public String runbook() {
+      return "cost-overrun";
+    }
+
+    @Override
+    public String condition() {
+      return "an open run's project spent its whole budget";
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      return budgets(in, (spent, budget) -> spent.compareTo(budget) >= 0);
+    }
+  }
+
+  /** The data directory's disk is nearly full. */
+  public record StoreDiskLow(double minShare, long minBytes, Duration holdFor)
+      implements AlertRule {
+    @Override
+    public String name() {
+      return "StoreDiskLow";
+    }
+
+    @Override
+    public Severity severity() {
+      return Severity.CRITICAL;
+    }
+
+    @Override
+    public String runbook() {
+      return "store-full-or-locked";
+    }
+
+    @Override
+    public String condition() {
+      return "the data directory's disk has less than "
+          + Math.round(minShare * 100)
+          + "% or "
+          + (minBytes >> 20)
+          + " MiB free, for "
+          + human(holdFor);
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      ProcessProbe.DiskSpace disk = in.probe().disk();
+      if (disk.freeBytes().isEmpty() || disk.totalBytes().isEmpty()) return List.of();
+      long free = disk.freeBytes().getAsLong();
+      long total = disk.totalBytes().getAsLong();
+      if (free >= minBytes && free >= minShare * total) return List.of();
+      return List.of(
+          new Signal(
+              Map.of(),
+              "The data directory's disk is nearly full",
+              (free >> 20)
+                  + " MiB free of "
+                  + (total >> 20)
+                  + " MiB. When it is full every run stops; free space or move the data"
+                  + " directory."));
+    }
+  }
+
+  // ---- shared by the rules above
+
+  private static List<Signal> stalls(
+      AlertInputs in,
+      boolean leaseExpired,
+      java.util.function.BiFunction<StallDetector.Stall, String, Signal> describe) {
+    List<Signal> out = new ArrayList<>();
+    for (StallDetector.Stall s : in.stalls().stalls()) {
+      if ((s.kind() == StallDetector.Kind.LEASE_EXPIRED) != leaseExpired) continue;
+      out.add(describe.apply(s, title(in.store(), s.run())));
+    }
+    return out;
+  }
+
+  private static List<Signal> budgets(
+      AlertInputs in, java.util.function.BiPredicate<BigDecimal, BigDecimal> crossed) {
+    Map<String, Run> byProject = new LinkedHashMap<>();
+    for (Run r : in.store().runsIn(Set.of(RunState.QUEUED, RunState.RUNNING, RunState.PAUSED)))
+      byProject.put(r.projectId(), r);
+    List<Signal> out = new ArrayList<>();
+    Map<String, Project> projects = new HashMap<>();
+    for (Run r : byProject.values()) {
+      Optional<Project> p = in.store().project(r.projectId());
+      if (p.isEmpty() || p.get().budgetUsd().isEmpty()) continue;
+      projects.put(r.projectId(), p.get());
+      BigDecimal budget = p.get().budgetUsd().get();
+      BigDecimal spent = in.store().projectSpend(r.projectId());
+      if (budget.signum() <= 0 || !crossed.test(spent, budget)) continue;
+      out.add(
+          new Signal(
+              Map.of("project_id", r.projectId(), "run_id", r.id()),
+              "\""
+                  + p.get().title()
+                  + "\" spent "
+                  + percent(spent, budget)
+                  + " of its $"
+                  + budget.toPlainString()
+                  + " budget",
+              "spent $"
+                  + spent.setScale(4, RoundingMode.HALF_EVEN).toPlainString()
+                  + " of $"
+                  + budget.toPlainString()
+                  + (r.state() == RunState.PAUSED ? "; run " + r.id() + " is paused" : "")
+                  + ". Raise it: bin/book-creator resume --run "
+                  + r.id()
+                  + " --budget-usd N --reason TEXT"));
+    }
+    return out;
+  }
+
+  private static Map<String, String> runLabels(Run r) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("run_id", r.id());
+    labels.put("project_id", r.projectId());
+    labels.put("stage", r.stage().map(Stage::id).orElse("none"));
+    return labels;
+  }
+
+  private static String title(Store store, Run r) {
+    return store.project(r.projectId()).map(Project::title).orElse(r.projectId());
+  }
+
+  private static String stage(Run r) {
+    return r.stage().map(s -> "stage " + s.id()).orElse("no stage");
+  }
+
+  private static String percent(long part, long whole) {
+    return Math.round(100.0 * part / whole) + "%";
+  }
+
+  private static String percent(BigDecimal part, BigDecimal whole) {
+    return part.multiply(BigDecimal.valueOf(100)).divide(whole, 0, RoundingMode.DOWN) + "%";
+  }
+
+  static String human(Duration d) {
+    if (d.toDaysPart() > 0 && d.toHoursPart() == 0 && d.toMinutesPart() == 0)
+      return d.toDays() + " d";
+    if (d.toHours() > 0 && d.toMinutesPart() == 0 && d.toSecondsPart() == 0)
+      return d.toHours() + " h";
+    if (d.toMinutes() > 0 && d.toSecondsPart() == 0) return d.toMinutes() + " m";
+    return d.toSeconds() + " s";
+  }
+}

@@ -1,0 +1,396 @@
+package org.bookcreator.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.bookcreator.core.alert.Alert;
+import org.bookcreator.core.alert.AlertChange;
+import org.bookcreator.core.alert.AlertEvaluator;
+import org.bookcreator.core.alert.AlertInputs;
+import org.bookcreator.core.alert.AlertRule;
+import org.bookcreator.core.alert.AlertState;
+import org.bookcreator.core.alert.BuiltInRules;
+import org.bookcreator.core.alert.ProcessProbe;
+import org.bookcreator.core.alert.Severity;
+import org.bookcreator.core.alert.Signal;
+import org.bookcreator.core.cost.LedgerEntry;
+import org.bookcreator.core.llm.Usage;
+import org.bookcreator.core.ops.StallDetector;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.store.Store;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built-in alert rules over a real store, evaluated at times a test clock sets: each fires
+ * after its {@code for}, resolves when its condition clears, and a restarted evaluator carries on
+ * from the store without announcing anything twice.
+ */
+class AlertEvaluatorTest {
+  private static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
+
+  @TempDir Path dir;
+  private Store store;
+  private final TestClock clock = new TestClock();
+  private final TestProbe probe = new TestProbe();
+  private int calls;
+
+  @BeforeEach
+  void open() {
+    store = SqliteStore.open(dir.resolve("data"), true);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private AlertEvaluator evaluator() {
+    return new AlertEvaluator(
+        store,
+        BuiltInRules.defaults(),
+        clock,
+        StallDetector.Thresholds.of(Duration.ofMinutes(10)),
+        probe);
+  }
+
+  @Test
+  void providerErrorRateHigh_isPendingFirst_firesAfterItsFor_andResolvesWhenCallsSucceedAgain() {
+    AlertEvaluator evaluator = evaluator();
+    aRun("p1", "r1");
+    for (int i = 0; i < 10; i++) call("r1", "openai", i < 3 ? "server_error" : null);
+
+    List<AlertChange> first = evaluator.evaluate();
+    clock.advance(Duration.ofMinutes(1));
+    List<AlertChange> stillPending = evaluator.evaluate();
+    clock.advance(Duration.ofMinutes(1));
+    List<AlertChange> fired = evaluator.evaluate();
+
+    assertThat(first)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.alert().name()).isEqualTo("ProviderErrorRateHigh");
+              assertThat(c.to()).isEqualTo(AlertState.PENDING);
+              assertThat(c.notifies()).isFalse();
+              assertThat(c.alert().labels()).containsExactly(Map.entry("provider", "openai"));
+              assertThat(c.alert().summary()).contains("30%");
+            });
+    assertThat(stillPending).isEmpty();
+    assertThat(fired)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.to()).isEqualTo(AlertState.FIRING);
+              assertThat(c.notifies()).isTrue();
+              assertThat(c.alert().runbook()).isEqualTo("provider-errors");
+            });
+
+    clock.advance(Duration.ofMinutes(4));
+    for (int i = 0; i < 20; i++) call("r1", "openai", null);
+    List<AlertChange> resolved = evaluator.evaluate();
+
+    assertThat(resolved)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.to()).isEqualTo(AlertState.RESOLVED);
+              assertThat(c.notifies()).isTrue();
+            });
+    assertThat(store.openAlerts()).isEmpty();
+    assertThat(store.alertHistory(T0, 10))
+        .extracting(AlertChange::to)
+        .containsExactly(AlertState.RESOLVED, AlertState.FIRING, AlertState.PENDING);
+  }
+
+  @Test
+  void providerDown_firesAtOnce_perProvider_andAPendingAlertThatClearsNeverNotifies() {
+    AlertEvaluator evaluator = evaluator();
+    aRun("p1", "r1");
+    for (int i = 0; i < 5; i++) call("r1", "anthropic", "connection");
+    for (int i = 0; i < 10; i++) call("r1", "openai", i < 3 ? "timeout" : null);
+
+    List<AlertChange> changes = evaluator.evaluate();
+
+    assertThat(changes)
+        .filteredOn(c -> c.alert().name().equals("ProviderDown"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.to()).isEqualTo(AlertState.FIRING);
+              assertThat(c.alert().severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(c.alert().labels()).containsEntry("provider", "anthropic");
+            });
+    Alert pending =
+        store.openAlerts().stream()
+            .filter(a -> a.name().equals("ProviderErrorRateHigh"))
+            .filter(a -> a.labels().get("provider").equals("openai"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(pending.state()).isEqualTo(AlertState.PENDING);
+
+    clock.advance(Duration.ofMinutes(6));
+    List<AlertChange> later = evaluator.evaluate();
+
+    assertThat(later)
+        .filteredOn(c -> c.alert().fingerprint().equals(pending.fingerprint()))
+        .singleElement()
+        .satisfies(c -> assertThat(c.notifies()).as("it never fired").isFalse());
+  }
+
+  @Test
+  void runFailed_firesPerRun_andResolvesWhenTheRunIsRestarted() {
+    AlertEvaluator evaluator = evaluator();
+    aRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.FAILED, "stage outline failed", T0);
+
+    List<AlertChange> fired = evaluator.evaluate();
+
+    assertThat(fired)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.alert().name()).isEqualTo("RunFailed");
+              assertThat(c.alert().labels()).containsEntry("run_id", "r1");
+              assertThat(c.alert().description())
+                  .contains("stage outline failed")
+                  .contains("bin/book-creator diagnose r1");
+            });
+
+    store.transitionRun("r1", RunState.FAILED, RunState.RUNNING, "restarted", clock.instant());
+    List<AlertChange> resolved = evaluator.evaluate();
+
+    assertThat(resolved).extracting(AlertChange::to).containsExactly(AlertState.RESOLVED);
+  }
+
+  @Test
+  void aRestartedEvaluator_carriesOnFromTheStore_withoutAnnouncingAgain() {
+    aRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.FAILED, "broken", T0);
+    assertThat(evaluator().evaluate()).hasSize(1);
+    store.close();
+    store = SqliteStore.open(dir.resolve("data"), true);
+
+    clock.advance(Duration.ofMinutes(1));
+    List<AlertChange> afterRestart = evaluator().evaluate();
+
+    assertThat(afterRestart).isEmpty();
+    assertThat(store.openAlerts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.FIRING));
+  }
+
+  @Test
+  void workflowStalled_firesForARunWithoutProgress_pastItsThreshold() {
+    AlertEvaluator evaluator = evaluator();
+    aRun("p1", "r1");
+
+    assertThat(evaluator.evaluate()).isEmpty();
+    clock.advance(Duration.ofMinutes(11));
+    List<AlertChange> stalled = evaluator.evaluate();
+
+    assertThat(stalled)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.alert().name()).isEqualTo("WorkflowStalled");
+              assertThat(c.alert().summary()).contains("r1").contains("Title p1");
+              assertThat(c.alert().runbook()).isEqualTo("stalled-workflow");
+            });
+  }
+
+  @Test
+  void budgets_nearlySpentThenExceeded_theFirstResolvingAsTheSecondFires() {
+    AlertEvaluator evaluator = evaluator();
+    aRun("p1", "r1");
+    store.recordCall(priced("r1", "0.85"));
+
+    assertThat(evaluator.evaluate())
+        .singleElement()
+        .satisfies(c -> assertThat(c.alert().name()).isEqualTo("BudgetNearlySpent"));
+
+    store.recordCall(priced("r1", "0.20"));
+    List<AlertChange> exceeded = evaluator.evaluate();
+
+    assertThat(exceeded)
+        .extracting(c -> c.alert().name() + " " + c.to())
+        .containsExactlyInAnyOrder("BudgetExceeded FIRING", "BudgetNearlySpent RESOLVED");
+  }
+
+  @Test
+  void storeDiskLow_firesOnlyAfterFiveMinutesBelowTheMark() {
+    AlertEvaluator evaluator = evaluator();
+    probe.free = 500L << 20;
+    probe.total = 100L << 30;
+
+    assertThat(evaluator.evaluate())
+        .extracting(AlertChange::to)
+        .containsExactly(AlertState.PENDING);
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(evaluator.evaluate()).extracting(AlertChange::to).containsExactly(AlertState.FIRING);
+    probe.free = 50L << 30;
+    assertThat(evaluator.evaluate())
+        .extracting(AlertChange::to)
+        .containsExactly(AlertState.RESOLVED);
+  }
+
+  @Test
+  void aRuleThatFails_keepsItsAlertsAsTheyWere_andTheOthersGoOn() {
+    aRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.FAILED, "broken", T0);
+    boolean[] broken = {false};
+    AlertRule flaky =
+        new AlertRule() {
+          @Override
+          public String name() {
+            return "Flaky";
+          }
+
+          @Override
+          public Severity severity() {
+            return Severity.WARNING;
+          }
+
+          @Override
+          public Duration holdFor() {
+            return Duration.ZERO;
+          }
+
+          @Override
+          public String runbook() {
+            return "observability";
+          }
+
+          @Override
+          public String condition() {
+            return "always, unless broken";
+          }
+
+          @Override
+          public List<Signal> check(AlertInputs in) {
+            if (broken[0]) throw new IllegalStateException("cannot look");
+            return List.of(new Signal(Map.of(), "flaky", "flaky"));
+          }
+        };
+    AlertEvaluator evaluator =
+        new AlertEvaluator(
+            store,
+            List.of(flaky, new BuiltInRules.RunFailed(Duration.ofDays(7))),
+            clock,
+            StallDetector.Thresholds.of(Duration.ofMinutes(10)),
+            probe);
+    assertThat(evaluator.evaluate()).hasSize(2);
+
+    broken[0] = true;
+    store.transitionRun("r1", RunState.FAILED, RunState.CANCELLED, "given up", T0);
+    List<AlertChange> changes = evaluator.evaluate();
+
+    assertThat(changes)
+        .singleElement()
+        .satisfies(c -> assertThat(c.alert().name()).isEqualTo("RunFailed"));
+    assertThat(store.openAlerts()).extracting(Alert::name).containsExactly("Flaky");
+  }
+
+  // ---- helpers
+
+  private void aRun(String projectId, String runId) {
+    store.createProject(
+        new Project(
+            projectId,
+            "Title " + projectId,
+            "fiction",
+            Optional.empty(),
+            "A brief.",
+            3,
+            Optional.of(new BigDecimal("1.00")),
+            List.of(),
+            T0));
+    store.createRun(runId, projectId, 7, "test", T0);
+    store.transitionRun(runId, RunState.QUEUED, RunState.RUNNING, "started", T0);
+  }
+
+  private void call(String runId, String provider, String errorType) {
+    store.recordCall(
+        new LedgerEntry(
+            "c" + ++calls,
+            "p1",
+            runId,
+            "t1",
+            Stage.OUTLINE,
+            AgentRole.PLANNER,
+            0,
+            provider,
+            "m",
+            Usage.NONE,
+            Optional.of(BigDecimal.ZERO),
+            Optional.empty(),
+            10,
+            errorType == null ? LedgerEntry.OK : LedgerEntry.ERROR,
+            Optional.ofNullable(errorType),
+            Optional.empty(),
+            clock.instant()));
+  }
+
+  private LedgerEntry priced(String runId, String usd) {
+    return new LedgerEntry(
+        "c" + ++calls,
+        "p1",
+        runId,
+        "t1",
+        Stage.OUTLINE,
+        AgentRole.PLANNER,
+        0,
+        "simulated",
+        "sim-standard",
+        new Usage(100, 10, 0, 0, 0),
+        Optional.of(new BigDecimal(usd)),
+        Optional.empty(),
+        10,
+        LedgerEntry.OK,
+        Optional.empty(),
+        Optional.empty(),
+        clock.instant());
+  }
+
+  private static final class TestClock implements InstantSource {
+    private Instant now = T0;
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+  }
+
+  /** The disk's figures, set by the test: a real disk cannot be filled to order here. */
+  private static final class TestProbe implements ProcessProbe {
+    long free = 900L << 30;
+    long total = 1000L << 30;
+
+    @Override
+    public DiskSpace disk() {
+      return new DiskSpace(OptionalLong.of(free), OptionalLong.of(total));
+    }
+
+    @Override
+    public long telemetryDropped() {
+      return 0;
+    }
+  }
+}
