@@ -17,8 +17,10 @@ import org.bookcreator.core.cost.CategoryStats;
 import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostLine;
 import org.bookcreator.core.cost.CostQuery;
+import org.bookcreator.core.cost.UnpricedModel;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.view.CostReports;
+import org.bookcreator.core.view.PriceCatalogueView;
 import org.bookcreator.core.view.ViewJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +32,7 @@ import picocli.CommandLine.Spec;
     name = "cost",
     description = "Cost reports from the ledger (one row per model call).",
     mixinStandardHelpOptions = true,
-    subcommands = {CostCommand.Report.class, CostCommand.Reprice.class})
+    subcommands = {CostCommand.Report.class, CostCommand.Reprice.class, CostCommand.Prices.class})
 final class CostCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -298,7 +300,7 @@ final class CostCommand implements Runnable {
       return sb.toString();
     }
 
-    private static String csvCell(String s) {
+    static String csvCell(String s) {
       String c = Text.clean(s);
       // Leading =, +, -, @ would be formulas in a spreadsheet.
       if (!c.isEmpty() && "=+-@".indexOf(c.charAt(0)) >= 0) c = "'" + c;
@@ -454,6 +456,158 @@ final class CostCommand implements Runnable {
       }
       out.flush();
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "prices",
+      header = "The price catalogue, and the models in the ledger that have no price.",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Lists every price in force (shipped prices plus prices.file): provider, model, aliases,",
+        "USD per million input, output, cache-read and cache-write tokens, effective date, whether",
+        "the model is declared free, and the source of the figures. Then the models the ledger",
+        "holds calls of without a price, and the cost reprice command that prices those calls",
+        "once their prices are added."
+      })
+  static final class Prices implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Options options = new Options();
+
+    @Option(
+        names = "--format",
+        paramLabel = "FMT",
+        defaultValue = "table",
+        description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Override
+    public Integer call() {
+      if (!List.of("table", "csv", "json").contains(format)) {
+        throw new Main.UsageException(
+            "--format must be table, csv or json, got '" + Text.clean(format) + "'");
+      }
+      Settings settings = options.load(Map.of());
+      List<UnpricedModel> unpriced;
+      Optional<Engine> engine = Engine.read(settings);
+      try {
+        unpriced = engine.map(e -> e.store.unpricedModels()).orElse(List.of());
+      } finally {
+        engine.ifPresent(Engine::close);
+      }
+      PriceCatalogueView view =
+          PriceCatalogueView.of(settings.prices(), unpriced, since -> reprice(settings, since));
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(
+          switch (format) {
+            case "json" -> ViewJson.writePretty(view) + "\n";
+            case "csv" -> csv(view);
+            default -> table(view, engine.isPresent());
+          });
+      out.flush();
+      return ExitCodes.OK;
+    }
+
+    /** The reprice command for this data directory and config, from {@code since} on. */
+    private String reprice(Settings settings, LocalDate since) {
+      StringBuilder c =
+          new StringBuilder("bin/book-creator cost reprice --since ")
+              .append(since)
+              .append(" --data-dir ")
+              .append(shellWord(settings.dataDir().toString()));
+      if (options.config != null)
+        c.append(" --config ").append(shellWord(options.config.toString()));
+      return c.toString();
+    }
+
+    private static String shellWord(String s) {
+      String c = Text.clean(s);
+      return c.matches("[A-Za-z0-9_./:=@%+,-]+") ? c : "'" + c.replace("'", "'\\''") + "'";
+    }
+
+    private static final List<String> CATALOGUE =
+        List.of(
+            "provider",
+            "model",
+            "aliases",
+            "input_per_million",
+            "output_per_million",
+            "cache_read_per_million",
+            "cache_write_per_million",
+            "effective_from",
+            "free",
+            "source");
+
+    private static final List<String> UNPRICED =
+        List.of("provider", "model", "calls", "first_seen", "last_seen", "priced_now_as");
+
+    /** An entry's cells, in the order of {@link #CATALOGUE}; empty where there is nothing. */
+    private static List<String> cells(PriceCatalogueView.Entry e) {
+      return List.of(
+          e.provider(),
+          e.model(),
+          String.join(" ", e.aliases()),
+          e.inputPerMillion().toPlainString(),
+          e.outputPerMillion().toPlainString(),
+          e.cacheReadPerMillion().toPlainString(),
+          e.cacheWritePerMillion().toPlainString(),
+          e.effectiveFrom().toString(),
+          e.free() ? "free" : "",
+          e.source().orElse(""));
+    }
+
+    /** A model's cells, in the order of {@link #UNPRICED}; empty where there is nothing. */
+    private static List<String> cells(PriceCatalogueView.Unpriced u) {
+      return List.of(
+          u.provider(),
+          u.model(),
+          Long.toString(u.calls()),
+          u.firstSeen().toString(),
+          u.lastSeen().toString(),
+          u.pricedNowAs().orElse(""));
+    }
+
+    private static String table(PriceCatalogueView view, boolean ledger) {
+      StringBuilder sb =
+          new StringBuilder(
+              "Price catalogue (USD per million tokens; shipped prices and prices.file)\n");
+      sb.append(textTable(CATALOGUE, view.catalogue().stream().map(Prices::cells).toList()));
+      sb.append("\nModels in the ledger without a price\n");
+      if (view.unpriced().isEmpty()) {
+        return sb.append(ledger ? "none: every call has a price\n" : "none: no ledger yet\n")
+            .toString();
+      }
+      sb.append(textTable(UNPRICED, view.unpriced().stream().map(Prices::cells).toList()));
+      return sb.append(
+              "\nAdd a price for each model not priced now to the price file (prices.file, see"
+                  + " docs/costs.md),\nthen price their past calls with:\n  ")
+          .append(view.repriceCommand().orElseThrow())
+          .append('\n')
+          .toString();
+    }
+
+    private static String textTable(List<String> header, List<List<String>> rows) {
+      return Text.table(
+          header.stream().map(h -> h.replace('_', ' ')).toList(),
+          rows.stream()
+              .map(r -> r.stream().map(c -> c.isEmpty() ? "-" : Text.clip(c, 60)).toList())
+              .toList());
+    }
+
+    private static String csv(PriceCatalogueView view) {
+      StringBuilder sb = new StringBuilder(String.join(",", CATALOGUE)).append('\n');
+      for (PriceCatalogueView.Entry e : view.catalogue()) sb.append(csvRow(cells(e))).append('\n');
+      sb.append('\n').append(String.join(",", UNPRICED)).append(",reprice_command\n");
+      for (PriceCatalogueView.Unpriced u : view.unpriced()) {
+        List<String> row = new ArrayList<>(cells(u));
+        row.add(view.repriceCommand().orElseThrow());
+        sb.append(csvRow(row)).append('\n');
+      }
+      return sb.toString();
+    }
+
+    private static String csvRow(List<String> cells) {
+      return String.join(",", cells.stream().map(Report::csvCell).toList());
     }
   }
 }

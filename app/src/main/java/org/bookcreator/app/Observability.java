@@ -205,7 +205,7 @@ final class Observability {
         settings.get(Setting.TRACING_ENABLED),
         settings.get(Setting.SAMPLING_RATIO),
         settings.get(Setting.CAPTURE_CONTENT),
-        settings.prices().models());
+        settings.prices().modelLabels());
   }
 
   /**

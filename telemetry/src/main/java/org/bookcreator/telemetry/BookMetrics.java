@@ -11,7 +11,6 @@ import io.opentelemetry.api.metrics.ObservableDoubleGauge;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The metric catalogue of DESIGN.md as methods. Every method is safe to call from any thread and
  * never throws into the caller; with metrics switched off the instruments are no-ops. Label values
- * are bounded: models outside the allow-list are recorded as {@code other}.
+ * are bounded: a model is labelled by its catalogue name, and models outside the catalogue as
+ * {@code other} (see {@link ModelLabels}).
  */
 public final class BookMetrics {
   private static final Logger log = LoggerFactory.getLogger(BookMetrics.class);
@@ -32,7 +32,7 @@ public final class BookMetrics {
   }
 
   private final Meter meter;
-  private final Set<String> models;
+  private final ModelLabels models;
   private final List<ObservableDoubleGauge> gauges = new ArrayList<>();
   private final LongCounter runsStarted;
   private final LongCounter runsFinished;
@@ -55,9 +55,9 @@ public final class BookMetrics {
   /**
    * Creates the catalogue's instruments on {@code meter}.
    *
-   * @param models the model names kept as label values; others are recorded as {@code other}
+   * @param models names the model label of a provider's model
    */
-  public BookMetrics(Meter meter, Set<String> models) {
+  public BookMetrics(Meter meter, ModelLabels models) {
     this.meter = meter;
     this.models = models;
     runsStarted =
@@ -178,8 +178,18 @@ public final class BookMetrics {
             .build();
   }
 
-  private String model(String m) {
-    return m != null && (models.isEmpty() ? false : models.contains(m)) ? m : "other";
+  /**
+   * The label the metrics give {@code model} of {@code provider}: its catalogue name, or {@link
+   * ModelLabels#OTHER}. Never throws.
+   */
+  public String modelLabel(String provider, String model) {
+    try {
+      String label = models.label(provider, model);
+      return label == null ? ModelLabels.OTHER : label;
+    } catch (RuntimeException e) {
+      log.debug("model label of {} not found", model, e);
+      return ModelLabels.OTHER;
+    }
   }
 
   private static String v(String s) {
@@ -253,7 +263,7 @@ public final class BookMetrics {
           String prov = SemConv.GEN_AI_PROVIDER_NAME.getKey();
           String mod = SemConv.GEN_AI_REQUEST_MODEL.getKey();
           String chat = SemConv.OPERATION_CHAT;
-          String m = model(requestModel);
+          String m = modelLabel(provider, requestModel);
           operationDuration.record(
               seconds,
               errorType == null
@@ -284,14 +294,17 @@ public final class BookMetrics {
                     SemConv.L_PROVIDER,
                     provider,
                     SemConv.L_MODEL,
-                    model(model),
+                    modelLabel(provider, model),
                     SemConv.L_CATEGORY,
                     category)));
   }
 
   public void unpricedCall(String provider, String model) {
     guard(
-        () -> unpriced.add(1, attrs(SemConv.L_PROVIDER, provider, SemConv.L_MODEL, model(model))));
+        () ->
+            unpriced.add(
+                1,
+                attrs(SemConv.L_PROVIDER, provider, SemConv.L_MODEL, modelLabel(provider, model))));
   }
 
   public void documentParsed(String type, String outcome, double seconds, long bytes) {

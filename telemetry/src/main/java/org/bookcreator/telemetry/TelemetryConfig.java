@@ -12,7 +12,7 @@ import java.util.Set;
  * @param tracing whether spans are recorded (off: no-op tracer)
  * @param samplingRatio share of runs whose traces are kept, 0..1
  * @param captureContent whether prompts and completions go into spans (off by default)
- * @param models models kept as a metric label; others are folded into {@code other}
+ * @param models how metrics label a model: by its catalogue name, others folded into {@code other}
  */
 public record TelemetryConfig(
     String service,
@@ -20,13 +20,24 @@ public record TelemetryConfig(
     boolean tracing,
     double samplingRatio,
     boolean captureContent,
-    Set<String> models) {
+    ModelLabels models) {
   public TelemetryConfig {
     Objects.requireNonNull(service, "service");
-    models = Set.copyOf(models);
+    Objects.requireNonNull(models, "models");
     if (!(samplingRatio >= 0 && samplingRatio <= 1)) {
       throw new IllegalArgumentException("sampling ratio must be 0..1, was " + samplingRatio);
     }
+  }
+
+  /** A config whose metrics keep {@code models} as labels and fold every other model. */
+  public TelemetryConfig(
+      String service,
+      boolean metrics,
+      boolean tracing,
+      double samplingRatio,
+      boolean captureContent,
+      Set<String> models) {
+    this(service, metrics, tracing, samplingRatio, captureContent, ModelLabels.allowing(models));
   }
 
   public static TelemetryConfig defaults() {

@@ -11,6 +11,9 @@ import java.util.Optional;
  * Recomputes the cost of recorded calls from a (corrected) price table. Each row is priced at the
  * price in force on the day of the call; rows whose cost or price version would change are the
  * changes. Nothing here writes: the store applies the changes, keeping the previous values.
+ *
+ * <p>A row is priced as a new call would be: its answered model first, then the model its current
+ * price version names (a call priced by its requested model keeps that price).
  */
 public final class Repricing {
   /** One row's old and new cost; an empty cost means unpriced. */
@@ -40,8 +43,13 @@ public final class Repricing {
     BigDecimal before = BigDecimal.ZERO;
     BigDecimal after = BigDecimal.ZERO;
     for (LedgerEntry e : rows) {
+      // The ledger keeps the answered model; the requested one is known only through the price
+      // version of a row it priced, so that name stands in for it.
+      String requested =
+          e.priceVersion().flatMap(v -> Price.modelOf(e.provider(), v)).orElse(e.model());
       Optional<Price> price =
-          prices.find(e.provider(), e.model(), e.at().atZone(ZoneOffset.UTC).toLocalDate());
+          prices.find(
+              e.provider(), e.model(), requested, e.at().atZone(ZoneOffset.UTC).toLocalDate());
       Optional<BigDecimal> cost = price.map(p -> PriceTable.cost(p, e.usage()));
       Optional<String> version = price.map(Price::version);
       before = before.add(e.costUsd().orElse(BigDecimal.ZERO));

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.telemetry.BookMetrics;
+import org.bookcreator.telemetry.ModelLabels;
 import org.bookcreator.telemetry.Redactor;
 import org.bookcreator.telemetry.SemConv;
 import org.bookcreator.telemetry.Telemetry;
@@ -144,16 +145,22 @@ public final class ModelCallTelemetry {
           result.latency().toNanos() / 1e9,
           usage.inputTokens() + usage.cacheReadTokens() + usage.cacheWriteTokens(),
           usage.outputTokens());
+      // Labelled by the catalogue name the call is priced by, as the price table finds it: the
+      // answered model's, else the requested one's. The log line, span and ledger keep the
+      // answer's.
+      String label = metrics.modelLabel(provider, result.model());
+      String model =
+          label.equals(ModelLabels.OTHER) ? metrics.modelLabel(provider, requestModel) : label;
       call.cost()
           .ifPresentOrElse(
               c ->
                   metrics.cost(
                       call.context().stage(),
                       provider,
-                      result.model(),
+                      model,
                       call.context().category(),
                       c.doubleValue()),
-              () -> metrics.unpricedCall(provider, result.model()));
+              () -> metrics.unpricedCall(provider, model));
       var line =
           (error == null ? log.atInfo() : log.atWarn())
               .addKeyValue("provider", provider)

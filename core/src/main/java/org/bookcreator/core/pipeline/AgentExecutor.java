@@ -198,7 +198,9 @@ final class AgentExecutor {
     ModelCall.Context context =
         new ModelCall.Context(
             callId, task.runId(), task.attempt(), task.stage().id(), category(task));
-    ModelCall call = calls.call(llm, request, context, result -> settle(task, callId, llm, result));
+    ModelCall call =
+        calls.call(
+            llm, request, context, result -> settle(task, callId, llm, request.model(), result));
     Optional<BigDecimal> cost = call.cost();
     if (cost.isPresent() && cost.get().signum() > 0) budgets.afterCall(task);
     return call.result();
@@ -236,11 +238,16 @@ final class AgentExecutor {
   }
 
   /** Prices a call and commits its ledger row; returns the cost, empty when unpriced. */
-  private Optional<BigDecimal> settle(Task task, String callId, LlmClient llm, LlmResult result) {
+  private Optional<BigDecimal> settle(
+      Task task, String callId, LlmClient llm, String requestedModel, LlmResult result) {
     Usage usage = result.usage();
     Instant at = clock.instant();
     Optional<Price> price =
-        prices.find(llm.provider(), result.model(), at.atZone(ZoneOffset.UTC).toLocalDate());
+        prices.find(
+            llm.provider(),
+            result.model(),
+            requestedModel,
+            at.atZone(ZoneOffset.UTC).toLocalDate());
     Optional<BigDecimal> cost = price.map(p -> PriceTable.cost(p, usage));
     Optional<String> errorType = result.errorType().map(ErrorType::id);
     LedgerEntry entry =

@@ -209,6 +209,13 @@ public interface Store extends AutoCloseable {
    */
   List<org.bookcreator.core.cost.CostLine> costReport(org.bookcreator.core.cost.CostQuery query);
 
+  /**
+   * Every provider and model with answered calls that have no price, by provider and model: what a
+   * price file has to add before {@code cost reprice} can price them. Calls never answered
+   * (pending, interrupted) are not among them.
+   */
+  List<org.bookcreator.core.cost.UnpricedModel> unpricedModels();
+
   /** Library analytics per category (every category with a project). */
   List<org.bookcreator.core.cost.CategoryStats> categoryStats();
 

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.run.TaskKind;
 import org.bookcreator.telemetry.Redactor;
 import org.bookcreator.telemetry.SpanRecord;
@@ -152,6 +153,61 @@ class ModelCallTelemetryTest {
             Map.entry("input_tokens", "1200"),
             Map.entry("output_tokens", "800"),
             Map.entry("cost_usd", "0.004400000000"));
+  }
+
+  @Test
+  void metricsLabelTheCatalogueName_whileSpanAndLineKeepTheAnsweredName() {
+    TelemetrySdk catalogued =
+        TelemetrySdk.create(
+            new TelemetryConfig(
+                "test", true, true, 1.0, false, PriceTable.defaults().modelLabels()),
+            Redactor.none(),
+            stored::addAll,
+            1024,
+            List.of());
+    try {
+      ModelCallTelemetry labelled = new ModelCallTelemetry(catalogued, logger);
+      LlmRequest large =
+          new LlmRequest(
+              "sim-large",
+              TaskKind.DRAFT_CHAPTER,
+              "chapter-2/draft/a0/c0",
+              List.of(Message.user("Write chapter 2.")),
+              Optional.empty(),
+              Map.of(),
+              Duration.ofSeconds(30));
+
+      labelled.call(
+          FakeLlmClient.answering(completed("sim-standard-2026-05-01", Usage.of(1200, 800))),
+          request,
+          context,
+          r -> Optional.of(new BigDecimal("0.0044")));
+      labelled.call(
+          FakeLlmClient.answering(completed("router/large-v7", Usage.of(10, 10))),
+          large,
+          context,
+          r -> Optional.of(BigDecimal.ONE));
+
+      String metrics = catalogued.scrape();
+      assertThat(metrics)
+          .contains(
+              "book_creator_cost_usd_total{category=\"fiction\",model=\"sim-standard\","
+                  + "provider=\"simulated\",stage=\"chapter_writing\"} 0.0044")
+          .as("priced by the requested model, labelled by it")
+          .contains("book_creator_cost_usd_total{category=\"fiction\",model=\"sim-large\",")
+          .doesNotContain("sim-standard-2026-05-01")
+          .doesNotContain("router/large-v7")
+          .doesNotContain("model=\"other\"");
+      catalogued.flush();
+      assertThat(stored)
+          .extracting(span -> span.attributes().get("gen_ai.response.model"))
+          .containsExactly("sim-standard-2026-05-01", "router/large-v7");
+      assertThat(lines.list)
+          .extracting(line -> keyValues(line).get("model"))
+          .containsExactly("sim-standard-2026-05-01", "router/large-v7");
+    } finally {
+      catalogued.close();
+    }
   }
 
   @Test

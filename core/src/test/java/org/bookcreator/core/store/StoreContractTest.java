@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import org.bookcreator.core.cost.LedgerEntry;
 import org.bookcreator.core.cost.PendingCall;
 import org.bookcreator.core.cost.RunTotals;
+import org.bookcreator.core.cost.UnpricedModel;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
@@ -553,6 +554,11 @@ public abstract class StoreContractTest {
   }
 
   protected static LedgerEntry aCall(String callId, String runId, BigDecimal cost) {
+    return aCall(callId, runId, "simulated", "sim-standard", cost, T0);
+  }
+
+  protected static LedgerEntry aCall(
+      String callId, String runId, String provider, String model, BigDecimal cost, Instant at) {
     return new LedgerEntry(
         callId,
         "p1",
@@ -561,8 +567,8 @@ public abstract class StoreContractTest {
         Stage.OUTLINE,
         AgentRole.PLANNER,
         0,
-        "simulated",
-        "sim-standard",
+        provider,
+        model,
         new Usage(100, 50, 10, 5, 0),
         Optional.ofNullable(cost),
         Optional.ofNullable(cost == null ? null : "simulated/sim-standard@2025-01-01"),
@@ -570,7 +576,7 @@ public abstract class StoreContractTest {
         LedgerEntry.OK,
         Optional.empty(),
         Optional.of("{\"answer\":1}"),
-        T0);
+        at);
   }
 
   @Test
@@ -749,6 +755,26 @@ public abstract class StoreContractTest {
 
     assertThat(store.call("c1").orElseThrow().costUsd()).isEmpty();
     assertThat(store.totals("r1").unpricedCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void unpricedModels_groupTheCallsWithoutAPrice_withTheirFirstAndLastTimes() {
+    aRunningRun("p1", "r1");
+    store.recordCall(aCall("priced", "r1", new BigDecimal("0.5")));
+    store.recordCall(aCall("free", "r1", BigDecimal.ZERO));
+    for (int i = 0; i < 3; i++) {
+      store.recordCall(
+          aCall("u" + i, "r1", "openai", "llama3.1:8b", null, T0.plus(Duration.ofHours(i))));
+    }
+    store.recordCall(aCall("u", "r1", null));
+    store.enqueue("t1", "r1", spec("a"), T0);
+    store.openCall(sent(store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow(), 0, null));
+
+    assertThat(store.unpricedModels())
+        .as("a call never answered has no cost, but is not unpriced")
+        .containsExactly(
+            new UnpricedModel("openai", "llama3.1:8b", 3, T0, T0.plus(Duration.ofHours(2))),
+            new UnpricedModel("simulated", "sim-standard", 1, T0, T0));
   }
 
   @Test

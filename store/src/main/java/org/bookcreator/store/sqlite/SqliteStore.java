@@ -43,6 +43,7 @@ import org.bookcreator.core.cost.PendingCall;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.cost.Repricing;
 import org.bookcreator.core.cost.RunTotals;
+import org.bookcreator.core.cost.UnpricedModel;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
@@ -1574,6 +1575,26 @@ public final class SqliteStore implements Store {
             return List.<CostLine>of(CostLine.zero());
           return lines;
         });
+  }
+
+  @Override
+  public List<UnpricedModel> unpricedModels() {
+    return tx(
+        "list unpriced models",
+        () ->
+            query(
+                // Answered calls only, as UNPRICED counts them: an interrupted call has no cost
+                // because its answer never came, not for want of a price.
+                "SELECT provider, model, COUNT(*), MIN(at), MAX(at) FROM llm_calls WHERE"
+                    + " cost_picousd IS NULL AND outcome IN ('ok', 'error', 'wasted') GROUP BY"
+                    + " provider, model ORDER BY provider, model",
+                rs ->
+                    new UnpricedModel(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getLong(3),
+                        Instant.ofEpochMilli(rs.getLong(4)),
+                        Instant.ofEpochMilli(rs.getLong(5)))));
   }
 
   @Override

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.bookcreator.telemetry.BookMetrics;
+import org.bookcreator.telemetry.ModelLabels;
 import org.bookcreator.telemetry.Redactor;
 import org.bookcreator.telemetry.SpanSink;
 import org.bookcreator.telemetry.Telemetry;
@@ -69,7 +70,7 @@ public final class TelemetrySdk extends Telemetry implements AutoCloseable {
         null,
         new PrometheusRegistry(),
         Redactor.none(),
-        new BookMetrics(OpenTelemetry.noop().getMeter(SCOPE), Set.of()));
+        new BookMetrics(OpenTelemetry.noop().getMeter(SCOPE), ModelLabels.allowing(Set.of())));
   }
 
   /**
