@@ -35,6 +35,7 @@ public final class BuiltInRules {
         new ProviderRateLimited(Duration.ofMinutes(5), 10),
         new BudgetNearlySpent(new BigDecimal("0.80")),
         new BudgetExceeded(),
+        new UnpricedModelUsed(Duration.ofHours(1)),
         new StoreDiskLow(0.05, 1L << 30, Duration.ofMinutes(5)));
   }
 
@@ -201,7 +202,7 @@ public final class BuiltInRules {
     @Override
     public List<Signal> check(AlertInputs in) {
       List<Signal> out = new ArrayList<>();
-      for (Store.ProviderCalls p : in.store().providerCalls(in.now().minus(window))) {
+      for (ProviderCalls p : providers(in.store().modelCalls(in.now().minus(window)))) {
         if (p.calls() < minCalls || p.failed() < p.calls()) continue;
         out.add(
             new Signal(
@@ -251,7 +252,7 @@ public final class BuiltInRules {
     @Override
     public List<Signal> check(AlertInputs in) {
       List<Signal> out = new ArrayList<>();
-      for (Store.ProviderCalls p : in.store().providerCalls(in.now().minus(window))) {
+      for (ProviderCalls p : providers(in.store().modelCalls(in.now().minus(window)))) {
         if (p.calls() < minCalls || p.failed() <= maxShare * p.calls()) continue;
         out.add(
             new Signal(
@@ -304,7 +305,7 @@ public final class BuiltInRules {
     @Override
     public List<Signal> check(AlertInputs in) {
       List<Signal> out = new ArrayList<>();
-      for (Store.ProviderCalls p : in.store().providerCalls(in.now().minus(window))) {
+      for (ProviderCalls p : providers(in.store().modelCalls(in.now().minus(window)))) {
         if (p.rateLimited() < minAnswers) continue;
         out.add(
             new Signal(
@@ -439,7 +440,69 @@ public final class BuiltInRules {
     }
   }
 
+  /** A model was called without a price: its spend is missing from every report. */
+  public record UnpricedModelUsed(Duration window) implements AlertRule {
+    @Override
+    public String name() {
+      return "UnpricedModelUsed";
+    }
+
+    @Override
+    public Severity severity() {
+      return Severity.WARNING;
+    }
+
+    @Override
+    public Duration holdFor() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public String runbook() {
+      return "cost-overrun";
+    }
+
+    @Override
+    public String condition() {
+      return "a model call had no price in the last " + human(window);
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      List<Signal> out = new ArrayList<>();
+      for (Store.ModelCalls m : in.store().modelCalls(in.now().minus(window))) {
+        if (m.unpriced() == 0) continue;
+        out.add(
+            new Signal(
+                Map.of("provider", m.provider(), "model", m.model()),
+                "Calls to " + m.provider() + "/" + m.model() + " have no price",
+                m.unpriced()
+                    + " call(s) in the last "
+                    + human(window)
+                    + " are missing from every cost total. Add the model to a price file"
+                    + " (prices.file), then: bin/book-creator cost prices"));
+      }
+      return out;
+    }
+  }
+
   // ---- shared by the rules above
+
+  /** Calls of one provider over a window, all its models together. */
+  private record ProviderCalls(String provider, long calls, long failed, long rateLimited) {}
+
+  private static List<ProviderCalls> providers(List<Store.ModelCalls> byModel) {
+    Map<String, long[]> sums = new java.util.TreeMap<>();
+    for (Store.ModelCalls m : byModel) {
+      long[] s = sums.computeIfAbsent(m.provider(), k -> new long[3]);
+      s[0] += m.calls();
+      s[1] += m.failed();
+      s[2] += m.rateLimited();
+    }
+    List<ProviderCalls> out = new ArrayList<>();
+    sums.forEach((p, s) -> out.add(new ProviderCalls(p, s[0], s[1], s[2])));
+    return out;
+  }
 
   private static List<Signal> stalls(
       AlertInputs in,

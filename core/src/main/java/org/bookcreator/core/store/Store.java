@@ -257,10 +257,14 @@ public interface Store extends AutoCloseable {
 
   // alerts
 
-  /** Answered calls per provider since a time: how many, how many failed, how many rate-limited. */
-  List<ProviderCalls> providerCalls(Instant since);
+  /**
+   * Answered calls per provider and model since a time: how many, how many failed, how many were
+   * rate-limited, how many had no price. Reads only the window (the ledger is indexed by time).
+   */
+  List<ModelCalls> modelCalls(Instant since);
 
-  record ProviderCalls(String provider, long calls, long failed, long rateLimited) {}
+  record ModelCalls(
+      String provider, String model, long calls, long failed, long rateLimited, long unpriced) {}
 
   /** The alert instances pending or firing now. */
   List<org.bookcreator.core.alert.Alert> openAlerts();

@@ -1970,17 +1970,23 @@ public final class SqliteStore implements Store {
   // ---- alerts
 
   @Override
-  public List<ProviderCalls> providerCalls(Instant since) {
+  public List<ModelCalls> modelCalls(Instant since) {
     return tx(
-        "count calls per provider",
+        "count calls per provider and model",
         () ->
             query(
-                "SELECT provider, COUNT(*), COALESCE(SUM(error_type IS NOT NULL), 0),"
-                    + " COALESCE(SUM(error_type = 'rate_limited'), 0) FROM llm_calls WHERE at >= ?"
-                    + " AND outcome IN ('ok', 'error', 'wasted') GROUP BY provider ORDER BY"
-                    + " provider",
+                "SELECT provider, model, COUNT(*), COALESCE(SUM(error_type IS NOT NULL), 0),"
+                    + " COALESCE(SUM(error_type = 'rate_limited'), 0), COALESCE(SUM(cost_picousd IS"
+                    + " NULL), 0) FROM llm_calls WHERE at >= ? AND outcome IN ('ok', 'error',"
+                    + " 'wasted') GROUP BY provider, model ORDER BY provider, model",
                 rs ->
-                    new ProviderCalls(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)),
+                    new ModelCalls(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getLong(3),
+                        rs.getLong(4),
+                        rs.getLong(5),
+                        rs.getLong(6)),
                 since));
   }
 

@@ -231,6 +231,28 @@ class AlertEvaluatorTest {
   }
 
   @Test
+  void unpricedModelUsed_firesPerModel_andResolvesAnHourAfterTheLastUnpricedCall() {
+    AlertEvaluator evaluator = evaluator();
+    aRun("p1", "r1");
+    store.recordCall(unpriced("r1", "mystery-model"));
+
+    assertThat(evaluator.evaluate())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.alert().name()).isEqualTo("UnpricedModelUsed");
+              assertThat(c.alert().labels())
+                  .containsEntry("model", "mystery-model")
+                  .containsEntry("provider", "openai");
+            });
+    clock.advance(Duration.ofMinutes(61));
+    assertThat(evaluator.evaluate())
+        .filteredOn(c -> c.alert().name().equals("UnpricedModelUsed"))
+        .extracting(AlertChange::to)
+        .containsExactly(AlertState.RESOLVED);
+  }
+
+  @Test
   void storeDiskLow_firesOnlyAfterFiveMinutesBelowTheMark() {
     AlertEvaluator evaluator = evaluator();
     probe.free = 500L << 20;
@@ -363,6 +385,28 @@ class AlertEvaluatorTest {
         Optional.empty(),
         Optional.empty(),
         clock.instant());
+  }
+
+  private LedgerEntry unpriced(String runId, String model) {
+    LedgerEntry p = priced(runId, "0");
+    return new LedgerEntry(
+        p.callId(),
+        p.projectId(),
+        p.runId(),
+        p.taskId(),
+        p.stage(),
+        p.role(),
+        p.attempt(),
+        "openai",
+        model,
+        p.usage(),
+        Optional.empty(),
+        Optional.empty(),
+        p.latencyMs(),
+        p.outcome(),
+        p.errorType(),
+        p.response(),
+        p.at());
   }
 
   private static final class TestClock implements InstantSource {
