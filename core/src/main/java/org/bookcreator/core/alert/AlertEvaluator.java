@@ -59,6 +59,67 @@ public final class AlertEvaluator {
     return rules;
   }
 
+  private java.util.concurrent.ScheduledExecutorService schedule;
+
+  /**
+   * Evaluates every {@code every} on a daemon thread of its own until {@link #close}. An evaluation
+   * that fails (the store unavailable) is logged and tried again at the next tick; it never throws
+   * into its host.
+   */
+  public void start(Duration every) {
+    lock.lock();
+    try {
+      if (schedule != null) return;
+      schedule =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> Thread.ofPlatform().daemon(true).name("alert-evaluator").unstarted(r));
+      schedule.scheduleWithFixedDelay(
+          this::evaluateQuietly,
+          every.toMillis(),
+          every.toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops the evaluations {@link #start} scheduled. */
+  public void close() {
+    lock.lock();
+    try {
+      if (schedule != null) schedule.shutdownNow();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void evaluateQuietly() {
+    try {
+      for (AlertChange c : evaluate()) {
+        if (!c.notifies()) continue;
+        Alert a = c.alert();
+        if (c.to() == AlertState.FIRING) {
+          log.atWarn()
+              .addKeyValue("alertname", a.name())
+              .addKeyValue("severity", a.severity().id())
+              .log(
+                  "alert {} firing: {}. {} (docs/runbooks/{}.md)",
+                  a.name(),
+                  a.summary(),
+                  a.description(),
+                  a.runbook());
+        } else {
+          log.atInfo()
+              .addKeyValue("alertname", a.name())
+              .addKeyValue("severity", a.severity().id())
+              .log("alert {} resolved: {}", a.name(), a.summary());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("alert evaluation failed; trying again at the next one", e);
+    }
+  }
+
   /** One evaluation; returns the moves it committed (empty when nothing changed). */
   public List<AlertChange> evaluate() {
     lock.lock();

@@ -13,7 +13,7 @@ import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoredLog;
 import org.bookcreator.telemetry.Telemetry;
 
-/** What an operator looks at when something is wrong: stalls, diagnoses, traces, logs. */
+/** What an operator looks at when something is wrong: alerts, stalls, diagnoses, traces, logs. */
 public final class OperationsQueries {
   private final Store store;
   private final StallDetector.Thresholds thresholds;
@@ -42,6 +42,23 @@ public final class OperationsQueries {
   public TraceView trace(String runId) {
     String traceId = Telemetry.traceIdFor(runId);
     return TraceView.of(runId, traceId, store.spans(traceId));
+  }
+
+  /** Alerts pending or firing now, firing first, then by severity and age. */
+  public List<AlertView> alerts() {
+    return store.openAlerts().stream()
+        .sorted(
+            java.util.Comparator.comparing((org.bookcreator.core.alert.Alert a) -> a.state())
+                .reversed()
+                .thenComparing(a -> a.severity(), java.util.Comparator.reverseOrder())
+                .thenComparing(a -> a.activeSince()))
+        .map(AlertView::of)
+        .toList();
+  }
+
+  /** Moves of alerts since a time, newest first, at most {@code limit}. */
+  public List<AlertView> alertHistory(Instant since, int limit) {
+    return store.alertHistory(since, limit).stream().map(AlertView::of).toList();
   }
 
   /** A page of log records, newest first (or oldest first after an id). */
