@@ -5,6 +5,8 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.Random;
+import org.bookcreator.core.alert.AlertEvaluator;
+import org.bookcreator.core.alert.ProcessProbe;
 import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.store.Store;
@@ -61,6 +63,12 @@ final class Engine implements AutoCloseable {
   final OperationsQueries operations;
   final CostReports costs;
 
+  /**
+   * The alert evaluator of a process that drives runs ({@code alerts.enabled}), evaluating every
+   * {@code alerts.interval} from the moment the engine opens; empty elsewhere.
+   */
+  final Optional<AlertEvaluator> alerts;
+
   private final Use use;
   private final Pipeline pipeline;
   private final Observability.Observed observed;
@@ -91,6 +99,41 @@ final class Engine implements AutoCloseable {
     this.library = new LibraryQueries(store);
     this.operations = new OperationsQueries(store, settings.stallThresholds());
     this.costs = new CostReports(store);
+    this.alerts =
+        pipeline != null && settings.get(Setting.ALERTS_ENABLED)
+            ? Optional.of(alertEvaluator(settings, store, clock))
+            : Optional.empty();
+    alerts.ifPresent(a -> a.start(settings.get(Setting.ALERTS_INTERVAL)));
+  }
+
+  /** The evaluator of the configured rules, reading the disk of the data directory. */
+  static AlertEvaluator alertEvaluator(Settings settings, Store store, InstantSource clock) {
+    return new AlertEvaluator(
+        store,
+        settings.alertRules(),
+        clock,
+        settings.stallThresholds(),
+        new DataDirProbe(settings.dataDir()));
+  }
+
+  /** The measurements alert rules need of this process: its data directory's disk. */
+  record DataDirProbe(java.nio.file.Path dataDir) implements ProcessProbe {
+    @Override
+    public DiskSpace disk() {
+      try {
+        java.nio.file.FileStore fs = Files.getFileStore(dataDir);
+        return new DiskSpace(
+            java.util.OptionalLong.of(fs.getUsableSpace()),
+            java.util.OptionalLong.of(fs.getTotalSpace()));
+      } catch (java.io.IOException e) {
+        return new DiskSpace(java.util.OptionalLong.empty(), java.util.OptionalLong.empty());
+      }
+    }
+
+    @Override
+    public long telemetryDropped() {
+      return 0;
+    }
   }
 
   /**
@@ -199,6 +242,7 @@ final class Engine implements AutoCloseable {
   public void close() {
     try {
       if (pipeline != null) pipeline.close();
+      alerts.ifPresent(AlertEvaluator::close);
     } finally {
       try {
         telemetry.close();

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       DiagnoseCommand.class,
       DoctorCommand.class,
       CostCommand.class,
+      AlertsCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     },

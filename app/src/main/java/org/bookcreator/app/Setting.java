@@ -368,6 +368,28 @@ final class Setting<T> {
           SettingType.duration(Duration.ofMillis(100)),
           "how often a pipeline process looks for stalled runs");
 
+  static final Setting<Boolean> ALERTS_ENABLED =
+      declare(
+          "alerts.enabled",
+          "true",
+          SettingType.bool(),
+          "evaluate the built-in alert rules in every process that drives runs (serve, run, demo,"
+              + " resume); docs/alerts.md");
+
+  static final Setting<Duration> ALERTS_INTERVAL =
+      declare(
+          "alerts.interval",
+          "15s",
+          SettingType.duration(Duration.ofSeconds(1)),
+          "how often the alert rules are evaluated");
+
+  static final Setting<List<String>> ALERTS_DISABLED =
+      declare(
+          "alerts.disabled",
+          "",
+          SettingType.list(),
+          "alert rules switched off, by name (comma-separated), e.g. RunFailed,StoreDiskLow");
+
   static final Setting<String> HTTP_HOST =
       declare(
           "http.host",

@@ -44,6 +44,7 @@ final class Settings {
   private final PriceTable prices;
   private final Categories categories;
   private final StallDetector.Thresholds stallThresholds;
+  private final List<org.bookcreator.core.alert.AlertRule> alertRules;
 
   /** Builds the derived configs; a failure adds to {@code problems} (and leaves that one null). */
   private Settings(
@@ -73,6 +74,29 @@ final class Settings {
                 new StallDetector.Thresholds(
                     get(Setting.STALL_THRESHOLD), get(Setting.STALL_THRESHOLDS)),
             problems);
+    this.alertRules = derive(where(Setting.ALERTS_DISABLED), this::buildAlertRules, problems);
+  }
+
+  /** The built-in rules, less those {@code alerts.disabled} names (each must be a rule's name). */
+  private List<org.bookcreator.core.alert.AlertRule> buildAlertRules() {
+    List<org.bookcreator.core.alert.AlertRule> all =
+        org.bookcreator.core.alert.BuiltInRules.defaults();
+    List<String> names = all.stream().map(org.bookcreator.core.alert.AlertRule::name).toList();
+    List<String> unknown =
+        get(Setting.ALERTS_DISABLED).stream().filter(n -> !names.contains(n)).toList();
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no alert rule named "
+              + String.join(", ", unknown)
+              + "; the rules are "
+              + String.join(", ", names));
+    }
+    return all.stream().filter(r -> !get(Setting.ALERTS_DISABLED).contains(r.name())).toList();
+  }
+
+  /** The alert rules this process evaluates (every built-in one not switched off). */
+  List<org.bookcreator.core.alert.AlertRule> alertRules() {
+    return alertRules;
   }
 
   /**

@@ -126,6 +126,8 @@ public final class BookApi {
         .get("/api/runs/{id}/trace", this::trace)
         .get("/api/runs/{id}/diagnosis", this::diagnosis)
         .get("/api/stalls", this::stalls)
+        .get("/api/alerts", this::alerts)
+        .get("/api/alerts/history", this::alertHistory)
         .get("/api/costs", this::costReport)
         .get("/api/logs", this::logs);
   }
@@ -423,6 +425,22 @@ public final class BookApi {
   private ApiResponse stalls(ApiRequest r) {
     ObjectNode body = Json.object();
     body.set("items", ViewJson.tree(s.operations().stalls(s.clock().instant())));
+    return ApiResponse.ok(body);
+  }
+
+  private ApiResponse alerts(ApiRequest r) {
+    ObjectNode body = Json.object();
+    body.set("items", ViewJson.tree(s.operations().alerts()));
+    return ApiResponse.ok(body);
+  }
+
+  private ApiResponse alertHistory(ApiRequest r) {
+    java.time.Instant now = s.clock().instant();
+    java.time.Instant since = time(r, "since", now).orElse(now.minus(java.time.Duration.ofDays(7)));
+    ObjectNode body = Json.object();
+    body.set(
+        "items",
+        ViewJson.tree(s.operations().alertHistory(since, r.intParam("limit", 100, 1, 10_000))));
     return ApiResponse.ok(body);
   }
 

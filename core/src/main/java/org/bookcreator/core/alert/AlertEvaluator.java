@@ -83,14 +83,20 @@ public final class AlertEvaluator {
     }
   }
 
-  /** Stops the evaluations {@link #start} scheduled. */
+  /**
+   * Stops the evaluations {@link #start} scheduled, after one last evaluation: a foreground command
+   * that ends (a run failed, a budget ran out) leaves its alerts recorded.
+   */
   public void close() {
     lock.lock();
     try {
-      if (schedule != null) schedule.shutdownNow();
+      if (schedule == null) return;
+      schedule.shutdownNow();
+      schedule = null;
     } finally {
       lock.unlock();
     }
+    evaluateQuietly();
   }
 
   private void evaluateQuietly() {
