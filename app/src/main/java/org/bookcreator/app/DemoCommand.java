@@ -104,9 +104,7 @@ final class DemoCommand implements Callable<Integer> {
       Instant started = engine.clock.instant();
       for (int i = 0; i < books; i++) {
         Brief brief = parser.parse(samples.get(i % samples.size()));
-        Project project =
-            engine.runs.createProject(
-                RunCommand.redacted(brief, engine.telemetry.redactor()), "for the demo");
+        Project project = engine.runs.createProject(brief, "for the demo");
         runs.add(engine.runs.start(project.id(), settings.simulation().seed() + i, "demo"));
       }
       System.err.printf(

@@ -155,7 +155,8 @@ final class ServeCommand implements Callable<Integer> {
                       new BriefParser(settings.categories()),
                       settings.categories(),
                       clock,
-                      settings.dataDir()));
+                      settings.dataDir(),
+                      telemetry.redactor()));
           ApiConfig config =
               new ApiConfig(
                   host,

@@ -41,6 +41,7 @@ import org.bookcreator.core.view.OperationsQueries;
 import org.bookcreator.core.view.RunView;
 import org.bookcreator.core.view.ViewJson;
 import org.bookcreator.telemetry.LogContext;
+import org.bookcreator.telemetry.Redactor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -70,7 +71,8 @@ public final class BookApi {
 
   /**
    * What the API calls: the use cases ({@code runs}), the read models' query services (the same
-   * ones the command line and the dashboard read), and the store for health checks and uploads.
+   * ones the command line and the dashboard read), the store for health checks and uploads, and the
+   * redactor that masks credentials in uploaded text documents.
    */
   public record Services(
       Store store,
@@ -81,7 +83,8 @@ public final class BookApi {
       BriefParser briefs,
       Categories categories,
       InstantSource clock,
-      Path dataDir) {}
+      Path dataDir,
+      Redactor redactor) {}
 
   private final Services s;
 
@@ -260,7 +263,9 @@ public final class BookApi {
               "unsupported_media_type",
               "the body is binary (it holds NUL bytes), not " + type);
       }
-      utf8(body, "the document");
+      // A text document is kept with its credentials masked, as a brief is; a PDF's text is
+      // masked when the run parses it.
+      body = s.redactor().redact(utf8(body, "the document")).getBytes(StandardCharsets.UTF_8);
     }
     Path folder =
         s.dataDir()

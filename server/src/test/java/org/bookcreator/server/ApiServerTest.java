@@ -399,6 +399,40 @@ class ApiServerTest {
   }
 
   @Test
+  void keyShapedText_inABriefAndAnUploadedDocument_isStoredMasked() throws Exception {
+    String openAi = "sk-proj-Lm4nB5vC6xZ7aS8dF9";
+    String aws = "AKIAQ3W5E7R9T1Y3U5I7";
+    HttpResponse<String> created =
+        postJson(
+            "/api/projects",
+            "{\"title\":\"Keys like %s\",\"category\":\"technical\",\"brief\":\"Rotate %s.\",\"chapters\":1}"
+                .formatted(openAi, aws));
+    String id = json(created).get("id").asString();
+    HttpResponse<String> uploaded =
+        send(
+            "POST",
+            "/api/projects/" + id + "/documents?name=keys.md",
+            "text/markdown",
+            ("# Keys\n\nstaging: " + openAi + "\n").getBytes(StandardCharsets.UTF_8));
+    String runId =
+        json(send("POST", "/api/projects/" + id + "/runs", null, null)).get("id").asString();
+
+    JsonNode run = awaitRun(runId);
+
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(json(created).get("title").asString()).isEqualTo("Keys like [REDACTED]");
+    assertThat(uploaded.statusCode()).isEqualTo(201);
+    assertThat(run.get("state").asString()).isEqualTo("completed");
+    telemetry.flush();
+    try (var files = Files.walk(dir.resolve("data"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        assertThat(bytes).as(f.toString()).doesNotContain(openAi).doesNotContain(aws);
+      }
+    }
+  }
+
+  @Test
   void cancel_needsAReason_andIsRecordedInTheHistory() throws Exception {
     String id = aProject();
     // Created as a queued run directly, so that it cannot finish before the cancel arrives.
