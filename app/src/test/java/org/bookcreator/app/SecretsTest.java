@@ -31,18 +31,7 @@ class SecretsTest {
   @TempDir Path dir;
 
   private ProcessBuilder child(String... args) {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().keySet().removeIf(k -> k.startsWith("BOOK_CREATOR_"));
+    ProcessBuilder pb = Cli.child(args);
     pb.environment().put("OPENAI_API_KEY", KEY_CANARY);
     pb.environment().put("ANTHROPIC_API_KEY", "anthropic-canary-0987654321");
     return pb;
@@ -172,7 +161,7 @@ class SecretsTest {
             .start();
     try (BufferedReader err =
         new BufferedReader(new InputStreamReader(serve.getErrorStream(), StandardCharsets.UTF_8))) {
-      Pattern url = Pattern.compile("metrics: (http://127\\.0\\.0\\.1:\\d+/metrics)");
+      Pattern url = Pattern.compile("API on (http://127\\.0\\.0\\.1:\\d+/)");
       String line;
       while ((line = err.readLine()) != null) {
         Matcher m = url.matcher(line);
@@ -180,7 +169,7 @@ class SecretsTest {
           HttpResponse<String> r =
               HttpClient.newHttpClient()
                   .send(
-                      HttpRequest.newBuilder(URI.create(m.group(1))).build(),
+                      HttpRequest.newBuilder(URI.create(m.group(1) + "metrics")).build(),
                       HttpResponse.BodyHandlers.ofString());
           return r.body() + Files.readString(dir.resolve("serve.out"));
         }
