@@ -35,6 +35,7 @@ import org.bookcreator.core.store.RunFilter;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.core.support.VisibleText;
 import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.LibraryQueries;
 import org.bookcreator.core.view.OperationsQueries;
@@ -602,8 +603,8 @@ public final class BookApi {
       throw ApiError.invalidField(
           "reason", "required: say why, it is recorded in the run's history");
     if (reason.length() > 500) throw ApiError.invalidField("reason", "at most 500 characters");
-    // One line in the history and the logs, whatever the caller sent.
-    return reason.replaceAll("\\p{Cntrl}", " ");
+    // One line in the history and the logs, shown as it is, whatever the caller sent.
+    return VisibleText.clean(reason);
   }
 
   private static Optional<String> text(JsonNode body, String field) {

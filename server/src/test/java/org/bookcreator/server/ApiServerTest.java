@@ -137,6 +137,39 @@ class ApiServerTest {
   }
 
   @Test
+  void aBidiOverrideInTheTitle_is400_namingFieldAndCharacter() throws Exception {
+    var r =
+        postJson(
+            "/api/projects",
+            "{\"title\":\"Annual"
+                + " \\u202Etroper\",\"category\":\"business\",\"brief\":\"b\",\"chapters\":1}");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode detail = json(r).get("details").get(0);
+    assertThat(detail.get("field").asString()).isEqualTo("title");
+    assertThat(detail.get("problem").asString())
+        .contains("one line of visible text")
+        .contains("U+202E RIGHT-TO-LEFT OVERRIDE");
+    assertThat(r.body()).doesNotContain("\u202E");
+    assertThat(store.projects()).isEmpty();
+  }
+
+  @Test
+  void aYamlBriefOfTwoDocuments_is400_sayingSo() throws Exception {
+    var r =
+        send(
+            "POST",
+            "/api/projects",
+            "application/yaml",
+            "title: T\ncategory: fiction\nbrief: B\nchapters: 1\n---\ntitle: U\n"
+                .getBytes(StandardCharsets.UTF_8));
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("message").asString())
+        .contains("the brief holds 2 YAML documents; a brief is one document");
+  }
+
+  @Test
   void briefWithReferencePaths_isRefused_withTheUploadEndpointNamed() throws Exception {
     var r =
         postJson(
