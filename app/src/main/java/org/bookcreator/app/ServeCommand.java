@@ -49,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "Port of the JSON API, /healthz, /readyz and /metrics; 0 picks a free one (default:"
               + " http.port, 8080).")
-  Integer port;
+  String port;
 
   @Option(
       names = "--role",
@@ -80,7 +80,7 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "Port for the worker pool's /metrics, on worker.metrics_host (127.0.0.1); 0 picks a"
               + " free one, -1 turns it off (default: worker.metrics_port, 9500).")
-  Integer workerPort;
+  String workerPort;
 
   /** Which parts of the product this process runs. */
   enum Role {
@@ -272,8 +272,8 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Map<Setting<?>, String> flags = new HashMap<>();
     flags.putAll(pipelineFlags.flags());
-    if (port != null) flags.put(Setting.HTTP_PORT, port.toString());
-    if (workerPort != null) flags.put(Setting.WORKER_PORT, workerPort.toString());
+    if (port != null) flags.put(Setting.HTTP_PORT, port);
+    if (workerPort != null) flags.put(Setting.WORKER_PORT, workerPort);
     Settings settings = options.load(flags);
     Serving serving = Serving.start(settings, role);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Where serve listens: the worker metrics stay on loopback unless configured otherwise, {@code
@@ -113,8 +115,13 @@ class ServeBindingTest {
         .noneMatch(ports -> ports.contains("8080") || ports.contains("9500"));
   }
 
-  @Test
-  void aTakenApiPort_isBadInput_namingTheFlagThatPicksAFreeOne() throws IOException {
+  @ParameterizedTest(name = "{0} taken")
+  @CsvSource({
+    "--port, --worker-port, -1, http.port, cannot listen on 127.0.0.1:",
+    "--worker-port, --port, 0, worker.metrics_port, cannot serve /metrics on 127.0.0.1:"
+  })
+  void aTakenPort_isBadInput_namingTheFlagThatPicksAFreeOne(
+      String flag, String otherFlag, String other, String key, String what) throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
 
@@ -123,42 +130,19 @@ class ServeBindingTest {
               "serve",
               "--data-dir",
               dir.resolve("data").toString(),
-              "--port",
+              flag,
               Integer.toString(port),
-              "--worker-port",
-              "-1");
+              otherFlag,
+              other);
 
       assertThat(serve.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
       assertThat(serve.err())
-          .contains("cannot listen on 127.0.0.1:" + port)
+          .contains(what + port + ": Address already in use")
           .contains("the port is taken")
-          .contains("--port 0 to pick a free port")
-          .contains("http.port");
-    }
-  }
-
-  @Test
-  void aTakenWorkerPort_isBadInput_namingTheFlagThatPicksAFreeOne() throws IOException {
-    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      int port = taken.getLocalPort();
-
-      Cli serve =
-          Cli.run(
-              "serve",
-              "--data-dir",
-              dir.resolve("data").toString(),
-              "--port",
-              "0",
-              "--worker-port",
-              Integer.toString(port));
-
-      assertThat(serve.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
-      assertThat(serve.err())
-          .contains("127.0.0.1:" + port)
-          .contains("--worker-port 0 to pick a free port")
-          .contains("--worker-port -1 for none")
-          .contains("worker.metrics_port")
-          .doesNotContain("--metrics-port");
+          .contains(flag + " 0 to pick a free port, " + flag + " N for another")
+          .contains("(" + key + " in the config)")
+          .doesNotContain("--metrics-port")
+          .doesNotContain("Exception");
     }
   }
 

@@ -35,6 +35,7 @@ import org.bookcreator.core.store.RunFilter;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.core.support.Numbers;
 import org.bookcreator.core.support.VisibleText;
 import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.LibraryQueries;
@@ -367,18 +368,7 @@ public final class BookApi {
     String reason = requiredReason(body);
     Optional<BigDecimal> budget =
         text(body, "budget_usd")
-            .map(
-                b -> {
-                  try {
-                    BigDecimal v = new BigDecimal(b);
-                    if (v.signum() <= 0)
-                      throw ApiError.invalidField("budget_usd", "must be greater than 0");
-                    return v;
-                  } catch (NumberFormatException e) {
-                    throw ApiError.invalidField(
-                        "budget_usd", "must be a decimal number such as \"12.50\"");
-                  }
-                });
+            .map(b -> ApiRequest.number("budget_usd", () -> Numbers.budgetUsd(b)));
     Optional<Stage> fromStage =
         text(body, "from_stage")
             .map(
@@ -476,16 +466,7 @@ public final class BookApi {
             throw ApiError.invalidField("level", e.getMessage());
           }
         });
-    Optional<Long> before =
-        r.queryParam("before")
-            .map(
-                b -> {
-                  try {
-                    return Long.parseLong(b.strip());
-                  } catch (NumberFormatException e) {
-                    throw ApiError.invalidField("before", "must be a record id (a whole number)");
-                  }
-                });
+    Optional<Long> before = r.longParam("before", 1, Long.MAX_VALUE);
     int limit = r.intParam("limit", 100, 1, 1000);
     org.bookcreator.core.store.LogQuery q =
         new org.bookcreator.core.store.LogQuery(

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.bookcreator.core.support.Numbers;
 import org.bookcreator.core.support.VisibleText;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -207,16 +208,16 @@ public final class BriefParser {
     if (b != null && !b.isNull()) {
       if (!b.isNumber())
         problems.add("budget_usd: must be a number of US dollars, got " + printable(b.toString()));
-      else if (b.isFloatingPointNumber() && !Double.isFinite(b.doubleValue()))
+      // NaN and the infinities arrive as doubles; other decimals, however large, as BigDecimal.
+      else if ((b.isDouble() || b.isFloat()) && !Double.isFinite(b.doubleValue()))
         problems.add(
             "budget_usd: must be a finite number of US dollars, got " + printable(b.toString()));
       else {
-        BigDecimal v = b.decimalValue();
-        if (v.signum() <= 0)
-          problems.add("budget_usd: must be greater than 0, got " + v.toPlainString());
-        else if (v.compareTo(new BigDecimal("1000000")) > 0)
-          problems.add("budget_usd: at most 1000000, got " + v.toPlainString());
-        else budget = Optional.of(v.stripTrailingZeros());
+        try {
+          budget = Optional.of(Numbers.budgetUsd(b.decimalValue(), b.toString()));
+        } catch (IllegalArgumentException e) {
+          problems.add("budget_usd: " + e.getMessage());
+        }
       }
     }
 

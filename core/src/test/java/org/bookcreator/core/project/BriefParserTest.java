@@ -81,7 +81,7 @@ class BriefParserTest {
         .hasMessageContaining("unknown category 'poetry-slam' (one of: fiction, non-fiction")
         .hasMessageContaining("chapters: must be 1..100, got 0")
         .hasMessageContaining("brief: required")
-        .hasMessageContaining("budget_usd: must be greater than 0");
+        .hasMessageContaining("budget_usd: must be a number of US dollars greater than 0");
   }
 
   @Test
