@@ -44,20 +44,26 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--books",
       defaultValue = "1",
-      description = "Books run concurrently (default: ${DEFAULT-VALUE}).")
-  int books;
+      description = "Books run concurrently, 1..1000 (default: ${DEFAULT-VALUE}).")
+  String booksFlag;
+
+  private int books;
 
   @Option(
       names = "--chapters",
       defaultValue = "12",
-      description = "Chapters per book (default: ${DEFAULT-VALUE}).")
-  int chapters;
+      description = "Chapters per book, 1..100 (default: ${DEFAULT-VALUE}).")
+  String chaptersFlag;
+
+  private int chapters;
 
   @Option(
       names = "--repeat",
       defaultValue = "5",
-      description = "Measured repetitions (default: ${DEFAULT-VALUE}).")
-  int repeat;
+      description = "Measured repetitions, 1..1000 (default: ${DEFAULT-VALUE}).")
+  String repeatFlag;
+
+  private int repeat;
 
   @Option(
       names = "--telemetry",
@@ -82,7 +88,9 @@ final class BenchCommand implements Callable<Integer> {
       description =
           "Instead of books: fill a ledger with N synthetic calls and time 'cost report --by BY'"
               + " over it.")
-  int ledgerRows;
+  String ledgerRowsFlag;
+
+  private int ledgerRows;
 
   @Option(
       names = "--log-records",
@@ -91,7 +99,9 @@ final class BenchCommand implements Callable<Integer> {
       description =
           "Instead of books: fill the logs' copy with N synthetic records (2,000 runs) and time the"
               + " first page of a query by run and level.")
-  int logRecords;
+  String logRecordsFlag;
+
+  private int logRecords;
 
   @Option(
       names = "--report-by",
@@ -104,17 +114,21 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--warmup",
       defaultValue = "1",
-      description = "Unmeasured warm-up repetitions (default: ${DEFAULT-VALUE}).")
-  int warmup;
+      description = "Unmeasured warm-up repetitions, 0..1000 (default: ${DEFAULT-VALUE}).")
+  String warmupFlag;
+
+  private int warmup;
 
   @Override
   public Integer call() throws IOException {
-    if (books < 1 || books > 1000) throw new Main.UsageException("--books must be 1..1000");
-    if (chapters < 1 || chapters > 100) throw new Main.UsageException("--chapters must be 1..100");
+    books = Flags.wholeNumber("--books", booksFlag, 1, 1000);
+    chapters = Flags.wholeNumber("--chapters", chaptersFlag, 1, 100);
+    repeat = Flags.wholeNumber("--repeat", repeatFlag, 1, 1000);
+    warmup = Flags.wholeNumber("--warmup", warmupFlag, 0, 1000);
+    ledgerRows = Flags.wholeNumber("--ledger-rows", ledgerRowsFlag, 0, 100_000_000);
+    logRecords = Flags.wholeNumber("--log-records", logRecordsFlag, 0, 100_000_000);
     if (!List.of("on", "off", "compare").contains(telemetry))
       throw new Main.UsageException("--telemetry must be on, off or compare");
-    if (repeat < 1 || warmup < 0)
-      throw new Main.UsageException("--repeat must be at least 1 and --warmup at least 0");
     PrintWriter out = spec.commandLine().getOut();
     if (ledgerRows > 0) return costBench(out);
     if (logRecords > 0) return logBench(out);

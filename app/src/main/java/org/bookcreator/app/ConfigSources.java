@@ -18,8 +18,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Where the text of each setting comes from: its default, then a YAML config file, then {@code
  * BOOK_CREATOR_*} environment variables, then flags, each overriding the one before. Every text
- * keeps its origin (the file and line, the variable, or "flag") so that a bad value can be traced.
- * Unknown names and unreadable files are collected as problems, never thrown.
+ * keeps its origin (the file and line, the variable, or the flag) so that a bad value can be
+ * traced. Unknown names and unreadable files are collected as problems, never thrown.
  */
 final class ConfigSources {
   static final String CONFIG_ENV = "BOOK_CREATOR_CONFIG";
@@ -35,6 +35,18 @@ final class ConfigSources {
       problems = List.copyOf(problems);
     }
   }
+
+  /** The flag that sets each setting, so that a bad {@code --workers} is reported as such. */
+  private static final Map<Setting<?>, String> FLAGS =
+      Map.of(
+          Setting.DATA_DIR, "--data-dir",
+          Setting.PROVIDER, "--provider",
+          Setting.MODEL, "--model",
+          Setting.WORKERS, "--workers",
+          Setting.SIM_SEED, "--seed",
+          Setting.HTTP_PORT, "--port",
+          Setting.WORKER_PORT, "--worker-port",
+          Setting.SIM_LATENCY, "--latency");
 
   private final Map<Setting<?>, Text> texts = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
@@ -55,7 +67,7 @@ final class ConfigSources {
     if (file == null && env.containsKey(CONFIG_ENV)) file = Path.of(env.get(CONFIG_ENV));
     if (file != null) sources.readFile(file);
     sources.readEnvironment(env);
-    flags.forEach((s, text) -> sources.texts.put(s, new Text(text, "flag")));
+    flags.forEach((s, text) -> sources.texts.put(s, new Text(text, FLAGS.getOrDefault(s, "flag"))));
     return new Read(sources.texts, sources.problems);
   }
 

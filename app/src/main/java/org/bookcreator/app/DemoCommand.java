@@ -42,8 +42,8 @@ final class DemoCommand implements Callable<Integer> {
       names = "--books",
       paramLabel = "N",
       defaultValue = "6",
-      description = "How many books (default: ${DEFAULT-VALUE}).")
-  int books;
+      description = "How many books, 1..500 (default: ${DEFAULT-VALUE}).")
+  String books;
 
   @Option(
       names = "--faults",
@@ -61,16 +61,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (books < 1 || books > 500)
-      throw new Main.UsageException("--books must be 1..500, got " + books);
+    int books = Flags.wholeNumber("--books", this.books, 1, 500);
     if (!faults.equals("on") && !faults.equals("off"))
-      throw new Main.UsageException("--faults must be on or off, got '" + faults + "'");
-    try {
-      Settings.duration(latency);
-    } catch (IllegalArgumentException e) {
-      throw new Main.UsageException(
-          "--latency: expected a duration such as 0ms or 400ms, got '" + latency + "'");
-    }
+      throw new Main.UsageException("--faults must be on or off, got '" + Text.clean(faults) + "'");
     Settings base = options.load(pipelineFlags.flags());
     Map<Setting<?>, String> demo = new HashMap<>();
     demo.putAll(pipelineFlags.flags());
@@ -104,9 +97,7 @@ final class DemoCommand implements Callable<Integer> {
       Instant started = engine.clock.instant();
       for (int i = 0; i < books; i++) {
         Brief brief = parser.parse(samples.get(i % samples.size()));
-        Project project =
-            engine.runs.createProject(
-                RunCommand.redacted(brief, engine.telemetry.redactor()), "for the demo");
+        Project project = engine.runs.createProject(brief, "for the demo");
         runs.add(engine.runs.start(project.id(), settings.simulation().seed() + i, "demo"));
       }
       System.err.printf(

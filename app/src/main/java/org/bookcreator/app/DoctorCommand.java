@@ -241,7 +241,13 @@ final class DoctorCommand implements Callable<Integer> {
     }
     port(checks, host, settings.get(Setting.HTTP_PORT), "http.port (API and /metrics)");
     int worker = settings.get(Setting.WORKER_PORT);
-    if (worker >= 0) port(checks, host, worker, "worker.metrics_port (worker /metrics)");
+    if (worker >= 0) {
+      port(
+          checks,
+          settings.get(Setting.WORKER_HOST),
+          worker,
+          "worker.metrics_port (worker /metrics)");
+    }
   }
 
   private static void port(List<Check> checks, String host, int port, String what) {
@@ -266,9 +272,10 @@ final class DoctorCommand implements Callable<Integer> {
                   + " is in use"
                   + (ours ? " by a Book Creator serve (it answers /healthz)" : ""),
               ours
-                  ? "nothing to do if that is your serve; else pick another with --port /"
-                      + " --worker-port"
-                  : "stop what holds it, or pick another with --port / --worker-port"));
+                  ? "nothing to do if that is your serve; else start serve with --port 0 /"
+                      + " --worker-port 0 for free ports, or pick others"
+                  : "stop what holds it, or start serve with --port 0 / --worker-port 0 for free"
+                      + " ports, or pick others"));
     }
   }
 

@@ -95,6 +95,7 @@ final class Engine implements AutoCloseable {
             ids,
             clock,
             settings.simulation().seed(),
+            telemetry.redactor(),
             pipeline == null ? RunService.Driver.NONE : pipeline::wake);
     this.library = new LibraryQueries(store);
     this.operations = new OperationsQueries(store, settings.stallThresholds());

@@ -115,13 +115,13 @@ final class LogsCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "50",
       description = "Records per page, 1..1000 (default: ${DEFAULT-VALUE}).")
-  int limit;
+  String limit;
 
   @Option(
       names = "--before",
       paramLabel = "ID",
       description = "The page before this record id (the next page of a previous query).")
-  Long before;
+  String before;
 
   @Option(
       names = "--follow",
@@ -180,7 +180,7 @@ final class LogsCommand implements Callable<Integer> {
       }
       for (StoredLog l : page) print(out, l);
       if (page.isEmpty() && !json) out.println("no log records match");
-      if (page.size() == limit && !json)
+      if (page.size() == query.limit() && !json)
         out.println("-- more: add --before " + page.get(page.size() - 1).id());
     }
     out.flush();
@@ -188,8 +188,7 @@ final class LogsCommand implements Callable<Integer> {
   }
 
   LogQuery query(Instant now) {
-    if (limit < 1 || limit > 1000)
-      throw new Main.UsageException("--limit must be 1..1000, got " + limit);
+    int limit = Flags.wholeNumber("--limit", this.limit, 1, 1000);
     if (level != null) {
       try {
         org.bookcreator.telemetry.LogLine.severity(level);
@@ -209,7 +208,7 @@ final class LogsCommand implements Callable<Integer> {
         opt(trace),
         opt(request),
         opt(grep),
-        Optional.ofNullable(before),
+        Optional.ofNullable(before).map(b -> Flags.wholeNumber("--before", b, 1, Long.MAX_VALUE)),
         Optional.empty(),
         limit);
   }

@@ -54,24 +54,25 @@ final class Options {
         description = "Model for every role (default: the provider's).")
     String model;
 
+    // Numbers stay text here: the settings read them, with their ranges, as the config file's.
     @Option(
         names = "--workers",
         paramLabel = "N",
-        description = "Agent worker threads (default: 8).")
-    Integer workers;
+        description = "Agent worker threads, 1..1024 (default: pipeline.workers, 8).")
+    String workers;
 
     @Option(
         names = "--seed",
         paramLabel = "N",
-        description = "Seed of the simulated provider (default: 42).")
-    Long seed;
+        description = "Seed of the simulated provider (default: simulated.seed, 42).")
+    String seed;
 
     Map<Setting<?>, String> flags() {
       Map<Setting<?>, String> f = new HashMap<>();
       if (provider != null) f.put(Setting.PROVIDER, provider);
       if (model != null) f.put(Setting.MODEL, model);
-      if (workers != null) f.put(Setting.WORKERS, workers.toString());
-      if (seed != null) f.put(Setting.SIM_SEED, seed.toString());
+      if (workers != null) f.put(Setting.WORKERS, workers);
+      if (seed != null) f.put(Setting.SIM_SEED, seed);
       return f;
     }
   }

@@ -40,8 +40,10 @@ final class ResumeCommand implements Callable<Integer> {
   @Option(
       names = "--budget-usd",
       paramLabel = "N",
-      description = "With --run: set the project's budget first (US dollars).")
-  BigDecimal budget;
+      description =
+          "With --run: set the project's budget first (US dollars, greater than 0, at most"
+              + " 1000000).")
+  String budgetFlag;
 
   @Option(
       names = "--reason",
@@ -52,9 +54,9 @@ final class ResumeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (budget != null && runId == null) throw new Main.UsageException("--budget-usd needs --run");
-    if (budget != null && budget.signum() <= 0)
-      throw new Main.UsageException("--budget-usd must be greater than 0");
+    if (budgetFlag != null && runId == null)
+      throw new Main.UsageException("--budget-usd needs --run");
+    BigDecimal budget = budgetFlag == null ? null : Flags.budgetUsd("--budget-usd", budgetFlag);
     Settings settings = options.load(pipelineFlags.flags());
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine =

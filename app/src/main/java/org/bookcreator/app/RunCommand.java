@@ -50,9 +50,7 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine =
         Engine.open(settings, Observability.Mode.FOREGROUND, Engine.Use.PIPELINE)) {
-      Project project =
-          engine.runs.createProject(
-              redacted(brief, engine.telemetry.redactor()), "from " + briefFile.getFileName());
+      Project project = engine.runs.createProject(brief, "from " + briefFile.getFileName());
       int earlier = engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
       if (earlier > 0) {
         System.err.println("resuming " + earlier + " unfinished run(s) left by an earlier process");
@@ -75,19 +73,6 @@ final class RunCommand implements Callable<Integer> {
         default -> ExitCodes.RUN_FAILED;
       };
     }
-  }
-
-  /** The brief with secrets masked, so they never reach the store, prompts, logs or spans. */
-  static Brief redacted(Brief b, org.bookcreator.telemetry.Redactor r) {
-    return new Brief(
-        r.redact(b.title()),
-        b.category(),
-        b.audience().map(r::redact),
-        r.redact(b.text()),
-        b.chapters(),
-        b.budgetUsd(),
-        b.references(),
-        b.pauseAtBudget());
   }
 
   /**

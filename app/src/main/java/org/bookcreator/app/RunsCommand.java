@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.bookcreator.core.cost.RunTotals;
 import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.ops.RunService.RestartRequest;
+import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Store;
@@ -64,6 +65,7 @@ final class RunsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Optional<StallDetector.Thresholds> threshold = olderThan();
     Settings settings = options.load(Map.of());
     PrintWriter out = spec.commandLine().getOut();
     Optional<Engine> opened = Engine.read(settings);
@@ -99,7 +101,7 @@ final class RunsCommand implements Callable<Integer> {
             throw new Main.UsageException(
                 "--sort must be created, time or cost, got '" + Text.clean(sort) + "'");
       }
-      if (stalled) return printStalled(engine, runs, settings, out);
+      if (stalled) return printStalled(engine, runs, settings, threshold, out);
       if (json) {
         out.println(ViewJson.write(runs.stream().map(engine.library::detail).toList()));
       } else if (runs.isEmpty()) {
@@ -139,19 +141,24 @@ final class RunsCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private int printStalled(Engine engine, List<Run> runs, Settings settings, PrintWriter out) {
-    org.bookcreator.core.ops.StallDetector.Thresholds thresholds = settings.stallThresholds();
-    if (olderThan != null) {
-      try {
-        thresholds =
-            org.bookcreator.core.ops.StallDetector.Thresholds.of(Settings.duration(olderThan));
-      } catch (IllegalArgumentException e) {
-        throw new Main.UsageException(
-            "--older-than: expected a duration such as 30s, 10m or 2h, got '"
-                + Text.clean(olderThan)
-                + "'");
-      }
+  /** The thresholds of {@code --older-than}, if given: checked before the store is opened. */
+  private Optional<StallDetector.Thresholds> olderThan() {
+    if (olderThan == null) return Optional.empty();
+    try {
+      return Optional.of(StallDetector.Thresholds.of(Settings.duration(olderThan)));
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageException(
+          "--older-than: " + e.getMessage() + ", got '" + Text.clean(olderThan) + "'");
     }
+  }
+
+  private int printStalled(
+      Engine engine,
+      List<Run> runs,
+      Settings settings,
+      Optional<StallDetector.Thresholds> threshold,
+      PrintWriter out) {
+    StallDetector.Thresholds thresholds = threshold.orElse(settings.stallThresholds());
     java.time.Instant now = java.time.Instant.now();
     List<StallView> found = engine.operations.stalls(runs, thresholds, now);
     if (json) {

@@ -1,11 +1,18 @@
 package org.bookcreator.app;
 
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.project.BriefParser;
 import org.bookcreator.core.run.RunState;
@@ -42,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "Port of the JSON API, /healthz, /readyz and /metrics; 0 picks a free one (default:"
               + " http.port, 8080).")
-  Integer port;
+  String port;
 
   @Option(
       names = "--role",
@@ -71,9 +78,9 @@ final class ServeCommand implements Callable<Integer> {
       names = "--worker-port",
       paramLabel = "N",
       description =
-          "Port for the worker pool's /metrics; 0 picks a free one, -1 turns it off (default:"
-              + " worker.metrics_port, 9500).")
-  Integer workerPort;
+          "Port for the worker pool's /metrics, on worker.metrics_host (127.0.0.1); 0 picks a"
+              + " free one, -1 turns it off (default: worker.metrics_port, 9500).")
+  String workerPort;
 
   /** Which parts of the product this process runs. */
   enum Role {
@@ -155,7 +162,8 @@ final class ServeCommand implements Callable<Integer> {
                       new BriefParser(settings.categories()),
                       settings.categories(),
                       clock,
-                      settings.dataDir()));
+                      settings.dataDir(),
+                      telemetry.redactor()));
           ApiConfig config =
               new ApiConfig(
                   host,
@@ -164,18 +172,92 @@ final class ServeCommand implements Callable<Integer> {
                   ApiConfig.DEFAULT_MAX_JSON_BYTES,
                   settings.get(Setting.HTTP_MAX_UPLOAD));
           api =
-              ApiServer.start(
-                  config, routes, telemetry.metrics(), ids, MetricsServer.handler(telemetry));
+              listen(
+                  () ->
+                      ApiServer.start(
+                          config,
+                          routes,
+                          telemetry.metrics(),
+                          ids,
+                          MetricsServer.handler(telemetry)),
+                  "--port",
+                  Setting.HTTP_PORT,
+                  Setting.HTTP_HOST,
+                  "");
         }
         int wp = settings.get(Setting.WORKER_PORT);
-        if (role != Role.API && wp >= 0) workerMetrics = MetricsServer.start(telemetry, host, wp);
+        if (role != Role.API && wp >= 0) {
+          workerMetrics =
+              listen(
+                  () -> MetricsServer.start(telemetry, settings.get(Setting.WORKER_HOST), wp),
+                  "--worker-port",
+                  Setting.WORKER_PORT,
+                  Setting.WORKER_HOST,
+                  ", or --worker-port -1 for none");
+        }
       } catch (RuntimeException e) {
         if (api != null) api.close();
         engine.close();
-        throw new Main.UsageException(e.getMessage());
+        throw e instanceof Main.UsageException u ? u : new Main.UsageException(e.getMessage());
       }
       if (engine.drivesRuns()) engine.pipeline().start(true);
       return new Serving(role, engine, api, workerMetrics);
+    }
+
+    /**
+     * Binds what {@code bind} starts; a failure becomes the operator's next step. A taken port
+     * (another serve on this machine, say) names the flag that picks another, 0 for a free one; any
+     * other failure names the host setting.
+     */
+    private static <T> T listen(
+        Supplier<T> bind, String flag, Setting<Integer> port, Setting<String> host, String orElse) {
+      try {
+        return bind.get();
+      } catch (IllegalStateException | UncheckedIOException e) {
+        boolean taken =
+            Stream.iterate((Throwable) e, Objects::nonNull, Throwable::getCause)
+                .anyMatch(
+                    c ->
+                        c instanceof BindException
+                            && String.valueOf(c.getMessage()).contains("in use"));
+        throw new Main.UsageException(
+            e.getMessage()
+                + (taken
+                    ? "; the port is taken (by another serve?): start with "
+                        + flag
+                        + " 0 to pick a free port, "
+                        + flag
+                        + " N for another"
+                        + orElse
+                        + " ("
+                        + port.key
+                        + " in the config)"
+                    : "; check " + host.key + ": it must be an address of this machine"));
+      }
+    }
+
+    /** Where this process listens, with the real ports (also when 0 picked them). */
+    String addresses() {
+      Settings settings = engine.settings;
+      List<String> parts = new ArrayList<>();
+      if (api != null) {
+        parts.add(
+            "API on "
+                + url(settings.get(Setting.HTTP_HOST), api.port(), "/")
+                + " (/api: docs/api.md, /metrics)");
+      }
+      if (workerMetrics != null) {
+        parts.add(
+            "worker metrics on "
+                + url(settings.get(Setting.WORKER_HOST), workerMetrics.port(), "/metrics"));
+      } else if (role != Role.API) {
+        parts.add("worker metrics off");
+      }
+      return String.join(", ", parts);
+    }
+
+    private static String url(String host, int port, String path) {
+      return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + path;
     }
 
     @Override
@@ -190,8 +272,8 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Map<Setting<?>, String> flags = new HashMap<>();
     flags.putAll(pipelineFlags.flags());
-    if (port != null) flags.put(Setting.HTTP_PORT, port.toString());
-    if (workerPort != null) flags.put(Setting.WORKER_PORT, workerPort.toString());
+    if (port != null) flags.put(Setting.HTTP_PORT, port);
+    if (workerPort != null) flags.put(Setting.WORKER_PORT, workerPort);
     Settings settings = options.load(flags);
     Serving serving = Serving.start(settings, role);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -206,7 +288,6 @@ final class ServeCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "shutdown"));
-    String host = settings.get(Setting.HTTP_HOST);
     if (serving.engine.drivesRuns()) {
       int active = serving.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
       System.err.printf(
@@ -222,17 +303,7 @@ final class ServeCommand implements Callable<Integer> {
               + " worker' process%n",
           settings.dataDir().toAbsolutePath());
     }
-    if (serving.api != null) {
-      System.err.printf(
-          "API: http://%s:%d/api (docs/api.md), metrics: http://%s:%d/metrics%n",
-          host, serving.api.port(), host, serving.api.port());
-    }
-    if (serving.workerMetrics != null) {
-      System.err.printf(
-          "worker metrics and heartbeats: http://%s:%d/metrics%n",
-          host, serving.workerMetrics.port());
-    }
-    System.err.println("Ctrl-C to stop");
+    System.err.println(serving.addresses() + "; Ctrl-C to stop");
     stopped.await();
     return ExitCodes.OK;
   }

@@ -427,6 +427,14 @@ final class Setting<T> {
           SettingType.wholeNumber(-1, 65535),
           "port of the worker pool's /metrics with heartbeats; -1 turns it off");
 
+  static final Setting<String> WORKER_HOST =
+      declare(
+          "worker.metrics_host",
+          "127.0.0.1",
+          SettingType.nonEmptyText(),
+          "address the worker pool's /metrics binds, whatever http.host is; 0.0.0.0 for every"
+              + " interface (its heartbeats are for your Prometheus, not the world)");
+
   static final Setting<Long> SIM_SEED =
       declare(
           "simulated.seed",

@@ -3,6 +3,7 @@ package org.bookcreator.app;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bookcreator.core.support.Numbers;
 
 /**
  * How the text of a setting becomes its value: the parser, the checks the value must pass, and the
@@ -84,37 +86,41 @@ final class SettingType<T> {
         "expected one of " + names);
   }
 
+  /**
+   * A whole number {@code min..max}, read by {@link Numbers} as every door reads numbers (its
+   * message quotes the text).
+   */
   static SettingType<Integer> wholeNumber(int min, int max) {
-    SettingType<Integer> t = simple("whole number", Integer::parseInt, "expected a whole number");
-    return max == Integer.MAX_VALUE
-        ? t.check(v -> v >= min, "must be at least " + min, ", at least " + min)
-        : t.check(v -> v >= min && v <= max, "must be " + min + ".." + max, " " + min + ".." + max);
+    return custom(
+        max == Integer.MAX_VALUE
+            ? "whole number, at least " + min
+            : "whole number " + min + ".." + max,
+        t -> Numbers.wholeInt(t, min, max));
   }
 
   static SettingType<Long> longNumber(long min) {
-    SettingType<Long> t = simple("whole number", Long::parseLong, "expected a whole number");
-    return min == Long.MIN_VALUE
-        ? t
-        : t.check(v -> v >= min, "must be at least " + min, ", at least " + min);
+    return custom(
+        min == Long.MIN_VALUE ? "whole number" : "whole number, at least " + min,
+        t -> Numbers.whole(t, min, Long.MAX_VALUE));
   }
 
   static SettingType<Double> number(double min, double max) {
-    String range = plain(min) + ".." + plain(max);
-    return simple("number", t -> new BigDecimal(t).doubleValue(), "expected a number")
-        .check(v -> v >= min && v <= max, "must be " + range, " " + range);
+    BigDecimal low = new BigDecimal(plain(min));
+    BigDecimal high = new BigDecimal(plain(max));
+    return custom("number " + low + ".." + high, t -> Numbers.decimal(t, low, high).doubleValue());
   }
 
   static SettingType<Boolean> bool() {
     return simple("true or false", SettingType::bool, "expected true or false");
   }
 
-  /** Durations written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 14d}. */
+  /**
+   * Durations written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 14d}, at most
+   * {@link Numbers#MAX_DURATION}.
+   */
   static SettingType<Duration> duration(Duration min) {
     SettingType<Duration> t =
-        simple(
-            "duration",
-            SettingType::duration,
-            "expected a duration such as 500ms, 30s, 5m, 1h or 14d");
+        new SettingType<>("duration", SettingType::duration, List.of(), true, false);
     return min.isZero()
         ? t
         : t.check(
@@ -193,18 +199,30 @@ final class SettingType<T> {
         false);
   }
 
-  /** A duration written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 14d}. */
+  /**
+   * A duration written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 14d}, at most
+   * {@link Numbers#MAX_DURATION}.
+   *
+   * @throws IllegalArgumentException stating the rule (without the text)
+   */
   static Duration duration(String text) {
     Matcher m = DURATION.matcher(text.strip());
-    if (!m.matches()) throw new IllegalArgumentException("not a duration: " + text);
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    if (!m.matches())
+      throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m, 1h or 14d");
+    ChronoUnit unit =
+        switch (m.group(2)) {
+          case "ms" -> ChronoUnit.MILLIS;
+          case "s" -> ChronoUnit.SECONDS;
+          case "m" -> ChronoUnit.MINUTES;
+          case "h" -> ChronoUnit.HOURS;
+          default -> ChronoUnit.DAYS;
+        };
+    long max = Numbers.MAX_DURATION.dividedBy(unit.getDuration());
+    // More digits than a long holds are past the limit too; they never reach parseLong.
+    if (m.group(1).length() > 12 || Long.parseLong(m.group(1)) > max)
+      throw new IllegalArgumentException(
+          "must be at most " + Numbers.MAX_DURATION.toDays() + "d (ten years)");
+    return Duration.of(Long.parseLong(m.group(1)), unit);
   }
 
   private static long bytes(String text) {

@@ -193,7 +193,10 @@ final class Settings {
     return value;
   }
 
-  /** Where a setting's value came from: "default", "FILE:LINE", "environment NAME" or "flag". */
+  /**
+   * Where a setting's value came from: "default", "FILE:LINE", "environment NAME", or the flag
+   * ("--workers"; "flag" for one set on a command's behalf).
+   */
   String origin(Setting<?> s) {
     return texts.get(s).origin();
   }

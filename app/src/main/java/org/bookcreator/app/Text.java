@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.bookcreator.core.support.VisibleText;
 
 /** Small formatting helpers for terminal output. */
 final class Text {
@@ -22,9 +23,12 @@ final class Text {
     return String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
   }
 
-  /** Strips control characters so that user text cannot break a terminal line. */
+  /**
+   * Replaces control and invisible format characters (bidi overrides) with spaces, so that user
+   * text can neither break a terminal line nor display as something else.
+   */
   static String clean(String s) {
-    return s == null ? "" : s.replaceAll("[\\p{Cntrl}\\u2028\\u2029]", " ");
+    return VisibleText.clean(s);
   }
 
   static String clip(String s, int max) {

@@ -46,11 +46,13 @@ final class TraceCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "0",
       description =
-          "Levels drawn: 1 the run, 2 with its stages, 3 with agent tasks; 0 all (default).")
-  int depth;
+          "Levels drawn, 0..20: 1 the run, 2 with its stages, 3 with agent tasks; 0 all"
+              + " (default).")
+  String depth;
 
   @Override
   public Integer call() {
+    int depth = Flags.wholeNumber("--depth", this.depth, 0, 20);
     Settings settings = options.load(Map.of());
     PrintWriter out = spec.commandLine().getOut();
     try (Engine engine = Engine.require(settings)) {

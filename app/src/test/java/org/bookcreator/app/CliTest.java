@@ -97,6 +97,31 @@ class CliTest {
   }
 
   @Test
+  void aBidiOverrideInTheTitle_exits2_namingTheCharacter_neverPrintingIt() throws Exception {
+    Path file =
+        brief("title: \"Annual \u202Etroper\"\ncategory: business\nbrief: B\nchapters: 1\n");
+
+    Cli run = Cli.run("run", file.toString(), "--data-dir", data().toString());
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(run.err())
+        .contains("title: must be one line of visible text")
+        .contains("U+202E RIGHT-TO-LEFT OVERRIDE")
+        .doesNotContain("\u202E");
+    assertThat(Files.exists(data())).isFalse();
+  }
+
+  @Test
+  void aBriefOfTwoYamlDocuments_exits2_sayingSo() throws Exception {
+    Path file = brief("title: T\ncategory: fiction\nbrief: B\nchapters: 1\n---\nchapters: 2\n");
+
+    Cli run = Cli.run("run", file.toString(), "--data-dir", data().toString());
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(run.err()).contains("the brief holds 2 YAML documents; a brief is one document");
+  }
+
+  @Test
   void missingBriefFile_exits2() {
     Cli run = Cli.run("run", dir.resolve("none.yaml").toString(), "--data-dir", data().toString());
 

@@ -31,18 +31,7 @@ class SecretsTest {
   @TempDir Path dir;
 
   private ProcessBuilder child(String... args) {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().keySet().removeIf(k -> k.startsWith("BOOK_CREATOR_"));
+    ProcessBuilder pb = Cli.child(args);
     pb.environment().put("OPENAI_API_KEY", KEY_CANARY);
     pb.environment().put("ANTHROPIC_API_KEY", "anthropic-canary-0987654321");
     return pb;
@@ -105,6 +94,57 @@ class SecretsTest {
     assertThat(String.join("\n", outputs)).contains("[REDACTED]");
   }
 
+  /**
+   * Keys that are configured nowhere, masked for their shape alone: in the brief's title, audience
+   * and text and in a reference document, they reach no file of the data directory (store, logs,
+   * spans, manuscripts).
+   */
+  @Test
+  void keyShapedText_inABriefAndItsReference_isMaskedBeforeAnythingIsStored() throws Exception {
+    List<String> keys =
+        List.of(
+            "sk-proj-Qw3rTy8uIo9pAs1dFg",
+            "sk-ant-api03-Zx6cVb7nM2kL4jH5gF",
+            "AKIAJ7Q2W4E6R8T0Y2U4",
+            "eyJhbGciOiJIUzI1NiJ9.cGF5bG9hZA.c2ln",
+            "hunter2hunter2");
+    Path data = dir.resolve("data");
+    Files.writeString(
+        dir.resolve("notes.md"),
+        "# Access\n\nThe staging key is %s and the deploy key %s.\n\npassword: %s\n"
+            .formatted(keys.get(0), keys.get(2), keys.get(4)));
+    Path brief =
+        Files.writeString(
+            dir.resolve("brief.yaml"),
+            """
+            title: "Rotating %s"
+            category: technical
+            audience: "holders of %s"
+            brief: |
+              Why %s and Authorization: Bearer %s must be rotated.
+            chapters: 1
+            references: [notes.md]
+            """
+                .formatted(keys.get(0), keys.get(2), keys.get(1), keys.get(3)));
+
+    Cli run = Cli.run("run", brief.toString(), "--data-dir", data.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(data)) {
+      files = walk.filter(Files::isRegularFile).toList();
+    }
+    assertThat(files)
+        .extracting(f -> f.getFileName().toString())
+        .contains("book-creator.db", "logs.db", "spans.db", "book-creator.log", "manuscript.md");
+    for (Path f : files) {
+      String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+      for (String key : keys) assertThat(bytes).as(f + " holds " + key).doesNotContain(key);
+    }
+    assertThat(Cli.run("projects", "--json", "--data-dir", data.toString()).out())
+        .contains("Rotating [REDACTED]", "holders of [REDACTED]");
+  }
+
   private String scrapeServe(Path data, Path config) throws Exception {
     Process serve =
         child(
@@ -121,7 +161,7 @@ class SecretsTest {
             .start();
     try (BufferedReader err =
         new BufferedReader(new InputStreamReader(serve.getErrorStream(), StandardCharsets.UTF_8))) {
-      Pattern url = Pattern.compile("metrics: (http://127\\.0\\.0\\.1:\\d+/metrics)");
+      Pattern url = Pattern.compile("API on (http://127\\.0\\.0\\.1:\\d+/)");
       String line;
       while ((line = err.readLine()) != null) {
         Matcher m = url.matcher(line);
@@ -129,7 +169,7 @@ class SecretsTest {
           HttpResponse<String> r =
               HttpClient.newHttpClient()
                   .send(
-                      HttpRequest.newBuilder(URI.create(m.group(1))).build(),
+                      HttpRequest.newBuilder(URI.create(m.group(1) + "metrics")).build(),
                       HttpResponse.BodyHandlers.ofString());
           return r.body() + Files.readString(dir.resolve("serve.out"));
         }

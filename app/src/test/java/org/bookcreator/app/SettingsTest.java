@@ -132,7 +132,8 @@ class SettingsTest {
     Path file = config("pipeline:\n  workers: 0\n  heartbeat: 1m\n");
 
     assertThatThrownBy(() -> Settings.load(file, Map.of(), Map.of()))
-        .hasMessageContaining("pipeline.workers (from " + file + ":2): must be 1..1024, got '0'")
+        .hasMessageContaining(
+            "pipeline.workers (from " + file + ":2): must be a whole number 1..1024, got '0'")
         .hasMessageContaining("heartbeat must be positive and shorter than the lease");
   }
 
@@ -193,7 +194,8 @@ class SettingsTest {
             "pipeline.lease (from "
                 + file
                 + ":3): expected a duration such as 500ms, 30s, 5m, 1h or 14d, got 'soon'")
-        .hasMessageContaining("http.port (from " + file + ":4): must be 0..65535, got '70000'");
+        .hasMessageContaining(
+            "http.port (from " + file + ":4): must be a whole number 0..65535, got '70000'");
   }
 
   @Test
@@ -213,14 +215,14 @@ class SettingsTest {
 
     assertThat(problems)
         .containsExactlyInAnyOrder(
-            "telemetry.sampling_ratio (from " + file + ":2): must be 0..1, got '2'",
+            "telemetry.sampling_ratio (from " + file + ":2): must be a number 0..1, got '2'",
             "telemetry.metrics (from " + file + ":3): expected true or false, got 'yes please'",
             "unknown key 'pipeline.wokers' in "
                 + file
                 + ":4; did you mean pipeline.workers? (see docs/configuration.md for the keys)",
             "logging.max_file_size (from environment BOOK_CREATOR_LOGGING_MAX_FILE_SIZE):"
                 + " expected a size such as 500KB, 20MB or 1GB, got '20 parsecs'",
-            "pipeline.workers (from flag): must be 1..1024, got '0'");
+            "pipeline.workers (from --workers): must be a whole number 1..1024, got '0'");
   }
 
   @Test
@@ -229,8 +231,8 @@ class SettingsTest {
             () -> Settings.load(null, Map.of("BOOK_CREATOR_PIPELINE_WORKERS", "eight"), Map.of()))
         .isInstanceOf(Settings.ConfigException.class)
         .hasMessageContaining(
-            "pipeline.workers (from environment BOOK_CREATOR_PIPELINE_WORKERS): expected a whole"
-                + " number, got 'eight'");
+            "pipeline.workers (from environment BOOK_CREATOR_PIPELINE_WORKERS): must be a whole"
+                + " number 1..1024, got 'eight'");
   }
 
   @Test
@@ -323,7 +325,7 @@ class SettingsTest {
     assertThat(good.get(Setting.HTTP_TOKEN)).contains(token);
     assertThat(good.toString())
         .contains("http.token=**** (environment BOOK_CREATOR_HTTP_TOKEN)")
-        .contains("provider=openai (flag)")
+        .contains("provider=openai (--provider)")
         .doesNotContain(token)
         .doesNotContain("canary-9f8e");
     assertThat(good.providers().toString()).contains("openai").doesNotContain(apiKey);

@@ -7,13 +7,15 @@ import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
+import org.bookcreator.telemetry.Redactor;
 
 /** The run service over a test's own store and pipeline, as the composition root wires it. */
 final class TestRuns {
   private TestRuns() {}
 
   static RunService over(Store store, Pipeline pipeline) {
-    return new RunService(store, Ids.system(), InstantSource.system(), 0, pipeline::wake);
+    return new RunService(
+        store, Ids.system(), InstantSource.system(), 0, Redactor.none(), pipeline::wake);
   }
 
   /** Starts a run of a project already in the store. */

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.bookcreator.core.support.Numbers;
 
 /**
  * A matched request as the handlers of {@link BookApi} see it: a thin view of Javalin's {@link
@@ -51,12 +53,28 @@ final class ApiRequest {
     return values.stream().findFirst();
   }
 
-  /** A bounded integer query parameter with a default, checked by Javalin's validator. */
+  /** A whole-number query parameter {@code min..max} with a default; anything else is a 400. */
   int intParam(String name, int fallback, int min, int max) {
-    queryParam(name);
-    return ctx.queryParamAsClass(name, Integer.class)
-        .check(v -> v == null || (v >= min && v <= max), "must be between " + min + " and " + max)
-        .getOrDefault(fallback);
+    return queryParam(name)
+        .map(v -> number(name, () -> Numbers.wholeInt(v, min, max)))
+        .orElse(fallback);
+  }
+
+  /** A whole-number query parameter {@code min..max}, if given; anything else is a 400. */
+  Optional<Long> longParam(String name, long min, long max) {
+    return queryParam(name).map(v -> number(name, () -> Numbers.whole(v, min, max)));
+  }
+
+  /**
+   * A number read by {@link Numbers} from a query parameter or a body field: the rule it breaks is
+   * a 400 naming the field.
+   */
+  static <T> T number(String field, Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalidField(field, e.getMessage());
+    }
   }
 
   private static byte[] body(Context ctx, long limit) {

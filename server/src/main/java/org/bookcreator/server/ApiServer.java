@@ -63,8 +63,8 @@ public final class ApiServer implements AutoCloseable {
   /**
    * Starts listening. {@code metricsHandler} serves {@code /metrics} (null: none).
    *
-   * @throws IllegalStateException when the address cannot be bound, with the next step in the
-   *     message
+   * @throws IllegalStateException when the address cannot be bound (the port is taken, the host is
+   *     not this machine's), with the cause
    */
   public static ApiServer start(
       ApiConfig config,
@@ -109,11 +109,17 @@ public final class ApiServer implements AutoCloseable {
               + ":"
               + config.port()
               + ": "
-              + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
-              + " (is the port taken? choose another with --port, or 0 for any free port)",
+              + rootCause(e).getMessage(),
           e);
     }
     return new ApiServer(app, streams, virtualThreads);
+  }
+
+  /** The innermost cause: the socket's own words ("Address already in use"), not Jetty's. */
+  private static Throwable rootCause(Throwable e) {
+    Throwable c = e;
+    while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+    return c;
   }
 
   public int port() {

@@ -35,12 +35,15 @@ import org.bookcreator.core.store.RunFilter;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.core.support.Numbers;
+import org.bookcreator.core.support.VisibleText;
 import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.LibraryQueries;
 import org.bookcreator.core.view.OperationsQueries;
 import org.bookcreator.core.view.RunView;
 import org.bookcreator.core.view.ViewJson;
 import org.bookcreator.telemetry.LogContext;
+import org.bookcreator.telemetry.Redactor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -70,7 +73,8 @@ public final class BookApi {
 
   /**
    * What the API calls: the use cases ({@code runs}), the read models' query services (the same
-   * ones the command line and the dashboard read), and the store for health checks and uploads.
+   * ones the command line and the dashboard read), the store for health checks and uploads, and the
+   * redactor that masks credentials in uploaded text documents.
    */
   public record Services(
       Store store,
@@ -81,7 +85,8 @@ public final class BookApi {
       BriefParser briefs,
       Categories categories,
       InstantSource clock,
-      Path dataDir) {}
+      Path dataDir,
+      Redactor redactor) {}
 
   private final Services s;
 
@@ -262,7 +267,9 @@ public final class BookApi {
               "unsupported_media_type",
               "the body is binary (it holds NUL bytes), not " + type);
       }
-      utf8(body, "the document");
+      // A text document is kept with its credentials masked, as a brief is; a PDF's text is
+      // masked when the run parses it.
+      body = s.redactor().redact(utf8(body, "the document")).getBytes(StandardCharsets.UTF_8);
     }
     Path folder =
         s.dataDir()
@@ -363,18 +370,7 @@ public final class BookApi {
     String reason = requiredReason(body);
     Optional<BigDecimal> budget =
         text(body, "budget_usd")
-            .map(
-                b -> {
-                  try {
-                    BigDecimal v = new BigDecimal(b);
-                    if (v.signum() <= 0)
-                      throw ApiError.invalidField("budget_usd", "must be greater than 0");
-                    return v;
-                  } catch (NumberFormatException e) {
-                    throw ApiError.invalidField(
-                        "budget_usd", "must be a decimal number such as \"12.50\"");
-                  }
-                });
+            .map(b -> ApiRequest.number("budget_usd", () -> Numbers.budgetUsd(b)));
     Optional<Stage> fromStage =
         text(body, "from_stage")
             .map(
@@ -488,16 +484,7 @@ public final class BookApi {
             throw ApiError.invalidField("level", e.getMessage());
           }
         });
-    Optional<Long> before =
-        r.queryParam("before")
-            .map(
-                b -> {
-                  try {
-                    return Long.parseLong(b.strip());
-                  } catch (NumberFormatException e) {
-                    throw ApiError.invalidField("before", "must be a record id (a whole number)");
-                  }
-                });
+    Optional<Long> before = r.longParam("before", 1, Long.MAX_VALUE);
     int limit = r.intParam("limit", 100, 1, 1000);
     org.bookcreator.core.store.LogQuery q =
         new org.bookcreator.core.store.LogQuery(
@@ -615,8 +602,8 @@ public final class BookApi {
       throw ApiError.invalidField(
           "reason", "required: say why, it is recorded in the run's history");
     if (reason.length() > 500) throw ApiError.invalidField("reason", "at most 500 characters");
-    // One line in the history and the logs, whatever the caller sent.
-    return reason.replaceAll("\\p{Cntrl}", " ");
+    // One line in the history and the logs, shown as it is, whatever the caller sent.
+    return VisibleText.clean(reason);
   }
 
   private static Optional<String> text(JsonNode body, String field) {

@@ -5,30 +5,24 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.router.EndpointNotFound;
 import io.javalin.router.JavalinDefaultRoutingApi;
-import io.javalin.validation.ValidationError;
-import io.javalin.validation.ValidationException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where a failure becomes an answer: every exception a handler, a validator or
- * Javalin's router throws is rendered in the error shape of {@link ApiError}. Unknown routes are
- * 404, a known route with the wrong method 405 with {@code Allow}, anything unexpected 500 with the
- * request id (and the throwable in the log).
+ * The one place where a failure becomes an answer: every exception a handler or Javalin's router
+ * throws is rendered in the error shape of {@link ApiError}. Unknown routes are 404, a known route
+ * with the wrong method 405 with {@code Allow}, anything unexpected 500 with the request id (and
+ * the throwable in the log).
  */
 final class ErrorMapping {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
-  private static final String CONVERSION_FAILED = "TYPE_CONVERSION_FAILED";
 
   private ErrorMapping() {}
 
   static void register(JavalinDefaultRoutingApi routes) {
     routes
         .exception(ApiError.class, (e, ctx) -> ApiResponse.of(e).writeTo(ctx))
-        .exception(ValidationException.class, (e, ctx) -> ApiResponse.of(invalid(e)).writeTo(ctx))
         .exception(HttpResponseException.class, ErrorMapping::framework)
         .exception(Exception.class, ErrorMapping::unexpected);
   }
@@ -60,24 +54,5 @@ final class ErrorMapping {
                     + ctx.attribute(ApiServer.REQUEST_ID)
                     + ")"))
         .writeTo(ctx);
-  }
-
-  /** A 400 naming each field a validator refused, as {@link ApiError#invalidField} does. */
-  private static ApiError invalid(ValidationException e) {
-    List<Map<String, String>> details = new ArrayList<>();
-    List<String> messages = new ArrayList<>();
-    e.getErrors()
-        .forEach(
-            (field, errors) -> {
-              for (ValidationError<?> error : errors) {
-                String problem =
-                    error.getMessage().equals(CONVERSION_FAILED)
-                        ? "must be a whole number"
-                        : error.getMessage() + ", got " + error.value;
-                details.add(Map.of("field", field, "problem", problem));
-                messages.add(field + ": " + problem);
-              }
-            });
-    return new ApiError(400, "invalid_request", String.join("; ", messages), details);
   }
 }

@@ -137,6 +137,39 @@ class ApiServerTest {
   }
 
   @Test
+  void aBidiOverrideInTheTitle_is400_namingFieldAndCharacter() throws Exception {
+    var r =
+        postJson(
+            "/api/projects",
+            "{\"title\":\"Annual"
+                + " \\u202Etroper\",\"category\":\"business\",\"brief\":\"b\",\"chapters\":1}");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode detail = json(r).get("details").get(0);
+    assertThat(detail.get("field").asString()).isEqualTo("title");
+    assertThat(detail.get("problem").asString())
+        .contains("one line of visible text")
+        .contains("U+202E RIGHT-TO-LEFT OVERRIDE");
+    assertThat(r.body()).doesNotContain("\u202E");
+    assertThat(store.projects()).isEmpty();
+  }
+
+  @Test
+  void aYamlBriefOfTwoDocuments_is400_sayingSo() throws Exception {
+    var r =
+        send(
+            "POST",
+            "/api/projects",
+            "application/yaml",
+            "title: T\ncategory: fiction\nbrief: B\nchapters: 1\n---\ntitle: U\n"
+                .getBytes(StandardCharsets.UTF_8));
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("message").asString())
+        .contains("the brief holds 2 YAML documents; a brief is one document");
+  }
+
+  @Test
   void briefWithReferencePaths_isRefused_withTheUploadEndpointNamed() throws Exception {
     var r =
         postJson(
@@ -399,6 +432,40 @@ class ApiServerTest {
   }
 
   @Test
+  void keyShapedText_inABriefAndAnUploadedDocument_isStoredMasked() throws Exception {
+    String openAi = "sk-proj-Lm4nB5vC6xZ7aS8dF9";
+    String aws = "AKIAQ3W5E7R9T1Y3U5I7";
+    HttpResponse<String> created =
+        postJson(
+            "/api/projects",
+            "{\"title\":\"Keys like %s\",\"category\":\"technical\",\"brief\":\"Rotate %s.\",\"chapters\":1}"
+                .formatted(openAi, aws));
+    String id = json(created).get("id").asString();
+    HttpResponse<String> uploaded =
+        send(
+            "POST",
+            "/api/projects/" + id + "/documents?name=keys.md",
+            "text/markdown",
+            ("# Keys\n\nstaging: " + openAi + "\n").getBytes(StandardCharsets.UTF_8));
+    String runId =
+        json(send("POST", "/api/projects/" + id + "/runs", null, null)).get("id").asString();
+
+    JsonNode run = awaitRun(runId);
+
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(json(created).get("title").asString()).isEqualTo("Keys like [REDACTED]");
+    assertThat(uploaded.statusCode()).isEqualTo(201);
+    assertThat(run.get("state").asString()).isEqualTo("completed");
+    telemetry.flush();
+    try (var files = Files.walk(dir.resolve("data"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        assertThat(bytes).as(f.toString()).doesNotContain(openAi).doesNotContain(aws);
+      }
+    }
+  }
+
+  @Test
   void cancel_needsAReason_andIsRecordedInTheHistory() throws Exception {
     String id = aProject();
     // Created as a queued run directly, so that it cannot finish before the cancel arrives.
@@ -548,7 +615,7 @@ class ApiServerTest {
   }
 
   @Test
-  void aPortInUse_isRefused_withTheNextStepNamed() {
+  void aPortInUse_isRefused_namingTheAddress_withTheBindFailureAsCause() {
     int taken = t.server.port();
 
     assertThatThrownBy(
@@ -561,7 +628,7 @@ class ApiServerTest {
                     null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cannot listen on 127.0.0.1:" + taken)
-        .hasMessageContaining("--port");
+        .hasRootCauseInstanceOf(java.net.BindException.class);
   }
 
   @Test

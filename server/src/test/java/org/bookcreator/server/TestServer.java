@@ -80,14 +80,16 @@ final class TestServer implements AutoCloseable {
         new BookApi(
             new BookApi.Services(
                 store,
-                new RunService(store, ids, InstantSource.system(), 3, pipeline::wake),
+                new RunService(
+                    store, ids, InstantSource.system(), 3, telemetry.redactor(), pipeline::wake),
                 new LibraryQueries(store),
                 new OperationsQueries(store, StallDetector.Thresholds.of(Duration.ofMinutes(10))),
                 new CostReports(store),
                 new BriefParser(Categories.defaults()),
                 Categories.defaults(),
                 InstantSource.system(),
-                dir.resolve("data")));
+                dir.resolve("data"),
+                telemetry.redactor()));
     server =
         ApiServer.start(
             new ApiConfig("127.0.0.1", 0, token, maxBody, maxBody),

@@ -4,12 +4,15 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Removes secrets from text before it reaches a log, a span, the store or an error message: every
  * configured secret value (API keys and the like) and anything shaped like a credential (bearer
- * tokens, {@code sk-...} keys, {@code api_key=...} pairs). Immutable and thread-safe.
+ * tokens, {@code sk-...} keys, AWS access key ids, {@code api_key=...} and {@code "password":
+ * "..."} pairs). Immutable and thread-safe.
  */
 public final class Redactor {
   public static final String MASK = "[REDACTED]";
@@ -17,12 +20,39 @@ public final class Redactor {
   /** Configured values shorter than this are ignored: masking them would mangle ordinary text. */
   public static final int MIN_SECRET_LENGTH = 6;
 
+  /**
+   * Where a credential may start: not inside a word, but right after a JSON escape such as the
+   * {@code \n} of {@code "...\npassword: ..."}, since serialized documents are masked too.
+   */
+  private static final String START = "(?:(?<![A-Za-z0-9])|(?<=\\\\[nrt]))";
+
+  /** Credentials recognised by their shape alone; every match is masked whole. */
   private static final List<Pattern> SHAPES =
       List.of(
-          Pattern.compile("(?i)\\bBearer\\s+[A-Za-z0-9._~+/=-]{8,}"),
-          Pattern.compile("\\bsk-[A-Za-z0-9_-]{12,}"),
-          Pattern.compile(
-              "(?i)\\b(api[_-]?key|x-api-key|authorization|password|passwd|secret|access[_-]?token)(\"?\\s*[:=]\\s*\"?)[^\\s\",;}]{4,}"));
+          Pattern.compile(START + "(?i:Bearer)\\s+[A-Za-z0-9._~+/=-]{8,}"),
+          Pattern.compile(START + "sk-[A-Za-z0-9_-]{12,}"),
+          // AWS access key ids: long-term (AKIA) and temporary (ASIA).
+          Pattern.compile(START + "(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"));
+
+  /**
+   * A credential's name, its separator and its value: {@code password=...}, {@code "api_key":
+   * "..."}, {@code Authorization: Basic ...}. The name may end a longer one ({@code client_secret},
+   * {@code db_password}). Group 3 is the value; it ends at a JSON escape such as {@code \n}, which
+   * is the text's and not the secret's.
+   */
+  private static final Pattern ASSIGNMENT =
+      Pattern.compile(
+          START
+              + "(?i)(api[_-]?key|x-api-key|authorization|password|passwd|secret|access[_-]?token)"
+              + "(\"?\\s*[:=]\\s*['\"]?)((?:(?:basic|bearer|digest|token)\\s+)?"
+              + "(?:[^\\s\"',;}\\\\]|\\\\(?![nrt\"])){4,})");
+
+  /**
+   * A value that reads as a word of prose, such as the {@code unsupported} of {@code passwd:
+   * unsupported}: letters only, at most 20 of them, no capital after the first, perhaps followed by
+   * punctuation that ends a phrase.
+   */
+  private static final Pattern WORD = Pattern.compile("[A-Za-z][a-z]{3,19}[.!?)\\]:]*");
 
   private final List<String> secrets;
 
@@ -62,6 +92,8 @@ public final class Redactor {
             case 'S' -> s.regionMatches(true, i, "secret", 0, 6);
             case 'A', 'a' ->
                 s.regionMatches(true, i, "api", 0, 3)
+                    || s.regionMatches(i, "AKIA", 0, 4)
+                    || s.regionMatches(i, "ASIA", 0, 4)
                     || s.regionMatches(true, i, "authorization", 0, 13)
                     || s.regionMatches(true, i, "access", 0, 6);
             case 'P', 'p' -> s.regionMatches(true, i, "passw", 0, 5);
@@ -80,11 +112,20 @@ public final class Redactor {
       if (out.contains(s)) out = out.replace(s, MASK);
     }
     if (!mayHoldCredential(out)) return out;
-    for (int i = 0; i < SHAPES.size(); i++) {
-      Pattern p = SHAPES.get(i);
-      if (i == 2) out = p.matcher(out).replaceAll("$1$2" + MASK);
-      else out = p.matcher(out).replaceAll(MASK);
-    }
-    return out;
+    for (Pattern p : SHAPES) out = p.matcher(out).replaceAll(MASK);
+    return ASSIGNMENT.matcher(out).replaceAll(Redactor::maskValue);
+  }
+
+  /**
+   * Masks an assignment's value. After {@code =} or an opening quote the value is a secret whatever
+   * it reads like; after a bare {@code :} (a YAML line, a header, an error message) a value that
+   * reads as a word is prose, not a secret: {@code passwd: unsupported} stays.
+   */
+  private static String maskValue(MatchResult m) {
+    String separator = m.group(2);
+    boolean assigned =
+        separator.contains("=") || separator.endsWith("\"") || separator.endsWith("'");
+    if (!assigned && WORD.matcher(m.group(3)).matches()) return Matcher.quoteReplacement(m.group());
+    return Matcher.quoteReplacement(m.group(1) + separator + MASK);
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RedactorTest {
   private final Redactor redactor = new Redactor(List.of("canary-7f3a9c1d", "abc"));
@@ -31,6 +33,63 @@ class RedactorTest {
         .contains("api_key");
     assertThat(Redactor.none().redact("password=swordfish1"))
         .isEqualTo("password=" + Redactor.MASK);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "password=swordfish1",
+        "PASSWORD = 'sunshine'",
+        "{\"password\": \"sunshine\"}",
+        "{\"passwd\":12345678}",
+        "password: hunter22",
+        "passwd: Tr0ub4dor",
+        "db_password=sunshine",
+        "client_secret: \"sunshine\"",
+        "secret: correcthorsebatterystaple",
+        "Authorization: Basic dXNlcjpzdW5zaGluZQ==",
+        "aws key AKIAIOSFODNN7EXAMPLE in the notes",
+        "temporary key ASIAIOSFODNN7EXAMPLE",
+        "claude key sk-ant-api03-abcdefghijklmnop"
+      })
+  void secretAssignments_andKeyShapes_areMasked(String text) {
+    String masked = Redactor.none().redact(text);
+
+    assertThat(masked).contains(Redactor.MASK);
+    assertThat(masked)
+        .doesNotContain("swordfish1")
+        .doesNotContain("sunshine")
+        .doesNotContain("12345678")
+        .doesNotContain("hunter22")
+        .doesNotContain("Tr0ub4dor")
+        .doesNotContain("correcthorse")
+        .doesNotContain("dXNlcjpzdW5zaGluZQ")
+        .doesNotContain("IOSFODNN7EXAMPLE")
+        .doesNotContain("abcdefghijklmnop");
+  }
+
+  @Test
+  void credentials_rightAfterAJsonEscape_areMasked() {
+    String json = "{\"text\":\"notes\\npassword: hunter22\\nsk-proj-ABCDEFGHIJKLMNOP\"}";
+
+    assertThat(Redactor.none().redact(json))
+        .isEqualTo("{\"text\":\"notes\\npassword: [REDACTED]\\n[REDACTED]\"}");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "passwd: unsupported",
+        "login failed (password: required)",
+        "Secret: Unknown.",
+        "the api key: missing; set OPENAI_API_KEY",
+        "Authorization: Basic",
+        "her secretary: Jane Doe",
+        "a passwordless login",
+        "AKIA is how AWS key ids start"
+      })
+  void ordinaryWords_afterACredentialName_areKept(String text) {
+    assertThat(Redactor.none().redact(text)).isEqualTo(text);
   }
 
   @Test

@@ -22,6 +22,7 @@ import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.support.IllegalTransitionException;
 import org.bookcreator.telemetry.LogContext;
+import org.bookcreator.telemetry.Redactor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,22 +111,29 @@ public final class RunService {
   private final Ids ids;
   private final InstantSource clock;
   private final long seed;
+  private final Redactor redactor;
   private final Driver driver;
 
   /**
    * @param seed the simulated provider's seed for runs started without one
+   * @param redactor masks secrets in the briefs accepted (the one the logs use)
    */
-  public RunService(Store store, Ids ids, InstantSource clock, long seed, Driver driver) {
+  public RunService(
+      Store store, Ids ids, InstantSource clock, long seed, Redactor redactor, Driver driver) {
     this.store = Objects.requireNonNull(store, "store");
     this.ids = Objects.requireNonNull(ids, "ids");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.seed = seed;
+    this.redactor = Objects.requireNonNull(redactor, "redactor");
     this.driver = Objects.requireNonNull(driver, "driver");
   }
 
-  /** Accepts a brief as a new project. */
+  /**
+   * Accepts a brief as a new project, with credential-shaped text in its title, audience and text
+   * masked first (docs/briefs.md), whichever door it came in by.
+   */
   public Project createProject(Brief brief, String origin) {
-    Project p = Project.from(ids.next("prj"), brief, clock.instant());
+    Project p = Project.from(ids.next("prj"), brief.masked(redactor), clock.instant());
     store.createProject(p);
     try (LogContext.Scope ignored = LogContext.with(LogContext.PROJECT_ID, p.id())) {
       log.info("project {} \"{}\" ({}) created {}", p.id(), p.title(), p.category(), origin);

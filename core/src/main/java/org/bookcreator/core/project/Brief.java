@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.bookcreator.telemetry.Redactor;
 
 /**
  * What a user writes to start a book: validated, with reference paths already resolved against the
@@ -32,6 +33,22 @@ public record Brief(
       Optional<BigDecimal> budgetUsd,
       List<Path> references) {
     this(title, category, audience, text, chapters, budgetUsd, references, true);
+  }
+
+  /**
+   * This brief with credential-shaped text masked in its title, audience and text: a key pasted
+   * into a brief reaches neither the store nor a provider.
+   */
+  public Brief masked(Redactor redactor) {
+    return new Brief(
+        redactor.redact(title),
+        category,
+        audience.map(redactor::redact),
+        redactor.redact(text),
+        chapters,
+        budgetUsd,
+        references,
+        pauseAtBudget);
   }
 
   public Brief {

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.bookcreator.core.support.Numbers;
+import org.bookcreator.core.support.VisibleText;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -49,11 +52,15 @@ public final class BriefParser {
       YAMLMapper.builder()
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          // parse() reads document by document and names a second one itself.
+          .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
   private static final ObjectMapper JSON =
       JsonMapper.builder()
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          // parse() reads document by document and names a second one itself.
+          .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
   private final Categories categories;
@@ -98,17 +105,29 @@ public final class BriefParser {
 
   /** Validates brief text; {@code folder} resolves relative reference paths. */
   public Brief parse(String text, boolean json, Path folder, String source) {
-    JsonNode root;
-    try {
-      root = (json ? JSON : YAML).readTree(text);
+    ObjectMapper mapper = json ? JSON : YAML;
+    List<JsonNode> documents = new ArrayList<>();
+    try (JsonParser p = mapper.createParser(text)) {
+      while (p.nextToken() != null) documents.add(mapper.readTree(p));
     } catch (JacksonException e) {
       throw new BriefException(
           source,
           List.of((json ? "malformed JSON: " : "malformed YAML: ") + e.getOriginalMessage()));
     }
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      throw new BriefException(source, List.of("the brief is empty"));
+    // An empty document (a lone "---" at the end, say) holds nothing that could be lost.
+    documents.removeIf(d -> d == null || d.isMissingNode() || d.isNull());
+    if (documents.isEmpty()) throw new BriefException(source, List.of("the brief is empty"));
+    if (documents.size() > 1) {
+      throw new BriefException(
+          source,
+          List.of(
+              json
+                  ? "the brief holds " + documents.size() + " JSON values; a brief is one object"
+                  : "the brief holds "
+                      + documents.size()
+                      + " YAML documents; a brief is one document (a line '---' starts another)"));
     }
+    JsonNode root = documents.get(0);
     if (!root.isObject()) {
       throw new BriefException(
           source, List.of("the brief must be a mapping of fields, not " + kind(root)));
@@ -135,14 +154,15 @@ public final class BriefParser {
       else if (title.codePointCount(0, title.length()) > Brief.MAX_TITLE)
         problems.add(
             "title: at most 200 characters, got " + title.codePointCount(0, title.length()));
-      else if (hasControl(title))
-        problems.add("title: must be one line without control characters");
+      else invisible("title", title).ifPresent(problems::add);
     }
 
     String category = requiredString(root, "category", problems);
     if (category != null) {
       category = category.strip().toLowerCase(Locale.ROOT);
-      if (!categories.contains(category)) {
+      Optional<String> invisible = invisible("category", category);
+      if (invisible.isPresent()) problems.add(invisible.get());
+      else if (!categories.contains(category)) {
         problems.add(
             "category: unknown category '"
                 + printable(category)
@@ -158,9 +178,9 @@ public final class BriefParser {
         problems.add("audience: must be text, got " + kind(root.get("audience")));
       else {
         String a = root.get("audience").asString().strip();
+        Optional<String> invisible = invisible("audience", a);
         if (a.length() > 500) problems.add("audience: at most 500 characters");
-        else if (hasControl(a))
-          problems.add("audience: must be one line without control characters");
+        else if (invisible.isPresent()) problems.add(invisible.get());
         else if (!a.isEmpty()) audience = Optional.of(a);
       }
     }
@@ -188,16 +208,16 @@ public final class BriefParser {
     if (b != null && !b.isNull()) {
       if (!b.isNumber())
         problems.add("budget_usd: must be a number of US dollars, got " + printable(b.toString()));
-      else if (b.isFloatingPointNumber() && !Double.isFinite(b.doubleValue()))
+      // NaN and the infinities arrive as doubles; other decimals, however large, as BigDecimal.
+      else if ((b.isDouble() || b.isFloat()) && !Double.isFinite(b.doubleValue()))
         problems.add(
             "budget_usd: must be a finite number of US dollars, got " + printable(b.toString()));
       else {
-        BigDecimal v = b.decimalValue();
-        if (v.signum() <= 0)
-          problems.add("budget_usd: must be greater than 0, got " + v.toPlainString());
-        else if (v.compareTo(new BigDecimal("1000000")) > 0)
-          problems.add("budget_usd: at most 1000000, got " + v.toPlainString());
-        else budget = Optional.of(v.stripTrailingZeros());
+        try {
+          budget = Optional.of(Numbers.budgetUsd(b.decimalValue(), b.toString()));
+        } catch (IllegalArgumentException e) {
+          problems.add("budget_usd: " + e.getMessage());
+        }
       }
     }
 
@@ -218,7 +238,9 @@ public final class BriefParser {
       else {
         for (int i = 0; i < refs.size(); i++) {
           JsonNode r = refs.get(i);
-          if (!r.isString() || r.asString().isBlank() || hasControl(r.asString())) {
+          if (!r.isString()
+              || r.asString().isBlank()
+              || VisibleText.firstInvisible(r.asString()).isPresent()) {
             problems.add("references[" + i + "]: must be a file path");
             continue;
           }
@@ -289,22 +311,24 @@ public final class BriefParser {
     return n.getNodeType().toString().toLowerCase(Locale.ROOT);
   }
 
-  static boolean hasControl(String s) {
-    return s.chars().anyMatch(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029');
+  /**
+   * The problem of a one-line field holding an invisible character (a line break, a bidi override
+   * that makes it display differently from what it is), naming the character.
+   */
+  private static Optional<String> invisible(String field, String value) {
+    return VisibleText.firstInvisible(value).stream()
+        .mapToObj(
+            c ->
+                field
+                    + ": must be one line of visible text; it holds "
+                    + VisibleText.describe(c)
+                    + ", which does not show (remove it)")
+        .findFirst();
   }
 
-  /** Escapes control characters so that an error message stays one readable line. */
+  /** Escapes invisible characters so that an error message stays one readable line. */
   static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    s.codePoints()
-        .limit(80)
-        .forEach(
-            c -> {
-              if (Character.isISOControl(c)) sb.append(String.format("\\u%04x", c));
-              else sb.appendCodePoint(c);
-            });
-    if (s.codePointCount(0, s.length()) > 80) sb.append("...");
-    return sb.toString();
+    return VisibleText.escape(s, 80);
   }
 
   private static String quoteAll(List<String> names) {

@@ -3,6 +3,7 @@ package org.bookcreator.core.store;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import org.bookcreator.core.support.Numbers;
 
 /**
  * A query of the store's indexed copy of the logs: every filter given must hold. Results come
@@ -175,13 +176,18 @@ public record LogQuery(
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(s|m|h|d)").matcher(t);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
-      return now.minus(
+      java.time.Duration back =
           switch (m.group(2)) {
             case "s" -> java.time.Duration.ofSeconds(n);
             case "m" -> java.time.Duration.ofMinutes(n);
             case "h" -> java.time.Duration.ofHours(n);
             default -> java.time.Duration.ofDays(n);
-          });
+          };
+      if (back.compareTo(Numbers.MAX_DURATION) > 0) {
+        throw new IllegalArgumentException(
+            "a span back of at most " + Numbers.MAX_DURATION.toDays() + "d, got '" + t + "'");
+      }
+      return now.minus(back);
     }
     try {
       return Instant.parse(t);

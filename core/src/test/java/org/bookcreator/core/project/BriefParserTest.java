@@ -81,7 +81,7 @@ class BriefParserTest {
         .hasMessageContaining("unknown category 'poetry-slam' (one of: fiction, non-fiction")
         .hasMessageContaining("chapters: must be 1..100, got 0")
         .hasMessageContaining("brief: required")
-        .hasMessageContaining("budget_usd: must be greater than 0");
+        .hasMessageContaining("budget_usd: must be a number of US dollars greater than 0");
   }
 
   @Test
@@ -221,7 +221,8 @@ class BriefParserTest {
                 + "brief: B\n"
                 + "chapters: 2\n");
     assertThatThrownBy(() -> parser.parse(ctl))
-        .hasMessageContaining("title: must be one line without control characters");
+        .hasMessageContaining("title: must be one line of visible text")
+        .hasMessageContaining("U+000A LINE FEED (LF)");
 
     Path huge = dir.resolve("huge.yaml");
     Files.write(huge, new byte[(int) BriefParser.MAX_BYTES + 1]);
@@ -233,10 +234,67 @@ class BriefParserTest {
   }
 
   @Test
-  void unknownCategoryError_escapesControlCharacters() throws IOException {
-    Path file = write("b.yaml", "title: T\ncategory: \"x\\u0007y\"\nbrief: B\nchapters: 2\n");
+  void twoYamlDocuments_areNamedAsSuch_notInTheParsersWords() throws IOException {
+    Path two =
+        write(
+            "b.yaml",
+            "title: T\ncategory: fiction\nbrief: B\nchapters: 2\n---\ntitle: U\nchapters: 3\n");
 
-    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("'x\\u0007y'");
+    assertThatThrownBy(() -> parser.parse(two))
+        .isInstanceOf(BriefException.class)
+        .hasMessageContaining("the brief holds 2 YAML documents")
+        .hasMessageContaining("a brief is one document")
+        .hasMessageNotContaining("Trailing token");
+    assertThatThrownBy(() -> parser.parse(write("b.json", "{\"title\":\"T\"} {\"title\":\"U\"}")))
+        .hasMessageContaining("the brief holds 2 JSON values");
+  }
+
+  @Test
+  void aDocumentMarkerBeforeOrAfterTheOneDocument_isFine() throws IOException {
+    Path marked = write("b.yaml", "---\ntitle: T\ncategory: fiction\nbrief: B\nchapters: 2\n---\n");
+
+    assertThat(parser.parse(marked).title()).isEqualTo("T");
+  }
+
+  @Test
+  void invisibleCharacters_inOneLineFields_areRefused_namingFieldAndCharacter() throws IOException {
+    Path file =
+        write(
+            "b.yaml",
+            "title: \"Invoice\\u202Efdp.exe\"\n"
+                + "category: \"fic\\u200Btion\"\n"
+                + "audience: \"\\u2066readers\\u2069\"\n"
+                + "brief: B\nchapters: 2\n");
+
+    assertThatThrownBy(() -> parser.parse(file))
+        .isInstanceOf(BriefException.class)
+        .hasMessageContaining("title: must be one line of visible text")
+        .hasMessageContaining("U+202E RIGHT-TO-LEFT OVERRIDE")
+        .hasMessageContaining("category: must be one line of visible text")
+        .hasMessageContaining("U+200B ZERO WIDTH SPACE")
+        .hasMessageContaining("audience: must be one line of visible text")
+        .hasMessageContaining("U+2066 LEFT-TO-RIGHT ISOLATE")
+        .hasMessageNotContaining("\u202E");
+  }
+
+  @Test
+  void zeroWidthJoiners_ofScriptsAndEmoji_areVisibleText() throws IOException {
+    String title =
+        "\uD83D\uDC69\u200D\uD83D\uDCBB \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
+    Path file =
+        write("b.yaml", "title: \"" + title + "\"\ncategory: fiction\nbrief: B\nchapters: 2\n");
+
+    assertThat(parser.parse(file).title()).isEqualTo(title);
+  }
+
+  @Test
+  void unknownFieldError_escapesInvisibleCharacters() throws IOException {
+    Path file =
+        write(
+            "b.yaml",
+            "title: T\ncategory: fiction\nbrief: B\nchapters: 2\n\"x\\u0007\\u202Ey\": 1\n");
+
+    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("'x\\u0007\\u202ey'");
   }
 
   @Test
