@@ -101,15 +101,14 @@ final class AlertsCommand implements Callable<Integer> {
         names = "--limit",
         description = "At most this many moves (1..10000, default ${DEFAULT-VALUE}).",
         defaultValue = "100")
-    int limit;
+    String limit;
 
     @Option(names = "--json", description = "One JSON document for machines.")
     boolean json;
 
     @Override
     public Integer call() {
-      if (limit < 1 || limit > 10_000)
-        throw new Main.UsageException("--limit must be 1..10000, got " + limit);
+      int limit = Flags.wholeNumber("--limit", this.limit, 1, 10_000);
       Instant from =
           since == null
               ? Instant.now().minus(Duration.ofDays(7))

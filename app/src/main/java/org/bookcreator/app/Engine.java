@@ -6,6 +6,7 @@ import java.time.InstantSource;
 import java.util.Optional;
 import java.util.Random;
 import org.bookcreator.core.alert.AlertEvaluator;
+import org.bookcreator.core.alert.NotificationDispatcher;
 import org.bookcreator.core.alert.ProcessProbe;
 import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.pipeline.Pipeline;
@@ -69,6 +70,9 @@ final class Engine implements AutoCloseable {
    */
   final Optional<AlertEvaluator> alerts;
 
+  /** Delivers notifications when alerts are evaluated here and a notifier is configured. */
+  final Optional<NotificationDispatcher> notifications;
+
   private final Use use;
   private final Pipeline pipeline;
   private final Observability.Observed observed;
@@ -104,17 +108,37 @@ final class Engine implements AutoCloseable {
         pipeline != null && settings.get(Setting.ALERTS_ENABLED)
             ? Optional.of(alertEvaluator(settings, store, clock))
             : Optional.empty();
+    this.notifications =
+        alerts.isPresent() && !settings.notifiers(clock).isEmpty()
+            ? Optional.of(dispatcher(settings, store, clock))
+            : Optional.empty();
     alerts.ifPresent(a -> a.start(settings.get(Setting.ALERTS_INTERVAL)));
+    notifications.ifPresent(d -> d.start(java.time.Duration.ofSeconds(1)));
   }
 
   /** The evaluator of the configured rules, reading the disk of the data directory. */
   static AlertEvaluator alertEvaluator(Settings settings, Store store, InstantSource clock) {
+    Ids notificationIds = new Ids(clock, new SecureRandom());
     return new AlertEvaluator(
         store,
         settings.alertRules(),
         clock,
         settings.stallThresholds(),
-        new DataDirProbe(settings.dataDir()));
+        new DataDirProbe(settings.dataDir()),
+        settings.notificationPolicy(clock),
+        () -> notificationIds.next("ntf"));
+  }
+
+  /** Delivers the outbox to the configured notifiers. */
+  static NotificationDispatcher dispatcher(Settings settings, Store store, InstantSource clock) {
+    return new NotificationDispatcher(
+        store,
+        settings.notifiers(clock),
+        clock,
+        settings.get(Setting.NOTIFY_RETRY_BASE),
+        settings.get(Setting.NOTIFY_RETRY_MAX),
+        settings.get(Setting.NOTIFY_GIVE_UP_AFTER),
+        new Random());
   }
 
   /** The measurements alert rules need of this process: its data directory's disk. */
@@ -244,6 +268,11 @@ final class Engine implements AutoCloseable {
     try {
       if (pipeline != null) pipeline.close();
       alerts.ifPresent(AlertEvaluator::close);
+      notifications.ifPresent(
+          d -> {
+            d.dispatchDue(); // what the last evaluation found is due now if the group wait is 0
+            d.close();
+          });
     } finally {
       try {
         telemetry.close();

@@ -226,6 +226,8 @@ final class Observability {
     settings.providers().openai().apiKey().ifPresent(secrets::add);
     settings.providers().anthropic().apiKey().ifPresent(secrets::add);
     settings.get(Setting.HTTP_TOKEN).ifPresent(secrets::add);
+    settings.get(Setting.NOTIFY_WEBHOOK_SECRET).ifPresent(secrets::add);
+    secrets.addAll(settings.get(Setting.NOTIFY_WEBHOOKS));
     secrets.addAll(settings.get(Setting.LOG_REDACT));
     return new Redactor(secrets);
   }

@@ -390,6 +390,80 @@ final class Setting<T> {
           SettingType.list(),
           "alert rules switched off, by name (comma-separated), e.g. RunFailed,StoreDiskLow");
 
+  static final Setting<List<String>> ALERTS_GROUP_BY =
+      declare(
+          "alerts.group_by",
+          "provider",
+          SettingType.list(),
+          "labels that, with the alert's name, group alerts into one notification");
+
+  static final Setting<Duration> ALERTS_GROUP_WAIT =
+      declare(
+          "alerts.group_wait",
+          "10s",
+          SettingType.duration(Duration.ZERO),
+          "how long a new group's notification waits for more alerts of its group");
+
+  static final Setting<Duration> ALERTS_GROUP_INTERVAL =
+      declare(
+          "alerts.group_interval",
+          "5m",
+          SettingType.duration(Duration.ZERO),
+          "least time between two notifications of one group");
+
+  static final Setting<Duration> ALERTS_REPEAT_INTERVAL =
+      declare(
+          "alerts.repeat_interval",
+          "4h",
+          SettingType.duration(Duration.ofMinutes(1)),
+          "a still-firing alert is announced again after this long");
+
+  static final Setting<List<String>> NOTIFY_WEBHOOKS =
+      declare(
+          "notify.webhooks",
+          "",
+          SettingType.secretList(),
+          "URLs that get every alert notification (comma-separated; a secret, masked everywhere,"
+              + " since such URLs often hold a token)");
+
+  static final Setting<String> NOTIFY_WEBHOOK_FORMAT =
+      declare(
+          "notify.webhook_format",
+          "json",
+          SettingType.choice(List.of("json", "slack")),
+          "body of webhook notifications: json (docs/alerts.md) or slack ({\"text\": ...},"
+              + " also Mattermost)");
+
+  static final Setting<Optional<String>> NOTIFY_WEBHOOK_SECRET =
+      declare(
+          "notify.webhook_secret",
+          "",
+          SettingType.secret(16),
+          "key of the HMAC-SHA256 signature header of webhook notifications; at least 16"
+              + " characters; a secret, masked everywhere");
+
+  static final Setting<Duration> NOTIFY_RETRY_BASE =
+      declare(
+          "notify.retry_base",
+          "5s",
+          SettingType.duration(Duration.ofMillis(10)),
+          "first wait before a failed notification is tried again; doubles per attempt, with"
+              + " jitter");
+
+  static final Setting<Duration> NOTIFY_RETRY_MAX =
+      declare(
+          "notify.retry_max",
+          "10m",
+          SettingType.duration(Duration.ofMillis(10)),
+          "longest wait between two attempts of a notification");
+
+  static final Setting<Duration> NOTIFY_GIVE_UP_AFTER =
+      declare(
+          "notify.give_up_after",
+          "24h",
+          SettingType.duration(Duration.ofSeconds(1)),
+          "a notification not delivered within this long is given up (and logged as an error)");
+
   static final Setting<String> HTTP_HOST =
       declare(
           "http.host",

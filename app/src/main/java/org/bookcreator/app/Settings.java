@@ -75,6 +75,10 @@ final class Settings {
                     get(Setting.STALL_THRESHOLD), get(Setting.STALL_THRESHOLDS)),
             problems);
     this.alertRules = derive(where(Setting.ALERTS_DISABLED), this::buildAlertRules, problems);
+    derive(
+        where(Setting.NOTIFY_WEBHOOKS),
+        () -> notifiers(java.time.InstantSource.system()),
+        problems);
   }
 
   /** The built-in rules, less those {@code alerts.disabled} names (each must be a rule's name). */
@@ -92,6 +96,46 @@ final class Settings {
               + String.join(", ", names));
     }
     return all.stream().filter(r -> !get(Setting.ALERTS_DISABLED).contains(r.name())).toList();
+  }
+
+  /** The notifiers configured: one webhook per URL of {@code notify.webhooks}. */
+  List<org.bookcreator.core.alert.Notifier> notifiers(java.time.InstantSource clock) {
+    List<String> urls = get(Setting.NOTIFY_WEBHOOKS);
+    List<org.bookcreator.core.alert.Notifier> out = new ArrayList<>();
+    for (int i = 0; i < urls.size(); i++) {
+      out.add(
+          new org.bookcreator.notify.WebhookNotifier(
+              new org.bookcreator.notify.WebhookNotifier.Settings(
+                  urls.size() == 1 ? "webhook" : "webhook-" + (i + 1),
+                  webhookUrl(urls.get(i), i + 1),
+                  get(Setting.NOTIFY_WEBHOOK_FORMAT).equals("slack")
+                      ? org.bookcreator.notify.WebhookNotifier.Format.SLACK
+                      : org.bookcreator.notify.WebhookNotifier.Format.JSON,
+                  get(Setting.NOTIFY_WEBHOOK_SECRET),
+                  java.time.Duration.ofSeconds(10)),
+              clock));
+    }
+    return out;
+  }
+
+  /** A webhook URL, or an error that names its position but not the URL (it may hold a token). */
+  private static java.net.URI webhookUrl(String text, int position) {
+    try {
+      return new java.net.URI(text);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "webhook URL number " + position + " is not a URL (" + e.getReason() + ")");
+    }
+  }
+
+  /** Grouping, waits and repeats of notifications, to every configured notifier. */
+  org.bookcreator.core.alert.NotificationPolicy notificationPolicy(java.time.InstantSource clock) {
+    return new org.bookcreator.core.alert.NotificationPolicy(
+        notifiers(clock).stream().map(org.bookcreator.core.alert.Notifier::name).toList(),
+        get(Setting.ALERTS_GROUP_BY),
+        get(Setting.ALERTS_GROUP_WAIT),
+        get(Setting.ALERTS_GROUP_INTERVAL),
+        get(Setting.ALERTS_REPEAT_INTERVAL));
   }
 
   /** The alert rules this process evaluates (every built-in one not switched off). */

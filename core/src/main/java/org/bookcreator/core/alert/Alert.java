@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * One alert instance: a rule's condition for one set of labels, from the moment it was first seen
  * until it resolved. {@code fingerprint} identifies the instance across evaluations and restarts
  * (the rule's name and labels, hashed); {@code activeSince} is when the condition was first seen,
- * {@code firedAt} when it had held for the rule's {@code for} duration.
+ * {@code firedAt} when it had held for the rule's {@code for} duration, {@code notifiedAt} when a
+ * notification about it was last put in the outbox.
  */
 public record Alert(
     String fingerprint,
@@ -27,7 +28,8 @@ public record Alert(
     String runbook,
     Instant activeSince,
     Optional<Instant> firedAt,
-    Optional<Instant> resolvedAt) {
+    Optional<Instant> resolvedAt,
+    Optional<Instant> notifiedAt) {
   public Alert {
     Objects.requireNonNull(fingerprint, "fingerprint");
     Objects.requireNonNull(name, "name");
@@ -37,6 +39,7 @@ public record Alert(
     Objects.requireNonNull(activeSince, "activeSince");
     firedAt = Objects.requireNonNullElse(firedAt, Optional.empty());
     resolvedAt = Objects.requireNonNullElse(resolvedAt, Optional.empty());
+    notifiedAt = Objects.requireNonNullElse(notifiedAt, Optional.empty());
   }
 
   /** The identity of a rule's instance: its name and its labels in key order, hashed. */
@@ -65,7 +68,8 @@ public record Alert(
         runbook,
         activeSince,
         to == AlertState.FIRING ? Optional.of(at) : firedAt,
-        to == AlertState.RESOLVED ? Optional.of(at) : resolvedAt);
+        to == AlertState.RESOLVED ? Optional.of(at) : resolvedAt,
+        notifiedAt);
   }
 
   Alert describedAs(Signal s) {
@@ -80,6 +84,23 @@ public record Alert(
         runbook,
         activeSince,
         firedAt,
-        resolvedAt);
+        resolvedAt,
+        notifiedAt);
+  }
+
+  Alert notified(Instant at) {
+    return new Alert(
+        fingerprint,
+        name,
+        labels,
+        severity,
+        state,
+        summary,
+        description,
+        runbook,
+        activeSince,
+        firedAt,
+        resolvedAt,
+        Optional.of(at));
   }
 }

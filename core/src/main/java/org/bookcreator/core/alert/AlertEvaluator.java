@@ -36,14 +36,33 @@ public final class AlertEvaluator {
   private final InstantSource clock;
   private final StallDetector.Thresholds stallThresholds;
   private final ProcessProbe probe;
+  private final NotificationPolicy policy;
+  private final java.util.function.Supplier<String> ids;
   private final ReentrantLock lock = new ReentrantLock();
 
+  /** An evaluator that records and logs alerts, and notifies nobody. */
   public AlertEvaluator(
       Store store,
       List<AlertRule> rules,
       InstantSource clock,
       StallDetector.Thresholds stallThresholds,
       ProcessProbe probe) {
+    this(store, rules, clock, stallThresholds, probe, NotificationPolicy.NONE, () -> "unused");
+  }
+
+  /**
+   * @param ids new notification ids (their idempotency keys)
+   */
+  public AlertEvaluator(
+      Store store,
+      List<AlertRule> rules,
+      InstantSource clock,
+      StallDetector.Thresholds stallThresholds,
+      ProcessProbe probe,
+      NotificationPolicy policy,
+      java.util.function.Supplier<String> ids) {
+    this.policy = policy;
+    this.ids = ids;
     this.store = store;
     this.rules = List.copyOf(rules);
     this.clock = clock;
@@ -138,6 +157,7 @@ public final class AlertEvaluator {
       Map<String, Alert> open = new HashMap<>();
       for (Alert a : store.openAlerts()) open.put(a.fingerprint(), a);
       List<AlertChange> changes = new ArrayList<>();
+      List<Alert> stillFiring = new ArrayList<>();
       for (AlertRule rule : rules) {
         Optional<List<Signal>> seen = check(rule, in);
         if (seen.isEmpty()) {
@@ -148,7 +168,11 @@ public final class AlertEvaluator {
           String fp = Alert.fingerprint(rule.name(), s.labels());
           Alert known = open.remove(fp);
           if (known == null) changes.add(started(rule, s, fp, now));
-          else held(rule, known.describedAs(s), now).ifPresent(changes::add);
+          else {
+            Optional<AlertChange> moved = held(rule, known.describedAs(s), now);
+            moved.ifPresent(changes::add);
+            if (moved.isEmpty() && known.state() == AlertState.FIRING) stillFiring.add(known);
+          }
         }
       }
       // What is left was open and no rule sees it any more.
@@ -160,11 +184,71 @@ public final class AlertEvaluator {
                 AlertState.RESOLVED,
                 now));
       }
-      if (!changes.isEmpty()) store.saveAlerts(changes);
+      List<OutboxWrite> outbox = outbox(changes, stillFiring, now);
+      if (!changes.isEmpty() || !outbox.isEmpty()) store.saveAlerts(changes, outbox);
       return changes;
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The notifications this evaluation adds: alerts that started firing or resolved after firing,
+   * and firing ones last announced more than the repeat interval ago; each joins its group's
+   * pending notification if one is still waiting, or starts one due after the group wait (and no
+   * sooner than the group interval after the group's last one).
+   */
+  private List<OutboxWrite> outbox(
+      List<AlertChange> changes, List<Alert> stillFiring, Instant now) {
+    if (policy.notifiers().isEmpty()) return List.of();
+    record Announce(Alert alert, String status) {}
+    List<Announce> news = new ArrayList<>();
+    for (AlertChange c : changes) {
+      if (!c.notifies()) continue;
+      news.add(
+          new Announce(
+              c.alert(),
+              c.to() == AlertState.FIRING ? Notification.FIRING : Notification.RESOLVED));
+    }
+    for (Alert a : stillFiring) {
+      Instant last = a.notifiedAt().or(a::firedAt).orElse(a.activeSince());
+      if (Duration.between(last, now).compareTo(policy.repeatInterval()) >= 0)
+        news.add(new Announce(a, Notification.FIRING));
+    }
+    if (news.isEmpty()) return List.of();
+    Map<String, Notification> waiting = new HashMap<>();
+    for (Notification n : store.pendingNotifications()) {
+      if (n.attempts() == 0) waiting.put(n.notifier() + "\0" + n.groupKey() + "\0" + n.status(), n);
+    }
+    Map<String, OutboxWrite> writes = new java.util.LinkedHashMap<>();
+    for (Announce announce : news) {
+      Alert a = announce.alert();
+      String status = announce.status();
+      String group = policy.groupKey(a);
+      for (String notifier : policy.notifiers()) {
+        String key = notifier + "\0" + group + "\0" + status;
+        Notification pending = waiting.get(key);
+        if (pending != null) {
+          Notification joined = pending.with(a);
+          waiting.put(key, joined);
+          OutboxWrite before = writes.get(key);
+          writes.put(
+              key,
+              before instanceof OutboxWrite.Insert ins
+                  ? new OutboxWrite.Insert(joined, ins.dueAt())
+                  : new OutboxWrite.Extend(joined));
+        } else {
+          Notification n = new Notification(ids.get(), notifier, group, status, List.of(a), 0, now);
+          Instant due = now.plus(policy.groupWait());
+          Optional<Instant> last = store.lastNotification(notifier, group);
+          if (last.isPresent() && last.get().plus(policy.groupInterval()).isAfter(due))
+            due = last.get().plus(policy.groupInterval());
+          waiting.put(key, n);
+          writes.put(key, new OutboxWrite.Insert(n, due));
+        }
+      }
+    }
+    return List.copyOf(writes.values());
   }
 
   private static Optional<List<Signal>> check(AlertRule rule, AlertInputs in) {
@@ -192,6 +276,7 @@ public final class AlertEvaluator {
             rule.runbook(),
             now,
             fires ? Optional.of(now) : Optional.empty(),
+            Optional.empty(),
             Optional.empty());
     return new AlertChange(a, Optional.empty(), state, now);
   }

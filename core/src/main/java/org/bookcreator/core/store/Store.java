@@ -273,7 +273,39 @@ public interface Store extends AutoCloseable {
    * Commits an evaluation's moves in one transaction: each instance's new state, and the move in
    * the alert history.
    */
-  void saveAlerts(List<org.bookcreator.core.alert.AlertChange> changes);
+  default void saveAlerts(List<org.bookcreator.core.alert.AlertChange> changes) {
+    saveAlerts(changes, List.of());
+  }
+
+  /**
+   * As {@link #saveAlerts(List)}, with the notifications about them written to the outbox in the
+   * same transaction (and the announced alerts' {@code notified_at} set): a crash never leaves a
+   * moved alert unannounced, nor announces one twice.
+   */
+  void saveAlerts(
+      List<org.bookcreator.core.alert.AlertChange> changes,
+      List<org.bookcreator.core.alert.OutboxWrite> outbox);
+
+  /** Notifications not yet delivered nor given up, oldest first. */
+  List<org.bookcreator.core.alert.Notification> pendingNotifications();
+
+  /** When the latest notification of a group to a notifier was created. */
+  Optional<Instant> lastNotification(String notifier, String groupKey);
+
+  /** Pending notifications due at {@code now}, oldest due first, at most {@code limit}. */
+  List<org.bookcreator.core.alert.Notification> dueNotifications(Instant now, int limit);
+
+  /** Records a delivered notification. */
+  void notificationDelivered(String id, Instant at);
+
+  /**
+   * Records a failed attempt: tried again at {@code retryAt}, or given up when it is empty. The
+   * error is kept as the last error.
+   */
+  void notificationFailed(String id, String error, Optional<Instant> retryAt, Instant at);
+
+  /** Notifications waiting to be delivered. */
+  long outboxDepth();
 
   /** Moves of alert instances at or after {@code since}, newest first, at most {@code limit}. */
   List<org.bookcreator.core.alert.AlertChange> alertHistory(Instant since, int limit);

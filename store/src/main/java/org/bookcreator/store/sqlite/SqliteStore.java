@@ -33,6 +33,8 @@ import java.util.stream.Collectors;
 import org.bookcreator.core.alert.Alert;
 import org.bookcreator.core.alert.AlertChange;
 import org.bookcreator.core.alert.AlertState;
+import org.bookcreator.core.alert.Notification;
+import org.bookcreator.core.alert.OutboxWrite;
 import org.bookcreator.core.alert.Severity;
 import org.bookcreator.core.cost.CategoryStats;
 import org.bookcreator.core.cost.CostDimension;
@@ -2002,7 +2004,8 @@ public final class SqliteStore implements Store {
         rs.getString("runbook"),
         Instant.ofEpochMilli(rs.getLong("active_since")),
         instant(rs, "fired_at"),
-        instant(rs, "resolved_at"));
+        instant(rs, "resolved_at"),
+        instant(rs, "notified_at"));
   }
 
   private static Map<String, String> labels(String json) {
@@ -2022,59 +2025,233 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public void saveAlerts(List<AlertChange> changes) {
+  public void saveAlerts(List<AlertChange> changes, List<OutboxWrite> outbox) {
     tx(
         "record " + changes.size() + " alert change(s)",
         () -> {
-          for (AlertChange c : changes) {
-            Alert a = c.alert();
-            String labels = Json.write(a.labels());
-            if (c.from().isEmpty()) {
-              update(
-                  "INSERT INTO alerts(fingerprint, name, labels, severity, state, summary,"
-                      + " description, runbook, active_since, fired_at, resolved_at) VALUES"
-                      + " (?,?,?,?,?,?,?,?,?,?,?)",
-                  a.fingerprint(),
-                  a.name(),
-                  labels,
-                  a.severity(),
-                  a.state(),
-                  a.summary(),
-                  a.description(),
-                  a.runbook(),
-                  a.activeSince(),
-                  a.firedAt(),
-                  a.resolvedAt());
-            } else if (update(
-                    "UPDATE alerts SET state = ?, summary = ?, description = ?, fired_at = ?,"
-                        + " resolved_at = ? WHERE fingerprint = ? AND active_since = ? AND state ="
-                        + " ?",
-                    a.state(),
-                    a.summary(),
-                    a.description(),
-                    a.firedAt(),
-                    a.resolvedAt(),
-                    a.fingerprint(),
-                    a.activeSince(),
-                    c.from().get())
-                == 0) {
-              throw new IllegalTransitionException(
-                  "alert " + a.name() + " " + a.fingerprint() + " is no longer " + c.from().get());
-            }
-            update(
-                "INSERT INTO alert_history(fingerprint, name, labels, severity, from_state,"
-                    + " to_state, summary, at) VALUES (?,?,?,?,?,?,?,?)",
-                a.fingerprint(),
-                a.name(),
-                labels,
-                a.severity(),
-                c.from(),
-                c.to(),
-                a.summary(),
-                c.at());
-          }
+          writeAlertChanges(changes);
+          for (OutboxWrite w : outbox) writeOutbox(w);
           return null;
         });
+  }
+
+  private void writeOutbox(OutboxWrite w) throws SQLException {
+    Notification n =
+        switch (w) {
+          case OutboxWrite.Insert i -> i.notification();
+          case OutboxWrite.Extend e -> e.notification();
+        };
+    String alerts = alertsJson(n.alerts());
+    if (w instanceof OutboxWrite.Insert i) {
+      update(
+          "INSERT INTO notifications(id, notifier, group_key, status, alerts, state, attempts,"
+              + " next_attempt_at, created_at) VALUES (?,?,?,?,?,'pending',0,?,?)",
+          n.id(),
+          n.notifier(),
+          n.groupKey(),
+          n.status(),
+          alerts,
+          i.dueAt(),
+          n.createdAt());
+    } else if (update(
+            "UPDATE notifications SET alerts = ? WHERE id = ? AND state = 'pending' AND attempts ="
+                + " 0",
+            alerts,
+            n.id())
+        == 0) {
+      throw new IllegalTransitionException("notification " + n.id() + " is no longer waiting");
+    }
+    for (Alert a : n.alerts()) {
+      update(
+          "UPDATE alerts SET notified_at = ? WHERE fingerprint = ? AND active_since = ?",
+          n.createdAt(),
+          a.fingerprint(),
+          a.activeSince());
+    }
+  }
+
+  private static String alertsJson(List<Alert> alerts) {
+    ArrayNode arr = Json.MAPPER.createArrayNode();
+    for (Alert a : alerts) {
+      var o = arr.addObject();
+      o.put("fingerprint", a.fingerprint());
+      o.put("name", a.name());
+      var labels = o.putObject("labels");
+      a.labels().forEach(labels::put);
+      o.put("severity", a.severity().name());
+      o.put("state", a.state().name());
+      o.put("summary", a.summary());
+      o.put("description", a.description());
+      o.put("runbook", a.runbook());
+      o.put("active_since", a.activeSince().toEpochMilli());
+      a.firedAt().ifPresent(t -> o.put("fired_at", t.toEpochMilli()));
+      a.resolvedAt().ifPresent(t -> o.put("resolved_at", t.toEpochMilli()));
+    }
+    return Json.write(arr);
+  }
+
+  private static List<Alert> alertsOf(String json) {
+    List<Alert> out = new ArrayList<>();
+    for (JsonNode o : Json.parse(json)) {
+      Map<String, String> labels = new java.util.TreeMap<>();
+      o.get("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
+      out.add(
+          new Alert(
+              o.get("fingerprint").asString(),
+              o.get("name").asString(),
+              labels,
+              Severity.valueOf(o.get("severity").asString()),
+              AlertState.valueOf(o.get("state").asString()),
+              o.get("summary").asString(),
+              o.get("description").asString(),
+              o.get("runbook").asString(),
+              Instant.ofEpochMilli(o.get("active_since").asLong()),
+              Optional.ofNullable(o.get("fired_at")).map(t -> Instant.ofEpochMilli(t.asLong())),
+              Optional.ofNullable(o.get("resolved_at")).map(t -> Instant.ofEpochMilli(t.asLong())),
+              Optional.empty()));
+    }
+    return out;
+  }
+
+  private static Notification notification(ResultSet rs) throws SQLException {
+    return new Notification(
+        rs.getString("id"),
+        rs.getString("notifier"),
+        rs.getString("group_key"),
+        rs.getString("status"),
+        alertsOf(rs.getString("alerts")),
+        rs.getInt("attempts"),
+        Instant.ofEpochMilli(rs.getLong("created_at")));
+  }
+
+  @Override
+  public List<Notification> pendingNotifications() {
+    return tx(
+        "read pending notifications",
+        () ->
+            query(
+                "SELECT * FROM notifications WHERE state = 'pending' ORDER BY created_at, id",
+                SqliteStore::notification));
+  }
+
+  @Override
+  public Optional<Instant> lastNotification(String notifier, String groupKey) {
+    return tx(
+            "read the last notification of a group",
+            () ->
+                one(
+                    "SELECT MAX(created_at) FROM notifications WHERE notifier = ? AND group_key ="
+                        + " ?",
+                    rs -> instant(rs, "MAX(created_at)"),
+                    notifier,
+                    groupKey))
+        .flatMap(t -> t);
+  }
+
+  @Override
+  public List<Notification> dueNotifications(Instant now, int limit) {
+    return tx(
+        "read due notifications",
+        () ->
+            query(
+                "SELECT * FROM notifications WHERE state = 'pending' AND next_attempt_at <= ? ORDER"
+                    + " BY next_attempt_at, id LIMIT ?",
+                SqliteStore::notification,
+                now,
+                limit));
+  }
+
+  @Override
+  public void notificationDelivered(String id, Instant at) {
+    tx(
+        "record a delivered notification",
+        () ->
+            update(
+                "UPDATE notifications SET state = 'delivered', attempts = attempts + 1,"
+                    + " finished_at = ? WHERE id = ? AND state = 'pending'",
+                at,
+                id));
+  }
+
+  @Override
+  public void notificationFailed(String id, String error, Optional<Instant> retryAt, Instant at) {
+    tx(
+        "record a failed notification",
+        () ->
+            retryAt.isPresent()
+                ? update(
+                    "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ?,"
+                        + " last_error = ? WHERE id = ? AND state = 'pending'",
+                    retryAt.get(),
+                    error,
+                    id)
+                : update(
+                    "UPDATE notifications SET state = 'given_up', attempts = attempts + 1,"
+                        + " finished_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+                    at,
+                    error,
+                    id));
+  }
+
+  @Override
+  public long outboxDepth() {
+    return tx(
+        "count waiting notifications",
+        () ->
+            one("SELECT COUNT(*) FROM notifications WHERE state = 'pending'", rs -> rs.getLong(1))
+                .orElse(0L));
+  }
+
+  private void writeAlertChanges(List<AlertChange> changes) throws SQLException {
+    {
+      for (AlertChange c : changes) {
+        Alert a = c.alert();
+        String labels = Json.write(a.labels());
+        if (c.from().isEmpty()) {
+          update(
+              "INSERT INTO alerts(fingerprint, name, labels, severity, state, summary,"
+                  + " description, runbook, active_since, fired_at, resolved_at) VALUES"
+                  + " (?,?,?,?,?,?,?,?,?,?,?)",
+              a.fingerprint(),
+              a.name(),
+              labels,
+              a.severity(),
+              a.state(),
+              a.summary(),
+              a.description(),
+              a.runbook(),
+              a.activeSince(),
+              a.firedAt(),
+              a.resolvedAt());
+        } else if (update(
+                "UPDATE alerts SET state = ?, summary = ?, description = ?, fired_at = ?,"
+                    + " resolved_at = ? WHERE fingerprint = ? AND active_since = ? AND state ="
+                    + " ?",
+                a.state(),
+                a.summary(),
+                a.description(),
+                a.firedAt(),
+                a.resolvedAt(),
+                a.fingerprint(),
+                a.activeSince(),
+                c.from().get())
+            == 0) {
+          throw new IllegalTransitionException(
+              "alert " + a.name() + " " + a.fingerprint() + " is no longer " + c.from().get());
+        }
+        update(
+            "INSERT INTO alert_history(fingerprint, name, labels, severity, from_state,"
+                + " to_state, summary, at) VALUES (?,?,?,?,?,?,?,?)",
+            a.fingerprint(),
+            a.name(),
+            labels,
+            a.severity(),
+            c.from(),
+            c.to(),
+            a.summary(),
+            c.at());
+      }
+    }
   }
 
   @Override
@@ -2084,9 +2261,10 @@ public final class SqliteStore implements Store {
         () ->
             query(
                 "SELECT h.*, a.state, a.description, a.runbook, a.active_since, a.fired_at,"
-                    + " a.resolved_at FROM alert_history h JOIN alerts a ON a.fingerprint ="
-                    + " h.fingerprint AND a.active_since <= h.at AND (a.resolved_at IS NULL OR"
-                    + " a.resolved_at >= h.at) WHERE h.at >= ? ORDER BY h.id DESC LIMIT ?",
+                    + " a.notified_at, a.resolved_at FROM alert_history h JOIN alerts a ON"
+                    + " a.fingerprint = h.fingerprint AND a.active_since <= h.at AND (a.resolved_at"
+                    + " IS NULL OR a.resolved_at >= h.at) WHERE h.at >= ? ORDER BY h.id DESC LIMIT"
+                    + " ?",
                 rs ->
                     new AlertChange(
                         alert(rs),

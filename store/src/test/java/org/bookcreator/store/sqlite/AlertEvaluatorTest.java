@@ -18,6 +18,8 @@ import org.bookcreator.core.alert.AlertInputs;
 import org.bookcreator.core.alert.AlertRule;
 import org.bookcreator.core.alert.AlertState;
 import org.bookcreator.core.alert.BuiltInRules;
+import org.bookcreator.core.alert.Notification;
+import org.bookcreator.core.alert.NotificationPolicy;
 import org.bookcreator.core.alert.ProcessProbe;
 import org.bookcreator.core.alert.Severity;
 import org.bookcreator.core.alert.Signal;
@@ -324,6 +326,108 @@ class AlertEvaluatorTest {
         .singleElement()
         .satisfies(c -> assertThat(c.alert().name()).isEqualTo("RunFailed"));
     assertThat(store.openAlerts()).extracting(Alert::name).containsExactly("Flaky");
+  }
+
+  private AlertEvaluator notifying() {
+    int[] n = {0};
+    return new AlertEvaluator(
+        store,
+        BuiltInRules.defaults(),
+        clock,
+        StallDetector.Thresholds.of(Duration.ofMinutes(10)),
+        probe,
+        new NotificationPolicy(
+            List.of("hook", "mail"),
+            List.of("provider"),
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(5),
+            Duration.ofHours(4)),
+        () -> "ntf" + ++n[0]);
+  }
+
+  @Test
+  void aStormOfFiftyFailedRuns_makesOneNotificationPerNotifier_andLaterOnesWaitTheGroupInterval() {
+    AlertEvaluator evaluator = notifying();
+    for (int i = 0; i < 50; i++) {
+      aRun("p" + i, "r" + i);
+      store.transitionRun("r" + i, RunState.RUNNING, RunState.FAILED, "outage", T0);
+    }
+
+    evaluator.evaluate();
+    clock.advance(Duration.ofSeconds(5));
+    aRun("late", "rLate");
+    store.transitionRun("rLate", RunState.RUNNING, RunState.FAILED, "outage", clock.instant());
+    evaluator.evaluate();
+
+    List<Notification> pending = store.pendingNotifications();
+    assertThat(pending)
+        .hasSize(2)
+        .extracting(Notification::notifier)
+        .containsExactly("hook", "mail");
+    assertThat(pending.get(0).alerts()).hasSize(51);
+    assertThat(pending.get(0).groupKey()).isEqualTo("RunFailed{}");
+    assertThat(store.dueNotifications(clock.instant(), 10)).as("still in the group wait").isEmpty();
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(store.dueNotifications(clock.instant(), 10)).hasSize(2);
+    store.notificationDelivered("ntf1", clock.instant());
+    store.notificationDelivered("ntf2", clock.instant());
+
+    clock.advance(Duration.ofSeconds(20));
+    aRun("later", "rLater");
+    store.transitionRun("rLater", RunState.RUNNING, RunState.FAILED, "outage", clock.instant());
+    evaluator.evaluate();
+
+    assertThat(store.pendingNotifications()).hasSize(2);
+    assertThat(store.dueNotifications(clock.instant().plus(Duration.ofMinutes(4)), 10))
+        .as("the group was notified 30 s ago: the next waits out the 5 m group interval")
+        .isEmpty();
+    assertThat(store.dueNotifications(T0.plus(Duration.ofMinutes(5)).plusSeconds(1), 10))
+        .hasSize(2);
+  }
+
+  @Test
+  void aFiringAlert_isAnnouncedAgainAfterTheRepeatInterval_andItsResolutionToo() {
+    AlertEvaluator evaluator = notifying();
+    aRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.FAILED, "broken", T0);
+    evaluator.evaluate();
+    deliverAll();
+
+    clock.advance(Duration.ofHours(3));
+    evaluator.evaluate();
+    assertThat(store.pendingNotifications()).as("not yet").isEmpty();
+    clock.advance(Duration.ofHours(1));
+    evaluator.evaluate();
+    assertThat(store.pendingNotifications())
+        .hasSize(2)
+        .allSatisfy(n -> assertThat(n.status()).isEqualTo(Notification.FIRING));
+    deliverAll();
+
+    store.transitionRun("r1", RunState.FAILED, RunState.CANCELLED, "given up", clock.instant());
+    evaluator.evaluate();
+    assertThat(store.pendingNotifications())
+        .hasSize(2)
+        .allSatisfy(n -> assertThat(n.status()).isEqualTo(Notification.RESOLVED));
+  }
+
+  @Test
+  void aRestartedEvaluator_putsNothingInTheOutboxTwice() {
+    aRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.FAILED, "broken", T0);
+    notifying().evaluate();
+    store.close();
+    store = SqliteStore.open(dir.resolve("data"), true);
+
+    clock.advance(Duration.ofMinutes(1));
+    notifying().evaluate();
+
+    assertThat(store.pendingNotifications()).hasSize(2);
+    assertThat(store.outboxDepth()).isEqualTo(2);
+  }
+
+  private void deliverAll() {
+    for (Notification n : store.pendingNotifications())
+      store.notificationDelivered(n.id(), clock.instant());
   }
 
   // ---- helpers
