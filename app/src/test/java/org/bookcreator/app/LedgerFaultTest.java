@@ -106,8 +106,14 @@ class LedgerFaultTest {
     Hold h = new Hold();
     hold.set(h);
     Process child = next(config);
+    // A resume whose run needs no more model calls (only assembly was left) ends without one:
+    // then the next process works on a new book.
+    for (int tries = 0; !held(h, child); tries++) {
+      assertThat(child.exitValue()).as(log("resume") + log("run")).isZero();
+      assertThat(tries).as("a process that calls the provider").isLessThan(5);
+      child = next(config);
+    }
     try {
-      assertThat(h.arrived().await(60, TimeUnit.SECONDS)).as(log("child")).isTrue();
       signal("STOP", child);
       String runId = openRuns().get(0).id();
       Process restart = child(config, "runs", "restart", runId, "--reason", "worker frozen");
@@ -116,12 +122,22 @@ class LedgerFaultTest {
     } finally {
       h.release().countDown();
       Thread.sleep(200); // the answer reaches the frozen process's socket
-      signal("CONT", child);
+      if (child.isAlive()) signal("CONT", child);
     }
     assertThat(child.waitFor(120, TimeUnit.SECONDS))
         .as("the thawed process finishes its work and exits")
         .isTrue();
-    assertThat(child.exitValue()).as(log("child")).isZero();
+    assertThat(child.exitValue()).as(log("resume") + log("run")).isZero();
+  }
+
+  /** Whether a call of the child is held at the server (false once the child has ended). */
+  private static boolean held(Hold h, Process child) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (h.arrived().await(50, TimeUnit.MILLISECONDS)) return true;
+      if (!child.isAlive()) return h.arrived().getCount() == 0;
+    }
+    throw new AssertionError("no call reached the server within 60 s");
   }
 
   private void checkLedger(long seed) {
