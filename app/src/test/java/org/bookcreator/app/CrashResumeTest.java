@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,27 +31,14 @@ class CrashResumeTest {
   @TempDir Path dir;
 
   private Process startChild(Path data, Path config) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "run",
-                CliTest.example("lighthouse.yaml").toString(),
-                "--data-dir",
-                data.toString(),
-                "--config",
-                config.toString()));
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("child.log").toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("BOOK_CREATOR_"));
-    return pb.start();
+    return ChildCli.start(
+        dir.resolve("child.log"),
+        "run",
+        CliTest.example("lighthouse.yaml").toString(),
+        "--data-dir",
+        data.toString(),
+        "--config",
+        config.toString());
   }
 
   @Test

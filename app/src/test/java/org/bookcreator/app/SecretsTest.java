@@ -31,18 +31,7 @@ class SecretsTest {
   @TempDir Path dir;
 
   private ProcessBuilder child(String... args) {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().keySet().removeIf(k -> k.startsWith("BOOK_CREATOR_"));
+    ProcessBuilder pb = ChildCli.builder(args);
     pb.environment().put("OPENAI_API_KEY", KEY_CANARY);
     pb.environment().put("ANTHROPIC_API_KEY", "anthropic-canary-0987654321");
     return pb;
