@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.bookcreator.core.project.Brief;
 import org.bookcreator.core.project.Project;
@@ -274,7 +275,11 @@ final class BenchCommand implements Callable<Integer> {
       List<CompletableFuture<Run>> done = new ArrayList<>();
       for (Project p : projects)
         done.add(engine.pipeline().completion(engine.runs.start(p.id(), 42, "bench").id()));
-      CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
+      try {
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
+      } catch (CompletionException e) {
+        throw RunCommand.failure(e);
+      }
       long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
       for (CompletableFuture<Run> f : done) {
         if (f.join().state() != RunState.COMPLETED)

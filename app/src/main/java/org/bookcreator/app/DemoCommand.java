@@ -156,7 +156,7 @@ final class DemoCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
       } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException(e.getCause());
+        throw RunCommand.failure(e);
       }
     }
     if (tty) System.err.println();

@@ -17,11 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.bookcreator.core.store.StoreDamagedException;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.store.StoreLockedException;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.providers.HttpProviderSettings;
 import org.bookcreator.providers.ProviderSettings;
+import org.bookcreator.store.sqlite.SqliteStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,7 +36,8 @@ import tools.jackson.databind.node.ArrayNode;
     header = "Check configuration, store, ports and providers, and say what to fix.",
     description = {
       "Check what Book Creator needs, and say what to fix: the configuration (unknown keys, bad",
-      "values, missing secrets), the store (reachable, migrated, writable, locked, disk space),",
+      "values, missing secrets), the store (reachable, migrated, writable, locked, disk space, and",
+      "SQLite's integrity check of book-creator.db, logs.db and spans.db),",
       "the ports of serve, and whether each configured provider answers. Secrets are never"
           + " printed.",
       "Exit code 0 when nothing failed (warnings allowed), 2 for configuration, 3 for the store,",
@@ -58,6 +61,8 @@ final class DoctorCommand implements Callable<Integer> {
   }
 
   record Check(String area, Status status, String what, String fix) {}
+
+  private static final String DAMAGED = "docs/runbooks/damaged-store.md";
 
   @Override
   public Integer call() {
@@ -175,6 +180,8 @@ final class DoctorCommand implements Callable<Integer> {
       checks.add(
           new Check("store", Status.WARN, "cannot tell the free space: " + e.getMessage(), ""));
     }
+    List<String> damaged = damagedFiles(dir, checks);
+    if (damaged.contains(SqliteStore.DB_FILE)) return ExitCodes.STORE; // opening says no more
     if (!Engine.storeExists(settings)) {
       checks.add(
           new Check(
@@ -182,7 +189,7 @@ final class DoctorCommand implements Callable<Integer> {
               Status.OK,
               "no store yet in " + dir + " (created and migrated on first use)",
               ""));
-      return ExitCodes.OK;
+      return damaged.isEmpty() ? ExitCodes.OK : ExitCodes.STORE;
     }
     try (Engine engine = Engine.open(settings, observed, Engine.Use.SHARED)) {
       checks.add(
@@ -196,12 +203,7 @@ final class DoctorCommand implements Callable<Integer> {
                   + " project(s)",
               ""));
     } catch (StoreException e) {
-      checks.add(
-          new Check(
-              "store",
-              Status.FAIL,
-              "store unusable: " + e.getMessage(),
-              "see docs/runbooks/store-full-or-locked.md"));
+      checks.add(new Check("store", Status.FAIL, "store unusable: " + e.getMessage(), runbook(e)));
       return ExitCodes.STORE;
     }
     try (Engine exclusive = Engine.open(settings, observed, Engine.Use.EXCLUSIVE)) {
@@ -216,12 +218,38 @@ final class DoctorCommand implements Callable<Integer> {
               e.getMessage(),
               "fine while serve runs; run, demo and resume need it free"));
     } catch (StoreException e) {
-      checks.add(
-          new Check(
-              "store", Status.FAIL, e.getMessage(), "see docs/runbooks/store-full-or-locked.md"));
+      checks.add(new Check("store", Status.FAIL, e.getMessage(), runbook(e)));
       return ExitCodes.STORE;
     }
-    return ExitCodes.OK;
+    return damaged.isEmpty() ? ExitCodes.OK : ExitCodes.STORE;
+  }
+
+  /**
+   * SQLite's integrity check of each database file there is (the store, logs.db, spans.db), each
+   * reported by name; returns the names of the damaged ones.
+   */
+  private static List<String> damagedFiles(Path dir, List<Check> checks) {
+    List<String> damaged = new ArrayList<>();
+    for (SqliteStore.FileCheck f : SqliteStore.checkIntegrity(dir)) {
+      if (f.damage().isPresent()) {
+        damaged.add(f.file());
+        checks.add(new Check("store", Status.FAIL, f.damage().get(), "see " + DAMAGED));
+      } else {
+        checks.add(
+            new Check(
+                "store",
+                Status.OK,
+                String.format(
+                    "%s passes SQLite's integrity check (%,d KiB)", f.file(), f.bytes() >> 10),
+                ""));
+      }
+    }
+    return damaged;
+  }
+
+  private static String runbook(StoreException e) {
+    return "see "
+        + (e instanceof StoreDamagedException ? DAMAGED : "docs/runbooks/store-full-or-locked.md");
   }
 
   private static void ports(Settings settings, List<Check> checks) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.bookcreator.core.pipeline.RunSummaryWriter;
@@ -18,6 +19,7 @@ import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.StageRecord;
 import org.bookcreator.core.run.StageState;
+import org.bookcreator.core.store.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,11 +104,22 @@ final class RunCommand implements Callable<Integer> {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException(e.getCause());
+      } catch (ExecutionException e) {
+        throw failure(e);
       }
       if (tty) System.err.flush();
     }
+  }
+
+  /**
+   * Why awaiting a run failed ({@code e} wraps it: an ExecutionException or CompletionException),
+   * as the command reports it: the store's own failure (a full disk, a damaged file) as itself, so
+   * the command exits 3 with its message; anything else is a bug.
+   */
+  static RuntimeException failure(Exception e) {
+    return e.getCause() instanceof StoreException store
+        ? store
+        : new IllegalStateException(e.getCause());
   }
 
   static void printSummary(Engine engine, Run run, PrintWriter out) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.bookcreator.core.store.DiskFullException;
 
 /**
  * The sample briefs of examples/briefs, packaged in the jar under {@code /briefs} with an index, so
@@ -42,6 +43,7 @@ final class SampleBriefs {
           briefs.add(target);
       }
     } catch (IOException e) {
+      if (DiskFullException.isNoSpace(e)) throw DiskFullException.in(dir.getParent(), e);
       throw new UncheckedIOException("cannot write sample briefs to " + dir, e);
     }
     return briefs;

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -17,6 +18,7 @@ import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.project.BriefParser;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreUnusableException;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.server.ApiConfig;
 import org.bookcreator.server.ApiServer;
@@ -304,7 +306,15 @@ final class ServeCommand implements Callable<Integer> {
           settings.dataDir().toAbsolutePath());
     }
     System.err.println(serving.addresses() + "; Ctrl-C to stop");
+    // A pipeline that stopped because the store cannot go on (a full disk, a damaged file) stops
+    // serve too: exit 3 with what happened, rather than an API that accepts runs nobody drives.
+    CompletableFuture<StoreUnusableException> halted =
+        serving.engine.drivesRuns()
+            ? serving.engine.pipeline().halted()
+            : new CompletableFuture<>();
+    halted.thenRun(stopped::countDown);
     stopped.await();
+    if (halted.isDone()) throw halted.join();
     return ExitCodes.OK;
   }
 }

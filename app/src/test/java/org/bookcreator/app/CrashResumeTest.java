@@ -31,16 +31,14 @@ class CrashResumeTest {
   @TempDir Path dir;
 
   private Process startChild(Path data, Path config) throws Exception {
-    return Cli.child(
-            "run",
-            CliTest.example("lighthouse.yaml").toString(),
-            "--data-dir",
-            data.toString(),
-            "--config",
-            config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("child.log").toFile())
-        .start();
+    return ChildCli.start(
+        dir.resolve("child.log"),
+        "run",
+        CliTest.example("lighthouse.yaml").toString(),
+        "--data-dir",
+        data.toString(),
+        "--config",
+        config.toString());
   }
 
   @Test

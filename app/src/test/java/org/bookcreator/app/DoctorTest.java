@@ -7,7 +7,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.bookcreator.core.store.FileDamage;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.store.sqlite.SqliteStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -45,6 +48,41 @@ class DoctorTest {
                     .contains(":" + busy.getLocalPort() + " is in use");
               });
     }
+  }
+
+  @Test
+  void everyDamagedDatabase_isNamed_withTheRunbook_andLeftAsItWas() throws Exception {
+    Path data = dir.resolve("data");
+    Cli run =
+        Cli.run("run", CliTest.example("dragon.yaml").toString(), "--data-dir", data.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    Path spans = data.resolve(SqliteStore.SPANS_FILE);
+    Path logs = data.resolve(SqliteStore.LOGS_FILE);
+    FileDamage.garbageAfterFirstPage(spans);
+    FileDamage.cutInHalf(logs);
+    byte[] spansBefore = Files.readAllBytes(spans);
+    byte[] logsBefore = Files.readAllBytes(logs);
+
+    Cli doctor = Cli.run("doctor", "--offline", "--json", "--data-dir", data.toString());
+    JsonNode checks = Json.parse(doctor.out());
+
+    assertThat(doctor.exitCode()).as(doctor.out()).isEqualTo(ExitCodes.STORE);
+    assertThat(checks.findValuesAsString("check"))
+        .anySatisfy(
+            c -> assertThat(c).startsWith("book-creator.db passes SQLite's integrity check"));
+    for (Path damaged : List.of(spans, logs)) {
+      assertThat(checks)
+          .anySatisfy(
+              c -> {
+                assertThat(c.get("status").asString()).isEqualTo("fail");
+                assertThat(c.get("check").asString())
+                    .contains(damaged.toString())
+                    .contains("looks damaged");
+                assertThat(c.get("fix").asString()).contains("docs/runbooks/damaged-store.md");
+              });
+    }
+    assertThat(Files.readAllBytes(spans)).isEqualTo(spansBefore);
+    assertThat(Files.readAllBytes(logs)).isEqualTo(logsBefore);
   }
 
   @Test

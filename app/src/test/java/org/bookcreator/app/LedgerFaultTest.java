@@ -226,24 +226,13 @@ class LedgerFaultTest {
   }
 
   private Process child(Path config, String... args) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
-    cmd.addAll(List.of(args));
+    List<String> cmd = new ArrayList<>(List.of(args));
     cmd.addAll(List.of("--data-dir", data.toString(), "--config", config.toString()));
     ProcessBuilder pb =
-        new ProcessBuilder(cmd)
+        ChildCli.builder(cmd.toArray(String[]::new))
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve(args[0] + ".log").toFile());
-    pb.environment()
-        .keySet()
-        .removeIf(k -> k.startsWith("BOOK_CREATOR_") || k.startsWith("OPENAI"));
+    pb.environment().keySet().removeIf(k -> k.startsWith("OPENAI"));
     pb.environment().put("OPENAI_BASE_URL", server.baseUrl());
     pb.environment().put("OPENAI_API_KEY", "sk-fault-test-key-0123456789");
     return pb.start();

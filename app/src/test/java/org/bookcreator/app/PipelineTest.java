@@ -1,6 +1,7 @@
 package org.bookcreator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import org.bookcreator.core.run.StageRecord;
 import org.bookcreator.core.run.Task;
 import org.bookcreator.core.run.TaskKind;
 import org.bookcreator.core.run.TaskState;
+import org.bookcreator.core.store.DiskFullException;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.providers.simulated.SimulatedLlmClient;
 import org.bookcreator.providers.simulated.SimulationConfig;
@@ -374,23 +376,14 @@ class PipelineTest {
         new java.util.concurrent.atomic.AtomicBoolean();
     java.util.function.UnaryOperator<org.bookcreator.core.store.Store> crashOnce =
         real ->
-            (org.bookcreator.core.store.Store)
-                java.lang.reflect.Proxy.newProxyInstance(
-                    getClass().getClassLoader(),
-                    new Class<?>[] {org.bookcreator.core.store.Store.class},
-                    (proxy, method, args) -> {
-                      if (method.getName().equals("complete")
-                          && real.task((String) args[0]).orElseThrow().kind() == TaskKind.PLAN
-                          && crashed.compareAndSet(false, true)) {
-                        throw new org.bookcreator.core.store.StoreException(
-                            "simulated crash before the result was used");
-                      }
-                      try {
-                        return method.invoke(real, args);
-                      } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                      }
-                    });
+            failing(
+                real,
+                "complete",
+                args ->
+                    real.task((String) args[0]).orElseThrow().kind() == TaskKind.PLAN
+                        && crashed.compareAndSet(false, true),
+                new org.bookcreator.core.store.StoreException(
+                    "simulated crash before the result was used"));
 
     Run run =
         runBook(config().withLease(Duration.ofMillis(300), Duration.ofMillis(100)), 2, crashOnce);
@@ -405,6 +398,69 @@ class PipelineTest {
     assertThat(plan.claims()).as("taken over after the lost lease").isEqualTo(2);
     assertThat(llm.calls(TaskKind.PLAN)).as("the model was called once").isEqualTo(1);
     assertThat(store.calls(run.id())).filteredOn(c -> c.taskId().equals(plan.id())).hasSize(1);
+  }
+
+  /**
+   * The disk fills up as a worker records a finished task: the pipeline stops at once, the awaited
+   * run's completion fails with the full disk (so the command exits instead of waiting forever),
+   * and the run stays as the store last recorded it, to finish on the next start.
+   */
+  @Test
+  void aFullDisk_stopsThePipeline_andTheRunFinishesOnTheNextStart() throws Exception {
+    DiskFullException full =
+        DiskFullException.in(dir, new java.io.IOException("No space left on device"));
+    java.util.function.UnaryOperator<org.bookcreator.core.store.Store> fillsUp =
+        real ->
+            failing(
+                real,
+                "complete",
+                args -> real.task((String) args[0]).orElseThrow().kind() == TaskKind.OUTLINE,
+                full);
+
+    assertThatThrownBy(() -> runBook(config(), 2, fillsUp))
+        .isInstanceOf(java.util.concurrent.ExecutionException.class)
+        .hasCause(full);
+
+    assertThat(pipeline.halted()).isCompletedWithValue(full);
+    pipeline.close();
+    Run stopped = store.runs(Optional.empty()).getFirst();
+    assertThat(stopped.state()).isEqualTo(RunState.RUNNING);
+    assertThat(store.tasks(stopped.id()))
+        .filteredOn(t -> t.kind() == TaskKind.OUTLINE)
+        .noneMatch(t -> t.state() == TaskState.FAILED);
+    pipeline =
+        new Pipeline(
+            store,
+            llm,
+            PriceTable.defaults(),
+            config(),
+            telemetry,
+            InstantSource.system(),
+            Ids.system(),
+            new Random(1));
+    pipeline.start(true);
+    Run resumed = pipeline.completion(stopped.id()).get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(resumed.state()).isEqualTo(RunState.COMPLETED);
+  }
+
+  /** The store, but its method {@code name} throws {@code failure} when {@code when} says so. */
+  private static org.bookcreator.core.store.Store failing(
+      org.bookcreator.core.store.Store real,
+      String name,
+      java.util.function.Predicate<Object[]> when,
+      RuntimeException failure) {
+    return (org.bookcreator.core.store.Store)
+        java.lang.reflect.Proxy.newProxyInstance(
+            PipelineTest.class.getClassLoader(),
+            new Class<?>[] {org.bookcreator.core.store.Store.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals(name) && when.test(args)) throw failure;
+              try {
+                return method.invoke(real, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Test

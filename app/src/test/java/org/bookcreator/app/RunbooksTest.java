@@ -29,7 +29,8 @@ class RunbooksTest {
           "schema-violations.md",
           "cost-overrun.md",
           "worker-down.md",
-          "store-full-or-locked.md");
+          "store-full-or-locked.md",
+          "damaged-store.md");
 
   static Path runbooks() {
     Path p = Path.of("..", "docs", "runbooks");

@@ -31,7 +31,7 @@ class SecretsTest {
   @TempDir Path dir;
 
   private ProcessBuilder child(String... args) {
-    ProcessBuilder pb = Cli.child(args);
+    ProcessBuilder pb = ChildCli.builder(args);
     pb.environment().put("OPENAI_API_KEY", KEY_CANARY);
     pb.environment().put("ANTHROPIC_API_KEY", "anthropic-canary-0987654321");
     return pb;

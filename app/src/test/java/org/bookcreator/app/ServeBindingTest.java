@@ -91,7 +91,7 @@ class ServeBindingTest {
     List<Matcher> started = new ArrayList<>();
     for (String name : List.of("first", "second")) {
       Process p =
-          Cli.child(
+          ChildCli.builder(
                   "serve",
                   "--data-dir",
                   dir.resolve(name).toString(),

@@ -6,14 +6,15 @@ import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.router.EndpointNotFound;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import java.util.Map;
+import org.bookcreator.core.store.StoreUnusableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place where a failure becomes an answer: every exception a handler or Javalin's router
  * throws is rendered in the error shape of {@link ApiError}. Unknown routes are 404, a known route
- * with the wrong method 405 with {@code Allow}, anything unexpected 500 with the request id (and
- * the throwable in the log).
+ * with the wrong method 405 with {@code Allow}, a full disk or a damaged store file 503 with what
+ * to do, anything unexpected 500 with the request id (and the throwable in the log).
  */
 final class ErrorMapping {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
@@ -24,6 +25,7 @@ final class ErrorMapping {
     routes
         .exception(ApiError.class, (e, ctx) -> ApiResponse.of(e).writeTo(ctx))
         .exception(HttpResponseException.class, ErrorMapping::framework)
+        .exception(StoreUnusableException.class, ErrorMapping::storeUnusable)
         .exception(Exception.class, ErrorMapping::unexpected);
   }
 
@@ -43,6 +45,16 @@ final class ErrorMapping {
     } else {
       ApiResponse.of(ApiError.ofStatus(e.getStatus(), e.getMessage())).writeTo(ctx);
     }
+  }
+
+  /**
+   * A full disk or a damaged store file: 503 with the store's message, which names the file or the
+   * directory and the runbook (the operator's next step, not a bug to hunt in the log).
+   */
+  private static void storeUnusable(StoreUnusableException e, Context ctx) {
+    log.error(
+        "request {} {} failed: {}", ctx.req().getMethod(), ApiServer.route(ctx), e.getMessage(), e);
+    ApiResponse.of(new ApiError(503, "store_unusable", e.getMessage())).writeTo(ctx);
   }
 
   private static void unexpected(Exception e, Context ctx) {

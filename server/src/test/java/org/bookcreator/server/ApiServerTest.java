@@ -22,9 +22,12 @@ import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.bookcreator.core.store.FileDamage;
+import org.bookcreator.core.store.StoreContractTest;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.store.sqlite.SqliteStore;
+import org.bookcreator.telemetry.Telemetry;
 import org.bookcreator.telemetry.sdk.TelemetrySdk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -369,6 +372,27 @@ class ApiServerTest {
     try (var files = Files.walk(dir)) {
       assertThat(files.filter(f -> f.getFileName().toString().equals("escape.md"))).isEmpty();
     }
+  }
+
+  @Test
+  void aTraceInADamagedSpansDb_is503_namingTheFileAndTheRunbook() throws Exception {
+    String id = aProject();
+    store.createRun("run_damaged", id, 1, "test", java.time.Instant.now());
+    store.recordSpans(
+        List.of(StoreContractTest.aSpan(Telemetry.traceIdFor("run_damaged"), "run_damaged")), 1000);
+    t.close();
+    Path spans = dir.resolve("data").resolve(SqliteStore.SPANS_FILE);
+    FileDamage.garbageAfterFirstPage(spans);
+    startServer(Optional.empty());
+
+    var trace = get("/api/runs/run_damaged/trace");
+
+    assertThat(trace.statusCode()).isEqualTo(503);
+    assertThat(json(trace).get("error").asString()).isEqualTo("store_unusable");
+    assertThat(json(trace).get("message").asString())
+        .contains(spans.toString())
+        .contains("looks damaged")
+        .contains("docs/runbooks/damaged-store.md");
   }
 
   @Test

@@ -19,6 +19,7 @@ import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.StageRecord;
 import org.bookcreator.core.store.LogQuery;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreDamagedException;
 import org.bookcreator.core.store.StoredLog;
 
 /**
@@ -130,6 +131,14 @@ public record Diagnosis(
       for (StoredLog l : store.logs(LogQuery.newest(5).withRun(run.id()).withMinLevel("WARN"))) {
         recentErrors.add(l.line().level() + " " + message(l.line().json()));
       }
+    } catch (StoreDamagedException e) {
+      // The run's own records are intact: diagnose on, and say where to turn for the logs.
+      recentErrors.add(
+          "(the logs' copy is damaged, see "
+              + RUNBOOKS
+              + "damaged-store.md: "
+              + e.getMessage()
+              + ")");
     } catch (RuntimeException e) {
       recentErrors.add("(the logs' copy could not be read: " + e.getMessage() + ")");
     }

@@ -35,6 +35,7 @@ import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.Task;
 import org.bookcreator.core.run.TaskKind;
+import org.bookcreator.core.store.DiskFullException;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.telemetry.BookMetrics;
@@ -417,6 +418,7 @@ final class AgentExecutor {
     try {
       return new TaskOutcome.Done(Json.write(assembler.assemble(input)));
     } catch (IOException | UncheckedIOException e) {
+      if (DiskFullException.isNoSpace(e)) throw DiskFullException.in(config.outputDir(), e);
       log.error("could not write the manuscript", e);
       return new TaskOutcome.Retry(
           "io_error", "could not write the manuscript: " + e.getMessage(), Optional.empty());

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunEvent;
@@ -22,6 +23,7 @@ import org.bookcreator.core.run.StageState;
 import org.bookcreator.core.run.Task;
 import org.bookcreator.core.run.TaskSpec;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreUnusableException;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.support.IllegalTransitionException;
 import org.bookcreator.telemetry.BookMetrics;
@@ -54,6 +56,8 @@ final class Orchestrator implements AutoCloseable {
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
   private final Map<String, CompletableFuture<Run>> completions = new ConcurrentHashMap<>();
   private final AtomicBoolean running = new AtomicBoolean();
+  private final Consumer<StoreUnusableException> onStoreUnusable;
+  private volatile StoreUnusableException halted;
   private Thread thread;
 
   Orchestrator(
@@ -62,8 +66,10 @@ final class Orchestrator implements AutoCloseable {
       Telemetry telemetry,
       InstantSource clock,
       Ids ids,
-      WorkSignal signal) {
+      WorkSignal signal,
+      Consumer<StoreUnusableException> onStoreUnusable) {
     this.store = store;
+    this.onStoreUnusable = onStoreUnusable;
     this.metrics = telemetry.metrics();
     this.telemetry = telemetry;
     this.config = config;
@@ -85,8 +91,28 @@ final class Orchestrator implements AutoCloseable {
 
   CompletableFuture<Run> completion(String runId) {
     CompletableFuture<Run> f = completions.computeIfAbsent(runId, k -> new CompletableFuture<>());
-    store.run(runId).filter(r -> !r.state().isActive()).ifPresent(f::complete);
+    StoreUnusableException stoppedBy = halted;
+    if (stoppedBy != null) f.completeExceptionally(stoppedBy);
+    else store.run(runId).filter(r -> !r.state().isActive()).ifPresent(f::complete);
     return f;
+  }
+
+  /**
+   * Stops driving runs because the store cannot go on: every awaited completion fails with {@code
+   * e}, and the runs stay as the store last recorded them, to resume once it is usable again.
+   */
+  void halt(StoreUnusableException e) {
+    if (halted != null) return;
+    halted = e;
+    running.set(false);
+    completions.values().forEach(f -> f.completeExceptionally(e));
+  }
+
+  /** When the store cannot go on, stops the pipeline and says so; true when it did. */
+  private boolean stopsThePipeline(RuntimeException e) {
+    if (!(e instanceof StoreUnusableException unusable)) return false;
+    onStoreUnusable.accept(unusable);
+    return true;
   }
 
   private void loop() {
@@ -108,6 +134,7 @@ final class Orchestrator implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
+        if (stopsThePipeline(e)) return;
         log.error("orchestrator sweep failed; retrying on the next sweep", e);
       }
     }
@@ -133,7 +160,8 @@ final class Orchestrator implements AutoCloseable {
       log.warn("run {} changed while being advanced; looking again: {}", runId, e.getMessage());
       poke(runId);
     } catch (RuntimeException e) {
-      log.error("could not advance run {}; will retry on the next sweep", runId, e);
+      if (!stopsThePipeline(e))
+        log.error("could not advance run {}; will retry on the next sweep", runId, e);
     }
   }
 
@@ -323,6 +351,7 @@ final class Orchestrator implements AutoCloseable {
     try {
       summaries.write(run);
     } catch (RuntimeException e) {
+      if (stopsThePipeline(e)) return;
       log.warn("could not write the summary of run {}", run.id(), e);
     }
     completions.computeIfAbsent(run.id(), k -> new CompletableFuture<>()).complete(run);

@@ -14,6 +14,7 @@ import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreUnusableException;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.SemConv;
@@ -29,6 +30,7 @@ public final class Pipeline implements AutoCloseable {
   private final InstantSource clock;
   private final Orchestrator orchestrator;
   private final WorkerPool workers;
+  private final CompletableFuture<StoreUnusableException> halted = new CompletableFuture<>();
 
   public Pipeline(
       Store store,
@@ -79,7 +81,7 @@ public final class Pipeline implements AutoCloseable {
     this.store = store;
     this.clock = clock;
     WorkSignal signal = new WorkSignal();
-    this.orchestrator = new Orchestrator(store, config, telemetry, clock, ids, signal);
+    this.orchestrator = new Orchestrator(store, config, telemetry, clock, ids, signal, this::halt);
     AgentExecutor executor =
         new AgentExecutor(
             store, router, new OutputSchemas(), prices, config, telemetry, clock, parser);
@@ -93,7 +95,8 @@ public final class Pipeline implements AutoCloseable {
             signal,
             new Backoff(config.backoffBase(), config.backoffMax(), random),
             ids.next("pool"),
-            orchestrator::poke);
+            orchestrator::poke,
+            this::halt);
     registerGauges(store, telemetry.metrics());
   }
 
@@ -211,6 +214,9 @@ public final class Pipeline implements AutoCloseable {
         }
       }
       return stalls;
+    } catch (StoreUnusableException e) {
+      halt(e);
+      return List.of();
     } catch (RuntimeException e) {
       log.warn("looking for stalled runs failed; trying again at the next look", e);
       return List.of();
@@ -256,9 +262,29 @@ public final class Pipeline implements AutoCloseable {
     orchestrator.resumed(runId);
   }
 
-  /** Completes when the run completes, fails, is cancelled or pauses. */
+  /**
+   * Completes when the run completes, fails, is cancelled or pauses; fails with the store's failure
+   * when the pipeline stops because the store cannot go on (see {@link #halted()}).
+   */
   public CompletableFuture<Run> completion(String runId) {
     return orchestrator.completion(runId);
+  }
+
+  /**
+   * Completes, with what happened, when the pipeline stopped because the store cannot go on: the
+   * disk is full or a database file is damaged. The runs in flight stay as the store last recorded
+   * them and resume on the next start. Never completes otherwise.
+   */
+  public CompletableFuture<StoreUnusableException> halted() {
+    return halted.copy();
+  }
+
+  /** Stops workers and orchestrator at once, the first time the store is found unusable. */
+  private void halt(StoreUnusableException e) {
+    if (!halted.complete(e)) return;
+    log.error("the pipeline stopped because the store cannot go on: {}", e.getMessage(), e);
+    workers.stop();
+    orchestrator.halt(e);
   }
 
   /** Stops taking work; runs in flight stay in the store and resume on the next start. */

@@ -13,6 +13,7 @@ import org.bookcreator.core.cost.RunTotals;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.StageRecord;
+import org.bookcreator.core.store.DiskFullException;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Json;
 import tools.jackson.databind.node.ArrayNode;
@@ -81,6 +82,7 @@ public final class RunSummaryWriter {
           Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s));
       atomicWrite(dir.resolve("summary.md"), markdown(s));
     } catch (IOException e) {
+      if (DiskFullException.isNoSpace(e)) throw DiskFullException.in(outputDir, e);
       throw new UncheckedIOException("could not write the run summary to " + dir, e);
     }
   }

@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.Task;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreUnusableException;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.LogContext;
 import org.bookcreator.telemetry.Redactor;
@@ -50,6 +51,7 @@ final class WorkerPool implements AutoCloseable {
   private final WorkSignal signal;
   private final Backoff backoff;
   private final Consumer<String> onTaskSettled;
+  private final Consumer<StoreUnusableException> onStoreUnusable;
   private final String poolId;
   private final AtomicBoolean running = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
@@ -64,7 +66,8 @@ final class WorkerPool implements AutoCloseable {
       WorkSignal signal,
       Backoff backoff,
       String poolId,
-      Consumer<String> onTaskSettled) {
+      Consumer<String> onTaskSettled,
+      Consumer<StoreUnusableException> onStoreUnusable) {
     this.store = store;
     this.executor = executor;
     this.config = config;
@@ -76,6 +79,7 @@ final class WorkerPool implements AutoCloseable {
     this.backoff = backoff;
     this.poolId = poolId;
     this.onTaskSettled = onTaskSettled;
+    this.onStoreUnusable = onStoreUnusable;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -109,6 +113,7 @@ final class WorkerPool implements AutoCloseable {
         heartbeats.put(poolId + "-w" + i, now);
       }
     } catch (RuntimeException e) {
+      if (stopsThePool(e)) return;
       log.warn("could not record worker heartbeats", e);
     }
   }
@@ -128,6 +133,7 @@ final class WorkerPool implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
+        if (stopsThePool(e)) return;
         log.error("worker {} hit an unexpected error; it keeps going", workerId, e);
         try {
           WorkSignal.sleep(config.idlePoll());
@@ -206,7 +212,7 @@ final class WorkerPool implements AutoCloseable {
                   lost.set(true);
                 }
               } catch (RuntimeException e) {
-                log.warn("lease renewal of task {} failed", task.key(), e);
+                if (!stopsThePool(e)) log.warn("lease renewal of task {} failed", task.key(), e);
               }
             },
             every.toMillis(),
@@ -215,6 +221,9 @@ final class WorkerPool implements AutoCloseable {
     TaskOutcome outcome;
     try {
       outcome = executor.execute(task, lost::get);
+    } catch (StoreUnusableException e) {
+      // Nothing is settled: the task stays leased, and a later start releases it and runs it.
+      throw e;
     } catch (RuntimeException e) {
       log.error("task {} of run {} failed unexpectedly", task.key(), task.runId(), e);
       outcome = new TaskOutcome.Fail("internal", "unexpected error: " + e);
@@ -310,10 +319,26 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
+  /**
+   * When the store cannot go on (a full disk, a damaged file), stops the pool and says so; true
+   * when it did. Other failures are the caller's to handle.
+   */
+  private boolean stopsThePool(RuntimeException e) {
+    if (!(e instanceof StoreUnusableException unusable)) return false;
+    stop();
+    onStoreUnusable.accept(unusable);
+    return true;
+  }
+
+  /** Stops claiming tasks; what is in hand ends as it ends. {@link #close} waits for it. */
+  void stop() {
     running.set(false);
     signal.signalAll();
+  }
+
+  @Override
+  public void close() {
+    stop();
     for (Thread t : threads) {
       try {
         t.join(Duration.ofSeconds(10));

@@ -61,7 +61,7 @@ public abstract class StoreContractTest {
     store.close();
   }
 
-  protected static Project aProject(String id) {
+  public static Project aProject(String id) {
     return new Project(
         id,
         "Title " + id,
@@ -72,6 +72,22 @@ public abstract class StoreContractTest {
         Optional.of(new BigDecimal("4.50")),
         List.of("/tmp/ref.md"),
         T0);
+  }
+
+  /** A finished span of run {@code runId}, in trace {@code traceId}. */
+  public static org.bookcreator.telemetry.SpanRecord aSpan(String traceId, String runId) {
+    return new org.bookcreator.telemetry.SpanRecord(
+        traceId,
+        "s1",
+        Optional.empty(),
+        Optional.of(runId),
+        "run",
+        "internal",
+        1,
+        9,
+        "ok",
+        Optional.empty(),
+        Map.of("k", "v"));
   }
 
   protected Run aRunningRun(String projectId, String runId) {

@@ -46,9 +46,25 @@ final class Migrations {
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT"
                 + " NULL, applied_at INTEGER NOT NULL)");
         int current = 0;
+        int rows = 0;
         try (ResultSet rs =
-            s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
-          if (rs.next()) current = rs.getInt(1);
+            s.executeQuery("SELECT COALESCE(MAX(version), 0), COUNT(*) FROM schema_version")) {
+          if (rs.next()) {
+            current = rs.getInt(1);
+            rows = rs.getInt(2);
+          }
+        }
+        // Versions are applied one by one from 1, so a database has exactly as many rows as its
+        // newest version. Anything else is garbage read from a damaged page, not a newer schema.
+        if (rows != current) {
+          throw new SQLException(
+              "its schema_version table says version "
+                  + current
+                  + " but holds "
+                  + rows
+                  + " version(s), which no Book Creator writes",
+              "damaged",
+              DatabaseFiles.SQLITE_CORRUPT);
         }
         if (current > files.size()) {
           throw new StoreException(

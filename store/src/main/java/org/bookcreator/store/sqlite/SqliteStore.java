@@ -133,6 +133,7 @@ public final class SqliteStore implements Store {
               + " with --data-dir");
     }
     Path db = dataDir.resolve(DB_FILE);
+    checkFiles(db);
     Connection c = null;
     Owner owner = null;
     try {
@@ -148,14 +149,7 @@ public final class SqliteStore implements Store {
       if (msg.contains("SQLITE_BUSY") || msg.contains("locked")) {
         throw new StoreLockedException("store " + db + " is locked by another process: " + msg);
       }
-      if (msg.contains("SQLITE_NOTADB") || msg.contains("not a database")) {
-        throw new StoreException(
-            "store "
-                + db
-                + " is not a SQLite database (corrupt or a foreign file); move it aside or use"
-                + " another --data-dir");
-      }
-      throw new StoreException("cannot open store " + db + ": " + msg, e);
+      throw DatabaseFiles.failure(db, "open " + db, e);
     } catch (RuntimeException e) {
       closeQuietly(c);
       if (owner != null) owner.release();
@@ -235,8 +229,60 @@ public final class SqliteStore implements Store {
     }
   }
 
+  /**
+   * What is checked before the store is opened: a missing database is created (whole, so another
+   * process never finds it empty); one that is there must look like a database. Only a missing file
+   * means a new store: an empty or damaged one is refused, naming it and the runbook, and left as
+   * it is.
+   */
+  private static void checkFiles(Path db) {
+    DatabaseFiles.checkHeader(db, true);
+    DatabaseFiles.createIfMissing(db);
+  }
+
+  /**
+   * One database file of the store as {@link #checkIntegrity} found it.
+   *
+   * @param file the file's name in the data directory
+   * @param bytes its length
+   * @param damage empty when it passes; else what is wrong with it and what to do
+   */
+  public record FileCheck(String file, long bytes, Optional<String> damage) {}
+
+  /**
+   * SQLite's integrity check of each database file in {@code dataDir} that exists (the store,
+   * {@code logs.db}, {@code spans.db}), without opening the store: nothing is created, migrated,
+   * locked or written, so it is safe beside a running process and on a damaged file. Reads each
+   * file whole: about 0.8 s per 50 MB from a cold disk.
+   */
+  public static List<FileCheck> checkIntegrity(Path dataDir) {
+    List<FileCheck> checks = new ArrayList<>();
+    for (String name : List.of(DB_FILE, LOGS_FILE, SPANS_FILE)) {
+      Path file = dataDir.resolve(name);
+      if (!Files.exists(file)) continue;
+      long bytes;
+      try {
+        bytes = Files.size(file);
+      } catch (IOException e) {
+        throw new StoreException("cannot read the store file " + file + ": " + e, e);
+      }
+      checks.add(new FileCheck(name, bytes, DatabaseFiles.integrity(file)));
+    }
+    return checks;
+  }
+
   private static Connection connect(Path db) throws SQLException {
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+    try {
+      configure(c);
+      return c;
+    } catch (SQLException e) {
+      closeQuietly(c);
+      throw e;
+    }
+  }
+
+  private static void configure(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("PRAGMA busy_timeout = 10000");
       // Switching a new database to WAL can answer SQLITE_BUSY at once, without the busy handler,
@@ -259,7 +305,6 @@ public final class SqliteStore implements Store {
       s.execute("PRAGMA synchronous = NORMAL");
       s.execute("PRAGMA foreign_keys = ON");
     }
-    return c;
   }
 
   /**
@@ -281,17 +326,24 @@ public final class SqliteStore implements Store {
    * on, or hold up, the pipeline's transactions; migrated, in manual-commit mode.
    */
   private Connection sideDb(String file, String dialect) throws SQLException {
-    Connection c = connect(dataDir.resolve(file));
-    Migrations.apply(c, dialect);
-    c.setAutoCommit(false);
-    return c;
+    Path path = dataDir.resolve(file);
+    DatabaseFiles.checkHeader(path, false);
+    Connection c = connect(path);
+    try {
+      Migrations.apply(c, dialect);
+      c.setAutoCommit(false);
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
   }
 
-  private static void closeQuietly(FileChannel c) {
+  private static void closeQuietly(AutoCloseable c) {
     if (c == null) return;
     try {
       c.close();
-    } catch (IOException ignored) {
+    } catch (Exception ignored) {
       // nothing left to do
     }
   }
@@ -319,20 +371,11 @@ public final class SqliteStore implements Store {
           return result;
         } catch (SQLException e) {
           rollback();
-          if (busy(e) && attempt < BUSY_RETRIES) {
+          if (DatabaseFiles.busy(e) && attempt < BUSY_RETRIES) {
             pause(attempt);
             continue;
           }
-          throw new StoreException(
-              "store failed to "
-                  + what
-                  + ": "
-                  + e.getMessage()
-                  + (busy(e)
-                      ? " (another process keeps the database locked; is a second Book Creator"
-                          + " writing to this data directory?)"
-                      : ""),
-              e);
+          throw DatabaseFiles.failure(dataDir.resolve(DB_FILE), what, e);
         } catch (RuntimeException e) {
           rollback();
           throw e;
@@ -341,11 +384,6 @@ public final class SqliteStore implements Store {
     } finally {
       lock.unlock();
     }
-  }
-
-  private static boolean busy(SQLException e) {
-    String m = String.valueOf(e.getMessage());
-    return m.contains("SQLITE_BUSY") || m.contains("database is locked");
   }
 
   private static void pause(int attempt) {
@@ -357,11 +395,7 @@ public final class SqliteStore implements Store {
   }
 
   private void rollback() {
-    try {
-      conn.rollback();
-    } catch (SQLException ignored) {
-      // the original failure is what matters
-    }
+    rollbackQuietly(conn);
   }
 
   private PreparedStatement ps(String sql, Object... args) throws SQLException {
@@ -394,8 +428,17 @@ public final class SqliteStore implements Store {
     try (PreparedStatement p = ps(sql, args);
         ResultSet rs = p.executeQuery()) {
       List<T> out = new ArrayList<>();
-      while (rs.next()) out.add(row.map(rs));
+      while (rs.next()) out.add(readBack(() -> row.map(rs)));
       return out;
+    }
+  }
+
+  /** A row read back; one whose stored values cannot be read is damage, told as such. */
+  private static <T> T readBack(Work<T> row) throws SQLException {
+    try {
+      return row.run();
+    } catch (RuntimeException e) {
+      throw DatabaseFiles.unreadableRow(e);
     }
   }
 
@@ -1120,15 +1163,8 @@ public final class SqliteStore implements Store {
                   from);
           if (n == 0)
             throw new IllegalTransitionException("run " + runId + " is no longer " + from);
-          plan.fromStage()
-              .ifPresent(
-                  st -> {
-                    try {
-                      update("UPDATE runs SET stage = ? WHERE id = ?", st, runId);
-                    } catch (SQLException e) {
-                      throw new StoreException("could not set the stage of run " + runId, e);
-                    }
-                  });
+          if (plan.fromStage().isPresent())
+            update("UPDATE runs SET stage = ? WHERE id = ?", plan.fromStage().get(), runId);
           record(runId, "run", runId, from, RunState.RUNNING, reason, at);
           return one("SELECT * FROM runs WHERE id = ?", SqliteStore::run, runId).orElseThrow();
         });
@@ -2359,12 +2395,8 @@ public final class SqliteStore implements Store {
       }
       c.commit();
     } catch (SQLException e) {
-      try {
-        if (spanConn != null) spanConn.rollback();
-      } catch (SQLException ignored) {
-        // the original failure is what matters
-      }
-      throw new StoreException("store failed to record spans: " + e.getMessage(), e);
+      rollbackQuietly(spanConn);
+      throw DatabaseFiles.failure(dataDir.resolve(SPANS_FILE), "record spans", e);
     } finally {
       spanLock.unlock();
     }
@@ -2381,7 +2413,8 @@ public final class SqliteStore implements Store {
         p.setString(1, traceId);
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
-            for (SpanRecord s : SpanLines.read(traceId, rs.getString(1)))
+            String lines = rs.getString(1);
+            for (SpanRecord s : readBack(() -> SpanLines.read(traceId, lines)))
               byId.putIfAbsent(s.spanId(), s);
           }
         }
@@ -2391,7 +2424,8 @@ public final class SqliteStore implements Store {
       out.sort(java.util.Comparator.comparingLong(SpanRecord::startNanos));
       return out;
     } catch (SQLException e) {
-      throw new StoreException("store failed to read spans: " + e.getMessage(), e);
+      rollbackQuietly(spanConn);
+      throw DatabaseFiles.failure(dataDir.resolve(SPANS_FILE), "read spans", e);
     } finally {
       spanLock.unlock();
     }
@@ -2427,7 +2461,7 @@ public final class SqliteStore implements Store {
       c.commit();
     } catch (SQLException e) {
       rollbackQuietly(logConn);
-      throw new StoreException("store failed to record logs: " + e.getMessage(), e);
+      throw DatabaseFiles.failure(dataDir.resolve(LOGS_FILE), "record logs", e);
     } finally {
       logLock.unlock();
     }
@@ -2515,7 +2549,7 @@ public final class SqliteStore implements Store {
       return out;
     } catch (SQLException e) {
       rollbackQuietly(logConn);
-      throw new StoreException("store failed to query logs: " + e.getMessage(), e);
+      throw DatabaseFiles.failure(dataDir.resolve(LOGS_FILE), "query logs", e);
     } finally {
       logLock.unlock();
     }
@@ -2562,17 +2596,33 @@ public final class SqliteStore implements Store {
       return deleted;
     } catch (SQLException e) {
       rollbackQuietly(logConn);
-      throw new StoreException("store failed to prune logs: " + e.getMessage(), e);
+      throw DatabaseFiles.failure(dataDir.resolve(LOGS_FILE), "prune logs", e);
     } finally {
       logLock.unlock();
     }
   }
 
+  /**
+   * Ends a failed transaction; the original failure is what the caller reports. On some errors (a
+   * full disk among them) SQLite has rolled back already: the driver's rollback then fails and its
+   * next statements would run outside any transaction, each committed alone. Switching auto-commit
+   * on and off again begins a transaction and puts the connection back in step.
+   */
   private static void rollbackQuietly(Connection c) {
+    if (c == null) return;
     try {
-      if (c != null) c.rollback();
-    } catch (SQLException ignored) {
-      // the original failure is what matters
+      c.rollback();
+    } catch (SQLException notInATransaction) {
+      try {
+        c.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // "no transaction is active": the switch is made all the same
+      }
+      try {
+        c.setAutoCommit(false);
+      } catch (SQLException ignored) {
+        // the connection is unusable; its next statement says so
+      }
     }
   }
 

@@ -23,8 +23,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Sets up Logback in code (no XML): a JSON-lines file under the data directory, rotated by size,
- * written through a bounded queue that never blocks and counts its drops; an optional console in
- * JSON or text; java.util.logging and uncaught exceptions routed into the same stream.
+ * written through a bounded queue that never blocks and counts its drops, each record on a line of
+ * its own even after a write was cut short (see {@link FreshLineFileAppender}); an optional console
+ * in JSON or text; java.util.logging and uncaught exceptions routed into the same stream.
  */
 public final class LogSetup {
   public static final String FILE_NAME = "book-creator.log";
@@ -74,7 +75,7 @@ public final class LogSetup {
 
     if (config.dir().isPresent()) {
       Path dir = config.dir().get().toAbsolutePath();
-      RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
+      RollingFileAppender<ILoggingEvent> file = new FreshLineFileAppender<>();
       file.setContext(ctx);
       file.setName("file");
       file.setFile(dir.resolve(FILE_NAME).toString());

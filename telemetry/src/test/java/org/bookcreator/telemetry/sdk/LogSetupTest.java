@@ -156,4 +156,40 @@ class LogSetupTest {
     assertThat(dropped.get()).isPositive();
     assertThat(written + dropped.get()).isEqualTo(n);
   }
+
+  @Test
+  void aFileLeftEndingMidRecord_getsItsLineEnded_beforeTheNewProcessWrites() throws Exception {
+    Path file = dir.resolve(LogSetup.FILE_NAME);
+    String cut = "{\"ts\":\"2026-01-01T00:00:00.000Z\",\"level\":\"ERROR\",\"message\":\"disk fu";
+    Files.writeString(file, "{\"ts\":\"2026-01-01T00:00:00.000Z\",\"message\":\"whole\"}\n" + cut);
+
+    LogSetup.install(fileConfig(1024, Map.of()), Redactor.none(), () -> {});
+    LoggerFactory.getLogger("org.bookcreator.test").info("after the full disk");
+    lines0AtLeast(3);
+    LogSetup.stop();
+
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(1)).as("the cut record stays, on a line of its own").isEqualTo(cut);
+    assertThat(JSON.readTree(lines.get(2)).path("message").asString())
+        .isEqualTo("after the full disk");
+  }
+
+  @Test
+  void aRecordCutShort_isCutOffTheEnd_soTheNextStartsAFreshLine() throws Exception {
+    Path file = dir.resolve(LogSetup.FILE_NAME);
+    Files.writeString(file, "{\"a\":1}\n{\"b\":2}\n{\"c\":\"cut sh");
+
+    FreshLineFileAppender.cutTornRecord(file);
+    String afterCut = Files.readString(file);
+    FreshLineFileAppender.cutTornRecord(file);
+
+    assertThat(afterCut).isEqualTo("{\"a\":1}\n{\"b\":2}\n");
+    assertThat(Files.readString(file)).as("a whole last line is kept").isEqualTo(afterCut);
+  }
+
+  private void lines0AtLeast(long expected) throws Exception {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() < deadline && lines0() < expected) Thread.sleep(10);
+  }
 }
