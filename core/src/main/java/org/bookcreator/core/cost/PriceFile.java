@@ -207,6 +207,9 @@ public final class PriceFile {
     }
   }
 
+  /** A price above this per million tokens is a typo, not a price. */
+  static final BigDecimal MAX_PER_MILLION = new BigDecimal("10000");
+
   private static BigDecimal money(
       JsonNode e, String field, boolean required, String where, List<String> problems) {
     JsonNode n = e.get(field);
@@ -218,7 +221,22 @@ public final class PriceFile {
       problems.add(where + "." + field + ": must be a number, got " + n);
       return null;
     }
+    if (n.isFloatingPointNumber() && !Double.isFinite(n.doubleValue())) {
+      problems.add(where + "." + field + ": must be a finite number, got " + n.asString());
+      return null;
+    }
     BigDecimal v = n.decimalValue();
+    if (v.compareTo(MAX_PER_MILLION) > 0) {
+      problems.add(
+          where
+              + "."
+              + field
+              + ": at most "
+              + MAX_PER_MILLION.toPlainString()
+              + " USD per million tokens, got "
+              + v.toPlainString());
+      return null;
+    }
     if (v.signum() < 0) {
       problems.add(where + "." + field + ": must not be negative");
       return null;

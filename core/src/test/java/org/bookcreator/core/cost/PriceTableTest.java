@@ -151,6 +151,34 @@ class PriceTableTest {
   }
 
   @Test
+  void nanInfinityAndAbsurdPrices_areBadInput_namingTheField() throws Exception {
+    Path bad =
+        Files.writeString(
+            dir.resolve("nan.yaml"),
+            """
+            prices:
+              - provider: openai
+                model: a
+                input: .nan
+                output: .inf
+                cache_read: 1e400
+                effective_from: 2026-01-01
+              - provider: openai
+                model: b
+                input: 99999
+                output: 1
+                effective_from: 2026-01-01
+            """);
+
+    assertThatThrownBy(() -> PriceFile.read(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("prices[0].input: must be a finite number")
+        .hasMessageContaining("prices[0].output: must be a finite number")
+        .hasMessageContaining("prices[0].cache_read: must be a finite number")
+        .hasMessageContaining("prices[1].input: at most 10000 USD per million tokens");
+  }
+
+  @Test
   void shippedCatalogue_pricesTheCurrentModels_andTheirSnapshots_eachFromASource() {
     for (String model :
         List.of(
