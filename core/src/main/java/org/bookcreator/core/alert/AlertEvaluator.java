@@ -78,7 +78,7 @@ public final class AlertEvaluator {
     return rules;
   }
 
-  private java.util.concurrent.ScheduledExecutorService schedule;
+  private org.bookcreator.core.support.Ticker ticker;
 
   /**
    * Evaluates every {@code every} on a daemon thread of its own until {@link #close}. An evaluation
@@ -88,15 +88,10 @@ public final class AlertEvaluator {
   public void start(Duration every) {
     lock.lock();
     try {
-      if (schedule != null) return;
-      schedule =
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-              r -> Thread.ofPlatform().daemon(true).name("alert-evaluator").unstarted(r));
-      schedule.scheduleWithFixedDelay(
-          this::evaluateQuietly,
-          every.toMillis(),
-          every.toMillis(),
-          java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (ticker == null)
+        ticker =
+            org.bookcreator.core.support.Ticker.every(
+                "alert-evaluator", every, this::evaluateQuietly);
     } finally {
       lock.unlock();
     }
@@ -109,9 +104,9 @@ public final class AlertEvaluator {
   public void close() {
     lock.lock();
     try {
-      if (schedule == null) return;
-      schedule.shutdownNow();
-      schedule = null;
+      if (ticker == null) return;
+      ticker.close();
+      ticker = null;
     } finally {
       lock.unlock();
     }

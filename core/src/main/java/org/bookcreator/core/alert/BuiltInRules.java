@@ -19,7 +19,8 @@ import org.bookcreator.core.store.Store;
 
 /**
  * The rules Book Creator evaluates by itself, with their default thresholds (docs/alerts.md). Each
- * is a small record: its fields are its thresholds.
+ * is a small class: its name, severity, {@code for} and runbook are fixed, its fields are its
+ * thresholds.
  */
 public final class BuiltInRules {
   private BuiltInRules() {}
@@ -40,25 +41,9 @@ public final class BuiltInRules {
   }
 
   /** A run made no progress past its stage's stall threshold, or its critique loop hit its cap. */
-  public record WorkflowStalled() implements AlertRule {
-    @Override
-    public String name() {
-      return "WorkflowStalled";
-    }
-
-    @Override
-    public Severity severity() {
-      return Severity.CRITICAL;
-    }
-
-    @Override
-    public Duration holdFor() {
-      return Duration.ZERO;
-    }
-
-    @Override
-    public String runbook() {
-      return "stalled-workflow";
+  public static final class WorkflowStalled extends Rule {
+    public WorkflowStalled() {
+      super("WorkflowStalled", Severity.CRITICAL, Duration.ZERO, "stalled-workflow");
     }
 
     @Override
@@ -81,25 +66,9 @@ public final class BuiltInRules {
   }
 
   /** A task's lease expired without a heartbeat: its worker died or froze. */
-  public record TaskLeaseExpired() implements AlertRule {
-    @Override
-    public String name() {
-      return "TaskLeaseExpired";
-    }
-
-    @Override
-    public Severity severity() {
-      return Severity.CRITICAL;
-    }
-
-    @Override
-    public Duration holdFor() {
-      return Duration.ZERO;
-    }
-
-    @Override
-    public String runbook() {
-      return "worker-down";
+  public static final class TaskLeaseExpired extends Rule {
+    public TaskLeaseExpired() {
+      super("TaskLeaseExpired", Severity.CRITICAL, Duration.ZERO, "worker-down");
     }
 
     @Override
@@ -123,25 +92,12 @@ public final class BuiltInRules {
   }
 
   /** A run failed; resolved when it is restarted or cancelled. */
-  public record RunFailed(Duration within) implements AlertRule {
-    @Override
-    public String name() {
-      return "RunFailed";
-    }
+  public static final class RunFailed extends Rule {
+    private final Duration within;
 
-    @Override
-    public Severity severity() {
-      return Severity.WARNING;
-    }
-
-    @Override
-    public Duration holdFor() {
-      return Duration.ZERO;
-    }
-
-    @Override
-    public String runbook() {
-      return "run-failed";
+    public RunFailed(Duration within) {
+      super("RunFailed", Severity.WARNING, Duration.ZERO, "run-failed");
+      this.within = within;
     }
 
     @Override
@@ -169,25 +125,14 @@ public final class BuiltInRules {
   }
 
   /** Every call to a provider failed over a short window. */
-  public record ProviderDown(Duration window, long minCalls) implements AlertRule {
-    @Override
-    public String name() {
-      return "ProviderDown";
-    }
+  public static final class ProviderDown extends Rule {
+    private final Duration window;
+    private final long minCalls;
 
-    @Override
-    public Severity severity() {
-      return Severity.CRITICAL;
-    }
-
-    @Override
-    public Duration holdFor() {
-      return Duration.ZERO;
-    }
-
-    @Override
-    public String runbook() {
-      return "provider-errors";
+    public ProviderDown(Duration window, long minCalls) {
+      super("ProviderDown", Severity.CRITICAL, Duration.ZERO, "provider-errors");
+      this.window = window;
+      this.minCalls = minCalls;
     }
 
     @Override
@@ -220,21 +165,17 @@ public final class BuiltInRules {
   }
 
   /** A provider's share of failed calls is high. */
-  public record ProviderErrorRateHigh(
-      Duration window, long minCalls, double maxShare, Duration holdFor) implements AlertRule {
-    @Override
-    public String name() {
-      return "ProviderErrorRateHigh";
-    }
+  public static final class ProviderErrorRateHigh extends Rule {
+    private final Duration window;
+    private final long minCalls;
+    private final double maxShare;
 
-    @Override
-    public Severity severity() {
-      return Severity.WARNING;
-    }
-
-    @Override
-    public String runbook() {
-      return "provider-errors";
+    public ProviderErrorRateHigh(
+        Duration window, long minCalls, double maxShare, Duration holdFor) {
+      super("ProviderErrorRateHigh", Severity.WARNING, holdFor, "provider-errors");
+      this.window = window;
+      this.minCalls = minCalls;
+      this.maxShare = maxShare;
     }
 
     @Override
@@ -246,7 +187,7 @@ public final class BuiltInRules {
           + " calls over "
           + human(window)
           + ", for "
-          + human(holdFor);
+          + human(holdFor());
     }
 
     @Override
@@ -276,25 +217,14 @@ public final class BuiltInRules {
   }
 
   /** A provider keeps answering with rate limits. */
-  public record ProviderRateLimited(Duration window, long minAnswers) implements AlertRule {
-    @Override
-    public String name() {
-      return "ProviderRateLimited";
-    }
+  public static final class ProviderRateLimited extends Rule {
+    private final Duration window;
+    private final long minAnswers;
 
-    @Override
-    public Severity severity() {
-      return Severity.WARNING;
-    }
-
-    @Override
-    public Duration holdFor() {
-      return Duration.ZERO;
-    }
-
-    @Override
-    public String runbook() {
-      return "provider-errors";
+    public ProviderRateLimited(Duration window, long minAnswers) {
+      super("ProviderRateLimited", Severity.WARNING, Duration.ZERO, "provider-errors");
+      this.window = window;
+      this.minAnswers = minAnswers;
     }
 
     @Override
@@ -323,25 +253,12 @@ public final class BuiltInRules {
   }
 
   /** An open run's project has spent most of its budget. */
-  public record BudgetNearlySpent(BigDecimal share) implements AlertRule {
-    @Override
-    public String name() {
-      return "BudgetNearlySpent";
-    }
+  public static final class BudgetNearlySpent extends Rule {
+    private final BigDecimal share;
 
-    @Override
-    public Severity severity() {
-      return Severity.WARNING;
-    }
-
-    @Override
-    public Duration holdFor() {
-      return Duration.ZERO;
-    }
-
-    @Override
-    public String runbook() {
-      return "cost-overrun";
+    public BudgetNearlySpent(BigDecimal share) {
+      super("BudgetNearlySpent", Severity.WARNING, Duration.ZERO, "cost-overrun");
+      this.share = share;
     }
 
     @Override
@@ -361,25 +278,9 @@ public final class BuiltInRules {
   }
 
   /** An open run's project has spent its whole budget (the run pauses unless told not to). */
-  public record BudgetExceeded() implements AlertRule {
-    @Override
-    public String name() {
-      return "BudgetExceeded";
-    }
-
-    @Override
-    public Severity severity() {
-      return Severity.CRITICAL;
-    }
-
-    @Override
-    public Duration holdFor() {
-      return Duration.ZERO;
-    }
-
-    @Override
-    public String runbook() {
-      return "cost-overrun";
+  public static final class BudgetExceeded extends Rule {
+    public BudgetExceeded() {
+      super("BudgetExceeded", Severity.CRITICAL, Duration.ZERO, "cost-overrun");
     }
 
     @Override
@@ -394,21 +295,14 @@ public final class BuiltInRules {
   }
 
   /** The data directory's disk is nearly full. */
-  public record StoreDiskLow(double minShare, long minBytes, Duration holdFor)
-      implements AlertRule {
-    @Override
-    public String name() {
-      return "StoreDiskLow";
-    }
+  public static final class StoreDiskLow extends Rule {
+    private final double minShare;
+    private final long minBytes;
 
-    @Override
-    public Severity severity() {
-      return Severity.CRITICAL;
-    }
-
-    @Override
-    public String runbook() {
-      return "store-full-or-locked";
+    public StoreDiskLow(double minShare, long minBytes, Duration holdFor) {
+      super("StoreDiskLow", Severity.CRITICAL, holdFor, "store-full-or-locked");
+      this.minShare = minShare;
+      this.minBytes = minBytes;
     }
 
     @Override
@@ -418,7 +312,7 @@ public final class BuiltInRules {
           + "% or "
           + (minBytes >> 20)
           + " MiB free, for "
-          + human(holdFor);
+          + human(holdFor());
     }
 
     @Override
@@ -441,25 +335,12 @@ public final class BuiltInRules {
   }
 
   /** A model was called without a price: its spend is missing from every report. */
-  public record UnpricedModelUsed(Duration window) implements AlertRule {
-    @Override
-    public String name() {
-      return "UnpricedModelUsed";
-    }
+  public static final class UnpricedModelUsed extends Rule {
+    private final Duration window;
 
-    @Override
-    public Severity severity() {
-      return Severity.WARNING;
-    }
-
-    @Override
-    public Duration holdFor() {
-      return Duration.ZERO;
-    }
-
-    @Override
-    public String runbook() {
-      return "cost-overrun";
+    public UnpricedModelUsed(Duration window) {
+      super("UnpricedModelUsed", Severity.WARNING, Duration.ZERO, "cost-overrun");
+      this.window = window;
     }
 
     @Override
@@ -483,6 +364,44 @@ public final class BuiltInRules {
                     + " (prices.file), then: bin/book-creator cost prices"));
       }
       return out;
+    }
+  }
+
+  /**
+   * What every built-in rule has: its name, severity, {@code for} and runbook; a subclass adds its
+   * thresholds and what it checks.
+   */
+  abstract static class Rule implements AlertRule {
+    private final String name;
+    private final Severity severity;
+    private final Duration holdFor;
+    private final String runbook;
+
+    Rule(String name, Severity severity, Duration holdFor, String runbook) {
+      this.name = name;
+      this.severity = severity;
+      this.holdFor = holdFor;
+      this.runbook = runbook;
+    }
+
+    @Override
+    public final String name() {
+      return name;
+    }
+
+    @Override
+    public final Severity severity() {
+      return severity;
+    }
+
+    @Override
+    public final Duration holdFor() {
+      return holdFor;
+    }
+
+    @Override
+    public final String runbook() {
+      return runbook;
     }
   }
 

@@ -32,7 +32,7 @@ public final class NotificationDispatcher {
   private final Duration giveUpAfter;
   private final Random random;
   private final ReentrantLock lock = new ReentrantLock();
-  private java.util.concurrent.ScheduledExecutorService schedule;
+  private org.bookcreator.core.support.Ticker ticker;
 
   public NotificationDispatcher(
       Store store,
@@ -144,30 +144,25 @@ public final class NotificationDispatcher {
   public void start(Duration every) {
     lock.lock();
     try {
-      if (schedule != null) return;
-      schedule =
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-              r -> Thread.ofPlatform().daemon(true).name("notification-dispatcher").unstarted(r));
-      schedule.scheduleWithFixedDelay(
-          this::dispatchDue,
-          every.toMillis(),
-          every.toMillis(),
-          java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (ticker == null)
+        ticker =
+            org.bookcreator.core.support.Ticker.every(
+                "notification-dispatcher", every, this::dispatchDue);
     } finally {
       lock.unlock();
     }
   }
 
-  /** Stops the schedule; what is still pending stays in the outbox for the next process. */
+  /** Stops the ticks; what is still pending stays in the outbox for the next process. */
   public void close() {
-    java.util.concurrent.ScheduledExecutorService s;
+    org.bookcreator.core.support.Ticker t;
     lock.lock();
     try {
-      s = schedule;
-      schedule = null;
+      t = ticker;
+      ticker = null;
     } finally {
       lock.unlock();
     }
-    if (s != null) s.shutdownNow();
+    if (t != null) t.close();
   }
 }
