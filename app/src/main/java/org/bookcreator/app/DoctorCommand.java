@@ -241,7 +241,8 @@ final class DoctorCommand implements Callable<Integer> {
     }
     port(checks, host, settings.get(Setting.HTTP_PORT), "http.port (API and /metrics)");
     int worker = settings.get(Setting.WORKER_PORT);
-    if (worker >= 0) port(checks, host, worker, "worker.metrics_port (worker /metrics)");
+    if (worker >= 0)
+      port(checks, host, worker, "worker.metrics_port (/metrics of serve --role worker)");
   }
 
   private static void port(List<Check> checks, String host, int port, String what) {
