@@ -274,7 +274,7 @@ final class DoctorCommand implements Callable<Integer> {
           checks,
           settings.get(Setting.WORKER_HOST),
           worker,
-          "worker.metrics_port (worker /metrics)");
+          "worker.metrics_port (/metrics of serve --role worker)");
     }
   }
 

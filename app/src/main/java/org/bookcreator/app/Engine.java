@@ -5,11 +5,15 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.bookcreator.core.alert.AlertEvaluator;
 import org.bookcreator.core.alert.NotificationDispatcher;
 import org.bookcreator.core.alert.ProcessProbe;
+import org.bookcreator.core.llm.ErrorType;
+import org.bookcreator.core.llm.LlmRouter;
 import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.pipeline.Pipeline;
+import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.view.CostReports;
@@ -18,6 +22,7 @@ import org.bookcreator.core.view.OperationsQueries;
 import org.bookcreator.docparse.MultiFormatDocumentParser;
 import org.bookcreator.providers.Providers;
 import org.bookcreator.store.sqlite.SqliteStore;
+import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.sdk.TelemetrySdk;
 
 /**
@@ -231,10 +236,11 @@ final class Engine implements AutoCloseable {
   /** The pipeline, built but not started; watches for stalls once started. */
   private static Pipeline pipeline(
       Settings settings, Store store, TelemetrySdk telemetry, InstantSource clock, Ids ids) {
+    LlmRouter router = Providers.router(settings.providers());
     Pipeline pipeline =
         new Pipeline(
             store,
-            Providers.router(settings.providers()),
+            router,
             settings.prices(),
             settings.pipeline(),
             telemetry,
@@ -243,7 +249,21 @@ final class Engine implements AutoCloseable {
             new Random(settings.simulation().seed()),
             MultiFormatDocumentParser.defaults());
     pipeline.watchStalls(settings.stallThresholds(), settings.get(Setting.STALL_CHECK_EVERY));
+    telemetry.metrics().startAtZero(knownLabels(settings, router));
     return pipeline;
+  }
+
+  /**
+   * The label values a pipeline process knows before its first run: its counters start at zero over
+   * them (docs/observability.md), so rules and dashboards see 0 rather than no data.
+   */
+  static BookMetrics.KnownLabels knownLabels(Settings settings, LlmRouter router) {
+    return new BookMetrics.KnownLabels(
+        settings.categories().sorted(),
+        Stream.of(AgentRole.values()).map(AgentRole::id).toList(),
+        Stream.of(AgentRole.values()).filter(AgentRole::usesLlm).map(AgentRole::id).toList(),
+        router.providers(),
+        Stream.of(ErrorType.values()).map(ErrorType::id).toList());
   }
 
   /** Whether this engine drives runs (opened for {@link Use#PIPELINE}). */

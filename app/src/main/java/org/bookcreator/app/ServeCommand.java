@@ -36,9 +36,10 @@ import picocli.CommandLine.Option;
     description = {
       "Run the long-lived all-in-one process: the JSON API (docs/api.md), the orchestrator and the",
       "agent workers, resuming every unfinished run in the data directory. The API, /healthz,",
-      "/readyz and /metrics listen on --port (default 8080); the worker pool's /metrics with",
-      "heartbeats on --worker-port (default 9500). JSON logs on stdout. Stop it with Ctrl-C; runs",
-      "in flight resume next time."
+      "/readyz and /metrics (every metric of the process, worker heartbeats included) listen on",
+      "--port (default 8080); a --role worker process, which has no API, serves its /metrics on",
+      "--worker-port (default 9500). JSON logs on stdout. Stop it with Ctrl-C; runs in flight",
+      "resume next time."
     },
     mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
@@ -80,7 +81,8 @@ final class ServeCommand implements Callable<Integer> {
       names = "--worker-port",
       paramLabel = "N",
       description =
-          "Port for the worker pool's /metrics, on worker.metrics_host (127.0.0.1); 0 picks a"
+          "Port of /metrics with heartbeats of a --role worker process, on worker.metrics_host"
+              + " (127.0.0.1); the all-in-one and the API role serve theirs on --port; 0 picks a"
               + " free one, -1 turns it off (default: worker.metrics_port, 9500).")
   String workerPort;
 
@@ -97,7 +99,17 @@ final class ServeCommand implements Callable<Integer> {
      * Only the orchestrator and the workers, with /metrics and heartbeats on the worker port; no
      * API.
      */
-    WORKER
+    WORKER;
+
+    /**
+     * Whether this role serves its metrics on the worker port. One process, one metrics endpoint: a
+     * process with the API serves every metric of its registry (heartbeats included) on the API's
+     * /metrics, so only the worker role, which has no API, opens the worker port. Two endpoints
+     * over one registry would put every series in Prometheus twice and double every sum.
+     */
+    boolean servesWorkerPort() {
+      return this == WORKER;
+    }
   }
 
   /**
@@ -188,7 +200,7 @@ final class ServeCommand implements Callable<Integer> {
                   "");
         }
         int wp = settings.get(Setting.WORKER_PORT);
-        if (role != Role.API && wp >= 0) {
+        if (role.servesWorkerPort() && wp >= 0) {
           workerMetrics =
               listen(
                   () -> MetricsServer.start(telemetry, settings.get(Setting.WORKER_HOST), wp),
@@ -252,7 +264,7 @@ final class ServeCommand implements Callable<Integer> {
         parts.add(
             "worker metrics on "
                 + url(settings.get(Setting.WORKER_HOST), workerMetrics.port(), "/metrics"));
-      } else if (role != Role.API) {
+      } else if (role.servesWorkerPort()) {
         parts.add("worker metrics off");
       }
       return String.join(", ", parts);
@@ -313,6 +325,15 @@ final class ServeCommand implements Callable<Integer> {
             ? serving.engine.pipeline().halted()
             : new CompletableFuture<>();
     halted.thenRun(stopped::countDown);
+    if (serving.workerMetrics == null
+        && !role.servesWorkerPort()
+        && settings.get(Setting.WORKER_PORT) >= 0
+        && !settings.origin(Setting.WORKER_PORT).equals("default")) {
+      System.err.printf(
+          "note: worker.metrics_port (from %s) is only for 'serve --role worker'; this process"
+              + " serves all its metrics, heartbeats included, on the API's /metrics%n",
+          settings.origin(Setting.WORKER_PORT));
+    }
     stopped.await();
     if (halted.isDone()) throw halted.join();
     return ExitCodes.OK;

@@ -499,7 +499,8 @@ final class Setting<T> {
           "worker.metrics_port",
           "9500",
           SettingType.wholeNumber(-1, 65535),
-          "port of the worker pool's /metrics with heartbeats; -1 turns it off");
+          "port of /metrics with heartbeats of serve --role worker (a process with the API serves"
+              + " all its metrics on http.port instead); -1 turns it off");
 
   static final Setting<String> WORKER_HOST =
       declare(

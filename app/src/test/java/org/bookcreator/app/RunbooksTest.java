@@ -29,6 +29,7 @@ class RunbooksTest {
           "schema-violations.md",
           "cost-overrun.md",
           "worker-down.md",
+          "process-down.md",
           "store-full-or-locked.md",
           "damaged-store.md");
 

@@ -34,9 +34,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ServeBindingTest {
   private static final Pattern START_LINE =
-      Pattern.compile(
-          "API on (http://127\\.0\\.0\\.1:(\\d+)/) .*, worker metrics on"
-              + " (http://127\\.0\\.0\\.1:(\\d+)/metrics)");
+      Pattern.compile("API on (http://127\\.0\\.0\\.1:(\\d+)/) ");
 
   @TempDir Path dir;
   private ServeCommand.Serving serving;
@@ -61,21 +59,30 @@ class ServeBindingTest {
   }
 
   @Test
-  void workerMetrics_stayOnLoopback_whenTheApiListensOnEveryInterface() {
+  void workerMetrics_stayOnLoopback_whenHttpHostListensOnEveryInterface() {
     serving =
         serve(
-            ServeCommand.Role.ALL,
+            ServeCommand.Role.WORKER,
             Map.of(Setting.HTTP_HOST, "0.0.0.0", Setting.HTTP_TOKEN, "a-token-of-twenty-chars"));
 
     InetSocketAddress worker = serving.workerMetrics.address();
 
     assertThat(worker.getAddress().isLoopbackAddress()).as(worker.toString()).isTrue();
-    Optional<InetAddress> outside = nonLoopbackAddress();
-    outside.ifPresent(
-        a -> {
-          assertThat(connects(a, serving.api.port())).as("the API on " + a).isTrue();
-          assertThat(connects(a, worker.getPort())).as("the worker metrics on " + a).isFalse();
-        });
+    nonLoopbackAddress()
+        .ifPresent(
+            a ->
+                assertThat(connects(a, worker.getPort()))
+                    .as("the worker metrics on " + a)
+                    .isFalse());
+  }
+
+  @Test
+  void theAllInOneProcess_servesEveryMetricOnItsApiPort_andOpensNoWorkerPort() throws Exception {
+    serving = serve(ServeCommand.Role.ALL, Map.of());
+
+    assertThat(serving.workerMetrics).isNull();
+    assertThat(http.getOk("http://127.0.0.1:" + serving.api.port() + "/metrics"))
+        .contains("book_creator_worker_heartbeat");
   }
 
   @Test
@@ -87,18 +94,11 @@ class ServeBindingTest {
 
   @Test
   @Timeout(120)
-  void twoServes_onPortsZero_bothComeUp_andPrintTheirRealAddresses() throws Exception {
+  void twoServes_onPortZero_bothComeUp_andPrintTheirRealAddresses() throws Exception {
     List<Matcher> started = new ArrayList<>();
     for (String name : List.of("first", "second")) {
       Process p =
-          ChildCli.builder(
-                  "serve",
-                  "--data-dir",
-                  dir.resolve(name).toString(),
-                  "--port",
-                  "0",
-                  "--worker-port",
-                  "0")
+          ChildCli.builder("serve", "--data-dir", dir.resolve(name).toString(), "--port", "0")
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
       children.add(p);
@@ -107,21 +107,18 @@ class ServeBindingTest {
 
     for (Matcher m : started) {
       assertThat(http.getOk(m.group(1) + "healthz")).contains("ok");
-      assertThat(http.getOk(m.group(3))).contains("book_creator_worker_heartbeat");
+      assertThat(http.getOk(m.group(1) + "metrics")).contains("book_creator_worker_heartbeat");
     }
-    assertThat(started)
-        .extracting(m -> m.group(2) + "/" + m.group(4))
-        .doesNotHaveDuplicates()
-        .noneMatch(ports -> ports.contains("8080") || ports.contains("9500"));
+    assertThat(started).extracting(m -> m.group(2)).doesNotHaveDuplicates().doesNotContain("8080");
   }
 
   @ParameterizedTest(name = "{0} taken")
   @CsvSource({
-    "--port, --worker-port, -1, http.port, cannot listen on 127.0.0.1:",
-    "--worker-port, --port, 0, worker.metrics_port, cannot serve /metrics on 127.0.0.1:"
+    "--port, all, http.port, cannot listen on 127.0.0.1:",
+    "--worker-port, worker, worker.metrics_port, cannot serve /metrics on 127.0.0.1:"
   })
   void aTakenPort_isBadInput_namingTheFlagThatPicksAFreeOne(
-      String flag, String otherFlag, String other, String key, String what) throws IOException {
+      String flag, String role, String key, String what) throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
 
@@ -130,10 +127,10 @@ class ServeBindingTest {
               "serve",
               "--data-dir",
               dir.resolve("data").toString(),
+              "--role",
+              role,
               flag,
-              Integer.toString(port),
-              otherFlag,
-              other);
+              Integer.toString(port));
 
       assertThat(serve.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
       assertThat(serve.err())

@@ -69,6 +69,25 @@ class ServeRolesTest {
         .contains("book_creator_worker_heartbeat");
   }
 
+  @Test
+  void theAllInOneProcess_servesEveryMetricOnItsApiPort_andOpensNoWorkerPort() throws Exception {
+    Settings s = settings(); // worker.metrics_port 0: asked for, yet one endpoint per process
+    ServeCommand.Serving all =
+        ServeCommand.Serving.start(
+            s, Observability.start(s, Observability.Mode.FOREGROUND), ServeCommand.Role.ALL);
+    try {
+      String metrics = get("http://127.0.0.1:" + all.api.port() + "/metrics");
+
+      assertThat(all.workerMetrics).as("a second endpoint over the same registry").isNull();
+      assertThat(metrics)
+          .contains("book_creator_worker_heartbeat_timestamp{")
+          .contains("book_creator_task_queue_depth{")
+          .contains("jvm_memory_used_bytes");
+    } finally {
+      all.close();
+    }
+  }
+
   private String post(String url, String json) throws Exception {
     return http.post(url, json);
   }

@@ -173,6 +173,9 @@ class StuckRunRestartTest {
     String metrics = telemetry.scrape();
     assertThat(metrics).contains("book_creator_stalled_runs{stage=\"chapter_writing\"} 1.0");
     assertThat(metrics)
+        .as("a stall for no progress is no expired lease")
+        .contains("book_creator_lease_expired_runs{stage=\"chapter_writing\"} 0.0");
+    assertThat(metrics)
         .containsPattern(
             "book_creator_stage_oldest_progress_timestamp\\{stage=\"chapter_writing\"\\}"
                 + " 1\\.[0-9]+E9");
@@ -207,6 +210,7 @@ class StuckRunRestartTest {
     Run run = startStuckRun(data, Duration.ofMillis(600));
     // The frozen pool goes away; its lease lapses, and a worker that never sends a heartbeat takes
     // the task and dies.
+    Pipeline closed = pipeline;
     pipeline.close();
     pipeline = null;
     Thread.sleep(700);
@@ -215,6 +219,9 @@ class StuckRunRestartTest {
     assertThat(ghost)
         .hasValueSatisfying(t -> assertThat(t.kind()).isEqualTo(TaskKind.DRAFT_CHAPTER));
     Thread.sleep(300);
+    // What a pipeline process's stall watch would export now (the look reads only the store).
+    closed.lookForStalls(StallDetector.Thresholds.of(Duration.ofHours(1)));
+    String metrics = telemetry.scrape();
     store.close();
     store = null;
     String d = data.toString();
@@ -236,6 +243,9 @@ class StuckRunRestartTest {
                   .contains("held by ghost-worker")
                   .contains("never sent a heartbeat");
             });
+    assertThat(metrics)
+        .contains("book_creator_lease_expired_runs{stage=\"chapter_writing\"} 1.0")
+        .contains("book_creator_stalled_runs{stage=\"chapter_writing\"} 1.0");
     assertThat(dry.exitCode()).as(dry.err()).isZero();
     assertThat(dry.out())
         .contains("nothing changed")

@@ -284,6 +284,38 @@ class TelemetryTest {
   }
 
   @Test
+  void countersWithKnownLabels_areExportedAtZero_beforeAnyRun() throws Exception {
+    try (Engine engine = engine(dir.resolve("data"), Map.of())) {
+      String text = engine.telemetry.scrape();
+      long zeroSeries =
+          text.lines()
+              .filter(l -> l.startsWith("book_creator_") && l.contains("_total{"))
+              .filter(l -> l.endsWith(" 0.0"))
+              .count();
+
+      assertThat(text)
+          .contains("book_creator_runs_started_total{category=\"fiction\"} 0.0")
+          .contains(
+              "book_creator_runs_finished_total{category=\"business\",outcome=\"failed\"} 0.0")
+          .contains(
+              "book_creator_agent_tasks_total{agent_role=\"assembler\",outcome=\"lease_lost\"}"
+                  + " 0.0")
+          .contains("book_creator_schema_violations_total{agent_role=\"critic\"} 0.0")
+          .doesNotContain("book_creator_schema_violations_total{agent_role=\"doc_parser\"}")
+          .contains(
+              "book_creator_provider_errors_total{error_type=\"rate_limited\",provider=\"simulated\"}"
+                  + " 0.0")
+          .contains("book_creator_telemetry_dropped_total{signal=\"logs\"} 0.0")
+          .contains("book_creator_telemetry_dropped_total{signal=\"spans\"} 0.0")
+          .as("models are not known in advance")
+          .doesNotContain("book_creator_unpriced_calls_total{")
+          .doesNotContain("book_creator_cost_usd_total{");
+      // 8 categories x 3 + 9 roles x 4 + 7 roles + 1 provider x 10 error types + 2 signals
+      assertThat(zeroSeries).isEqualTo(8 * 3 + 9 * 4 + 7 + 10 + 2);
+    }
+  }
+
+  @Test
   void seriesCount_doesNotGrowWithProjects() throws Exception {
     try (Engine engine = engine(dir.resolve("data"), Map.of(Setting.WORKERS, "8"))) {
       engine.pipeline().start(true);

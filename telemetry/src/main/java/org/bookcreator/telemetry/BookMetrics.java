@@ -24,6 +24,37 @@ import org.slf4j.LoggerFactory;
 public final class BookMetrics {
   private static final Logger log = LoggerFactory.getLogger(BookMetrics.class);
 
+  /** Outcomes of {@link #runFinished}: the values {@link #startAtZero} exports at zero. */
+  public static final List<String> RUN_OUTCOMES = List.of("completed", "failed");
+
+  /** Outcomes of {@link #agentTask}: the values {@link #startAtZero} exports at zero. */
+  public static final List<String> TASK_OUTCOMES =
+      List.of("completed", "retried", "failed", "lease_lost");
+
+  /** Signals of {@link #dropped}, exported at zero from the start. */
+  public static final List<String> SIGNALS = List.of("logs", "spans");
+
+  /**
+   * Label values known before anything happens, so that the counters over them can be exported at
+   * zero from the start (see {@link #startAtZero}). Each list is bounded by configuration: the
+   * categories, the agent roles (and those of them that call a model), the configured providers and
+   * the error types a provider call can end with.
+   */
+  public record KnownLabels(
+      List<String> categories,
+      List<String> agentRoles,
+      List<String> modelRoles,
+      List<String> providers,
+      List<String> errorTypes) {
+    public KnownLabels {
+      categories = List.copyOf(categories);
+      agentRoles = List.copyOf(agentRoles);
+      modelRoles = List.copyOf(modelRoles);
+      providers = List.copyOf(providers);
+      errorTypes = List.copyOf(errorTypes);
+    }
+  }
+
   /** A gauge reading: a value and its label values, in the order the gauge declares its labels. */
   public record Point(double value, List<String> labels) {
     public static Point of(double value, String... labels) {
@@ -176,6 +207,37 @@ public final class BookMetrics {
                     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5,
                     10.0))
             .build();
+    for (String signal : SIGNALS) dropped.add(0, attrs(SemConv.L_SIGNAL, signal));
+  }
+
+  /**
+   * Exports the counters whose label values are known in advance at zero, so that {@code rate()},
+   * alert rules and dashboards see 0 rather than no data, and the first increment of a series is
+   * not lost to {@code increase()}: runs started and finished per category (and outcome), agent
+   * tasks per role and outcome, schema violations per model-calling role, and provider errors per
+   * configured provider and error type. Adding zero to a counter that already counts changes
+   * nothing, so calling this twice is harmless. Never throws.
+   */
+  public void startAtZero(KnownLabels known) {
+    guard(
+        () -> {
+          for (String category : known.categories()) {
+            runsStarted.add(0, attrs(SemConv.L_CATEGORY, category));
+            for (String outcome : RUN_OUTCOMES)
+              runsFinished.add(0, attrs(SemConv.L_CATEGORY, category, SemConv.L_OUTCOME, outcome));
+          }
+          for (String role : known.agentRoles()) {
+            for (String outcome : TASK_OUTCOMES)
+              agentTasks.add(0, attrs(SemConv.L_AGENT_ROLE, role, SemConv.L_OUTCOME, outcome));
+          }
+          for (String role : known.modelRoles())
+            schemaViolations.add(0, attrs(SemConv.L_AGENT_ROLE, role));
+          for (String provider : known.providers()) {
+            for (String type : known.errorTypes())
+              providerErrors.add(
+                  0, attrs(SemConv.L_PROVIDER, provider, SemConv.L_ERROR_TYPE, type));
+          }
+        });
   }
 
   /**

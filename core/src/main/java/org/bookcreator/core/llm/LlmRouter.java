@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Stage;
 
@@ -83,6 +84,14 @@ public final class LlmRouter {
   /** Every call to one provider. */
   public static LlmRouter single(LlmClient client) {
     return new LlmRouter(client, List.of(), List.of(), Optional.empty(), 1);
+  }
+
+  /** The names of every configured provider, the default one first. */
+  public List<String> providers() {
+    List<String> names = new ArrayList<>();
+    names.add(defaultClient.provider());
+    for (String name : new TreeSet<>(clients.keySet())) if (!names.contains(name)) names.add(name);
+    return List.copyOf(names);
   }
 
   private void requireClient(String provider) {

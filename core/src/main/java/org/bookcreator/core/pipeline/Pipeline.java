@@ -7,12 +7,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
 import org.bookcreator.core.agent.OutputSchemas;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.llm.LlmClient;
+import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.run.Stage;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreUnusableException;
 import org.bookcreator.core.support.Ids;
@@ -137,6 +140,17 @@ public final class Pipeline implements AutoCloseable {
               .toList();
         });
     metrics.gauge(
+        "book_creator_lease_expired_runs",
+        "Active runs with a task whose lease expired without a heartbeat (a dead or frozen worker)"
+            + " at the last look, per stage; counted in book_creator_stalled_runs too.",
+        List.of(SemConv.L_STAGE),
+        () -> {
+          Map<Stage, Long> expired = leaseExpired;
+          return Stream.of(Stage.values())
+              .map(st -> BookMetrics.Point.of(expired.getOrDefault(st, 0L), st.id()))
+              .toList();
+        });
+    metrics.gauge(
         "book_creator_stage_oldest_progress_timestamp",
         "Unix time (seconds) of the oldest last progress among the stage's active runs at the last"
             + " look (now when it has none): time() minus this is how long the stage's slowest run"
@@ -166,6 +180,7 @@ public final class Pipeline implements AutoCloseable {
 
   private volatile List<org.bookcreator.core.ops.StallDetector.StageFigures> stallFigures =
       List.of();
+  private volatile Map<Stage, Long> leaseExpired = Map.of();
   private java.util.concurrent.ScheduledExecutorService stallWatch;
 
   /**
@@ -195,6 +210,12 @@ public final class Pipeline implements AutoCloseable {
       var look = org.bookcreator.core.ops.StallDetector.look(store, active, thresholds, now);
       var stalls = look.stalls();
       stallFigures = look.figures();
+      Map<Stage, Long> expired = new EnumMap<>(Stage.class);
+      for (var st : stalls) {
+        if (st.kind() == StallDetector.Kind.LEASE_EXPIRED)
+          st.run().stage().ifPresent(stage -> expired.merge(stage, 1L, Long::sum));
+      }
+      leaseExpired = expired;
       if (org.bookcreator.core.ops.StallDetector.record(store, stalls, now) > 0) {
         for (var st : stalls) {
           try (var ignored =

@@ -43,6 +43,16 @@ class LlmRouterTest {
   }
 
   @Test
+  void providers_areTheDefaultFirst_thenEveryOtherConfiguredOneOnce() {
+    LlmRouter router =
+        new LlmRouter(
+            simulated, List.of(openai, anthropic, openai), List.of(), Optional.empty(), 1);
+
+    assertThat(router.providers()).containsExactly("simulated", "anthropic", "openai");
+    assertThat(LlmRouter.single(openai).providers()).containsExactly("openai");
+  }
+
+  @Test
   void theFallbackTakesOver_afterTheConfiguredFailedAttempts() {
     LlmRouter router =
         new LlmRouter(

@@ -1,0 +1,282 @@
+package org.bookcreator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.bookcreator.core.support.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * A real Prometheus (Debian's package) with deploy/prometheus's configuration and rules, on
+ * 127.0.0.1 and a free port, scraping every metrics endpoint of a serve started in this JVM, whose
+ * simulated provider fails every call. The process offers one target, Prometheus finds no series
+ * twice, every rule and every dashboard query runs on the real series without error, and a run
+ * against the failing provider fires ProviderDown. Everything started here is stopped at the end.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PrometheusServeTest {
+  private static final YAMLMapper YAML = YAMLMapper.builder().build();
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  @TempDir static Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private ServeCommand.Serving serving;
+  private Process prometheus;
+  private String prometheusUrl;
+  private final List<String> targets = new ArrayList<>();
+
+  @BeforeAll
+  void start() throws Exception {
+    ExternalTool binary = ExternalTool.require("prometheus", "prometheus");
+    Map<Setting<?>, String> flags = TestHttp.serveFlags(dir.resolve("data"));
+    // Asked for explicitly, as an operator following the old docs would: it must not add a second
+    // endpoint over the same registry.
+    flags.put(Setting.WORKER_PORT, "0");
+    flags.put(Setting.SIM_SERVER_ERROR_RATE, "1");
+    flags.put(Setting.MAX_ATTEMPTS, "6");
+    flags.put(Setting.BACKOFF_BASE, "10ms");
+    flags.put(Setting.BACKOFF_MAX, "50ms");
+    Settings settings = Settings.load(null, Map.of(), flags);
+    serving =
+        ServeCommand.Serving.start(
+            settings, Observability.start(settings, Observability.Mode.FOREGROUND));
+    targets.add("127.0.0.1:" + serving.api.port());
+    if (serving.workerMetrics != null) targets.add("127.0.0.1:" + serving.workerMetrics.port());
+
+    int port = freePort();
+    prometheusUrl = "http://127.0.0.1:" + port;
+    Path log = dir.resolve("prometheus.log");
+    prometheus =
+        new ProcessBuilder(
+                binary.path().toString(),
+                "--config.file=" + prometheusConfig(),
+                "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                "--web.listen-address=127.0.0.1:" + port)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    await(
+        "Prometheus ready (" + log + ")",
+        () -> status(prometheusUrl + "/-/ready") == 200,
+        ok -> ok);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      if (prometheus != null) {
+        prometheus.destroy();
+        if (!prometheus.waitFor(20, TimeUnit.SECONDS)) prometheus.destroyForcibly().waitFor();
+      }
+    } finally {
+      if (serving != null) serving.close();
+    }
+  }
+
+  /**
+   * deploy/prometheus/prometheus.yml with this test's targets and the repository's rule files,
+   * scraping and evaluating every second, without an Alertmanager.
+   */
+  @SuppressWarnings("unchecked")
+  private Path prometheusConfig() throws IOException {
+    Path shipped = DeployConfigTest.DEPLOY.resolve("prometheus/prometheus.yml");
+    Map<String, Object> config = YAML.readValue(shipped.toFile(), LinkedHashMap.class);
+    Map<String, Object> global = (Map<String, Object>) config.get("global");
+    global.put("scrape_interval", "1s");
+    global.put("evaluation_interval", "1s");
+    config.put(
+        "rule_files",
+        List.of(
+            DeployConfigTest.DEPLOY.resolve("prometheus/rules").toAbsolutePath().normalize()
+                + "/*.yml"));
+    config.remove("alerting");
+    List<Map<String, Object>> jobs = (List<Map<String, Object>>) config.get("scrape_configs");
+    Map<String, Object> job =
+        jobs.stream()
+            .filter(j -> "book-creator".equals(j.get("job_name")))
+            .findFirst()
+            .orElseThrow();
+    job.put("static_configs", List.of(Map.of("targets", targets, "labels", Map.of("role", "all"))));
+    config.put("scrape_configs", List.of(job));
+    Path file = dir.resolve("prometheus.yml");
+    Files.writeString(file, YAML.writeValueAsString(config));
+    return file;
+  }
+
+  @Test
+  void theServeProcess_offersOneTarget_andPrometheusFindsNoSeriesTwice() throws Exception {
+    JsonNode active =
+        await(
+            "every target scraped and up",
+            () -> get("/api/v1/targets").path("data").path("activeTargets"),
+            t -> !t.isEmpty() && allUp(t));
+    JsonNode ours =
+        query("count({job=\"book-creator\", __name__=~\"book_creator_.+|gen_ai_.+|jvm_.+\"})");
+    // Prometheus' own series per target (up, scrape_*) differ by instance anyway.
+    JsonNode twice =
+        query(
+            "count without (instance) (label_replace({job=\"book-creator\","
+                + " __name__!~\"up|scrape_.+\"}, \"name\", \"$1\", \"__name__\", \"(.+)\")) > 1");
+
+    assertThat(twice).as("series scraped from more than one target").isEmpty();
+    assertThat(targets).as("metrics endpoints of one all-in-one serve").hasSize(1);
+    assertThat(active).hasSize(1);
+    assertThat(ours.get(0).path("value").get(1).asString()).isNotEqualTo("0");
+  }
+
+  @Test
+  void everyRule_evaluatesWithoutError_onTheRealSeries() throws Exception {
+    long rulesInFile =
+        DeployConfigTest.alertRules().size()
+            + YAML.readTree(DeployConfigTest.RULES.toFile()).findValues("record").size();
+
+    JsonNode rules =
+        await("every rule evaluated", () -> rules(), r -> r.size() == rulesInFile && evaluated(r));
+
+    List<String> unhealthy = new ArrayList<>();
+    for (JsonNode rule : rules) {
+      if (!rule.path("health").asString().equals("ok"))
+        unhealthy.add(rule.path("name").asString() + ": " + rule.path("lastError").asString());
+    }
+    assertThat(unhealthy).isEmpty();
+  }
+
+  @Test
+  void aProviderFailingEveryCall_firesProviderDown() throws Exception {
+    // At zero before the first call, so the calls that fail between two scrapes are an increase.
+    await(
+        "the provider errors counter scraped at zero",
+        () -> query("book_creator_provider_errors_total{provider=\"simulated\"}"),
+        r -> !r.isEmpty());
+    String api = "http://127.0.0.1:" + serving.api.port();
+    String project =
+        Json.parse(
+                new TestHttp()
+                    .post(
+                        api + "/api/projects",
+                        "{\"title\":\"Into the Outage\",\"category\":\"technical\",\"brief\":\"A"
+                            + " provider that is down.\",\"chapters\":1}"))
+            .get("id")
+            .asString();
+    new TestHttp().post(api + "/api/projects/" + project + "/runs", "{}");
+
+    JsonNode alerts =
+        await(
+            "ProviderDown firing",
+            () -> get("/api/v1/alerts").path("data").path("alerts"),
+            a -> firing(a, "ProviderDown"));
+
+    JsonNode down = null;
+    for (JsonNode a : alerts)
+      if (a.path("labels").path("alertname").asString().equals("ProviderDown")) down = a;
+    assertThat(down.path("labels").path("provider").asString()).isEqualTo("simulated");
+    assertThat(down.path("labels").path("severity").asString()).isEqualTo("critical");
+    assertThat(down.path("annotations").path("runbook_url").asString())
+        .isEqualTo("docs/runbooks/provider-errors.md");
+  }
+
+  @Test
+  void everyDashboardQuery_runsOnTheRealSeries() throws Exception {
+    List<String> queries = DeployConfigTest.dashboardQueries();
+
+    for (String q : queries) query(q); // each asserts that Prometheus accepted and ran it
+
+    assertThat(queries).isNotEmpty();
+  }
+
+  private static boolean allUp(JsonNode targets) {
+    for (JsonNode t : targets) if (!t.path("health").asString().equals("up")) return false;
+    return true;
+  }
+
+  private static boolean evaluated(JsonNode rules) {
+    for (JsonNode r : rules)
+      if (r.path("lastEvaluation").asString("").startsWith("0001-")) return false;
+    return true;
+  }
+
+  private static boolean firing(JsonNode alerts, String name) {
+    for (JsonNode a : alerts) {
+      if (a.path("labels").path("alertname").asString().equals(name)
+          && a.path("state").asString().equals("firing")) return true;
+    }
+    return false;
+  }
+
+  private JsonNode rules() throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode group : get("/api/v1/rules").path("data").path("groups"))
+      for (JsonNode rule : group.path("rules")) out.add(rule);
+    return Json.parse(Json.write(out));
+  }
+
+  private JsonNode query(String promql) throws Exception {
+    JsonNode r = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    assertThat(r.path("status").asString()).as(promql + ": " + r).isEqualTo("success");
+    return r.path("data").path("result");
+  }
+
+  private JsonNode get(String path) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(prometheusUrl + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    return Json.parse(r.body());
+  }
+
+  private int status(String url) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create(url)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException | InterruptedException e) {
+      return -1;
+    }
+  }
+
+  private interface Probe<T> {
+    T get() throws Exception;
+  }
+
+  /** Polls {@code probe} until {@code done} accepts its value; fails after {@link #PATIENCE}. */
+  private static <T> T await(String what, Probe<T> probe, Predicate<T> done) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    T last = null;
+    while (System.nanoTime() < deadline) {
+      last = probe.get();
+      if (done.test(last)) return last;
+      Thread.sleep(200);
+    }
+    throw new AssertionError("waited " + PATIENCE + " for " + what + "; last: " + last);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
