@@ -12,15 +12,21 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.bookcreator.core.alert.Notifier;
 import org.bookcreator.core.store.StoreDamagedException;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.store.StoreLockedException;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.notify.DesktopNotifier;
+import org.bookcreator.notify.EmailNotifier;
+import org.bookcreator.notify.WebhookNotifier;
 import org.bookcreator.providers.HttpProviderSettings;
 import org.bookcreator.providers.ProviderSettings;
 import org.bookcreator.store.sqlite.SqliteStore;
@@ -33,13 +39,14 @@ import tools.jackson.databind.node.ArrayNode;
 
 @Command(
     name = "doctor",
-    header = "Check configuration, store, ports and providers, and say what to fix.",
+    header = "Check configuration, store, ports, providers and notifiers, and say what to fix.",
     description = {
       "Check what Book Creator needs, and say what to fix: the configuration (unknown keys, bad",
       "values, missing secrets), the store (reachable, migrated, writable, locked, disk space, and",
       "SQLite's integrity check of book-creator.db, logs.db and spans.db),",
-      "the ports of serve, and whether each configured provider answers. Secrets are never"
-          + " printed.",
+      "the ports of serve, whether each configured provider answers, and each notifier (the SMTP",
+      "server takes a login, a webhook's host a connection, the desktop has a session and",
+      "notify-send; nothing is sent). Secrets are never printed.",
       "Exit code 0 when nothing failed (warnings allowed), 2 for configuration, 3 for the store,",
       "1 for anything else."
     },
@@ -51,7 +58,9 @@ final class DoctorCommand implements Callable<Integer> {
   @Option(names = "--json", description = "The checks as JSON for machines.")
   boolean json;
 
-  @Option(names = "--offline", description = "Skip the provider reachability checks (no network).")
+  @Option(
+      names = "--offline",
+      description = "Skip the checks that need the network: providers, OTLP, SMTP, webhooks.")
   boolean offline;
 
   enum Status {
@@ -93,6 +102,7 @@ final class DoctorCommand implements Callable<Integer> {
       providers(settings, checks);
       otlp(checks);
     }
+    notifiers(settings, checks, offline);
     boolean anyFail = checks.stream().anyMatch(c -> c.status() == Status.FAIL);
     return report(
         checks,
@@ -355,6 +365,64 @@ final class DoctorCommand implements Callable<Integer> {
               "start the collector, or unset OTEL_EXPORTER_OTLP_ENDPOINT (spans are still kept in"
                   + " data/spans.db)"));
     }
+  }
+
+  /**
+   * Each configured notifier, by name, without notifying anyone: the e-mail one connects, starts
+   * TLS and logs in, then quits; a webhook's host accepts a connection (both skipped with
+   * --offline); the desktop one has a session and its tool.
+   */
+  private static void notifiers(Settings settings, List<Check> checks, boolean offline) {
+    for (Notifier n : settings.notifiers(InstantSource.system())) {
+      switch (n) {
+        case EmailNotifier e when !offline -> checks.add(email(e));
+        case WebhookNotifier w when !offline -> checks.add(webhook(w));
+        case DesktopNotifier d -> checks.add(desktop(d));
+        default -> {}
+      }
+    }
+  }
+
+  private static Check email(EmailNotifier e) {
+    return notifier(
+        e,
+        e.connectionProblem(),
+        Status.FAIL,
+        "check notify.email.* (docs/alerts.md, Email); the password is never printed",
+        () ->
+            "SMTP "
+                + e.server()
+                + " accepts the connection"
+                + e.username().map(u -> " and the login of " + u).orElse("")
+                + "; no mail sent");
+  }
+
+  private static Check webhook(WebhookNotifier w) {
+    return notifier(
+        w,
+        w.connectionProblem(),
+        Status.FAIL,
+        "check the URL in notify.webhooks and the network",
+        () -> w.target() + " accepts connections; nothing sent");
+  }
+
+  private static Check desktop(DesktopNotifier d) {
+    return notifier(
+        d,
+        d.unavailable().map(p -> p + "; its notifications will not show"),
+        Status.WARN,
+        "run on a desktop session, install notify-send (libnotify-bin), or set notify.desktop:"
+            + " false",
+        () -> d.tool().orElseThrow() + " is there, with a desktop session");
+  }
+
+  /** A notifier's check, named by the notifier: its problem with the fix, else what is fine. */
+  private static Check notifier(
+      Notifier n, Optional<String> problem, Status bad, String fix, Supplier<String> fine) {
+    String who = n.name() + " notifier: ";
+    return problem
+        .map(p -> new Check("notify", bad, who + p, fix))
+        .orElseGet(() -> new Check("notify", Status.OK, who + fine.get(), ""));
   }
 
   private static void providers(Settings settings, List<Check> checks) {

@@ -210,8 +210,8 @@ final class Observability {
 
   /**
    * Masks API keys and tokens taken from the environment (any variable whose name ends in KEY,
-   * TOKEN, SECRET or PASSWORD), the providers' keys however they were given, the API token and the
-   * values listed in {@code logging.redact}.
+   * TOKEN, SECRET or PASSWORD), the providers' keys however they were given, the API token, the
+   * webhook URLs and secret, the SMTP password and the values listed in {@code logging.redact}.
    */
   static Redactor redactor(Settings settings, Map<String, String> env) {
     List<String> secrets = new ArrayList<>();
@@ -227,6 +227,7 @@ final class Observability {
     settings.providers().anthropic().apiKey().ifPresent(secrets::add);
     settings.get(Setting.HTTP_TOKEN).ifPresent(secrets::add);
     settings.get(Setting.NOTIFY_WEBHOOK_SECRET).ifPresent(secrets::add);
+    settings.get(Setting.NOTIFY_EMAIL_PASSWORD).ifPresent(secrets::add);
     secrets.addAll(settings.get(Setting.NOTIFY_WEBHOOKS));
     secrets.addAll(settings.get(Setting.LOG_REDACT));
     return new Redactor(secrets);

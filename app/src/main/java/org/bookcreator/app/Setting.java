@@ -442,6 +442,74 @@ final class Setting<T> {
           "key of the HMAC-SHA256 signature header of webhook notifications; at least 16"
               + " characters; a secret, masked everywhere");
 
+  static final Setting<List<String>> NOTIFY_EMAIL_TO =
+      declare(
+          "notify.email.to",
+          "",
+          SettingType.list(),
+          "e-mail addresses that get every alert notification (comma-separated); empty: no e-mail;"
+              + " docs/alerts.md");
+
+  static final Setting<String> NOTIFY_EMAIL_FROM =
+      declare(
+          "notify.email.from",
+          "",
+          SettingType.text(),
+          "sender of notification e-mails, e.g. Book Creator <alerts@example.com>; required with"
+              + " notify.email.to");
+
+  static final Setting<String> NOTIFY_EMAIL_SMTP_HOST =
+      declare(
+          "notify.email.smtp_host",
+          "",
+          SettingType.text(),
+          "SMTP server notification e-mails go through; required with notify.email.to");
+
+  static final Setting<Integer> NOTIFY_EMAIL_SMTP_PORT =
+      declare(
+          "notify.email.smtp_port",
+          "587",
+          SettingType.wholeNumber(1, 65535),
+          "port of the SMTP server: 587 for starttls, 465 for tls, 25 for a local relay");
+
+  static final Setting<String> NOTIFY_EMAIL_SECURITY =
+      declare(
+          "notify.email.security",
+          "starttls",
+          SettingType.choice(List.of("starttls", "tls", "none")),
+          "starttls (required, never falls back to clear text), tls (from the first byte), or"
+              + " none (only for a relay on this machine)");
+
+  static final Setting<Optional<String>> NOTIFY_EMAIL_USERNAME =
+      declare(
+          "notify.email.username",
+          "",
+          SettingType.optionalText(),
+          "login at the SMTP server, with notify.email.password; empty: no login");
+
+  static final Setting<Optional<String>> NOTIFY_EMAIL_PASSWORD =
+      declare(
+          "notify.email.password",
+          "",
+          SettingType.secret(1),
+          "password of the SMTP login; a secret, masked everywhere; best given as"
+              + " BOOK_CREATOR_NOTIFY_EMAIL_PASSWORD");
+
+  static final Setting<Duration> NOTIFY_EMAIL_TIMEOUT =
+      declare(
+          "notify.email.timeout",
+          "30s",
+          SettingType.duration(Duration.ofSeconds(1)),
+          "limit of connecting to the SMTP server and of each exchange with it");
+
+  static final Setting<Boolean> NOTIFY_DESKTOP =
+      declare(
+          "notify.desktop",
+          "false",
+          SettingType.bool(),
+          "show every alert notification on this machine's desktop (notify-send on Linux,"
+              + " osascript on macOS); without a desktop session, one log line and nothing else");
+
   static final Setting<Duration> NOTIFY_RETRY_BASE =
       declare(
           "notify.retry_base",

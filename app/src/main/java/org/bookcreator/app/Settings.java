@@ -3,6 +3,7 @@ package org.bookcreator.app;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -14,11 +15,14 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.bookcreator.core.alert.Notifier;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.project.Categories;
 import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.notify.DesktopNotifier;
+import org.bookcreator.notify.EmailNotifier;
 import org.bookcreator.providers.HttpProviderSettings;
 import org.bookcreator.providers.ProviderSettings;
 import org.bookcreator.providers.Providers;
@@ -29,8 +33,8 @@ import org.bookcreator.providers.simulated.SimulationConfig;
  * the environment ({@code BOOK_CREATOR_*}) and command-line flags (see {@link ConfigSources}), and
  * the configs derived from them. Built only by {@link #load}, which reports every problem at once;
  * sealed from then on (no setters, every field final, every collection unmodifiable), so it is safe
- * to share between threads. Secrets (the HTTP token, API keys, {@code logging.redact}) never appear
- * in its messages or {@link #toString()}.
+ * to share between threads. Secrets (the HTTP token, API keys, webhook URLs and secret, the SMTP
+ * password, {@code logging.redact}) never appear in its messages or {@link #toString()}.
  */
 final class Settings {
   static final String CONFIG_ENV = ConfigSources.CONFIG_ENV;
@@ -46,6 +50,9 @@ final class Settings {
   private final StallDetector.Thresholds stallThresholds;
   private final List<org.bookcreator.core.alert.AlertRule> alertRules;
 
+  /** The environment the settings were read from: the desktop notifier's session and PATH. */
+  private final Map<String, String> env;
+
   /** Builds the derived configs; a failure adds to {@code problems} (and leaves that one null). */
   private Settings(
       Map<Setting<?>, Object> values,
@@ -54,6 +61,7 @@ final class Settings {
       List<String> problems) {
     this.values = Collections.unmodifiableMap(new HashMap<>(values));
     this.texts = Map.copyOf(texts);
+    this.env = Map.copyOf(env);
     this.pipeline = derive("pipeline settings", this::buildPipeline, problems);
     this.simulation = derive("simulated provider settings", this::buildSimulation, problems);
     this.providers = derive("provider settings", () -> buildProviders(env, problems), problems);
@@ -75,10 +83,8 @@ final class Settings {
                     get(Setting.STALL_THRESHOLD), get(Setting.STALL_THRESHOLDS)),
             problems);
     this.alertRules = derive(where(Setting.ALERTS_DISABLED), this::buildAlertRules, problems);
-    derive(
-        where(Setting.NOTIFY_WEBHOOKS),
-        () -> notifiers(java.time.InstantSource.system()),
-        problems);
+    derive(where(Setting.NOTIFY_WEBHOOKS), () -> webhooks(InstantSource.system()), problems);
+    derive("the e-mail notifier (notify.email.*)", () -> email(InstantSource.system()), problems);
   }
 
   /** The built-in rules, less those {@code alerts.disabled} names (each must be a rule's name). */
@@ -98,10 +104,20 @@ final class Settings {
     return all.stream().filter(r -> !get(Setting.ALERTS_DISABLED).contains(r.name())).toList();
   }
 
-  /** The notifiers configured: one webhook per URL of {@code notify.webhooks}. */
-  List<org.bookcreator.core.alert.Notifier> notifiers(java.time.InstantSource clock) {
+  /**
+   * The notifiers configured: one webhook per URL of {@code notify.webhooks}, {@code email} when
+   * {@code notify.email.to} names someone, {@code desktop} when {@code notify.desktop} is on.
+   */
+  List<Notifier> notifiers(InstantSource clock) {
+    List<Notifier> out = new ArrayList<>(webhooks(clock));
+    email(clock).ifPresent(out::add);
+    desktop().ifPresent(out::add);
+    return out;
+  }
+
+  private List<Notifier> webhooks(InstantSource clock) {
     List<String> urls = get(Setting.NOTIFY_WEBHOOKS);
-    List<org.bookcreator.core.alert.Notifier> out = new ArrayList<>();
+    List<Notifier> out = new ArrayList<>();
     for (int i = 0; i < urls.size(); i++) {
       out.add(
           new org.bookcreator.notify.WebhookNotifier(
@@ -118,6 +134,42 @@ final class Settings {
     return out;
   }
 
+  private Optional<Notifier> email(InstantSource clock) {
+    List<String> to = get(Setting.NOTIFY_EMAIL_TO);
+    if (to.isEmpty()) return Optional.empty();
+    for (Setting<String> required :
+        List.of(Setting.NOTIFY_EMAIL_FROM, Setting.NOTIFY_EMAIL_SMTP_HOST)) {
+      if (get(required).isBlank())
+        throw new IllegalArgumentException(
+            required.key + " is not set; e-mail notifications (notify.email.to) need it");
+    }
+    return Optional.of(
+        new EmailNotifier(
+            new EmailNotifier.Settings(
+                "email",
+                to,
+                get(Setting.NOTIFY_EMAIL_FROM),
+                get(Setting.NOTIFY_EMAIL_SMTP_HOST),
+                get(Setting.NOTIFY_EMAIL_SMTP_PORT),
+                EmailNotifier.Security.valueOf(
+                    get(Setting.NOTIFY_EMAIL_SECURITY).toUpperCase(Locale.ROOT)),
+                get(Setting.NOTIFY_EMAIL_USERNAME),
+                get(Setting.NOTIFY_EMAIL_PASSWORD),
+                get(Setting.NOTIFY_EMAIL_TIMEOUT)),
+            clock));
+  }
+
+  private Optional<Notifier> desktop() {
+    if (!get(Setting.NOTIFY_DESKTOP)) return Optional.empty();
+    return Optional.of(
+        new DesktopNotifier(
+            new DesktopNotifier.Settings(
+                "desktop",
+                DesktopNotifier.Platform.of(System.getProperty("os.name")),
+                env,
+                Duration.ofSeconds(10))));
+  }
+
   /** A webhook URL, or an error that names its position but not the URL (it may hold a token). */
   private static java.net.URI webhookUrl(String text, int position) {
     try {
@@ -129,9 +181,9 @@ final class Settings {
   }
 
   /** Grouping, waits and repeats of notifications, to every configured notifier. */
-  org.bookcreator.core.alert.NotificationPolicy notificationPolicy(java.time.InstantSource clock) {
+  org.bookcreator.core.alert.NotificationPolicy notificationPolicy(InstantSource clock) {
     return new org.bookcreator.core.alert.NotificationPolicy(
-        notifiers(clock).stream().map(org.bookcreator.core.alert.Notifier::name).toList(),
+        notifiers(clock).stream().map(Notifier::name).toList(),
         get(Setting.ALERTS_GROUP_BY),
         get(Setting.ALERTS_GROUP_WAIT),
         get(Setting.ALERTS_GROUP_INTERVAL),

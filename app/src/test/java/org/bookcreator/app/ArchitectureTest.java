@@ -40,6 +40,7 @@ class ArchitectureTest {
             "org.bookcreator.store..",
             "org.bookcreator.providers..",
             "org.bookcreator.docparse..",
+            "org.bookcreator.notify..",
             "org.bookcreator.server..",
             "org.bookcreator.app..")
         .check(CLASSES);
@@ -97,6 +98,30 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage(
             "org.bookcreator.store..", "org.bookcreator.providers..", "org.bookcreator.app..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void notifiers_importOnlyTheCore_andAloneSpeakSmtp() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.bookcreator.notify..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.bookcreator.store..",
+            "org.bookcreator.providers..",
+            "org.bookcreator.docparse..",
+            "org.bookcreator.server..",
+            "org.bookcreator.app..")
+        .check(CLASSES);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("org.bookcreator.notify..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("jakarta.mail..", "org.eclipse.angus..")
+        .because("mail is the e-mail notifier's business; the rest sees a Notifier")
         .check(CLASSES);
   }
 

@@ -16,7 +16,12 @@ record Cli(int exitCode, String out, String err) {
   static Cli runWithEnv(java.util.Map<String, String> env, String... args) {
     java.util.Map<String, String> merged = new java.util.HashMap<>(System.getenv());
     merged.putAll(env);
-    Options.ENVIRONMENT.set(merged);
+    return runIn(merged, args);
+  }
+
+  /** Like {@link #run} with exactly {@code env} as the environment (nothing of the process's). */
+  static Cli runIn(java.util.Map<String, String> env, String... args) {
+    Options.ENVIRONMENT.set(env);
     try {
       return run(args);
     } finally {

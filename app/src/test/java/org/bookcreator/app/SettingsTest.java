@@ -11,6 +11,7 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,9 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.bookcreator.core.alert.Notifier;
 import org.bookcreator.core.llm.LlmClient;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Stage;
+import org.bookcreator.notify.DesktopNotifier;
+import org.bookcreator.notify.EmailNotifier;
 import org.bookcreator.providers.Providers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -330,6 +334,77 @@ class SettingsTest {
         .doesNotContain("canary-9f8e");
     assertThat(good.providers().toString()).contains("openai").doesNotContain(apiKey);
     assertThat(good.text(Setting.HTTP_TOKEN)).isEqualTo("****");
+  }
+
+  @Test
+  void emailAndDesktop_becomeNotifiersNamedForTheirKind_withThePasswordMaskedEverywhere()
+      throws Exception {
+    String password = "smtp-canary-5e1f";
+    Path file =
+        config(
+            """
+            notify:
+              email:
+                to: [ops@example.com, oncall@example.org]
+                from: Book Creator <alerts@example.com>
+                smtp_host: smtp.example.com
+                username: alerts
+              desktop: true
+            """);
+
+    Settings s =
+        Settings.load(file, Map.of("BOOK_CREATOR_NOTIFY_EMAIL_PASSWORD", password), Map.of());
+
+    List<Notifier> notifiers = s.notifiers(InstantSource.system());
+    assertThat(notifiers).extracting(Notifier::name).containsExactly("email", "desktop");
+    assertThat(notifiers.getFirst()).isInstanceOf(EmailNotifier.class);
+    assertThat(((EmailNotifier) notifiers.getFirst()).server())
+        .isEqualTo("smtp.example.com:587 (starttls)");
+    assertThat(notifiers.get(1)).isInstanceOf(DesktopNotifier.class);
+    assertThat(s.notificationPolicy(InstantSource.system()).notifiers())
+        .containsExactly("email", "desktop");
+    assertThat(s.toString())
+        .contains("notify.email.password=**** (environment BOOK_CREATOR_NOTIFY_EMAIL_PASSWORD)")
+        .doesNotContain(password);
+    assertThat(notifiers.toString()).doesNotContain(password);
+    assertThat(Observability.redactor(s, Map.of()).redact("login " + password + " refused"))
+        .doesNotContain(password);
+  }
+
+  @Test
+  void emailSettings_thatCannotWork_areConfigurationErrors_namingTheKey() throws Exception {
+    String password = "smtp-canary-77aa";
+    Path noSender = config("notify.email.to: ops@example.com\nnotify.email.smtp_host: mx\n");
+    Path inClear =
+        Files.writeString(
+            dir.resolve("clear.yaml"),
+            """
+            notify.email.to: ops@example.com
+            notify.email.from: alerts@example.com
+            notify.email.smtp_host: smtp.example.com
+            notify.email.security: none
+            notify.email.username: alerts
+            """);
+    Path badAddress =
+        Files.writeString(
+            dir.resolve("address.yaml"),
+            "notify.email.to: ops@example.com, not-an-address\n"
+                + "notify.email.from: alerts@example.com\n"
+                + "notify.email.smtp_host: smtp.example.com\n");
+
+    assertThatThrownBy(() -> Settings.load(noSender, Map.of(), Map.of()))
+        .hasMessageContaining(
+            "the e-mail notifier (notify.email.*): notify.email.from is not set; e-mail"
+                + " notifications (notify.email.to) need it");
+    assertThatThrownBy(
+            () ->
+                Settings.load(
+                    inClear, Map.of("BOOK_CREATOR_NOTIFY_EMAIL_PASSWORD", password), Map.of()))
+        .hasMessageContaining(
+            "security none would send the SMTP password in clear to smtp.example.com")
+        .hasMessageNotContaining(password);
+    assertThatThrownBy(() -> Settings.load(badAddress, Map.of(), Map.of()))
+        .hasMessageContaining("the recipient 'not-an-address' is not an e-mail address");
   }
 
   /** The client of the default provider, built as the composition root builds it. */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bookcreator.core.support.Json;
@@ -61,35 +62,17 @@ class WebhookNotificationTest {
   }
 
   private Path config() throws Exception {
-    return Files.writeString(
-        dir.resolve("notify.yaml"),
+    return FailingProviderRun.config(
+        dir,
         """
-        simulated:
-          server_error_rate: 1
-        pipeline:
-          max_attempts: 6
-          backoff_base: 1ms
-          backoff_max: 2ms
-        alerts:
-          interval: 1h
-          group_wait: 0s
-        notify:
-          webhooks: http://127.0.0.1:%d/hooks/T0KEN-in-the-path
-          webhook_secret: %s
-          retry_base: 10ms
-          retry_max: 20ms
+        webhooks: http://127.0.0.1:%d/hooks/T0KEN-in-the-path
+        webhook_secret: %s
         """
             .formatted(receiver.getAddress().getPort(), SECRET));
   }
 
   private Cli failingRun(Path config) {
-    return Cli.run(
-        "run",
-        CliTest.example("dragon.yaml").toString(),
-        "--data-dir",
-        dir.resolve("data").toString(),
-        "--config",
-        config.toString());
+    return FailingProviderRun.run(dir, config, Map.of());
   }
 
   @Test

@@ -1,6 +1,9 @@
 package org.bookcreator.notify;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -107,6 +110,30 @@ public final class WebhookNotifier implements Notifier {
     }
   }
 
+  /**
+   * Opens a TCP connection to the URL's host and port and closes it, sending nothing: what {@code
+   * doctor} asks. Empty when that worked, else what went wrong (never the URL's path or query).
+   */
+  public Optional<String> connectionProblem() {
+    URI url = settings.url();
+    int port =
+        url.getPort() > 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+    try (Socket socket = new Socket()) {
+      socket.connect(
+          new InetSocketAddress(url.getHost(), port), (int) settings.timeout().toMillis());
+      return Optional.empty();
+    } catch (UnknownHostException e) {
+      return Optional.of("webhook " + safe(url) + ": unknown host " + url.getHost());
+    } catch (java.io.IOException e) {
+      return Optional.of("webhook " + safe(url) + " unreachable: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** Where notifications go, without what may be a secret: {@code https://hooks.example.com/…}. */
+  public String target() {
+    return safe(settings.url());
+  }
+
   /** {@code t=UNIX,v1=HEX}: HMAC-SHA256 over {@code UNIX + "." + body}. */
   public static String signature(String secret, Instant at, String body) {
     long t = at.getEpochSecond();
@@ -138,7 +165,7 @@ public final class WebhookNotifier implements Notifier {
       a.labels().forEach(labels::put);
       o.put("summary", a.summary());
       o.put("description", a.description());
-      o.put("runbook", "docs/runbooks/" + a.runbook() + ".md");
+      o.put("runbook", NotificationText.runbook(a));
       o.put("active_since", a.activeSince().toString());
       a.firedAt().ifPresent(t -> o.put("fired_at", t.toString()));
       a.resolvedAt().ifPresent(t -> o.put("resolved_at", t.toString()));
@@ -152,15 +179,15 @@ public final class WebhookNotifier implements Notifier {
     StringBuilder text = new StringBuilder();
     for (Alert a : n.alerts()) {
       if (!text.isEmpty()) text.append('\n');
-      text.append(n.status().equals(Notification.FIRING) ? "[FIRING] " : "[RESOLVED] ")
+      text.append(NotificationText.tag(n))
+          .append(' ')
           .append(a.name())
           .append(" (")
           .append(a.severity().id())
           .append("): ")
           .append(a.summary())
-          .append(" | runbook: docs/runbooks/")
-          .append(a.runbook())
-          .append(".md");
+          .append(" | runbook: ")
+          .append(NotificationText.runbook(a));
     }
     return Json.write(Json.object().put("text", text.toString()));
   }
