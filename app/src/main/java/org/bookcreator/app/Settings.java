@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -19,6 +20,7 @@ import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.project.Categories;
 import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.notify.AlertmanagerNotifier;
 import org.bookcreator.providers.HttpProviderSettings;
 import org.bookcreator.providers.ProviderSettings;
 import org.bookcreator.providers.Providers;
@@ -45,6 +47,7 @@ final class Settings {
   private final Categories categories;
   private final StallDetector.Thresholds stallThresholds;
   private final List<org.bookcreator.core.alert.AlertRule> alertRules;
+  private final List<AlertmanagerNotifier.Settings> alertmanagers;
 
   /** Builds the derived configs; a failure adds to {@code problems} (and leaves that one null). */
   private Settings(
@@ -75,6 +78,8 @@ final class Settings {
                     get(Setting.STALL_THRESHOLD), get(Setting.STALL_THRESHOLDS)),
             problems);
     this.alertRules = derive(where(Setting.ALERTS_DISABLED), this::buildAlertRules, problems);
+    this.alertmanagers =
+        derive(where(Setting.NOTIFY_ALERTMANAGER_URLS), this::buildAlertmanagers, problems);
     derive(
         where(Setting.NOTIFY_WEBHOOKS),
         () -> notifiers(java.time.InstantSource.system()),
@@ -115,7 +120,62 @@ final class Settings {
                   java.time.Duration.ofSeconds(10)),
               clock));
     }
+    out.addAll(alertmanagers(clock));
     return out;
+  }
+
+  /**
+   * One Alertmanager notifier per URL of {@code notify.alertmanager.urls}: {@code alertmanager}, or
+   * {@code alertmanager-1}, {@code alertmanager-2}, ... for several.
+   */
+  List<AlertmanagerNotifier> alertmanagers(java.time.InstantSource clock) {
+    return Objects.requireNonNullElse(alertmanagers, List.<AlertmanagerNotifier.Settings>of())
+        .stream()
+        .map(a -> new AlertmanagerNotifier(a, clock))
+        .toList();
+  }
+
+  /** The settings of each Alertmanager notifier; an error names the URL's position, not the URL. */
+  private List<AlertmanagerNotifier.Settings> buildAlertmanagers() {
+    List<String> urls = get(Setting.NOTIFY_ALERTMANAGER_URLS);
+    List<AlertmanagerNotifier.Settings> out = new ArrayList<>();
+    for (int i = 0; i < urls.size(); i++) {
+      try {
+        out.add(
+            new AlertmanagerNotifier.Settings(
+                urls.size() == 1 ? "alertmanager" : "alertmanager-" + (i + 1),
+                new URI(urls.get(i)),
+                get(Setting.NOTIFY_ALERTMANAGER_RESEND),
+                generatorUrl(),
+                Duration.ofSeconds(10)));
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException(
+            "URL number " + (i + 1) + " is not a URL (" + e.getReason() + ")");
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("URL number " + (i + 1) + ": " + e.getMessage());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Where people see the alerts Book Creator sends to Alertmanager: this process's {@code
+   * /api/alerts} (Prometheus's {@code generatorURL} links to its own page the same way).
+   */
+  private URI generatorUrl() {
+    String host = get(Setting.HTTP_HOST);
+    try {
+      return new URI(
+          "http",
+          null,
+          host.contains(":") ? "[" + host + "]" : host,
+          get(Setting.HTTP_PORT),
+          "/api/alerts",
+          null,
+          null);
+    } catch (java.net.URISyntaxException e) {
+      return URI.create("http://localhost/api/alerts");
+    }
   }
 
   /** A webhook URL, or an error that names its position but not the URL (it may hold a token). */

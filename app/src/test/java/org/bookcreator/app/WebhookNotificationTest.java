@@ -63,33 +63,22 @@ class WebhookNotificationTest {
   private Path config() throws Exception {
     return Files.writeString(
         dir.resolve("notify.yaml"),
-        """
-        simulated:
-          server_error_rate: 1
-        pipeline:
-          max_attempts: 6
-          backoff_base: 1ms
-          backoff_max: 2ms
-        alerts:
-          interval: 1h
-          group_wait: 0s
-        notify:
-          webhooks: http://127.0.0.1:%d/hooks/T0KEN-in-the-path
-          webhook_secret: %s
-          retry_base: 10ms
-          retry_max: 20ms
-        """
-            .formatted(receiver.getAddress().getPort(), SECRET));
+        FailingProvider.CONFIG
+            + """
+            alerts:
+              interval: 1h
+              group_wait: 0s
+            notify:
+              webhooks: http://127.0.0.1:%d/hooks/T0KEN-in-the-path
+              webhook_secret: %s
+              retry_base: 10ms
+              retry_max: 20ms
+            """
+                .formatted(receiver.getAddress().getPort(), SECRET));
   }
 
   private Cli failingRun(Path config) {
-    return Cli.run(
-        "run",
-        CliTest.example("dragon.yaml").toString(),
-        "--data-dir",
-        dir.resolve("data").toString(),
-        "--config",
-        config.toString());
+    return FailingProvider.run(dir.resolve("data"), config);
   }
 
   @Test
