@@ -3,12 +3,17 @@ package org.bookcreator.app;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.bookcreator.core.alert.AlertRule;
+import org.bookcreator.core.alert.Silences;
 import org.bookcreator.core.view.AlertView;
+import org.bookcreator.core.view.SilenceView;
 import org.bookcreator.core.view.ViewJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +33,13 @@ import picocli.CommandLine.Spec;
       "runs: serve, run, demo, resume). docs/alerts.md lists the rules and their runbooks."
     },
     mixinStandardHelpOptions = true,
-    subcommands = {AlertsCommand.History.class, AlertsCommand.Rules.class})
+    subcommands = {
+      AlertsCommand.History.class,
+      AlertsCommand.Rules.class,
+      AlertsCommand.Silence.class,
+      AlertsCommand.SilenceList.class,
+      AlertsCommand.Unsilence.class
+    })
 final class AlertsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Options options = new Options();
@@ -39,7 +50,7 @@ final class AlertsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = options.load(Map.of());
-    List<AlertView> open = Engine.read(settings).map(AlertsCommand::open).orElse(List.of());
+    List<AlertView> open = read(settings, e -> e.operations.alerts(e.clock.instant()));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(ViewJson.write(Map.of("alerts", open)));
@@ -54,7 +65,7 @@ final class AlertsCommand implements Callable<Integer> {
       for (AlertView a : open) {
         rows.add(
             List.of(
-                a.state(),
+                a.silencedBy().isEmpty() ? a.state() : a.state() + ", silenced",
                 a.severity(),
                 a.name(),
                 Text.duration(Duration.between(a.activeSince(), now)),
@@ -66,16 +77,27 @@ final class AlertsCommand implements Callable<Integer> {
         out.println(a.name() + " " + labels(a.labels()));
         out.println("  " + Text.clean(a.description()));
         out.println("  runbook: " + a.runbook());
+        if (!a.silencedBy().isEmpty())
+          out.println(
+              "  silenced by "
+                  + String.join(", ", a.silencedBy())
+                  + ": recorded, not notified (bin/book-creator alerts silences)");
       }
     }
     out.flush();
     return ExitCodes.OK;
   }
 
-  private static List<AlertView> open(Engine engine) {
-    try (engine) {
-      return engine.operations.alerts();
-    }
+  /** What {@code query} finds in the store; nothing when nothing has run there yet. */
+  private static <T> List<T> read(Settings settings, Function<Engine, List<T>> query) {
+    return Engine.read(settings)
+        .map(
+            engine -> {
+              try (engine) {
+                return query.apply(engine);
+              }
+            })
+        .orElse(List.of());
   }
 
   static String labels(Map<String, String> labels) {
@@ -114,15 +136,7 @@ final class AlertsCommand implements Callable<Integer> {
               ? Instant.now().minus(Duration.ofDays(7))
               : CostCommand.Report.time("--since", since);
       Settings settings = options.load(Map.of());
-      List<AlertView> moves =
-          Engine.read(settings)
-              .map(
-                  e -> {
-                    try (e) {
-                      return e.operations.alertHistory(from, limit);
-                    }
-                  })
-              .orElse(List.of());
+      List<AlertView> moves = read(settings, e -> e.operations.alertHistory(from, limit));
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         out.println(ViewJson.write(Map.of("history", moves)));
@@ -198,5 +212,179 @@ final class AlertsCommand implements Callable<Integer> {
       out.flush();
       return ExitCodes.OK;
     }
+  }
+
+  @Command(
+      name = "silence",
+      description = {
+        "Silence the alerts that match every --match for a while: they are still evaluated and",
+        "recorded (alerts shows them as silenced), but nobody is notified of them until the",
+        "silence ends (by itself, or with alerts unsilence)."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Silence implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Options options = new Options();
+
+    @Option(
+        names = "--match",
+        paramLabel = "K=V",
+        required = true,
+        description = {
+          "A label matcher, as Alertmanager writes them: NAME=VALUE, NAME!=VALUE, NAME=~REGEX or",
+          "NAME!~REGEX (the whole value); alertname is the alert's name. Repeat for more."
+        })
+    List<String> matchers;
+
+    @Option(
+        names = "--for",
+        paramLabel = "DURATION",
+        required = true,
+        description = "How long it lasts: 30m, 2h, 7d (at most 365d).")
+    String duration;
+
+    @Option(
+        names = "--reason",
+        paramLabel = "TEXT",
+        required = true,
+        description = "Why; shown with the silence.")
+    String reason;
+
+    @Option(names = "--json", description = "The silence as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      Settings settings = options.load(Map.of());
+      try (Engine engine = Engine.open(settings, Observability.Mode.READER, Engine.Use.SHARED)) {
+        org.bookcreator.core.alert.Silence s;
+        try {
+          s =
+              engine.silences.create(
+                  new Silences.Request(
+                      matchers, Optional.of(duration), Optional.empty(), reason, "cli"));
+        } catch (Silences.Invalid e) {
+          String flag =
+              switch (e.field()) {
+                case "matchers" -> "--match";
+                case "reason" -> "--reason";
+                default -> "--for";
+              };
+          throw new Main.UsageException(flag + ": " + e.problem());
+        }
+        List<AlertView> silenced =
+            engine.operations.alerts(engine.clock.instant()).stream()
+                .filter(a -> a.silencedBy().contains(s.id()))
+                .toList();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          out.println(ViewJson.write(SilenceView.of(s)));
+        } else {
+          out.println(
+              "silence "
+                  + s.id()
+                  + " until "
+                  + s.endsAt()
+                  + ": "
+                  + Text.clean(matchers(SilenceView.of(s))));
+          out.println("  reason: " + Text.clean(s.reason()));
+          out.println(
+              "  silences "
+                  + silenced.size()
+                  + " alert(s) open now"
+                  + (silenced.isEmpty()
+                      ? ""
+                      : ": "
+                          + String.join(
+                              ", ",
+                              silenced.stream().map(a -> a.name() + labels(a.labels())).toList())));
+          out.println("  end it early: bin/book-creator alerts unsilence " + s.id());
+        }
+        out.flush();
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "silences",
+      description = "The silences that apply now, ending soonest first.",
+      mixinStandardHelpOptions = true)
+  static final class SilenceList implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Options options = new Options();
+
+    @Option(names = "--json", description = "One JSON document for machines.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      Settings settings = options.load(Map.of());
+      List<SilenceView> active = read(settings, e -> e.operations.silences(e.clock.instant()));
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(ViewJson.write(Map.of("silences", active)));
+      } else if (active.isEmpty()) {
+        out.println("no silence applies now");
+      } else {
+        List<List<String>> rows = new ArrayList<>();
+        for (SilenceView s : active) {
+          rows.add(
+              List.of(
+                  s.id(),
+                  s.endsAt().toString().substring(0, 19).replace('T', ' '),
+                  Text.clip(Text.clean(matchers(s)), 50),
+                  Text.clean(s.createdBy()),
+                  Text.clip(Text.clean(s.reason()), 40)));
+        }
+        out.print(Text.table(List.of("id", "until (UTC)", "matchers", "by", "reason"), rows));
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "unsilence",
+      description =
+          "End a silence now: what it matches is notified again from the next evaluation.",
+      mixinStandardHelpOptions = true)
+  static final class Unsilence implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Options options = new Options();
+
+    @picocli.CommandLine.Parameters(paramLabel = "ID", description = "The silence's id.")
+    String id;
+
+    @Override
+    public Integer call() {
+      Settings settings = options.load(Map.of());
+      try (Engine engine = Engine.require(settings)) {
+        Instant before = engine.clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored
+        org.bookcreator.core.alert.Silence s =
+            engine
+                .silences
+                .end(id)
+                .orElseThrow(
+                    () ->
+                        new Main.UsageException(
+                            "no silence "
+                                + Text.clean(id)
+                                + " in "
+                                + settings.dataDir()
+                                + " (bin/book-creator alerts silences lists them)"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(
+            s.endsAt().isBefore(before)
+                ? "silence " + s.id() + " had already ended at " + s.endsAt()
+                : "silence " + s.id() + " ended");
+        out.flush();
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  private static String matchers(SilenceView s) {
+    return String.join(", ", s.matchers());
   }
 }

@@ -8,7 +8,10 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.bookcreator.core.alert.AlertEvaluator;
 import org.bookcreator.core.alert.NotificationDispatcher;
+import org.bookcreator.core.alert.Notifier;
 import org.bookcreator.core.alert.ProcessProbe;
+import org.bookcreator.core.alert.ReceivedAlerts;
+import org.bookcreator.core.alert.Silences;
 import org.bookcreator.core.llm.ErrorType;
 import org.bookcreator.core.llm.LlmRouter;
 import org.bookcreator.core.ops.RunService;
@@ -20,6 +23,8 @@ import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.LibraryQueries;
 import org.bookcreator.core.view.OperationsQueries;
 import org.bookcreator.docparse.MultiFormatDocumentParser;
+import org.bookcreator.notify.AlertmanagerNotifier;
+import org.bookcreator.notify.AlertmanagerResender;
 import org.bookcreator.providers.Providers;
 import org.bookcreator.store.sqlite.SqliteStore;
 import org.bookcreator.telemetry.BookMetrics;
@@ -78,6 +83,12 @@ final class Engine implements AutoCloseable {
   /** Delivers notifications when alerts are evaluated here and a notifier is configured. */
   final Optional<NotificationDispatcher> notifications;
 
+  /** Silences, made by the command line and the API, applied wherever alerts are evaluated. */
+  final Silences silences;
+
+  /** Posts the firing alerts to the Alertmanagers again and again, where alerts are evaluated. */
+  private final Optional<AlertmanagerResender> alertmanagerResends;
+
   private final Use use;
   private final Pipeline pipeline;
   private final Observability.Observed observed;
@@ -119,6 +130,31 @@ final class Engine implements AutoCloseable {
             : Optional.empty();
     alerts.ifPresent(a -> a.start(settings.get(Setting.ALERTS_INTERVAL)));
     notifications.ifPresent(d -> d.start(java.time.Duration.ofSeconds(1)));
+    this.silences = new Silences(store, ids, clock);
+    this.alertmanagerResends =
+        alerts.isPresent() && !settings.get(Setting.NOTIFY_ALERTMANAGER_URLS).isEmpty()
+            ? Optional.of(
+                AlertmanagerResender.start(
+                    settings.alertmanagers(clock),
+                    store::openAlerts,
+                    settings.get(Setting.NOTIFY_ALERTMANAGER_RESEND)))
+            : Optional.empty();
+  }
+
+  /**
+   * Alerts an Alertmanager posts: recorded, and sent to every notifier but the Alertmanagers, where
+   * they came from; the outbox keeps them until a process that evaluates alerts delivers them.
+   */
+  static ReceivedAlerts receivedAlerts(Settings settings, Store store, InstantSource clock) {
+    Ids notificationIds = new Ids(clock, new SecureRandom());
+    return new ReceivedAlerts(
+        store,
+        settings.notifiers(clock).stream()
+            .filter(n -> !(n instanceof AlertmanagerNotifier))
+            .map(Notifier::name)
+            .toList(),
+        () -> notificationIds.next("ntf"),
+        clock);
   }
 
   /** The evaluator of the configured rules, reading the disk of the data directory. */
@@ -287,6 +323,7 @@ final class Engine implements AutoCloseable {
   public void close() {
     try {
       if (pipeline != null) pipeline.close();
+      alertmanagerResends.ifPresent(AlertmanagerResender::close);
       alerts.ifPresent(AlertEvaluator::close);
       notifications.ifPresent(
           d -> {

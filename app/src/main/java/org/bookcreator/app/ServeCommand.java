@@ -177,7 +177,9 @@ final class ServeCommand implements Callable<Integer> {
                       settings.categories(),
                       clock,
                       settings.dataDir(),
-                      telemetry.redactor()));
+                      telemetry.redactor(),
+                      engine.silences,
+                      Engine.receivedAlerts(settings, store, clock)));
           ApiConfig config =
               new ApiConfig(
                   host,

@@ -510,6 +510,22 @@ final class Setting<T> {
           "show every alert notification on this machine's desktop (notify-send on Linux,"
               + " osascript on macOS); without a desktop session, one log line and nothing else");
 
+  static final Setting<List<String>> NOTIFY_ALERTMANAGER_URLS =
+      declare(
+          "notify.alertmanager.urls",
+          "",
+          SettingType.secretList(),
+          "Alertmanager base URLs (e.g. http://alertmanager:9093) that get the built-in alerts as"
+              + " Prometheus sends them (comma-separated; a secret, masked everywhere)");
+
+  static final Setting<Duration> NOTIFY_ALERTMANAGER_RESEND =
+      declare(
+          "notify.alertmanager.resend",
+          "1m",
+          SettingType.duration(Duration.ofSeconds(1)),
+          "how often alerts still firing are posted to Alertmanager again; each post holds them"
+              + " for four of these");
+
   static final Setting<Duration> NOTIFY_RETRY_BASE =
       declare(
           "notify.retry_base",

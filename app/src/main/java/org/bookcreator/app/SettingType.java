@@ -3,7 +3,6 @@ package org.bookcreator.app;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +20,6 @@ import org.bookcreator.core.support.Numbers;
  * the text that broke it.
  */
 final class SettingType<T> {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)(KB|MB|GB)");
 
   /** A rule a parsed value must keep, e.g. {@code must be 1..1024}. */
@@ -206,23 +204,7 @@ final class SettingType<T> {
    * @throws IllegalArgumentException stating the rule (without the text)
    */
   static Duration duration(String text) {
-    Matcher m = DURATION.matcher(text.strip());
-    if (!m.matches())
-      throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m, 1h or 14d");
-    ChronoUnit unit =
-        switch (m.group(2)) {
-          case "ms" -> ChronoUnit.MILLIS;
-          case "s" -> ChronoUnit.SECONDS;
-          case "m" -> ChronoUnit.MINUTES;
-          case "h" -> ChronoUnit.HOURS;
-          default -> ChronoUnit.DAYS;
-        };
-    long max = Numbers.MAX_DURATION.dividedBy(unit.getDuration());
-    // More digits than a long holds are past the limit too; they never reach parseLong.
-    if (m.group(1).length() > 12 || Long.parseLong(m.group(1)) > max)
-      throw new IllegalArgumentException(
-          "must be at most " + Numbers.MAX_DURATION.toDays() + "d (ten years)");
-    return Duration.of(Long.parseLong(m.group(1)), unit);
+    return Numbers.duration(text);
   }
 
   private static long bytes(String text) {

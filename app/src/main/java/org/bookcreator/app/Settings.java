@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -21,6 +22,7 @@ import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.project.Categories;
 import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.notify.AlertmanagerNotifier;
 import org.bookcreator.notify.DesktopNotifier;
 import org.bookcreator.notify.EmailNotifier;
 import org.bookcreator.providers.HttpProviderSettings;
@@ -49,6 +51,7 @@ final class Settings {
   private final Categories categories;
   private final StallDetector.Thresholds stallThresholds;
   private final List<org.bookcreator.core.alert.AlertRule> alertRules;
+  private final List<AlertmanagerNotifier.Settings> alertmanagers;
 
   /** The environment the settings were read from: the desktop notifier's session and PATH. */
   private final Map<String, String> env;
@@ -85,6 +88,8 @@ final class Settings {
     this.alertRules = derive(where(Setting.ALERTS_DISABLED), this::buildAlertRules, problems);
     derive(where(Setting.NOTIFY_WEBHOOKS), () -> webhooks(InstantSource.system()), problems);
     derive("the e-mail notifier (notify.email.*)", () -> email(InstantSource.system()), problems);
+    this.alertmanagers =
+        derive(where(Setting.NOTIFY_ALERTMANAGER_URLS), this::buildAlertmanagers, problems);
   }
 
   /** The built-in rules, less those {@code alerts.disabled} names (each must be a rule's name). */
@@ -112,6 +117,7 @@ final class Settings {
     List<Notifier> out = new ArrayList<>(webhooks(clock));
     email(clock).ifPresent(out::add);
     desktop().ifPresent(out::add);
+    out.addAll(alertmanagers(clock));
     return out;
   }
 
@@ -131,6 +137,7 @@ final class Settings {
                   java.time.Duration.ofSeconds(10)),
               clock));
     }
+    out.addAll(alertmanagers(clock));
     return out;
   }
 
@@ -168,6 +175,60 @@ final class Settings {
                 DesktopNotifier.Platform.of(System.getProperty("os.name")),
                 env,
                 Duration.ofSeconds(10))));
+  }
+
+  /**
+   * One Alertmanager notifier per URL of {@code notify.alertmanager.urls}: {@code alertmanager}, or
+   * {@code alertmanager-1}, {@code alertmanager-2}, ... for several.
+   */
+  List<AlertmanagerNotifier> alertmanagers(java.time.InstantSource clock) {
+    return Objects.requireNonNullElse(alertmanagers, List.<AlertmanagerNotifier.Settings>of())
+        .stream()
+        .map(a -> new AlertmanagerNotifier(a, clock))
+        .toList();
+  }
+
+  /** The settings of each Alertmanager notifier; an error names the URL's position, not the URL. */
+  private List<AlertmanagerNotifier.Settings> buildAlertmanagers() {
+    List<String> urls = get(Setting.NOTIFY_ALERTMANAGER_URLS);
+    List<AlertmanagerNotifier.Settings> out = new ArrayList<>();
+    for (int i = 0; i < urls.size(); i++) {
+      try {
+        out.add(
+            new AlertmanagerNotifier.Settings(
+                urls.size() == 1 ? "alertmanager" : "alertmanager-" + (i + 1),
+                new URI(urls.get(i)),
+                get(Setting.NOTIFY_ALERTMANAGER_RESEND),
+                generatorUrl(),
+                Duration.ofSeconds(10)));
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException(
+            "URL number " + (i + 1) + " is not a URL (" + e.getReason() + ")");
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("URL number " + (i + 1) + ": " + e.getMessage());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Where people see the alerts Book Creator sends to Alertmanager: this process's {@code
+   * /api/alerts} (Prometheus's {@code generatorURL} links to its own page the same way).
+   */
+  private URI generatorUrl() {
+    String host = get(Setting.HTTP_HOST);
+    try {
+      return new URI(
+          "http",
+          null,
+          host.contains(":") ? "[" + host + "]" : host,
+          get(Setting.HTTP_PORT),
+          "/api/alerts",
+          null,
+          null);
+    } catch (java.net.URISyntaxException e) {
+      return URI.create("http://localhost/api/alerts");
+    }
   }
 
   /** A webhook URL, or an error that names its position but not the URL (it may hold a token). */

@@ -22,25 +22,13 @@ class AlertsCommandTest {
     Path config =
         Files.writeString(
             dir.resolve("failing.yaml"),
-            """
-            simulated:
-              server_error_rate: 1
-            pipeline:
-              max_attempts: 6
-              backoff_base: 1ms
-              backoff_max: 2ms
-            alerts:
-              interval: 1h
-            """);
+            FailingProvider.CONFIG
+                + """
+                alerts:
+                  interval: 1h
+                """);
 
-    Cli run =
-        Cli.run(
-            "run",
-            CliTest.example("dragon.yaml").toString(),
-            "--data-dir",
-            data.toString(),
-            "--config",
-            config.toString());
+    Cli run = FailingProvider.run(data, config);
     Cli alerts = Cli.run("alerts", "--json", "--data-dir", data.toString());
     Cli table = Cli.run("alerts", "--data-dir", data.toString());
     Cli history = Cli.run("alerts", "history", "--data-dir", data.toString());

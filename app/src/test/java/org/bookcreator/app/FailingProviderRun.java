@@ -20,20 +20,15 @@ final class FailingProviderRun {
   static Path config(Path dir, String notify) throws Exception {
     return Files.writeString(
         dir.resolve("notify.yaml"),
-        """
-        simulated:
-          server_error_rate: 1
-        pipeline:
-          max_attempts: 6
-          backoff_base: 1ms
-          backoff_max: 2ms
-        alerts:
-          interval: 1h
-          group_wait: 0s
-        notify:
-          retry_base: 10ms
-          retry_max: 20ms
-        """
+        FailingProvider.CONFIG
+            + """
+            alerts:
+              interval: 1h
+              group_wait: 0s
+            notify:
+              retry_base: 10ms
+              retry_max: 20ms
+            """
             + notify.stripTrailing().indent(2));
   }
 

@@ -6,7 +6,6 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Map;
 import org.bookcreator.core.run.RunEvent;
-import org.bookcreator.core.support.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,19 +33,13 @@ class LiveBudgetTest {
         ServeCommand.Serving.start(
             s, Observability.start(s, Observability.Mode.SERVER), ServeCommand.Role.ALL);
     String base = "http://127.0.0.1:" + serving.api.port();
-    String project =
-        Json.parse(
-                http.post(
-                    base + "/api/projects",
-                    "{\"title\":\"A Small Budget\",\"category\":\"children\",\"brief\":\"A short"
-                        + " book on a tight budget.\",\"chapters\":6,\"budget_usd\":0.02}",
-                    201))
-            .get("id")
-            .asString();
-    String run =
-        Json.parse(http.post(base + "/api/projects/" + project + "/runs", "{}", 202))
-            .get("id")
-            .asString();
+    TestHttp.Started started =
+        http.start(
+            base,
+            "{\"title\":\"A Small Budget\",\"category\":\"children\",\"brief\":\"A short"
+                + " book on a tight budget.\",\"chapters\":6,\"budget_usd\":0.02}");
+    String project = started.project();
+    String run = started.run();
     assertThat(http.awaitSettled(base, run).get("state").asString()).isEqualTo("paused");
 
     http.post(

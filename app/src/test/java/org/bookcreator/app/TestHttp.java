@@ -57,6 +57,20 @@ final class TestHttp {
         HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A project and the run started of it. */
+  record Started(String project, String run) {}
+
+  /** Creates a project from {@code projectJson} over the API at {@code base} and starts a run. */
+  Started start(String base, String projectJson) throws Exception {
+    String project =
+        Json.parse(post(base + "/api/projects", projectJson, 201)).get("id").asString();
+    String run =
+        Json.parse(post(base + "/api/projects/" + project + "/runs", "{}", 202))
+            .get("id")
+            .asString();
+    return new Started(project, run);
+  }
+
   /** The run once it is no longer queued or running (60 s at most). */
   JsonNode awaitSettled(String base, String run) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

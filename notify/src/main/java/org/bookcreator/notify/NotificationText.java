@@ -24,7 +24,7 @@ final class NotificationText {
 
   /** Where the alert's runbook is, from the repository's root. */
   static String runbook(Alert a) {
-    return "docs/runbooks/" + a.runbook() + ".md";
+    return a.runbookLink();
   }
 
   /**

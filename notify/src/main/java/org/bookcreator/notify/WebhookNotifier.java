@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -52,11 +51,7 @@ public final class WebhookNotifier implements Notifier {
       String name, URI url, Format format, Optional<String> secret, Duration timeout) {
     public Settings {
       Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(url, "url");
-      String scheme = String.valueOf(url.getScheme()).toLowerCase(java.util.Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null)
-        throw new IllegalArgumentException(
-            "a webhook URL must be http(s)://host/..., got " + safe(url));
+      HttpDelivery.requireHttp(Objects.requireNonNull(url, "url"), "webhook");
       Objects.requireNonNull(format, "format");
       secret = Objects.requireNonNullElse(secret, Optional.empty());
       Objects.requireNonNull(timeout, "timeout");
@@ -90,24 +85,8 @@ public final class WebhookNotifier implements Notifier {
     settings
         .secret()
         .ifPresent(s -> request.header(SIGNATURE_HEADER, signature(s, clock.instant(), body)));
-    try {
-      HttpResponse<Void> r = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-      int code = r.statusCode();
-      if (code / 100 == 2) return new Delivery.Delivered();
-      boolean retry = code == 408 || code == 429 || code >= 500;
-      return new Delivery.Failed(
-          "webhook " + safe(settings.url()) + " answered HTTP " + code, retry);
-    } catch (java.net.http.HttpTimeoutException e) {
-      return new Delivery.Failed(
-          "webhook " + safe(settings.url()) + " did not answer within " + settings.timeout(), true);
-    } catch (java.io.IOException e) {
-      return new Delivery.Failed(
-          "webhook " + safe(settings.url()) + " unreachable: " + e.getClass().getSimpleName(),
-          true);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Delivery.Failed("interrupted", true);
-    }
+    return HttpDelivery.send(
+        http, request.build(), "webhook " + HttpDelivery.safe(settings.url()), settings.timeout());
   }
 
   /**
@@ -123,15 +102,16 @@ public final class WebhookNotifier implements Notifier {
           new InetSocketAddress(url.getHost(), port), (int) settings.timeout().toMillis());
       return Optional.empty();
     } catch (UnknownHostException e) {
-      return Optional.of("webhook " + safe(url) + ": unknown host " + url.getHost());
+      return Optional.of("webhook " + HttpDelivery.safe(url) + ": unknown host " + url.getHost());
     } catch (java.io.IOException e) {
-      return Optional.of("webhook " + safe(url) + " unreachable: " + e.getClass().getSimpleName());
+      return Optional.of(
+          "webhook " + HttpDelivery.safe(url) + " unreachable: " + e.getClass().getSimpleName());
     }
   }
 
   /** Where notifications go, without what may be a secret: {@code https://hooks.example.com/…}. */
   public String target() {
-    return safe(settings.url());
+    return HttpDelivery.safe(settings.url());
   }
 
   /** {@code t=UNIX,v1=HEX}: HMAC-SHA256 over {@code UNIX + "." + body}. */
@@ -165,7 +145,7 @@ public final class WebhookNotifier implements Notifier {
       a.labels().forEach(labels::put);
       o.put("summary", a.summary());
       o.put("description", a.description());
-      o.put("runbook", NotificationText.runbook(a));
+      o.put("runbook", a.runbookLink());
       o.put("active_since", a.activeSince().toString());
       a.firedAt().ifPresent(t -> o.put("fired_at", t.toString()));
       a.resolvedAt().ifPresent(t -> o.put("resolved_at", t.toString()));
@@ -187,17 +167,8 @@ public final class WebhookNotifier implements Notifier {
           .append("): ")
           .append(a.summary())
           .append(" | runbook: ")
-          .append(NotificationText.runbook(a));
+          .append(a.runbookLink());
     }
     return Json.write(Json.object().put("text", text.toString()));
-  }
-
-  /** The URL without what may be a secret: user info, path tokens, query. */
-  static String safe(URI url) {
-    return url.getScheme()
-        + "://"
-        + url.getHost()
-        + (url.getPort() < 0 ? "" : ":" + url.getPort())
-        + "/…";
   }
 }

@@ -34,6 +34,11 @@ final class ApiRequest {
     return ctx.attribute(ApiServer.REQUEST_ID);
   }
 
+  /** The address the request came from (the peer's, or a proxy's). */
+  String remoteAddress() {
+    return ctx.req().getRemoteAddr();
+  }
+
   Optional<String> contentType() {
     return Optional.ofNullable(ctx.header("Content-Type"));
   }

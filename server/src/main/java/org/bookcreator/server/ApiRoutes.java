@@ -31,6 +31,11 @@ record ApiRoutes(JavalinDefaultRoutingApi routes, ApiConfig config, EventStreams
     return this;
   }
 
+  ApiRoutes delete(String template, JsonHandler handler) {
+    routes.delete(template, adapt(handler, config.maxJsonBytes()));
+    return this;
+  }
+
   /** A POST whose body is a document, bounded by the upload limit rather than the JSON one. */
   ApiRoutes upload(String template, JsonHandler handler) {
     routes.post(template, adapt(handler, config.maxUploadBytes()));

@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.bookcreator.core.alert.ReceivedAlerts;
+import org.bookcreator.core.alert.Silence;
+import org.bookcreator.core.alert.Silences;
 import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.ops.RunService;
@@ -41,6 +44,7 @@ import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.LibraryQueries;
 import org.bookcreator.core.view.OperationsQueries;
 import org.bookcreator.core.view.RunView;
+import org.bookcreator.core.view.SilenceView;
 import org.bookcreator.core.view.ViewJson;
 import org.bookcreator.telemetry.LogContext;
 import org.bookcreator.telemetry.Redactor;
@@ -86,7 +90,9 @@ public final class BookApi {
       Categories categories,
       InstantSource clock,
       Path dataDir,
-      Redactor redactor) {}
+      Redactor redactor,
+      Silences silences,
+      ReceivedAlerts receivedAlerts) {}
 
   private final Services s;
 
@@ -100,6 +106,7 @@ public final class BookApi {
     projects(routes);
     runs(routes);
     observability(routes);
+    alerting(routes);
   }
 
   private void health(ApiRoutes routes) {
@@ -135,6 +142,14 @@ public final class BookApi {
         .get("/api/alerts/history", this::alertHistory)
         .get("/api/costs", this::costReport)
         .get("/api/logs", this::logs);
+  }
+
+  private void alerting(ApiRoutes routes) {
+    routes
+        .get("/api/silences", this::silences)
+        .post("/api/silences", this::silence)
+        .delete("/api/silences/{id}", this::unsilence)
+        .post("/api/alertmanager", this::fromAlertmanager);
   }
 
   private ApiResponse ready(ApiRequest r) {
@@ -426,8 +441,84 @@ public final class BookApi {
 
   private ApiResponse alerts(ApiRequest r) {
     ObjectNode body = Json.object();
-    body.set("items", ViewJson.tree(s.operations().alerts()));
+    body.set("items", ViewJson.tree(s.operations().alerts(s.clock().instant())));
     return ApiResponse.ok(body);
+  }
+
+  // ---- silences and alerts from Alertmanager
+
+  private ApiResponse silences(ApiRequest r) {
+    ObjectNode body = Json.object();
+    body.set("items", ViewJson.tree(s.operations().silences(s.clock().instant())));
+    return ApiResponse.ok(body);
+  }
+
+  private ApiResponse silence(ApiRequest r) {
+    JsonNode body = jsonBody(r, true);
+    JsonNode matchers = body.get("matchers");
+    List<String> texts = new ArrayList<>();
+    if (matchers != null && !matchers.isNull()) {
+      if (!matchers.isArray())
+        throw ApiError.invalidField(
+            "matchers", "must be a list of strings such as \"alertname=RunFailed\"");
+      for (JsonNode m : matchers) {
+        if (!m.isString())
+          throw ApiError.invalidField(
+              "matchers", "must be a list of strings such as \"alertname=RunFailed\"");
+        texts.add(m.asString());
+      }
+    }
+    Silence silence;
+    try {
+      silence =
+          s.silences()
+              .create(
+                  new Silences.Request(
+                      texts,
+                      text(body, "duration"),
+                      text(body, "ends_at"),
+                      text(body, "reason").orElse(""),
+                      "api " + r.remoteAddress()));
+    } catch (Silences.Invalid e) {
+      throw ApiError.invalidField(e.field(), e.problem());
+    }
+    log.info(
+        "silence {} created over the API until {}: {} ({})",
+        silence.id(),
+        silence.endsAt(),
+        silence.matchers(),
+        silence.reason());
+    return ApiResponse.created(
+        ViewJson.tree(SilenceView.of(silence)), "/api/silences/" + silence.id());
+  }
+
+  private ApiResponse unsilence(ApiRequest r) {
+    String id = r.pathParam("id");
+    if (id == null || !ID.matcher(id).matches()) throw ApiError.notFound("no such silence");
+    Silence ended = s.silences().end(id).orElseThrow(() -> ApiError.notFound("no silence " + id));
+    log.info("silence {} ended over the API", ended.id());
+    return ApiResponse.ok(ViewJson.tree(SilenceView.of(ended)));
+  }
+
+  private ApiResponse fromAlertmanager(ApiRequest r) {
+    ReceivedAlerts.Group group = AlertmanagerWebhook.parse(jsonBody(r, true));
+    ReceivedAlerts.Outcome outcome = s.receivedAlerts().receive(group);
+    ObjectNode o = Json.object();
+    if (outcome.duplicate()) {
+      log.info("alerts from Alertmanager received again, nothing changed: {}", group.groupKey());
+      return ApiResponse.ok(o.put("status", "duplicate"));
+    }
+    log.info(
+        "{} {} alert(s) from Alertmanager recorded ({} move(s), {} notification(s)): {}",
+        group.alerts().size(),
+        group.status(),
+        outcome.moves(),
+        outcome.notifications(),
+        group.groupKey());
+    o.put("status", "recorded");
+    o.put("alerts", group.alerts().size());
+    o.put("notifications", outcome.notifications());
+    return ApiResponse.ok(o);
   }
 
   private ApiResponse alertHistory(ApiRequest r) {

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import org.bookcreator.core.alert.ReceivedAlerts;
+import org.bookcreator.core.alert.Silences;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.ops.StallDetector;
@@ -89,7 +91,10 @@ final class TestServer implements AutoCloseable {
                 Categories.defaults(),
                 InstantSource.system(),
                 dir.resolve("data"),
-                telemetry.redactor()));
+                telemetry.redactor(),
+                new Silences(store, ids, InstantSource.system()),
+                new ReceivedAlerts(
+                    store, List.of("hook"), () -> ids.next("ntf"), InstantSource.system())));
     server =
         ApiServer.start(
             new ApiConfig("127.0.0.1", 0, token, maxBody, maxBody),

@@ -42,15 +42,25 @@ public record Alert(
     notifiedAt = Objects.requireNonNullElse(notifiedAt, Optional.empty());
   }
 
+  /**
+   * Where its runbook is: {@code docs/runbooks/NAME.md} for a built-in rule's runbook name; a
+   * received alert's {@code runbook_url} as it came; empty when it has none.
+   */
+  public String runbookLink() {
+    if (runbook.isEmpty() || runbook.contains("/") || runbook.contains(":")) return runbook;
+    return "docs/runbooks/" + runbook + ".md";
+  }
+
   /** The identity of a rule's instance: its name and its labels in key order, hashed. */
   public static String fingerprint(String name, Map<String, String> labels) {
     StringBuilder key = new StringBuilder(name);
     new TreeMap<>(labels).forEach((k, v) -> key.append('\0').append(k).append('=').append(v));
+    return HexFormat.of().formatHex(sha256(key.toString()), 0, 8);
+  }
+
+  static byte[] sha256(String text) {
     try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256")
-              .digest(key.toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 8);
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }

@@ -200,6 +200,8 @@ public final class AlertEvaluator {
     List<Announce> news = new ArrayList<>();
     for (AlertChange c : changes) {
       if (!c.notifies()) continue;
+      // Silences: a resolution nobody heard fire (it was silenced throughout) is no news either.
+      if (c.to() == AlertState.RESOLVED && c.alert().notifiedAt().isEmpty()) continue;
       news.add(
           new Announce(
               c.alert(),
@@ -207,9 +209,15 @@ public final class AlertEvaluator {
     }
     for (Alert a : stillFiring) {
       Instant last = a.notifiedAt().or(a::firedAt).orElse(a.activeSince());
-      if (Duration.between(last, now).compareTo(policy.repeatInterval()) >= 0)
+      // Silences: one that fired unannounced under a silence since ended is announced now.
+      if (a.notifiedAt().isEmpty()
+          || Duration.between(last, now).compareTo(policy.repeatInterval()) >= 0)
         news.add(new Announce(a, Notification.FIRING));
     }
+    if (news.isEmpty()) return List.of();
+    // Silences: what one matches is recorded as usual, and nobody hears of it while it applies.
+    List<Silence> silences = store.activeSilences(now);
+    news.removeIf(n -> !Silence.silencing(n.alert(), silences, now).isEmpty());
     if (news.isEmpty()) return List.of();
     Map<String, Notification> waiting = new HashMap<>();
     for (Notification n : store.pendingNotifications()) {

@@ -266,7 +266,7 @@ public interface Store extends AutoCloseable {
   record ModelCalls(
       String provider, String model, long calls, long failed, long rateLimited, long unpriced) {}
 
-  /** The alert instances pending or firing now. */
+  /** The alert instances pending or firing now, of the built-in rules (none received). */
   List<org.bookcreator.core.alert.Alert> openAlerts();
 
   /**
@@ -309,6 +309,43 @@ public interface Store extends AutoCloseable {
 
   /** Moves of alert instances at or after {@code since}, newest first, at most {@code limit}. */
   List<org.bookcreator.core.alert.AlertChange> alertHistory(Instant since, int limit);
+
+  // silences
+
+  /** Keeps a new silence. */
+  void addSilence(org.bookcreator.core.alert.Silence silence);
+
+  /** The silences that apply at {@code at} (started, not ended), ending soonest first. */
+  List<org.bookcreator.core.alert.Silence> activeSilences(Instant at);
+
+  /**
+   * Ends a silence at {@code at}, unless it had already ended (then it stays as it was).
+   *
+   * @return the silence afterwards; empty when there is none with that id
+   */
+  Optional<org.bookcreator.core.alert.Silence> endSilence(String id, Instant at);
+
+  // alerts received from an Alertmanager
+
+  /** The open (pending or firing) instance of a fingerprint, whatever recorded it. */
+  Optional<org.bookcreator.core.alert.Alert> openAlert(String fingerprint);
+
+  /** The instance of a fingerprint that became active at {@code activeSince}, in any state. */
+  Optional<org.bookcreator.core.alert.Alert> alertInstance(String fingerprint, Instant activeSince);
+
+  /**
+   * Records a delivery of alerts from elsewhere (an Alertmanager's webhook), once: in one
+   * transaction, unless {@code receipt} was recorded before, the moves of the received alerts (kept
+   * apart from the evaluator's: {@link #openAlerts()} never lists them) and the notifications about
+   * them.
+   *
+   * @return false, having changed nothing, when {@code receipt} was recorded before
+   */
+  boolean saveReceivedAlerts(
+      String receipt,
+      List<org.bookcreator.core.alert.AlertChange> changes,
+      List<org.bookcreator.core.alert.OutboxWrite> outbox,
+      Instant at);
 
   /**
    * Keeps finished spans (a span already stored is kept once), then deletes the oldest spans beyond

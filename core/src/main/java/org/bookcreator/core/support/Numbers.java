@@ -2,6 +2,8 @@ package org.bookcreator.core.support;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -28,12 +30,39 @@ public final class Numbers {
    */
   public static final Duration MAX_DURATION = Duration.ofDays(3650);
 
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern WHOLE = Pattern.compile("0|-?[1-9][0-9]{0,19}");
   private static final Pattern DECIMAL =
       Pattern.compile("-?(0|[1-9][0-9]{0,19})?(\\.[0-9]{1,20})?");
   private static final int QUOTED = 40;
 
   private Numbers() {}
+
+  /**
+   * A duration written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 14d}, at most
+   * {@link #MAX_DURATION}.
+   *
+   * @throws IllegalArgumentException stating the rule (without the text)
+   */
+  public static Duration duration(String text) {
+    Matcher m = DURATION.matcher(text.strip());
+    if (!m.matches())
+      throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m, 1h or 14d");
+    ChronoUnit unit =
+        switch (m.group(2)) {
+          case "ms" -> ChronoUnit.MILLIS;
+          case "s" -> ChronoUnit.SECONDS;
+          case "m" -> ChronoUnit.MINUTES;
+          case "h" -> ChronoUnit.HOURS;
+          default -> ChronoUnit.DAYS;
+        };
+    long max = MAX_DURATION.dividedBy(unit.getDuration());
+    // More digits than a long holds are past the limit too; they never reach parseLong.
+    if (m.group(1).length() > 12 || Long.parseLong(m.group(1)) > max)
+      throw new IllegalArgumentException(
+          "must be at most " + MAX_DURATION.toDays() + "d (ten years)");
+    return Duration.of(Long.parseLong(m.group(1)), unit);
+  }
 
   /**
    * A whole number {@code min..max}.

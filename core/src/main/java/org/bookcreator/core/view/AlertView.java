@@ -1,6 +1,7 @@
 package org.bookcreator.core.view;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bookcreator.core.alert.Alert;
@@ -8,7 +9,9 @@ import org.bookcreator.core.alert.AlertChange;
 
 /**
  * An alert instance as people see it: name, state, severity, labels, what it says, its runbook and
- * its times. {@code change} is present in the history: the move this line records and when.
+ * its times. {@code silencedBy} names the silences that keep it from being notified now (empty when
+ * none does, and in the history). {@code change} is present in the history: the move this line
+ * records and when.
  */
 public record AlertView(
     String name,
@@ -22,12 +25,20 @@ public record AlertView(
     Optional<Instant> firedAt,
     Optional<Instant> resolvedAt,
     String fingerprint,
+    List<String> silencedBy,
     Optional<Change> change) {
+  public AlertView {
+    silencedBy = List.copyOf(silencedBy);
+  }
 
   /** One move: from which state (absent for a new instance) to which, and when. */
   public record Change(Optional<String> from, String to, Instant at) {}
 
   static AlertView of(Alert a) {
+    return of(a, List.of());
+  }
+
+  static AlertView of(Alert a, List<String> silencedBy) {
     return new AlertView(
         a.name(),
         a.state().id(),
@@ -35,11 +46,12 @@ public record AlertView(
         a.labels(),
         a.summary(),
         a.description(),
-        "docs/runbooks/" + a.runbook() + ".md",
+        a.runbookLink(),
         a.activeSince(),
         a.firedAt(),
         a.resolvedAt(),
         a.fingerprint(),
+        silencedBy,
         Optional.empty());
   }
 
@@ -57,6 +69,7 @@ public record AlertView(
         v.firedAt,
         v.resolvedAt,
         v.fingerprint,
+        List.of(),
         Optional.of(new Change(c.from().map(s -> s.id()), c.to().id(), c.at())));
   }
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.bookcreator.core.alert.Silence;
 import org.bookcreator.core.ops.Diagnosis;
 import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.run.Run;
@@ -44,16 +45,25 @@ public final class OperationsQueries {
     return TraceView.of(runId, traceId, store.spans(traceId));
   }
 
-  /** Alerts pending or firing now, firing first, then by severity and age. */
-  public List<AlertView> alerts() {
+  /**
+   * Alerts pending or firing at {@code now}, firing first, then by severity and age, each with the
+   * silences that apply to it.
+   */
+  public List<AlertView> alerts(Instant now) {
+    List<Silence> silences = store.activeSilences(now);
     return store.openAlerts().stream()
         .sorted(
             java.util.Comparator.comparing((org.bookcreator.core.alert.Alert a) -> a.state())
                 .reversed()
                 .thenComparing(a -> a.severity(), java.util.Comparator.reverseOrder())
                 .thenComparing(a -> a.activeSince()))
-        .map(AlertView::of)
+        .map(a -> AlertView.of(a, Silence.silencing(a, silences, now)))
         .toList();
+  }
+
+  /** The silences that apply at {@code now}, ending soonest first. */
+  public List<SilenceView> silences(Instant now) {
+    return store.activeSilences(now).stream().map(SilenceView::of).toList();
   }
 
   /** Moves of alerts since a time, newest first, at most {@code limit}. */

@@ -1229,4 +1229,99 @@ public abstract class StoreContractTest {
         .containsExactlyInAnyOrder("r1", "r2");
     assertThat(store.schemaVersion()).isPositive();
   }
+
+  // ---- silences and received alerts
+
+  private static org.bookcreator.core.alert.Silence aSilence(String id, Instant from, Instant to) {
+    return new org.bookcreator.core.alert.Silence(
+        id,
+        List.of(
+            org.bookcreator.core.alert.Silence.Matcher.parse("alertname=RunFailed"),
+            org.bookcreator.core.alert.Silence.Matcher.of(
+                "project_id", org.bookcreator.core.alert.Silence.Op.NOT_REGEX, " p(1|2) ")),
+        from,
+        to,
+        "maintenance window",
+        "api 127.0.0.1",
+        from);
+  }
+
+  @Test
+  void silences_applyFromStartToEnd_andEndingOneEarlyKeepsItsRecord() {
+    Instant end = T0.plus(Duration.ofHours(2));
+    store.addSilence(aSilence("sil_b", T0, end));
+    store.addSilence(aSilence("sil_a", T0, T0.plus(Duration.ofHours(1))));
+
+    assertThat(store.activeSilences(T0.minusSeconds(1))).isEmpty();
+    assertThat(store.activeSilences(T0))
+        .extracting(org.bookcreator.core.alert.Silence::id)
+        .as("ending soonest first")
+        .containsExactly("sil_a", "sil_b");
+    assertThat(store.activeSilences(T0).get(1)).isEqualTo(aSilence("sil_b", T0, end));
+    assertThat(store.activeSilences(end)).isEmpty();
+
+    Instant early = T0.plus(Duration.ofMinutes(30));
+    assertThat(store.endSilence("sil_b", early).orElseThrow().endsAt()).isEqualTo(early);
+    assertThat(store.endSilence("sil_b", early.plusSeconds(60)).orElseThrow().endsAt())
+        .as("an ended silence stays as it was")
+        .isEqualTo(early);
+    assertThat(store.activeSilences(early)).extracting(s -> s.id()).containsExactly("sil_a");
+    assertThat(store.endSilence("sil_nope", early)).isEmpty();
+  }
+
+  @Test
+  void receivedAlerts_areSavedOnce_fromManyThreadsAndInstances_andAreNoneOfTheEvaluators()
+      throws Exception {
+    org.bookcreator.core.alert.Alert firing =
+        new org.bookcreator.core.alert.Alert(
+            "4f2a9c0e11d3b7a8",
+            "HighLatency",
+            Map.of("job", "book-creator"),
+            org.bookcreator.core.alert.Severity.WARNING,
+            org.bookcreator.core.alert.AlertState.FIRING,
+            "slow",
+            "p95 over 60 s",
+            "https://runbooks.example.com/latency",
+            T0,
+            Optional.of(T0),
+            Optional.empty(),
+            Optional.empty());
+    List<org.bookcreator.core.alert.AlertChange> changes =
+        List.of(
+            new org.bookcreator.core.alert.AlertChange(
+                firing, Optional.empty(), org.bookcreator.core.alert.AlertState.FIRING, T0));
+    Optional<Store> second = openSecondInstance();
+    List<Store> stores = second.isPresent() ? List.of(store, second.get()) : List.of(store);
+    List<java.util.concurrent.Future<Boolean>> saved = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+      for (int i = 0; i < 16; i++) {
+        Store s = stores.get(i % stores.size());
+        List<org.bookcreator.core.alert.OutboxWrite> outbox =
+            List.of(
+                new org.bookcreator.core.alert.OutboxWrite.Insert(
+                    new org.bookcreator.core.alert.Notification(
+                        "ntf_" + i,
+                        "hook",
+                        "{}:{alertname=\"HighLatency\"}",
+                        "firing",
+                        List.of(firing),
+                        0,
+                        T0),
+                    T0));
+        saved.add(pool.submit(() -> s.saveReceivedAlerts("receipt-1", changes, outbox, T0)));
+      }
+    } finally {
+      second.ifPresent(Store::close);
+    }
+
+    assertThat(saved.stream().filter(f -> f.resultNow()).count()).isEqualTo(1);
+    assertThat(store.pendingNotifications()).hasSize(1);
+    assertThat(store.alertHistory(T0, 10))
+        .singleElement()
+        .satisfies(c -> assertThat(c.alert().runbook()).endsWith("/latency"));
+    assertThat(store.openAlerts()).as("the evaluator's own only").isEmpty();
+    assertThat(store.openAlert("4f2a9c0e11d3b7a8"))
+        .contains(store.alertInstance("4f2a9c0e11d3b7a8", T0).orElseThrow());
+    assertThat(store.alertInstance("4f2a9c0e11d3b7a8", T0.plusSeconds(1))).isEmpty();
+  }
 }

@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,6 +37,7 @@ import org.bookcreator.core.alert.AlertState;
 import org.bookcreator.core.alert.Notification;
 import org.bookcreator.core.alert.OutboxWrite;
 import org.bookcreator.core.alert.Severity;
+import org.bookcreator.core.alert.Silence;
 import org.bookcreator.core.cost.CategoryStats;
 import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostLine;
@@ -2056,8 +2058,123 @@ public final class SqliteStore implements Store {
         "read open alerts",
         () ->
             query(
-                "SELECT * FROM alerts WHERE state <> 'RESOLVED' ORDER BY active_since, fingerprint",
-                SqliteStore::alert));
+                "SELECT * FROM alerts WHERE state <> 'RESOLVED' AND source = ? ORDER BY"
+                    + " active_since, fingerprint",
+                SqliteStore::alert,
+                OWN_ALERTS));
+  }
+
+  /** The source of the evaluator's alerts; received ones are {@link #RECEIVED_ALERTS}. */
+  private static final String OWN_ALERTS = "book-creator";
+
+  private static final String RECEIVED_ALERTS = "alertmanager";
+
+  /** A receipt of received alerts is kept this long: a re-delivery comes within minutes. */
+  private static final Duration RECEIPTS_KEPT = Duration.ofDays(30);
+
+  @Override
+  public Optional<Alert> openAlert(String fingerprint) {
+    return tx(
+        "read an open alert",
+        () ->
+            one(
+                "SELECT * FROM alerts WHERE fingerprint = ? AND state <> 'RESOLVED'",
+                SqliteStore::alert,
+                fingerprint));
+  }
+
+  @Override
+  public Optional<Alert> alertInstance(String fingerprint, Instant activeSince) {
+    return tx(
+        "read an alert",
+        () ->
+            one(
+                "SELECT * FROM alerts WHERE fingerprint = ? AND active_since = ?",
+                SqliteStore::alert,
+                fingerprint,
+                activeSince));
+  }
+
+  @Override
+  public boolean saveReceivedAlerts(
+      String receipt, List<AlertChange> changes, List<OutboxWrite> outbox, Instant at) {
+    return tx(
+        "record " + changes.size() + " received alert change(s)",
+        () -> {
+          update("DELETE FROM alert_receipts WHERE received_at < ?", at.minus(RECEIPTS_KEPT));
+          if (update(
+                  "INSERT OR IGNORE INTO alert_receipts(receipt, received_at) VALUES (?,?)",
+                  receipt,
+                  at)
+              == 0) return false;
+          writeAlertChanges(changes, RECEIVED_ALERTS);
+          for (OutboxWrite w : outbox) writeOutbox(w);
+          return true;
+        });
+  }
+
+  // ---- silences
+
+  @Override
+  public void addSilence(Silence s) {
+    ArrayNode matchers = Json.MAPPER.createArrayNode();
+    for (Silence.Matcher m : s.matchers()) {
+      matchers.addObject().put("name", m.name()).put("op", m.op().name()).put("value", m.value());
+    }
+    tx(
+        "record a silence",
+        () ->
+            update(
+                "INSERT INTO silences(id, matchers, starts_at, ends_at, reason, created_by,"
+                    + " created_at) VALUES (?,?,?,?,?,?,?)",
+                s.id(),
+                Json.write(matchers),
+                s.startsAt(),
+                s.endsAt(),
+                s.reason(),
+                s.createdBy(),
+                s.createdAt()));
+  }
+
+  private static Silence silence(ResultSet rs) throws SQLException {
+    List<Silence.Matcher> matchers = new ArrayList<>();
+    for (JsonNode m : Json.parse(rs.getString("matchers"))) {
+      matchers.add(
+          Silence.Matcher.of(
+              m.get("name").asString(),
+              Silence.Op.valueOf(m.get("op").asString()),
+              m.get("value").asString()));
+    }
+    return new Silence(
+        rs.getString("id"),
+        matchers,
+        Instant.ofEpochMilli(rs.getLong("starts_at")),
+        Instant.ofEpochMilli(rs.getLong("ends_at")),
+        rs.getString("reason"),
+        rs.getString("created_by"),
+        Instant.ofEpochMilli(rs.getLong("created_at")));
+  }
+
+  @Override
+  public List<Silence> activeSilences(Instant at) {
+    return tx(
+        "read silences",
+        () ->
+            query(
+                "SELECT * FROM silences WHERE ends_at > ? AND starts_at <= ? ORDER BY ends_at, id",
+                SqliteStore::silence,
+                at,
+                at));
+  }
+
+  @Override
+  public Optional<Silence> endSilence(String id, Instant at) {
+    return tx(
+        "end a silence",
+        () -> {
+          update("UPDATE silences SET ends_at = ? WHERE id = ? AND ends_at > ?", at, id, at);
+          return one("SELECT * FROM silences WHERE id = ?", SqliteStore::silence, id);
+        });
   }
 
   @Override
@@ -2065,7 +2182,7 @@ public final class SqliteStore implements Store {
     tx(
         "record " + changes.size() + " alert change(s)",
         () -> {
-          writeAlertChanges(changes);
+          writeAlertChanges(changes, OWN_ALERTS);
           for (OutboxWrite w : outbox) writeOutbox(w);
           return null;
         });
@@ -2238,7 +2355,7 @@ public final class SqliteStore implements Store {
                 .orElse(0L));
   }
 
-  private void writeAlertChanges(List<AlertChange> changes) throws SQLException {
+  private void writeAlertChanges(List<AlertChange> changes, String source) throws SQLException {
     {
       for (AlertChange c : changes) {
         Alert a = c.alert();
@@ -2246,8 +2363,8 @@ public final class SqliteStore implements Store {
         if (c.from().isEmpty()) {
           update(
               "INSERT INTO alerts(fingerprint, name, labels, severity, state, summary,"
-                  + " description, runbook, active_since, fired_at, resolved_at) VALUES"
-                  + " (?,?,?,?,?,?,?,?,?,?,?)",
+                  + " description, runbook, active_since, fired_at, resolved_at, source) VALUES"
+                  + " (?,?,?,?,?,?,?,?,?,?,?,?)",
               a.fingerprint(),
               a.name(),
               labels,
@@ -2258,7 +2375,8 @@ public final class SqliteStore implements Store {
               a.runbook(),
               a.activeSince(),
               a.firedAt(),
-              a.resolvedAt());
+              a.resolvedAt(),
+              source);
         } else if (update(
                 "UPDATE alerts SET state = ?, summary = ?, description = ?, fired_at = ?,"
                     + " resolved_at = ? WHERE fingerprint = ? AND active_since = ? AND state ="

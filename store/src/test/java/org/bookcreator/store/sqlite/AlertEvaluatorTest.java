@@ -23,6 +23,7 @@ import org.bookcreator.core.alert.NotificationPolicy;
 import org.bookcreator.core.alert.ProcessProbe;
 import org.bookcreator.core.alert.Severity;
 import org.bookcreator.core.alert.Signal;
+import org.bookcreator.core.alert.Silences;
 import org.bookcreator.core.cost.LedgerEntry;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.ops.StallDetector;
@@ -31,6 +32,7 @@ import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.Stage;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.support.Ids;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -423,6 +425,68 @@ class AlertEvaluatorTest {
 
     assertThat(store.pendingNotifications()).hasSize(2);
     assertThat(store.outboxDepth()).isEqualTo(2);
+  }
+
+  private org.bookcreator.core.alert.Silence silence(String matcher, String duration) {
+    return new Silences(store, new Ids(clock, new java.util.Random(1)), clock)
+        .create(
+            new Silences.Request(
+                List.of(matcher), Optional.of(duration), Optional.empty(), "maintenance", "test"));
+  }
+
+  @Test
+  void aSilencedAlert_isRecordedButNotNotified_andIsAnnouncedOnceTheSilenceEnds() {
+    AlertEvaluator evaluator = notifying();
+    silence("alertname=RunFailed", "1h");
+    aRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.FAILED, "broken", T0);
+
+    List<AlertChange> fired = evaluator.evaluate();
+    clock.advance(Duration.ofMinutes(59));
+    evaluator.evaluate();
+
+    assertThat(fired).extracting(AlertChange::to).containsExactly(AlertState.FIRING);
+    assertThat(store.openAlerts()).extracting(Alert::name).containsExactly("RunFailed");
+    assertThat(store.pendingNotifications()).as("silenced").isEmpty();
+
+    clock.advance(Duration.ofMinutes(1));
+    evaluator.evaluate();
+
+    assertThat(store.pendingNotifications())
+        .hasSize(2)
+        .allSatisfy(
+            n -> {
+              assertThat(n.status()).isEqualTo(Notification.FIRING);
+              assertThat(n.alerts()).extracting(Alert::name).containsExactly("RunFailed");
+            });
+  }
+
+  @Test
+  void aResolutionUnderASilence_isNotNotified_norOneOfAnAlertNobodyHeardFire() {
+    AlertEvaluator evaluator = notifying();
+    aRun("p1", "r1");
+    aRun("p2", "r2");
+    store.transitionRun("r1", RunState.RUNNING, RunState.FAILED, "broken", T0);
+    evaluator.evaluate();
+    deliverAll();
+    silence("alertname=RunFailed", "1h");
+    store.transitionRun("r2", RunState.RUNNING, RunState.FAILED, "broken", T0);
+    evaluator.evaluate();
+    assertThat(store.pendingNotifications()).as("r2 fired under the silence").isEmpty();
+
+    store.transitionRun("r1", RunState.FAILED, RunState.CANCELLED, "given up", T0);
+    clock.advance(Duration.ofMinutes(1));
+    evaluator.evaluate();
+    assertThat(store.pendingNotifications()).as("r1 resolved under the silence").isEmpty();
+
+    clock.advance(Duration.ofHours(1));
+    store.transitionRun("r2", RunState.FAILED, RunState.CANCELLED, "given up", T0);
+    List<AlertChange> resolved = evaluator.evaluate();
+
+    assertThat(resolved).extracting(AlertChange::to).containsExactly(AlertState.RESOLVED);
+    assertThat(store.pendingNotifications())
+        .as("r2 resolved after the silence ended, but nobody heard it fire")
+        .isEmpty();
   }
 
   private void deliverAll() {

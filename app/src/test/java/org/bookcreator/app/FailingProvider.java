@@ -1,0 +1,30 @@
+package org.bookcreator.app;
+
+import java.nio.file.Path;
+
+/** Settings under which the simulated provider fails every call: a run fails within seconds. */
+final class FailingProvider {
+  private FailingProvider() {}
+
+  /** The YAML of those settings; more top-level sections may follow it. */
+  static final String CONFIG =
+      """
+      simulated:
+        server_error_rate: 1
+      pipeline:
+        max_attempts: 6
+        backoff_base: 1ms
+        backoff_max: 2ms
+      """;
+
+  /** {@code run} of the dragon example brief in {@code data}, with {@code config}. */
+  static Cli run(Path data, Path config) {
+    return Cli.run(
+        "run",
+        CliTest.example("dragon.yaml").toString(),
+        "--data-dir",
+        data.toString(),
+        "--config",
+        config.toString());
+  }
+}
