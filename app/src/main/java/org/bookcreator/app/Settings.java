@@ -137,7 +137,6 @@ final class Settings {
                   java.time.Duration.ofSeconds(10)),
               clock));
     }
-    out.addAll(alertmanagers(clock));
     return out;
   }
 
