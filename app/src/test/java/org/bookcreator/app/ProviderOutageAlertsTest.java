@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.bookcreator.notify.DesktopSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,10 +23,11 @@ import tools.jackson.databind.JsonNode;
 /**
  * A provider outage as an operator lives it: {@code serve} drives a book through the OpenAI adapter
  * against a local server speaking OpenAI's wire format that answers 503 to every call (OpenAI
- * cannot be reached from a test). ProviderDown reaches a real webhook receiver and a real SMTP
- * server (GreenMail); when the server answers again and the run is restarted, the resolution
- * reaches both. (The desktop and Alertmanager notifiers have their own tests against the real
- * notify-send and Alertmanager: DesktopNotifierTest, RealAlertmanagerTest.)
+ * cannot be reached from a test). ProviderDown reaches every notifier, each the real thing: a
+ * webhook receiver, an SMTP server (GreenMail), the desktop (notify-send to dunst on a private
+ * display and D-Bus session) and an Alertmanager (Debian's) that forwards to a receiver of the
+ * test. When the server answers again and the run is restarted, the resolution reaches each.
+ * Skipped without Alertmanager or the desktop programs, unless CI=true (then it fails).
  */
 class ProviderOutageAlertsTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -37,6 +39,8 @@ class ProviderOutageAlertsTest {
   private TestReceiver receiver;
   private GreenMail smtp;
   private ServeCommand.Serving serving;
+  private DesktopSession desktop;
+  private RealAlertmanager alertmanager;
 
   @AfterEach
   void stop() {
@@ -44,10 +48,18 @@ class ProviderOutageAlertsTest {
     if (provider != null) provider.close();
     if (receiver != null) receiver.close();
     if (smtp != null) smtp.stop();
+    try {
+      if (alertmanager != null) alertmanager.close();
+      if (desktop != null) desktop.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
-  void providerDown_firesToWebhookAndMail_andResolvesWhenTheProviderIsBack() throws Exception {
+  void providerDown_reachesEveryNotifier_andResolvesWhenTheProviderIsBack() throws Exception {
+    RealAlertmanager.require();
+    desktop = DesktopSession.start(java.nio.file.Files.createDirectories(dir.resolve("desktop")));
     provider =
         OpenAiWireServer.start(
             Optional.of("gpt-4o-mini-2024-07-18"),
@@ -65,8 +77,10 @@ class ProviderOutageAlertsTest {
     receiver = new TestReceiver();
     smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
     smtp.start();
-    serving = serve();
+    int amPort = RealAlertmanager.freePort();
+    serving = serve(amPort);
     String api = "http://127.0.0.1:" + serving.api.port();
+    alertmanager = RealAlertmanager.start(dir, amPort, api, receiver.url("/am"));
 
     TestHttp.Started started =
         http.start(
@@ -76,6 +90,8 @@ class ProviderOutageAlertsTest {
     assertThat(http.awaitSettled(api, started.run()).get("state").asString()).isEqualTo("failed");
     JsonNode fired = receiver.await("/hook", b -> about(b, "firing"), WAIT).body();
     MimeMessage firedMail = awaitMail("[FIRING] ProviderDown");
+    receiver.await("/am", b -> fromAlertmanager(b, "firing"), WAIT);
+    assertThat(desktop.shown(1)).anySatisfy(n -> assertThat(n.summary()).contains("ProviderDown"));
 
     down.set(false);
     http.post(
@@ -84,6 +100,10 @@ class ProviderOutageAlertsTest {
         .isEqualTo("completed");
     JsonNode resolved = receiver.await("/hook", b -> about(b, "resolved"), WAIT).body();
     MimeMessage resolvedMail = awaitMail("[RESOLVED] ProviderDown");
+    receiver.await("/am", b -> fromAlertmanager(b, "resolved"), WAIT);
+    assertThat(desktop.shown(2))
+        .anySatisfy(
+            n -> assertThat(n.summary()).contains("ProviderDown").containsIgnoringCase("resolved"));
 
     assertThat(fired.get("alerts").get(0).get("labels").get("provider").asString())
         .isEqualTo("openai");
@@ -102,7 +122,7 @@ class ProviderOutageAlertsTest {
         .isEqualTo(1);
   }
 
-  private ServeCommand.Serving serve() throws Exception {
+  private ServeCommand.Serving serve(int alertmanagerPort) throws Exception {
     Path config =
         Files.writeString(
             dir.resolve("book-creator.yaml"),
@@ -126,20 +146,35 @@ class ProviderOutageAlertsTest {
                 smtp_host: 127.0.0.1
                 smtp_port: %d
                 security: none
+              desktop: true
+              alertmanager:
+                urls: http://127.0.0.1:%d
+                resend: 1s
             """
-                .formatted(receiver.url("/hook"), smtp.getSmtp().getPort()));
-    Settings settings =
-        Settings.load(
-            config,
-            Map.of("OPENAI_BASE_URL", provider.baseUrl(), "OPENAI_API_KEY", "sk-outage-0123456789"),
-            TestHttp.serveFlags(dir.resolve("data")));
+                .formatted(receiver.url("/hook"), smtp.getSmtp().getPort(), alertmanagerPort));
+    Map<String, String> env = new java.util.HashMap<>(desktop.environment());
+    env.put("OPENAI_BASE_URL", provider.baseUrl());
+    env.put("OPENAI_API_KEY", "sk-outage-0123456789");
+    Settings settings = Settings.load(config, env, TestHttp.serveFlags(dir.resolve("data")));
     return ServeCommand.Serving.start(
         settings, Observability.start(settings, Observability.Mode.FOREGROUND));
   }
 
+  /**
+   * A notification of Book Creator's own evaluator about ProviderDown in {@code status} (its group
+   * is the alert's name and provider; what comes back through Alertmanager is grouped by
+   * Alertmanager).
+   */
   private static boolean about(JsonNode body, String status) {
     return body.path("status").asString().equals(status)
-        && body.path("alerts").findValuesAsString("name").contains("ProviderDown");
+        && body.path("group_key").asString().equals("ProviderDown{provider=openai}");
+  }
+
+  /** An Alertmanager webhook (version 4) about ProviderDown in {@code status}. */
+  private static boolean fromAlertmanager(JsonNode payload, String status) {
+    return payload.path("version").asString().equals("4")
+        && payload.path("status").asString().equals(status)
+        && payload.path("alerts").findValuesAsString("alertname").contains("ProviderDown");
   }
 
   private MimeMessage awaitMail(String subject) throws Exception {
