@@ -126,8 +126,9 @@ final class Engine implements AutoCloseable {
             : Optional.empty();
     this.notifications =
         alerts.isPresent() && !settings.notifiers(clock).isEmpty()
-            ? Optional.of(dispatcher(settings, store, clock))
+            ? Optional.of(dispatcher(settings, store, clock, telemetry.metrics()))
             : Optional.empty();
+    alerts.ifPresent(a -> alertGauges(a, store, telemetry.metrics()));
     alerts.ifPresent(a -> a.start(settings.get(Setting.ALERTS_INTERVAL)));
     notifications.ifPresent(d -> d.start(java.time.Duration.ofSeconds(1)));
     this.silences = new Silences(store, ids, clock);
@@ -170,8 +171,19 @@ final class Engine implements AutoCloseable {
         () -> notificationIds.next("ntf"));
   }
 
+  /** The alerting gauges of a process that evaluates alerts: firing alerts and outbox depth. */
+  private static void alertGauges(AlertEvaluator evaluator, Store store, BookMetrics metrics) {
+    metrics.alertGauges(
+        () ->
+            evaluator.firing().stream()
+                .map(f -> BookMetrics.Point.of(f.alerts(), f.alertname(), f.severity().id()))
+                .toList(),
+        store::outboxDepth);
+  }
+
   /** Delivers the outbox to the configured notifiers. */
-  static NotificationDispatcher dispatcher(Settings settings, Store store, InstantSource clock) {
+  static NotificationDispatcher dispatcher(
+      Settings settings, Store store, InstantSource clock, BookMetrics metrics) {
     return new NotificationDispatcher(
         store,
         settings.notifiers(clock),
@@ -179,7 +191,8 @@ final class Engine implements AutoCloseable {
         settings.get(Setting.NOTIFY_RETRY_BASE),
         settings.get(Setting.NOTIFY_RETRY_MAX),
         settings.get(Setting.NOTIFY_GIVE_UP_AFTER),
-        new Random());
+        new Random(),
+        metrics);
   }
 
   /** The measurements alert rules need of this process: its data directory's disk. */

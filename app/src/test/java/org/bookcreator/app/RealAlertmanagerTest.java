@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.bookcreator.core.support.Json;
@@ -127,27 +126,22 @@ class RealAlertmanagerTest {
 
   /** serve with the simulated provider failing every call, Alertmanager and a webhook notifier. */
   private ServeCommand.Serving serve(String alertmanagerUrl) throws Exception {
-    Path config =
-        Files.writeString(
-            dir.resolve("book-creator.yaml"),
-            FailingProvider.CONFIG
-                + """
-                alerts:
-                  interval: 1s
-                  group_wait: 0s
-                  group_interval: 1s
-                notify:
-                  webhooks: %s
-                  retry_base: 100ms
-                  retry_max: 500ms
-                  alertmanager:
-                    urls: %s
-                    resend: 1s
-                """
-                    .formatted(receiver.url("/hook"), alertmanagerUrl));
-    Settings settings = Settings.load(config, Map.of(), TestHttp.serveFlags(dir.resolve("data")));
-    return ServeCommand.Serving.start(
-        settings, Observability.start(settings, Observability.Mode.FOREGROUND));
+    return FailingProvider.serve(
+        dir,
+        """
+        alerts:
+          interval: 1s
+          group_wait: 0s
+          group_interval: 1s
+        notify:
+          webhooks: %s
+          retry_base: 100ms
+          retry_max: 500ms
+          alertmanager:
+            urls: %s
+            resend: 1s
+        """
+            .formatted(receiver.url("/hook"), alertmanagerUrl));
   }
 
   /**
