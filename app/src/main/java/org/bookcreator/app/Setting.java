@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.bookcreator.core.alert.NotificationPolicy;
 import org.bookcreator.core.cost.Price;
 import org.bookcreator.core.cost.PriceFile;
 import org.bookcreator.core.llm.LlmRouter;
@@ -417,6 +418,16 @@ final class Setting<T> {
           "4h",
           SettingType.duration(Duration.ofMinutes(1)),
           "a still-firing alert is announced again after this long");
+
+  static final Setting<List<NotificationPolicy.Route>> ALERTS_ROUTES =
+      declare(
+          "alerts.routes",
+          "",
+          SettingType.custom("routes: MATCHERS:NOTIFIERS; ...", NotificationPolicy.Route::parse),
+          "which notifiers hear of which alerts: routes separated by ';', each label matchers"
+              + " (comma-separated, or * for all) ':' notifier names (comma-separated), e.g."
+              + " severity=critical:email,desktop; alertname=RunFailed:webhook; the first route"
+              + " that matches wins; no route matches: every notifier");
 
   static final Setting<List<String>> NOTIFY_WEBHOOKS =
       declare(

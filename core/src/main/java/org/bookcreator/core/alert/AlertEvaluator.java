@@ -260,7 +260,7 @@ public final class AlertEvaluator {
       Alert a = announce.alert();
       String status = announce.status();
       String group = policy.groupKey(a);
-      for (String notifier : policy.notifiers()) {
+      for (String notifier : policy.notifiersFor(a)) {
         String key = notifier + "\0" + group + "\0" + status;
         Notification pending = waiting.get(key);
         if (pending != null) {
