@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.bookcreator.core.alert.AlertEvaluator;
 import org.bookcreator.core.alert.NotificationDispatcher;
 import org.bookcreator.core.alert.Notifier;
+import org.bookcreator.core.alert.NotifierTests;
 import org.bookcreator.core.alert.ProcessProbe;
 import org.bookcreator.core.alert.ReceivedAlerts;
 import org.bookcreator.core.alert.Silences;
@@ -156,6 +157,12 @@ final class Engine implements AutoCloseable {
             .toList(),
         () -> notificationIds.next("ntf"),
         clock);
+  }
+
+  /** Test notifications straight through the configured notifiers: {@code alerts test}. */
+  static NotifierTests notifierTests(Settings settings, InstantSource clock) {
+    Ids notificationIds = new Ids(clock, new SecureRandom());
+    return new NotifierTests(settings.notifiers(clock), () -> notificationIds.next("ntf"), clock);
   }
 
   /** The evaluator of the configured rules, reading the disk of the data directory. */

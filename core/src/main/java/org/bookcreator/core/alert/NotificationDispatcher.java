@@ -132,7 +132,8 @@ public final class NotificationDispatcher {
     }
   }
 
-  private static Notifier.Delivery deliver(Notifier notifier, Notification n) {
+  /** One attempt through {@code notifier}; a notifier that throws is a retryable failure. */
+  static Notifier.Delivery deliver(Notifier notifier, Notification n) {
     try {
       return notifier.deliver(n);
     } catch (RuntimeException e) {
