@@ -537,6 +537,15 @@ final class Setting<T> {
           "how often alerts still firing are posted to Alertmanager again; each post holds them"
               + " for four of these");
 
+  static final Setting<Duration> NOTIFY_LONG_RUN_AFTER =
+      declare(
+          "notify.long_run_after",
+          "10m",
+          SettingType.duration(Duration.ofMillis(1)),
+          "a run that took longer than this (from its creation to its end) is announced to the"
+              + " notifiers when it completes (BookReady: the manuscript, time and cost) or fails"
+              + " (BookFailed)");
+
   static final Setting<Duration> NOTIFY_RETRY_BASE =
       declare(
           "notify.retry_base",
