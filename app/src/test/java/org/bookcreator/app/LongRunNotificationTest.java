@@ -2,7 +2,6 @@ package org.bookcreator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.bookcreator.core.alert.LongRunNotices;
@@ -29,20 +28,10 @@ class LongRunNotificationTest {
 
   /** {@code provider}: the simulated provider's settings, {@link #QUICK} or failing. */
   private Path config(String longRunAfter, String provider) throws Exception {
-    return Files.writeString(
-        dir.resolve("book-creator.yaml"),
-        provider
-            + """
-            alerts:
-              interval: 1h
-              group_wait: 0s
-            notify:
-              webhooks: %s
-              long_run_after: %s
-              retry_base: 10ms
-              retry_max: 20ms
-            """
-                .formatted(receiver.url("/hook"), longRunAfter));
+    return FailingProviderRun.config(
+        dir,
+        provider,
+        "webhooks: %s\nlong_run_after: %s\n".formatted(receiver.url("/hook"), longRunAfter));
   }
 
   private Cli cli(String command, Path config, String... more) {

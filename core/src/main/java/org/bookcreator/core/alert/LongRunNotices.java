@@ -184,27 +184,21 @@ public final class LongRunNotices {
         ready
             ? "Your book \"" + title + "\" is ready (" + took + ", " + cost + ")"
             : "The run of \"" + title + "\" failed after " + took + " (" + cost + " spent)",
-        ready
-            ? "Manuscript: "
-                + manuscripts.apply(r.projectId(), r.id())
-                + ". Run "
-                + r.id()
-                + " took "
-                + took
-                + " and cost "
-                + cost
-                + "."
-            : r.reason().orElse("no reason recorded")
-                + ". Run "
-                + r.id()
-                + " took "
-                + took
-                + " and cost "
-                + cost
-                + ". Look: bin/book-creator diagnose "
-                + r.id()
-                + "; restart: bin/book-creator runs restart "
-                + r.id(),
+        (ready
+                ? "Manuscript: " + manuscripts.apply(r.projectId(), r.id())
+                : r.reason().orElse("no reason recorded"))
+            + ". Run "
+            + r.id()
+            + " took "
+            + took
+            + " and cost "
+            + cost
+            + (ready
+                ? "."
+                : ". Look: bin/book-creator diagnose "
+                    + r.id()
+                    + "; restart: bin/book-creator runs restart "
+                    + r.id()),
         ready ? "" : "run-failed",
         r.createdAt(),
         Optional.of(r.updatedAt()),
