@@ -6,12 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.bookcreator.core.support.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,27 +100,22 @@ class RealAlertmanagerTest {
 
   /** serve with the simulated provider failing every call, Alertmanager and a webhook notifier. */
   private ServeCommand.Serving serve(String alertmanagerUrl) throws Exception {
-    Path config =
-        Files.writeString(
-            dir.resolve("book-creator.yaml"),
-            FailingProvider.CONFIG
-                + """
-                alerts:
-                  interval: 1s
-                  group_wait: 0s
-                  group_interval: 1s
-                notify:
-                  webhooks: %s
-                  retry_base: 100ms
-                  retry_max: 500ms
-                  alertmanager:
-                    urls: %s
-                    resend: 1s
-                """
-                    .formatted(receiver.url("/hook"), alertmanagerUrl));
-    Settings settings = Settings.load(config, Map.of(), TestHttp.serveFlags(dir.resolve("data")));
-    return ServeCommand.Serving.start(
-        settings, Observability.start(settings, Observability.Mode.FOREGROUND));
+    return FailingProvider.serve(
+        dir,
+        """
+        alerts:
+          interval: 1s
+          group_wait: 0s
+          group_interval: 1s
+        notify:
+          webhooks: %s
+          retry_base: 100ms
+          retry_max: 500ms
+          alertmanager:
+            urls: %s
+            resend: 1s
+        """
+            .formatted(receiver.url("/hook"), alertmanagerUrl));
   }
 
   private HttpResponse<String> get(String url) throws Exception {
