@@ -239,8 +239,18 @@ public interface Store extends AutoCloseable {
 
   void heartbeat(String workerId, Instant at);
 
-  /** The last heartbeat of every worker that ever sent one. */
+  /**
+   * The last heartbeat of every worker that sent one and was not {@linkplain #forgetWorkers
+   * forgotten} since.
+   */
   java.util.Map<String, Instant> workerHeartbeats();
+
+  /**
+   * Forgets workers that stopped: a pool that shuts down cleanly removes its own, and the owner of
+   * the embedded store, at start-up, those of an earlier process. Only workers that should still be
+   * alive stay in {@link #workerHeartbeats}; an unknown id is ignored.
+   */
+  void forgetWorkers(Collection<String> workerIds);
 
   /**
    * Active (queued or running) runs per category and current stage, for the books-per-stage gauge:
@@ -265,6 +275,24 @@ public interface Store extends AutoCloseable {
 
   record ModelCalls(
       String provider, String model, long calls, long failed, long rateLimited, long unpriced) {}
+
+  /**
+   * The latency of each provider's answered calls since a time: how many, and the smallest latency
+   * that at least {@code quantile} (0 to 1) of them did not exceed (the nearest-rank quantile).
+   * Reads only the window.
+   */
+  List<CallLatency> callLatency(Instant since, double quantile);
+
+  record CallLatency(String provider, long calls, long quantileMs) {}
+
+  /**
+   * Per agent role since a time: the calls answered without an error (those whose answer is
+   * checked), and the {@link RunEvent#SCHEMA_VIOLATION} events recorded by the role's tasks. Roles
+   * with neither are left out. Reads only the window.
+   */
+  List<RoleChecks> roleChecks(Instant since);
+
+  record RoleChecks(org.bookcreator.core.run.AgentRole role, long answered, long violations) {}
 
   /** The alert instances pending or firing now, of the built-in rules (none received). */
   List<org.bookcreator.core.alert.Alert> openAlerts();

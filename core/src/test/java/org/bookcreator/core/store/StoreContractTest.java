@@ -977,6 +977,93 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void forgetWorkers_removesTheNamedWorkersOnly() {
+    for (String w : List.of("w1", "w2", "w3")) store.heartbeat(w, T0);
+
+    store.forgetWorkers(List.of("w1", "w3", "never-seen"));
+    store.forgetWorkers(List.of());
+
+    assertThat(store.workerHeartbeats()).containsExactly(Map.entry("w2", T0));
+  }
+
+  /** An answered call of {@code provider} by {@code role}, with its latency and outcome. */
+  private static LedgerEntry aTimedCall(
+      String callId, String provider, AgentRole role, long latencyMs, String error, Instant at) {
+    LedgerEntry c = aCall(callId, "r1", provider, "m", BigDecimal.ONE, at);
+    return new LedgerEntry(
+        c.callId(),
+        c.projectId(),
+        c.runId(),
+        c.taskId(),
+        c.stage(),
+        role,
+        c.attempt(),
+        c.provider(),
+        c.model(),
+        c.usage(),
+        c.costUsd(),
+        c.priceVersion(),
+        latencyMs,
+        error == null ? LedgerEntry.OK : LedgerEntry.ERROR,
+        Optional.ofNullable(error),
+        c.response(),
+        c.at());
+  }
+
+  @Test
+  void callLatency_isTheNearestRankQuantilePerProvider_overTheWindowOnly() {
+    aRunningRun("p1", "r1");
+    Instant since = T0.plusSeconds(60);
+    List<LedgerEntry> calls = new ArrayList<>();
+    for (int i = 1; i <= 20; i++)
+      calls.add(aTimedCall("o" + i, "openai", AgentRole.PLANNER, i * 100L, null, since));
+    calls.add(aTimedCall("o-slow", "openai", AgentRole.PLANNER, 99_000, "timeout", since));
+    calls.add(aTimedCall("o-old", "openai", AgentRole.PLANNER, 500_000, null, T0));
+    calls.add(aTimedCall("a1", "anthropic", AgentRole.CRITIC, 700, null, since.plusSeconds(1)));
+    store.recordCalls(calls);
+
+    List<Store.CallLatency> p95 = store.callLatency(since, 0.95);
+    List<Store.CallLatency> median = store.callLatency(since, 0.5);
+
+    assertThat(p95)
+        .as("21 calls in the window, the failed one too: the 20th smallest")
+        .containsExactly(
+            new Store.CallLatency("anthropic", 1, 700), new Store.CallLatency("openai", 21, 2000));
+    assertThat(median).contains(new Store.CallLatency("openai", 21, 1100));
+  }
+
+  @Test
+  void roleChecks_countAnsweredCallsAndSchemaViolationsPerRole_overTheWindowOnly() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t-outline", "r1", spec("outline"), T0);
+    store.enqueue(
+        "t-draft",
+        "r1",
+        new TaskSpec("draft", Stage.CHAPTER_WRITING, TaskKind.DRAFT_CHAPTER, "{}"),
+        T0);
+    Instant since = T0.plusSeconds(60);
+    store.recordCalls(
+        List.of(
+            aTimedCall("c1", "openai", AgentRole.PLANNER, 10, null, since),
+            aTimedCall("c2", "openai", AgentRole.PLANNER, 10, null, since),
+            aTimedCall("c3", "openai", AgentRole.PLANNER, 10, "server_error", since),
+            aTimedCall("c4", "openai", AgentRole.PLANNER, 10, null, T0)));
+    for (Instant at : List.of(since, since.plusSeconds(1), T0))
+      store.recordEvent(
+          new RunEvent("r1", Optional.of("t-outline"), RunEvent.SCHEMA_VIOLATION, "bad", at));
+    store.recordEvent(new RunEvent("r1", Optional.of("t-outline"), RunEvent.RETRY, "r", since));
+    store.recordEvent(
+        new RunEvent("r1", Optional.of("t-draft"), RunEvent.SCHEMA_VIOLATION, "short", since));
+
+    List<Store.RoleChecks> checks = store.roleChecks(since);
+
+    assertThat(checks)
+        .containsExactlyInAnyOrder(
+            new Store.RoleChecks(AgentRole.PLANNER, 2, 2),
+            new Store.RoleChecks(AgentRole.WRITER, 0, 1));
+  }
+
+  @Test
   void events_areKeptInOrder() {
     aRunningRun("p1", "r1");
 

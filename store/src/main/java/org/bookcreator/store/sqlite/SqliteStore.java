@@ -2007,7 +2007,76 @@ public final class SqliteStore implements Store {
         });
   }
 
+  @Override
+  public void forgetWorkers(Collection<String> workerIds) {
+    if (workerIds.isEmpty()) return;
+    tx(
+        "forget stopped workers",
+        () ->
+            update(
+                "DELETE FROM workers WHERE id IN (SELECT value FROM json_each(?))",
+                jsonArray(workerIds)));
+  }
+
+  /** A JSON array of strings, for {@code json_each(?)}: a list of any length as one parameter. */
+  private static String jsonArray(Collection<String> values) {
+    return Json.write(List.copyOf(values));
+  }
+
   // ---- alerts
+
+  @Override
+  public List<CallLatency> callLatency(Instant since, double quantile) {
+    if (!(quantile > 0 && quantile <= 1))
+      throw new IllegalArgumentException("quantile must be in (0, 1]: " + quantile);
+    // Nearest rank: the ceil(q * n)-th smallest latency, in integers (q in millionths) so that 95%
+    // of 20 is the 19th, not the 20th by a rounding error. The window is read once through the
+    // time index and sorted per provider; SQLite has no percentile function.
+    long millionths = Math.round(quantile * 1_000_000);
+    return tx(
+        "latency quantile per provider",
+        () ->
+            query(
+                "SELECT provider, n, latency_ms FROM (SELECT provider, latency_ms, ROW_NUMBER()"
+                    + " OVER (PARTITION BY provider ORDER BY latency_ms) AS rn, COUNT(*) OVER"
+                    + " (PARTITION BY provider) AS n FROM llm_calls WHERE at >= ? AND outcome IN"
+                    + " ('ok', 'error', 'wasted')) WHERE rn = MAX(1, (n * ? + 999999) / 1000000)"
+                    + " ORDER BY provider",
+                rs -> new CallLatency(rs.getString(1), rs.getLong(2), rs.getLong(3)),
+                since,
+                millionths));
+  }
+
+  @Override
+  public List<RoleChecks> roleChecks(Instant since) {
+    return tx(
+        "count checked answers and schema violations per role",
+        () -> {
+          Map<AgentRole, long[]> byRole = new java.util.EnumMap<>(AgentRole.class);
+          for (Object[] row :
+              query(
+                  "SELECT agent_role, COUNT(*) FROM llm_calls WHERE at >= ? AND outcome IN ('ok',"
+                      + " 'wasted') AND error_type IS NULL GROUP BY agent_role",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                  since)) {
+            byRole.computeIfAbsent(AgentRole.valueOf((String) row[0]), k -> new long[2])[0] +=
+                (Long) row[1];
+          }
+          for (Object[] row :
+              query(
+                  "SELECT t.kind, COUNT(*) FROM run_events e JOIN tasks t ON t.id = e.task_id"
+                      + " WHERE e.kind = ? AND e.at >= ? GROUP BY t.kind",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                  RunEvent.SCHEMA_VIOLATION,
+                  since)) {
+            AgentRole role = TaskKind.valueOf((String) row[0]).role();
+            byRole.computeIfAbsent(role, k -> new long[2])[1] += (Long) row[1];
+          }
+          List<RoleChecks> out = new ArrayList<>();
+          byRole.forEach((r, n) -> out.add(new RoleChecks(r, n[0], n[1])));
+          return out;
+        });
+  }
 
   @Override
   public List<ModelCalls> modelCalls(Instant since) {
