@@ -4,11 +4,9 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.project.Project;
@@ -530,6 +528,7 @@ public final class BuiltInRules {
     public List<Signal> check(AlertInputs in) {
       return budgets(
           in,
+          share,
           (spent, budget) ->
               spent.compareTo(budget.multiply(share)) >= 0 && spent.compareTo(budget) < 0);
     }
@@ -548,7 +547,7 @@ public final class BuiltInRules {
 
     @Override
     public List<Signal> check(AlertInputs in) {
-      return budgets(in, (spent, budget) -> spent.compareTo(budget) >= 0);
+      return budgets(in, BigDecimal.ONE, (spent, budget) -> spent.compareTo(budget) >= 0);
     }
   }
 
@@ -693,25 +692,21 @@ public final class BuiltInRules {
     return out;
   }
 
+  /** The open runs' projects that spent at least {@code share} of their budget and cross it. */
   private static List<Signal> budgets(
-      AlertInputs in, java.util.function.BiPredicate<BigDecimal, BigDecimal> crossed) {
-    Map<String, Run> byProject = new LinkedHashMap<>();
-    for (Run r : in.store().runsIn(Set.of(RunState.QUEUED, RunState.RUNNING, RunState.PAUSED)))
-      byProject.put(r.projectId(), r);
+      AlertInputs in,
+      BigDecimal share,
+      java.util.function.BiPredicate<BigDecimal, BigDecimal> crossed) {
     List<Signal> out = new ArrayList<>();
-    Map<String, Project> projects = new HashMap<>();
-    for (Run r : byProject.values()) {
-      Optional<Project> p = in.store().project(r.projectId());
-      if (p.isEmpty() || p.get().budgetUsd().isEmpty()) continue;
-      projects.put(r.projectId(), p.get());
-      BigDecimal budget = p.get().budgetUsd().get();
-      BigDecimal spent = in.store().projectSpend(r.projectId());
+    for (Store.OpenBudget b : in.store().openBudgets(share)) {
+      BigDecimal budget = b.budgetUsd();
+      BigDecimal spent = b.spentUsd();
       if (budget.signum() <= 0 || !crossed.test(spent, budget)) continue;
       out.add(
           new Signal(
-              Map.of("project_id", r.projectId(), "run_id", r.id()),
+              Map.of("project_id", b.projectId(), "run_id", b.runId()),
               "\""
-                  + p.get().title()
+                  + b.title()
                   + "\" spent "
                   + percent(spent, budget)
                   + " of its $"
@@ -721,9 +716,9 @@ public final class BuiltInRules {
                   + spent.setScale(4, RoundingMode.HALF_EVEN).toPlainString()
                   + " of $"
                   + budget.toPlainString()
-                  + (r.state() == RunState.PAUSED ? "; run " + r.id() + " is paused" : "")
+                  + (b.runState() == RunState.PAUSED ? "; run " + b.runId() + " is paused" : "")
                   + ". Raise it: bin/book-creator resume --run "
-                  + r.id()
+                  + b.runId()
                   + " --budget-usd N --reason TEXT"));
     }
     return out;

@@ -49,6 +49,22 @@ public interface Store extends AutoCloseable {
   /** The exact cost of every priced call of a project, all runs together. */
   java.math.BigDecimal projectSpend(String projectId);
 
+  /**
+   * Every project with a budget and an open (queued, running or paused) run that has spent at least
+   * {@code minShare} of its budget: the run, the budget and the project's spend, in one query (for
+   * the budget alert rules). The share is a filter that may let a project a hair below it through;
+   * callers compare the exact amounts.
+   */
+  List<OpenBudget> openBudgets(java.math.BigDecimal minShare);
+
+  record OpenBudget(
+      String projectId,
+      String title,
+      String runId,
+      RunState runState,
+      java.math.BigDecimal budgetUsd,
+      java.math.BigDecimal spentUsd) {}
+
   List<Project> projects();
 
   /** Creates a run in state QUEUED, all its stages PENDING, numbered after the project's others. */
@@ -109,6 +125,18 @@ public interface Store extends AutoCloseable {
    * decide the next step, without reading every prompt input back each time.
    */
   List<Task> taskOutcomes(String runId);
+
+  /**
+   * The latest change of any task of each of these runs (runs without tasks are left out): in one
+   * query, for the stall detector's look at every active run.
+   */
+  Map<String, Instant> lastTaskChanges(Collection<String> runIds);
+
+  /** The leased tasks whose lease expired before {@code now}, without their inputs. */
+  List<Task> expiredLeases(Instant now);
+
+  /** The latest event of {@code kind} of each of these runs that has one, in one query. */
+  Map<String, RunEvent> latestEvents(String kind, Collection<String> runIds);
 
   /**
    * Leases the next runnable task to {@code workerId} until {@code leaseUntil}: the oldest QUEUED

@@ -1064,6 +1064,83 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void lastTaskChanges_expiredLeases_andLatestEvents_readManyRunsAtOnce() {
+    aRunningRun("p1", "r1");
+    aRunningRun("p2", "r2");
+    aRunningRun("p3", "r3");
+    store.enqueue("t1", "r1", spec("a"), T0.plusSeconds(5));
+    store.enqueue("t2", "r1", spec("b"), T0.plusSeconds(9));
+    store.enqueue("t3", "r2", spec("c"), T0.plusSeconds(7));
+    Task held = store.claim("w1", T0.plusSeconds(10), T0.plusSeconds(40)).orElseThrow();
+    store.recordEvent(new RunEvent("r1", Optional.empty(), RunEvent.CRITIQUE_CAP, "first", T0));
+    store.recordEvent(
+        new RunEvent("r1", Optional.empty(), RunEvent.CRITIQUE_CAP, "second", T0.plusSeconds(1)));
+    store.recordEvent(new RunEvent("r3", Optional.empty(), RunEvent.CRITIQUE_CAP, "r3's", T0));
+    store.recordEvent(new RunEvent("r2", Optional.empty(), RunEvent.RETRY, "not a cap", T0));
+
+    Map<String, Instant> changes = store.lastTaskChanges(List.of("r1", "r2", "r3", "nope"));
+    List<Task> expired = store.expiredLeases(T0.plusSeconds(41));
+    Map<String, RunEvent> caps = store.latestEvents(RunEvent.CRITIQUE_CAP, List.of("r1", "r2"));
+
+    assertThat(changes)
+        .containsOnly(Map.entry("r1", T0.plusSeconds(9)), Map.entry("r2", T0.plusSeconds(7)));
+    assertThat(store.expiredLeases(T0.plusSeconds(39))).isEmpty();
+    assertThat(expired)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.id()).isEqualTo(held.id());
+              assertThat(t.leaseOwner()).contains("w1");
+            });
+    assertThat(caps).containsOnlyKeys("r1");
+    assertThat(caps.get("r1").detail()).isEqualTo("second");
+  }
+
+  @Test
+  void openBudgets_andProjectSpend_holdEveryPricedCall_asCallsAreRecordedCompletedAndRepriced() {
+    aRunningRun("p1", "r1");
+    store.createProject(aProject("p2"));
+    store.createRun("r2", "p2", 1, "done", T0);
+    store.transitionRun("r2", RunState.QUEUED, RunState.CANCELLED, "not open", T0);
+    store.recordCalls(
+        List.of(
+            aCall("c1", "r1", new BigDecimal("0.25")),
+            aCall("c2", "r1", null),
+            aCall("c3", "r1", new BigDecimal("0.000000000001"))));
+    store.applyRepricing(
+        List.of(
+            new org.bookcreator.core.cost.Repricing.Change(
+                "c1",
+                Optional.of(new BigDecimal("0.25")),
+                Optional.of("simulated/sim-standard@2025-01-01"),
+                Optional.of(new BigDecimal("0.50")),
+                Optional.of("v2"))),
+        "new prices",
+        T0);
+    store.enqueue("t1", "r1", spec("a"), T0);
+    PendingCall written = sent(store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow(), 0, "0.01");
+    store.openCall(written);
+    store.completeCall(answer(written, "1"));
+
+    List<Store.OpenBudget> budgets = store.openBudgets(new BigDecimal("0.25"));
+    List<Store.OpenBudget> notYet = store.openBudgets(new BigDecimal("0.34"));
+
+    assertThat(budgets)
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.projectId()).isEqualTo("p1");
+              assertThat(b.runId()).isEqualTo("r1");
+              assertThat(b.runState()).isEqualTo(RunState.RUNNING);
+              assertThat(b.budgetUsd()).isEqualByComparingTo("4.50");
+              assertThat(b.spentUsd()).isEqualByComparingTo("1.500000000001");
+            });
+    assertThat(notYet).as("1.50 of 4.50 is a third").isEmpty();
+    assertThat(store.projectSpend("p1")).isEqualByComparingTo("1.500000000001");
+    assertThat(store.projectSpend("p2")).isZero();
+  }
+
+  @Test
   void events_areKeptInOrder() {
     aRunningRun("p1", "r1");
 
