@@ -915,16 +915,19 @@ public final class SqliteStore implements Store {
         () -> query("SELECT * FROM tasks WHERE run_id = ? ORDER BY seq", SqliteStore::task, runId));
   }
 
+  /** A task's columns without its input, which can be large and is not needed to decide. */
+  private static final String TASK_OUTCOME =
+      "id, run_id, project_id, task_key, stage, kind, state, '' AS input, output, attempt, claims,"
+          + " lease_owner, lease_expires_at, not_before, error_type, error, seq, created_at,"
+          + " updated_at";
+
   @Override
   public List<Task> taskOutcomes(String runId) {
     return tx(
         "read task outcomes",
         () ->
             query(
-                "SELECT id, run_id, project_id, task_key, stage, kind, state, '' AS input, output,"
-                    + " attempt, claims, lease_owner, lease_expires_at, not_before, error_type,"
-                    + " error, seq, created_at, updated_at FROM tasks WHERE run_id = ? ORDER BY"
-                    + " seq",
+                "SELECT " + TASK_OUTCOME + " FROM tasks WHERE run_id = ? ORDER BY seq",
                 SqliteStore::task,
                 runId));
   }
@@ -955,10 +958,9 @@ public final class SqliteStore implements Store {
         "read expired leases",
         () ->
             query(
-                "SELECT id, run_id, project_id, task_key, stage, kind, state, '' AS input, output,"
-                    + " attempt, claims, lease_owner, lease_expires_at, not_before, error_type,"
-                    + " error, seq, created_at, updated_at FROM tasks WHERE state = 'LEASED' AND"
-                    + " lease_expires_at < ? ORDER BY seq",
+                "SELECT "
+                    + TASK_OUTCOME
+                    + " FROM tasks WHERE state = 'LEASED' AND lease_expires_at < ? ORDER BY seq",
                 SqliteStore::task,
                 now));
   }
