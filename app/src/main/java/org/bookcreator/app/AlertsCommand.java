@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.bookcreator.core.alert.AlertRule;
+import org.bookcreator.core.alert.NotifierTests;
 import org.bookcreator.core.alert.Silences;
 import org.bookcreator.core.view.AlertView;
 import org.bookcreator.core.view.SilenceView;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Spec;
       AlertsCommand.Rules.class,
       AlertsCommand.Silence.class,
       AlertsCommand.SilenceList.class,
-      AlertsCommand.Unsilence.class
+      AlertsCommand.Unsilence.class,
+      AlertsCommand.Test.class
     })
 final class AlertsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -381,6 +383,61 @@ final class AlertsCommand implements Callable<Integer> {
         out.flush();
       }
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "test",
+      description = {
+        "Send a test notification (alert " + NotifierTests.ALERT_NAME + ", a warning marked as a",
+        "test) through one notifier now, not through the outbox, and say whether it arrived:",
+        "exit 0 delivered, 1 not (with the notifier's reason), 2 for a notifier not configured."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Test implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Options options = new Options();
+
+    @Option(
+        names = "--notifier",
+        paramLabel = "NAME",
+        required = true,
+        description = "The notifier: webhook (webhook-1, ...), email, desktop, alertmanager, ...")
+    String notifier;
+
+    @Option(names = "--json", description = "The outcome as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      Settings settings = options.load(Map.of());
+      NotifierTests.Result result;
+      try {
+        result = Engine.notifierTests(settings, java.time.InstantSource.system()).send(notifier);
+      } catch (NotifierTests.Unknown e) {
+        throw new Main.UsageException("--notifier: " + e.getMessage());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(ViewJson.write(result));
+      } else if (result.delivered()) {
+        out.println(
+            "test notification "
+                + result.id()
+                + " delivered to "
+                + result.notifier()
+                + ": its receiver took it");
+      } else {
+        out.println(
+            "test notification "
+                + result.id()
+                + " to "
+                + result.notifier()
+                + " failed: "
+                + Text.clean(result.reason().orElse("no reason given")));
+      }
+      out.flush();
+      return result.delivered() ? ExitCodes.OK : ExitCodes.RUN_FAILED;
     }
   }
 

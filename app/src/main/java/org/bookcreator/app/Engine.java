@@ -7,8 +7,10 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.bookcreator.core.alert.AlertEvaluator;
+import org.bookcreator.core.alert.LongRunNotices;
 import org.bookcreator.core.alert.NotificationDispatcher;
 import org.bookcreator.core.alert.Notifier;
+import org.bookcreator.core.alert.NotifierTests;
 import org.bookcreator.core.alert.ProcessProbe;
 import org.bookcreator.core.alert.ReceivedAlerts;
 import org.bookcreator.core.alert.Silences;
@@ -16,6 +18,7 @@ import org.bookcreator.core.llm.ErrorType;
 import org.bookcreator.core.llm.LlmRouter;
 import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.pipeline.Pipeline;
+import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
@@ -86,6 +89,9 @@ final class Engine implements AutoCloseable {
   /** Silences, made by the command line and the API, applied wherever alerts are evaluated. */
   final Silences silences;
 
+  /** Announces long runs that ended, where notifications are delivered. */
+  private final Optional<LongRunNotices> longRuns;
+
   /** Posts the firing alerts to the Alertmanagers again and again, where alerts are evaluated. */
   private final Optional<AlertmanagerResender> alertmanagerResends;
 
@@ -126,9 +132,13 @@ final class Engine implements AutoCloseable {
             : Optional.empty();
     this.notifications =
         alerts.isPresent() && !settings.notifiers(clock).isEmpty()
-            ? Optional.of(dispatcher(settings, store, clock))
+            ? Optional.of(dispatcher(settings, store, clock, telemetry.metrics()))
             : Optional.empty();
+    alerts.ifPresent(a -> alertGauges(a, store, telemetry.metrics()));
     alerts.ifPresent(a -> a.start(settings.get(Setting.ALERTS_INTERVAL)));
+    this.longRuns =
+        notifications.map(d -> longRunNotices(settings, store, clock, settings.pipeline()));
+    longRuns.ifPresent(l -> l.start(settings.get(Setting.ALERTS_INTERVAL)));
     notifications.ifPresent(d -> d.start(java.time.Duration.ofSeconds(1)));
     this.silences = new Silences(store, ids, clock);
     this.alertmanagerResends =
@@ -157,6 +167,12 @@ final class Engine implements AutoCloseable {
         clock);
   }
 
+  /** Test notifications straight through the configured notifiers: {@code alerts test}. */
+  static NotifierTests notifierTests(Settings settings, InstantSource clock) {
+    Ids notificationIds = new Ids(clock, new SecureRandom());
+    return new NotifierTests(settings.notifiers(clock), () -> notificationIds.next("ntf"), clock);
+  }
+
   /**
    * The evaluator of the configured rules, reading the disk of the data directory and the count of
    * telemetry this process dropped.
@@ -177,8 +193,32 @@ final class Engine implements AutoCloseable {
         () -> notificationIds.next("ntf"));
   }
 
+  /** Notices of runs longer than {@code notify.long_run_after}, routed as alerts are. */
+  private static LongRunNotices longRunNotices(
+      Settings settings, Store store, InstantSource clock, PipelineConfig config) {
+    Ids notificationIds = new Ids(clock, new SecureRandom());
+    return new LongRunNotices(
+        store,
+        settings.notificationPolicy(clock),
+        settings.get(Setting.NOTIFY_LONG_RUN_AFTER),
+        config::manuscript,
+        () -> notificationIds.next("ntf"),
+        clock);
+  }
+
+  /** The alerting gauges of a process that evaluates alerts: firing alerts and outbox depth. */
+  private static void alertGauges(AlertEvaluator evaluator, Store store, BookMetrics metrics) {
+    metrics.alertGauges(
+        () ->
+            evaluator.firing().stream()
+                .map(f -> BookMetrics.Point.of(f.alerts(), f.alertname(), f.severity().id()))
+                .toList(),
+        store::outboxDepth);
+  }
+
   /** Delivers the outbox to the configured notifiers. */
-  static NotificationDispatcher dispatcher(Settings settings, Store store, InstantSource clock) {
+  static NotificationDispatcher dispatcher(
+      Settings settings, Store store, InstantSource clock, BookMetrics metrics) {
     return new NotificationDispatcher(
         store,
         settings.notifiers(clock),
@@ -186,7 +226,8 @@ final class Engine implements AutoCloseable {
         settings.get(Setting.NOTIFY_RETRY_BASE),
         settings.get(Setting.NOTIFY_RETRY_MAX),
         settings.get(Setting.NOTIFY_GIVE_UP_AFTER),
-        new Random());
+        new Random(),
+        metrics);
   }
 
   /**
@@ -336,6 +377,7 @@ final class Engine implements AutoCloseable {
       if (pipeline != null) pipeline.close();
       alertmanagerResends.ifPresent(AlertmanagerResender::close);
       alerts.ifPresent(AlertEvaluator::close);
+      longRuns.ifPresent(LongRunNotices::close);
       notifications.ifPresent(
           d -> {
             d.dispatchDue(); // what the last evaluation found is due now if the group wait is 0

@@ -179,7 +179,8 @@ final class ServeCommand implements Callable<Integer> {
                       settings.dataDir(),
                       telemetry.redactor(),
                       engine.silences,
-                      Engine.receivedAlerts(settings, store, clock)));
+                      Engine.receivedAlerts(settings, store, clock),
+                      Engine.notifierTests(settings, clock)));
           ApiConfig config =
               new ApiConfig(
                   host,

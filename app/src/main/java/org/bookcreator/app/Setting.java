@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.bookcreator.core.alert.NotificationPolicy;
 import org.bookcreator.core.cost.Price;
 import org.bookcreator.core.cost.PriceFile;
 import org.bookcreator.core.llm.LlmRouter;
@@ -418,6 +419,16 @@ final class Setting<T> {
           SettingType.duration(Duration.ofMinutes(1)),
           "a still-firing alert is announced again after this long");
 
+  static final Setting<List<NotificationPolicy.Route>> ALERTS_ROUTES =
+      declare(
+          "alerts.routes",
+          "",
+          SettingType.custom("routes: MATCHERS:NOTIFIERS; ...", NotificationPolicy.Route::parse),
+          "which notifiers hear of which alerts: routes separated by ';', each label matchers"
+              + " (comma-separated, or * for all) ':' notifier names (comma-separated), e.g."
+              + " severity=critical:email,desktop; alertname=RunFailed:webhook; the first route"
+              + " that matches wins; no route matches: every notifier");
+
   static final Setting<List<String>> NOTIFY_WEBHOOKS =
       declare(
           "notify.webhooks",
@@ -525,6 +536,15 @@ final class Setting<T> {
           SettingType.duration(Duration.ofSeconds(1)),
           "how often alerts still firing are posted to Alertmanager again; each post holds them"
               + " for four of these");
+
+  static final Setting<Duration> NOTIFY_LONG_RUN_AFTER =
+      declare(
+          "notify.long_run_after",
+          "10m",
+          SettingType.duration(Duration.ofMillis(1)),
+          "a run that took longer than this (from its creation to its end) is announced to the"
+              + " notifiers when it completes (BookReady: the manuscript, time and cost) or fails"
+              + " (BookFailed)");
 
   static final Setting<Duration> NOTIFY_RETRY_BASE =
       declare(

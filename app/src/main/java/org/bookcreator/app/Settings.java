@@ -90,6 +90,20 @@ final class Settings {
     derive("the e-mail notifier (notify.email.*)", () -> email(InstantSource.system()), problems);
     this.alertmanagers =
         derive(where(Setting.NOTIFY_ALERTMANAGER_URLS), this::buildAlertmanagers, problems);
+    derive(where(Setting.ALERTS_ROUTES), this::checkRoutes, problems);
+  }
+
+  /** Whether the routes name configured notifiers; when the notifiers fail, they say why. */
+  private Void checkRoutes() {
+    List<String> names;
+    try {
+      names = notifiers(InstantSource.system()).stream().map(Notifier::name).toList();
+    } catch (IllegalArgumentException e) {
+      return null; // reported with the notifier's own settings
+    }
+    org.bookcreator.core.alert.NotificationPolicy.Route.requireKnown(
+        get(Setting.ALERTS_ROUTES), names);
+    return null;
   }
 
   /** The built-in rules, less those {@code alerts.disabled} names (each must be a rule's name). */
@@ -137,7 +151,6 @@ final class Settings {
                   java.time.Duration.ofSeconds(10)),
               clock));
     }
-    out.addAll(alertmanagers(clock));
     return out;
   }
 
@@ -241,14 +254,19 @@ final class Settings {
     }
   }
 
-  /** Grouping, waits and repeats of notifications, to every configured notifier. */
+  /**
+   * Grouping, waits and repeats of notifications, and their routes to the configured notifiers.
+   *
+   * @throws IllegalArgumentException when a route names a notifier that is not configured
+   */
   org.bookcreator.core.alert.NotificationPolicy notificationPolicy(InstantSource clock) {
     return new org.bookcreator.core.alert.NotificationPolicy(
         notifiers(clock).stream().map(Notifier::name).toList(),
         get(Setting.ALERTS_GROUP_BY),
         get(Setting.ALERTS_GROUP_WAIT),
         get(Setting.ALERTS_GROUP_INTERVAL),
-        get(Setting.ALERTS_REPEAT_INTERVAL));
+        get(Setting.ALERTS_REPEAT_INTERVAL),
+        get(Setting.ALERTS_ROUTES));
   }
 
   /** The alert rules this process evaluates (every built-in one not switched off). */

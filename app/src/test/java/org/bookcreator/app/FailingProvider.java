@@ -1,6 +1,8 @@
 package org.bookcreator.app;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Settings under which the simulated provider fails every call: a run fails within seconds. */
 final class FailingProvider {
@@ -26,5 +28,17 @@ final class FailingProvider {
         data.toString(),
         "--config",
         config.toString());
+  }
+
+  /**
+   * {@code serve} on free ports of 127.0.0.1 with its data in {@code dir/data}, under these
+   * settings followed by {@code sections} (more top-level YAML: {@code alerts:}, {@code notify:},
+   * ...).
+   */
+  static ServeCommand.Serving serve(Path dir, String sections) throws Exception {
+    Path config = Files.writeString(dir.resolve("book-creator.yaml"), CONFIG + sections);
+    Settings settings = Settings.load(config, Map.of(), TestHttp.serveFlags(dir.resolve("data")));
+    return ServeCommand.Serving.start(
+        settings, Observability.start(settings, Observability.Mode.FOREGROUND));
   }
 }

@@ -18,9 +18,17 @@ final class FailingProviderRun {
    * @param notify the lines under {@code notify:}, as YAML indented by nothing
    */
   static Path config(Path dir, String notify) throws Exception {
+    return config(dir, FailingProvider.CONFIG, notify);
+  }
+
+  /**
+   * As {@link #config(Path, String)}, with {@code provider} (top-level YAML: the simulated
+   * provider's settings) instead of those of a failing provider.
+   */
+  static Path config(Path dir, String provider, String notify) throws Exception {
     return Files.writeString(
         dir.resolve("notify.yaml"),
-        FailingProvider.CONFIG
+        provider
             + """
             alerts:
               interval: 1h

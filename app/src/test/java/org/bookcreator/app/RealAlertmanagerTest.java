@@ -1,25 +1,17 @@
 package org.bookcreator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.stream.Stream;
 import org.bookcreator.core.support.Json;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,50 +33,31 @@ class RealAlertmanagerTest {
   @TempDir Path dir;
   private final HttpClient client = HttpClient.newHttpClient();
   private final TestHttp http = new TestHttp();
-  private Process alertmanager;
+  private RealAlertmanager alertmanager;
   private ServeCommand.Serving serving;
   private TestReceiver receiver;
 
   @BeforeEach
   void requireAlertmanager() {
-    if (binary().isEmpty()) {
-      if ("true".equals(System.getenv("CI")))
-        fail("prometheus-alertmanager is not installed, and CI=true: .ci/run installs it");
-      Assumptions.abort(
-          "prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager);"
-              + " skipping the test against a real Alertmanager");
-    }
+    RealAlertmanager.require();
     receiver = new TestReceiver();
   }
 
   @AfterEach
   void stop() throws Exception {
     if (serving != null) serving.close();
-    if (alertmanager != null) {
-      alertmanager.destroy();
-      alertmanager.waitFor();
-    }
+    if (alertmanager != null) alertmanager.close();
     if (receiver != null) receiver.close();
-  }
-
-  private static Optional<Path> binary() {
-    return Stream.of(System.getenv("PATH").split(File.pathSeparator))
-        .flatMap(d -> Stream.of("prometheus-alertmanager", "alertmanager").map(Path.of(d)::resolve))
-        .filter(Files::isExecutable)
-        .findFirst();
   }
 
   @Test
   void aFiringAlert_reachesAlertmanager_comesBackThroughBookCreator_andResolvesBothWays()
       throws Exception {
-    int amPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      amPort = s.getLocalPort();
-    }
+    int amPort = RealAlertmanager.freePort();
     String am = "http://127.0.0.1:" + amPort;
     serving = serve(am);
     String api = "http://127.0.0.1:" + serving.api.port();
-    alertmanager = startAlertmanager(amPort, api);
+    alertmanager = RealAlertmanager.start(dir, amPort, api, receiver.url("/am"));
 
     TestHttp.Started started =
         http.start(
@@ -127,79 +100,22 @@ class RealAlertmanagerTest {
 
   /** serve with the simulated provider failing every call, Alertmanager and a webhook notifier. */
   private ServeCommand.Serving serve(String alertmanagerUrl) throws Exception {
-    Path config =
-        Files.writeString(
-            dir.resolve("book-creator.yaml"),
-            FailingProvider.CONFIG
-                + """
-                alerts:
-                  interval: 1s
-                  group_wait: 0s
-                  group_interval: 1s
-                notify:
-                  webhooks: %s
-                  retry_base: 100ms
-                  retry_max: 500ms
-                  alertmanager:
-                    urls: %s
-                    resend: 1s
-                """
-                    .formatted(receiver.url("/hook"), alertmanagerUrl));
-    Settings settings = Settings.load(config, Map.of(), TestHttp.serveFlags(dir.resolve("data")));
-    return ServeCommand.Serving.start(
-        settings, Observability.start(settings, Observability.Mode.FOREGROUND));
-  }
-
-  /**
-   * Alertmanager on {@code port} with the documented configuration, pointed at this serve, quicker,
-   * and with the test's receiver beside Book Creator.
-   */
-  private Process startAlertmanager(int port, String api) throws Exception {
-    Path example = Path.of("..", "examples", "alertmanager", "alertmanager.yml");
-    if (!Files.exists(example)) example = Path.of("examples", "alertmanager", "alertmanager.yml");
-    String documented = Files.readString(example);
-    String config =
-        replace(
-            replace(
-                replace(
-                    replace(documented, "http://127.0.0.1:8080", api),
-                    "group_wait: 10s",
-                    "group_wait: 1s"),
-                "group_interval: 5m",
-                "group_interval: 1s"),
-            "        send_resolved: true\n",
-            "        send_resolved: true\n      - url: "
-                + receiver.url("/am")
-                + "\n        send_resolved: true\n");
-    Path file = Files.writeString(dir.resolve("alertmanager.yml"), config);
-    Process p =
-        new ProcessBuilder(
-                binary().orElseThrow().toString(),
-                "--config.file=" + file,
-                "--storage.path=" + Files.createDirectories(dir.resolve("am-data")),
-                "--web.listen-address=127.0.0.1:" + port,
-                "--cluster.listen-address=",
-                "--log.level=warn")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("alertmanager.log").toFile())
-            .start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      try {
-        if (get("http://127.0.0.1:" + port + "/-/ready").statusCode() == 200) return p;
-      } catch (java.io.IOException notYet) {
-        // starting
-      }
-      if (!p.isAlive() || System.nanoTime() > deadline)
-        throw new AssertionError(
-            "Alertmanager did not start: " + Files.readString(dir.resolve("alertmanager.log")));
-      Thread.sleep(100);
-    }
-  }
-
-  private static String replace(String text, String what, String with) {
-    assertThat(text).as("the documented configuration has " + what).contains(what);
-    return text.replace(what, with);
+    return FailingProvider.serve(
+        dir,
+        """
+        alerts:
+          interval: 1s
+          group_wait: 0s
+          group_interval: 1s
+        notify:
+          webhooks: %s
+          retry_base: 100ms
+          retry_max: 500ms
+          alertmanager:
+            urls: %s
+            resend: 1s
+        """
+            .formatted(receiver.url("/hook"), alertmanagerUrl));
   }
 
   private HttpResponse<String> get(String url) throws Exception {

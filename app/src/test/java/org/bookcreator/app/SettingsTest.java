@@ -112,6 +112,72 @@ class SettingsTest {
   }
 
   @Test
+  void alertRoutes_areChecked_atLoad_namingTheRouteAndTheProblem() {
+    Map<String, String> twoHooks =
+        Map.of("BOOK_CREATOR_NOTIFY_WEBHOOKS", "http://127.0.0.1:1/a, http://127.0.0.1:1/b");
+
+    assertThatThrownBy(
+            () ->
+                Settings.load(
+                    null,
+                    with(twoHooks, "BOOK_CREATOR_ALERTS_ROUTES", "severity=critical:webhok-1"),
+                    Map.of()))
+        .isInstanceOf(Settings.ConfigException.class)
+        .hasMessageContaining("alerts.routes (from environment BOOK_CREATOR_ALERTS_ROUTES)")
+        .hasMessageContaining("no notifier named webhok-1; the notifiers are webhook-1, webhook-2");
+    assertThatThrownBy(
+            () ->
+                Settings.load(
+                    null,
+                    with(twoHooks, "BOOK_CREATOR_ALERTS_ROUTES", "webhook-1; severity=critical"),
+                    Map.of()))
+        .isInstanceOf(Settings.ConfigException.class)
+        .hasMessageContaining("route 1 'webhook-1': expected MATCHERS:NOTIFIERS");
+    assertThatThrownBy(
+            () ->
+                Settings.load(
+                    null,
+                    with(twoHooks, "BOOK_CREATOR_ALERTS_ROUTES", "severity~critical:webhook-1"),
+                    Map.of()))
+        .isInstanceOf(Settings.ConfigException.class)
+        .hasMessageContaining("has no operator");
+    assertThat(
+            Settings.load(
+                    null,
+                    with(
+                        twoHooks,
+                        "BOOK_CREATOR_ALERTS_ROUTES",
+                        "severity=critical:webhook-1; *:webhook-2"),
+                    Map.of())
+                .notificationPolicy(java.time.InstantSource.system())
+                .routes())
+        .hasSize(2);
+  }
+
+  @Test
+  void webhooksAndAlertmanager_areEachOneNotifier() {
+    Settings settings =
+        Settings.load(
+            null,
+            Map.of(
+                "BOOK_CREATOR_NOTIFY_WEBHOOKS",
+                "http://127.0.0.1:1/hook",
+                "BOOK_CREATOR_NOTIFY_ALERTMANAGER_URLS",
+                "http://127.0.0.1:2"),
+            Map.of());
+
+    assertThat(settings.notifiers(java.time.InstantSource.system()))
+        .extracting(Notifier::name)
+        .containsExactly("webhook", "alertmanager");
+  }
+
+  private static Map<String, String> with(Map<String, String> env, String key, String value) {
+    Map<String, String> out = new java.util.HashMap<>(env);
+    out.put(key, value);
+    return out;
+  }
+
+  @Test
   void routing_buildsOneClientPerProvider() throws Exception {
     Settings s =
         Settings.load(

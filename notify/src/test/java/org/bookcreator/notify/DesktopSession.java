@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * notification it shows to a file. Nothing of the machine's own session is used or touched; {@link
  * #close} stops the three processes.
  */
-final class DesktopSession implements AutoCloseable {
+public final class DesktopSession implements AutoCloseable {
   static final List<String> PROGRAMS =
       List.of("dbus-daemon", "dbus-send", "Xvfb", "dunst", "notify-send");
   static final String PACKAGES = "dbus dbus-x11 xvfb xauth dunst libnotify-bin";
@@ -29,7 +29,7 @@ final class DesktopSession implements AutoCloseable {
   private static final char RECORD = '\u001e';
 
   /** A notification the daemon showed, as dunst hands it to its script. */
-  record Shown(String app, String summary, String body, String urgency) {}
+  public record Shown(String app, String summary, String body, String urgency) {}
 
   private final Path dir;
   private final List<Process> processes = new ArrayList<>();
@@ -56,7 +56,7 @@ final class DesktopSession implements AutoCloseable {
   }
 
   /** A session bus, a display and dunst, ready to show notifications. */
-  static DesktopSession start(Path dir) throws Exception {
+  public static DesktopSession start(Path dir) throws Exception {
     RequiredTools.require(PROGRAMS, PACKAGES);
     DesktopSession s = new DesktopSession(dir);
     try {
@@ -71,7 +71,7 @@ final class DesktopSession implements AutoCloseable {
   }
 
   /** The environment of a program in this session: its bus, its display, the PATH. */
-  Map<String, String> environment() {
+  public Map<String, String> environment() {
     return Map.copyOf(environment);
   }
 
@@ -133,7 +133,7 @@ final class DesktopSession implements AutoCloseable {
    * What the daemon showed so far, waiting up to ten seconds for at least {@code count} (dunst runs
    * its script after it shows the notification).
    */
-  List<Shown> shown(int count) throws Exception {
+  public List<Shown> shown(int count) throws Exception {
     Path file = dir.resolve("shown");
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     List<Shown> shown = List.of();

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.bookcreator.core.alert.NotifierTests;
 import org.bookcreator.core.alert.ReceivedAlerts;
 import org.bookcreator.core.alert.Silence;
 import org.bookcreator.core.alert.Silences;
@@ -92,7 +93,8 @@ public final class BookApi {
       Path dataDir,
       Redactor redactor,
       Silences silences,
-      ReceivedAlerts receivedAlerts) {}
+      ReceivedAlerts receivedAlerts,
+      NotifierTests notifierTests) {}
 
   private final Services s;
 
@@ -149,7 +151,8 @@ public final class BookApi {
         .get("/api/silences", this::silences)
         .post("/api/silences", this::silence)
         .delete("/api/silences/{id}", this::unsilence)
-        .post("/api/alertmanager", this::fromAlertmanager);
+        .post("/api/alertmanager", this::fromAlertmanager)
+        .post("/api/alerts/test", this::testNotification);
   }
 
   private ApiResponse ready(ApiRequest r) {
@@ -498,6 +501,24 @@ public final class BookApi {
     Silence ended = s.silences().end(id).orElseThrow(() -> ApiError.notFound("no silence " + id));
     log.info("silence {} ended over the API", ended.id());
     return ApiResponse.ok(ViewJson.tree(SilenceView.of(ended)));
+  }
+
+  /** {@code {"notifier": NAME}}: a test notification through it now; 400 for an unknown one. */
+  private ApiResponse testNotification(ApiRequest r) {
+    JsonNode name = jsonBody(r, true).get("notifier");
+    if (name == null || !name.isString() || name.asString().isBlank())
+      throw ApiError.invalidField(
+          "notifier",
+          "required: the name of a configured notifier ("
+              + String.join(", ", s.notifierTests().names())
+              + ")");
+    NotifierTests.Result result;
+    try {
+      result = s.notifierTests().send(name.asString());
+    } catch (NotifierTests.Unknown e) {
+      throw ApiError.invalidField("notifier", e.getMessage());
+    }
+    return ApiResponse.ok(ViewJson.tree(result));
   }
 
   private ApiResponse fromAlertmanager(ApiRequest r) {

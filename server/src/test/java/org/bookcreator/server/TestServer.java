@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import org.bookcreator.core.alert.NotifierTests;
 import org.bookcreator.core.alert.ReceivedAlerts;
 import org.bookcreator.core.alert.Silences;
 import org.bookcreator.core.cost.PriceTable;
@@ -94,7 +95,8 @@ final class TestServer implements AutoCloseable {
                 telemetry.redactor(),
                 new Silences(store, ids, InstantSource.system()),
                 new ReceivedAlerts(
-                    store, List.of("hook"), () -> ids.next("ntf"), InstantSource.system())));
+                    store, List.of("hook"), () -> ids.next("ntf"), InstantSource.system()),
+                new NotifierTests(List.of(), () -> ids.next("ntf"), InstantSource.system())));
     server =
         ApiServer.start(
             new ApiConfig("127.0.0.1", 0, token, maxBody, maxBody),

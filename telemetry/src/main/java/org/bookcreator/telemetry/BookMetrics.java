@@ -31,6 +31,13 @@ public final class BookMetrics {
   public static final List<String> TASK_OUTCOMES =
       List.of("completed", "retried", "failed", "lease_lost");
 
+  /**
+   * Outcomes of {@link #notification}, one per delivery attempt: {@code delivered}, {@code failed}
+   * (to be tried again) or {@code given_up} (final: no attempt follows).
+   */
+  public static final List<String> NOTIFICATION_OUTCOMES =
+      List.of("delivered", "failed", "given_up");
+
   /** Signals of {@link #dropped}, exported at zero from the start. */
   public static final List<String> SIGNALS = List.of("logs", "spans");
 
@@ -84,6 +91,7 @@ public final class BookMetrics {
   private final DoubleHistogram documentDuration;
   private final LongCounter documentBytes;
   private final DoubleHistogram httpDuration;
+  private final LongCounter notifications;
 
   /**
    * Creates the catalogue's instruments on {@code meter}.
@@ -209,8 +217,60 @@ public final class BookMetrics {
                     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5,
                     10.0))
             .build();
+    notifications =
+        meter
+            .counterBuilder("book_creator_notifications")
+            .setDescription(
+                "Notification delivery attempts from the outbox, by notifier and outcome"
+                    + " (delivered, failed: tried again later, given_up).")
+            .build();
     for (String signal : SIGNALS) dropped.add(0, attrs(SemConv.L_SIGNAL, signal));
   }
+
+  /**
+   * Exports the notification counter at zero for each of {@code notifiers} and every outcome, so a
+   * rule over {@code rate(book_creator_notifications_total{outcome="given_up"}[...])} sees 0 rather
+   * than no data before the first failure. Never throws.
+   */
+  public void notificationsAtZero(List<String> notifiers) {
+    guard(
+        () -> {
+          for (String notifier : notifiers) {
+            for (String outcome : NOTIFICATION_OUTCOMES)
+              notifications.add(0, attrs(L_NOTIFIER, notifier, SemConv.L_OUTCOME, outcome));
+          }
+        });
+  }
+
+  /**
+   * One delivery attempt of a notification: {@code outcome} is one of {@link
+   * #NOTIFICATION_OUTCOMES}.
+   */
+  public void notification(String notifier, String outcome) {
+    guard(() -> notifications.add(1, attrs(L_NOTIFIER, notifier, SemConv.L_OUTCOME, outcome)));
+  }
+
+  /**
+   * Registers the alerting gauges: {@code book_creator_alerts_firing{alertname,severity}} from
+   * {@code firing} (one point per rule, zeros included, label values in that order) and {@code
+   * book_creator_notification_outbox_depth} from {@code outboxDepth}. Both are read when metrics
+   * are collected; a reading that throws is skipped.
+   */
+  public void alertGauges(Supplier<Collection<Point>> firing, Supplier<Long> outboxDepth) {
+    gauge(
+        "book_creator_alerts_firing",
+        "Alerts firing at the last evaluation, by alert name and severity (every rule, zeros"
+            + " included).",
+        List.of("alertname", "severity"),
+        firing);
+    gauge(
+        "book_creator_notification_outbox_depth",
+        "Notifications waiting in the outbox to be delivered.",
+        List.of(),
+        () -> List.of(Point.of(outboxDepth.get())));
+  }
+
+  private static final String L_NOTIFIER = "notifier";
 
   /**
    * Exports the counters whose label values are known in advance at zero, so that {@code rate()},

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.locks.ReentrantLock;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.telemetry.BookMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@code retryMax}) until the notification is older than {@code giveUpAfter}, when it is given up
  * and logged as an error; a notifier's final refusal is given up at once. The id travels with every
  * attempt as the idempotency key. Runs on its own thread: a slow or dead receiver never holds up
- * the pipeline or the evaluator.
+ * the pipeline or the evaluator. Each attempt counts in {@code book_creator_notifications_total}
+ * (delivered, failed, given_up), every configured notifier at zero from the start.
  */
 public final class NotificationDispatcher {
   private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
@@ -31,6 +33,7 @@ public final class NotificationDispatcher {
   private final Duration retryMax;
   private final Duration giveUpAfter;
   private final Random random;
+  private final BookMetrics metrics;
   private final ReentrantLock lock = new ReentrantLock();
   private org.bookcreator.core.support.Ticker ticker;
 
@@ -41,7 +44,8 @@ public final class NotificationDispatcher {
       Duration retryBase,
       Duration retryMax,
       Duration giveUpAfter,
-      Random random) {
+      Random random,
+      BookMetrics metrics) {
     this.store = store;
     this.notifiers = new java.util.LinkedHashMap<>();
     for (Notifier n : notifiers) {
@@ -53,6 +57,8 @@ public final class NotificationDispatcher {
     this.retryMax = retryMax;
     this.giveUpAfter = giveUpAfter;
     this.random = random;
+    this.metrics = metrics;
+    metrics.notificationsAtZero(List.copyOf(this.notifiers.keySet()));
   }
 
   /** Delivers what is due now; returns how many were delivered. Never throws. */
@@ -83,6 +89,7 @@ public final class NotificationDispatcher {
     switch (outcome) {
       case Notifier.Delivery.Delivered d -> {
         store.notificationDelivered(n.id(), now);
+        metrics.notification(n.notifier(), "delivered");
         log.atInfo()
             .addKeyValue("notifier", n.notifier())
             .log(
@@ -98,6 +105,7 @@ public final class NotificationDispatcher {
         boolean giveUp = !f.retryable() || retry.isAfter(n.createdAt().plus(giveUpAfter));
         store.notificationFailed(
             n.id(), f.reason(), giveUp ? Optional.empty() : Optional.of(retry), now);
+        metrics.notification(n.notifier(), giveUp ? "given_up" : "failed");
         if (giveUp) {
           log.atError()
               .addKeyValue("notifier", n.notifier())
@@ -124,7 +132,8 @@ public final class NotificationDispatcher {
     }
   }
 
-  private static Notifier.Delivery deliver(Notifier notifier, Notification n) {
+  /** One attempt through {@code notifier}; a notifier that throws is a retryable failure. */
+  static Notifier.Delivery deliver(Notifier notifier, Notification n) {
     try {
       return notifier.deliver(n);
     } catch (RuntimeException e) {

@@ -210,7 +210,8 @@ public final class StallDetector {
     return out;
   }
 
-  static String human(Duration d) {
+  /** A duration as people read it: {@code 850ms}, {@code 45s}, {@code 12m}, {@code 3h 5m}. */
+  public static String human(Duration d) {
     long s = d.toSeconds();
     if (s < 1) return d.toMillis() + "ms";
     if (s < 120) return s + "s";

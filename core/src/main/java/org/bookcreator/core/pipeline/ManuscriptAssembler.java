@@ -52,7 +52,7 @@ final class ManuscriptAssembler {
     Path dir =
         runDir(outputDir, input.path("project_id").asString(), input.path("run_id").asString());
     Files.createDirectories(dir);
-    Path target = dir.resolve("manuscript.md");
+    Path target = dir.resolve("manuscript.md"); // PipelineConfig#manuscript
     Path tmp = dir.resolve("manuscript.md.tmp");
     Files.writeString(tmp, md, StandardCharsets.UTF_8);
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -91,6 +91,11 @@ public record PipelineConfig(
     if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
   }
 
+  /** Where a run's manuscript is written: {@code outputDir/projects/P/runs/R/manuscript.md}. */
+  public Path manuscript(String projectId, String runId) {
+    return ManuscriptAssembler.runDir(outputDir, projectId, runId).resolve("manuscript.md");
+  }
+
   /** The defaults, writing into {@code outputDir}. */
   public static PipelineConfig defaults(Path outputDir) {
     return new PipelineConfig(

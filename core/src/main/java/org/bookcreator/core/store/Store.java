@@ -76,6 +76,9 @@ public interface Store extends AutoCloseable {
 
   List<Run> runsIn(Set<RunState> states);
 
+  /** Runs that completed or failed at or after {@code since}, the earliest end first. */
+  List<Run> runsEndedSince(Instant since);
+
   // read models: filtered and paged in the store, one query per list rather than one per row
 
   /** Projects matching the filter, newest first, and how many match in all. */

@@ -1394,6 +1394,21 @@ public abstract class StoreContractTest {
     assertThat(store.schemaVersion()).isPositive();
   }
 
+  @Test
+  void runsEndedSince_listsCompletedAndFailedRuns_endedAtOrAfter_earliestFirst() {
+    aRunningRun("p1", "old");
+    store.transitionRun("old", RunState.RUNNING, RunState.COMPLETED, "done", T0.plusSeconds(10));
+    aRunningRun("p2", "failed");
+    store.transitionRun("failed", RunState.RUNNING, RunState.FAILED, "boom", T0.plusSeconds(30));
+    aRunningRun("p3", "done");
+    store.transitionRun("done", RunState.RUNNING, RunState.COMPLETED, "done", T0.plusSeconds(20));
+    aRunningRun("p4", "running");
+
+    List<Run> ended = store.runsEndedSince(T0.plusSeconds(20));
+
+    assertThat(ended).extracting(Run::id).containsExactly("done", "failed");
+  }
+
   // ---- silences and received alerts
 
   private static org.bookcreator.core.alert.Silence aSilence(String id, Instant from, Instant to) {

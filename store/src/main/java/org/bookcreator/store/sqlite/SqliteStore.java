@@ -692,6 +692,18 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<Run> runsEndedSince(Instant since) {
+    return tx(
+        "list runs ended since",
+        () ->
+            query(
+                "SELECT * FROM runs WHERE state IN ('COMPLETED', 'FAILED') AND updated_at >= ?"
+                    + " ORDER BY updated_at, id",
+                SqliteStore::run,
+                since));
+  }
+
+  @Override
   public Run transitionRun(String runId, RunState from, RunState to, String reason, Instant at) {
     RunState.TABLE.require(from, to, runId);
     return tx(
