@@ -113,6 +113,28 @@ final class BenchCommand implements Callable<Integer> {
   List<String> reportBy;
 
   @Option(
+      names = "--alerts",
+      defaultValue = "on",
+      description =
+          "The alert evaluator on (every alerts.interval), off, or compare (pairs of off and on"
+              + " runs in this JVM) (default: ${DEFAULT-VALUE}).")
+  String alerts;
+
+  @Option(
+      names = "--alert-cycle",
+      description =
+          "Instead of books: fill a store with --active-runs running runs and --ledger-rows ledger"
+              + " rows (default 1,000,000 here) and time one evaluation of every alert rule.")
+  boolean alertCycle;
+
+  @Option(
+      names = "--active-runs",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description = "Running runs of --alert-cycle, 1..1000000 (default: ${DEFAULT-VALUE}).")
+  String activeRunsFlag;
+
+  @Option(
       names = "--warmup",
       defaultValue = "1",
       description = "Unmeasured warm-up repetitions, 0..1000 (default: ${DEFAULT-VALUE}).")
@@ -130,10 +152,26 @@ final class BenchCommand implements Callable<Integer> {
     logRecords = Flags.wholeNumber("--log-records", logRecordsFlag, 0, 100_000_000);
     if (!List.of("on", "off", "compare").contains(telemetry))
       throw new Main.UsageException("--telemetry must be on, off or compare");
+    if (!List.of("on", "off", "compare").contains(alerts))
+      throw new Main.UsageException("--alerts must be on, off or compare");
+    if (telemetry.equals("compare") && alerts.equals("compare"))
+      throw new Main.UsageException("compare telemetry or alerts, not both at once");
     PrintWriter out = spec.commandLine().getOut();
+    if (alertCycle) {
+      int runs = Flags.wholeNumber("--active-runs", activeRunsFlag, 1, 1_000_000);
+      return AlertCycleBench.run(
+          out,
+          runs,
+          ledgerRows > 0 ? ledgerRows : 1_000_000,
+          warmup,
+          repeat,
+          BenchCommand::scratch);
+    }
     if (ledgerRows > 0) return costBench(out);
     if (logRecords > 0) return logBench(out);
-    if (telemetry.equals("compare")) return compareTelemetry(out);
+    if (telemetry.equals("compare"))
+      return comparePairs(out, "telemetry", on -> once(on ? "on" : "off", alerts.equals("on")));
+    if (alerts.equals("compare")) return comparePairs(out, "alerts", on -> once(telemetry, on));
     List<Long> times = new ArrayList<>();
     long peak = 0;
     for (int i = 0; i < warmup + repeat; i++) {
@@ -141,7 +179,7 @@ final class BenchCommand implements Callable<Integer> {
       try {
         System.gc();
         resetPeaks();
-        long ms = once(dir);
+        long ms = once(dir, telemetry, alerts.equals("on"));
         long heap = peakHeap();
         if (i >= warmup) {
           times.add(ms);
@@ -150,9 +188,7 @@ final class BenchCommand implements Callable<Integer> {
           out.flush();
         }
       } finally {
-        try (Stream<Path> walk = Files.walk(dir)) {
-          walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        deleteTree(dir);
       }
     }
     List<Long> sorted = times.stream().sorted().toList();
@@ -172,31 +208,44 @@ final class BenchCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private long once(Path dir) {
-    return once(dir, telemetry);
+  /** One measured run of the books in a fresh temporary data directory, deleted afterwards. */
+  private long once(String telemetry, boolean alertsOn) throws IOException {
+    Path dir = Files.createTempDirectory("book-creator-bench");
+    try {
+      System.gc();
+      return once(dir, telemetry, alertsOn);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** Deletes a benchmark's temporary directory and everything in it. */
+  static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** A run of the books with something on or off. */
+  @FunctionalInterface
+  private interface Side {
+    long run(boolean on) throws IOException;
   }
 
   /**
-   * Telemetry on against off in the same JVM: pairs of runs, the order alternating per pair, so
-   * both sides see the same JIT state, heap and machine noise. Prints both medians and the ratio.
+   * Something (telemetry, the alert evaluator) on against off in the same JVM: pairs of runs, the
+   * order alternating per pair, so both sides see the same JIT state, heap and machine noise.
+   * Prints both medians and the ratio.
    */
-  private int compareTelemetry(PrintWriter out) throws IOException {
+  private int comparePairs(PrintWriter out, String what, Side side) throws IOException {
     List<Long> off = new ArrayList<>();
     List<Long> on = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
     for (int i = 0; i < warmup + repeat; i++) {
       long[] pair = new long[2];
       for (int k = 0; k < 2; k++) {
-        boolean telemetryOn = (i + k) % 2 == 1;
-        Path dir = Files.createTempDirectory("book-creator-bench");
-        try {
-          System.gc();
-          pair[telemetryOn ? 1 : 0] = once(dir, telemetryOn ? "on" : "off");
-        } finally {
-          try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-          }
-        }
+        boolean sideOn = (i + k) % 2 == 1;
+        pair[sideOn ? 1 : 0] = side.run(sideOn);
       }
       if (i >= warmup) {
         off.add(pair[0]);
@@ -209,10 +258,11 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     out.printf(
-        "books=%d chapters=%d: telemetry off median %d ms, on median %d ms; on/off ratio median"
+        "books=%d chapters=%d: %s off median %d ms, on median %d ms; on/off ratio median"
             + " %.3f (min %.3f, max %.3f) over %d pairs%n",
         books,
         chapters,
+        what,
         median(off),
         median(on),
         ratios.stream().sorted().toList().get(ratios.size() / 2),
@@ -227,10 +277,11 @@ final class BenchCommand implements Callable<Integer> {
     return values.stream().sorted().toList().get(values.size() / 2);
   }
 
-  private long once(Path dir, String telemetry) {
+  private long once(Path dir, String telemetry, boolean alertsOn) {
     Map<Setting<?>, String> flags = new HashMap<>();
     flags.putAll(pipelineFlags.flags());
     flags.put(Setting.DATA_DIR, dir.toString());
+    flags.put(Setting.ALERTS_ENABLED, Boolean.toString(alertsOn));
     flags.put(Setting.SIM_LATENCY, "0ms");
     flags.put(Setting.METRICS_ENABLED, Boolean.toString(telemetry.equals("on")));
     flags.put(Setting.TRACING_ENABLED, Boolean.toString(telemetry.equals("on")));
@@ -389,16 +440,14 @@ final class BenchCommand implements Callable<Integer> {
           sorted.size(),
           (double) found / (warmup + repeat));
     } finally {
-      try (Stream<Path> walk = Files.walk(dir)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(dir);
     }
     out.flush();
     return ExitCodes.OK;
   }
 
   /** A scratch store in {@code dir} for the store benchmarks: no pipeline, no telemetry. */
-  private static Engine scratch(Path dir) {
+  static Engine scratch(Path dir) {
     Settings settings = Settings.load(null, Map.of(), Map.of(Setting.DATA_DIR, dir.toString()));
     return Engine.open(settings, noTelemetry(), Engine.Use.EXCLUSIVE);
   }
@@ -501,9 +550,7 @@ final class BenchCommand implements Callable<Integer> {
           sorted.size(),
           total.toPlainString());
     } finally {
-      try (Stream<Path> walk = Files.walk(dir)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(dir);
     }
     out.flush();
     return ExitCodes.OK;

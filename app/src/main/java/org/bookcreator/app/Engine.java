@@ -128,7 +128,7 @@ final class Engine implements AutoCloseable {
     this.costs = new CostReports(store);
     this.alerts =
         pipeline != null && settings.get(Setting.ALERTS_ENABLED)
-            ? Optional.of(alertEvaluator(settings, store, clock))
+            ? Optional.of(alertEvaluator(settings, store, clock, telemetry.metrics()::droppedSoFar))
             : Optional.empty();
     this.notifications =
         alerts.isPresent() && !settings.notifiers(clock).isEmpty()
@@ -173,15 +173,22 @@ final class Engine implements AutoCloseable {
     return new NotifierTests(settings.notifiers(clock), () -> notificationIds.next("ntf"), clock);
   }
 
-  /** The evaluator of the configured rules, reading the disk of the data directory. */
-  static AlertEvaluator alertEvaluator(Settings settings, Store store, InstantSource clock) {
+  /**
+   * The evaluator of the configured rules, reading the disk of the data directory and the count of
+   * telemetry this process dropped.
+   */
+  static AlertEvaluator alertEvaluator(
+      Settings settings,
+      Store store,
+      InstantSource clock,
+      java.util.function.LongSupplier telemetryDropped) {
     Ids notificationIds = new Ids(clock, new SecureRandom());
     return new AlertEvaluator(
         store,
         settings.alertRules(),
         clock,
         settings.stallThresholds(),
-        new DataDirProbe(settings.dataDir()),
+        new DataDirProbe(settings.dataDir(), telemetryDropped),
         settings.notificationPolicy(clock),
         () -> notificationIds.next("ntf"));
   }
@@ -223,8 +230,12 @@ final class Engine implements AutoCloseable {
         metrics);
   }
 
-  /** The measurements alert rules need of this process: its data directory's disk. */
-  record DataDirProbe(java.nio.file.Path dataDir) implements ProcessProbe {
+  /**
+   * The measurements alert rules need of this process: its data directory's disk, and the log lines
+   * and spans its telemetry dropped.
+   */
+  record DataDirProbe(java.nio.file.Path dataDir, java.util.function.LongSupplier dropped)
+      implements ProcessProbe {
     @Override
     public DiskSpace disk() {
       try {
@@ -239,7 +250,7 @@ final class Engine implements AutoCloseable {
 
     @Override
     public long telemetryDropped() {
-      return 0;
+      return dropped.getAsLong();
     }
   }
 

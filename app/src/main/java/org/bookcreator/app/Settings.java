@@ -109,7 +109,7 @@ final class Settings {
   /** The built-in rules, less those {@code alerts.disabled} names (each must be a rule's name). */
   private List<org.bookcreator.core.alert.AlertRule> buildAlertRules() {
     List<org.bookcreator.core.alert.AlertRule> all =
-        org.bookcreator.core.alert.BuiltInRules.defaults();
+        org.bookcreator.core.alert.BuiltInRules.defaults(get(Setting.HEARTBEAT));
     List<String> names = all.stream().map(org.bookcreator.core.alert.AlertRule::name).toList();
     List<String> unknown =
         get(Setting.ALERTS_DISABLED).stream().filter(n -> !names.contains(n)).toList();

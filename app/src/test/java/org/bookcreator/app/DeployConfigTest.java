@@ -47,17 +47,8 @@ class DeployConfigTest {
   private static final Set<String> NOT_OVER_METRICS =
       Set.of("RunFailed", "BudgetNearlySpent", "BudgetExceeded", "StoreDiskLow");
 
-  /**
-   * Alerts of issue 12's table the built-in evaluator does not have yet, and BookCreatorDown, which
-   * only an outside watcher can raise.
-   */
-  private static final Set<String> PROMETHEUS_ONLY =
-      Set.of(
-          "WorkerHeartbeatMissing",
-          "ProviderLatencyHigh",
-          "SchemaViolationsHigh",
-          "TelemetryDropping",
-          "BookCreatorDown");
+  /** BookCreatorDown, which only an outside watcher can raise. */
+  private static final Set<String> PROMETHEUS_ONLY = Set.of("BookCreatorDown");
 
   @TempDir Path tmp;
 

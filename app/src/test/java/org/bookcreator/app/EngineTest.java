@@ -44,6 +44,21 @@ class EngineTest {
   }
 
   @Test
+  void theAlertEvaluator_seesTheLogLinesAndSpansTheTelemetryDropped() {
+    try (Engine engine = Engine.open(settings(), quiet(), Engine.Use.PIPELINE)) {
+      engine.telemetry.metrics().dropped("logs");
+      engine.telemetry.metrics().dropped("spans");
+
+      engine.alerts.orElseThrow().evaluate();
+
+      assertThat(engine.store.openAlerts())
+          .filteredOn(a -> a.name().equals("TelemetryDropping"))
+          .singleElement()
+          .satisfies(a -> assertThat(a.description()).startsWith("2 log line(s) or span(s)"));
+    }
+  }
+
+  @Test
   void pipelineUse_holdsTheLock_sharedUseReadsBesideIt_withoutAPipeline() {
     Settings settings = settings();
     Brief brief =

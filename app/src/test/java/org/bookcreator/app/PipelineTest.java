@@ -67,18 +67,8 @@ class PipelineTest {
       java.util.function.UnaryOperator<org.bookcreator.core.store.Store> wrap)
       throws Exception {
     store = SqliteStore.open(dir.resolve("data"), true);
-    org.bookcreator.core.store.Store used = wrap.apply(store);
     Ids ids = Ids.system();
-    pipeline =
-        new Pipeline(
-            used,
-            llm,
-            PriceTable.defaults(),
-            config,
-            telemetry,
-            InstantSource.system(),
-            ids,
-            new Random(1));
+    pipeline = pipeline(wrap.apply(store), config);
     Project p =
         new Project(
             ids.next("prj"),
@@ -94,6 +84,18 @@ class PipelineTest {
     pipeline.start();
     Run run = TestRuns.start(store, pipeline, p, 7);
     return pipeline.completion(run.id()).get(60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private Pipeline pipeline(org.bookcreator.core.store.Store used, PipelineConfig config) {
+    return new Pipeline(
+        used,
+        llm,
+        PriceTable.defaults(),
+        config,
+        telemetry,
+        InstantSource.system(),
+        Ids.system(),
+        new Random(1));
   }
 
   @AfterEach
@@ -150,6 +152,22 @@ class PipelineTest {
     assertThat(store.history(run.id()))
         .extracting(t -> t.entity() + ":" + t.to())
         .contains("run:RUNNING", "stage:COMPLETED", "run:COMPLETED");
+  }
+
+  @Test
+  void workers_areForgottenWhenTheirPoolStops_andThoseOfAKilledProcessAtTheNextStart()
+      throws Exception {
+    runBook(config(), 1);
+    assertThat(store.workerHeartbeats()).hasSize(4);
+    store.heartbeat("pool_killed-w0", java.time.Instant.now());
+
+    pipeline.close();
+    java.util.Set<String> afterClose = java.util.Set.copyOf(store.workerHeartbeats().keySet());
+    pipeline = pipeline(store, config());
+    pipeline.start(true);
+
+    assertThat(afterClose).as("the stopped pool's workers are gone").containsOnly("pool_killed-w0");
+    assertThat(store.workerHeartbeats()).doesNotContainKey("pool_killed-w0");
   }
 
   @Test

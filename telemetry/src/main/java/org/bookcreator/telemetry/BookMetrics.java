@@ -85,6 +85,8 @@ public final class BookMetrics {
   private final DoubleCounter cost;
   private final LongCounter unpriced;
   private final LongCounter dropped;
+  private final java.util.concurrent.atomic.LongAdder droppedSoFar =
+      new java.util.concurrent.atomic.LongAdder();
   private final LongCounter documents;
   private final DoubleHistogram documentDuration;
   private final LongCounter documentBytes;
@@ -457,7 +459,17 @@ public final class BookMetrics {
   }
 
   public void dropped(String signal) {
+    droppedSoFar.increment();
     guard(() -> dropped.add(1, attrs(SemConv.L_SIGNAL, signal)));
+  }
+
+  /**
+   * Log lines and spans dropped since this instance was made, all signals together: what {@code
+   * book_creator_telemetry_dropped_total} counts, readable even when metrics are off (the process's
+   * own alert rules read it).
+   */
+  public long droppedSoFar() {
+    return droppedSoFar.sum();
   }
 
   /**

@@ -4,17 +4,17 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.run.TaskKind;
 import org.bookcreator.core.store.Store;
 
 /**
@@ -25,18 +25,36 @@ import org.bookcreator.core.store.Store;
 public final class BuiltInRules {
   private BuiltInRules() {}
 
-  /** Every built-in rule with its default thresholds. */
+  /** The workers' default heartbeat interval ({@code pipeline.heartbeat}). */
+  public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
+
+  /** Every built-in rule with its default thresholds, for workers at the default heartbeat. */
   public static List<AlertRule> defaults() {
+    return defaults(DEFAULT_HEARTBEAT);
+  }
+
+  /**
+   * Every built-in rule with its default thresholds.
+   *
+   * @param heartbeat how often workers record a heartbeat ({@code pipeline.heartbeat}): a worker is
+   *     missing after three of them
+   */
+  public static List<AlertRule> defaults(Duration heartbeat) {
     return List.of(
         new WorkflowStalled(),
         new TaskLeaseExpired(),
+        new WorkerHeartbeatMissing(heartbeat, 3, Duration.ofHours(1), Duration.ofMinutes(1)),
         new RunFailed(Duration.ofDays(7)),
         new ProviderDown(Duration.ofMinutes(2), 5),
         new ProviderErrorRateHigh(Duration.ofMinutes(5), 10, 0.20, Duration.ofMinutes(2)),
         new ProviderRateLimited(Duration.ofMinutes(5), 10),
+        new ProviderLatencyHigh(
+            Duration.ofMinutes(10), 10, 0.95, Duration.ofSeconds(60), Duration.ofMinutes(10)),
+        new SchemaViolationsHigh(Duration.ofMinutes(15), 10, 0.10),
         new BudgetNearlySpent(new BigDecimal("0.80")),
         new BudgetExceeded(),
         new UnpricedModelUsed(Duration.ofHours(1)),
+        new TelemetryDropping(Duration.ofMinutes(5)),
         new StoreDiskLow(0.05, 1L << 30, Duration.ofMinutes(5)));
   }
 
@@ -88,6 +106,66 @@ public final class BuiltInRules {
           s.reason()
               + ". Another worker takes the task over; look: bin/book-creator diagnose "
               + s.run().id());
+    }
+  }
+
+  /**
+   * A worker that should be alive stopped recording heartbeats: its thread died or froze, or the
+   * heartbeat thread of its process is stuck. Workers of a pool that shut down cleanly are
+   * forgotten by the store ({@link Store#forgetWorkers}), and so are those of an earlier process
+   * when the next one takes the embedded store over (their leases are released at the same time); a
+   * worker silent for longer than {@code recent} is no longer looked at either, so one left by a
+   * process that vanished resolves by itself.
+   */
+  public static final class WorkerHeartbeatMissing extends Rule {
+    private final Duration heartbeat;
+    private final int missed;
+    private final Duration recent;
+
+    public WorkerHeartbeatMissing(
+        Duration heartbeat, int missed, Duration recent, Duration holdFor) {
+      super("WorkerHeartbeatMissing", Severity.CRITICAL, holdFor, "worker-down");
+      if (heartbeat.isZero() || heartbeat.isNegative() || missed < 1)
+        throw new IllegalArgumentException(
+            "heartbeat must be positive and missed at least 1: " + heartbeat + ", " + missed);
+      this.heartbeat = heartbeat;
+      this.missed = missed;
+      this.recent = recent;
+    }
+
+    @Override
+    public String condition() {
+      return "a worker that heartbeated in the last "
+          + human(recent)
+          + " has been silent for "
+          + missed
+          + " heartbeat intervals (pipeline.heartbeat), for "
+          + human(holdFor());
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      Duration silentAfter = heartbeat.multipliedBy(missed);
+      List<Signal> out = new ArrayList<>();
+      for (Map.Entry<String, java.time.Instant> w :
+          new java.util.TreeMap<>(in.store().workerHeartbeats()).entrySet()) {
+        Duration silent = Duration.between(w.getValue(), in.now());
+        if (silent.compareTo(silentAfter) <= 0 || silent.compareTo(recent) > 0) continue;
+        out.add(
+            new Signal(
+                Map.of("worker", w.getKey()),
+                "Worker " + w.getKey() + " stopped heartbeating",
+                "Its last heartbeat was at "
+                    + w.getValue()
+                    + ", "
+                    + human(silent.withNanos(0))
+                    + " ago; it records one every "
+                    + human(heartbeat)
+                    + ". A task it holds is taken over when its lease expires. Look:"
+                    + " bin/book-creator runs --stalled; bin/book-creator logs --level WARN"
+                    + " --since 1h"));
+      }
+      return out;
     }
   }
 
@@ -252,6 +330,184 @@ public final class BuiltInRules {
     }
   }
 
+  /** A provider answers slowly: a high quantile of its call latency is above a mark. */
+  public static final class ProviderLatencyHigh extends Rule {
+    private final Duration window;
+    private final long minCalls;
+    private final double quantile;
+    private final Duration max;
+
+    public ProviderLatencyHigh(
+        Duration window, long minCalls, double quantile, Duration max, Duration holdFor) {
+      super("ProviderLatencyHigh", Severity.WARNING, holdFor, "provider-errors");
+      this.window = window;
+      this.minCalls = minCalls;
+      this.quantile = quantile;
+      this.max = max;
+    }
+
+    @Override
+    public String condition() {
+      return "a provider's p"
+          + quantileName()
+          + " call latency over "
+          + human(window)
+          + " exceeds "
+          + human(max)
+          + " (at least "
+          + minCalls
+          + " calls), for "
+          + human(holdFor());
+    }
+
+    private String quantileName() {
+      return BigDecimal.valueOf(quantile * 100).stripTrailingZeros().toPlainString();
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      List<Signal> out = new ArrayList<>();
+      for (Store.CallLatency p : in.store().callLatency(in.now().minus(window), quantile)) {
+        if (p.calls() < minCalls || p.quantileMs() <= max.toMillis()) continue;
+        out.add(
+            new Signal(
+                Map.of("provider", p.provider()),
+                "Provider "
+                    + p.provider()
+                    + " is slow: p"
+                    + quantileName()
+                    + " latency "
+                    + human(Duration.ofSeconds(p.quantileMs() / 1000)),
+                quantileName()
+                    + "% of its "
+                    + p.calls()
+                    + " calls in the last "
+                    + human(window)
+                    + " took up to "
+                    + p.quantileMs()
+                    + " ms (the mark is "
+                    + human(max)
+                    + "). Runs go on, slowly; look at the provider's status, or move stages to"
+                    + " another provider (routing.rules, routing.fallback)."));
+      }
+      return out;
+    }
+  }
+
+  /** A structured role's answers often fail their JSON Schema. */
+  public static final class SchemaViolationsHigh extends Rule {
+    private final Duration window;
+    private final long minCalls;
+    private final double maxShare;
+
+    public SchemaViolationsHigh(Duration window, long minCalls, double maxShare) {
+      super("SchemaViolationsHigh", Severity.WARNING, Duration.ZERO, "schema-violations");
+      this.window = window;
+      this.minCalls = minCalls;
+      this.maxShare = maxShare;
+    }
+
+    @Override
+    public String condition() {
+      return "a role's schema violations exceed "
+          + Math.round(maxShare * 100)
+          + "% of its structured calls over "
+          + human(window)
+          + " (at least "
+          + minCalls
+          + " calls)";
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      List<Signal> out = new ArrayList<>();
+      for (Store.RoleChecks r : in.store().roleChecks(in.now().minus(window))) {
+        // Writers and editors answer in prose: their checks are of length, not of a schema.
+        if (!STRUCTURED_ROLES.contains(r.role())) continue;
+        if (r.answered() < minCalls || r.violations() <= maxShare * r.answered()) continue;
+        out.add(
+            new Signal(
+                Map.of("agent_role", r.role().id()),
+                "Answers of the "
+                    + r.role().id()
+                    + " break their schema: "
+                    + percent(r.violations(), r.answered()),
+                r.violations()
+                    + " schema violations for "
+                    + r.answered()
+                    + " structured calls in the last "
+                    + human(window)
+                    + "; each costs a repair call. Look: bin/book-creator logs --grep \"schema"
+                    + " violation\" --since "
+                    + human(window).replace(" ", "")));
+      }
+      return out;
+    }
+  }
+
+  /** Roles whose task kinds return JSON checked against a schema. */
+  private static final Set<AgentRole> STRUCTURED_ROLES = structuredRoles();
+
+  private static Set<AgentRole> structuredRoles() {
+    Set<AgentRole> out = java.util.EnumSet.noneOf(AgentRole.class);
+    for (TaskKind k : TaskKind.values()) if (k.schema().isPresent()) out.add(k.role());
+    return out;
+  }
+
+  /**
+   * Log lines or spans were dropped because a bounded queue was full. The probe's count is
+   * cumulative since the process started; the rule keeps its own readings of the last window (in
+   * memory: they are of this process, and so is the count) and compares the latest with the newest
+   * one taken at least a window ago, or with zero while the process is younger than the window.
+   */
+  public static final class TelemetryDropping extends Rule {
+    private final Duration window;
+    private final java.util.concurrent.locks.ReentrantLock lock =
+        new java.util.concurrent.locks.ReentrantLock();
+    private final List<Reading> readings = new ArrayList<>();
+
+    private record Reading(java.time.Instant at, long dropped) {}
+
+    public TelemetryDropping(Duration window) {
+      super("TelemetryDropping", Severity.WARNING, Duration.ZERO, "observability");
+      this.window = window;
+    }
+
+    @Override
+    public String condition() {
+      return "log lines or spans were dropped in the last " + human(window);
+    }
+
+    @Override
+    public List<Signal> check(AlertInputs in) {
+      long dropped = droppedWithin(in.now(), in.probe().telemetryDropped());
+      if (dropped <= 0) return List.of();
+      return List.of(
+          new Signal(
+              Map.of(),
+              "Telemetry is dropping log lines or spans",
+              dropped
+                  + " log line(s) or span(s) dropped in the last "
+                  + human(window)
+                  + ": a bounded queue was full (a slow disk, a slow OTLP collector, a flood of"
+                  + " logs). Which: book_creator_telemetry_dropped_total{signal} on /metrics."));
+    }
+
+    private long droppedWithin(java.time.Instant now, long total) {
+      lock.lock();
+      try {
+        java.time.Instant start = now.minus(window);
+        readings.add(new Reading(now, total));
+        while (readings.size() > 1 && !readings.get(1).at().isAfter(start)) readings.removeFirst();
+        Reading oldest = readings.getFirst();
+        long baseline = oldest.at().isAfter(start) ? 0 : oldest.dropped();
+        return total - baseline;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
   /** An open run's project has spent most of its budget. */
   public static final class BudgetNearlySpent extends Rule {
     private final BigDecimal share;
@@ -272,6 +528,7 @@ public final class BuiltInRules {
     public List<Signal> check(AlertInputs in) {
       return budgets(
           in,
+          share,
           (spent, budget) ->
               spent.compareTo(budget.multiply(share)) >= 0 && spent.compareTo(budget) < 0);
     }
@@ -290,7 +547,7 @@ public final class BuiltInRules {
 
     @Override
     public List<Signal> check(AlertInputs in) {
-      return budgets(in, (spent, budget) -> spent.compareTo(budget) >= 0);
+      return budgets(in, BigDecimal.ONE, (spent, budget) -> spent.compareTo(budget) >= 0);
     }
   }
 
@@ -435,25 +692,21 @@ public final class BuiltInRules {
     return out;
   }
 
+  /** The open runs' projects that spent at least {@code share} of their budget and cross it. */
   private static List<Signal> budgets(
-      AlertInputs in, java.util.function.BiPredicate<BigDecimal, BigDecimal> crossed) {
-    Map<String, Run> byProject = new LinkedHashMap<>();
-    for (Run r : in.store().runsIn(Set.of(RunState.QUEUED, RunState.RUNNING, RunState.PAUSED)))
-      byProject.put(r.projectId(), r);
+      AlertInputs in,
+      BigDecimal share,
+      java.util.function.BiPredicate<BigDecimal, BigDecimal> crossed) {
     List<Signal> out = new ArrayList<>();
-    Map<String, Project> projects = new HashMap<>();
-    for (Run r : byProject.values()) {
-      Optional<Project> p = in.store().project(r.projectId());
-      if (p.isEmpty() || p.get().budgetUsd().isEmpty()) continue;
-      projects.put(r.projectId(), p.get());
-      BigDecimal budget = p.get().budgetUsd().get();
-      BigDecimal spent = in.store().projectSpend(r.projectId());
+    for (Store.OpenBudget b : in.store().openBudgets(share)) {
+      BigDecimal budget = b.budgetUsd();
+      BigDecimal spent = b.spentUsd();
       if (budget.signum() <= 0 || !crossed.test(spent, budget)) continue;
       out.add(
           new Signal(
-              Map.of("project_id", r.projectId(), "run_id", r.id()),
+              Map.of("project_id", b.projectId(), "run_id", b.runId()),
               "\""
-                  + p.get().title()
+                  + b.title()
                   + "\" spent "
                   + percent(spent, budget)
                   + " of its $"
@@ -463,9 +716,9 @@ public final class BuiltInRules {
                   + spent.setScale(4, RoundingMode.HALF_EVEN).toPlainString()
                   + " of $"
                   + budget.toPlainString()
-                  + (r.state() == RunState.PAUSED ? "; run " + r.id() + " is paused" : "")
+                  + (b.runState() == RunState.PAUSED ? "; run " + b.runId() + " is paused" : "")
                   + ". Raise it: bin/book-creator resume --run "
-                  + r.id()
+                  + b.runId()
                   + " --budget-usd N --reason TEXT"));
     }
     return out;

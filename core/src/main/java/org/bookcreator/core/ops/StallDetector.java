@@ -14,7 +14,6 @@ import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.Stage;
 import org.bookcreator.core.run.Task;
-import org.bookcreator.core.run.TaskState;
 import org.bookcreator.core.store.Store;
 
 /**
@@ -73,34 +72,44 @@ public final class StallDetector {
   /** One look: the stalls, and the per-stage figures from the same reads. */
   public record Look(List<Stall> stalls, List<StageFigures> figures) {}
 
-  /** Finds the stalls and the per-stage figures, reading each active run's tasks once. */
+  /**
+   * Finds the stalls and the per-stage figures in a fixed number of queries, however many runs
+   * (each run's latest task change, the expired leases, the critique caps), not one per run.
+   */
   public static Look look(Store store, List<Run> runs, Thresholds thresholds, Instant now) {
-    Map<String, Instant> heartbeats = null;
+    List<Run> active = runs.stream().filter(r -> r.state().isActive()).toList();
+    List<String> ids = active.stream().map(Run::id).toList();
+    Map<String, Instant> taskChanges = active.isEmpty() ? Map.of() : store.lastTaskChanges(ids);
+    Map<String, Task> expiredLeases = new java.util.HashMap<>();
+    for (Task t : active.isEmpty() ? List.<Task>of() : store.expiredLeases(now))
+      expiredLeases.put(t.runId(), t); // the last by queue order, as the look per run had it
+    Map<String, RunEvent> caps =
+        active.isEmpty() ? Map.of() : store.latestEvents(RunEvent.CRITIQUE_CAP, ids);
+    Map<String, Instant> heartbeats = expiredLeases.isEmpty() ? Map.of() : store.workerHeartbeats();
     List<Stall> out = new ArrayList<>();
     Map<String, Instant> progress = new java.util.HashMap<>();
-    for (Run r : runs) {
-      if (!r.state().isActive()) continue;
-      List<Task> tasks = store.taskOutcomes(r.id());
-      Instant last = lastProgress(r, tasks);
+    for (Run r : active) {
+      Instant tasksChanged = taskChanges.get(r.id());
+      Instant last =
+          tasksChanged != null && tasksChanged.isAfter(r.updatedAt())
+              ? tasksChanged
+              : r.updatedAt();
       progress.put(r.id(), last);
       String expired = null;
-      for (Task t : tasks) {
-        if (t.state() == TaskState.LEASED
-            && t.leaseExpiresAt().map(x -> x.isBefore(now)).orElse(false)) {
-          if (heartbeats == null) heartbeats = store.workerHeartbeats();
-          String owner = t.leaseOwner().orElse("?");
-          expired =
-              "lease of task "
-                  + t.key()
-                  + " held by "
-                  + owner
-                  + " expired at "
-                  + t.leaseExpiresAt().get()
-                  + " without a heartbeat"
-                  + (heartbeats.containsKey(owner)
-                      ? " (worker last seen " + heartbeats.get(owner) + ")"
-                      : " (the worker never sent a heartbeat)");
-        }
+      Task t = expiredLeases.get(r.id());
+      if (t != null) {
+        String owner = t.leaseOwner().orElse("?");
+        expired =
+            "lease of task "
+                + t.key()
+                + " held by "
+                + owner
+                + " expired at "
+                + t.leaseExpiresAt().orElseThrow()
+                + " without a heartbeat"
+                + (heartbeats.containsKey(owner)
+                    ? " (worker last seen " + heartbeats.get(owner) + ")"
+                    : " (the worker never sent a heartbeat)");
       }
       Duration threshold = thresholds.of(r.stage());
       if (expired != null) {
@@ -118,18 +127,13 @@ public final class StallDetector {
                     + human(threshold)
                     + ")",
                 last));
-      } else {
-        store.events(r.id()).stream()
-            .filter(e -> e.kind().equals(RunEvent.CRITIQUE_CAP))
-            .reduce((a, b) -> b)
-            .ifPresent(
-                e ->
-                    out.add(
-                        new Stall(
-                            r,
-                            Kind.CRITIQUE_CAP,
-                            "critique loop hit its cap without passing: " + e.detail(),
-                            last)));
+      } else if (caps.containsKey(r.id())) {
+        out.add(
+            new Stall(
+                r,
+                Kind.CRITIQUE_CAP,
+                "critique loop hit its cap without passing: " + caps.get(r.id()).detail(),
+                last));
       }
     }
     return new Look(out, figures(runs, progress, out));
@@ -175,15 +179,6 @@ public final class StallDetector {
           key)) recorded++;
     }
     return recorded;
-  }
-
-  /** The last time the run or any of its tasks changed. */
-  private static Instant lastProgress(Run r, List<Task> tasks) {
-    Instant last = r.updatedAt();
-    for (Task t : tasks) {
-      if (t.updatedAt().isAfter(last)) last = t.updatedAt();
-    }
-    return last;
   }
 
   /**

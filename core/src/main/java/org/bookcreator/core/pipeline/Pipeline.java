@@ -260,6 +260,8 @@ public final class Pipeline implements AutoCloseable {
           store.releaseLeases(
               "released at start-up: the process holding the lease is gone", clock.instant());
       if (released > 0) log.info("released {} task lease(s) left by an earlier process", released);
+      // The earlier process's workers are gone with it; their leases were just released.
+      store.forgetWorkers(store.workerHeartbeats().keySet());
       int interrupted = store.interruptPendingCalls(clock.instant());
       if (interrupted > 0) {
         log.warn(

@@ -347,5 +347,13 @@ final class WorkerPool implements AutoCloseable {
       }
     }
     scheduler.shutdownNow();
+    // Stopped cleanly: these workers are not missing, so WorkerHeartbeatMissing must not see them.
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < config.workers(); i++) ids.add(poolId + "-w" + i);
+    try {
+      store.forgetWorkers(ids);
+    } catch (RuntimeException e) {
+      log.warn("could not remove the stopped workers from the store", e);
+    }
   }
 }

@@ -49,6 +49,22 @@ public interface Store extends AutoCloseable {
   /** The exact cost of every priced call of a project, all runs together. */
   java.math.BigDecimal projectSpend(String projectId);
 
+  /**
+   * Every project with a budget and an open (queued, running or paused) run that has spent at least
+   * {@code minShare} of its budget: the run, the budget and the project's spend, in one query (for
+   * the budget alert rules). The share is a filter that may let a project a hair below it through;
+   * callers compare the exact amounts.
+   */
+  List<OpenBudget> openBudgets(java.math.BigDecimal minShare);
+
+  record OpenBudget(
+      String projectId,
+      String title,
+      String runId,
+      RunState runState,
+      java.math.BigDecimal budgetUsd,
+      java.math.BigDecimal spentUsd) {}
+
   List<Project> projects();
 
   /** Creates a run in state QUEUED, all its stages PENDING, numbered after the project's others. */
@@ -112,6 +128,18 @@ public interface Store extends AutoCloseable {
    * decide the next step, without reading every prompt input back each time.
    */
   List<Task> taskOutcomes(String runId);
+
+  /**
+   * The latest change of any task of each of these runs (runs without tasks are left out): in one
+   * query, for the stall detector's look at every active run.
+   */
+  Map<String, Instant> lastTaskChanges(Collection<String> runIds);
+
+  /** The leased tasks whose lease expired before {@code now}, without their inputs. */
+  List<Task> expiredLeases(Instant now);
+
+  /** The latest event of {@code kind} of each of these runs that has one, in one query. */
+  Map<String, RunEvent> latestEvents(String kind, Collection<String> runIds);
 
   /**
    * Leases the next runnable task to {@code workerId} until {@code leaseUntil}: the oldest QUEUED
@@ -242,8 +270,18 @@ public interface Store extends AutoCloseable {
 
   void heartbeat(String workerId, Instant at);
 
-  /** The last heartbeat of every worker that ever sent one. */
+  /**
+   * The last heartbeat of every worker that sent one and was not {@linkplain #forgetWorkers
+   * forgotten} since.
+   */
   java.util.Map<String, Instant> workerHeartbeats();
+
+  /**
+   * Forgets workers that stopped: a pool that shuts down cleanly removes its own, and the owner of
+   * the embedded store, at start-up, those of an earlier process. Only workers that should still be
+   * alive stay in {@link #workerHeartbeats}; an unknown id is ignored.
+   */
+  void forgetWorkers(Collection<String> workerIds);
 
   /**
    * Active (queued or running) runs per category and current stage, for the books-per-stage gauge:
@@ -268,6 +306,24 @@ public interface Store extends AutoCloseable {
 
   record ModelCalls(
       String provider, String model, long calls, long failed, long rateLimited, long unpriced) {}
+
+  /**
+   * The latency of each provider's answered calls since a time: how many, and the smallest latency
+   * that at least {@code quantile} (0 to 1) of them did not exceed (the nearest-rank quantile).
+   * Reads only the window.
+   */
+  List<CallLatency> callLatency(Instant since, double quantile);
+
+  record CallLatency(String provider, long calls, long quantileMs) {}
+
+  /**
+   * Per agent role since a time: the calls answered without an error (those whose answer is
+   * checked), and the {@link RunEvent#SCHEMA_VIOLATION} events recorded by the role's tasks. Roles
+   * with neither are left out. Reads only the window.
+   */
+  List<RoleChecks> roleChecks(Instant since);
+
+  record RoleChecks(org.bookcreator.core.run.AgentRole role, long answered, long violations) {}
 
   /** The alert instances pending or firing now, of the built-in rules (none received). */
   List<org.bookcreator.core.alert.Alert> openAlerts();

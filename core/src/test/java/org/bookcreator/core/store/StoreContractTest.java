@@ -977,6 +977,170 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void forgetWorkers_removesTheNamedWorkersOnly() {
+    for (String w : List.of("w1", "w2", "w3")) store.heartbeat(w, T0);
+
+    store.forgetWorkers(List.of("w1", "w3", "never-seen"));
+    store.forgetWorkers(List.of());
+
+    assertThat(store.workerHeartbeats()).containsExactly(Map.entry("w2", T0));
+  }
+
+  /** An answered call of {@code provider} by {@code role}, with its latency and outcome. */
+  private static LedgerEntry aTimedCall(
+      String callId, String provider, AgentRole role, long latencyMs, String error, Instant at) {
+    LedgerEntry c = aCall(callId, "r1", provider, "m", BigDecimal.ONE, at);
+    return new LedgerEntry(
+        c.callId(),
+        c.projectId(),
+        c.runId(),
+        c.taskId(),
+        c.stage(),
+        role,
+        c.attempt(),
+        c.provider(),
+        c.model(),
+        c.usage(),
+        c.costUsd(),
+        c.priceVersion(),
+        latencyMs,
+        error == null ? LedgerEntry.OK : LedgerEntry.ERROR,
+        Optional.ofNullable(error),
+        c.response(),
+        c.at());
+  }
+
+  @Test
+  void callLatency_isTheNearestRankQuantilePerProvider_overTheWindowOnly() {
+    aRunningRun("p1", "r1");
+    Instant since = T0.plusSeconds(60);
+    List<LedgerEntry> calls = new ArrayList<>();
+    for (int i = 1; i <= 20; i++)
+      calls.add(aTimedCall("o" + i, "openai", AgentRole.PLANNER, i * 100L, null, since));
+    calls.add(aTimedCall("o-slow", "openai", AgentRole.PLANNER, 99_000, "timeout", since));
+    calls.add(aTimedCall("o-old", "openai", AgentRole.PLANNER, 500_000, null, T0));
+    calls.add(aTimedCall("a1", "anthropic", AgentRole.CRITIC, 700, null, since.plusSeconds(1)));
+    store.recordCalls(calls);
+
+    List<Store.CallLatency> p95 = store.callLatency(since, 0.95);
+    List<Store.CallLatency> median = store.callLatency(since, 0.5);
+
+    assertThat(p95)
+        .as("21 calls in the window, the failed one too: the 20th smallest")
+        .containsExactly(
+            new Store.CallLatency("anthropic", 1, 700), new Store.CallLatency("openai", 21, 2000));
+    assertThat(median).contains(new Store.CallLatency("openai", 21, 1100));
+  }
+
+  @Test
+  void roleChecks_countAnsweredCallsAndSchemaViolationsPerRole_overTheWindowOnly() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t-outline", "r1", spec("outline"), T0);
+    store.enqueue(
+        "t-draft",
+        "r1",
+        new TaskSpec("draft", Stage.CHAPTER_WRITING, TaskKind.DRAFT_CHAPTER, "{}"),
+        T0);
+    Instant since = T0.plusSeconds(60);
+    store.recordCalls(
+        List.of(
+            aTimedCall("c1", "openai", AgentRole.PLANNER, 10, null, since),
+            aTimedCall("c2", "openai", AgentRole.PLANNER, 10, null, since),
+            aTimedCall("c3", "openai", AgentRole.PLANNER, 10, "server_error", since),
+            aTimedCall("c4", "openai", AgentRole.PLANNER, 10, null, T0)));
+    for (Instant at : List.of(since, since.plusSeconds(1), T0))
+      store.recordEvent(
+          new RunEvent("r1", Optional.of("t-outline"), RunEvent.SCHEMA_VIOLATION, "bad", at));
+    store.recordEvent(new RunEvent("r1", Optional.of("t-outline"), RunEvent.RETRY, "r", since));
+    store.recordEvent(
+        new RunEvent("r1", Optional.of("t-draft"), RunEvent.SCHEMA_VIOLATION, "short", since));
+
+    List<Store.RoleChecks> checks = store.roleChecks(since);
+
+    assertThat(checks)
+        .containsExactlyInAnyOrder(
+            new Store.RoleChecks(AgentRole.PLANNER, 2, 2),
+            new Store.RoleChecks(AgentRole.WRITER, 0, 1));
+  }
+
+  @Test
+  void lastTaskChanges_expiredLeases_andLatestEvents_readManyRunsAtOnce() {
+    aRunningRun("p1", "r1");
+    aRunningRun("p2", "r2");
+    aRunningRun("p3", "r3");
+    store.enqueue("t1", "r1", spec("a"), T0.plusSeconds(5));
+    store.enqueue("t2", "r1", spec("b"), T0.plusSeconds(9));
+    store.enqueue("t3", "r2", spec("c"), T0.plusSeconds(7));
+    Task held = store.claim("w1", T0.plusSeconds(10), T0.plusSeconds(40)).orElseThrow();
+    store.recordEvent(new RunEvent("r1", Optional.empty(), RunEvent.CRITIQUE_CAP, "first", T0));
+    store.recordEvent(
+        new RunEvent("r1", Optional.empty(), RunEvent.CRITIQUE_CAP, "second", T0.plusSeconds(1)));
+    store.recordEvent(new RunEvent("r3", Optional.empty(), RunEvent.CRITIQUE_CAP, "r3's", T0));
+    store.recordEvent(new RunEvent("r2", Optional.empty(), RunEvent.RETRY, "not a cap", T0));
+
+    Map<String, Instant> changes = store.lastTaskChanges(List.of("r1", "r2", "r3", "nope"));
+    List<Task> expired = store.expiredLeases(T0.plusSeconds(41));
+    Map<String, RunEvent> caps = store.latestEvents(RunEvent.CRITIQUE_CAP, List.of("r1", "r2"));
+
+    assertThat(changes)
+        .containsOnly(Map.entry("r1", T0.plusSeconds(9)), Map.entry("r2", T0.plusSeconds(7)));
+    assertThat(store.expiredLeases(T0.plusSeconds(39))).isEmpty();
+    assertThat(expired)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.id()).isEqualTo(held.id());
+              assertThat(t.leaseOwner()).contains("w1");
+            });
+    assertThat(caps).containsOnlyKeys("r1");
+    assertThat(caps.get("r1").detail()).isEqualTo("second");
+  }
+
+  @Test
+  void openBudgets_andProjectSpend_holdEveryPricedCall_asCallsAreRecordedCompletedAndRepriced() {
+    aRunningRun("p1", "r1");
+    store.createProject(aProject("p2"));
+    store.createRun("r2", "p2", 1, "done", T0);
+    store.transitionRun("r2", RunState.QUEUED, RunState.CANCELLED, "not open", T0);
+    store.recordCalls(
+        List.of(
+            aCall("c1", "r1", new BigDecimal("0.25")),
+            aCall("c2", "r1", null),
+            aCall("c3", "r1", new BigDecimal("0.000000000001"))));
+    store.applyRepricing(
+        List.of(
+            new org.bookcreator.core.cost.Repricing.Change(
+                "c1",
+                Optional.of(new BigDecimal("0.25")),
+                Optional.of("simulated/sim-standard@2025-01-01"),
+                Optional.of(new BigDecimal("0.50")),
+                Optional.of("v2"))),
+        "new prices",
+        T0);
+    store.enqueue("t1", "r1", spec("a"), T0);
+    PendingCall written = sent(store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow(), 0, "0.01");
+    store.openCall(written);
+    store.completeCall(answer(written, "1"));
+
+    List<Store.OpenBudget> budgets = store.openBudgets(new BigDecimal("0.25"));
+    List<Store.OpenBudget> notYet = store.openBudgets(new BigDecimal("0.34"));
+
+    assertThat(budgets)
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.projectId()).isEqualTo("p1");
+              assertThat(b.runId()).isEqualTo("r1");
+              assertThat(b.runState()).isEqualTo(RunState.RUNNING);
+              assertThat(b.budgetUsd()).isEqualByComparingTo("4.50");
+              assertThat(b.spentUsd()).isEqualByComparingTo("1.500000000001");
+            });
+    assertThat(notYet).as("1.50 of 4.50 is a third").isEmpty();
+    assertThat(store.projectSpend("p1")).isEqualByComparingTo("1.500000000001");
+    assertThat(store.projectSpend("p2")).isZero();
+  }
+
+  @Test
   void events_areKeptInOrder() {
     aRunningRun("p1", "r1");
 

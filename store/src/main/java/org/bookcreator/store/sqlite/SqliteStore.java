@@ -562,10 +562,35 @@ public final class SqliteStore implements Store {
         "sum the spend of project " + projectId,
         () ->
             one(
-                    "SELECT COALESCE(SUM(cost_picousd), 0) FROM llm_calls WHERE project_id = ?",
+                    "SELECT cost_picousd FROM project_spend WHERE project_id = ?",
                     rs -> usd(rs.getLong(1)),
                     projectId)
                 .orElse(BigDecimal.ZERO));
+  }
+
+  @Override
+  public List<OpenBudget> openBudgets(BigDecimal minShare) {
+    // The share is compared in floating point in SQL (budgets are text) with a margin far above
+    // its rounding, so nothing at the share is left out; callers compare exactly.
+    double floor = minShare.doubleValue() * (1 - 1e-9) * 1e12;
+    return tx(
+        "read the budgets of projects with an open run",
+        () ->
+            query(
+                "SELECT p.id, p.title, r.id, r.state, p.budget_usd, COALESCE(s.cost_picousd, 0)"
+                    + " FROM runs r JOIN projects p ON p.id = r.project_id LEFT JOIN project_spend"
+                    + " s ON s.project_id = p.id WHERE r.state IN ('QUEUED', 'RUNNING', 'PAUSED')"
+                    + " AND p.budget_usd IS NOT NULL AND COALESCE(s.cost_picousd, 0) >="
+                    + " CAST(p.budget_usd AS REAL) * ? ORDER BY p.id",
+                rs ->
+                    new OpenBudget(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        RunState.valueOf(rs.getString(4)),
+                        new BigDecimal(rs.getString(5)),
+                        usd(rs.getLong(6))),
+                floor));
   }
 
   @Override
@@ -902,18 +927,73 @@ public final class SqliteStore implements Store {
         () -> query("SELECT * FROM tasks WHERE run_id = ? ORDER BY seq", SqliteStore::task, runId));
   }
 
+  /** A task's columns without its input, which can be large and is not needed to decide. */
+  private static final String TASK_OUTCOME =
+      "id, run_id, project_id, task_key, stage, kind, state, '' AS input, output, attempt, claims,"
+          + " lease_owner, lease_expires_at, not_before, error_type, error, seq, created_at,"
+          + " updated_at";
+
   @Override
   public List<Task> taskOutcomes(String runId) {
     return tx(
         "read task outcomes",
         () ->
             query(
-                "SELECT id, run_id, project_id, task_key, stage, kind, state, '' AS input, output,"
-                    + " attempt, claims, lease_owner, lease_expires_at, not_before, error_type,"
-                    + " error, seq, created_at, updated_at FROM tasks WHERE run_id = ? ORDER BY"
-                    + " seq",
+                "SELECT " + TASK_OUTCOME + " FROM tasks WHERE run_id = ? ORDER BY seq",
                 SqliteStore::task,
                 runId));
+  }
+
+  @Override
+  public Map<String, Instant> lastTaskChanges(Collection<String> runIds) {
+    // One index seek per run (tasks_run_updated): MAX over an index prefix reads one entry.
+    return tx(
+        "read the latest task change of runs",
+        () -> {
+          Map<String, Instant> out = new HashMap<>();
+          for (Object[] row :
+              query(
+                  "SELECT r.value, (SELECT MAX(updated_at) FROM tasks WHERE run_id = r.value) FROM"
+                      + " json_each(?) r",
+                  rs -> new Object[] {rs.getString(1), rs.getObject(2)},
+                  jsonArray(runIds))) {
+            if (row[1] != null)
+              out.put((String) row[0], Instant.ofEpochMilli(((Number) row[1]).longValue()));
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public List<Task> expiredLeases(Instant now) {
+    return tx(
+        "read expired leases",
+        () ->
+            query(
+                "SELECT "
+                    + TASK_OUTCOME
+                    + " FROM tasks WHERE state = 'LEASED' AND lease_expires_at < ? ORDER BY seq",
+                SqliteStore::task,
+                now));
+  }
+
+  @Override
+  public Map<String, RunEvent> latestEvents(String kind, Collection<String> runIds) {
+    return tx(
+        "read the latest events of runs",
+        () -> {
+          Map<String, RunEvent> out = new HashMap<>();
+          Set<String> wanted = Set.copyOf(runIds);
+          // Through run_events_kind_at: the events of one kind are few next to all of them.
+          for (RunEvent e :
+              query(
+                  "SELECT * FROM run_events WHERE kind = ? ORDER BY at, id",
+                  SqliteStore::event,
+                  kind)) {
+            if (wanted.contains(e.runId())) out.put(e.runId(), e);
+          }
+          return out;
+        });
   }
 
   @Override
@@ -1980,14 +2060,17 @@ public final class SqliteStore implements Store {
         () ->
             query(
                 "SELECT * FROM run_events WHERE run_id = ? ORDER BY id",
-                rs ->
-                    new RunEvent(
-                        rs.getString("run_id"),
-                        str(rs, "task_id"),
-                        rs.getString("kind"),
-                        rs.getString("detail"),
-                        Instant.ofEpochMilli(rs.getLong("at"))),
+                SqliteStore::event,
                 runId));
+  }
+
+  private static RunEvent event(ResultSet rs) throws SQLException {
+    return new RunEvent(
+        rs.getString("run_id"),
+        str(rs, "task_id"),
+        rs.getString("kind"),
+        rs.getString("detail"),
+        Instant.ofEpochMilli(rs.getLong("at")));
   }
 
   @Override
@@ -2019,7 +2102,76 @@ public final class SqliteStore implements Store {
         });
   }
 
+  @Override
+  public void forgetWorkers(Collection<String> workerIds) {
+    if (workerIds.isEmpty()) return;
+    tx(
+        "forget stopped workers",
+        () ->
+            update(
+                "DELETE FROM workers WHERE id IN (SELECT value FROM json_each(?))",
+                jsonArray(workerIds)));
+  }
+
+  /** A JSON array of strings, for {@code json_each(?)}: a list of any length as one parameter. */
+  private static String jsonArray(Collection<String> values) {
+    return Json.write(List.copyOf(values));
+  }
+
   // ---- alerts
+
+  @Override
+  public List<CallLatency> callLatency(Instant since, double quantile) {
+    if (!(quantile > 0 && quantile <= 1))
+      throw new IllegalArgumentException("quantile must be in (0, 1]: " + quantile);
+    // Nearest rank: the ceil(q * n)-th smallest latency, in integers (q in millionths) so that 95%
+    // of 20 is the 19th, not the 20th by a rounding error. The window is read once through the
+    // time index and sorted per provider; SQLite has no percentile function.
+    long millionths = Math.round(quantile * 1_000_000);
+    return tx(
+        "latency quantile per provider",
+        () ->
+            query(
+                "SELECT provider, n, latency_ms FROM (SELECT provider, latency_ms, ROW_NUMBER()"
+                    + " OVER (PARTITION BY provider ORDER BY latency_ms) AS rn, COUNT(*) OVER"
+                    + " (PARTITION BY provider) AS n FROM llm_calls WHERE at >= ? AND outcome IN"
+                    + " ('ok', 'error', 'wasted')) WHERE rn = MAX(1, (n * ? + 999999) / 1000000)"
+                    + " ORDER BY provider",
+                rs -> new CallLatency(rs.getString(1), rs.getLong(2), rs.getLong(3)),
+                since,
+                millionths));
+  }
+
+  @Override
+  public List<RoleChecks> roleChecks(Instant since) {
+    return tx(
+        "count checked answers and schema violations per role",
+        () -> {
+          Map<AgentRole, long[]> byRole = new java.util.EnumMap<>(AgentRole.class);
+          for (Object[] row :
+              query(
+                  "SELECT agent_role, COUNT(*) FROM llm_calls WHERE at >= ? AND outcome IN ('ok',"
+                      + " 'wasted') AND error_type IS NULL GROUP BY agent_role",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                  since)) {
+            byRole.computeIfAbsent(AgentRole.valueOf((String) row[0]), k -> new long[2])[0] +=
+                (Long) row[1];
+          }
+          for (Object[] row :
+              query(
+                  "SELECT t.kind, COUNT(*) FROM run_events e JOIN tasks t ON t.id = e.task_id"
+                      + " WHERE e.kind = ? AND e.at >= ? GROUP BY t.kind",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                  RunEvent.SCHEMA_VIOLATION,
+                  since)) {
+            AgentRole role = TaskKind.valueOf((String) row[0]).role();
+            byRole.computeIfAbsent(role, k -> new long[2])[1] += (Long) row[1];
+          }
+          List<RoleChecks> out = new ArrayList<>();
+          byRole.forEach((r, n) -> out.add(new RoleChecks(r, n[0], n[1])));
+          return out;
+        });
+  }
 
   @Override
   public List<ModelCalls> modelCalls(Instant since) {

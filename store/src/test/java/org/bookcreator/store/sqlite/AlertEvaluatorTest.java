@@ -29,8 +29,11 @@ import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.run.TaskKind;
+import org.bookcreator.core.run.TaskSpec;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.support.Ids;
 import org.junit.jupiter.api.AfterEach;
@@ -489,6 +492,145 @@ class AlertEvaluatorTest {
         .isEmpty();
   }
 
+  @Test
+  void workerHeartbeatMissing_firesAfterAMinuteOfSilence_onlyForWorkersThatShouldBeAlive() {
+    AlertEvaluator evaluator = evaluator();
+    for (String w : List.of("live", "dead", "stopped")) store.heartbeat(w, T0);
+    store.heartbeat("long-gone", T0.minus(Duration.ofHours(2)));
+    clock.advance(Duration.ofSeconds(15));
+
+    assertThat(evaluator.evaluate()).as("15 s is three heartbeats, not more").isEmpty();
+
+    clock.advance(Duration.ofSeconds(1));
+    store.heartbeat("live", clock.instant());
+    store.forgetWorkers(List.of("stopped"));
+    List<AlertChange> pending = evaluator.evaluate();
+    clock.advance(Duration.ofMinutes(1));
+    store.heartbeat("live", clock.instant());
+    List<AlertChange> fired = evaluator.evaluate();
+
+    assertThat(pending)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.alert().name()).isEqualTo("WorkerHeartbeatMissing");
+              assertThat(c.to()).isEqualTo(AlertState.PENDING);
+              assertThat(c.alert().labels()).containsExactly(Map.entry("worker", "dead"));
+            });
+    assertThat(fired)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.to()).isEqualTo(AlertState.FIRING);
+              assertThat(c.alert().severity()).isEqualTo(Severity.CRITICAL);
+              assertThat(c.alert().runbook()).isEqualTo("worker-down");
+              assertThat(c.alert().description()).contains("76 s ago");
+            });
+
+    store.heartbeat("dead", clock.instant());
+    assertThat(evaluator.evaluate())
+        .extracting(AlertChange::to)
+        .containsExactly(AlertState.RESOLVED);
+  }
+
+  @Test
+  void providerLatencyHigh_firesWhenTheP95IsOverAMinuteForTenMinutes_andResolves() {
+    AlertEvaluator evaluator = evaluator();
+    aRun("p1", "r1");
+    for (int i = 0; i < 20; i++) timedCall("openai", AgentRole.PLANNER, i < 18 ? 900 : 75_000);
+    for (int i = 0; i < 20; i++) timedCall("anthropic", AgentRole.PLANNER, i < 19 ? 900 : 75_000);
+    for (int i = 0; i < 9; i++) timedCall("mistral", AgentRole.PLANNER, 75_000);
+
+    List<AlertChange> pending = evaluator.evaluate();
+    clock.advance(Duration.ofMinutes(5));
+    for (int i = 0; i < 20; i++) timedCall("openai", AgentRole.PLANNER, i < 18 ? 900 : 75_000);
+    List<AlertChange> stillPending = evaluator.evaluate();
+    clock.advance(Duration.ofMinutes(5));
+    List<AlertChange> fired = evaluator.evaluate();
+
+    assertThat(pending)
+        .as("anthropic's p95 is 900 ms; mistral made fewer than 10 calls")
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.alert().name()).isEqualTo("ProviderLatencyHigh");
+              assertThat(c.to()).isEqualTo(AlertState.PENDING);
+              assertThat(c.alert().labels()).containsExactly(Map.entry("provider", "openai"));
+              assertThat(c.alert().summary()).contains("p95 latency 75 s");
+            });
+    assertThat(stillPending).isEmpty();
+    assertThat(fired).extracting(AlertChange::to).containsExactly(AlertState.FIRING);
+
+    clock.advance(Duration.ofMinutes(6));
+    assertThat(evaluator.evaluate())
+        .filteredOn(c -> c.alert().name().equals("ProviderLatencyHigh"))
+        .extracting(AlertChange::to)
+        .containsExactly(AlertState.RESOLVED);
+  }
+
+  @Test
+  void schemaViolationsHigh_firesOverTenPercentOfAStructuredRolesCalls_notForProse_andResolves() {
+    AlertEvaluator evaluator = evaluator();
+    aRun("p1", "r1");
+    String outline = task("r1", TaskKind.OUTLINE);
+    String draft = task("r1", TaskKind.DRAFT_CHAPTER);
+    for (int i = 0; i < 10; i++) timedCall("openai", AgentRole.PLANNER, 900);
+    for (int i = 0; i < 10; i++) timedCall("openai", AgentRole.WRITER, 900);
+    violation(outline);
+    for (int i = 0; i < 5; i++) violation(draft);
+
+    assertThat(evaluator.evaluate())
+        .as("1 of 10 is 10%, not more; writers answer in prose")
+        .isEmpty();
+
+    violation(outline);
+    List<AlertChange> fired = evaluator.evaluate();
+
+    assertThat(fired)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.alert().name()).isEqualTo("SchemaViolationsHigh");
+              assertThat(c.to()).isEqualTo(AlertState.FIRING);
+              assertThat(c.alert().labels()).containsExactly(Map.entry("agent_role", "planner"));
+              assertThat(c.alert().summary()).contains("20%");
+              assertThat(c.alert().runbook()).isEqualTo("schema-violations");
+            });
+
+    clock.advance(Duration.ofMinutes(16));
+    assertThat(evaluator.evaluate())
+        .filteredOn(c -> c.alert().name().equals("SchemaViolationsHigh"))
+        .extracting(AlertChange::to)
+        .containsExactly(AlertState.RESOLVED);
+  }
+
+  @Test
+  void telemetryDropping_firesOnDropsOfTheLastFiveMinutes_andResolvesFiveMinutesAfterTheLast() {
+    AlertEvaluator evaluator = evaluator();
+    probe.dropped = 0;
+    assertThat(evaluator.evaluate()).isEmpty();
+
+    clock.advance(Duration.ofMinutes(1));
+    probe.dropped = 3;
+    List<AlertChange> fired = evaluator.evaluate();
+    clock.advance(Duration.ofMinutes(4));
+    List<AlertChange> stillFiring = evaluator.evaluate();
+    clock.advance(Duration.ofMinutes(2));
+    List<AlertChange> resolved = evaluator.evaluate();
+
+    assertThat(fired)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.alert().name()).isEqualTo("TelemetryDropping");
+              assertThat(c.to()).isEqualTo(AlertState.FIRING);
+              assertThat(c.alert().description()).startsWith("3 log line(s) or span(s) dropped");
+              assertThat(c.alert().runbook()).isEqualTo("observability");
+            });
+    assertThat(stillFiring).isEmpty();
+    assertThat(resolved).extracting(AlertChange::to).containsExactly(AlertState.RESOLVED);
+  }
+
   private void deliverAll() {
     for (Notification n : store.pendingNotifications())
       store.notificationDelivered(n.id(), clock.instant());
@@ -513,6 +655,15 @@ class AlertEvaluatorTest {
   }
 
   private void call(String runId, String provider, String errorType) {
+    call(runId, provider, errorType, AgentRole.PLANNER, 10);
+  }
+
+  private void timedCall(String provider, AgentRole role, long latencyMs) {
+    call("r1", provider, null, role, latencyMs);
+  }
+
+  private void call(
+      String runId, String provider, String errorType, AgentRole role, long latencyMs) {
     store.recordCall(
         new LedgerEntry(
             "c" + ++calls,
@@ -520,18 +671,30 @@ class AlertEvaluatorTest {
             runId,
             "t1",
             Stage.OUTLINE,
-            AgentRole.PLANNER,
+            role,
             0,
             provider,
             "m",
             Usage.NONE,
             Optional.of(BigDecimal.ZERO),
             Optional.empty(),
-            10,
+            latencyMs,
             errorType == null ? LedgerEntry.OK : LedgerEntry.ERROR,
             Optional.ofNullable(errorType),
             Optional.empty(),
             clock.instant()));
+  }
+
+  private String task(String runId, TaskKind kind) {
+    String id = runId + "-" + kind.id();
+    store.enqueue(id, runId, new TaskSpec(kind.id(), Stage.OUTLINE, kind, "{}"), T0);
+    return id;
+  }
+
+  private void violation(String taskId) {
+    store.recordEvent(
+        new RunEvent(
+            "r1", Optional.of(taskId), RunEvent.SCHEMA_VIOLATION, "$.x: missing", clock.instant()));
   }
 
   private LedgerEntry priced(String runId, String usd) {
@@ -590,10 +753,14 @@ class AlertEvaluatorTest {
     }
   }
 
-  /** The disk's figures, set by the test: a real disk cannot be filled to order here. */
+  /**
+   * The disk's figures and the telemetry's drops, set by the test: a real disk cannot be filled to
+   * order here.
+   */
   private static final class TestProbe implements ProcessProbe {
     long free = 900L << 30;
     long total = 1000L << 30;
+    long dropped;
 
     @Override
     public DiskSpace disk() {
@@ -602,7 +769,7 @@ class AlertEvaluatorTest {
 
     @Override
     public long telemetryDropped() {
-      return 0;
+      return dropped;
     }
   }
 }
