@@ -259,7 +259,7 @@ class PrometheusServeTest {
     runStarted = true;
   }
 
-  private static boolean allUp(JsonNode targets) {
+  static boolean allUp(JsonNode targets) {
     for (JsonNode t : targets) if (!t.path("health").asString().equals("up")) return false;
     return true;
   }
@@ -310,12 +310,12 @@ class PrometheusServeTest {
     }
   }
 
-  private interface Probe<T> {
+  interface Probe<T> {
     T get() throws Exception;
   }
 
   /** Polls {@code probe} until {@code done} accepts its value; fails after {@link #PATIENCE}. */
-  private static <T> T await(String what, Probe<T> probe, Predicate<T> done) throws Exception {
+  static <T> T await(String what, Probe<T> probe, Predicate<T> done) throws Exception {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     T last = null;
     while (System.nanoTime() < deadline) {
@@ -326,7 +326,8 @@ class PrometheusServeTest {
     throw new AssertionError("waited " + PATIENCE + " for " + what + "; last: " + last);
   }
 
-  private static int freePort() throws IOException {
+  /** A free port on 127.0.0.1, for a server this test starts there. */
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
