@@ -2,6 +2,10 @@ package org.bookcreator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.bookcreator.core.alert.AlertRule;
@@ -213,6 +219,140 @@ class DeployConfigTest {
   }
 
   @Test
+  void
+      dashboards_areTheFiveProvisioned_eachWithUniqueUid_panelsDatasourceTargetsGridPos_andVariables()
+          throws Exception {
+    List<String> problems = new ArrayList<>();
+    Set<String> uids = new HashSet<>();
+    Set<String> variablesAnywhere = new TreeSet<>();
+
+    for (Path file : dashboards()) {
+      String name = file.getFileName().toString();
+      JsonNode dashboard = JSON.readTree(file.toFile());
+      if (dashboard.path("schemaVersion").asInt(0) < 39) problems.add(name + ": schemaVersion");
+      if (!uids.add(dashboard.path("uid").asString(""))) problems.add(name + ": uid not unique");
+      Set<String> variables = new HashSet<>();
+      for (JsonNode v : dashboard.path("templating").path("list")) {
+        variables.add(v.path("name").asString());
+        if (!v.path("datasource").path("uid").asString("").equals("prometheus"))
+          problems.add(name + ": variable " + v.path("name").asString() + " has no datasource");
+      }
+      variablesAnywhere.addAll(variables);
+      if (!name.equals("overview.json") && !variables.contains("instance"))
+        problems.add(name + ": no instance variable");
+      Set<Integer> ids = new HashSet<>();
+      List<int[]> cells = new ArrayList<>();
+      boolean namesARunbook = false;
+      for (JsonNode panel : dashboard.path("panels")) {
+        String where = name + " / " + panel.path("title").asString();
+        if (!ids.add(panel.path("id").asInt(-1))) problems.add(where + ": id not unique");
+        if (panel.path("targets").isEmpty()) problems.add(where + ": no targets");
+        Set<String> refIds = new HashSet<>();
+        for (JsonNode target : panel.path("targets")) {
+          String expr = target.path("expr").asString("");
+          if (expr.isBlank()) problems.add(where + ": a target without expr");
+          if (!refIds.add(target.path("refId").asString(""))) problems.add(where + ": refId");
+          if (!target.path("datasource").path("uid").asString("").equals("prometheus"))
+            problems.add(where + ": a target without the prometheus datasource");
+          Matcher used = Pattern.compile("\\$([A-Za-z_]+)").matcher(expr);
+          while (used.find()) {
+            if (!used.group(1).startsWith("__") && !variables.contains(used.group(1)))
+              problems.add(where + ": $" + used.group(1) + " is no variable of the dashboard");
+          }
+        }
+        JsonNode grid = panel.path("gridPos");
+        int[] cell = {
+          grid.path("x").asInt(-1),
+          grid.path("y").asInt(-1),
+          grid.path("w").asInt(0),
+          grid.path("h").asInt(0)
+        };
+        if (cell[0] < 0 || cell[1] < 0 || cell[2] < 1 || cell[3] < 1 || cell[0] + cell[2] > 24)
+          problems.add(where + ": gridPos " + grid);
+        for (int[] other : cells) if (overlap(cell, other)) problems.add(where + ": overlaps");
+        cells.add(cell);
+        String description = panel.path("description").asString("");
+        if (description.isBlank()) problems.add(where + ": no description");
+        Matcher runbook = Pattern.compile("docs/runbooks/[a-z-]+\\.md").matcher(description);
+        while (runbook.find()) {
+          namesARunbook = true;
+          if (!Files.exists(ROOT.resolve(runbook.group())))
+            problems.add(where + ": " + runbook.group() + " does not exist");
+        }
+      }
+      if (!namesARunbook) problems.add(name + ": no panel names its runbook");
+    }
+
+    assertThat(dashboards().stream().map(f -> f.getFileName().toString()))
+        .containsExactlyInAnyOrder(
+            "overview.json",
+            "library.json",
+            "agents-and-providers.json",
+            "workers-and-queue.json",
+            "process.json");
+    assertThat(variablesAnywhere).contains("category", "provider", "instance");
+    assertThat(problems).isEmpty();
+  }
+
+  @Test
+  void dashboards_validateAgainstGrafanasDashboardSchema() throws Exception {
+    Schema schema =
+        SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
+            .getSchema(
+                JSON.readTree(DEPLOY.resolve("grafana/schema/dashboard.schema.json").toFile()));
+    List<String> problems = new ArrayList<>();
+
+    for (Path file : dashboards()) {
+      for (Error e : schema.validate(JSON.readTree(file.toFile())))
+        problems.add(file.getFileName() + ": " + e);
+    }
+    List<Error> broken =
+        schema.validate(JSON.readTree("{\"schemaVersion\": 39, \"panels\": [{\"title\": 1}]}"));
+
+    assertThat(problems).isEmpty();
+    assertThat(broken).as("the schema rejects a panel without a type").isNotEmpty();
+  }
+
+  @Test
+  void dashboards_queryOnlyMetricsThatDocsObservabilityListsAsExported() throws Exception {
+    String docs = Files.readString(ROOT.resolve("docs/observability.md"));
+    Set<String> documented = new HashSet<>();
+    Matcher row = Pattern.compile("(?m)^\\| ([^|]+)\\|").matcher(docs);
+    while (row.find()) {
+      Matcher name = Pattern.compile("`([a-z_]+)`").matcher(row.group(1));
+      while (name.find()) documented.add(name.group(1));
+    }
+    Set<String> undocumented = new TreeSet<>();
+
+    for (String query : dashboardQueries()) {
+      for (String metric : metricNames(query)) {
+        String base = metric.replaceAll("_(bucket|count|sum)$", "");
+        boolean jvm = metric.matches("(jvm|process)_.+") && docs.contains("`jvm_*`, `process_*`");
+        if (!documented.contains(metric)
+            && !documented.contains(base)
+            && !jvm
+            && !PROMETHEUS_OWN.contains(metric)) undocumented.add(metric);
+      }
+    }
+
+    assertThat(documented).contains("book_creator_runs_in_stage", "gen_ai_client_token_usage");
+    assertThat(undocumented).isEmpty();
+  }
+
+  @Test
+  void metricNamesAndSelectors_ofAQuery_leaveOutFunctionsLabelsGroupingAndStrings() {
+    String q =
+        "1 - (sum by (gen_ai_provider_name) (increase(x_count{error_type!=\"\"}[5m])) or"
+            + " up * 0) / histogram_quantile(0.95, sum by (le) (rate(y_bucket{a=~\"$b\"}[1m])))";
+
+    Set<String> names = metricNames(q);
+    Set<String> selectors = selectors(q);
+
+    assertThat(names).containsExactly("up", "x_count", "y_bucket");
+    assertThat(selectors).containsExactly("up", "x_count{error_type!=\"\"}", "y_bucket{a=~\"$b\"}");
+  }
+
+  @Test
   void dashboards_nameProvisionedDatasources_andEveryQueryParses() throws Exception {
     Set<String> datasources = new HashSet<>();
     for (JsonNode ds :
@@ -233,7 +373,7 @@ class DeployConfigTest {
     ExternalTool.Result r = promtool().run(tmp, "check", "rules", asRecordingRules(queries));
 
     assertThat(dashboards()).isNotEmpty();
-    assertThat(queries).hasSizeGreaterThanOrEqualTo(10);
+    assertThat(queries).hasSizeGreaterThanOrEqualTo(70);
     assertThat(problems).isEmpty();
     assertThat(r.exitCode()).as(r.output()).isZero();
   }
@@ -252,6 +392,51 @@ class DeployConfigTest {
     Files.writeString(rules, file);
     return rules.toString();
   }
+
+  private static boolean overlap(int[] a, int[] b) {
+    return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+  }
+
+  /** Series Prometheus makes itself, which dashboards may query beside Book Creator's. */
+  static final Set<String> PROMETHEUS_OWN = Set.of("up", "ALERTS", "scrape_duration_seconds");
+
+  /**
+   * The metric names a PromQL expression selects: what is left once strings, label matchers, range
+   * selectors and grouping clauses are removed, less function names and keywords.
+   */
+  static Set<String> metricNames(String promql) {
+    String bare =
+        promql
+            .replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", " ")
+            .replaceAll("\\{[^}]*}", " ")
+            .replaceAll("\\[[^\\]]*\\]", " ")
+            .replaceAll("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
+    Set<String> out = new TreeSet<>();
+    Matcher m = Pattern.compile("([A-Za-z_:][A-Za-z0-9_:]*)(\\s*\\()?").matcher(bare);
+    while (m.find()) {
+      if (m.group(2) == null && !PROMQL_KEYWORDS.contains(m.group(1))) out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /**
+   * The selectors of a PromQL expression, each metric name with the label matchers that follow it,
+   * as Prometheus would select series: {@code count(selector)} says whether the data exists.
+   */
+  static Set<String> selectors(String promql) {
+    Set<String> out = new TreeSet<>();
+    for (String name : metricNames(promql)) {
+      Matcher m =
+          Pattern.compile(
+                  "(?<![A-Za-z0-9_:])" + Pattern.quote(name) + "(?![A-Za-z0-9_:])(\\{[^}]*})?")
+              .matcher(promql);
+      while (m.find()) out.add(m.group());
+    }
+    return out;
+  }
+
+  private static final Set<String> PROMQL_KEYWORDS =
+      Set.of("and", "or", "unless", "bool", "offset", "inf", "nan", "Inf", "NaN");
 
   static List<Path> dashboards() throws IOException {
     try (Stream<Path> files = Files.list(DEPLOY.resolve("grafana/dashboards"))) {
