@@ -23,6 +23,14 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 final class ConfigSources {
   static final String CONFIG_ENV = "BOOK_CREATOR_CONFIG";
+
+  /**
+   * Variables of ours that are not settings: the config file's path, and the JVM flags that
+   * bin/book-creator passes to java (docs/cli.md).
+   */
+  static final java.util.Set<String> NOT_SETTINGS =
+      java.util.Set.of(CONFIG_ENV, "BOOK_CREATOR_JAVA_OPTS");
+
   private static final long MAX_FILE_BYTES = 1024 * 1024;
 
   /** The text of one setting and where it was read. */
@@ -142,7 +150,7 @@ final class ConfigSources {
 
   private void readEnvironment(Map<String, String> env) {
     env.keySet().stream()
-        .filter(name -> name.startsWith("BOOK_CREATOR_") && !name.equals(CONFIG_ENV))
+        .filter(name -> name.startsWith("BOOK_CREATOR_") && !NOT_SETTINGS.contains(name))
         .sorted()
         .forEach(
             name -> {

@@ -296,6 +296,16 @@ class SettingsTest {
   }
 
   @Test
+  void theLaunchersJvmFlags_areNotAnUnknownSetting_butATypoStillIs() {
+    Settings ok = Settings.load(null, Map.of("BOOK_CREATOR_JAVA_OPTS", "-Xmx2g"), Map.of());
+
+    assertThat(ok.get(Setting.WORKERS)).isEqualTo(8);
+    assertThatThrownBy(
+            () -> Settings.load(null, Map.of("BOOK_CREATOR_JAVA_OPT", "-Xmx2g"), Map.of()))
+        .hasMessageContaining("unknown environment variable BOOK_CREATOR_JAVA_OPT");
+  }
+
+  @Test
   void aWrongTypeFromTheEnvironment_namesTheVariable() {
     assertThatThrownBy(
             () -> Settings.load(null, Map.of("BOOK_CREATOR_PIPELINE_WORKERS", "eight"), Map.of()))
