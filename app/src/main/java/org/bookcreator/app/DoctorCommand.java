@@ -12,7 +12,6 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -373,7 +372,7 @@ final class DoctorCommand implements Callable<Integer> {
    * --offline); the desktop one has a session and its tool.
    */
   private static void notifiers(Settings settings, List<Check> checks, boolean offline) {
-    for (Notifier n : settings.notifiers(InstantSource.system())) {
+    for (Notifier n : settings.notifiers()) {
       switch (n) {
         case EmailNotifier e when !offline -> checks.add(email(e));
         case WebhookNotifier w when !offline -> checks.add(webhook(w));

@@ -131,7 +131,7 @@ final class Engine implements AutoCloseable {
             ? Optional.of(alertEvaluator(settings, store, clock, telemetry.metrics()::droppedSoFar))
             : Optional.empty();
     this.notifications =
-        alerts.isPresent() && !settings.notifiers(clock).isEmpty()
+        alerts.isPresent() && !settings.notifiers().isEmpty()
             ? Optional.of(dispatcher(settings, store, clock, telemetry.metrics()))
             : Optional.empty();
     alerts.ifPresent(a -> alertGauges(a, store, telemetry.metrics()));
@@ -145,7 +145,7 @@ final class Engine implements AutoCloseable {
         alerts.isPresent() && !settings.get(Setting.NOTIFY_ALERTMANAGER_URLS).isEmpty()
             ? Optional.of(
                 AlertmanagerResender.start(
-                    settings.alertmanagers(clock),
+                    settings.alertmanagers(),
                     store::openAlerts,
                     settings.get(Setting.NOTIFY_ALERTMANAGER_RESEND)))
             : Optional.empty();
@@ -159,7 +159,7 @@ final class Engine implements AutoCloseable {
     Ids notificationIds = new Ids(clock, new SecureRandom());
     return new ReceivedAlerts(
         store,
-        settings.notifiers(clock).stream()
+        settings.notifiers().stream()
             .filter(n -> !(n instanceof AlertmanagerNotifier))
             .map(Notifier::name)
             .toList(),
@@ -170,7 +170,7 @@ final class Engine implements AutoCloseable {
   /** Test notifications straight through the configured notifiers: {@code alerts test}. */
   static NotifierTests notifierTests(Settings settings, InstantSource clock) {
     Ids notificationIds = new Ids(clock, new SecureRandom());
-    return new NotifierTests(settings.notifiers(clock), () -> notificationIds.next("ntf"), clock);
+    return new NotifierTests(settings.notifiers(), () -> notificationIds.next("ntf"), clock);
   }
 
   /**
@@ -189,7 +189,7 @@ final class Engine implements AutoCloseable {
         clock,
         settings.stallThresholds(),
         new DataDirProbe(settings.dataDir(), telemetryDropped),
-        settings.notificationPolicy(clock),
+        settings.notificationPolicy(),
         () -> notificationIds.next("ntf"));
   }
 
@@ -199,7 +199,7 @@ final class Engine implements AutoCloseable {
     Ids notificationIds = new Ids(clock, new SecureRandom());
     return new LongRunNotices(
         store,
-        settings.notificationPolicy(clock),
+        settings.notificationPolicy(),
         settings.get(Setting.NOTIFY_LONG_RUN_AFTER),
         config::manuscript,
         () -> notificationIds.next("ntf"),
@@ -221,7 +221,7 @@ final class Engine implements AutoCloseable {
       Settings settings, Store store, InstantSource clock, BookMetrics metrics) {
     return new NotificationDispatcher(
         store,
-        settings.notifiers(clock),
+        settings.notifiers(),
         clock,
         settings.get(Setting.NOTIFY_RETRY_BASE),
         settings.get(Setting.NOTIFY_RETRY_MAX),

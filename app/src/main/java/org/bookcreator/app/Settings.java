@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -53,6 +52,12 @@ final class Settings {
   private final List<org.bookcreator.core.alert.AlertRule> alertRules;
   private final List<AlertmanagerNotifier.Settings> alertmanagers;
 
+  /**
+   * The notifiers, built once when the settings are read (each holds its own HTTP client or mail
+   * session), on the system clock; null when one of them is misconfigured (a problem says why).
+   */
+  private final List<Notifier> notifiers;
+
   /** The environment the settings were read from: the desktop notifier's session and PATH. */
   private final Map<String, String> env;
 
@@ -86,23 +91,24 @@ final class Settings {
                     get(Setting.STALL_THRESHOLD), get(Setting.STALL_THRESHOLDS)),
             problems);
     this.alertRules = derive(where(Setting.ALERTS_DISABLED), this::buildAlertRules, problems);
-    derive(where(Setting.NOTIFY_WEBHOOKS), () -> webhooks(InstantSource.system()), problems);
-    derive("the e-mail notifier (notify.email.*)", () -> email(InstantSource.system()), problems);
+    InstantSource clock = InstantSource.system();
+    List<Notifier> hooks = derive(where(Setting.NOTIFY_WEBHOOKS), () -> webhooks(clock), problems);
+    Optional<Notifier> mail =
+        derive("the e-mail notifier (notify.email.*)", () -> email(clock), problems);
     this.alertmanagers =
         derive(where(Setting.NOTIFY_ALERTMANAGER_URLS), this::buildAlertmanagers, problems);
+    this.notifiers =
+        hooks == null || mail == null || alertmanagers == null
+            ? null
+            : assembleNotifiers(hooks, mail, clock);
     derive(where(Setting.ALERTS_ROUTES), this::checkRoutes, problems);
   }
 
   /** Whether the routes name configured notifiers; when the notifiers fail, they say why. */
   private Void checkRoutes() {
-    List<String> names;
-    try {
-      names = notifiers(InstantSource.system()).stream().map(Notifier::name).toList();
-    } catch (IllegalArgumentException e) {
-      return null; // reported with the notifier's own settings
-    }
+    if (notifiers == null) return null; // reported with the notifier's own settings
     org.bookcreator.core.alert.NotificationPolicy.Route.requireKnown(
-        get(Setting.ALERTS_ROUTES), names);
+        get(Setting.ALERTS_ROUTES), notifiers.stream().map(Notifier::name).toList());
     return null;
   }
 
@@ -127,12 +133,18 @@ final class Settings {
    * The notifiers configured: one webhook per URL of {@code notify.webhooks}, {@code email} when
    * {@code notify.email.to} names someone, {@code desktop} when {@code notify.desktop} is on.
    */
-  List<Notifier> notifiers(InstantSource clock) {
-    List<Notifier> out = new ArrayList<>(webhooks(clock));
-    email(clock).ifPresent(out::add);
+  List<Notifier> notifiers() {
+    return notifiers;
+  }
+
+  private List<Notifier> assembleNotifiers(
+      List<Notifier> hooks, Optional<Notifier> mail, InstantSource clock) {
+    List<Notifier> out = new ArrayList<>(hooks);
+    mail.ifPresent(out::add);
     desktop().ifPresent(out::add);
-    out.addAll(alertmanagers(clock));
-    return out;
+    for (AlertmanagerNotifier.Settings a : alertmanagers)
+      out.add(new AlertmanagerNotifier(a, clock));
+    return List.copyOf(out);
   }
 
   private List<Notifier> webhooks(InstantSource clock) {
@@ -194,10 +206,10 @@ final class Settings {
    * One Alertmanager notifier per URL of {@code notify.alertmanager.urls}: {@code alertmanager}, or
    * {@code alertmanager-1}, {@code alertmanager-2}, ... for several.
    */
-  List<AlertmanagerNotifier> alertmanagers(java.time.InstantSource clock) {
-    return Objects.requireNonNullElse(alertmanagers, List.<AlertmanagerNotifier.Settings>of())
-        .stream()
-        .map(a -> new AlertmanagerNotifier(a, clock))
+  List<AlertmanagerNotifier> alertmanagers() {
+    return notifiers.stream()
+        .filter(AlertmanagerNotifier.class::isInstance)
+        .map(AlertmanagerNotifier.class::cast)
         .toList();
   }
 
@@ -259,9 +271,9 @@ final class Settings {
    *
    * @throws IllegalArgumentException when a route names a notifier that is not configured
    */
-  org.bookcreator.core.alert.NotificationPolicy notificationPolicy(InstantSource clock) {
+  org.bookcreator.core.alert.NotificationPolicy notificationPolicy() {
     return new org.bookcreator.core.alert.NotificationPolicy(
-        notifiers(clock).stream().map(Notifier::name).toList(),
+        notifiers.stream().map(Notifier::name).toList(),
         get(Setting.ALERTS_GROUP_BY),
         get(Setting.ALERTS_GROUP_WAIT),
         get(Setting.ALERTS_GROUP_INTERVAL),

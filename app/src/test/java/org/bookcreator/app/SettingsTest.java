@@ -11,7 +11,6 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -149,7 +148,7 @@ class SettingsTest {
                         "BOOK_CREATOR_ALERTS_ROUTES",
                         "severity=critical:webhook-1; *:webhook-2"),
                     Map.of())
-                .notificationPolicy(java.time.InstantSource.system())
+                .notificationPolicy()
                 .routes())
         .hasSize(2);
   }
@@ -166,7 +165,7 @@ class SettingsTest {
                 "http://127.0.0.1:2"),
             Map.of());
 
-    assertThat(settings.notifiers(java.time.InstantSource.system()))
+    assertThat(settings.notifiers())
         .extracting(Notifier::name)
         .containsExactly("webhook", "alertmanager");
   }
@@ -431,14 +430,13 @@ class SettingsTest {
     Settings s =
         Settings.load(file, Map.of("BOOK_CREATOR_NOTIFY_EMAIL_PASSWORD", password), Map.of());
 
-    List<Notifier> notifiers = s.notifiers(InstantSource.system());
+    List<Notifier> notifiers = s.notifiers();
     assertThat(notifiers).extracting(Notifier::name).containsExactly("email", "desktop");
     assertThat(notifiers.getFirst()).isInstanceOf(EmailNotifier.class);
     assertThat(((EmailNotifier) notifiers.getFirst()).server())
         .isEqualTo("smtp.example.com:587 (starttls)");
     assertThat(notifiers.get(1)).isInstanceOf(DesktopNotifier.class);
-    assertThat(s.notificationPolicy(InstantSource.system()).notifiers())
-        .containsExactly("email", "desktop");
+    assertThat(s.notificationPolicy().notifiers()).containsExactly("email", "desktop");
     assertThat(s.toString())
         .contains("notify.email.password=**** (environment BOOK_CREATOR_NOTIFY_EMAIL_PASSWORD)")
         .doesNotContain(password);

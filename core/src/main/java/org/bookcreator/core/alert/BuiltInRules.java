@@ -224,21 +224,18 @@ public final class BuiltInRules {
 
     @Override
     public List<Signal> check(AlertInputs in) {
-      List<Signal> out = new ArrayList<>();
-      for (ProviderCalls p : providers(in.store().modelCalls(in.now().minus(window)))) {
-        if (p.calls() < minCalls || p.failed() < p.calls()) continue;
-        out.add(
-            new Signal(
-                Map.of("provider", p.provider()),
-                "Provider " + p.provider() + " is down: every call failed",
-                p.calls()
-                    + " of "
-                    + p.calls()
-                    + " calls failed in the last "
-                    + human(window)
-                    + ". Runs retry with backoff, then fail."));
-      }
-      return out;
+      return perProvider(
+          in,
+          window,
+          p -> p.calls() >= minCalls && p.failed() == p.calls(),
+          p -> "Provider " + p.provider() + " is down: every call failed",
+          p ->
+              p.calls()
+                  + " of "
+                  + p.calls()
+                  + " calls failed in the last "
+                  + human(window)
+                  + ". Runs retry with backoff, then fail.");
     }
   }
 
@@ -270,27 +267,21 @@ public final class BuiltInRules {
 
     @Override
     public List<Signal> check(AlertInputs in) {
-      List<Signal> out = new ArrayList<>();
-      for (ProviderCalls p : providers(in.store().modelCalls(in.now().minus(window)))) {
-        if (p.calls() < minCalls || p.failed() <= maxShare * p.calls()) continue;
-        out.add(
-            new Signal(
-                Map.of("provider", p.provider()),
-                "Provider "
-                    + p.provider()
-                    + " fails "
-                    + percent(p.failed(), p.calls())
-                    + " of calls",
-                p.failed()
-                    + " of "
-                    + p.calls()
-                    + " calls failed in the last "
-                    + human(window)
-                    + " ("
-                    + p.rateLimited()
-                    + " rate-limited)."));
-      }
-      return out;
+      return perProvider(
+          in,
+          window,
+          p -> p.calls() >= minCalls && p.failed() > maxShare * p.calls(),
+          p ->
+              "Provider " + p.provider() + " fails " + percent(p.failed(), p.calls()) + " of calls",
+          p ->
+              p.failed()
+                  + " of "
+                  + p.calls()
+                  + " calls failed in the last "
+                  + human(window)
+                  + " ("
+                  + p.rateLimited()
+                  + " rate-limited).");
     }
   }
 
@@ -312,21 +303,18 @@ public final class BuiltInRules {
 
     @Override
     public List<Signal> check(AlertInputs in) {
-      List<Signal> out = new ArrayList<>();
-      for (ProviderCalls p : providers(in.store().modelCalls(in.now().minus(window)))) {
-        if (p.rateLimited() < minAnswers) continue;
-        out.add(
-            new Signal(
-                Map.of("provider", p.provider()),
-                "Provider " + p.provider() + " is rate-limiting Book Creator",
-                p.rateLimited()
-                    + " rate-limit answers in the last "
-                    + human(window)
-                    + ": lower "
-                    + p.provider()
-                    + ".max_concurrency or pipeline.workers, or raise the account's limits."));
-      }
-      return out;
+      return perProvider(
+          in,
+          window,
+          p -> p.rateLimited() >= minAnswers,
+          p -> "Provider " + p.provider() + " is rate-limiting Book Creator",
+          p ->
+              p.rateLimited()
+                  + " rate-limit answers in the last "
+                  + human(window)
+                  + ": lower "
+                  + p.provider()
+                  + ".max_concurrency or pipeline.workers, or raise the account's limits.");
     }
   }
 
@@ -663,6 +651,25 @@ public final class BuiltInRules {
   }
 
   // ---- shared by the rules above
+
+  /**
+   * A signal labelled by provider for each provider whose calls over the window {@code fire}: the
+   * shape of every provider rule.
+   */
+  private static List<Signal> perProvider(
+      AlertInputs in,
+      Duration window,
+      java.util.function.Predicate<ProviderCalls> fire,
+      java.util.function.Function<ProviderCalls, String> summary,
+      java.util.function.Function<ProviderCalls, String> description) {
+    List<Signal> out = new ArrayList<>();
+    for (ProviderCalls p : providers(in.store().modelCalls(in.now().minus(window)))) {
+      if (fire.test(p))
+        out.add(
+            new Signal(Map.of("provider", p.provider()), summary.apply(p), description.apply(p)));
+    }
+    return out;
+  }
 
   /** Calls of one provider over a window, all its models together. */
   private record ProviderCalls(String provider, long calls, long failed, long rateLimited) {}
