@@ -181,14 +181,16 @@ final class AlertsCommand implements Callable<Integer> {
         String holdFor,
         String condition,
         String runbook,
-        boolean enabled) {}
+        boolean enabled,
+        Map<String, String> thresholds) {}
 
     @Override
     public Integer call() {
       Settings settings = options.load(Map.of());
       List<String> enabled = settings.alertRules().stream().map(AlertRule::name).toList();
       List<RuleView> rules = new ArrayList<>();
-      for (AlertRule r : org.bookcreator.core.alert.BuiltInRules.defaults()) {
+      var configured = settings.configuredAlertRules();
+      for (AlertRule r : configured.rules()) {
         rules.add(
             new RuleView(
                 r.name(),
@@ -196,7 +198,8 @@ final class AlertsCommand implements Callable<Integer> {
                 r.holdFor().isZero() ? "0s" : Text.duration(r.holdFor()),
                 r.condition(),
                 "docs/runbooks/" + r.runbook() + ".md",
-                settings.get(Setting.ALERTS_ENABLED) && enabled.contains(r.name())));
+                settings.get(Setting.ALERTS_ENABLED) && enabled.contains(r.name()),
+                configured.thresholds().get(r.name())));
       }
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
@@ -210,6 +213,9 @@ final class AlertsCommand implements Callable<Integer> {
         }
         out.print(Text.table(List.of("rule", "severity", "for", "state", "fires when"), rows));
         out.println("evaluated every " + Text.duration(settings.get(Setting.ALERTS_INTERVAL)));
+        out.println(
+            "thresholds: alerts rules --json lists them; change one with alerts.thresholds,"
+                + " e.g. ProviderDown.for=1m (docs/alerts.md)");
       }
       out.flush();
       return ExitCodes.OK;

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.bookcreator.core.alert.NotificationPolicy;
+import org.bookcreator.core.alert.RuleThresholds;
 import org.bookcreator.core.cost.Price;
 import org.bookcreator.core.cost.PriceFile;
 import org.bookcreator.core.llm.LlmRouter;
@@ -390,6 +391,15 @@ final class Setting<T> {
           "",
           SettingType.list(),
           "alert rules switched off, by name (comma-separated), e.g. RunFailed,StoreDiskLow");
+
+  static final Setting<RuleThresholds> ALERTS_THRESHOLDS =
+      declare(
+          "alerts.thresholds",
+          "",
+          SettingType.custom("RULE.PARAM=VALUE pairs", RuleThresholds::parse),
+          "rule thresholds overriding the defaults: RULE.PARAM=VALUE, comma-separated, e.g."
+              + " ProviderErrorRateHigh.max_share=30%, ProviderDown.for=1m; every rule takes for;"
+              + " bin/book-creator alerts rules --json lists each rule's thresholds");
 
   static final Setting<List<String>> ALERTS_GROUP_BY =
       declare(

@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.bookcreator.core.alert.AlertRule;
+import org.bookcreator.core.alert.BuiltInRules;
 import org.bookcreator.core.alert.Notifier;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.ops.StallDetector;
@@ -49,7 +51,7 @@ final class Settings {
   private final PriceTable prices;
   private final Categories categories;
   private final StallDetector.Thresholds stallThresholds;
-  private final List<org.bookcreator.core.alert.AlertRule> alertRules;
+  private final BuiltInRules.Configured alertRules;
   private final List<AlertmanagerNotifier.Settings> alertmanagers;
 
   /**
@@ -90,7 +92,12 @@ final class Settings {
                 new StallDetector.Thresholds(
                     get(Setting.STALL_THRESHOLD), get(Setting.STALL_THRESHOLDS)),
             problems);
-    this.alertRules = derive(where(Setting.ALERTS_DISABLED), this::buildAlertRules, problems);
+    this.alertRules =
+        derive(
+            where(Setting.ALERTS_THRESHOLDS),
+            () -> BuiltInRules.configured(get(Setting.HEARTBEAT), get(Setting.ALERTS_THRESHOLDS)),
+            problems);
+    derive(where(Setting.ALERTS_DISABLED), this::checkDisabled, problems);
     InstantSource clock = InstantSource.system();
     List<Notifier> hooks = derive(where(Setting.NOTIFY_WEBHOOKS), () -> webhooks(clock), problems);
     Optional<Notifier> mail =
@@ -112,11 +119,10 @@ final class Settings {
     return null;
   }
 
-  /** The built-in rules, less those {@code alerts.disabled} names (each must be a rule's name). */
-  private List<org.bookcreator.core.alert.AlertRule> buildAlertRules() {
-    List<org.bookcreator.core.alert.AlertRule> all =
-        org.bookcreator.core.alert.BuiltInRules.defaults(get(Setting.HEARTBEAT));
-    List<String> names = all.stream().map(org.bookcreator.core.alert.AlertRule::name).toList();
+  /** Whether every rule {@code alerts.disabled} names is a rule. */
+  private Void checkDisabled() {
+    if (alertRules == null) return null; // reported with alerts.thresholds
+    List<String> names = alertRules.rules().stream().map(AlertRule::name).toList();
     List<String> unknown =
         get(Setting.ALERTS_DISABLED).stream().filter(n -> !names.contains(n)).toList();
     if (!unknown.isEmpty()) {
@@ -126,7 +132,7 @@ final class Settings {
               + "; the rules are "
               + String.join(", ", names));
     }
-    return all.stream().filter(r -> !get(Setting.ALERTS_DISABLED).contains(r.name())).toList();
+    return null;
   }
 
   /**
@@ -282,7 +288,14 @@ final class Settings {
   }
 
   /** The alert rules this process evaluates (every built-in one not switched off). */
-  List<org.bookcreator.core.alert.AlertRule> alertRules() {
+  List<AlertRule> alertRules() {
+    return alertRules.rules().stream()
+        .filter(r -> !get(Setting.ALERTS_DISABLED).contains(r.name()))
+        .toList();
+  }
+
+  /** Every built-in rule, switched off or not, with the thresholds in force. */
+  BuiltInRules.Configured configuredAlertRules() {
     return alertRules;
   }
 

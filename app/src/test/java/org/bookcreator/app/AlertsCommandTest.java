@@ -69,4 +69,38 @@ class AlertsCommandTest {
     assertThat(refused.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(refused.err()).contains("alerts.disabled").contains("no alert rule named RunFaild");
   }
+
+  @Test
+  void rules_showTheThresholdsInForce_andABadThresholdIsBadInput() throws Exception {
+    Path config =
+        Files.writeString(
+            dir.resolve("tuned.yaml"),
+            "alerts:\n  thresholds: ProviderErrorRateHigh.max_share=35%, ProviderDown.for=1m\n");
+    Path bad =
+        Files.writeString(
+            dir.resolve("bad.yaml"), "alerts:\n  thresholds: ProviderDown.max_share=0.5\n");
+
+    Cli rules = Cli.run("alerts", "rules", "--json", "--config", config.toString());
+    Cli table = Cli.run("alerts", "rules", "--config", config.toString());
+    Cli refused = Cli.run("alerts", "rules", "--config", bad.toString());
+
+    JsonNode all = Json.parse(rules.out()).get("rules");
+    assertThat(all)
+        .anySatisfy(
+            r -> {
+              assertThat(r.get("name").asString()).isEqualTo("ProviderErrorRateHigh");
+              assertThat(r.get("thresholds").get("max_share").asString()).isEqualTo("0.35");
+              assertThat(r.get("condition").asString()).contains("exceed 35%");
+            })
+        .anySatisfy(
+            r -> {
+              assertThat(r.get("name").asString()).isEqualTo("ProviderDown");
+              assertThat(r.get("thresholds").get("for").asString()).isEqualTo("1m");
+            });
+    assertThat(table.out()).contains("exceed 35%").contains("alerts.thresholds");
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(refused.err())
+        .contains("alerts.thresholds")
+        .contains("ProviderDown has no threshold max_share; its thresholds are window");
+  }
 }

@@ -33,35 +33,95 @@ public final class BuiltInRules {
     return defaults(DEFAULT_HEARTBEAT);
   }
 
+  /** Every built-in rule with its default thresholds. */
+  public static List<AlertRule> defaults(Duration heartbeat) {
+    return configured(heartbeat, RuleThresholds.none()).rules();
+  }
+
   /**
-   * Every built-in rule with its default thresholds.
+   * The built-in rules with their thresholds in force: each rule's own, and a {@code for} for every
+   * rule.
+   *
+   * @param rules the rules, in the order they are evaluated
+   * @param thresholds per rule, each threshold's name and value as {@code alerts.thresholds} writes
+   *     it, in the rule's order
+   */
+  public record Configured(List<AlertRule> rules, Map<String, Map<String, String>> thresholds) {
+    public Configured {
+      rules = List.copyOf(rules);
+      thresholds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(thresholds));
+    }
+  }
+
+  /**
+   * Every built-in rule, its defaults overridden by {@code overrides}.
    *
    * @param heartbeat how often workers record a heartbeat ({@code pipeline.heartbeat}): a worker is
-   *     missing after three of them
+   *     missing after {@code WorkerHeartbeatMissing.missed} of them
+   * @throws IllegalArgumentException naming each bad value, unknown rule and unknown threshold
    */
-  public static List<AlertRule> defaults(Duration heartbeat) {
-    return List.of(
-        new WorkflowStalled(),
-        new TaskLeaseExpired(),
-        new WorkerHeartbeatMissing(heartbeat, 3, Duration.ofHours(1), Duration.ofMinutes(1)),
-        new RunFailed(Duration.ofDays(7)),
-        new ProviderDown(Duration.ofMinutes(2), 5),
-        new ProviderErrorRateHigh(Duration.ofMinutes(5), 10, 0.20, Duration.ofMinutes(2)),
-        new ProviderRateLimited(Duration.ofMinutes(5), 10),
-        new ProviderLatencyHigh(
-            Duration.ofMinutes(10), 10, 0.95, Duration.ofSeconds(60), Duration.ofMinutes(10)),
-        new SchemaViolationsHigh(Duration.ofMinutes(15), 10, 0.10),
-        new BudgetNearlySpent(new BigDecimal("0.80")),
-        new BudgetExceeded(),
-        new UnpricedModelUsed(Duration.ofHours(1)),
-        new TelemetryDropping(Duration.ofMinutes(5)),
-        new StoreDiskLow(0.05, 1L << 30, Duration.ofMinutes(5)));
+  public static Configured configured(Duration heartbeat, RuleThresholds overrides) {
+    RuleThresholds.Reading t = overrides.read();
+    List<AlertRule> rules =
+        List.of(
+            new WorkflowStalled(t.duration("WorkflowStalled", "for", Duration.ZERO)),
+            new TaskLeaseExpired(t.duration("TaskLeaseExpired", "for", Duration.ZERO)),
+            new WorkerHeartbeatMissing(
+                heartbeat,
+                (int) t.count("WorkerHeartbeatMissing", "missed", 3),
+                t.duration("WorkerHeartbeatMissing", "recent", Duration.ofHours(1)),
+                t.duration("WorkerHeartbeatMissing", "for", Duration.ofMinutes(1))),
+            new RunFailed(
+                t.duration("RunFailed", "within", Duration.ofDays(7)),
+                t.duration("RunFailed", "for", Duration.ZERO)),
+            new ProviderDown(
+                t.duration("ProviderDown", "window", Duration.ofMinutes(2)),
+                t.count("ProviderDown", "min_calls", 5),
+                t.duration("ProviderDown", "for", Duration.ZERO)),
+            new ProviderErrorRateHigh(
+                t.duration("ProviderErrorRateHigh", "window", Duration.ofMinutes(5)),
+                t.count("ProviderErrorRateHigh", "min_calls", 10),
+                t.share("ProviderErrorRateHigh", "max_share", 0.20),
+                t.duration("ProviderErrorRateHigh", "for", Duration.ofMinutes(2))),
+            new ProviderRateLimited(
+                t.duration("ProviderRateLimited", "window", Duration.ofMinutes(5)),
+                t.count("ProviderRateLimited", "min_answers", 10),
+                t.duration("ProviderRateLimited", "for", Duration.ZERO)),
+            new ProviderLatencyHigh(
+                t.duration("ProviderLatencyHigh", "window", Duration.ofMinutes(10)),
+                t.count("ProviderLatencyHigh", "min_calls", 10),
+                t.share("ProviderLatencyHigh", "quantile", 0.95),
+                t.duration("ProviderLatencyHigh", "max", Duration.ofSeconds(60)),
+                t.duration("ProviderLatencyHigh", "for", Duration.ofMinutes(10))),
+            new SchemaViolationsHigh(
+                t.duration("SchemaViolationsHigh", "window", Duration.ofMinutes(15)),
+                t.count("SchemaViolationsHigh", "min_calls", 10),
+                t.share("SchemaViolationsHigh", "max_share", 0.10),
+                t.duration("SchemaViolationsHigh", "for", Duration.ZERO)),
+            new BudgetNearlySpent(
+                BigDecimal.valueOf(t.share("BudgetNearlySpent", "share", 0.80)),
+                t.duration("BudgetNearlySpent", "for", Duration.ZERO)),
+            new BudgetExceeded(t.duration("BudgetExceeded", "for", Duration.ZERO)),
+            new UnpricedModelUsed(
+                t.duration("UnpricedModelUsed", "window", Duration.ofHours(1)),
+                t.duration("UnpricedModelUsed", "for", Duration.ZERO)),
+            new TelemetryDropping(
+                t.duration("TelemetryDropping", "window", Duration.ofMinutes(5)),
+                t.duration("TelemetryDropping", "for", Duration.ZERO)),
+            new StoreDiskLow(
+                t.share("StoreDiskLow", "min_free_share", 0.05),
+                t.bytes("StoreDiskLow", "min_free", 1L << 30),
+                t.duration("StoreDiskLow", "for", Duration.ofMinutes(5))));
+    t.requireAllUsed();
+    Map<String, Map<String, String>> shown = new LinkedHashMap<>();
+    for (AlertRule r : rules) shown.put(r.name(), t.of(r.name()));
+    return new Configured(rules, shown);
   }
 
   /** A run made no progress past its stage's stall threshold, or its critique loop hit its cap. */
   public static final class WorkflowStalled extends Rule {
-    public WorkflowStalled() {
-      super("WorkflowStalled", Severity.CRITICAL, Duration.ZERO, "stalled-workflow");
+    public WorkflowStalled(Duration holdFor) {
+      super("WorkflowStalled", Severity.CRITICAL, holdFor, "stalled-workflow");
     }
 
     @Override
@@ -85,8 +145,8 @@ public final class BuiltInRules {
 
   /** A task's lease expired without a heartbeat: its worker died or froze. */
   public static final class TaskLeaseExpired extends Rule {
-    public TaskLeaseExpired() {
-      super("TaskLeaseExpired", Severity.CRITICAL, Duration.ZERO, "worker-down");
+    public TaskLeaseExpired(Duration holdFor) {
+      super("TaskLeaseExpired", Severity.CRITICAL, holdFor, "worker-down");
     }
 
     @Override
@@ -173,8 +233,8 @@ public final class BuiltInRules {
   public static final class RunFailed extends Rule {
     private final Duration within;
 
-    public RunFailed(Duration within) {
-      super("RunFailed", Severity.WARNING, Duration.ZERO, "run-failed");
+    public RunFailed(Duration within, Duration holdFor) {
+      super("RunFailed", Severity.WARNING, holdFor, "run-failed");
       this.within = within;
     }
 
@@ -207,8 +267,8 @@ public final class BuiltInRules {
     private final Duration window;
     private final long minCalls;
 
-    public ProviderDown(Duration window, long minCalls) {
-      super("ProviderDown", Severity.CRITICAL, Duration.ZERO, "provider-errors");
+    public ProviderDown(Duration window, long minCalls, Duration holdFor) {
+      super("ProviderDown", Severity.CRITICAL, holdFor, "provider-errors");
       this.window = window;
       this.minCalls = minCalls;
     }
@@ -290,8 +350,8 @@ public final class BuiltInRules {
     private final Duration window;
     private final long minAnswers;
 
-    public ProviderRateLimited(Duration window, long minAnswers) {
-      super("ProviderRateLimited", Severity.WARNING, Duration.ZERO, "provider-errors");
+    public ProviderRateLimited(Duration window, long minAnswers, Duration holdFor) {
+      super("ProviderRateLimited", Severity.WARNING, holdFor, "provider-errors");
       this.window = window;
       this.minAnswers = minAnswers;
     }
@@ -388,8 +448,8 @@ public final class BuiltInRules {
     private final long minCalls;
     private final double maxShare;
 
-    public SchemaViolationsHigh(Duration window, long minCalls, double maxShare) {
-      super("SchemaViolationsHigh", Severity.WARNING, Duration.ZERO, "schema-violations");
+    public SchemaViolationsHigh(Duration window, long minCalls, double maxShare, Duration holdFor) {
+      super("SchemaViolationsHigh", Severity.WARNING, holdFor, "schema-violations");
       this.window = window;
       this.minCalls = minCalls;
       this.maxShare = maxShare;
@@ -456,8 +516,8 @@ public final class BuiltInRules {
 
     private record Reading(java.time.Instant at, long dropped) {}
 
-    public TelemetryDropping(Duration window) {
-      super("TelemetryDropping", Severity.WARNING, Duration.ZERO, "observability");
+    public TelemetryDropping(Duration window, Duration holdFor) {
+      super("TelemetryDropping", Severity.WARNING, holdFor, "observability");
       this.window = window;
     }
 
@@ -500,8 +560,8 @@ public final class BuiltInRules {
   public static final class BudgetNearlySpent extends Rule {
     private final BigDecimal share;
 
-    public BudgetNearlySpent(BigDecimal share) {
-      super("BudgetNearlySpent", Severity.WARNING, Duration.ZERO, "cost-overrun");
+    public BudgetNearlySpent(BigDecimal share, Duration holdFor) {
+      super("BudgetNearlySpent", Severity.WARNING, holdFor, "cost-overrun");
       this.share = share;
     }
 
@@ -524,8 +584,8 @@ public final class BuiltInRules {
 
   /** An open run's project has spent its whole budget (the run pauses unless told not to). */
   public static final class BudgetExceeded extends Rule {
-    public BudgetExceeded() {
-      super("BudgetExceeded", Severity.CRITICAL, Duration.ZERO, "cost-overrun");
+    public BudgetExceeded(Duration holdFor) {
+      super("BudgetExceeded", Severity.CRITICAL, holdFor, "cost-overrun");
     }
 
     @Override
@@ -583,8 +643,8 @@ public final class BuiltInRules {
   public static final class UnpricedModelUsed extends Rule {
     private final Duration window;
 
-    public UnpricedModelUsed(Duration window) {
-      super("UnpricedModelUsed", Severity.WARNING, Duration.ZERO, "cost-overrun");
+    public UnpricedModelUsed(Duration window, Duration holdFor) {
+      super("UnpricedModelUsed", Severity.WARNING, holdFor, "cost-overrun");
       this.window = window;
     }
 

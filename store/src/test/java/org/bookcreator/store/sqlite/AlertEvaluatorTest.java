@@ -317,7 +317,7 @@ class AlertEvaluatorTest {
     AlertEvaluator evaluator =
         new AlertEvaluator(
             store,
-            List.of(flaky, new BuiltInRules.RunFailed(Duration.ofDays(7))),
+            List.of(flaky, new BuiltInRules.RunFailed(Duration.ofDays(7), Duration.ZERO)),
             clock,
             StallDetector.Thresholds.of(Duration.ofMinutes(10)),
             probe);
