@@ -181,6 +181,7 @@ final class BenchCommand implements Callable<Integer> {
         resetPeaks();
         long ms = once(dir, telemetry, alerts.equals("on"));
         long heap = peakHeap();
+        if (i < warmup) evaluatorShares.clear();
         if (i >= warmup) {
           times.add(ms);
           peak = Math.max(peak, heap);
@@ -204,6 +205,7 @@ final class BenchCommand implements Callable<Integer> {
         sorted.size(),
         peak >> 20,
         Runtime.getRuntime().maxMemory() >> 20);
+    printEvaluatorShares(out);
     out.flush();
     return ExitCodes.OK;
   }
@@ -247,6 +249,7 @@ final class BenchCommand implements Callable<Integer> {
         boolean sideOn = (i + k) % 2 == 1;
         pair[sideOn ? 1 : 0] = side.run(sideOn);
       }
+      if (i < warmup) evaluatorShares.clear();
       if (i >= warmup) {
         off.add(pair[0]);
         on.add(pair[1]);
@@ -269,12 +272,40 @@ final class BenchCommand implements Callable<Integer> {
         ratios.stream().min(Double::compare).orElseThrow(),
         ratios.stream().max(Double::compare).orElseThrow(),
         ratios.size());
+    printEvaluatorShares(out);
     out.flush();
     return ExitCodes.OK;
   }
 
   private static long median(List<Long> values) {
     return values.stream().sorted().toList().get(values.size() / 2);
+  }
+
+  /**
+   * The alert evaluator's own time during a run: its evaluations and the time spent in them, next
+   * to the run's wall time (an upper bound of what it cost the run: all of it on the run's path).
+   */
+  private record EvaluatorShare(long evaluations, Duration busy, long wallMs) {
+    double percent() {
+      return 100.0 * busy.toNanos() / 1e6 / wallMs;
+    }
+  }
+
+  /** One per measured run with the evaluator on, in order. */
+  private final List<EvaluatorShare> evaluatorShares = new ArrayList<>();
+
+  /** The evaluator's time against the runs' wall times, when it ran. */
+  private void printEvaluatorShares(PrintWriter out) {
+    if (evaluatorShares.isEmpty()) return;
+    List<Double> shares = evaluatorShares.stream().map(EvaluatorShare::percent).sorted().toList();
+    out.printf(
+        "alert evaluator: %d evaluations, %.1f ms in them over %d runs; share of wall time median"
+            + " %.3f%%, max %.3f%%%n",
+        evaluatorShares.stream().mapToLong(EvaluatorShare::evaluations).sum(),
+        evaluatorShares.stream().mapToLong(e -> e.busy().toNanos()).sum() / 1e6,
+        evaluatorShares.size(),
+        shares.get(shares.size() / 2),
+        shares.getLast());
   }
 
   private long once(Path dir, String telemetry, boolean alertsOn) {
@@ -332,6 +363,8 @@ final class BenchCommand implements Callable<Integer> {
         throw RunCommand.failure(e);
       }
       long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
+      engine.alerts.ifPresent(
+          a -> evaluatorShares.add(new EvaluatorShare(a.evaluations(), a.busy(), ms)));
       for (CompletableFuture<Run> f : done) {
         if (f.join().state() != RunState.COMPLETED)
           throw new IllegalStateException("bench run did not complete: " + f.join());
@@ -533,6 +566,7 @@ final class BenchCommand implements Callable<Integer> {
             lines.stream()
                 .map(org.bookcreator.core.cost.CostLine::costUsd)
                 .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+        if (i < warmup) evaluatorShares.clear();
         if (i >= warmup) {
           times.add(ms);
           out.printf("report %d: %d ms, %d lines%n", i - warmup + 1, ms, lines.size());

@@ -765,7 +765,7 @@ public final class BuiltInRules {
       BigDecimal share,
       java.util.function.BiPredicate<BigDecimal, BigDecimal> crossed) {
     List<Signal> out = new ArrayList<>();
-    for (Store.OpenBudget b : in.store().openBudgets(share)) {
+    for (Store.OpenBudget b : in.openBudgets(share)) {
       BigDecimal budget = b.budgetUsd();
       BigDecimal spent = b.spentUsd();
       if (budget.signum() <= 0 || !crossed.test(spent, budget)) continue;

@@ -60,6 +60,11 @@ public final class StallDetector {
     public Duration of(Optional<Stage> stage) {
       return stage.map(byStage::get).orElse(fallback);
     }
+
+    /** The shortest threshold of any stage: a run quiet for less is stalled in none. */
+    public Duration shortest() {
+      return byStage.values().stream().reduce(fallback, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+    }
   }
 
   private StallDetector() {}

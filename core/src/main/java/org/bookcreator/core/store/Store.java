@@ -135,6 +135,14 @@ public interface Store extends AutoCloseable {
    */
   Map<String, Instant> lastTaskChanges(Collection<String> runIds);
 
+  /**
+   * The active (queued or running) runs that may be stalled at {@code now}, in one query: no change
+   * of the run or of its tasks since {@code quietSince}, a task whose lease expired before {@code
+   * now}, or a critique-cap event. A superset of the stalls for every threshold at least {@code now
+   * - quietSince} (the stall detector decides), so a look at 10,000 busy runs reads none of them.
+   */
+  List<Run> stallCandidates(Instant quietSince, Instant now);
+
   /** The leased tasks whose lease expired before {@code now}, without their inputs. */
   List<Task> expiredLeases(Instant now);
 

@@ -965,6 +965,26 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<Run> stallCandidates(Instant quietSince, Instant now) {
+    // runs_state finds the active runs; tasks_run_updated answers "a task changed since" with one
+    // index seek per run; the claim index and run_events_kind_at the other two conditions.
+    return tx(
+        "read the runs that may be stalled",
+        () ->
+            query(
+                "SELECT * FROM runs r WHERE r.state IN ('QUEUED', 'RUNNING') AND ((r.updated_at < ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND"
+                    + " t.updated_at >= ?)) OR r.id IN (SELECT run_id FROM tasks WHERE state ="
+                    + " 'LEASED' AND lease_expires_at < ?) OR r.id IN (SELECT run_id FROM"
+                    + " run_events WHERE kind = ?)) ORDER BY r.created_at, r.id",
+                SqliteStore::run,
+                quietSince,
+                quietSince,
+                now,
+                RunEvent.CRITIQUE_CAP));
+  }
+
+  @Override
   public List<Task> expiredLeases(Instant now) {
     return tx(
         "read expired leases",

@@ -29,6 +29,7 @@ import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.Stage;
@@ -217,6 +218,39 @@ class AlertEvaluatorTest {
               assertThat(c.alert().summary()).contains("r1").contains("Title p1");
               assertThat(c.alert().runbook()).isEqualTo("stalled-workflow");
             });
+  }
+
+  /**
+   * The evaluator looks only at the runs that may be stalled: quiet ones, those with an expired
+   * lease and those whose critique loop hit its cap; the stalls found among them are those a look
+   * at every active run finds.
+   */
+  @Test
+  void stallCandidates_areTheQuietRuns_theExpiredLeases_andTheCappedLoops_andNothingElse() {
+    for (String r : List.of("r1", "r2", "r3", "r4", "r5")) aRun("p" + r, r);
+    Instant later = T0.plus(Duration.ofMinutes(10));
+    store.enqueue("r3-t", "r3", new TaskSpec("o", Stage.OUTLINE, TaskKind.OUTLINE, "{}"), later);
+    assertThat(store.claim("w1", later, later.plusSeconds(30))).isPresent();
+    store.enqueue("r2-t", "r2", new TaskSpec("o", Stage.OUTLINE, TaskKind.OUTLINE, "{}"), later);
+    store.enqueue("r4-t", "r4", new TaskSpec("o", Stage.OUTLINE, TaskKind.OUTLINE, "{}"), later);
+    store.recordEvent(
+        new RunEvent("r4", Optional.empty(), RunEvent.CRITIQUE_CAP, "3 rounds", later));
+    store.transitionRun("r5", RunState.RUNNING, RunState.COMPLETED, "done", T0);
+    Instant now = T0.plus(Duration.ofMinutes(11));
+    StallDetector.Thresholds thresholds =
+        new StallDetector.Thresholds(
+            Duration.ofMinutes(10), java.util.Map.of(Stage.OUTLINE, Duration.ofMinutes(5)));
+
+    List<Run> candidates = store.stallCandidates(now.minus(thresholds.shortest()), now);
+
+    assertThat(thresholds.shortest()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(candidates).extracting(Run::id).containsExactly("r1", "r3", "r4");
+    List<Run> active = store.runsIn(java.util.Set.of(RunState.QUEUED, RunState.RUNNING));
+    assertThat(active).extracting(Run::id).containsExactly("r1", "r2", "r3", "r4");
+    assertThat(StallDetector.find(store, candidates, thresholds, now))
+        .usingRecursiveFieldByFieldElementComparator()
+        .containsExactlyElementsOf(StallDetector.find(store, active, thresholds, now))
+        .hasSize(3);
   }
 
   @Test
