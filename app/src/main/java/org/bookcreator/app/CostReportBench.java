@@ -3,10 +3,6 @@ package org.bookcreator.app;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,15 +42,6 @@ final class CostReportBench {
     "fiction", "non-fiction", "technical", "children", "biography", "self-help"
   };
 
-  private static final List<String> TRIGGERS =
-      List.of(
-          "llm_calls_rollup_insert",
-          "llm_calls_rollup_update",
-          "llm_calls_rollup_delete",
-          "llm_calls_run_cost_insert",
-          "llm_calls_run_cost_update",
-          "llm_calls_run_cost_delete");
-
   static int run(
       PrintWriter out,
       Path dir,
@@ -64,8 +51,7 @@ final class CostReportBench {
       boolean pipelineShape,
       boolean rollups,
       int warmup,
-      int repeat)
-      throws SQLException {
+      int repeat) {
     try (Engine engine = scratch.apply(dir)) {
       Store store = engine.store;
       Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -83,7 +69,7 @@ final class CostReportBench {
                 t0));
         store.createRun("r" + p, "p" + p, 1, "bench", t0);
       }
-      if (!rollups) dropTriggers(dir);
+      if (!rollups) SqliteStore.dropRollupTriggers(dir);
       long fillStart = System.nanoTime();
       fill(store, rows, pipelineShape, t0);
       long fillMs = Duration.ofNanos(System.nanoTime() - fillStart).toMillis();
@@ -182,14 +168,5 @@ final class CostReportBench {
       }
     }
     store.recordCalls(batch);
-  }
-
-  private static void dropTriggers(Path dir) throws SQLException {
-    try (Connection c =
-            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.DB_FILE));
-        Statement s = c.createStatement()) {
-      s.execute("PRAGMA busy_timeout = 10000");
-      for (String t : TRIGGERS) s.execute("DROP TRIGGER " + t);
-    }
   }
 }

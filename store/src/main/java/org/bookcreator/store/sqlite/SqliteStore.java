@@ -1598,6 +1598,30 @@ public final class SqliteStore implements Store {
   }
 
   /**
+   * Drops the triggers that keep the V12 rollups, for {@code bench --rollups off} only: the
+   * baseline of what they add to ledger writes. The store in {@code dataDir} is unusable for
+   * reports afterwards.
+   */
+  public static void dropRollupTriggers(Path dataDir) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(DB_FILE));
+        Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout = 10000");
+      for (String t :
+          List.of(
+              "llm_calls_rollup_insert",
+              "llm_calls_rollup_update",
+              "llm_calls_rollup_delete",
+              "llm_calls_run_cost_insert",
+              "llm_calls_run_cost_update",
+              "llm_calls_run_cost_delete")) {
+        s.execute("DROP TRIGGER " + t);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot drop the rollup triggers in " + dataDir, e);
+    }
+  }
+
+  /**
    * {@inheritDoc}
    *
    * <p>Read from the rollups when they hold the answer, else from the ledger rows ({@link
