@@ -109,8 +109,28 @@ final class BenchCommand implements Callable<Integer> {
       paramLabel = "DIM",
       defaultValue = "stage",
       split = ",",
-      description = "Grouping of the timed cost report (default: ${DEFAULT-VALUE}).")
+      description =
+          "Grouping of the timed cost report, or 'each': no grouping, then every dimension alone"
+              + " (default: ${DEFAULT-VALUE}).")
   List<String> reportBy;
+
+  @Option(
+      names = "--ledger-shape",
+      paramLabel = "SHAPE",
+      defaultValue = "random",
+      description =
+          "Synthetic ledger of --ledger-rows: random (stage, role, provider and model drawn"
+              + " independently: the rollups' worst case) or pipeline (a role of the stage, each"
+              + " model at one provider) (default: ${DEFAULT-VALUE}).")
+  String ledgerShape;
+
+  @Option(
+      names = "--rollups",
+      defaultValue = "on",
+      description =
+          "With --ledger-rows: off drops the rollup triggers before the fill, to time ledger writes"
+              + " without them; no report is timed then (default: ${DEFAULT-VALUE}).")
+  String rollups;
 
   @Option(
       names = "--alerts",
@@ -495,99 +515,39 @@ final class BenchCommand implements Callable<Integer> {
             "book-creator", org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"),
         org.bookcreator.telemetry.Redactor.none(),
         () -> {});
-    List<org.bookcreator.core.cost.CostDimension> dims =
-        reportBy.stream().map(org.bookcreator.core.cost.CostDimension::parse).toList();
+    if (!List.of("random", "pipeline").contains(ledgerShape))
+      throw new Main.UsageException(
+          "--ledger-shape must be random or pipeline, got '" + Text.clean(ledgerShape) + "'");
+    if (!List.of("on", "off").contains(rollups))
+      throw new Main.UsageException(
+          "--rollups must be on or off, got '" + Text.clean(rollups) + "'");
+    List<List<org.bookcreator.core.cost.CostDimension>> groupings = new ArrayList<>();
+    if (reportBy.equals(List.of("each"))) {
+      groupings.add(List.of());
+      for (var d : org.bookcreator.core.cost.CostDimension.values()) groupings.add(List.of(d));
+    } else {
+      try {
+        groupings.add(
+            reportBy.stream().map(org.bookcreator.core.cost.CostDimension::parse).toList());
+      } catch (IllegalArgumentException e) {
+        throw new Main.UsageException("--report-by: " + e.getMessage());
+      }
+    }
     Path dir = Files.createTempDirectory("book-creator-cost-bench");
-    try (Engine scratch = scratch(dir)) {
-      Store store = scratch.store;
-      java.util.Random random = new java.util.Random(1);
-      String[] categories = {
-        "fiction", "non-fiction", "technical", "children", "biography", "self-help"
-      };
-      java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
-      for (int p = 0; p < 100; p++) {
-        store.createProject(
-            new Project(
-                "p" + p,
-                "Book " + p,
-                categories[p % categories.length],
-                java.util.Optional.empty(),
-                "B",
-                12,
-                java.util.Optional.empty(),
-                List.of(),
-                t0));
-        store.createRun("r" + p, "p" + p, 1, "bench", t0);
-      }
-      var stages = org.bookcreator.core.run.Stage.values();
-      var roles = org.bookcreator.core.run.AgentRole.values();
-      long fillStart = System.nanoTime();
-      List<org.bookcreator.core.cost.LedgerEntry> batch = new ArrayList<>();
-      for (int i = 0; i < ledgerRows; i++) {
-        int p = random.nextInt(100);
-        batch.add(
-            new org.bookcreator.core.cost.LedgerEntry(
-                "c" + i,
-                "p" + p,
-                "r" + p,
-                "t" + (i % 5000),
-                stages[random.nextInt(stages.length)],
-                roles[random.nextInt(roles.length)],
-                0,
-                random.nextBoolean() ? "openai" : "anthropic",
-                "m" + random.nextInt(4),
-                new org.bookcreator.core.llm.Usage(
-                    random.nextInt(8000), random.nextInt(3000), random.nextInt(500), 0, 0),
-                java.util.Optional.of(
-                    java.math.BigDecimal.valueOf(random.nextLong(1, 50_000_000_000L), 12)),
-                java.util.Optional.of("v1"),
-                random.nextInt(3000),
-                "ok",
-                java.util.Optional.empty(),
-                java.util.Optional.empty(),
-                t0.plusSeconds(random.nextInt(90 * 24 * 3600))));
-        if (batch.size() == 10_000) {
-          store.recordCalls(batch);
-          batch.clear();
-        }
-      }
-      store.recordCalls(batch);
-      out.printf(
-          "filled %,d ledger rows in %d ms%n",
-          ledgerRows, Duration.ofNanos(System.nanoTime() - fillStart).toMillis());
-      var query = org.bookcreator.core.cost.CostQuery.all(dims);
-      List<Long> times = new ArrayList<>();
-      java.math.BigDecimal total = null;
-      for (int i = 0; i < warmup + repeat; i++) {
-        long start = System.nanoTime();
-        var lines = store.costReport(query);
-        long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
-        total =
-            lines.stream()
-                .map(org.bookcreator.core.cost.CostLine::costUsd)
-                .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
-        if (i < warmup) evaluatorShares.clear();
-        if (i >= warmup) {
-          times.add(ms);
-          out.printf("report %d: %d ms, %d lines%n", i - warmup + 1, ms, lines.size());
-        }
-      }
-      List<Long> sorted = times.stream().sorted().toList();
-      out.printf(
-          "cost report --by %s over %,d rows: median %d ms, min %d ms, max %d ms over %d runs"
-              + " (total $%s)%n",
-          String.join(",", reportBy),
+    try {
+      return CostReportBench.run(
+          out,
+          dir,
+          BenchCommand::scratch,
           ledgerRows,
-          sorted.get(sorted.size() / 2),
-          sorted.get(0),
-          sorted.get(sorted.size() - 1),
-          sorted.size(),
-          total.toPlainString());
+          groupings,
+          ledgerShape.equals("pipeline"),
+          rollups.equals("on"),
+          warmup,
+          repeat);
     } finally {
       deleteTree(dir);
     }
-    out.flush();
-    return ExitCodes.OK;
   }
 
   private static void resetPeaks() {

@@ -127,15 +127,16 @@ final class CostCommand implements Runnable {
         if (format.equals("json")) {
           out.print(ViewJson.writePretty(reports.report(query)) + "\n");
         } else {
-          List<CostLine> lines = store.costReport(query);
+          // The same query service as --json and the API, so their figures cannot disagree.
+          List<CostLine> lines = reports.lines(query);
           CostLine total = lines.stream().reduce(CostLine.zero(), CostLine::plus);
-          List<CategoryStats> categories = store.categoryStats();
+          List<CategoryStats> categories = reports.categories();
           reports.budget(query).ifPresent(b -> out.println(budgetLine(b)));
           out.print(
               switch (format) {
                 case "csv" -> csv(dims, lines, total);
                 case "markdown" -> markdown(dims, lines, total, categories);
-                default -> table(dims, lines, total, categories, store.activeRunsByStage());
+                default -> table(dims, lines, total, categories, reports.booksPerStage());
               });
         }
       }

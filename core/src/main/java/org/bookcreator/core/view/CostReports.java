@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.bookcreator.core.cost.BudgetStatus;
+import org.bookcreator.core.cost.CategoryStats;
+import org.bookcreator.core.cost.CostLine;
 import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
@@ -24,12 +26,26 @@ public final class CostReports {
    * @throws java.util.NoSuchElementException when the query names a project that does not exist
    */
   public CostReportView report(CostQuery query) {
-    return CostReportView.of(
-        query,
-        store.costReport(query),
-        store.categoryStats(),
-        store.activeRunsByStage(),
-        budget(query));
+    return CostReportView.of(query, lines(query), categories(), booksPerStage(), budget(query));
+  }
+
+  /**
+   * The report's lines, one per group. The store reads them from its rollups when they can answer
+   * the query (no project or run, time bounds on whole hours) and from the ledger rows otherwise:
+   * the figures are the same either way, so the CLI, the API and the dashboard all read them here.
+   */
+  public List<CostLine> lines(CostQuery query) {
+    return store.costReport(query);
+  }
+
+  /** Library analytics per category (every category with a project). */
+  public List<CategoryStats> categories() {
+    return store.categoryStats();
+  }
+
+  /** Active runs per category and current stage, zeros included. */
+  public List<Store.StageCount> booksPerStage() {
+    return store.activeRunsByStage();
   }
 
   /** Where the query's project stands against its budget; empty without a project. */

@@ -1363,13 +1363,13 @@ public final class SqliteStore implements Store {
           + " DO NOTHING";
 
   /** Calls the provider answered with an error (counted whether their answer was used or not). */
-  private static final String FAILED = "COALESCE(SUM(c.error_type IS NOT NULL), 0)";
+  static final String FAILED = "COALESCE(SUM(c.error_type IS NOT NULL), 0)";
 
   /**
    * Answered calls with no price. A call never answered has no cost either, but for another reason:
    * it is counted as interrupted.
    */
-  private static final String UNPRICED =
+  static final String UNPRICED =
       "COALESCE(SUM(c.cost_picousd IS NULL AND c.outcome IN ('ok', 'error', 'wasted')), 0)";
 
   private static void bindCall(PreparedStatement p, LedgerEntry e) throws SQLException {
@@ -1617,83 +1617,54 @@ public final class SqliteStore implements Store {
                 callId));
   }
 
-  private static String column(CostDimension d) {
-    return switch (d) {
-      case PROJECT -> "c.project_id";
-      case RUN -> "c.run_id";
-      case STAGE -> "c.stage";
-      case AGENT -> "c.agent_role";
-      case PROVIDER -> "c.provider";
-      case MODEL -> "c.model";
-      case CATEGORY -> "p.category";
-      case DAY -> "strftime('%Y-%m-%d', c.at / 1000, 'unixepoch')";
-    };
+  /**
+   * Drops the triggers that keep the V12 rollups, for {@code bench --rollups off} only: the
+   * baseline of what they add to ledger writes. The store in {@code dataDir} is unusable for
+   * reports afterwards.
+   */
+  public static void dropRollupTriggers(Path dataDir) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(DB_FILE));
+        Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout = 10000");
+      for (String t :
+          List.of(
+              "llm_calls_rollup_insert",
+              "llm_calls_rollup_update",
+              "llm_calls_rollup_delete",
+              "llm_calls_run_cost_insert",
+              "llm_calls_run_cost_update",
+              "llm_calls_run_cost_delete")) {
+        s.execute("DROP TRIGGER " + t);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot drop the rollup triggers in " + dataDir, e);
+    }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Read from the rollups when they hold the answer, else from the ledger rows ({@link
+   * CostReportSql#source} says which); both give the same lines.
+   */
   @Override
   public List<CostLine> costReport(CostQuery q) {
-    boolean join = q.category().isPresent() || q.by().contains(CostDimension.CATEGORY);
-    List<String> dims = q.by().stream().map(SqliteStore::column).toList();
-    StringBuilder sql = new StringBuilder("SELECT ");
-    for (String d : dims) sql.append(d).append(", ");
-    sql.append(
-        "COUNT(*), "
-            + FAILED
-            + ", "
-            + UNPRICED
-            + ", SUM(c.input_tokens), SUM(c.output_tokens), SUM(c.cache_read_tokens),"
-            + " SUM(c.cache_write_tokens), SUM(c.reasoning_tokens), COALESCE(SUM(c.cost_picousd),"
-            + " 0), SUM(c.outcome = 'wasted'), COALESCE(SUM(CASE WHEN c.outcome = 'wasted' THEN"
-            + " c.cost_picousd END), 0), SUM(c.outcome IN ('pending', 'interrupted')),"
-            + " COALESCE(SUM(CASE WHEN c.outcome IN ('pending', 'interrupted') THEN"
-            + " c.est_cost_picousd END), 0) FROM llm_calls c");
-    if (join) sql.append(" JOIN projects p ON p.id = c.project_id");
-    List<Object> args = new ArrayList<>();
-    List<String> where = new ArrayList<>();
-    q.projectId()
-        .ifPresent(
-            v -> {
-              where.add("c.project_id = ?");
-              args.add(v);
-            });
-    q.runId()
-        .ifPresent(
-            v -> {
-              where.add("c.run_id = ?");
-              args.add(v);
-            });
-    q.category()
-        .ifPresent(
-            v -> {
-              where.add("p.category = ?");
-              args.add(v);
-            });
-    q.since()
-        .ifPresent(
-            v -> {
-              where.add("c.at >= ?");
-              args.add(v.toEpochMilli());
-            });
-    q.until()
-        .ifPresent(
-            v -> {
-              where.add("c.at < ?");
-              args.add(v.toEpochMilli());
-            });
-    if (!where.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", where));
-    if (!dims.isEmpty()) {
-      sql.append(" GROUP BY ")
-          .append(String.join(", ", dims))
-          .append(" ORDER BY ")
-          .append(String.join(", ", dims));
-    }
-    int n = dims.size();
+    return costReport(q, CostReportSql.of(q));
+  }
+
+  /** The report summed from the ledger rows, never the rollups: what tests compare them with. */
+  List<CostLine> costReportFromLedger(CostQuery q) {
+    return costReport(q, CostReportSql.fromLedger(q));
+  }
+
+  private List<CostLine> costReport(CostQuery q, CostReportSql.Statement statement) {
+    int n = q.by().size();
     return tx(
         "build a cost report",
         () -> {
           List<CostLine> lines =
               query(
-                  sql.toString(),
+                  statement.sql(),
                   rs -> {
                     List<String> keys = new ArrayList<>();
                     for (int i = 1; i <= n; i++) {
@@ -1722,7 +1693,7 @@ public final class SqliteStore implements Store {
                         rs.getLong(n + 12),
                         usd(rs.getLong(n + 13)));
                   },
-                  args.toArray());
+                  statement.args().toArray());
           if (n == 0 && lines.size() == 1 && lines.get(0).calls() == 0)
             return List.<CostLine>of(CostLine.zero());
           return lines;
@@ -1757,9 +1728,11 @@ public final class SqliteStore implements Store {
           java.util.Map<String, long[]> cost = new java.util.HashMap<>();
           for (Object[] r :
               query(
-                  "SELECT p.category, COALESCE(SUM(c.cost_picousd), 0) FROM llm_calls c JOIN runs r"
-                      + " ON r.id = c.run_id JOIN projects p ON p.id = r.project_id WHERE r.state ="
-                      + " 'COMPLETED' GROUP BY p.category",
+                  // Each run's cost is kept by the database as its ledger changes (V12), so this
+                  // reads one row per completed run instead of every ledger row.
+                  "SELECT p.category, COALESCE(SUM(rc.cost_picousd), 0) FROM runs r JOIN run_cost"
+                      + " rc ON rc.run_id = r.id JOIN projects p ON p.id = r.project_id WHERE"
+                      + " r.state = 'COMPLETED' GROUP BY p.category",
                   rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
             cost.put((String) r[0], new long[] {(Long) r[1]});
           }

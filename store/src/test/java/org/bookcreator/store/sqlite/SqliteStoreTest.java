@@ -59,7 +59,7 @@ class SqliteStoreTest extends StoreContractTest {
   }
 
   /** A store file as an older version left it: the migrations up to {@code version} applied. */
-  private static java.sql.Connection schemaAt(Path dataDir, int version) throws Exception {
+  static java.sql.Connection schemaAt(Path dataDir, int version) throws Exception {
     Files.createDirectories(dataDir);
     var c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteStore.DB_FILE));
     try (var s = c.createStatement()) {

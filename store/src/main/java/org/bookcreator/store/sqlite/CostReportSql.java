@@ -1,0 +1,210 @@
+package org.bookcreator.store.sqlite;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.bookcreator.core.cost.CostDimension;
+import org.bookcreator.core.cost.CostQuery;
+
+/**
+ * The SQL of a cost report, read from the rollups (V12: {@code cost_daily}, {@code cost_hourly})
+ * whenever they can answer the query, else from the ledger rows. Every statement selects the
+ * query's group keys and then the same thirteen sums, in {@link #SUMS}' order, so one row mapper
+ * reads them all.
+ */
+final class CostReportSql {
+  private CostReportSql() {}
+
+  /** Where a report's figures come from. */
+  enum Source {
+    /** {@code cost_daily}: no time filter, or one on whole UTC days (as {@code --since DATE}). */
+    DAILY("cost_daily", "day", Duration.ofDays(1)),
+    /** {@code cost_hourly}: a time filter on whole hours. */
+    HOURLY("cost_hourly", "hour", Duration.ofHours(1)),
+    /** The ledger rows: a filter or grouping the rollups do not hold (see {@link #of}). */
+    LEDGER("llm_calls", "at", Duration.ofMillis(1));
+
+    final String table;
+    final String bucket;
+    final long bucketMillis;
+
+    Source(String table, String bucket, Duration size) {
+      this.table = table;
+      this.bucket = bucket;
+      this.bucketMillis = size.toMillis();
+    }
+  }
+
+  record Statement(Source source, String sql, List<Object> args) {
+    Statement {
+      args = List.copyOf(args);
+    }
+  }
+
+  /**
+   * The source a query is answered from. The rollups have no project or run, so a filter or a
+   * grouping by either reads the ledger; so does a time bound that is not on a bucket boundary,
+   * because a bucket cannot be split. The coarsest source that fits is the fastest.
+   */
+  static Source source(CostQuery q) {
+    if (q.projectId().isPresent() || q.runId().isPresent()) return Source.LEDGER;
+    if (q.by().contains(CostDimension.PROJECT) || q.by().contains(CostDimension.RUN))
+      return Source.LEDGER;
+    for (Source s : List.of(Source.DAILY, Source.HOURLY)) {
+      if (aligned(q.since(), s) && aligned(q.until(), s)) return s;
+    }
+    return Source.LEDGER;
+  }
+
+  private static boolean aligned(Optional<Instant> t, Source s) {
+    return t.isEmpty() || Math.floorMod(t.get().toEpochMilli(), s.bucketMillis) == 0;
+  }
+
+  /** The report's statement, from the source {@link #source} picks. */
+  static Statement of(CostQuery q) {
+    Source source = source(q);
+    return source == Source.LEDGER ? fromLedger(q) : rollup(q, source);
+  }
+
+  /** Sums over rollup rows, in the order {@link #LEDGER_SUMS} computes them over ledger rows. */
+  private static final String SUMS =
+      "COALESCE(SUM(calls), 0), COALESCE(SUM(failed_calls), 0), COALESCE(SUM(unpriced_calls), 0),"
+          + " COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),"
+          + " COALESCE(SUM(cache_read_tokens), 0), COALESCE(SUM(cache_write_tokens), 0),"
+          + " COALESCE(SUM(reasoning_tokens), 0), COALESCE(SUM(cost_picousd), 0),"
+          + " COALESCE(SUM(wasted_calls), 0), COALESCE(SUM(wasted_cost_picousd), 0),"
+          + " COALESCE(SUM(interrupted_calls), 0), COALESCE(SUM(interrupted_est_picousd), 0)";
+
+  /** The same sums over ledger rows (what failed and unpriced mean: see {@link SqliteStore}). */
+  private static final String LEDGER_SUMS =
+      "COUNT(*), "
+          + SqliteStore.FAILED
+          + ", "
+          + SqliteStore.UNPRICED
+          + ", SUM(c.input_tokens), SUM(c.output_tokens), SUM(c.cache_read_tokens),"
+          + " SUM(c.cache_write_tokens), SUM(c.reasoning_tokens), COALESCE(SUM(c.cost_picousd),"
+          + " 0), SUM(c.outcome = 'wasted'), COALESCE(SUM(CASE WHEN c.outcome = 'wasted' THEN"
+          + " c.cost_picousd END), 0), SUM(c.outcome IN ('pending', 'interrupted')),"
+          + " COALESCE(SUM(CASE WHEN c.outcome IN ('pending', 'interrupted') THEN"
+          + " c.est_cost_picousd END), 0)";
+
+  private static Statement rollup(CostQuery q, Source s) {
+    List<String> dims = q.by().stream().map(d -> rollupColumn(d, s)).toList();
+    List<String> where = new ArrayList<>();
+    List<Object> args = new ArrayList<>();
+    // The ledger report joins projects for a category; a row of an unknown project, kept under
+    // '' in the rollups, is left out the same way.
+    if (q.category().isPresent() || q.by().contains(CostDimension.CATEGORY))
+      where.add("category <> ''");
+    q.category()
+        .ifPresent(
+            v -> {
+              where.add("category = ?");
+              args.add(v);
+            });
+    q.since()
+        .ifPresent(
+            v -> {
+              where.add(s.bucket + " >= ?");
+              args.add(Math.floorDiv(v.toEpochMilli(), s.bucketMillis));
+            });
+    q.until()
+        .ifPresent(
+            v -> {
+              where.add(s.bucket + " < ?");
+              args.add(Math.floorDiv(v.toEpochMilli(), s.bucketMillis));
+            });
+    StringBuilder sql = select(dims, SUMS).append(" FROM ").append(s.table);
+    if (!where.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", where));
+    // A bucket whose rows all moved to another key (a completed call's answering model, say)
+    // keeps zeros; a group with no calls has no ledger rows, so it is not a line of the report.
+    groupAndOrder(sql, dims, " HAVING SUM(calls) <> 0");
+    return new Statement(s, sql.toString(), args);
+  }
+
+  private static String rollupColumn(CostDimension d, Source s) {
+    return switch (d) {
+      case STAGE -> "stage";
+      case AGENT -> "agent_role";
+      case PROVIDER -> "provider";
+      case MODEL -> "model";
+      case CATEGORY -> "category";
+      case DAY ->
+          "strftime('%Y-%m-%d', " + s.bucket + " * " + s.bucketMillis / 1000 + ", 'unixepoch')";
+      case PROJECT, RUN -> throw new IllegalArgumentException("the rollups have no " + d.id());
+    };
+  }
+
+  /** The report from the ledger rows, whatever the query: what the rollups must equal. */
+  static Statement fromLedger(CostQuery q) {
+    boolean join = q.category().isPresent() || q.by().contains(CostDimension.CATEGORY);
+    List<String> dims = q.by().stream().map(CostReportSql::ledgerColumn).toList();
+    List<String> where = new ArrayList<>();
+    List<Object> args = new ArrayList<>();
+    q.projectId()
+        .ifPresent(
+            v -> {
+              where.add("c.project_id = ?");
+              args.add(v);
+            });
+    q.runId()
+        .ifPresent(
+            v -> {
+              where.add("c.run_id = ?");
+              args.add(v);
+            });
+    q.category()
+        .ifPresent(
+            v -> {
+              where.add("p.category = ?");
+              args.add(v);
+            });
+    q.since()
+        .ifPresent(
+            v -> {
+              where.add("c.at >= ?");
+              args.add(v.toEpochMilli());
+            });
+    q.until()
+        .ifPresent(
+            v -> {
+              where.add("c.at < ?");
+              args.add(v.toEpochMilli());
+            });
+    StringBuilder sql = select(dims, LEDGER_SUMS).append(" FROM llm_calls c");
+    if (join) sql.append(" JOIN projects p ON p.id = c.project_id");
+    if (!where.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", where));
+    groupAndOrder(sql, dims, "");
+    return new Statement(Source.LEDGER, sql.toString(), args);
+  }
+
+  private static String ledgerColumn(CostDimension d) {
+    return switch (d) {
+      case PROJECT -> "c.project_id";
+      case RUN -> "c.run_id";
+      case STAGE -> "c.stage";
+      case AGENT -> "c.agent_role";
+      case PROVIDER -> "c.provider";
+      case MODEL -> "c.model";
+      case CATEGORY -> "p.category";
+      case DAY -> "strftime('%Y-%m-%d', c.at / 1000, 'unixepoch')";
+    };
+  }
+
+  private static StringBuilder select(List<String> dims, String sums) {
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (String d : dims) sql.append(d).append(", ");
+    return sql.append(sums);
+  }
+
+  private static void groupAndOrder(StringBuilder sql, List<String> dims, String having) {
+    if (dims.isEmpty()) return;
+    sql.append(" GROUP BY ")
+        .append(String.join(", ", dims))
+        .append(having)
+        .append(" ORDER BY ")
+        .append(String.join(", ", dims));
+  }
+}
