@@ -50,7 +50,7 @@ function render(main, all, daily, alerts, stalls) {
 
   const byStage = new Map();
   for (const s of all.books_per_stage) byStage.set(s.stage, (byStage.get(s.stage) ?? 0) + s.books);
-  const stageRows = STAGES.filter((s) => byStage.has(s)).map((s) => [words(s), byStage.get(s)]);
+  const stageRows = STAGES.filter((s) => byStage.get(s) > 0).map((s) => [words(s), byStage.get(s)]);
 
   const chart = h('div', { id: 'spend-chart', class: 'chart', role: 'img',
     'aria-label': `Spend per day over the last ${DAYS} days, in US dollars` });
