@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -75,7 +74,7 @@ class DashboardBrowserTest {
 
     browser.get(t.base + "/runs");
     await(d -> !d.findElements(By.cssSelector("a[href='/runs/" + completed + "']")).isEmpty());
-    String table = browser.findElement(By.tagName("table")).getText();
+    String table = textOf("table");
     assertThat(table).contains("<img src=x onerror=alert(1)>").contains(failed);
     assertThat(browser.findElements(By.tagName("img"))).isEmpty();
     // Live: a run started elsewhere shows up without a reload.
@@ -86,17 +85,15 @@ class DashboardBrowserTest {
 
     browser.get(t.base + "/runs/" + failed);
     await(d -> text("run-state").equals("failed"));
-    assertThat(browser.findElement(By.id("run-summary")).getText())
-        .contains("provider down\ufffd<b id=bold>\ufffd[31m</b>");
+    assertThat(textOf("#run-summary")).contains("provider down\ufffd<b id=bold>\ufffd[31m</b>");
     assertThat(browser.findElements(By.id("bold"))).isEmpty();
-    assertThat(browser.findElement(By.id("runbook")).getText()).startsWith("docs/runbooks/");
+    assertThat(text("runbook")).startsWith("docs/runbooks/");
     browser.findElement(By.id("restart-button")).click();
     assertThat(text("restart-result")).isEmpty(); // the browser refuses an empty reason
     browser.findElement(By.id("restart-reason")).sendKeys("provider is back");
     browser.findElement(By.id("restart-button")).click();
     await(d -> text("run-state").equals("completed"));
-    assertThat(browser.findElement(By.id("run-details")).getText())
-        .contains("restarted by the operator: provider is back");
+    assertThat(textOf("#run-details")).contains("restarted by the operator: provider is back");
     screenshot("run");
     assertNoConsoleErrors();
     assertThat(
@@ -122,13 +119,24 @@ class DashboardBrowserTest {
 
   /** The value of one of the Overview's figures. */
   private String figure(String id) {
-    List<WebElement> found = browser.findElements(By.cssSelector("#" + id + " .figure-value"));
-    return found.isEmpty() ? "" : found.get(0).getText().strip();
+    return textOf("#" + id + " .figure-value");
   }
 
   private String text(String id) {
-    List<WebElement> found = browser.findElements(By.id(id));
-    return found.isEmpty() ? "" : found.get(0).getText().strip();
+    return textOf("#" + id);
+  }
+
+  /**
+   * The text of the first element {@code css} selects, read in one script: live pages redraw at any
+   * moment, so an element found in one call may be gone by the next.
+   */
+  private String textOf(String css) {
+    Object text =
+        browser.executeScript(
+            "const e = document.querySelector(arguments[0]);"
+                + " return e ? e.textContent.trim() : '';",
+            css);
+    return String.valueOf(text);
   }
 
   /** Whether the chart's canvas has drawn pixels (axes, grid and bars). */
