@@ -117,6 +117,10 @@ final class DemoCommand implements Callable<Integer> {
           settings.dataDir().resolve("projects"));
       out.println(
           "Next: bin/book-creator runs, bin/book-creator projects, or open a manuscript.md.");
+      out.printf(
+          "Dashboard over this data: bin/book-creator serve --data-dir %s, then open"
+              + " http://%s:%d/%n",
+          settings.dataDir(), settings.get(Setting.HTTP_HOST), settings.get(Setting.HTTP_PORT));
       out.flush();
       return failed == 0 ? ExitCodes.OK : ExitCodes.RUN_FAILED;
     }

@@ -261,7 +261,8 @@ final class ServeCommand implements Callable<Integer> {
         parts.add(
             "API on "
                 + url(settings.get(Setting.HTTP_HOST), api.port(), "/")
-                + " (/api: docs/api.md, /metrics)");
+                + " (/api: docs/api.md, /metrics); dashboard on "
+                + url(settings.get(Setting.HTTP_HOST), api.port(), "/"));
       }
       if (workerMetrics != null) {
         parts.add(

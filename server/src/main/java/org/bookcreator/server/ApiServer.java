@@ -3,7 +3,6 @@ package org.bookcreator.server;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import io.javalin.json.JavalinJackson3;
 import io.javalin.router.Endpoint;
 import io.javalin.util.JavalinException;
@@ -13,7 +12,6 @@ import jakarta.servlet.ServletInputStream;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -28,14 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server of the serve process, on Javalin (Jetty 12): the JSON API under {@code /api},
- * {@code /healthz}, {@code /readyz} and {@code /metrics}, with one virtual thread per request.
+ * The HTTP server of the serve process, on Javalin (Jetty 12): the JSON API under {@code /api}, the
+ * dashboard ({@link Dashboard}), {@code /healthz}, {@code /readyz} and {@code /metrics}, with one
+ * virtual thread per request.
  *
  * <p>Every response carries {@code X-Request-Id} (the caller's, when it is a safe token, else a new
  * one), which also tags every log line the request causes. Every failure answers with one body
  * shape, {@code {"error", "message", "details"}}, Jetty's own refusals included. Request durations
  * are recorded per route template. With a token configured, {@code /api/...} requests need {@code
- * Authorization: Bearer <token>}. Thread-safe; close it to stop listening and end event streams.
+ * Authorization: Bearer <token>} or the dashboard's session cookie ({@link Access}). Thread-safe;
+ * close it to stop listening and end event streams.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -85,13 +85,16 @@ public final class ApiServer implements AutoCloseable {
     ExecutorService virtualThreads =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(REQUEST_THREADS, 0).factory());
     EventStreams streams = new EventStreams(timing);
+    Access access = new Access(config);
+    Dashboard dashboard = new Dashboard(access);
     Javalin app =
         Javalin.create(
             cfg -> {
               server(cfg, config, ids, virtualThreads);
               cfg.routes.before(ApiServer::refuseMalformedEncoding);
-              cfg.routes.beforeMatched("/api/*", bearerToken(config));
+              cfg.routes.beforeMatched("/api/*", access.api());
               api.addRoutes(new ApiRoutes(cfg.routes, config, streams));
+              dashboard.addRoutes(cfg.routes);
               if (metricsHandler != null)
                 cfg.routes.get("/metrics", new MetricsEndpoint(metricsHandler));
               ErrorMapping.register(cfg.routes);
@@ -229,26 +232,6 @@ public final class ApiServer implements AutoCloseable {
       log.debug("the rest of a request body could not be read; closing the connection", e);
     }
     ctx.header("Connection", "close");
-  }
-
-  /** With a token configured, 401 unless the request carries it; compared in constant time. */
-  private static Handler bearerToken(ApiConfig config) {
-    byte[] token = config.token().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
-    return ctx -> {
-      if (token == null) return;
-      String header = ctx.header("Authorization");
-      byte[] given =
-          header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-              ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8)
-              : new byte[0];
-      if (!MessageDigest.isEqual(given, token)) {
-        ctx.header("WWW-Authenticate", "Bearer");
-        throw new ApiError(
-            401,
-            "unauthorized",
-            "this server requires 'Authorization: Bearer <token>' (the value of http.token)");
-      }
-    };
   }
 
   /** After the response: the duration by method, route template and status, and one log line. */

@@ -1,0 +1,30 @@
+// The dashboard's entry: marks the current page in the navigation and draws the page the path
+// names. Every page reads the JSON API, the same documents the command line's --json prints.
+import { h, show, empty } from './dom.js';
+import { overview } from './overview.js';
+import { runs } from './runs.js';
+import { run } from './run.js';
+
+const main = document.getElementById('main');
+const path = location.pathname;
+
+const soon = (name, command) => () =>
+  show(main, h('h1', {}, name),
+    empty('This page is not built yet. Until it is, use ', command));
+
+const pages = [
+  { match: /^\/$/, nav: 'overview', draw: () => overview(main) },
+  { match: /^\/runs$/, nav: 'runs', draw: () => runs(main) },
+  { match: /^\/runs\/([A-Za-z0-9_-]+)$/, nav: 'runs', draw: (m) => run(main, m[1]) },
+  { match: /^\/costs$/, nav: 'costs', draw: soon('Costs', 'bin/book-creator cost report') },
+  { match: /^\/alerts$/, nav: 'alerts', draw: soon('Alerts', 'bin/book-creator alerts') },
+  { match: /^\/logs$/, nav: 'logs', draw: soon('Logs', 'bin/book-creator logs') },
+];
+
+for (const page of pages) {
+  const m = path.match(page.match);
+  if (!m) continue;
+  document.querySelector(`nav a[data-page="${page.nav}"]`)?.setAttribute('aria-current', 'page');
+  page.draw(m);
+  break;
+}

@@ -1,0 +1,102 @@
+// A run: state, stage, cost, stages, history and the diagnosis with its runbook; restart and cancel,
+// each with a reason, through the same endpoints as `bin/book-creator runs restart|cancel`.
+import { get, post } from './api.js';
+import { h, show, table, figure, failure } from './dom.js';
+import { money, time, seconds, words } from './format.js';
+import { follow, coalesce } from './live.js';
+
+const RESTARTABLE = new Set(['failed', 'paused', 'running']);
+const CANCELLABLE = new Set(['queued', 'running', 'paused']);
+
+export function run(main, id) {
+  const summary = h('section', { id: 'run-summary', 'aria-live': 'polite' });
+  const details = h('div', { id: 'run-details' });
+  const restart = action('restart', 'Restart', 'Restart from the last completed task',
+    (reason) => post(`/api/runs/${encodeURIComponent(id)}/restart`, { reason }));
+  const cancel = action('cancel', 'Cancel', 'Cancel the run',
+    (reason) => post(`/api/runs/${encodeURIComponent(id)}/cancel`, { reason }));
+  const title = h('h1', {}, 'Run ', id);
+  show(main, h('p', {}, h('a', { href: '/runs' }, 'All runs')), title, summary,
+    h('section', { 'aria-label': 'Actions', class: 'actions' }, restart.form, cancel.form), details);
+
+  const draw = async () => {
+    try {
+      const r = await get(`/api/runs/${encodeURIComponent(id)}`);
+      const [project, diagnosis] = await Promise.all([
+        get(`/api/projects/${encodeURIComponent(r.project_id)}`),
+        get(`/api/runs/${encodeURIComponent(id)}/diagnosis`),
+      ]);
+      show(title, project.title, ' ', h('span', { class: 'muted' }, `run ${r.number}`));
+      show(summary, h('div', { class: 'figures' },
+        figure('state', h('span', { id: 'run-state', class: 'state state-' + r.state }, words(r.state))),
+        figure('stage', words(r.stage) || 'none'),
+        figure('cost', h('span', { title: r.totals.cost_usd + ' USD' }, money(r.totals.cost_usd))),
+        figure('model calls', `${r.totals.calls} (${r.totals.failed_calls} failed)`),
+        figure('stages done', r.progress ? `${r.progress.stages_done} of ${r.progress.stages_total}` : ''),
+        figure('updated', time(r.updated_at))),
+        r.reason ? h('p', {}, 'Why: ', r.reason) : null);
+      restart.enable(RESTARTABLE.has(r.state));
+      cancel.enable(CANCELLABLE.has(r.state));
+      show(details,
+        h('section', {}, h('h2', {}, 'Diagnosis'),
+          h('p', { id: 'cause' }, diagnosis.cause),
+          h('p', {}, 'Runbook: ', h('code', { id: 'runbook' }, diagnosis.runbook)),
+          diagnosis.recent_warnings?.length
+            ? h('ul', {}, diagnosis.recent_warnings.map((w) => h('li', {}, w))) : null),
+        h('section', {}, h('h2', {}, 'Stages'),
+          table('Each stage of the run', ['stage', 'state', 'started', 'finished', 'iterations'],
+            (r.stages ?? []).map((s) => [words(s.stage), words(s.state), time(s.started_at),
+              time(s.finished_at), s.iterations]))),
+        h('section', {}, h('h2', {}, 'Events'),
+          table('What happened to the run and its stages, oldest first', ['when', 'what', 'move', 'why'],
+            (r.history ?? []).map((e) => [time(e.at), words(e.id === r.id ? 'run' : e.id),
+              `${words(e.from) || 'new'} -> ${words(e.to)}`, e.reason]))),
+        h('section', {}, h('h2', {}, 'Time by stage'),
+          table('Where the time went', ['stage', 'time'],
+            (diagnosis.stages ?? []).map((s) => [words(s.stage), seconds(s.seconds)]))));
+    } catch (e) {
+      show(summary, failure(e));
+    }
+  };
+  const refresh = coalesce(draw, 300);
+  draw();
+  follow({ onRun: (event) => { if (event.id === id) refresh(); }, onResync: draw });
+  restart.done = draw;
+  cancel.done = draw;
+}
+
+/** A form with a required reason that performs one action and says how it went. */
+function action(name, label, legend, perform) {
+  const input = h('input', { id: `${name}-reason`, name: 'reason', required: true, maxlength: 500,
+    autocomplete: 'off', placeholder: 'why (recorded in the run\'s history)' });
+  const button = h('button', { id: `${name}-button`, type: 'submit' }, label);
+  const result = h('p', { id: `${name}-result`, role: 'status' });
+  const a = { done: null };
+  a.form = h('form', {
+    id: `${name}-form`,
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const reason = input.value.trim();
+      if (!reason) {
+        result.textContent = 'Say why: the reason is required.';
+        input.focus();
+        return;
+      }
+      button.disabled = true;
+      try {
+        const answer = await perform(reason);
+        result.textContent = `${label}: done (now ${words(answer.state)}).`;
+        input.value = '';
+        a.done?.();
+      } catch (e) {
+        result.textContent = `${label} refused: ${e.message}`;
+      } finally {
+        button.disabled = false;
+      }
+    },
+  }, h('fieldset', {}, h('legend', {}, legend),
+    h('label', { for: `${name}-reason` }, 'Reason'), input, button), result);
+  a.enable = (on) => { a.form.hidden = !on; };
+  return a;
+}
+

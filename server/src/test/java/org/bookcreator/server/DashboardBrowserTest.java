@@ -1,0 +1,205 @@
+package org.bookcreator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.support.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in headless Chromium over a store with a completed run, a failed one and a project
+ * whose title is hostile markup: the pages render the data, the chart draws, nothing is logged as
+ * an error, the title stays text, and restart from the run page finishes the failed run while the
+ * page follows by itself. Screenshots land in target/screenshots/.
+ */
+class DashboardBrowserTest {
+  private static final String HOSTILE = "<img src=x onerror=alert(1)> Lights";
+
+  /** The API refuses control characters in a title; a failure's reason reaches the store as is. */
+  private static final String HOSTILE_REASON = "provider down\u0007<b id=bold>\u001b[31m</b>";
+
+  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+  @TempDir Path dir;
+  private TestServer t;
+  private ChromeDriver browser;
+  private WebDriverWait wait;
+
+  @BeforeEach
+  void start() throws Exception {
+    browser = Chromium.start(dir.resolve("profile"));
+    wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    t = new TestServer(dir, Optional.empty(), 64 * 1024);
+  }
+
+  @AfterEach
+  void stop() {
+    if (browser != null) browser.quit();
+    if (t != null) t.close();
+  }
+
+  @Test
+  void overviewRunsAndARunPage_showTheData_hostileTitlesAsText_andRestartFinishesAFailedRun()
+      throws Exception {
+    String hostile = project(HOSTILE);
+    String completed = awaitState(startRun(hostile), "completed");
+    String failed = failedRun(project("Second Light"));
+
+    browser.get(t.base + "/");
+    await(d -> figure("fig-completed").equals("1") && figure("fig-failed").equals("1"));
+    await(d -> chartDrew());
+    assertThat(figure("fig-rate")).isEqualTo("50.0%");
+    assertThat(figure("fig-spend")).startsWith("$");
+    assertThat(browser.findElement(By.id("spend-chart")).getAttribute("data-points"))
+        .isEqualTo("1");
+    screenshot("overview");
+    assertNoConsoleErrors();
+
+    browser.get(t.base + "/runs");
+    await(d -> !d.findElements(By.cssSelector("a[href='/runs/" + completed + "']")).isEmpty());
+    String table = textOf("table");
+    assertThat(table).contains("<img src=x onerror=alert(1)>").contains(failed);
+    assertThat(browser.findElements(By.tagName("img"))).isEmpty();
+    // Live: a run started elsewhere shows up without a reload.
+    String another = startRun(project("Third Light"));
+    await(d -> !d.findElements(By.cssSelector("a[href='/runs/" + another + "']")).isEmpty());
+    screenshot("runs");
+    assertNoConsoleErrors();
+
+    browser.get(t.base + "/runs/" + failed);
+    await(d -> text("run-state").equals("failed"));
+    assertThat(textOf("#run-summary")).contains("provider down\ufffd<b id=bold>\ufffd[31m</b>");
+    assertThat(browser.findElements(By.id("bold"))).isEmpty();
+    assertThat(text("runbook")).startsWith("docs/runbooks/");
+    browser.findElement(By.id("restart-button")).click();
+    assertThat(text("restart-result")).isEmpty(); // the browser refuses an empty reason
+    browser.findElement(By.id("restart-reason")).sendKeys("provider is back");
+    browser.findElement(By.id("restart-button")).click();
+    await(d -> text("run-state").equals("completed"));
+    assertThat(textOf("#run-details")).contains("restarted by the operator: provider is back");
+    screenshot("run");
+    assertNoConsoleErrors();
+    assertThat(
+            Json.parse(t.send("GET", "/api/runs/" + failed, null, null).body())
+                .get("state")
+                .asString())
+        .isEqualTo("completed");
+  }
+
+  /** Waits for the page; on a timeout, fails with what the page shows and its console. */
+  private void await(java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> ready) {
+    try {
+      wait.until(ready);
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError(
+          "the page did not get there in 30 s; it shows: "
+              + browser.getPageSource()
+              + "\nconsole: "
+              + browser.manage().logs().get(LogType.BROWSER).getAll(),
+          e);
+    }
+  }
+
+  /** The value of one of the Overview's figures. */
+  private String figure(String id) {
+    return textOf("#" + id + " .figure-value");
+  }
+
+  private String text(String id) {
+    return textOf("#" + id);
+  }
+
+  /**
+   * The text of the first element {@code css} selects, read in one script: live pages redraw at any
+   * moment, so an element found in one call may be gone by the next.
+   */
+  private String textOf(String css) {
+    Object text =
+        browser.executeScript(
+            "const e = document.querySelector(arguments[0]);"
+                + " return e ? e.textContent.trim() : '';",
+            css);
+    return String.valueOf(text);
+  }
+
+  /** Whether the chart's canvas has drawn pixels (axes, grid and bars). */
+  private boolean chartDrew() {
+    Object drawn =
+        browser.executeScript(
+            "const c = document.querySelector('#spend-chart canvas');"
+                + "if (!c || !c.width) return 0;"
+                + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + "let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;"
+                + "return n;");
+    return ((Number) drawn).longValue() > 1000;
+  }
+
+  private void assertNoConsoleErrors() {
+    List<LogEntry> severe =
+        browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+            .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+            .toList();
+    assertThat(severe).as("console errors").isEmpty();
+  }
+
+  private void screenshot(String page) throws Exception {
+    Files.createDirectories(SCREENSHOTS);
+    Files.write(SCREENSHOTS.resolve(page + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  private String project(String title) throws Exception {
+    String body =
+        Json.object()
+            .put("title", title)
+            .put("category", "fiction")
+            .put("brief", "About lighthouses.")
+            .put("chapters", 2)
+            .toString();
+    var r =
+        t.send("POST", "/api/projects", "application/json", body.getBytes(StandardCharsets.UTF_8));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return Json.parse(r.body()).get("id").asString();
+  }
+
+  private String startRun(String projectId) throws Exception {
+    var r = t.send("POST", "/api/projects/" + projectId + "/runs", null, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return Json.parse(r.body()).get("id").asString();
+  }
+
+  private String awaitState(String runId, String state) throws Exception {
+    Instant until = Instant.now().plusSeconds(60);
+    while (Instant.now().isBefore(until)) {
+      var r = t.send("GET", "/api/runs/" + runId, null, null);
+      if (Json.parse(r.body()).get("state").asString().equals(state)) return runId;
+      Thread.sleep(100);
+    }
+    throw new AssertionError("run " + runId + " did not become " + state + " in 60 s");
+  }
+
+  /** A run that failed in its first stage, as a provider outage leaves one. */
+  private String failedRun(String projectId) {
+    Instant now = Instant.now();
+    t.store.createRun("run_failed", projectId, 1, "queued by the test", now);
+    t.store.transitionRun("run_failed", RunState.QUEUED, RunState.RUNNING, "started", now);
+    t.store.transitionRun("run_failed", RunState.RUNNING, RunState.FAILED, HOSTILE_REASON, now);
+    return "run_failed";
+  }
+}
