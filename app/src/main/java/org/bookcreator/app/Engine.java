@@ -152,8 +152,9 @@ final class Engine implements AutoCloseable {
   }
 
   /**
-   * Alerts an Alertmanager posts: recorded, and sent to every notifier but the Alertmanagers, where
-   * they came from; the outbox keeps them until a process that evaluates alerts delivers them.
+   * Alerts an Alertmanager posts: recorded, and sent by {@code alerts.routes} to the notifiers but
+   * the Alertmanagers, where they came from; the outbox keeps them until a process that evaluates
+   * alerts delivers them.
    */
   static ReceivedAlerts receivedAlerts(Settings settings, Store store, InstantSource clock) {
     Ids notificationIds = new Ids(clock, new SecureRandom());
@@ -163,6 +164,7 @@ final class Engine implements AutoCloseable {
             .filter(n -> !(n instanceof AlertmanagerNotifier))
             .map(Notifier::name)
             .toList(),
+        settings.get(Setting.ALERTS_ROUTES),
         () -> notificationIds.next("ntf"),
         clock);
   }

@@ -5,7 +5,9 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -14,15 +16,17 @@ import org.bookcreator.core.store.Store;
 
 /**
  * Alerts that come from elsewhere (an Alertmanager's webhook, with Prometheus rules behind it):
- * each delivery is recorded in the alert history and handed to the notifiers, at once (the sender
- * grouped them already), unless a silence applies. A delivery is taken once: its receipt (the group
- * key, the status, and each alert's fingerprint, start and status) is recorded in the same
- * transaction, so a re-delivery changes nothing. Received alerts never reach the evaluator: it
- * neither resolves them nor lists them as its own. Thread-safe.
+ * each delivery is recorded in the alert history and handed to the notifiers its alerts are routed
+ * to ({@code alerts.routes}, as the built-in alerts are), at once (the sender grouped them
+ * already), unless a silence applies. A delivery is taken once: its receipt (the group key, the
+ * status, and each alert's fingerprint, start and status) is recorded in the same transaction, so a
+ * re-delivery changes nothing. Received alerts never reach the evaluator: it neither resolves them
+ * nor lists them as its own. Thread-safe.
  */
 public final class ReceivedAlerts {
   private final Store store;
   private final List<String> notifiers;
+  private final List<NotificationPolicy.Route> routes;
   private final Supplier<String> ids;
   private final InstantSource clock;
 
@@ -33,8 +37,25 @@ public final class ReceivedAlerts {
    */
   public ReceivedAlerts(
       Store store, List<String> notifiers, Supplier<String> ids, InstantSource clock) {
+    this(store, notifiers, List.of(), ids, clock);
+  }
+
+  /**
+   * @param notifiers the notifiers received alerts may go to (not those that send to an
+   *     Alertmanager: that would send them back where they came from)
+   * @param routes the first route an alert matches names its notifiers (those of them in {@code
+   *     notifiers}); an alert no route matches goes to every one of {@code notifiers}
+   * @param ids new notification ids
+   */
+  public ReceivedAlerts(
+      Store store,
+      List<String> notifiers,
+      List<NotificationPolicy.Route> routes,
+      Supplier<String> ids,
+      InstantSource clock) {
     this.store = Objects.requireNonNull(store, "store");
     this.notifiers = List.copyOf(notifiers);
+    this.routes = List.copyOf(routes);
     this.ids = Objects.requireNonNull(ids, "ids");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
@@ -105,17 +126,31 @@ public final class ReceivedAlerts {
     for (String status : List.of(Notification.FIRING, Notification.RESOLVED)) {
       AlertState state =
           status.equals(Notification.FIRING) ? AlertState.FIRING : AlertState.RESOLVED;
-      List<Alert> these = announced.stream().filter(a -> a.state() == state).toList();
-      if (these.isEmpty()) continue;
-      for (String notifier : notifiers) {
-        outbox.add(
-            new OutboxWrite.Insert(
-                new Notification(ids.get(), notifier, group.groupKey(), status, these, 0, now),
-                now));
+      Map<String, List<Alert>> routed = new LinkedHashMap<>();
+      for (String n : notifiers) routed.put(n, new ArrayList<>());
+      for (Alert a : announced) {
+        if (a.state() != state) continue;
+        for (String n : notifiersFor(a)) routed.get(n).add(a);
       }
+      routed.forEach(
+          (notifier, these) -> {
+            if (!these.isEmpty())
+              outbox.add(
+                  new OutboxWrite.Insert(
+                      new Notification(
+                          ids.get(), notifier, group.groupKey(), status, these, 0, now),
+                      now));
+          });
     }
     boolean taken = store.saveReceivedAlerts(receipt(group), changes, outbox, now);
     return taken ? new Outcome(false, changes.size(), outbox.size()) : new Outcome(true, 0, 0);
+  }
+
+  /** The notifiers of the first route {@code a} matches that take received alerts, or all. */
+  private List<String> notifiersFor(Alert a) {
+    for (NotificationPolicy.Route r : routes)
+      if (r.matches(a)) return r.notifiers().stream().filter(notifiers::contains).toList();
+    return notifiers;
   }
 
   /**

@@ -181,6 +181,41 @@ class ReceivedAlertsTest {
     assertThat(store.alertHistory(T0, 10)).hasSize(1);
   }
 
+  /** Routes apply to received alerts as to the built-in ones: the first match names who hears. */
+  @Test
+  void aDelivery_goesWhereItsAlertsAreRouted_andOnlyToNotifiersThatTakeReceivedAlerts() {
+    ReceivedAlerts routed =
+        new ReceivedAlerts(
+            store,
+            List.of("hook", "desktop"),
+            org.bookcreator.core.alert.NotificationPolicy.Route.parse(
+                "alertname=HighLatency:desktop,alertmanager; *:hook"),
+            () -> "ntf" + ids.incrementAndGet(),
+            clock);
+    Alert other =
+        new Alert(
+            "bb02",
+            "DiskFull",
+            Map.of("job", "book-creator"),
+            Severity.CRITICAL,
+            AlertState.FIRING,
+            "disk full",
+            "",
+            "",
+            T0,
+            Optional.of(T0),
+            Optional.empty(),
+            Optional.empty());
+
+    ReceivedAlerts.Outcome outcome =
+        routed.receive(group("firing", latency("aa01", AlertState.FIRING, T0), other));
+
+    assertThat(outcome).isEqualTo(new ReceivedAlerts.Outcome(false, 2, 2));
+    assertThat(store.pendingNotifications())
+        .extracting(n -> n.notifier() + ":" + n.alerts().stream().map(Alert::name).toList())
+        .containsExactlyInAnyOrder("desktop:[HighLatency]", "hook:[DiskFull]");
+  }
+
   @Test
   void aSilencedDelivery_isRecorded_butNobodyIsNotified() {
     new Silences(store, new Ids(clock, new java.util.Random(1)), clock)
