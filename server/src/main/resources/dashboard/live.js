@@ -1,6 +1,7 @@
-// Live updates from GET /api/events. The stream carries no ids, so after a reconnect the page
-// reads its data again (onResync); EventSource retries by itself on a dropped stream, but gives up
-// on an error answer, so then we open a new one after a pause.
+// Live updates from GET /api/events. Each change has an id: on a dropped stream EventSource
+// reconnects by itself with Last-Event-ID and the server sends what was missed (or a 'reset' when
+// it no longer keeps it). The page still reads its data again after any reconnect (onResync), and
+// after an error answer, where EventSource gives up, we open a new one after a pause.
 
 const status = () => document.getElementById('live');
 
@@ -23,6 +24,7 @@ export function follow({ onRun, onResync }) {
         console.warn('an event could not be read', e);
       }
     });
+    source.addEventListener('reset', () => onResync?.());
     source.onerror = () => {
       status().textContent = 'reconnecting';
       status().className = 'live off';

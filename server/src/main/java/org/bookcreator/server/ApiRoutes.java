@@ -2,7 +2,7 @@ package org.bookcreator.server;
 
 import io.javalin.http.Handler;
 import io.javalin.router.JavalinDefaultRoutingApi;
-import java.util.function.Supplier;
+import java.util.Optional;
 
 /**
  * Where {@link BookApi} declares its endpoints on Javalin's router. Each handler takes an {@link
@@ -42,8 +42,12 @@ record ApiRoutes(JavalinDefaultRoutingApi routes, ApiConfig config, EventStreams
     return this;
   }
 
-  /** A GET streaming Server-Sent Events, from a new feed for each client. */
-  ApiRoutes events(String template, Supplier<EventStreams.Feed> feeds) {
+  /**
+   * A GET streaming Server-Sent Events, from a new feed for each client, given the {@code
+   * Last-Event-ID} a reconnecting client sends.
+   */
+  ApiRoutes events(
+      String template, java.util.function.Function<Optional<String>, EventStreams.Feed> feeds) {
     routes.get(template, streams.handler(feeds));
     return this;
   }

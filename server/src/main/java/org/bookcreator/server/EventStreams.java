@@ -9,10 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,15 @@ final class EventStreams implements AutoCloseable {
     }
   }
 
-  /** One event: its name ({@code event:} line) and its data, one line of JSON. */
-  record Event(String name, String data) {}
+  /**
+   * One event: its name ({@code event:} line), its data (one line of JSON) and its id ({@code id:}
+   * line; null: none), which a client that reconnects sends back as {@code Last-Event-ID}.
+   */
+  record Event(String name, String data, String id) {
+    Event(String name, String data) {
+      this(name, data, null);
+    }
+  }
 
   /** What one stream sends; called from that stream's thread only. */
   interface Feed {
@@ -57,17 +65,18 @@ final class EventStreams implements AutoCloseable {
   }
 
   /**
-   * A GET handler streaming a new feed to each client; 406 unless the client accepts {@code
-   * text/event-stream} (every {@code EventSource} does).
+   * A GET handler streaming a new feed to each client, made from the {@code Last-Event-ID} it sent
+   * (if it reconnects); 406 unless the client accepts {@code text/event-stream} (every {@code
+   * EventSource} does).
    */
-  Handler handler(Supplier<Feed> feeds) {
+  Handler handler(Function<Optional<String>, Feed> feeds) {
     return ctx -> {
       String accept = ctx.header("Accept");
       if (accept == null || !accept.contains("text/event-stream")) {
         throw ApiError.ofStatus(
             406, "this endpoint streams Server-Sent Events: send 'Accept: text/event-stream'");
       }
-      Feed feed = feeds.get();
+      Feed feed = feeds.apply(Optional.ofNullable(ctx.header("Last-Event-ID")));
       HttpServletResponse response = ctx.res();
       response.setStatus(200);
       response.setContentType("text/event-stream");
@@ -76,6 +85,10 @@ final class EventStreams implements AutoCloseable {
       response.flushBuffer();
       stream(new Emitter(response), feed);
     };
+  }
+
+  Timing timing() {
+    return timing;
   }
 
   /** Streams open now. */
@@ -91,7 +104,7 @@ final class EventStreams implements AutoCloseable {
       while (!emitter.getClosed()
           && !closed.await(timing.poll().toMillis(), TimeUnit.MILLISECONDS)) {
         List<Event> events = feed.poll();
-        for (Event e : events) emitter.emit(e.name(), data(e), null);
+        for (Event e : events) emitter.emit(e.name(), data(e), e.id());
         if (!events.isEmpty()) {
           quietSince = System.nanoTime();
         } else if (System.nanoTime() - quietSince >= timing.heartbeat().toNanos()) {

@@ -79,6 +79,9 @@ public interface Store extends AutoCloseable {
   /** Runs that completed or failed at or after {@code since}, the earliest end first. */
   List<Run> runsEndedSince(Instant since);
 
+  /** The runs changed at or after {@code since} (any state), oldest change first. */
+  List<Run> runsChangedSince(Instant since);
+
   // read models: filtered and paged in the store, one query per list rather than one per row
 
   /** Projects matching the filter, newest first, and how many match in all. */

@@ -704,6 +704,17 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<Run> runsChangedSince(Instant since) {
+    return tx(
+        "list runs changed since",
+        () ->
+            query(
+                "SELECT * FROM runs WHERE updated_at >= ? ORDER BY updated_at, id",
+                SqliteStore::run,
+                since));
+  }
+
+  @Override
   public Run transitionRun(String runId, RunState from, RunState to, String reason, Instant at) {
     RunState.TABLE.require(from, to, runId);
     return tx(
