@@ -155,6 +155,19 @@ final class BenchCommand implements Callable<Integer> {
   String activeRunsFlag;
 
   @Option(
+      names = "--live-pages",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = {
+        "Pairs of runs served as serve serves them (the API on a free port): one with no page",
+        "open, one with N dashboard pages following the live stream (GET /api/events), 1..1000;",
+        "reports the ratio per pair and the events the pages got (default: 0, no API)."
+      })
+  String livePagesFlag;
+
+  private int livePages;
+
+  @Option(
       names = "--warmup",
       defaultValue = "1",
       description = "Unmeasured warm-up repetitions, 0..1000 (default: ${DEFAULT-VALUE}).")
@@ -168,6 +181,7 @@ final class BenchCommand implements Callable<Integer> {
     chapters = Flags.wholeNumber("--chapters", chaptersFlag, 1, 100);
     repeat = Flags.wholeNumber("--repeat", repeatFlag, 1, 1000);
     warmup = Flags.wholeNumber("--warmup", warmupFlag, 0, 1000);
+    livePages = Flags.wholeNumber("--live-pages", livePagesFlag, 0, 1000);
     ledgerRows = Flags.wholeNumber("--ledger-rows", ledgerRowsFlag, 0, 100_000_000);
     logRecords = Flags.wholeNumber("--log-records", logRecordsFlag, 0, 100_000_000);
     if (!List.of("on", "off", "compare").contains(telemetry))
@@ -192,6 +206,18 @@ final class BenchCommand implements Callable<Integer> {
     if (telemetry.equals("compare"))
       return comparePairs(out, "telemetry", on -> once(on ? "on" : "off", alerts.equals("on")));
     if (alerts.equals("compare")) return comparePairs(out, "alerts", on -> once(telemetry, on));
+    if (livePages > 0) {
+      int result =
+          comparePairs(
+              out,
+              livePages + " live pages",
+              on -> once(telemetry, alerts.equals("on"), on ? livePages : 0));
+      out.printf(
+          "live pages: %,d run events received by the pages in all (warm-up included)%n",
+          liveEvents.get());
+      out.flush();
+      return result;
+    }
     List<Long> times = new ArrayList<>();
     long peak = 0;
     for (int i = 0; i < warmup + repeat; i++) {
@@ -199,7 +225,7 @@ final class BenchCommand implements Callable<Integer> {
       try {
         System.gc();
         resetPeaks();
-        long ms = once(dir, telemetry, alerts.equals("on"));
+        long ms = once(dir, telemetry, alerts.equals("on"), -1);
         long heap = peakHeap();
         if (i < warmup) evaluatorShares.clear();
         if (i >= warmup) {
@@ -232,13 +258,66 @@ final class BenchCommand implements Callable<Integer> {
 
   /** One measured run of the books in a fresh temporary data directory, deleted afterwards. */
   private long once(String telemetry, boolean alertsOn) throws IOException {
+    return once(telemetry, alertsOn, -1);
+  }
+
+  /** {@code pages}: -1 without the API, else the API served with that many live pages open. */
+  private long once(String telemetry, boolean alertsOn, int pages) throws IOException {
     Path dir = Files.createTempDirectory("book-creator-bench");
     try {
       System.gc();
-      return once(dir, telemetry, alertsOn);
+      return once(dir, telemetry, alertsOn, pages);
     } finally {
       deleteTree(dir);
     }
+  }
+
+  /** The run events the live pages of the measured runs received. */
+  private final java.util.concurrent.atomic.AtomicLong liveEvents =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Opens {@code pages} clients of the live stream, as dashboard pages do, each on its own virtual
+   * thread reading lines until the server ends the stream; counts the run events they get.
+   */
+  private List<Thread> openPages(int port, int pages) {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/api/events"))
+            .header("Accept", "text/event-stream")
+            .build();
+    java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(pages);
+    List<Thread> out = new ArrayList<>();
+    for (int i = 0; i < pages; i++) {
+      out.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      client
+                          .send(request, java.net.http.HttpResponse.BodyHandlers.ofLines())
+                          .body()
+                          .forEach(
+                              line -> {
+                                if (line.equals(": connected")) connected.countDown();
+                                if (line.equals("event: run")) liveEvents.incrementAndGet();
+                              });
+                    } catch (IOException e) {
+                      // the server closed the stream at the end of the run
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
+    }
+    try {
+      if (!connected.await(30, java.util.concurrent.TimeUnit.SECONDS))
+        throw new IllegalStateException("the live pages did not connect within 30 s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the live pages connected", e);
+    }
+    return out;
   }
 
   /** Deletes a benchmark's temporary directory and everything in it. */
@@ -329,6 +408,10 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private long once(Path dir, String telemetry, boolean alertsOn) {
+    return once(dir, telemetry, alertsOn, -1);
+  }
+
+  private long once(Path dir, String telemetry, boolean alertsOn, int pages) {
     Map<Setting<?>, String> flags = new HashMap<>();
     flags.putAll(pipelineFlags.flags());
     flags.put(Setting.DATA_DIR, dir.toString());
@@ -343,6 +426,10 @@ final class BenchCommand implements Callable<Integer> {
                     .orElseThrow(
                         () -> new Main.UsageException("--set: unknown setting '" + k + "'")),
                 v));
+    if (pages >= 0) {
+      flags.put(Setting.HTTP_HOST, "127.0.0.1");
+      flags.put(Setting.HTTP_PORT, "0");
+    }
     Settings settings = Settings.load(null, Map.of(), flags);
     Observability.Observed t =
         telemetry.equals("on")
@@ -355,7 +442,11 @@ final class BenchCommand implements Callable<Integer> {
           org.bookcreator.telemetry.Redactor.none(),
           () -> {});
     }
-    try (Engine engine = Engine.open(settings, t, Engine.Use.PIPELINE)) {
+    ServeCommand.Serving serving = pages >= 0 ? ServeCommand.Serving.start(settings, t) : null;
+    Engine engine =
+        serving != null ? serving.engine : Engine.open(settings, t, Engine.Use.PIPELINE);
+    List<Thread> pageThreads = List.of();
+    try {
       List<Project> projects = new ArrayList<>();
       String[] categories = {
         "fiction", "non-fiction", "technical", "children", "biography", "self-help"
@@ -372,7 +463,8 @@ final class BenchCommand implements Callable<Integer> {
                 List.of());
         projects.add(engine.runs.createProject(brief, "for the benchmark"));
       }
-      engine.pipeline().start(true);
+      if (serving == null) engine.pipeline().start(true); // serve started it
+      if (pages > 0) pageThreads = openPages(serving.api.port(), pages);
       long start = System.nanoTime();
       List<CompletableFuture<Run>> done = new ArrayList<>();
       for (Project p : projects)
@@ -390,6 +482,16 @@ final class BenchCommand implements Callable<Integer> {
           throw new IllegalStateException("bench run did not complete: " + f.join());
       }
       return ms;
+    } finally {
+      if (serving != null) serving.close();
+      else engine.close();
+      for (Thread page : pageThreads) {
+        try {
+          page.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 

@@ -3,8 +3,6 @@ package org.bookcreator.server;
 import io.javalin.http.Handler;
 import io.javalin.http.sse.Emitter;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +43,14 @@ final class EventStreams implements AutoCloseable {
    * line; null: none), which a client that reconnects sends back as {@code Last-Event-ID}.
    */
   record Event(String name, String data, String id) {
+    Event {
+      // A line break would end the field early: the rest would be read as another field.
+      for (String field : new String[] {name, data, id}) {
+        if (field != null && (field.indexOf('\n') >= 0 || field.indexOf('\r') >= 0))
+          throw new IllegalArgumentException("an event field must be one line");
+      }
+    }
+
     Event(String name, String data) {
       this(name, data, null);
     }
@@ -83,7 +89,7 @@ final class EventStreams implements AutoCloseable {
       response.setCharacterEncoding("UTF-8");
       response.setHeader("X-Accel-Buffering", "no"); // nginx: pass each event on at once
       response.flushBuffer();
-      stream(new Emitter(response), feed);
+      stream(new Emitter(response), response, feed);
     };
   }
 
@@ -96,7 +102,7 @@ final class EventStreams implements AutoCloseable {
     return open.get();
   }
 
-  private void stream(Emitter emitter, Feed feed) {
+  private void stream(Emitter emitter, HttpServletResponse response, Feed feed) {
     open.incrementAndGet();
     try {
       emitter.emit("connected");
@@ -104,7 +110,7 @@ final class EventStreams implements AutoCloseable {
       while (!emitter.getClosed()
           && !closed.await(timing.poll().toMillis(), TimeUnit.MILLISECONDS)) {
         List<Event> events = feed.poll();
-        for (Event e : events) emitter.emit(e.name(), data(e), e.id());
+        if (!events.isEmpty() && !send(response, events)) break;
         if (!events.isEmpty()) {
           quietSince = System.nanoTime();
         } else if (System.nanoTime() - quietSince >= timing.heartbeat().toNanos()) {
@@ -121,8 +127,25 @@ final class EventStreams implements AutoCloseable {
     }
   }
 
-  private static InputStream data(Event e) {
-    return new ByteArrayInputStream(e.data().getBytes(StandardCharsets.UTF_8));
+  /**
+   * Writes a poll's events and flushes once (a busy poll has dozens: one flush each would be a
+   * write to the socket each); false when the client went away.
+   */
+  private static boolean send(HttpServletResponse response, List<Event> events) {
+    StringBuilder frames = new StringBuilder();
+    for (Event e : events) {
+      if (e.id() != null) frames.append("id: ").append(e.id()).append('\n');
+      frames.append("event: ").append(e.name()).append('\n');
+      frames.append("data: ").append(e.data()).append("\n\n");
+    }
+    try {
+      var body = response.getOutputStream();
+      body.write(frames.toString().getBytes(StandardCharsets.UTF_8));
+      body.flush();
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   /** Ends every stream within moments; new ones end at once. */

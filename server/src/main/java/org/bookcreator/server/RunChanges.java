@@ -111,7 +111,14 @@ final class RunChanges {
           // It fell behind further than the changes kept: it must reload what it shows.
           out.add(new EventStreams.Event("reset", "{}", Long.toString(lastId)));
         } else {
-          for (Change c : kept) if (c.id() > after) out.add(c.event());
+          // From the newest back to the first one it has: a cursor is usually near the end.
+          var newestFirst = kept.descendingIterator();
+          while (newestFirst.hasNext()) {
+            Change c = newestFirst.next();
+            if (c.id() <= after) break;
+            out.add(c.event());
+          }
+          java.util.Collections.reverse(out);
         }
         after = lastId;
         return out;

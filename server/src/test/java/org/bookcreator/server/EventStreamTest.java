@@ -80,6 +80,46 @@ class EventStreamTest {
     }
   }
 
+  /**
+   * Each event has an id; a client that comes back with the last one it saw gets the changes it
+   * missed meanwhile, in order, and nothing it had.
+   */
+  @Test
+  void aClientThatReconnectsWithLastEventId_getsWhatItMissed() throws Exception {
+    String first = t.aProject();
+    String second = t.aProject();
+    String lastId;
+    String firstRun;
+    try (Client events = Client.open(t)) {
+      events.awaitLine(": connected"::equals);
+      var started = t.send("POST", "/api/projects/" + first + "/runs", null, null);
+      firstRun = Json.parse(started.body()).get("id").asString();
+      events.awaitEvent(
+          "run",
+          d ->
+              d.get("id").asString().equals(firstRun)
+                  && d.get("state").asString().equals("completed"));
+      lastId =
+          events.seen.stream().filter(l -> l.startsWith("id: ")).reduce((a, b) -> b).orElseThrow();
+    }
+    var away = t.send("POST", "/api/projects/" + second + "/runs", null, null);
+    String secondRun = Json.parse(away.body()).get("id").asString();
+    awaitTrue(() -> state(secondRun).equals("completed"), "the second run completes");
+
+    try (Client back = Client.open(t, lastId.substring(4))) {
+      JsonNode caughtUp =
+          back.awaitEvent(
+              "run",
+              d ->
+                  d.get("id").asString().equals(secondRun)
+                      && d.get("state").asString().equals("completed"));
+
+      assertThat(caughtUp.get("project_id").asString()).isEqualTo(second);
+      assertThat(back.events("run"))
+          .allSatisfy(d -> assertThat(d.get("id").asString()).isEqualTo(secondRun));
+    }
+  }
+
   @Test
   void aQuietStream_getsHeartbeatComments() throws Exception {
     try (Client events = Client.open(t)) {
@@ -136,6 +176,16 @@ class EventStreamTest {
     assertThat(Json.parse(r.body()).get("error").asString()).isEqualTo("not_acceptable");
   }
 
+  private String state(String runId) {
+    try {
+      return Json.parse(t.send("GET", "/api/runs/" + runId, null, null).body())
+          .get("state")
+          .asString();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static void awaitTrue(BooleanSupplier condition, String what) throws Exception {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     while (!condition.getAsBoolean()) {
@@ -167,12 +217,17 @@ class EventStreamTest {
     }
 
     static Client open(TestServer t) throws Exception {
+      return open(t, null);
+    }
+
+    /** A client that reconnects: it sends the last event id it saw. */
+    static Client open(TestServer t, String lastEventId) throws Exception {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(t.base + "/api/events"))
+              .header("Accept", "text/event-stream");
+      if (lastEventId != null) request.header("Last-Event-ID", lastEventId);
       HttpResponse<Stream<String>> r =
-          t.http.send(
-              HttpRequest.newBuilder(URI.create(t.base + "/api/events"))
-                  .header("Accept", "text/event-stream")
-                  .build(),
-              HttpResponse.BodyHandlers.ofLines());
+          t.http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("Content-Type"))
           .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
