@@ -38,7 +38,8 @@ final class Dashboard {
           "runs.js",
           "run.js",
           "login.js",
-          "constants.js");
+          "constants.js",
+          "runparts.js");
   private static final String UPLOT = "org.webjars.npm/uplot";
   private static final List<String> UPLOT_FILES = List.of("uPlot.iife.min.js", "uPlot.min.css");
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.logging.Level;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.telemetry.LogLine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,10 @@ class DashboardBrowserTest {
 
   /** The API refuses control characters in a title; a failure's reason reaches the store as is. */
   private static final String HOSTILE_REASON = "provider down\u0007<b id=bold>\u001b[31m</b>";
+
+  /** A log message that would be markup if a page put it in as HTML. */
+  private static final String HOSTILE_LOG =
+      "<b id=evil>provider said</b> <script>alert(1)</script>";
 
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
@@ -88,11 +93,20 @@ class DashboardBrowserTest {
     assertThat(textOf("#run-summary")).contains("provider down\ufffd<b id=bold>\ufffd[31m</b>");
     assertThat(browser.findElements(By.id("bold"))).isEmpty();
     assertThat(text("runbook")).startsWith("docs/runbooks/");
+    await(d -> textOf("#run-logs").contains(HOSTILE_LOG));
+    assertThat(browser.findElements(By.id("evil"))).isEmpty();
     browser.findElement(By.id("restart-button")).click();
     assertThat(text("restart-result")).isEmpty(); // the browser refuses an empty reason
     browser.findElement(By.id("restart-reason")).sendKeys("provider is back");
     browser.findElement(By.id("restart-button")).click();
+    // The first press previews the plan and changes nothing; the second restarts.
+    await(d -> !textOf("#restart-changes").isEmpty());
+    assertThat(text("run-state")).isEqualTo("failed");
+    assertThat(text("restart-button")).isEqualTo("Confirm restart");
+    browser.findElement(By.id("restart-button")).click();
     await(d -> text("run-state").equals("completed"));
+    await(d -> !textOf("#run-costs table").isEmpty());
+    await(d -> !d.findElements(By.cssSelector("#waterfall .bar")).isEmpty());
     assertThat(textOf("#run-details")).contains("restarted by the operator: provider is back");
     screenshot("run");
     assertNoConsoleErrors();
@@ -200,6 +214,29 @@ class DashboardBrowserTest {
     t.store.createRun("run_failed", projectId, 1, "queued by the test", now);
     t.store.transitionRun("run_failed", RunState.QUEUED, RunState.RUNNING, "started", now);
     t.store.transitionRun("run_failed", RunState.RUNNING, RunState.FAILED, HOSTILE_REASON, now);
+    String json =
+        Json.object()
+            .put("ts", now.toString())
+            .put("level", "ERROR")
+            .put("message", HOSTILE_LOG)
+            .put("run_id", "run_failed")
+            .put("stage", "intake")
+            .put("agent_role", "planner")
+            .put("error_type", "provider_unavailable")
+            .toString();
+    t.store.recordLogs(
+        List.of(
+            new LogLine(
+                now.toEpochMilli(),
+                "ERROR",
+                projectId,
+                "run_failed",
+                "intake",
+                "planner",
+                null,
+                null,
+                null,
+                json)));
     return "run_failed";
   }
 }
