@@ -109,6 +109,7 @@ public final class BookApi {
     runs(routes);
     observability(routes);
     alerting(routes);
+    new OperationsApi(s).addRoutes(routes);
   }
 
   private void health(ApiRoutes routes) {

@@ -371,6 +371,20 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void leasedTasks_areTheTasksWorkersHold() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t1", "r1", spec("a"), T0);
+    store.enqueue("t2", "r1", spec("b"), T0);
+    store.claim("w1", T0, T0.plusSeconds(30));
+
+    List<Task> leased = store.leasedTasks(10);
+
+    assertThat(leased).hasSize(1);
+    assertThat(leased.get(0).leaseOwner()).contains("w1");
+    assertThat(leased.get(0).leaseExpiresAt()).contains(T0.plusSeconds(30));
+  }
+
+  @Test
   void createRun_forUnknownProject_isRejected() {
     assertThatThrownBy(() -> store.createRun("r1", "missing", 1, "x", T0))
         .isInstanceOf(StoreException.class)

@@ -985,6 +985,19 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<Task> leasedTasks(int limit) {
+    return tx(
+        "read leased tasks",
+        () ->
+            query(
+                "SELECT "
+                    + TASK_OUTCOME
+                    + " FROM tasks WHERE state = 'LEASED' ORDER BY updated_at, seq LIMIT ?",
+                SqliteStore::task,
+                limit));
+  }
+
+  @Override
   public List<Task> expiredLeases(Instant now) {
     return tx(
         "read expired leases",
