@@ -30,6 +30,12 @@ export async function post(path, body) {
   }));
 }
 
+export async function del(path) {
+  return answer(await fetch(path, {
+    method: 'DELETE', headers: { Accept: 'application/json' }, credentials: 'same-origin',
+  }));
+}
+
 export function runPath(id) {
   return '/runs/' + encodeURIComponent(id);
 }

@@ -4,6 +4,9 @@ import { h, show, empty } from './dom.js';
 import { overview } from './overview.js';
 import { runs } from './runs.js';
 import { run } from './run.js';
+import { alerts } from './alerts.js';
+import { logs } from './logs.js';
+import { workers } from './workers.js';
 
 const main = document.getElementById('main');
 const path = location.pathname;
@@ -17,8 +20,9 @@ const pages = [
   { match: /^\/runs$/, nav: 'runs', draw: () => runs(main) },
   { match: /^\/runs\/([A-Za-z0-9_-]+)$/, nav: 'runs', draw: (m) => run(main, m[1]) },
   { match: /^\/costs$/, nav: 'costs', draw: soon('Costs', 'bin/book-creator cost report') },
-  { match: /^\/alerts$/, nav: 'alerts', draw: soon('Alerts', 'bin/book-creator alerts') },
-  { match: /^\/logs$/, nav: 'logs', draw: soon('Logs', 'bin/book-creator logs') },
+  { match: /^\/alerts$/, nav: 'alerts', draw: () => alerts(main) },
+  { match: /^\/logs$/, nav: 'logs', draw: () => logs(main) },
+  { match: /^\/workers$/, nav: 'workers', draw: () => workers(main) },
 ];
 
 for (const page of pages) {

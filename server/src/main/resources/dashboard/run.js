@@ -1,9 +1,11 @@
 // A run: state, stage, cost, stages, history and the diagnosis with its runbook; restart and cancel,
-// each with a reason, through the same endpoints as `bin/book-creator runs restart|cancel`.
+// each with a reason, through the same endpoints as `bin/book-creator runs restart|cancel`; the
+// timeline, costs, logs and the restart's preview are in runparts.js.
 import { get, post } from './api.js';
 import { h, show, table, figure, failure } from './dom.js';
 import { money, time, seconds, words } from './format.js';
 import { follow, coalesce } from './live.js';
+import { waterfall, costs, logs, restartForm } from './runparts.js';
 
 const RESTARTABLE = new Set(['failed', 'paused', 'running']);
 const CANCELLABLE = new Set(['queued', 'running', 'paused']);
@@ -11,13 +13,19 @@ const CANCELLABLE = new Set(['queued', 'running', 'paused']);
 export function run(main, id) {
   const summary = h('section', { id: 'run-summary', 'aria-live': 'polite' });
   const details = h('div', { id: 'run-details' });
-  const restart = action('restart', 'Restart', 'Restart from the last completed task',
-    (reason) => post(`/api/runs/${encodeURIComponent(id)}/restart`, { reason }));
+  const restart = restartForm(id, () => draw());
   const cancel = action('cancel', 'Cancel', 'Cancel the run',
     (reason) => post(`/api/runs/${encodeURIComponent(id)}/cancel`, { reason }));
   const title = h('h1', {}, 'Run ', id);
+  const timeline = h('div', { id: 'run-timeline' });
+  const spend = h('div', { id: 'run-costs' });
+  const tail = h('div', { id: 'run-tail' });
   show(main, h('p', {}, h('a', { href: '/runs' }, 'All runs')), title, summary,
-    h('section', { 'aria-label': 'Actions', class: 'actions' }, restart.form, cancel.form), details);
+    h('section', { 'aria-label': 'Actions', class: 'actions' }, restart.form, cancel.form), details,
+    h('section', {}, h('h2', {}, 'Timeline (trace)'), timeline),
+    h('section', {}, h('h2', {}, 'Cost by stage and agent'), spend),
+    h('section', {}, h('h2', {}, 'Logs'), tail));
+  logs(tail, id);
 
   const draw = async () => {
     try {
@@ -58,10 +66,11 @@ export function run(main, id) {
       show(summary, failure(e));
     }
   };
-  const refresh = coalesce(draw, 300);
+  const drawParts = () => { waterfall(timeline, id); costs(spend, id); };
+  const refresh = coalesce(() => { draw(); drawParts(); }, 300);
   draw();
+  drawParts();
   follow({ onRun: (event) => { if (event.id === id) refresh(); }, onResync: draw });
-  restart.done = draw;
   cancel.done = draw;
 }
 

@@ -109,6 +109,7 @@ public final class BookApi {
     runs(routes);
     observability(routes);
     alerting(routes);
+    new OperationsApi(s).addRoutes(routes);
   }
 
   private void health(ApiRoutes routes) {
@@ -353,9 +354,16 @@ public final class BookApi {
       return ApiResponse.ok(ViewJson.tree(new Page<RunView>(List.of(), 0, limit, offset)));
     }
     RunFilter filter =
-        new RunFilter(
-            projectId, state.map(v -> RunState.valueOf(v.toUpperCase(Locale.ROOT))), limit, offset);
-    return ApiResponse.ok(ViewJson.tree(s.library().runs(filter)));
+        RunListParams.filter(
+            r,
+            state.map(v -> RunState.valueOf(v.toUpperCase(Locale.ROOT))),
+            s.categories(),
+            limit,
+            offset);
+    Page<RunView> page = s.library().runs(filter);
+    ObjectNode body = (ObjectNode) ViewJson.tree(page);
+    body.set("project_titles", ViewJson.tree(s.library().titles(page.items())));
+    return ApiResponse.ok(body);
   }
 
   private ApiResponse getRun(ApiRequest r) {

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class Dashboard {
   /** The pages; the shell's script draws the one the path names. */
   static final List<String> PAGES =
-      List.of("/", "/runs", "/runs/{id}", "/costs", "/alerts", "/logs");
+      List.of("/", "/runs", "/runs/{id}", "/costs", "/alerts", "/logs", "/workers");
 
   private static final String FOLDER = "dashboard/";
   private static final List<String> FILES =
@@ -37,7 +37,12 @@ final class Dashboard {
           "overview.js",
           "runs.js",
           "run.js",
-          "login.js");
+          "login.js",
+          "constants.js",
+          "runparts.js",
+          "alerts.js",
+          "logs.js",
+          "workers.js");
   private static final String UPLOT = "org.webjars.npm/uplot";
   private static final List<String> UPLOT_FILES = List.of("uPlot.iife.min.js", "uPlot.min.css");
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");

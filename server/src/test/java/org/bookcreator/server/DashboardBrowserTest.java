@@ -8,10 +8,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
+import org.bookcreator.core.alert.Alert;
+import org.bookcreator.core.alert.AlertChange;
+import org.bookcreator.core.alert.AlertState;
+import org.bookcreator.core.alert.Severity;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.telemetry.LogLine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +27,9 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The dashboard in headless Chromium over a store with a completed run, a failed one and a project
@@ -34,6 +42,10 @@ class DashboardBrowserTest {
 
   /** The API refuses control characters in a title; a failure's reason reaches the store as is. */
   private static final String HOSTILE_REASON = "provider down\u0007<b id=bold>\u001b[31m</b>";
+
+  /** A log message that would be markup if a page put it in as HTML. */
+  private static final String HOSTILE_LOG =
+      "<b id=evil>provider said</b> <script>alert(1)</script>";
 
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
@@ -88,11 +100,20 @@ class DashboardBrowserTest {
     assertThat(textOf("#run-summary")).contains("provider down\ufffd<b id=bold>\ufffd[31m</b>");
     assertThat(browser.findElements(By.id("bold"))).isEmpty();
     assertThat(text("runbook")).startsWith("docs/runbooks/");
+    await(d -> textOf("#run-logs").contains(HOSTILE_LOG));
+    assertThat(browser.findElements(By.id("evil"))).isEmpty();
     browser.findElement(By.id("restart-button")).click();
     assertThat(text("restart-result")).isEmpty(); // the browser refuses an empty reason
     browser.findElement(By.id("restart-reason")).sendKeys("provider is back");
     browser.findElement(By.id("restart-button")).click();
+    // The first press previews the plan and changes nothing; the second restarts.
+    await(d -> !textOf("#restart-changes").isEmpty());
+    assertThat(text("run-state")).isEqualTo("failed");
+    assertThat(text("restart-button")).isEqualTo("Confirm restart");
+    browser.findElement(By.id("restart-button")).click();
     await(d -> text("run-state").equals("completed"));
+    await(d -> !textOf("#run-costs table").isEmpty());
+    await(d -> !d.findElements(By.cssSelector("#waterfall .bar")).isEmpty());
     assertThat(textOf("#run-details")).contains("restarted by the operator: provider is back");
     screenshot("run");
     assertNoConsoleErrors();
@@ -101,6 +122,84 @@ class DashboardBrowserTest {
                 .get("state")
                 .asString())
         .isEqualTo("completed");
+  }
+
+  @Test
+  void runsFilter_alertsWithASilenceMadeAndEnded_logsAndWorkers_renderTheirData() throws Exception {
+    String completed = awaitState(startRun(project(HOSTILE)), "completed");
+    String failed = failedRun(project("Second Light"));
+    aFiringRunFailed();
+
+    browser.get(t.base + "/runs?state=failed");
+    await(d -> text("runs-count").equals("1 run"));
+    assertThat(textOf("#runs-list table")).contains(failed).doesNotContain(completed);
+    new Select(browser.findElement(By.id("filter-state"))).selectByValue("completed");
+    await(d -> textOf("#runs-list table").contains(completed));
+    assertThat(browser.getCurrentUrl()).endsWith("/runs?state=completed");
+    assertThat(textOf("#runs-list table")).doesNotContain(failed);
+    browser.findElement(By.id("filter-q")).sendKeys("onerror");
+    browser.findElement(By.id("filter-apply")).click();
+    await(d -> browser.getCurrentUrl().contains("q=onerror"));
+    await(d -> textOf("#runs-list table").contains("<img src=x onerror=alert(1)>"));
+    assertThat(browser.findElements(By.tagName("img"))).isEmpty();
+    screenshot("runs-filtered");
+    assertNoConsoleErrors();
+
+    browser.get(t.base + "/alerts");
+    await(d -> textOf("#alerts-now table").contains("RunFailed"));
+    browser.findElement(By.id("silence-matchers")).sendKeys("alertname=RunFailed");
+    browser.findElement(By.id("silence-reason")).sendKeys("<i id=slant>looking into it</i>");
+    browser.findElement(By.id("silence-create")).click();
+    await(d -> textOf("#silences table").contains("<i id=slant>looking into it</i>"));
+    JsonNode silences = Json.parse(t.send("GET", "/api/silences", null, null).body()).get("items");
+    assertThat(silences).hasSize(1);
+    String silence = silences.get(0).get("id").asString();
+    await(d -> textOf("#alerts-now table").contains(silence));
+    assertThat(browser.findElements(By.id("slant"))).isEmpty();
+    screenshot("alerts");
+    browser.findElement(By.cssSelector("button[data-silence='" + silence + "']")).click();
+    await(d -> textOf("#silences").contains("No silence applies now."));
+    assertThat(Json.parse(t.send("GET", "/api/silences", null, null).body()).get("items"))
+        .isEmpty();
+    assertNoConsoleErrors();
+
+    browser.get(t.base + "/logs?level=ERROR");
+    await(d -> textOf("#logs-list table").contains(HOSTILE_LOG));
+    assertThat(browser.findElements(By.id("evil"))).isEmpty();
+    assertThat(textOf("#logs-list table")).doesNotContain(" INFO ");
+    screenshot("logs");
+    assertNoConsoleErrors();
+
+    browser.get(t.base + "/workers");
+    await(d -> !textOf("#workers-body table").isEmpty());
+    assertThat(figure("fig-workers")).isNotEqualTo("0");
+    assertThat(textOf("#workers-body")).contains("writer");
+    screenshot("workers");
+    assertNoConsoleErrors();
+  }
+
+  private void aFiringRunFailed() {
+    Instant now = Instant.now();
+    Map<String, String> labels = Map.of("run_id", "run_failed");
+    t.store.saveAlerts(
+        List.of(
+            new AlertChange(
+                new Alert(
+                    Alert.fingerprint("RunFailed", labels),
+                    "RunFailed",
+                    labels,
+                    Severity.WARNING,
+                    AlertState.FIRING,
+                    "Run run_failed failed",
+                    "It failed.",
+                    "run-failed",
+                    now,
+                    Optional.of(now),
+                    Optional.empty(),
+                    Optional.empty()),
+                Optional.empty(),
+                AlertState.FIRING,
+                now)));
   }
 
   /** Waits for the page; on a timeout, fails with what the page shows and its console. */
@@ -200,6 +299,29 @@ class DashboardBrowserTest {
     t.store.createRun("run_failed", projectId, 1, "queued by the test", now);
     t.store.transitionRun("run_failed", RunState.QUEUED, RunState.RUNNING, "started", now);
     t.store.transitionRun("run_failed", RunState.RUNNING, RunState.FAILED, HOSTILE_REASON, now);
+    String json =
+        Json.object()
+            .put("ts", now.toString())
+            .put("level", "ERROR")
+            .put("message", HOSTILE_LOG)
+            .put("run_id", "run_failed")
+            .put("stage", "intake")
+            .put("agent_role", "planner")
+            .put("error_type", "provider_unavailable")
+            .toString();
+    t.store.recordLogs(
+        List.of(
+            new LogLine(
+                now.toEpochMilli(),
+                "ERROR",
+                projectId,
+                "run_failed",
+                "intake",
+                "planner",
+                null,
+                null,
+                null,
+                json)));
     return "run_failed";
   }
 }

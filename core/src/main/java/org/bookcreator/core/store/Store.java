@@ -146,6 +146,12 @@ public interface Store extends AutoCloseable {
    */
   List<Run> stallCandidates(Instant quietSince, Instant now);
 
+  /**
+   * Tasks held by a worker now (state LEASED, expired leases included), without their inputs, the
+   * longest held first, at most {@code limit}: the workers page's current tasks and leases.
+   */
+  List<Task> leasedTasks(int limit);
+
   /** The leased tasks whose lease expired before {@code now}, without their inputs. */
   List<Task> expiredLeases(Instant now);
 

@@ -70,6 +70,19 @@ public final class LibraryQueries {
     return page.map(r -> RunView.summary(r, totals.get(r.id())));
   }
 
+  /**
+   * The titles of the projects of these runs, by project id: what a list of runs shows beside each
+   * run. One read per distinct project; a page holds at most {@link RunFilter#MAX_LIMIT} runs.
+   */
+  public Map<String, String> titles(List<RunView> runs) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (RunView r : runs) {
+      if (!out.containsKey(r.projectId()))
+        store.project(r.projectId()).ifPresent(p -> out.put(p.id(), p.title()));
+    }
+    return out;
+  }
+
   /** One run with its progress, stages and history. */
   public Optional<RunView> run(String runId) {
     return store.run(runId).map(this::detail);

@@ -323,6 +323,68 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void runPage_filtersByCategoryStageAndSearch_andSortsByCost() {
+    aRunningRun("p1", "r1");
+    store.recordCall(aCall("a", "r1", new BigDecimal("0.25")));
+    aRunningRun("p2", "r2");
+    store.recordCall(aCall("b", "r2", new BigDecimal("0.75")));
+    store.transitionStage(
+        "r2", Stage.OUTLINE, StageState.PENDING, StageState.RUNNING, Optional.empty(), 0, "go", T0);
+    aRunningRun("p%_", "r3");
+
+    Page<Run> byCost =
+        store.runPage(filter(Optional.empty(), Optional.empty(), RunFilter.Sort.COST, false));
+    Page<Run> cheapest =
+        store.runPage(filter(Optional.empty(), Optional.empty(), RunFilter.Sort.COST, true));
+    Page<Run> inOutline =
+        store.runPage(
+            filter(Optional.of(Stage.OUTLINE), Optional.empty(), RunFilter.Sort.STARTED, false));
+    Page<Run> byTitle =
+        store.runPage(
+            filter(Optional.empty(), Optional.of("title P2"), RunFilter.Sort.STARTED, false));
+    Page<Run> byId =
+        store.runPage(filter(Optional.empty(), Optional.of("r3"), RunFilter.Sort.STARTED, false));
+    Page<Run> wildcard =
+        store.runPage(filter(Optional.empty(), Optional.of("%_"), RunFilter.Sort.STARTED, false));
+
+    assertThat(byCost.items()).extracting(Run::id).containsExactly("r2", "r1", "r3");
+    assertThat(cheapest.items()).extracting(Run::id).containsExactly("r3", "r1", "r2");
+    assertThat(inOutline.items()).extracting(Run::id).containsExactly("r2");
+    assertThat(byTitle.items()).extracting(Run::id).containsExactly("r2");
+    assertThat(byId.items()).extracting(Run::id).containsExactly("r3");
+    assertThat(wildcard.items()).extracting(Run::id).containsExactly("r3");
+    assertThat(wildcard.total()).isEqualTo(1);
+  }
+
+  private static RunFilter filter(
+      Optional<Stage> stage, Optional<String> search, RunFilter.Sort sort, boolean ascending) {
+    return new RunFilter(
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of("fiction"),
+        stage,
+        search,
+        sort,
+        ascending,
+        10,
+        0);
+  }
+
+  @Test
+  void leasedTasks_areTheTasksWorkersHold() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t1", "r1", spec("a"), T0);
+    store.enqueue("t2", "r1", spec("b"), T0);
+    store.claim("w1", T0, T0.plusSeconds(30));
+
+    List<Task> leased = store.leasedTasks(10);
+
+    assertThat(leased).hasSize(1);
+    assertThat(leased.get(0).leaseOwner()).contains("w1");
+    assertThat(leased.get(0).leaseExpiresAt()).contains(T0.plusSeconds(30));
+  }
+
+  @Test
   void createRun_forUnknownProject_isRejected() {
     assertThatThrownBy(() -> store.createRun("r1", "missing", 1, "x", T0))
         .isInstanceOf(StoreException.class)

@@ -996,6 +996,19 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<Task> leasedTasks(int limit) {
+    return tx(
+        "read leased tasks",
+        () ->
+            query(
+                "SELECT "
+                    + TASK_OUTCOME
+                    + " FROM tasks WHERE state = 'LEASED' ORDER BY updated_at, seq LIMIT ?",
+                SqliteStore::task,
+                limit));
+  }
+
+  @Override
   public List<Task> expiredLeases(Instant now) {
     return tx(
         "read expired leases",
@@ -1881,17 +1894,35 @@ public final class SqliteStore implements Store {
   public Page<Run> runPage(RunFilter f) {
     StringBuilder where = new StringBuilder(" WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
-    f.projectId().ifPresent(id -> clause(where, args, " AND project_id = ?", id));
-    f.state().ifPresent(st -> clause(where, args, " AND state = ?", st));
-    return page(
-        "list runs",
-        "*",
-        " FROM runs" + where,
-        "created_at DESC, id",
-        args,
-        SqliteStore::run,
-        f.limit(),
-        f.offset());
+    f.projectId().ifPresent(id -> clause(where, args, " AND r.project_id = ?", id));
+    f.state().ifPresent(st -> clause(where, args, " AND r.state = ?", st.name()));
+    f.stage().ifPresent(st -> clause(where, args, " AND r.stage = ?", st.name()));
+    f.category().ifPresent(c -> clause(where, args, " AND p.category = ?", c));
+    f.search()
+        .ifPresent(
+            q -> {
+              where.append(" AND (r.id = ? OR p.title LIKE ? ESCAPE '\\')");
+              args.add(q);
+              args.add("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            });
+    boolean byProject = f.category().isPresent() || f.search().isPresent();
+    boolean byCost = f.sort() == RunFilter.Sort.COST;
+    String from =
+        " FROM runs r"
+            + (byProject ? " JOIN projects p ON p.id = r.project_id" : "")
+            + (byCost ? " LEFT JOIN run_cost rc ON rc.run_id = r.id" : "")
+            + where;
+    String direction = f.ascending() ? " ASC" : " DESC";
+    String order =
+        switch (f.sort()) {
+              case STARTED -> "r.created_at";
+              case UPDATED -> "r.updated_at";
+              case COST -> "COALESCE(rc.cost_picousd, 0)";
+            }
+            + direction
+            + ", r.id"
+            + direction;
+    return page("list runs", "r.*", from, order, args, SqliteStore::run, f.limit(), f.offset());
   }
 
   /** One page of {@code SELECT columns from ORDER BY order}, and how many rows match in all. */
