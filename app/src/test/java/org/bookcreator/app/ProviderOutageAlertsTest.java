@@ -91,7 +91,8 @@ class ProviderOutageAlertsTest {
     JsonNode fired = receiver.await("/hook", b -> about(b, "firing"), WAIT).body();
     MimeMessage firedMail = awaitMail("[FIRING] ProviderDown");
     receiver.await("/am", b -> fromAlertmanager(b, "firing"), WAIT);
-    assertThat(desktop.shown(1)).anySatisfy(n -> assertThat(n.summary()).contains("ProviderDown"));
+    assertThat(desktop.awaitShown(n -> n.summary().contains("ProviderDown"), WAIT))
+        .anySatisfy(n -> assertThat(n.summary()).contains("ProviderDown"));
 
     down.set(false);
     http.post(
@@ -101,7 +102,7 @@ class ProviderOutageAlertsTest {
     JsonNode resolved = receiver.await("/hook", b -> about(b, "resolved"), WAIT).body();
     MimeMessage resolvedMail = awaitMail("[RESOLVED] ProviderDown");
     receiver.await("/am", b -> fromAlertmanager(b, "resolved"), WAIT);
-    assertThat(desktop.shown(2))
+    assertThat(desktop.awaitShown(ProviderOutageAlertsTest::resolvedProviderDown, WAIT))
         .anySatisfy(
             n -> assertThat(n.summary()).contains("ProviderDown").containsIgnoringCase("resolved"));
 
@@ -120,6 +121,11 @@ class ProviderOutageAlertsTest {
                 .count())
         .as("one firing notification for the outage, however many calls failed")
         .isEqualTo(1);
+  }
+
+  private static boolean resolvedProviderDown(DesktopSession.Shown n) {
+    return n.summary().contains("ProviderDown")
+        && n.summary().toLowerCase(java.util.Locale.ROOT).contains("resolved");
   }
 
   private ServeCommand.Serving serve(int alertmanagerPort) throws Exception {

@@ -145,6 +145,24 @@ public final class DesktopSession implements AutoCloseable {
     return shown;
   }
 
+  /**
+   * What the daemon showed so far, once one of them is {@code wanted}, waiting up to {@code
+   * patience}; what it showed by then otherwise. Notifications of one notifier arrive one after
+   * another, in no promised order across alerts: wait for the one a test is about, not for a count.
+   */
+  public List<Shown> awaitShown(java.util.function.Predicate<Shown> wanted, Duration patience)
+      throws Exception {
+    Path file = dir.resolve("shown");
+    long deadline = System.nanoTime() + patience.toNanos();
+    List<Shown> shown = List.of();
+    while (System.nanoTime() < deadline) {
+      shown = Files.exists(file) ? parse(Files.readString(file)) : List.of();
+      if (shown.stream().anyMatch(wanted)) return shown;
+      Thread.sleep(50);
+    }
+    return shown;
+  }
+
   private static List<Shown> parse(String text) {
     List<Shown> out = new ArrayList<>();
     for (String record : text.split(String.valueOf(RECORD))) {
