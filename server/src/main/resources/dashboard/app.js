@@ -4,6 +4,10 @@ import { h, show, empty } from './dom.js';
 import { overview } from './overview.js';
 import { runs } from './runs.js';
 import { run } from './run.js';
+import { costs } from './costs.js';
+import { library } from './library.js';
+import { agents } from './agents.js';
+import { providers } from './providers.js';
 
 const main = document.getElementById('main');
 const path = location.pathname;
@@ -16,7 +20,10 @@ const pages = [
   { match: /^\/$/, nav: 'overview', draw: () => overview(main) },
   { match: /^\/runs$/, nav: 'runs', draw: () => runs(main) },
   { match: /^\/runs\/([A-Za-z0-9_-]+)$/, nav: 'runs', draw: (m) => run(main, m[1]) },
-  { match: /^\/costs$/, nav: 'costs', draw: soon('Costs', 'bin/book-creator cost report') },
+  { match: /^\/costs$/, nav: 'costs', draw: () => costs(main) },
+  { match: /^\/library$/, nav: 'library', draw: () => library(main) },
+  { match: /^\/agents$/, nav: 'agents', draw: () => agents(main) },
+  { match: /^\/providers$/, nav: 'providers', draw: () => providers(main) },
   { match: /^\/alerts$/, nav: 'alerts', draw: soon('Alerts', 'bin/book-creator alerts') },
   { match: /^\/logs$/, nav: 'logs', draw: soon('Logs', 'bin/book-creator logs') },
 ];

@@ -21,7 +21,16 @@ import java.util.regex.Pattern;
 final class Dashboard {
   /** The pages; the shell's script draws the one the path names. */
   static final List<String> PAGES =
-      List.of("/", "/runs", "/runs/{id}", "/costs", "/alerts", "/logs");
+      List.of(
+          "/",
+          "/runs",
+          "/runs/{id}",
+          "/costs",
+          "/library",
+          "/agents",
+          "/providers",
+          "/alerts",
+          "/logs");
 
   private static final String FOLDER = "dashboard/";
   private static final List<String> FILES =
@@ -37,6 +46,11 @@ final class Dashboard {
           "overview.js",
           "runs.js",
           "run.js",
+          "analytics.js",
+          "costs.js",
+          "library.js",
+          "agents.js",
+          "providers.js",
           "login.js");
   private static final String UPLOT = "org.webjars.npm/uplot";
   private static final List<String> UPLOT_FILES = List.of("uPlot.iife.min.js", "uPlot.min.css");
