@@ -88,6 +88,7 @@ function lineTable(g, report) {
       flagged(report.total.unpriced_calls, 'calls without a price'), count(report.total.input_tokens),
       count(report.total.output_tokens), moneyCell(report.total.cost_usd)]]);
   el.id = 'costs-by-' + g.by;
+  el.classList.add('analytics');
   return el;
 }
 

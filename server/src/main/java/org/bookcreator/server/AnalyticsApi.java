@@ -21,7 +21,8 @@ import org.bookcreator.core.view.ViewJson;
 
 /**
  * The endpoints behind the dashboard's analytics pages (docs/dashboard.md): a cost report as CSV
- * (the same lines as {@code GET /api/costs}, exact amounts) and budgets with their share used.
+ * (the same lines as {@code GET /api/costs}, exact amounts), budgets with their share used, and the
+ * library's history.
  */
 final class AnalyticsApi {
   private final CostReports costs;
@@ -36,6 +37,7 @@ final class AnalyticsApi {
 
   void addRoutes(ApiRoutes routes) {
     routes.get("/api/budgets", this::budgets);
+    routes.get("/api/library", this::library);
     Handler csv = this::costCsv;
     routes.routes().get("/api/costs.csv", csv);
     routes.routes().head("/api/costs.csv", csv);
@@ -43,6 +45,19 @@ final class AnalyticsApi {
 
   private ApiResponse budgets(ApiRequest r) {
     return ApiResponse.ok(Json.object().set("items", ViewJson.tree(analytics.budgets())));
+  }
+
+  /**
+   * {@code GET /api/library?since=...}: runs per category and stage over time from {@code since}
+   * (all recorded history without), and average iterations of completed runs. The per-category
+   * figures of "Books by category" are those of {@code GET /api/costs}.
+   */
+  private ApiResponse library(ApiRequest r) {
+    Instant now = clock.instant();
+    return ApiResponse.ok(
+        Json.object()
+            .set("history", ViewJson.tree(analytics.history(time(r, "since", now), now)))
+            .set("iterations", ViewJson.tree(analytics.iterations())));
   }
 
   /**

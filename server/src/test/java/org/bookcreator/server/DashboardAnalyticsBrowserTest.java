@@ -21,7 +21,9 @@ import org.bookcreator.core.cost.LedgerEntry;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.run.StageState;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.ViewJson;
@@ -115,10 +117,94 @@ class DashboardAnalyticsBrowserTest {
         .startsWith("TOTAL," + byModel.get("total").get("calls").asLong() + ",");
   }
 
+  @Test
+  void libraryPage_showsTheCostReportsCategoryFigures_andRunsPerStageOverTime() throws Exception {
+    arrangeLibrary();
+
+    browser.get(t.base + "/library?range=24h");
+    await(d -> !d.findElements(By.id("library-categories")).isEmpty());
+    await(d -> chartDrew("#library-chart"));
+
+    JsonNode report = json("/api/costs");
+    JsonNode library = json("/api/library?since=" + attribute("#range-text", "data-since"));
+    List<List<String>> expected = new ArrayList<>();
+    for (JsonNode c : report.get("categories")) {
+      boolean done = c.get("completed_runs").asLong() > 0;
+      expected.add(
+          List.of(
+              c.get("category").asString(),
+              count(c.get("projects")),
+              count(c.get("active_runs")),
+              count(c.get("completed_runs")),
+              count(c.get("failed_runs")),
+              done ? seconds(c.get("average_completion_seconds").asDouble()) : "n/a",
+              done ? cents(c.get("average_cost_usd")) : "n/a",
+              c.get("completed_words").asLong() > 0
+                  ? cents(c.get("cost_per_1000_words_usd"))
+                  : "n/a",
+              iterations(c.get("category").asString(), library.get("iterations")),
+              done ? c.get("average_cost_usd").asString() + " USD" : ""));
+    }
+    assertThat(tableRows("#library-categories")).isEqualTo(expected);
+    assertThat(expected).hasSize(2);
+    List<List<String>> stages = tableRows("#library-stages");
+    for (JsonNode s : report.get("books_per_stage")) {
+      List<String> row =
+          stages.stream()
+              .filter(r -> r.getFirst().equals(s.get("category").asString()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(row.get(1 + STAGES.indexOf(s.get("stage").asString())))
+          .as(s.toString())
+          .isEqualTo(count(s.get("books")));
+    }
+    assertThat(stages.stream().filter(r -> r.getFirst().equals(HOSTILE_CATEGORY)).findFirst())
+        .get()
+        .satisfies(r -> assertThat(r.get(1 + STAGES.indexOf("outline"))).isEqualTo("1"));
+    // The chart's last point: the runs queued or running now, per stage.
+    JsonNode series = library.get("history").get("series");
+    assertThat(series).hasSize(1);
+    assertThat(series.get(0).get("stage").asString()).isEqualTo("outline");
+    assertThat(series.get(0).get("runs").get(series.get(0).get("runs").size() - 1).asLong())
+        .isEqualTo(1);
+    assertThat(browser.findElements(By.id("cat"))).isEmpty();
+    screenshot("library");
+    assertNoConsoleErrors();
+  }
+
+  private static final List<String> STAGES =
+      List.of(
+          "intake",
+          "document_parsing",
+          "outline",
+          "structure_critique",
+          "research",
+          "chapter_writing",
+          "editing",
+          "fact_check",
+          "assembly");
+
+  private static String seconds(double s) {
+    if (s < 60) return Math.round(s) + " s";
+    if (s < 3600) return Math.round(s / 60) + " min";
+    return String.format(Locale.ROOT, "%.1f h", s / 3600);
+  }
+
+  private static String iterations(String category, JsonNode all) {
+    List<String> parts = new ArrayList<>();
+    for (JsonNode i : all)
+      if (i.get("category").asString().equals(category))
+        parts.add(
+            i.get("stage").asString().replace('_', ' ')
+                + String.format(Locale.ROOT, " %.1f", i.get("average_iterations").asDouble()));
+    return parts.isEmpty() ? "n/a" : String.join("; ", parts);
+  }
+
   /** A book written end to end, a budgeted project of a hostile category, two unpriced calls. */
   private void arrangeLibrary() throws Exception {
     String project = apiProject("Lighthouses");
     awaitState(startRun(project), "completed");
+    t.pipeline.close(); // the runs below stay where the test puts them
     Instant now = Instant.now();
     t.store.createProject(
         new Project(
@@ -131,6 +217,17 @@ class DashboardAnalyticsBrowserTest {
             Optional.of(new BigDecimal("0.50")),
             List.of(),
             now));
+    t.store.createRun("r_hostile", "p_hostile", 1, "test", now);
+    t.store.transitionRun("r_hostile", RunState.QUEUED, RunState.RUNNING, "started", now);
+    t.store.transitionStage(
+        "r_hostile",
+        Stage.OUTLINE,
+        StageState.PENDING,
+        StageState.RUNNING,
+        Optional.empty(),
+        0,
+        "started",
+        now);
     t.store.recordCall(call("c1", now, Optional.of(new BigDecimal("0.123456789012"))));
     t.store.recordCall(call("c2", now, Optional.empty()));
     t.store.recordCall(call("c3", now, Optional.empty()));

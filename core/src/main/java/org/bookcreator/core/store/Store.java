@@ -304,6 +304,28 @@ public interface Store extends AutoCloseable {
   /** A count of active runs in one category and stage. */
   record StageCount(String category, String stage, long runs) {}
 
+  /**
+   * Runs entering and leaving each stage, per UTC hour and category, from the hour of {@code since}
+   * on (all hours without it), oldest first; with {@code since}, one first line without an hour
+   * sums every earlier hour, so that line's entered - left is the runs each stage held when the
+   * range began. A run is in a stage while queued or running, as {@link #activeRunsByStage()}
+   * counts it. Reads the V13 rollup, not the runs.
+   */
+  List<StageMoves> stageMoves(Optional<Instant> since);
+
+  /** Moves of one hour (empty: every hour before the range) x category x stage. */
+  record StageMoves(
+      Optional<Instant> hour, String category, String stage, long entered, long left) {}
+
+  /**
+   * Per category, for the stages that iterate (structure critique: critique rounds; chapter
+   * writing: drafts per chapter as the stage records them), over the completed runs: how many
+   * completed the stage and their average iteration count.
+   */
+  List<StageIterations> completedIterations();
+
+  record StageIterations(String category, String stage, long stages, double averageIterations) {}
+
   // alerts
 
   /**

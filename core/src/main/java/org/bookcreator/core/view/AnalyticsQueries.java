@@ -2,15 +2,22 @@ package org.bookcreator.core.view;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.store.Store;
 
 /**
- * The dashboard's analytics beyond a cost report: budgets and their share used. Read by the API
- * ({@code /api/budgets}) and so by the dashboard's Costs page.
+ * The dashboard's analytics beyond a cost report: budgets and their share used, runs per category
+ * and stage over time, iteration counts. Read by the API ({@code /api/budgets}, {@code
+ * /api/library}) and so by the dashboard's Costs and Library pages.
  */
 public final class AnalyticsQueries {
   private final Store store;
@@ -52,5 +59,87 @@ public final class AnalyticsQueries {
             ? Optional.empty()
             : Optional.of(spent.divide(budget, 4, RoundingMode.HALF_UP));
     return new BudgetShare(p.id(), p.title(), p.category(), budget, spent, share);
+  }
+
+  /**
+   * Runs per category and stage over time: at the end of each bucket (an hour for ranges up to 7
+   * days, else a UTC day) how many runs each stage held (queued or running, as {@code
+   * books_per_stage} counts them). {@code times} are the buckets' starts; a series has one value
+   * per bucket. Series that stay at zero are left out.
+   */
+  public record LibraryHistory(String bucket, List<Instant> times, List<Series> series) {
+    public LibraryHistory {
+      times = List.copyOf(times);
+      series = List.copyOf(series);
+    }
+
+    public record Series(String category, String stage, List<Long> runs) {
+      public Series {
+        runs = List.copyOf(runs);
+      }
+    }
+  }
+
+  /** Average iterations of a stage over a category's completed runs. */
+  public record Iterations(String category, String stage, long runs, double averageIterations) {}
+
+  /**
+   * The library's history from {@code since} (from the first recorded move without) to {@code now}.
+   */
+  public LibraryHistory history(Optional<Instant> since, Instant now) {
+    List<Store.StageMoves> moves = store.stageMoves(since);
+    Instant first =
+        since.orElseGet(
+            () ->
+                moves.stream()
+                    .flatMap(m -> m.hour().stream())
+                    .findFirst()
+                    .orElse(now.minus(Duration.ofDays(30))));
+    boolean hourly = Duration.between(first, now).compareTo(Duration.ofDays(7)) <= 0;
+    ChronoUnit unit = hourly ? ChronoUnit.HOURS : ChronoUnit.DAYS;
+    Instant start = first.truncatedTo(unit);
+    long buckets = unit.between(start, now.truncatedTo(unit)) + 1;
+    Map<Key, long[]> changes = new LinkedHashMap<>();
+    Map<Key, Long> before = new LinkedHashMap<>();
+    for (Store.StageMoves m : moves) {
+      Key key = new Key(m.category(), m.stage());
+      long delta = m.entered() - m.left();
+      if (m.hour().isEmpty()) {
+        before.merge(key, delta, Long::sum);
+        continue;
+      }
+      long i = unit.between(start, m.hour().get().truncatedTo(unit));
+      if (i < 0) {
+        before.merge(key, delta, Long::sum);
+      } else if (i < buckets) {
+        changes.computeIfAbsent(key, k -> new long[(int) buckets])[(int) i] += delta;
+      }
+    }
+    for (Key key : before.keySet()) changes.computeIfAbsent(key, k -> new long[(int) buckets]);
+    List<LibraryHistory.Series> series = new ArrayList<>();
+    for (Map.Entry<Key, long[]> e : changes.entrySet()) {
+      long level = before.getOrDefault(e.getKey(), 0L);
+      List<Long> runs = new ArrayList<>((int) buckets);
+      boolean any = false;
+      for (long d : e.getValue()) {
+        level += d;
+        runs.add(level);
+        any |= level != 0;
+      }
+      if (!any) continue;
+      series.add(new LibraryHistory.Series(e.getKey().category(), e.getKey().stage(), runs));
+    }
+    List<Instant> times = new ArrayList<>();
+    for (long i = 0; i < buckets; i++) times.add(start.plus(i, unit));
+    return new LibraryHistory(hourly ? "hour" : "day", times, series);
+  }
+
+  private record Key(String category, String stage) {}
+
+  /** Average iteration counts per category and stage over completed runs (stages with rounds). */
+  public List<Iterations> iterations() {
+    return store.completedIterations().stream()
+        .map(i -> new Iterations(i.category(), i.stage(), i.stages(), i.averageIterations()))
+        .toList();
   }
 }

@@ -2587,6 +2587,62 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<StageMoves> stageMoves(Optional<Instant> since) {
+    return tx(
+        "read runs' moves between stages",
+        () -> {
+          List<StageMoves> out = new ArrayList<>();
+          long from = since.map(t -> Math.floorDiv(t.toEpochMilli(), 3_600_000L)).orElse(0L);
+          if (since.isPresent()) {
+            out.addAll(
+                query(
+                    "SELECT category, stage, SUM(entered), SUM(left_) FROM stage_moves_hourly"
+                        + " WHERE hour < ? GROUP BY category, stage ORDER BY category, stage",
+                    rs ->
+                        new StageMoves(
+                            Optional.empty(),
+                            rs.getString(1),
+                            Stage.valueOf(rs.getString(2)).id(),
+                            rs.getLong(3),
+                            rs.getLong(4)),
+                    from));
+          }
+          out.addAll(
+              query(
+                  "SELECT hour, category, stage, entered, left_ FROM stage_moves_hourly WHERE hour"
+                      + " >= ? ORDER BY hour, category, stage",
+                  rs ->
+                      new StageMoves(
+                          Optional.of(Instant.ofEpochMilli(rs.getLong(1) * 3_600_000L)),
+                          rs.getString(2),
+                          Stage.valueOf(rs.getString(3)).id(),
+                          rs.getLong(4),
+                          rs.getLong(5)),
+                  since.isPresent() ? from : Long.MIN_VALUE));
+          return out;
+        });
+  }
+
+  @Override
+  public List<StageIterations> completedIterations() {
+    return tx(
+        "average iterations of completed runs",
+        () ->
+            query(
+                "SELECT p.category, s.stage, COUNT(*), AVG(s.iterations) FROM run_stages s JOIN"
+                    + " runs r ON r.id = s.run_id JOIN projects p ON p.id = r.project_id WHERE"
+                    + " r.state = 'COMPLETED' AND s.state = 'COMPLETED' AND s.stage IN"
+                    + " ('STRUCTURE_CRITIQUE', 'CHAPTER_WRITING')"
+                    + " GROUP BY p.category, s.stage ORDER BY p.category, s.stage",
+                rs ->
+                    new StageIterations(
+                        rs.getString(1),
+                        Stage.valueOf(rs.getString(2)).id(),
+                        rs.getLong(3),
+                        rs.getDouble(4))));
+  }
+
+  @Override
   public List<StageCount> activeRunsByStage() {
     return tx(
         "count runs by stage",
