@@ -94,16 +94,23 @@ function palette() {
       '--series-7', '--series-8'].map(v) };
 }
 
-/** Bars over time: xs in seconds since the epoch, ys numbers; yFormat labels the y axis. */
-export function barChart(target, xs, ys, label, yFormat) {
+/**
+ * Bars: over time (xs in seconds since the epoch) or, with time false, at positions 1..n labelled
+ * by number; ys numbers; yFormat labels the y axis.
+ */
+export function barChart(target, xs, ys, label, yFormat, time = true) {
   const p = palette();
   const axis = { stroke: p.ink, grid: { stroke: p.grid }, ticks: { stroke: p.grid } };
   const plot = new uPlot({
     width: Math.max(320, target.clientWidth || 640),
     height: 220,
     legend: { show: false },
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max * 1.1, 0.01)] } },
-    axes: [axis, { ...axis, size: 70, values: (u, vals) => vals.map(yFormat) }],
+    scales: {
+      x: time ? { time: true } : { time: false, range: () => [0, xs.length + 1] },
+      y: { range: (u, min, max) => [0, Math.max(max * 1.1, 0.01)] },
+    },
+    axes: [time ? axis : { ...axis, values: (u, vals) => vals.map((v) => (Number.isInteger(v) && v > 0 && v <= xs.length ? String(v) : '')) },
+      { ...axis, size: 70, values: (u, vals) => vals.map(yFormat) }],
     series: [{}, {
       label, fill: p.series[0], stroke: p.series[0],
       paths: uPlot.paths.bars({ size: [0.6, 48] }), points: { show: false },

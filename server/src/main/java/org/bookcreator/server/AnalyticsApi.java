@@ -38,6 +38,8 @@ final class AnalyticsApi {
   void addRoutes(ApiRoutes routes) {
     routes.get("/api/budgets", this::budgets);
     routes.get("/api/library", this::library);
+    routes.get("/api/agents", this::agents);
+    routes.get("/api/providers", this::providers);
     Handler csv = this::costCsv;
     routes.routes().get("/api/costs.csv", csv);
     routes.routes().head("/api/costs.csv", csv);
@@ -58,6 +60,18 @@ final class AnalyticsApi {
         Json.object()
             .set("history", ViewJson.tree(analytics.history(time(r, "since", now), now)))
             .set("iterations", ViewJson.tree(analytics.iterations())));
+  }
+
+  /** {@code GET /api/agents?since=...}: per agent role, from the ledger's rows since then. */
+  private ApiResponse agents(ApiRequest r) {
+    Instant since = time(r, "since", clock.instant()).orElse(Instant.EPOCH);
+    return ApiResponse.ok(Json.object().set("items", ViewJson.tree(analytics.agents(since))));
+  }
+
+  /** {@code GET /api/providers?since=...}: per provider and model, from the ledger's rows. */
+  private ApiResponse providers(ApiRequest r) {
+    Instant since = time(r, "since", clock.instant()).orElse(Instant.EPOCH);
+    return ApiResponse.ok(Json.object().set("items", ViewJson.tree(analytics.providers(since))));
   }
 
   /**

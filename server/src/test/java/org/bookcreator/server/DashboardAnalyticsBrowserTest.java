@@ -172,6 +172,59 @@ class DashboardAnalyticsBrowserTest {
     assertNoConsoleErrors();
   }
 
+  @Test
+  void agentsAndProvidersPages_showTheApisFigures_andDrawTheirCharts() throws Exception {
+    arrangeLibrary();
+
+    browser.get(t.base + "/agents?range=24h");
+    await(d -> !d.findElements(By.id("agents-table")).isEmpty());
+    await(d -> chartDrew("#agents-chart"));
+    String since = attribute("#range-text", "data-since");
+    JsonNode agents = json("/api/agents?since=" + since).get("items");
+    List<List<String>> rows = tableRows("#agents-table");
+    assertThat(rows).hasSize(agents.size());
+    for (int i = 0; i < agents.size(); i++) {
+      JsonNode a = agents.get(i);
+      assertThat(rows.get(i).subList(0, 3))
+          .isEqualTo(
+              List.of(
+                  a.get("role").asString().replace('_', ' '),
+                  count(a.get("calls")),
+                  count(a.get("failed_calls"))));
+    }
+    assertThat(rows.stream().filter(r -> r.getFirst().equals("planner")).findFirst())
+        .get()
+        .satisfies(r -> assertThat(r.get(3)).isEqualTo("100.0%"));
+    screenshot("agents");
+    assertNoConsoleErrors();
+
+    browser.get(t.base + "/providers?range=24h");
+    await(d -> !d.findElements(By.id("providers-table")).isEmpty());
+    await(d -> chartDrew("#providers-chart"));
+    JsonNode providers = json("/api/providers?since=" + since).get("items");
+    JsonNode costs = json("/api/costs?by=provider,model&since=" + since);
+    rows = tableRows("#providers-table");
+    assertThat(rows).hasSize(providers.size());
+    for (int i = 0; i < providers.size(); i++) {
+      JsonNode p = providers.get(i);
+      JsonNode c = null;
+      for (JsonNode l : costs.get("lines"))
+        if (l.get("group").get("model").asString().equals(p.get("model").asString())) c = l;
+      assertThat(rows.get(i).subList(0, 4))
+          .isEqualTo(
+              List.of(
+                  p.get("provider").asString(),
+                  p.get("model").asString(),
+                  count(p.get("calls")),
+                  count(p.get("failed_calls"))));
+      assertThat(rows.get(i).get(12)).isEqualTo(cents(c.get("cost_usd")));
+    }
+    assertThat(textOf("#providers-table")).contains(HOSTILE_MODEL);
+    assertThat(browser.findElements(By.id("model"))).isEmpty();
+    screenshot("providers");
+    assertNoConsoleErrors();
+  }
+
   private static final List<String> STAGES =
       List.of(
           "intake",

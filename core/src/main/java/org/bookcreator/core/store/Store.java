@@ -355,6 +355,30 @@ public interface Store extends AutoCloseable {
 
   record RoleChecks(org.bookcreator.core.run.AgentRole role, long answered, long violations) {}
 
+  /**
+   * Answered calls (ok, error, wasted) since a time, per agent role ({@code byRole}) or per
+   * provider and model: how many, how many of each error type, and the latency quantiles p50 and
+   * p95 (nearest rank) and the mean. Reads only the window, through the ledger's time index.
+   */
+  List<CallProfile> callProfiles(Instant since, boolean byRole);
+
+  /** {@code keys}: the role, or the provider and the model. */
+  record CallProfile(
+      List<String> keys,
+      long calls,
+      java.util.Map<String, Long> errorsByType,
+      long latencyP50Ms,
+      long latencyP95Ms,
+      double latencyMeanMs) {
+    public CallProfile {
+      keys = List.copyOf(keys);
+      errorsByType = java.util.Map.copyOf(errorsByType);
+    }
+  }
+
+  /** Events of a kind ({@link RunEvent#RETRY}, ...) since a time, per agent role of their task. */
+  java.util.Map<org.bookcreator.core.run.AgentRole, Long> roleEvents(Instant since, String kind);
+
   /** The alert instances pending or firing now, of the built-in rules (none received). */
   List<org.bookcreator.core.alert.Alert> openAlerts();
 

@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.store.Store;
 
 /**
@@ -140,6 +143,85 @@ public final class AnalyticsQueries {
   public List<Iterations> iterations() {
     return store.completedIterations().stream()
         .map(i -> new Iterations(i.category(), i.stage(), i.stages(), i.averageIterations()))
+        .toList();
+  }
+
+  /**
+   * One agent role's calls since a time: answered calls, failed ones (an error answer), the success
+   * rate (answered without an error / answered), retries and schema violations recorded by its
+   * tasks, errors by type, latency p50, p95 (nearest rank) and mean in milliseconds.
+   */
+  public record AgentStats(
+      String role,
+      long calls,
+      long failedCalls,
+      Optional<Double> successRate,
+      long retries,
+      long schemaViolations,
+      Map<String, Long> errorsByType,
+      long latencyP50Ms,
+      long latencyP95Ms,
+      double latencyMeanMs) {}
+
+  /** One provider and model's calls since a time; rate limits are errors of type rate_limited. */
+  public record ProviderStats(
+      String provider,
+      String model,
+      long calls,
+      long failedCalls,
+      long rateLimited,
+      Map<String, Long> errorsByType,
+      long latencyP50Ms,
+      long latencyP95Ms,
+      double latencyMeanMs) {}
+
+  /** Per agent role (every role with calls, retries or violations), from the ledger's window. */
+  public List<AgentStats> agents(Instant since) {
+    Map<AgentRole, Store.CallProfile> profiles = new EnumMap<>(AgentRole.class);
+    for (Store.CallProfile p : store.callProfiles(since, true))
+      profiles.put(AgentRole.valueOf(p.keys().getFirst()), p);
+    Map<AgentRole, Long> retries = store.roleEvents(since, RunEvent.RETRY);
+    Map<AgentRole, Long> violations = store.roleEvents(since, RunEvent.SCHEMA_VIOLATION);
+    List<AgentStats> out = new ArrayList<>();
+    for (AgentRole role : AgentRole.values()) {
+      Store.CallProfile p = profiles.get(role);
+      long r = retries.getOrDefault(role, 0L);
+      long v = violations.getOrDefault(role, 0L);
+      if (p == null && r == 0 && v == 0) continue;
+      long calls = p == null ? 0 : p.calls();
+      long failed =
+          p == null ? 0 : p.errorsByType().values().stream().mapToLong(Long::longValue).sum();
+      out.add(
+          new AgentStats(
+              role.name().toLowerCase(java.util.Locale.ROOT),
+              calls,
+              failed,
+              calls == 0 ? Optional.empty() : Optional.of((double) (calls - failed) / calls),
+              r,
+              v,
+              p == null ? Map.of() : p.errorsByType(),
+              p == null ? 0 : p.latencyP50Ms(),
+              p == null ? 0 : p.latencyP95Ms(),
+              p == null ? 0 : p.latencyMeanMs()));
+    }
+    return out;
+  }
+
+  /** Per provider and model with answered calls in the window. */
+  public List<ProviderStats> providers(Instant since) {
+    return store.callProfiles(since, false).stream()
+        .map(
+            p ->
+                new ProviderStats(
+                    p.keys().get(0),
+                    p.keys().get(1),
+                    p.calls(),
+                    p.errorsByType().values().stream().mapToLong(Long::longValue).sum(),
+                    p.errorsByType().getOrDefault("rate_limited", 0L),
+                    p.errorsByType(),
+                    p.latencyP50Ms(),
+                    p.latencyP95Ms(),
+                    p.latencyMeanMs()))
         .toList();
   }
 }

@@ -2167,6 +2167,123 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<CallProfile> callProfiles(Instant since, boolean byRole) {
+    String keys = byRole ? "agent_role" : "provider, model";
+    int width = byRole ? 1 : 2;
+    return tx(
+        "profile calls per " + (byRole ? "role" : "provider and model"),
+        () -> {
+          Map<List<String>, long[]> counts = new java.util.LinkedHashMap<>();
+          Map<List<String>, Map<String, Long>> errors = new HashMap<>();
+          Map<List<String>, long[]> ranks = new HashMap<>();
+          for (Object[] row :
+              query(
+                  "SELECT "
+                      + keys
+                      + ", COUNT(*), SUM(latency_ms) FROM llm_calls WHERE at >= ? AND outcome IN"
+                      + " ('ok', 'error', 'wasted') GROUP BY "
+                      + keys
+                      + " ORDER BY "
+                      + keys,
+                  rs ->
+                      new Object[] {keys(rs, width), rs.getLong(width + 1), rs.getLong(width + 2)},
+                  since)) {
+            @SuppressWarnings("unchecked")
+            List<String> k = (List<String>) row[0];
+            counts.put(k, new long[] {(Long) row[1], (Long) row[2], 0, 0});
+          }
+          for (Object[] row :
+              query(
+                  "SELECT "
+                      + keys
+                      + ", error_type, COUNT(*) FROM llm_calls WHERE at >= ? AND outcome IN ('ok',"
+                      + " 'error', 'wasted') AND error_type IS NOT NULL GROUP BY "
+                      + keys
+                      + ", error_type",
+                  rs ->
+                      new Object[] {
+                        keys(rs, width), rs.getString(width + 1), rs.getLong(width + 2)
+                      },
+                  since)) {
+            @SuppressWarnings("unchecked")
+            List<String> k = (List<String>) row[0];
+            errors
+                .computeIfAbsent(k, x -> new java.util.TreeMap<>())
+                .put((String) row[1], (Long) row[2]);
+          }
+          // Nearest rank, as callLatency: the ceil(q * n)-th smallest latency of each group.
+          for (Object[] row :
+              query(
+                  "SELECT "
+                      + keys
+                      + ", n, rn, latency_ms FROM (SELECT "
+                      + keys
+                      + ", latency_ms, ROW_NUMBER() OVER (PARTITION BY "
+                      + keys
+                      + " ORDER BY latency_ms) AS rn, COUNT(*) OVER (PARTITION BY "
+                      + keys
+                      + ") AS n FROM llm_calls WHERE at >= ? AND outcome IN ('ok', 'error',"
+                      + " 'wasted')) WHERE rn = MAX(1, (n * 50 + 99) / 100) OR rn = MAX(1, (n *"
+                      + " 95 + 99) / 100)",
+                  rs ->
+                      new Object[] {
+                        keys(rs, width),
+                        rs.getLong(width + 1),
+                        rs.getLong(width + 2),
+                        rs.getLong(width + 3)
+                      },
+                  since)) {
+            @SuppressWarnings("unchecked")
+            List<String> k = (List<String>) row[0];
+            long n = (Long) row[1];
+            long rn = (Long) row[2];
+            long[] q = ranks.computeIfAbsent(k, x -> new long[2]);
+            if (rn == Math.max(1, (n * 50 + 99) / 100)) q[0] = (Long) row[3];
+            if (rn == Math.max(1, (n * 95 + 99) / 100)) q[1] = (Long) row[3];
+          }
+          List<CallProfile> out = new ArrayList<>();
+          counts.forEach(
+              (k, c) -> {
+                long[] q = ranks.getOrDefault(k, new long[2]);
+                out.add(
+                    new CallProfile(
+                        k,
+                        c[0],
+                        errors.getOrDefault(k, Map.of()),
+                        q[0],
+                        q[1],
+                        c[0] == 0 ? 0 : (double) c[1] / c[0]));
+              });
+          return out;
+        });
+  }
+
+  private static List<String> keys(ResultSet rs, int width) throws SQLException {
+    List<String> k = new ArrayList<>(width);
+    for (int i = 1; i <= width; i++) k.add(rs.getString(i));
+    return k;
+  }
+
+  @Override
+  public Map<AgentRole, Long> roleEvents(Instant since, String kind) {
+    return tx(
+        "count events per role",
+        () -> {
+          Map<AgentRole, Long> byRole = new java.util.EnumMap<>(AgentRole.class);
+          for (Object[] row :
+              query(
+                  "SELECT t.kind, COUNT(*) FROM run_events e JOIN tasks t ON t.id = e.task_id"
+                      + " WHERE e.kind = ? AND e.at >= ? GROUP BY t.kind",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                  kind,
+                  since)) {
+            byRole.merge(TaskKind.valueOf((String) row[0]).role(), (Long) row[1], Long::sum);
+          }
+          return byRole;
+        });
+  }
+
+  @Override
   public List<ModelCalls> modelCalls(Instant since) {
     return tx(
         "count calls per provider and model",
