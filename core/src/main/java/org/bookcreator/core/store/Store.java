@@ -309,7 +309,7 @@ public interface Store extends AutoCloseable {
    * on (all hours without it), oldest first; with {@code since}, one first line without an hour
    * sums every earlier hour, so that line's entered - left is the runs each stage held when the
    * range began. A run is in a stage while queued or running, as {@link #activeRunsByStage()}
-   * counts it. Reads the V13 rollup, not the runs.
+   * counts it. Reads the V14 rollup, not the runs.
    */
   List<StageMoves> stageMoves(Optional<Instant> since);
 

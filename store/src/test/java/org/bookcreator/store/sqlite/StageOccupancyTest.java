@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The V13 rollup of runs per category and stage over time equals a replay of the moves the test
+ * The V14 rollup of runs per category and stage over time equals a replay of the moves the test
  * made, hour by hour, and its level now equals {@link Store#activeRunsByStage()}.
  */
 class StageOccupancyTest {
