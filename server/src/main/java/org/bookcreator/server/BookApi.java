@@ -41,6 +41,7 @@ import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.core.support.Numbers;
 import org.bookcreator.core.support.VisibleText;
+import org.bookcreator.core.view.AnalyticsQueries;
 import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.LibraryQueries;
 import org.bookcreator.core.view.OperationsQueries;
@@ -110,6 +111,7 @@ public final class BookApi {
     observability(routes);
     alerting(routes);
     new OperationsApi(s).addRoutes(routes);
+    new AnalyticsApi(s.costs(), new AnalyticsQueries(s.store()), s.clock()).addRoutes(routes);
   }
 
   private void health(ApiRoutes routes) {

@@ -21,7 +21,17 @@ import java.util.regex.Pattern;
 final class Dashboard {
   /** The pages; the shell's script draws the one the path names. */
   static final List<String> PAGES =
-      List.of("/", "/runs", "/runs/{id}", "/costs", "/alerts", "/logs", "/workers");
+      List.of(
+          "/",
+          "/runs",
+          "/runs/{id}",
+          "/costs",
+          "/library",
+          "/agents",
+          "/providers",
+          "/alerts",
+          "/logs",
+          "/workers");
 
   private static final String FOLDER = "dashboard/";
   private static final List<String> FILES =
@@ -42,7 +52,12 @@ final class Dashboard {
           "runparts.js",
           "alerts.js",
           "logs.js",
-          "workers.js");
+          "workers.js",
+          "analytics.js",
+          "costs.js",
+          "library.js",
+          "agents.js",
+          "providers.js");
   private static final String UPLOT = "org.webjars.npm/uplot";
   private static final List<String> UPLOT_FILES = List.of("uPlot.iife.min.js", "uPlot.min.css");
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");

@@ -313,6 +313,28 @@ public interface Store extends AutoCloseable {
   /** A count of active runs in one category and stage. */
   record StageCount(String category, String stage, long runs) {}
 
+  /**
+   * Runs entering and leaving each stage, per UTC hour and category, from the hour of {@code since}
+   * on (all hours without it), oldest first; with {@code since}, one first line without an hour
+   * sums every earlier hour, so that line's entered - left is the runs each stage held when the
+   * range began. A run is in a stage while queued or running, as {@link #activeRunsByStage()}
+   * counts it. Reads the V14 rollup, not the runs.
+   */
+  List<StageMoves> stageMoves(Optional<Instant> since);
+
+  /** Moves of one hour (empty: every hour before the range) x category x stage. */
+  record StageMoves(
+      Optional<Instant> hour, String category, String stage, long entered, long left) {}
+
+  /**
+   * Per category, for the stages that iterate (structure critique: critique rounds; chapter
+   * writing: drafts per chapter as the stage records them), over the completed runs: how many
+   * completed the stage and their average iteration count.
+   */
+  List<StageIterations> completedIterations();
+
+  record StageIterations(String category, String stage, long stages, double averageIterations) {}
+
   // alerts
 
   /**
@@ -341,6 +363,30 @@ public interface Store extends AutoCloseable {
   List<RoleChecks> roleChecks(Instant since);
 
   record RoleChecks(org.bookcreator.core.run.AgentRole role, long answered, long violations) {}
+
+  /**
+   * Answered calls (ok, error, wasted) since a time, per agent role ({@code byRole}) or per
+   * provider and model: how many, how many of each error type, and the latency quantiles p50 and
+   * p95 (nearest rank) and the mean. Reads only the window, through the ledger's time index.
+   */
+  List<CallProfile> callProfiles(Instant since, boolean byRole);
+
+  /** {@code keys}: the role, or the provider and the model. */
+  record CallProfile(
+      List<String> keys,
+      long calls,
+      java.util.Map<String, Long> errorsByType,
+      long latencyP50Ms,
+      long latencyP95Ms,
+      double latencyMeanMs) {
+    public CallProfile {
+      keys = List.copyOf(keys);
+      errorsByType = java.util.Map.copyOf(errorsByType);
+    }
+  }
+
+  /** Events of a kind ({@link RunEvent#RETRY}, ...) since a time, per agent role of their task. */
+  java.util.Map<org.bookcreator.core.run.AgentRole, Long> roleEvents(Instant since, String kind);
 
   /** The alert instances pending or firing now, of the built-in rules (none received). */
   List<org.bookcreator.core.alert.Alert> openAlerts();

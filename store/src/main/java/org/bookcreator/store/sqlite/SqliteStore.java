@@ -2209,6 +2209,123 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<CallProfile> callProfiles(Instant since, boolean byRole) {
+    String keys = byRole ? "agent_role" : "provider, model";
+    int width = byRole ? 1 : 2;
+    return tx(
+        "profile calls per " + (byRole ? "role" : "provider and model"),
+        () -> {
+          Map<List<String>, long[]> counts = new java.util.LinkedHashMap<>();
+          Map<List<String>, Map<String, Long>> errors = new HashMap<>();
+          Map<List<String>, long[]> ranks = new HashMap<>();
+          for (Object[] row :
+              query(
+                  "SELECT "
+                      + keys
+                      + ", COUNT(*), SUM(latency_ms) FROM llm_calls WHERE at >= ? AND outcome IN"
+                      + " ('ok', 'error', 'wasted') GROUP BY "
+                      + keys
+                      + " ORDER BY "
+                      + keys,
+                  rs ->
+                      new Object[] {keys(rs, width), rs.getLong(width + 1), rs.getLong(width + 2)},
+                  since)) {
+            @SuppressWarnings("unchecked")
+            List<String> k = (List<String>) row[0];
+            counts.put(k, new long[] {(Long) row[1], (Long) row[2], 0, 0});
+          }
+          for (Object[] row :
+              query(
+                  "SELECT "
+                      + keys
+                      + ", error_type, COUNT(*) FROM llm_calls WHERE at >= ? AND outcome IN ('ok',"
+                      + " 'error', 'wasted') AND error_type IS NOT NULL GROUP BY "
+                      + keys
+                      + ", error_type",
+                  rs ->
+                      new Object[] {
+                        keys(rs, width), rs.getString(width + 1), rs.getLong(width + 2)
+                      },
+                  since)) {
+            @SuppressWarnings("unchecked")
+            List<String> k = (List<String>) row[0];
+            errors
+                .computeIfAbsent(k, x -> new java.util.TreeMap<>())
+                .put((String) row[1], (Long) row[2]);
+          }
+          // Nearest rank, as callLatency: the ceil(q * n)-th smallest latency of each group.
+          for (Object[] row :
+              query(
+                  "SELECT "
+                      + keys
+                      + ", n, rn, latency_ms FROM (SELECT "
+                      + keys
+                      + ", latency_ms, ROW_NUMBER() OVER (PARTITION BY "
+                      + keys
+                      + " ORDER BY latency_ms) AS rn, COUNT(*) OVER (PARTITION BY "
+                      + keys
+                      + ") AS n FROM llm_calls WHERE at >= ? AND outcome IN ('ok', 'error',"
+                      + " 'wasted')) WHERE rn = MAX(1, (n * 50 + 99) / 100) OR rn = MAX(1, (n *"
+                      + " 95 + 99) / 100)",
+                  rs ->
+                      new Object[] {
+                        keys(rs, width),
+                        rs.getLong(width + 1),
+                        rs.getLong(width + 2),
+                        rs.getLong(width + 3)
+                      },
+                  since)) {
+            @SuppressWarnings("unchecked")
+            List<String> k = (List<String>) row[0];
+            long n = (Long) row[1];
+            long rn = (Long) row[2];
+            long[] q = ranks.computeIfAbsent(k, x -> new long[2]);
+            if (rn == Math.max(1, (n * 50 + 99) / 100)) q[0] = (Long) row[3];
+            if (rn == Math.max(1, (n * 95 + 99) / 100)) q[1] = (Long) row[3];
+          }
+          List<CallProfile> out = new ArrayList<>();
+          counts.forEach(
+              (k, c) -> {
+                long[] q = ranks.getOrDefault(k, new long[2]);
+                out.add(
+                    new CallProfile(
+                        k,
+                        c[0],
+                        errors.getOrDefault(k, Map.of()),
+                        q[0],
+                        q[1],
+                        c[0] == 0 ? 0 : (double) c[1] / c[0]));
+              });
+          return out;
+        });
+  }
+
+  private static List<String> keys(ResultSet rs, int width) throws SQLException {
+    List<String> k = new ArrayList<>(width);
+    for (int i = 1; i <= width; i++) k.add(rs.getString(i));
+    return k;
+  }
+
+  @Override
+  public Map<AgentRole, Long> roleEvents(Instant since, String kind) {
+    return tx(
+        "count events per role",
+        () -> {
+          Map<AgentRole, Long> byRole = new java.util.EnumMap<>(AgentRole.class);
+          for (Object[] row :
+              query(
+                  "SELECT t.kind, COUNT(*) FROM run_events e JOIN tasks t ON t.id = e.task_id"
+                      + " WHERE e.kind = ? AND e.at >= ? GROUP BY t.kind",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                  kind,
+                  since)) {
+            byRole.merge(TaskKind.valueOf((String) row[0]).role(), (Long) row[1], Long::sum);
+          }
+          return byRole;
+        });
+  }
+
+  @Override
   public List<ModelCalls> modelCalls(Instant since) {
     return tx(
         "count calls per provider and model",
@@ -2626,6 +2743,62 @@ public final class SqliteStore implements Store {
                         Instant.ofEpochMilli(rs.getLong("at"))),
                 since,
                 limit));
+  }
+
+  @Override
+  public List<StageMoves> stageMoves(Optional<Instant> since) {
+    return tx(
+        "read runs' moves between stages",
+        () -> {
+          List<StageMoves> out = new ArrayList<>();
+          long from = since.map(t -> Math.floorDiv(t.toEpochMilli(), 3_600_000L)).orElse(0L);
+          if (since.isPresent()) {
+            out.addAll(
+                query(
+                    "SELECT category, stage, SUM(entered), SUM(left_) FROM stage_moves_hourly"
+                        + " WHERE hour < ? GROUP BY category, stage ORDER BY category, stage",
+                    rs ->
+                        new StageMoves(
+                            Optional.empty(),
+                            rs.getString(1),
+                            Stage.valueOf(rs.getString(2)).id(),
+                            rs.getLong(3),
+                            rs.getLong(4)),
+                    from));
+          }
+          out.addAll(
+              query(
+                  "SELECT hour, category, stage, entered, left_ FROM stage_moves_hourly WHERE hour"
+                      + " >= ? ORDER BY hour, category, stage",
+                  rs ->
+                      new StageMoves(
+                          Optional.of(Instant.ofEpochMilli(rs.getLong(1) * 3_600_000L)),
+                          rs.getString(2),
+                          Stage.valueOf(rs.getString(3)).id(),
+                          rs.getLong(4),
+                          rs.getLong(5)),
+                  since.isPresent() ? from : Long.MIN_VALUE));
+          return out;
+        });
+  }
+
+  @Override
+  public List<StageIterations> completedIterations() {
+    return tx(
+        "average iterations of completed runs",
+        () ->
+            query(
+                "SELECT p.category, s.stage, COUNT(*), AVG(s.iterations) FROM run_stages s JOIN"
+                    + " runs r ON r.id = s.run_id JOIN projects p ON p.id = r.project_id WHERE"
+                    + " r.state = 'COMPLETED' AND s.state = 'COMPLETED' AND s.stage IN"
+                    + " ('STRUCTURE_CRITIQUE', 'CHAPTER_WRITING')"
+                    + " GROUP BY p.category, s.stage ORDER BY p.category, s.stage",
+                rs ->
+                    new StageIterations(
+                        rs.getString(1),
+                        Stage.valueOf(rs.getString(2)).id(),
+                        rs.getLong(3),
+                        rs.getDouble(4))));
   }
 
   @Override

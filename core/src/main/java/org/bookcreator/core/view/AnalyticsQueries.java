@@ -1,0 +1,227 @@
+package org.bookcreator.core.view;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.bookcreator.core.project.Project;
+import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.run.RunEvent;
+import org.bookcreator.core.store.Store;
+
+/**
+ * The dashboard's analytics beyond a cost report: budgets and their share used, runs per category
+ * and stage over time, iteration counts. Read by the API ({@code /api/budgets}, {@code
+ * /api/library}) and so by the dashboard's Costs and Library pages.
+ */
+public final class AnalyticsQueries {
+  private final Store store;
+
+  public AnalyticsQueries(Store store) {
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  /** A project with a budget: what it has spent over all its runs, and the share used. */
+  public record BudgetShare(
+      String projectId,
+      String title,
+      String category,
+      BigDecimal budgetUsd,
+      BigDecimal spentUsd,
+      Optional<BigDecimal> shareUsed) {}
+
+  /**
+   * Every project with a budget, most used first: spent is the exact sum of its ledger rows, the
+   * share is spent / budget to four decimals (absent for a zero budget).
+   */
+  public List<BudgetShare> budgets() {
+    return store.projects().stream()
+        .filter(p -> p.budgetUsd().isPresent())
+        .map(this::budget)
+        .sorted(
+            (a, b) ->
+                b.shareUsed()
+                    .orElse(BigDecimal.ZERO)
+                    .compareTo(a.shareUsed().orElse(BigDecimal.ZERO)))
+        .toList();
+  }
+
+  private BudgetShare budget(Project p) {
+    BigDecimal budget = p.budgetUsd().orElseThrow();
+    BigDecimal spent = store.projectSpend(p.id());
+    Optional<BigDecimal> share =
+        budget.signum() == 0
+            ? Optional.empty()
+            : Optional.of(spent.divide(budget, 4, RoundingMode.HALF_UP));
+    return new BudgetShare(p.id(), p.title(), p.category(), budget, spent, share);
+  }
+
+  /**
+   * Runs per category and stage over time: at the end of each bucket (an hour for ranges up to 7
+   * days, else a UTC day) how many runs each stage held (queued or running, as {@code
+   * books_per_stage} counts them). {@code times} are the buckets' starts; a series has one value
+   * per bucket. Series that stay at zero are left out.
+   */
+  public record LibraryHistory(String bucket, List<Instant> times, List<Series> series) {
+    public LibraryHistory {
+      times = List.copyOf(times);
+      series = List.copyOf(series);
+    }
+
+    public record Series(String category, String stage, List<Long> runs) {
+      public Series {
+        runs = List.copyOf(runs);
+      }
+    }
+  }
+
+  /** Average iterations of a stage over a category's completed runs. */
+  public record Iterations(String category, String stage, long runs, double averageIterations) {}
+
+  /**
+   * The library's history from {@code since} (from the first recorded move without) to {@code now}.
+   */
+  public LibraryHistory history(Optional<Instant> since, Instant now) {
+    List<Store.StageMoves> moves = store.stageMoves(since);
+    Instant first =
+        since.orElseGet(
+            () ->
+                moves.stream()
+                    .flatMap(m -> m.hour().stream())
+                    .findFirst()
+                    .orElse(now.minus(Duration.ofDays(30))));
+    boolean hourly = Duration.between(first, now).compareTo(Duration.ofDays(7)) <= 0;
+    ChronoUnit unit = hourly ? ChronoUnit.HOURS : ChronoUnit.DAYS;
+    Instant start = first.truncatedTo(unit);
+    long buckets = unit.between(start, now.truncatedTo(unit)) + 1;
+    Map<Key, long[]> changes = new LinkedHashMap<>();
+    Map<Key, Long> before = new LinkedHashMap<>();
+    for (Store.StageMoves m : moves) {
+      Key key = new Key(m.category(), m.stage());
+      long delta = m.entered() - m.left();
+      if (m.hour().isEmpty()) {
+        before.merge(key, delta, Long::sum);
+        continue;
+      }
+      long i = unit.between(start, m.hour().get().truncatedTo(unit));
+      if (i < 0) {
+        before.merge(key, delta, Long::sum);
+      } else if (i < buckets) {
+        changes.computeIfAbsent(key, k -> new long[(int) buckets])[(int) i] += delta;
+      }
+    }
+    for (Key key : before.keySet()) changes.computeIfAbsent(key, k -> new long[(int) buckets]);
+    List<LibraryHistory.Series> series = new ArrayList<>();
+    for (Map.Entry<Key, long[]> e : changes.entrySet()) {
+      long level = before.getOrDefault(e.getKey(), 0L);
+      List<Long> runs = new ArrayList<>((int) buckets);
+      boolean any = false;
+      for (long d : e.getValue()) {
+        level += d;
+        runs.add(level);
+        any |= level != 0;
+      }
+      if (!any) continue;
+      series.add(new LibraryHistory.Series(e.getKey().category(), e.getKey().stage(), runs));
+    }
+    List<Instant> times = new ArrayList<>();
+    for (long i = 0; i < buckets; i++) times.add(start.plus(i, unit));
+    return new LibraryHistory(hourly ? "hour" : "day", times, series);
+  }
+
+  private record Key(String category, String stage) {}
+
+  /** Average iteration counts per category and stage over completed runs (stages with rounds). */
+  public List<Iterations> iterations() {
+    return store.completedIterations().stream()
+        .map(i -> new Iterations(i.category(), i.stage(), i.stages(), i.averageIterations()))
+        .toList();
+  }
+
+  /**
+   * One agent role's calls since a time: answered calls, failed ones (an error answer), the success
+   * rate (answered without an error / answered), retries and schema violations recorded by its
+   * tasks, errors by type, latency p50, p95 (nearest rank) and mean in milliseconds.
+   */
+  public record AgentStats(
+      String role,
+      long calls,
+      long failedCalls,
+      Optional<Double> successRate,
+      long retries,
+      long schemaViolations,
+      Map<String, Long> errorsByType,
+      long latencyP50Ms,
+      long latencyP95Ms,
+      double latencyMeanMs) {}
+
+  /** One provider and model's calls since a time; rate limits are errors of type rate_limited. */
+  public record ProviderStats(
+      String provider,
+      String model,
+      long calls,
+      long failedCalls,
+      long rateLimited,
+      Map<String, Long> errorsByType,
+      long latencyP50Ms,
+      long latencyP95Ms,
+      double latencyMeanMs) {}
+
+  /** Per agent role (every role with calls, retries or violations), from the ledger's window. */
+  public List<AgentStats> agents(Instant since) {
+    Map<AgentRole, Store.CallProfile> profiles = new EnumMap<>(AgentRole.class);
+    for (Store.CallProfile p : store.callProfiles(since, true))
+      profiles.put(AgentRole.valueOf(p.keys().getFirst()), p);
+    Map<AgentRole, Long> retries = store.roleEvents(since, RunEvent.RETRY);
+    Map<AgentRole, Long> violations = store.roleEvents(since, RunEvent.SCHEMA_VIOLATION);
+    List<AgentStats> out = new ArrayList<>();
+    for (AgentRole role : AgentRole.values()) {
+      Store.CallProfile p = profiles.get(role);
+      long r = retries.getOrDefault(role, 0L);
+      long v = violations.getOrDefault(role, 0L);
+      if (p == null && r == 0 && v == 0) continue;
+      long calls = p == null ? 0 : p.calls();
+      long failed =
+          p == null ? 0 : p.errorsByType().values().stream().mapToLong(Long::longValue).sum();
+      out.add(
+          new AgentStats(
+              role.name().toLowerCase(java.util.Locale.ROOT),
+              calls,
+              failed,
+              calls == 0 ? Optional.empty() : Optional.of((double) (calls - failed) / calls),
+              r,
+              v,
+              p == null ? Map.of() : p.errorsByType(),
+              p == null ? 0 : p.latencyP50Ms(),
+              p == null ? 0 : p.latencyP95Ms(),
+              p == null ? 0 : p.latencyMeanMs()));
+    }
+    return out;
+  }
+
+  /** Per provider and model with answered calls in the window. */
+  public List<ProviderStats> providers(Instant since) {
+    return store.callProfiles(since, false).stream()
+        .map(
+            p ->
+                new ProviderStats(
+                    p.keys().get(0),
+                    p.keys().get(1),
+                    p.calls(),
+                    p.errorsByType().values().stream().mapToLong(Long::longValue).sum(),
+                    p.errorsByType().getOrDefault("rate_limited", 0L),
+                    p.errorsByType(),
+                    p.latencyP50Ms(),
+                    p.latencyP95Ms(),
+                    p.latencyMeanMs()))
+        .toList();
+  }
+}
