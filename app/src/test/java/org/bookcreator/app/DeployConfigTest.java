@@ -327,10 +327,10 @@ class DeployConfigTest {
     for (String query : dashboardQueries()) {
       for (String metric : metricNames(query)) {
         String base = metric.replaceAll("_(bucket|count|sum)$", "");
-        boolean jvm = metric.matches("(jvm|process)_.+") && docs.contains("`jvm_*`, `process_*`");
+        boolean process = metric.matches("process_.+") && docs.contains("`process_*`");
         if (!documented.contains(metric)
             && !documented.contains(base)
-            && !jvm
+            && !process
             && !PROMETHEUS_OWN.contains(metric)) undocumented.add(metric);
       }
     }
@@ -462,6 +462,24 @@ class DeployConfigTest {
                   .replace("$__interval", "15s")
                   .replaceAll("\\$[a-z_]+", ".*"));
         }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The selector and label of every {@code label_values(selector, label)} variable of every
+   * dashboard, as {@code count by (label) (selector)}: a query that lists the variable's values.
+   */
+  static List<String> variableQueries() throws IOException {
+    List<String> out = new ArrayList<>();
+    Pattern labelValues = Pattern.compile("label_values\\((.+), *([a-z_]+)\\)");
+    for (Path file : dashboards()) {
+      for (JsonNode v : JSON.readTree(file.toFile()).path("templating").path("list")) {
+        Matcher m = labelValues.matcher(v.path("query").path("query").asString(""));
+        if (m.matches())
+          out.add(
+              "count by (" + m.group(2) + ") (" + m.group(1).replaceAll("\\$[a-z_]+", ".*") + ")");
       }
     }
     return out;
