@@ -340,6 +340,26 @@ class DeployConfigTest {
   }
 
   @Test
+  void dashboards_showTheAlertingAndOpenTelemetryJvmMetrics() throws Exception {
+    Set<String> queried = new TreeSet<>();
+
+    for (String query : dashboardQueries()) queried.addAll(metricNames(query));
+
+    assertThat(queried)
+        .contains(
+            "book_creator_alerts_firing",
+            "book_creator_notifications_total",
+            "book_creator_notification_outbox_depth",
+            "jvm_memory_used_bytes",
+            "jvm_gc_duration_seconds_sum",
+            "jvm_thread_count",
+            "jvm_class_count",
+            "jvm_cpu_time_seconds_total",
+            "jvm_cpu_recent_utilization")
+        .noneMatch(m -> m.startsWith("jvm_threads_") || m.startsWith("jvm_gc_collection_"));
+  }
+
+  @Test
   void metricNamesAndSelectors_ofAQuery_leaveOutFunctionsLabelsGroupingAndStrings() {
     String q =
         "1 - (sum by (gen_ai_provider_name) (increase(x_count{error_type!=\"\"}[5m])) or"

@@ -75,6 +75,8 @@ class PrometheusServeTest {
     flags.put(Setting.MAX_ATTEMPTS, "6");
     flags.put(Setting.BACKOFF_BASE, "10ms");
     flags.put(Setting.BACKOFF_MAX, "50ms");
+    // A notifier, so the notification counters have series (its deliveries fail: nothing listens).
+    flags.put(Setting.NOTIFY_WEBHOOKS, "http://127.0.0.1:1/hook");
     Settings settings = Settings.load(null, Map.of(), flags);
     // jvm.gc.duration has no series before a collection; serve runs in this JVM, so have one.
     System.gc();
