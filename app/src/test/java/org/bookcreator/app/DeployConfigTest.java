@@ -327,16 +327,36 @@ class DeployConfigTest {
     for (String query : dashboardQueries()) {
       for (String metric : metricNames(query)) {
         String base = metric.replaceAll("_(bucket|count|sum)$", "");
-        boolean jvm = metric.matches("(jvm|process)_.+") && docs.contains("`jvm_*`, `process_*`");
+        boolean process = metric.matches("process_.+") && docs.contains("`process_*`");
         if (!documented.contains(metric)
             && !documented.contains(base)
-            && !jvm
+            && !process
             && !PROMETHEUS_OWN.contains(metric)) undocumented.add(metric);
       }
     }
 
     assertThat(documented).contains("book_creator_runs_in_stage", "gen_ai_client_token_usage");
     assertThat(undocumented).isEmpty();
+  }
+
+  @Test
+  void dashboards_showTheAlertingAndOpenTelemetryJvmMetrics() throws Exception {
+    Set<String> queried = new TreeSet<>();
+
+    for (String query : dashboardQueries()) queried.addAll(metricNames(query));
+
+    assertThat(queried)
+        .contains(
+            "book_creator_alerts_firing",
+            "book_creator_notifications_total",
+            "book_creator_notification_outbox_depth",
+            "jvm_memory_used_bytes",
+            "jvm_gc_duration_seconds_sum",
+            "jvm_thread_count",
+            "jvm_class_count",
+            "jvm_cpu_time_seconds_total",
+            "jvm_cpu_recent_utilization")
+        .noneMatch(m -> m.startsWith("jvm_threads_") || m.startsWith("jvm_gc_collection_"));
   }
 
   @Test
@@ -462,6 +482,24 @@ class DeployConfigTest {
                   .replace("$__interval", "15s")
                   .replaceAll("\\$[a-z_]+", ".*"));
         }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The selector and label of every {@code label_values(selector, label)} variable of every
+   * dashboard, as {@code count by (label) (selector)}: a query that lists the variable's values.
+   */
+  static List<String> variableQueries() throws IOException {
+    List<String> out = new ArrayList<>();
+    Pattern labelValues = Pattern.compile("label_values\\((.+), *([a-z_]+)\\)");
+    for (Path file : dashboards()) {
+      for (JsonNode v : JSON.readTree(file.toFile()).path("templating").path("list")) {
+        Matcher m = labelValues.matcher(v.path("query").path("query").asString(""));
+        if (m.matches())
+          out.add(
+              "count by (" + m.group(2) + ") (" + m.group(1).replaceAll("\\$[a-z_]+", ".*") + ")");
       }
     }
     return out;

@@ -75,7 +75,11 @@ class PrometheusServeTest {
     flags.put(Setting.MAX_ATTEMPTS, "6");
     flags.put(Setting.BACKOFF_BASE, "10ms");
     flags.put(Setting.BACKOFF_MAX, "50ms");
+    // A notifier, so the notification counters have series (its deliveries fail: nothing listens).
+    flags.put(Setting.NOTIFY_WEBHOOKS, "http://127.0.0.1:1/hook");
     Settings settings = Settings.load(null, Map.of(), flags);
+    // jvm.gc.duration has no series before a collection; serve runs in this JVM, so have one.
+    System.gc();
     serving =
         ServeCommand.Serving.start(
             settings, Observability.start(settings, Observability.Mode.FOREGROUND));
@@ -211,6 +215,47 @@ class PrometheusServeTest {
 
     assertThat(queries).hasSizeGreaterThanOrEqualTo(70);
     assertThat(empty).isEmpty();
+  }
+
+  @Test
+  void everyDashboardVariable_listsValues_andInstanceListsTheServeTarget() throws Exception {
+    List<String> variables = DeployConfigTest.variableQueries();
+
+    Map<String, String> empty =
+        await(
+            "values for every dashboard variable",
+            () -> {
+              Map<String, String> none = new LinkedHashMap<>();
+              for (String q : variables) if (query(q).isEmpty()) none.put(q, "no values");
+              return none;
+            },
+            Map::isEmpty);
+    JsonNode instances =
+        query(
+            "count by (instance) (target_info{job=\"book-creator\","
+                + " service_name=\"book-creator\"})");
+
+    assertThat(variables).anyMatch(q -> q.startsWith("count by (instance) (target_info{"));
+    assertThat(empty).isEmpty();
+    assertThat(instances).hasSize(1);
+    assertThat(instances.get(0).path("metric").path("instance").asString())
+        .isEqualTo(targets.get(0));
+  }
+
+  @Test
+  void targetInfo_namesTheService_itsVersionAndThisProcess() throws Exception {
+    JsonNode info =
+        await(
+            "target_info scraped",
+            () -> query("target_info{job=\"book-creator\"}"),
+            r -> !r.isEmpty());
+
+    JsonNode labels = info.get(0).path("metric");
+    assertThat(info).hasSize(1);
+    assertThat(labels.path("service_name").asString()).isEqualTo("book-creator");
+    assertThat(labels.path("service_version").asString()).isNotBlank();
+    assertThat(labels.path("service_instance_id").asString())
+        .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   }
 
   /**

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
@@ -278,10 +279,24 @@ class TelemetryTest {
     p.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
     p.getOutputStream().close();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    boolean ok = p.waitFor() == 0;
+    int exit = p.waitFor();
+    // Exit 3 is lint findings only (1 would be a parse error). OpenTelemetry's JVM conventions name
+    // gauges jvm.class.count, jvm.cpu.count and jvm.thread.count, which Prometheus' naming lint
+    // dislikes for their "_count" suffix, and the exporter writes target_info without help text;
+    // public dashboards query those names, so those findings are expected.
+    boolean ok =
+        exit == 0
+            || exit == 3
+                && output.lines().allMatch(l -> l.isBlank() || EXPECTED_LINT.matcher(l).matches());
     if (!ok) System.err.println("promtool: " + output);
     return ok;
   }
+
+  /** promtool's lint findings for names that OpenTelemetry's conventions and exporter give. */
+  private static final Pattern EXPECTED_LINT =
+      Pattern.compile(
+          "jvm_(class|cpu|thread)_count non-histogram and non-summary metrics should not have"
+              + " \"_count\" suffix|target_info no help text");
 
   @Test
   void countersWithKnownLabels_areExportedAtZero_beforeAnyRun() throws Exception {

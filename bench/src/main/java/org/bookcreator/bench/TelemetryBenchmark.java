@@ -190,7 +190,8 @@ public class TelemetryBenchmark {
       span.setAttribute(SemConv.GEN_AI_RESPONSE_MODEL, "sim-standard");
       span.setAttribute(SemConv.GEN_AI_USAGE_INPUT_TOKENS, 1200L);
       span.setAttribute(SemConv.GEN_AI_USAGE_OUTPUT_TOKENS, 800L);
-      metrics.modelCall("simulated", "sim-standard", null, 0.42, 1200, 800);
+      metrics.modelCall(
+          "simulated", "simulated.local", "sim-standard", "sim-standard", null, 0.42, 1200, 800);
       metrics.cost("chapter_writing", "simulated", "sim-standard", "fiction", 0.0044);
       log.atInfo()
           .addKeyValue("provider", "simulated")

@@ -373,10 +373,17 @@ public final class BookMetrics {
     guard(() -> schemaViolations.add(1, attrs(SemConv.L_AGENT_ROLE, role)));
   }
 
-  /** One model call: its duration, tokens, errors. {@code errorType} is null on success. */
+  /**
+   * One model call: its duration, tokens, errors. {@code errorType} is null on success; {@code
+   * responseModel} (the model that answered) is null when none did. Both models are labelled by
+   * their catalogue name, others folded into {@code other}; {@code serverAddress} is the host of
+   * the configured provider (one per provider, so bounded).
+   */
   public void modelCall(
       String provider,
+      String serverAddress,
       String requestModel,
+      String responseModel,
       String errorType,
       double seconds,
       long inputTokens,
@@ -386,21 +393,59 @@ public final class BookMetrics {
           String op = SemConv.GEN_AI_OPERATION_NAME.getKey();
           String prov = SemConv.GEN_AI_PROVIDER_NAME.getKey();
           String mod = SemConv.GEN_AI_REQUEST_MODEL.getKey();
+          String srv = SemConv.SERVER_ADDRESS.getKey();
           String chat = SemConv.OPERATION_CHAT;
           String m = modelLabel(provider, requestModel);
-          operationDuration.record(
-              seconds,
-              errorType == null
-                  ? attrs(op, chat, prov, provider, mod, m)
-                  : attrs(
-                      op, chat, prov, provider, mod, m, SemConv.ERROR_TYPE.getKey(), errorType));
           if (errorType == null) {
+            String resp = SemConv.GEN_AI_RESPONSE_MODEL.getKey();
+            String r = modelLabel(provider, responseModel);
+            operationDuration.record(
+                seconds, attrs(op, chat, prov, provider, srv, serverAddress, mod, m, resp, r));
             String type = SemConv.GEN_AI_TOKEN_TYPE.getKey();
             tokenUsage.record(
-                inputTokens, attrs(op, chat, prov, provider, mod, m, type, SemConv.TOKEN_INPUT));
+                inputTokens,
+                attrs(
+                    op,
+                    chat,
+                    prov,
+                    provider,
+                    srv,
+                    serverAddress,
+                    mod,
+                    m,
+                    resp,
+                    r,
+                    type,
+                    SemConv.TOKEN_INPUT));
             tokenUsage.record(
-                outputTokens, attrs(op, chat, prov, provider, mod, m, type, SemConv.TOKEN_OUTPUT));
+                outputTokens,
+                attrs(
+                    op,
+                    chat,
+                    prov,
+                    provider,
+                    srv,
+                    serverAddress,
+                    mod,
+                    m,
+                    resp,
+                    r,
+                    type,
+                    SemConv.TOKEN_OUTPUT));
           } else {
+            operationDuration.record(
+                seconds,
+                attrs(
+                    op,
+                    chat,
+                    prov,
+                    provider,
+                    srv,
+                    serverAddress,
+                    mod,
+                    m,
+                    SemConv.ERROR_TYPE.getKey(),
+                    errorType));
             providerErrors.add(
                 1, attrs(SemConv.L_PROVIDER, provider, SemConv.L_ERROR_TYPE, errorType));
           }

@@ -36,6 +36,8 @@ public final class SemConv {
   public static final AttributeKey<String> GEN_AI_OUTPUT_MESSAGES =
       AttributeKey.stringKey("gen_ai.output.messages");
   public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  public static final AttributeKey<String> SERVER_ADDRESS =
+      AttributeKey.stringKey("server.address");
   public static final String OPERATION_CHAT = "chat";
   public static final String OPERATION_INVOKE_AGENT = "invoke_agent";
   public static final String TOKEN_INPUT = "input";

@@ -66,6 +66,7 @@ public final class ModelCallTelemetry {
             .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
             .setAttribute(SemConv.GEN_AI_PROVIDER_NAME, llm.provider())
             .setAttribute(SemConv.GEN_AI_REQUEST_MODEL, request.model())
+            .setAttribute(SemConv.SERVER_ADDRESS, llm.serverAddress())
             .setAttribute(SemConv.RUN_ID, context.runId())
             .setAttribute(SemConv.ATTEMPT, (long) context.attempt())
             .startSpan();
@@ -80,7 +81,7 @@ public final class ModelCallTelemetry {
     }
     end(span, request, result);
     ModelCall call = new ModelCall(llm.provider(), request, context, result, settle.apply(result));
-    record(call);
+    record(call, llm.serverAddress());
     return call;
   }
 
@@ -131,7 +132,7 @@ public final class ModelCallTelemetry {
     }
   }
 
-  private void record(ModelCall call) {
+  private void record(ModelCall call, String serverAddress) {
     try {
       LlmResult result = call.result();
       Usage usage = result.usage();
@@ -140,7 +141,9 @@ public final class ModelCallTelemetry {
       String requestModel = call.request().model();
       metrics.modelCall(
           provider,
+          serverAddress,
           requestModel.equals("default") ? result.model() : requestModel,
+          error == null ? result.model() : null,
           error,
           result.latency().toNanos() / 1e9,
           usage.inputTokens() + usage.cacheReadTokens() + usage.cacheWriteTokens(),

@@ -34,6 +34,7 @@ class ModelCallTelemetryTest {
   private static final class FakeLlmClient implements LlmClient {
     private final Function<LlmRequest, LlmResult> answer;
     SpanContext currentDuringCall;
+    String serverAddress = "simulated.local";
 
     FakeLlmClient(Function<LlmRequest, LlmResult> answer) {
       this.answer = answer;
@@ -46,6 +47,11 @@ class ModelCallTelemetryTest {
     @Override
     public String provider() {
       return "simulated";
+    }
+
+    @Override
+    public String serverAddress() {
+      return serverAddress;
     }
 
     @Override
@@ -197,7 +203,8 @@ class ModelCallTelemetryTest {
           .contains("book_creator_cost_usd_total{category=\"fiction\",model=\"sim-large\",")
           .doesNotContain("sim-standard-2026-05-01")
           .doesNotContain("router/large-v7")
-          .doesNotContain("model=\"other\"");
+          .as("the cost of a model outside the catalogue, priced by the requested one")
+          .doesNotContain(",model=\"other\"");
       catalogued.flush();
       assertThat(stored)
           .extracting(span -> span.attributes().get("gen_ai.response.model"))
@@ -208,6 +215,62 @@ class ModelCallTelemetryTest {
     } finally {
       catalogued.close();
     }
+  }
+
+  @Test
+  void genAiMetrics_carryTheResponseModelAndServerAddress_boundedByTheCatalogue() {
+    TelemetrySdk catalogued =
+        TelemetrySdk.create(
+            new TelemetryConfig(
+                "test", true, false, 1.0, false, PriceTable.defaults().modelLabels()),
+            Redactor.none(),
+            List.of());
+    try {
+      ModelCallTelemetry labelled = new ModelCallTelemetry(catalogued, logger);
+      FakeLlmClient dated =
+          FakeLlmClient.answering(completed("sim-standard-2026-05-01", Usage.of(1200, 800)));
+      dated.serverAddress = "llm.example.org";
+      FakeLlmClient unknown =
+          FakeLlmClient.answering(completed("router/large-v7", Usage.of(10, 10)));
+      unknown.serverAddress = "llm.example.org";
+
+      labelled.call(dated, request, context, r -> Optional.empty());
+      labelled.call(unknown, request, context, r -> Optional.empty());
+
+      List<String> genAi =
+          catalogued
+              .scrape()
+              .lines()
+              .filter(l -> l.startsWith("gen_ai_client_") && l.contains("_count{"))
+              .toList();
+      assertThat(genAi)
+          .hasSize(6)
+          .allMatch(l -> l.contains("server_address=\"llm.example.org\""))
+          .anyMatch(l -> l.contains("gen_ai_response_model=\"sim-standard\""))
+          .anyMatch(l -> l.contains("gen_ai_response_model=\"other\""))
+          .noneMatch(l -> l.contains("2026-05-01") || l.contains("router/large-v7"));
+    } finally {
+      catalogued.close();
+    }
+  }
+
+  @Test
+  void failedCall_metricsHaveTheServerAddress_andNoResponseModel() {
+    FakeLlmClient llm =
+        FakeLlmClient.answering(
+            new LlmResult.Fatal(
+                ErrorType.AUTHENTICATION, "401: bad key", "sim-standard", Duration.ofMillis(15)));
+    llm.serverAddress = "api.example.com";
+
+    calls.call(llm, request, context, r -> Optional.empty());
+
+    assertThat(telemetry.scrape())
+        .contains(
+            "gen_ai_client_operation_duration_seconds_count{error_type=\"authentication\","
+                + "gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"simulated\","
+                + "gen_ai_request_model=\"sim-standard\",server_address=\"api.example.com\"} 1")
+        .doesNotContain("gen_ai_response_model");
+    assertThat(onlySpan().attributes()).containsEntry("server.address", "api.example.com");
   }
 
   @Test

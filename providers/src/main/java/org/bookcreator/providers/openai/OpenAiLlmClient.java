@@ -60,6 +60,12 @@ public final class OpenAiLlmClient implements LlmClient {
     return PROVIDER;
   }
 
+  /** The configured base URL's host. */
+  @Override
+  public String serverAddress() {
+    return endpoint.getHost();
+  }
+
   @Override
   public LlmResult complete(LlmRequest request) {
     String model = request.model().equals("default") ? settings.defaultModel() : request.model();

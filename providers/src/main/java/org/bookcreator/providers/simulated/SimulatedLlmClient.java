@@ -31,6 +31,9 @@ public final class SimulatedLlmClient implements LlmClient {
   public static final String PROVIDER = "simulated";
   public static final String DEFAULT_MODEL = "sim-standard";
 
+  /** The {@code server.address} of simulated calls, which reach no server. */
+  public static final String SERVER_ADDRESS = "simulated.local";
+
   private final SimulationConfig config;
 
   public SimulatedLlmClient(SimulationConfig config) {
@@ -40,6 +43,11 @@ public final class SimulatedLlmClient implements LlmClient {
   @Override
   public String provider() {
     return PROVIDER;
+  }
+
+  @Override
+  public String serverAddress() {
+    return SERVER_ADDRESS;
   }
 
   @Override

@@ -222,6 +222,18 @@ class OpenAiLlmClientTest {
   }
 
   @Test
+  void serverAddress_isTheConfiguredBaseUrlsHost() {
+    OpenAiLlmClient client =
+        new OpenAiLlmClient(
+            new HttpProviderSettings(
+                "openai", URI.create("https://llm.example.org:8443/v1"), Optional.empty(), "m", 2));
+
+    String address = client.serverAddress();
+
+    assertThat(address).isEqualTo("llm.example.org");
+  }
+
+  @Test
   void timeouts_andRefusedConnections_areRetryable() throws Exception {
     String base = serve(200, Map.of(), "{}", 3000);
     LlmResult slow =

@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.instrumentation.runtimetelemetry.RuntimeTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.resources.Resource;
@@ -17,7 +18,7 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.ModelLabels;
@@ -34,9 +36,11 @@ import org.bookcreator.telemetry.Telemetry;
 import org.bookcreator.telemetry.TelemetryConfig;
 
 /**
- * The telemetry of one process wired to the OpenTelemetry SDK: metrics read by Prometheus (with JVM
- * metrics beside them), spans sent to the processors given. Built once by the composition root,
- * which hands it on as a {@link Telemetry}: nothing but the app sees this type. Thread-safe.
+ * The telemetry of one process wired to the OpenTelemetry SDK: metrics read by Prometheus (JVM
+ * metrics under OpenTelemetry's runtime conventions, the Prometheus client's {@code process_*}
+ * beside them, and {@code target_info} naming the service), spans sent to the processors given.
+ * Built once by the composition root, which hands it on as a {@link Telemetry}: nothing but the app
+ * sees this type. Thread-safe.
  */
 public final class TelemetrySdk extends Telemetry implements AutoCloseable {
   private static final String SCOPE = "org.bookcreator";
@@ -45,6 +49,7 @@ public final class TelemetrySdk extends Telemetry implements AutoCloseable {
   private final SdkTracerProvider tracerProvider;
   private final PrometheusRegistry registry;
   private final Sampler rootSampler;
+  private final RuntimeTelemetry runtime;
 
   private TelemetrySdk(
       TelemetryConfig config,
@@ -52,9 +57,11 @@ public final class TelemetrySdk extends Telemetry implements AutoCloseable {
       SdkMeterProvider meterProvider,
       SdkTracerProvider tracerProvider,
       PrometheusRegistry registry,
+      RuntimeTelemetry runtime,
       Redactor redactor,
       BookMetrics metrics) {
     super(config, openTelemetry, metrics, redactor);
+    this.runtime = runtime;
     this.meterProvider = meterProvider;
     this.tracerProvider = tracerProvider;
     this.registry = registry;
@@ -69,6 +76,7 @@ public final class TelemetrySdk extends Telemetry implements AutoCloseable {
         null,
         null,
         new PrometheusRegistry(),
+        null,
         Redactor.none(),
         new BookMetrics(OpenTelemetry.noop().getMeter(SCOPE), ModelLabels.allowing(Set.of())));
   }
@@ -94,21 +102,14 @@ public final class TelemetrySdk extends Telemetry implements AutoCloseable {
       SpanSink spanStore,
       int spanQueue,
       List<SpanProcessor> spanProcessors) {
-    Resource resource =
-        Resource.getDefault()
-            .merge(
-                Resource.create(
-                    Attributes.of(AttributeKey.stringKey("service.name"), config.service())));
+    Resource resource = Resource.getDefault().merge(Resource.create(serviceAttributes(config)));
     PrometheusRegistry registry = new PrometheusRegistry();
     SdkMeterProvider meters = null;
     if (config.metrics()) {
       PrometheusMetricReader reader =
-          PrometheusMetricReader.builder()
-              .setOtelScopeLabelsEnabled(false)
-              .setTargetInfoMetricEnabled(false)
-              .build();
+          PrometheusMetricReader.builder().setOtelScopeLabelsEnabled(false).build();
       registry.register(reader);
-      JvmMetrics.builder().register(registry);
+      ProcessMetrics.builder().register(registry);
       meters =
           SdkMeterProvider.builder().setResource(resource).registerMetricReader(reader).build();
     }
@@ -133,7 +134,27 @@ public final class TelemetrySdk extends Telemetry implements AutoCloseable {
     var sdk = OpenTelemetrySdk.builder();
     if (meters != null) sdk.setMeterProvider(meters);
     if (tracers != null) sdk.setTracerProvider(tracers);
-    return new TelemetrySdk(config, sdk.build(), meters, tracers, registry, redactor, metrics);
+    OpenTelemetrySdk otel = sdk.build();
+    // JVM metrics from the JMX beans (memory, GC, threads, classes, CPU), no JFR recording.
+    RuntimeTelemetry runtime = meters == null ? null : RuntimeTelemetry.create(otel);
+    return new TelemetrySdk(config, otel, meters, tracers, registry, runtime, redactor, metrics);
+  }
+
+  /**
+   * What names this process on every signal, and on {@code /metrics} as {@code target_info}: {@code
+   * service.name} from the config, {@code service.version} from the jar's manifest ({@code dev}
+   * when run from classes), and a {@code service.instance.id} new to each process, as the resource
+   * conventions ask.
+   */
+  static Attributes serviceAttributes(TelemetryConfig config) {
+    String version = TelemetrySdk.class.getPackage().getImplementationVersion();
+    return Attributes.of(
+        AttributeKey.stringKey("service.name"),
+        config.service(),
+        AttributeKey.stringKey("service.version"),
+        version == null ? "dev" : version,
+        AttributeKey.stringKey("service.instance.id"),
+        UUID.randomUUID().toString());
   }
 
   @Override
@@ -186,6 +207,7 @@ public final class TelemetrySdk extends Telemetry implements AutoCloseable {
   /** Exports what is buffered (spans) and stops. */
   @Override
   public void close() {
+    if (runtime != null) runtime.close();
     if (tracerProvider != null) tracerProvider.shutdown().join(10, TimeUnit.SECONDS);
     if (meterProvider != null) meterProvider.shutdown().join(10, TimeUnit.SECONDS);
   }
