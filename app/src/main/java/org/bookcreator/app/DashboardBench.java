@@ -292,7 +292,7 @@ final class DashboardBench {
             + " (client-side latency over loopback: an upper bound of the server's time)%n",
         requests.size(), repeat, warmup, over, TARGET_MS, failures);
     out.flush();
-    return failures == 0 ? ExitCodes.OK : 1;
+    return failures == 0 ? ExitCodes.OK : ExitCodes.RUN_FAILED;
   }
 
   private static void fill(PrintWriter out, Store store, Sizes s, Instant now) {
