@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,7 +152,13 @@ final class DashboardBench {
         };
     List<Request> r = new ArrayList<>();
     r.add(new Request("overview", "costs", i -> "/api/costs"));
-    r.add(new Request("overview", "costs by day, 14 days", i -> "/api/costs?by=day&since=14d"));
+    // As the page asks since the commit after 044f9cf: from the first UTC day it draws.
+    String firstDay = LocalDate.now(ZoneOffset.UTC).minusDays(13).toString();
+    r.add(
+        new Request(
+            "overview", "costs by day, 14 UTC days", i -> "/api/costs?by=day&since=" + firstDay));
+    // What it asked before: a span back, ending mid-day.
+    r.add(new Request("overview", "costs by day, since=14d", i -> "/api/costs?by=day&since=14d"));
     r.add(new Request("overview", "alerts", i -> "/api/alerts"));
     r.add(new Request("overview", "stalls", i -> "/api/stalls"));
     r.add(new Request("runs", "runs (newest first)", i -> "/api/runs?limit=50"));
