@@ -14,7 +14,7 @@ export function overview(main) {
     try {
       const [all, daily, alerts, stalls] = await Promise.all([
         get('/api/costs'),
-        get(`/api/costs?by=day&since=${DAYS}d`),
+        get(`/api/costs?by=day&since=${firstDay()}`),
         get('/api/alerts'),
         get('/api/stalls'),
       ]);
@@ -25,6 +25,16 @@ export function overview(main) {
   };
   draw();
   follow({ onRun: coalesce(draw, 1000), onResync: draw });
+}
+
+/**
+ * The first UTC day the spend chart draws, as a date: whole days, so the API answers from its
+ * daily rollup (a span back such as 14d ends mid-day and makes it sum the ledger's rows).
+ */
+function firstDay() {
+  const d = new Date();
+  const today = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  return new Date(today - (DAYS - 1) * 86400000).toISOString().slice(0, 10);
 }
 
 function render(main, all, daily, alerts, stalls) {

@@ -60,8 +60,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--repeat",
-      defaultValue = "5",
-      description = "Measured repetitions, 1..1000 (default: ${DEFAULT-VALUE}).")
+      description = "Measured repetitions, 1..1000 (default: 5; 50 with --dashboard).")
   String repeatFlag;
 
   private int repeat;
@@ -169,9 +168,41 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--warmup",
-      defaultValue = "1",
-      description = "Unmeasured warm-up repetitions, 0..1000 (default: ${DEFAULT-VALUE}).")
+      description = "Unmeasured warm-up repetitions, 0..1000 (default: 1; 5 with --dashboard).")
   String warmupFlag;
+
+  @Option(
+      names = "--dashboard",
+      description = {
+        "Instead of books: fill a store with --projects projects, --runs runs, --ledger-rows",
+        "ledger rows and --log-records log lines (defaults 10,000, 100,000, 1,000,000 and",
+        "1,000,000 here), serve the API over it and time every GET of the dashboard's pages:",
+        "p50, p95 and max per request, --repeat times after --warmup; fails on any non-2xx."
+      })
+  boolean dashboard;
+
+  @Option(
+      names = "--keep-store",
+      paramLabel = "DIR",
+      description =
+          "With --dashboard: the data directory of the library, filled when it has none and kept,"
+              + " so a later run times the same library (default: a temporary one, deleted).")
+  Path keepStore;
+
+  @Option(
+      names = "--projects",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description = "Projects of --dashboard, 1..1000000 (default: ${DEFAULT-VALUE}).")
+  String projectsFlag;
+
+  @Option(
+      names = "--runs",
+      paramLabel = "N",
+      defaultValue = "100000",
+      description =
+          "Runs of --dashboard, at least --projects, up to 10000000 (default: ${DEFAULT-VALUE}).")
+  String runsFlag;
 
   private int warmup;
 
@@ -179,8 +210,12 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     books = Flags.wholeNumber("--books", booksFlag, 1, 1000);
     chapters = Flags.wholeNumber("--chapters", chaptersFlag, 1, 100);
-    repeat = Flags.wholeNumber("--repeat", repeatFlag, 1, 1000);
-    warmup = Flags.wholeNumber("--warmup", warmupFlag, 0, 1000);
+    repeat =
+        Flags.wholeNumber(
+            "--repeat", repeatFlag == null ? (dashboard ? "50" : "5") : repeatFlag, 1, 1000);
+    warmup =
+        Flags.wholeNumber(
+            "--warmup", warmupFlag == null ? (dashboard ? "5" : "1") : warmupFlag, 0, 1000);
     livePages = Flags.wholeNumber("--live-pages", livePagesFlag, 0, 1000);
     ledgerRows = Flags.wholeNumber("--ledger-rows", ledgerRowsFlag, 0, 100_000_000);
     logRecords = Flags.wholeNumber("--log-records", logRecordsFlag, 0, 100_000_000);
@@ -197,6 +232,24 @@ final class BenchCommand implements Callable<Integer> {
           out,
           runs,
           ledgerRows > 0 ? ledgerRows : 1_000_000,
+          warmup,
+          repeat,
+          BenchCommand::scratch);
+    }
+    if (dashboard) {
+      org.bookcreator.telemetry.sdk.LogSetup.install(
+          org.bookcreator.telemetry.LogConfig.console(
+              "book-creator", org.bookcreator.telemetry.LogConfig.Console.OFF, "ERROR"),
+          org.bookcreator.telemetry.Redactor.none(),
+          () -> {});
+      return DashboardBench.run(
+          out,
+          new DashboardBench.Sizes(
+              Flags.wholeNumber("--projects", projectsFlag, 1, 1_000_000),
+              Flags.wholeNumber("--runs", runsFlag, 1, 10_000_000),
+              ledgerRows > 0 ? ledgerRows : 1_000_000,
+              logRecords > 0 ? logRecords : 1_000_000),
+          java.util.Optional.ofNullable(keepStore),
           warmup,
           repeat,
           BenchCommand::scratch);
@@ -510,65 +563,9 @@ final class BenchCommand implements Callable<Integer> {
     try (Engine scratch = scratch(dir)) {
       Store store = scratch.store;
       java.util.Random random = new java.util.Random(1);
-      String[] stages = {
-        "outline", "structure_critique", "research", "chapter_writing", "editing", "fact_check"
-      };
-      String[] roles = {"planner", "critic", "researcher", "writer", "editor", "fact_checker"};
       long t0 = java.time.Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
       long fillStart = System.nanoTime();
-      List<org.bookcreator.telemetry.LogLine> batch = new ArrayList<>(10_000);
-      for (int i = 0; i < logRecords; i++) {
-        int run = random.nextInt(2000);
-        int roll = random.nextInt(100);
-        String level = roll < 1 ? "ERROR" : roll < 5 ? "WARN" : "INFO";
-        String stage = stages[random.nextInt(stages.length)];
-        String role = roles[random.nextInt(roles.length)];
-        long ts = t0 + i * 50L;
-        String json =
-            "{\"ts\":\""
-                + java.time.Instant.ofEpochMilli(ts)
-                + "\",\"level\":\""
-                + level
-                + "\",\"logger\":\"org.bookcreator.core.pipeline.AgentExecutor\","
-                + "\"thread\":\"worker-3\",\"message\":\"llm call "
-                + (level.equals("INFO") ? "ok" : "failed: 503")
-                + "\",\"service\":\"book-creator\","
-                + "\"project_id\":\"prj_"
-                + (run / 20)
-                + "\",\"run_id\":\"run_"
-                + run
-                + "\",\"stage\":\""
-                + stage
-                + "\",\"agent_role\":\""
-                + role
-                + "\",\"trace_id\":\""
-                + org.bookcreator.telemetry.Telemetry.traceIdFor("run_" + run)
-                + "\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
-                + "\"latency_ms\":"
-                + random.nextInt(3000)
-                + ",\"input_tokens\":"
-                + random.nextInt(8000)
-                + ",\"output_tokens\":"
-                + random.nextInt(3000)
-                + "}";
-        batch.add(
-            new org.bookcreator.telemetry.LogLine(
-                ts,
-                level,
-                "prj_" + (run / 20),
-                "run_" + run,
-                stage,
-                role,
-                "openai",
-                org.bookcreator.telemetry.Telemetry.traceIdFor("run_" + run),
-                null,
-                json));
-        if (batch.size() == 10_000) {
-          store.recordLogs(batch);
-          batch.clear();
-        }
-      }
-      store.recordLogs(batch);
+      fillLogs(store, logRecords, random, 2000, r -> "run_" + r, r -> "prj_" + (r / 20), t0, 50);
       out.printf(
           "filled %,d log records in %d ms%n",
           logRecords, Duration.ofNanos(System.nanoTime() - fillStart).toMillis());
@@ -601,13 +598,85 @@ final class BenchCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /**
+   * Writes {@code records} synthetic log records of {@code runs} runs (4% WARN, 1% ERROR, the rest
+   * INFO), one every {@code stepMs} from {@code t0}, 10,000 per transaction.
+   */
+  static void fillLogs(
+      Store store,
+      int records,
+      java.util.Random random,
+      int runs,
+      java.util.function.IntFunction<String> runId,
+      java.util.function.IntFunction<String> projectId,
+      long t0,
+      long stepMs) {
+    String[] stages = {
+      "outline", "structure_critique", "research", "chapter_writing", "editing", "fact_check"
+    };
+    String[] roles = {"planner", "critic", "researcher", "writer", "editor", "fact_checker"};
+    List<org.bookcreator.telemetry.LogLine> batch = new ArrayList<>(10_000);
+    for (int i = 0; i < records; i++) {
+      int run = random.nextInt(runs);
+      int roll = random.nextInt(100);
+      String level = roll < 1 ? "ERROR" : roll < 5 ? "WARN" : "INFO";
+      String stage = stages[random.nextInt(stages.length)];
+      String role = roles[random.nextInt(roles.length)];
+      long ts = t0 + i * stepMs;
+      String json =
+          "{\"ts\":\""
+              + java.time.Instant.ofEpochMilli(ts)
+              + "\",\"level\":\""
+              + level
+              + "\",\"logger\":\"org.bookcreator.core.pipeline.AgentExecutor\","
+              + "\"thread\":\"worker-3\",\"message\":\"llm call "
+              + (level.equals("INFO") ? "ok" : "failed: 503")
+              + "\",\"service\":\"book-creator\","
+              + "\"project_id\":\""
+              + projectId.apply(run)
+              + "\",\"run_id\":\""
+              + runId.apply(run)
+              + "\",\"stage\":\""
+              + stage
+              + "\",\"agent_role\":\""
+              + role
+              + "\",\"trace_id\":\""
+              + org.bookcreator.telemetry.Telemetry.traceIdFor(runId.apply(run))
+              + "\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\","
+              + "\"latency_ms\":"
+              + random.nextInt(3000)
+              + ",\"input_tokens\":"
+              + random.nextInt(8000)
+              + ",\"output_tokens\":"
+              + random.nextInt(3000)
+              + "}";
+      batch.add(
+          new org.bookcreator.telemetry.LogLine(
+              ts,
+              level,
+              projectId.apply(run),
+              runId.apply(run),
+              stage,
+              role,
+              "openai",
+              org.bookcreator.telemetry.Telemetry.traceIdFor(runId.apply(run)),
+              null,
+              json));
+      if (batch.size() == 10_000) {
+        store.recordLogs(batch);
+        batch.clear();
+      }
+    }
+    store.recordLogs(batch);
+  }
+
   /** A scratch store in {@code dir} for the store benchmarks: no pipeline, no telemetry. */
   static Engine scratch(Path dir) {
     Settings settings = Settings.load(null, Map.of(), Map.of(Setting.DATA_DIR, dir.toString()));
     return Engine.open(settings, noTelemetry(), Engine.Use.EXCLUSIVE);
   }
 
-  private static Observability.Observed noTelemetry() {
+  static Observability.Observed noTelemetry() {
     return new Observability.Observed(TelemetrySdk.noop(), null);
   }
 

@@ -1901,11 +1901,15 @@ public final class SqliteStore implements Store {
     f.search()
         .ifPresent(
             q -> {
-              where.append(" AND (r.id = ? OR p.title LIKE ? ESCAPE '\\')");
+              // Both sides of the OR use an index (the run id, the runs of a project), so the
+              // matches are found without reading every run joined to its project.
+              where.append(
+                  " AND (r.id = ? OR r.project_id IN (SELECT id FROM projects WHERE title LIKE ?"
+                      + " ESCAPE '\\'))");
               args.add(q);
               args.add("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
             });
-    boolean byProject = f.category().isPresent() || f.search().isPresent();
+    boolean byProject = f.category().isPresent();
     boolean byCost = f.sort() == RunFilter.Sort.COST;
     String from =
         " FROM runs r"
