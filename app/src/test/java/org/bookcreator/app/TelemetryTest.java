@@ -169,7 +169,8 @@ class TelemetryTest {
   /**
    * The series of Book Creator's own metrics and the GenAI and HTTP ones, leaving out the JVM's and
    * the process's: a garbage collection of a kind not seen before adds a histogram of its own
-   * (jvm_gc_duration_seconds{jvm_gc_name, jvm_gc_action}), which says nothing of labels per project.
+   * (jvm_gc_duration_seconds{jvm_gc_name, jvm_gc_action}), which says nothing of labels per
+   * project.
    */
   private static long applicationSeries(String exposition) {
     return exposition
