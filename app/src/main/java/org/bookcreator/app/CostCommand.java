@@ -130,13 +130,15 @@ final class CostCommand implements Runnable {
           // The same query service as --json and the API, so their figures cannot disagree.
           List<CostLine> lines = reports.lines(query);
           CostLine total = lines.stream().reduce(CostLine.zero(), CostLine::plus);
-          List<CategoryStats> categories = reports.categories();
+          boolean library = CostReports.coversLibrary(query);
+          List<CategoryStats> categories = library ? reports.categories() : List.of();
           reports.budget(query).ifPresent(b -> out.println(budgetLine(b)));
           out.print(
               switch (format) {
                 case "csv" -> csv(dims, lines, total);
                 case "markdown" -> markdown(dims, lines, total, categories);
-                default -> table(dims, lines, total, categories, reports.booksPerStage());
+                default ->
+                    table(dims, lines, total, categories, library ? reports.booksPerStage() : null);
               });
         }
       }
@@ -228,6 +230,7 @@ final class CostCommand implements Runnable {
                 " call(s) have no price (unknown model) and are not included in the cost; add them"
                     + " to a price file (prices.file)");
       }
+      if (stages == null) return sb.append('\n').toString(); // one project's or run's report
       sb.append("\n\nBooks by category\n");
       List<List<String>> crows = new ArrayList<>();
       for (CategoryStats c : cats) {
@@ -337,6 +340,7 @@ final class CostCommand implements Runnable {
         sb.append("**")
             .append(total.unpricedCalls())
             .append(" unpriced call(s) are not in the cost.**\n\n");
+      if (cats.isEmpty()) return sb.toString(); // one project's or run's report
       sb.append(
           "## Books by category\n\n"
               + "| category | projects | completed | failed | avg seconds | avg cost per book |"

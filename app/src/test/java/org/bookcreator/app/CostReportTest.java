@@ -64,6 +64,33 @@ class CostReportTest {
             });
   }
 
+  /**
+   * The library's figures are the whole library's: a run's report leaves them out, in every form.
+   */
+  @Test
+  void aRunsReport_hasItsOwnLines_withoutTheLibraryAnalytics() throws Exception {
+    String run;
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve(SqliteStore.DB_FILE));
+        ResultSet rs = c.createStatement().executeQuery("SELECT run_id FROM llm_calls LIMIT 1")) {
+      rs.next();
+      run = rs.getString(1);
+    }
+    Cli json =
+        Cli.run("cost", "report", "--run", run, "--format", "json", "--data-dir", data.toString());
+    Cli table = Cli.run("cost", "report", "--run", run, "--data-dir", data.toString());
+    Cli whole = Cli.run("cost", "report", "--data-dir", data.toString());
+
+    JsonNode r = Json.parse(json.out());
+    assertThat(new BigDecimal(r.path("total").path("cost_usd").asString()))
+        .isEqualByComparingTo(ledgerSum("WHERE run_id = '" + run + "'"))
+        .isPositive();
+    assertThat(r.path("categories")).isEmpty();
+    assertThat(r.path("books_per_stage")).isEmpty();
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    assertThat(table.out()).doesNotContain("Books by category").contains("total");
+    assertThat(whole.out()).contains("Books by category", "Books in progress by stage");
+  }
+
   @Test
   void filtersAndCombinedGroupings_matchTheLedger() throws Exception {
     Cli report =

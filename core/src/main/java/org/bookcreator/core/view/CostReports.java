@@ -26,7 +26,22 @@ public final class CostReports {
    * @throws java.util.NoSuchElementException when the query names a project that does not exist
    */
   public CostReportView report(CostQuery query) {
-    return CostReportView.of(query, lines(query), categories(), booksPerStage(), budget(query));
+    boolean library = coversLibrary(query);
+    return CostReportView.of(
+        query,
+        lines(query),
+        library ? categories() : List.of(),
+        library ? booksPerStage() : List.of(),
+        budget(query));
+  }
+
+  /**
+   * Whether a report carries the library analytics (books by category, books per stage): only a
+   * report of the whole library does. They are figures of every run, not of one project's or run's,
+   * and reading them costs most of such a report at scale (three reads over every completed run).
+   */
+  public static boolean coversLibrary(CostQuery query) {
+    return query.projectId().isEmpty() && query.runId().isEmpty();
   }
 
   /**
