@@ -19,6 +19,7 @@ import org.bookcreator.core.cost.CostLine;
 import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.cost.UnpricedModel;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.view.CostCsv;
 import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.PriceCatalogueView;
 import org.bookcreator.core.view.ViewJson;
@@ -160,22 +161,7 @@ final class CostCommand implements Runnable {
     }
 
     private static List<String> header(List<CostDimension> dims) {
-      List<String> h = new ArrayList<>(dims.stream().map(CostDimension::id).toList());
-      h.addAll(
-          List.of(
-              "calls",
-              "failed",
-              "unpriced",
-              "input_tokens",
-              "output_tokens",
-              "cache_read_tokens",
-              "cache_write_tokens",
-              "reasoning_tokens",
-              "cost_usd",
-              "wasted",
-              "interrupted",
-              "interrupted_est_usd"));
-      return h;
+      return CostCsv.header(dims);
     }
 
     private static List<String> row(CostLine l, List<String> keys, boolean exact) {
@@ -295,20 +281,11 @@ final class CostCommand implements Runnable {
     }
 
     private static String csv(List<CostDimension> dims, List<CostLine> lines, CostLine total) {
-      StringBuilder sb = new StringBuilder(String.join(",", header(dims))).append('\n');
-      for (CostLine l : lines)
-        sb.append(String.join(",", row(l, l.keys().stream().map(Report::csvCell).toList(), true)))
-            .append('\n');
-      sb.append(String.join(",", row(total, dims.isEmpty() ? List.of() : totalKeys(dims), true)))
-          .append('\n');
-      return sb.toString();
+      return CostCsv.of(dims, lines, total);
     }
 
     static String csvCell(String s) {
-      String c = Text.clean(s);
-      // Leading =, +, -, @ would be formulas in a spreadsheet.
-      if (!c.isEmpty() && "=+-@".indexOf(c.charAt(0)) >= 0) c = "'" + c;
-      return c.contains(",") || c.contains("\"") ? "\"" + c.replace("\"", "\"\"") + "\"" : c;
+      return CostCsv.cell(s);
     }
 
     private static String markdown(

@@ -78,11 +78,12 @@ class PrometheusServeTest {
     // A notifier, so the notification counters have series (its deliveries fail: nothing listens).
     flags.put(Setting.NOTIFY_WEBHOOKS, "http://127.0.0.1:1/hook");
     Settings settings = Settings.load(null, Map.of(), flags);
-    // jvm.gc.duration has no series before a collection; serve runs in this JVM, so have one.
-    System.gc();
     serving =
         ServeCommand.Serving.start(
             settings, Observability.start(settings, Observability.Mode.FOREGROUND));
+    // jvm.gc.duration has no series before a collection the metrics saw; serve runs in this JVM,
+    // so have one now that its listener is registered (Prometheus scrapes after it).
+    System.gc();
     targets.add("127.0.0.1:" + serving.api.port());
     if (serving.workerMetrics != null) targets.add("127.0.0.1:" + serving.workerMetrics.port());
 

@@ -14,8 +14,8 @@ import org.bookcreator.core.cost.CostLine;
 import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.store.LogQuery;
 import org.bookcreator.core.support.Json;
-import org.bookcreator.core.support.VisibleText;
 import org.bookcreator.core.view.AnalyticsQueries;
+import org.bookcreator.core.view.CostCsv;
 import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.ViewJson;
 
@@ -91,7 +91,7 @@ final class AnalyticsApi {
             + ".csv";
     ctx.header("Content-Disposition", "attachment; filename=\"" + name + "\"");
     ctx.contentType("text/csv; charset=utf-8")
-        .result(csv(query.by(), lines, total).getBytes(StandardCharsets.UTF_8));
+        .result(CostCsv.of(query.by(), lines, total).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The cost query of a request: {@code by}, {@code since}, {@code until}, {@code category}. */
@@ -130,57 +130,5 @@ final class AnalyticsApi {
                 throw ApiError.invalidField(name, e.getMessage());
               }
             });
-  }
-
-  static String csv(List<CostDimension> dims, List<CostLine> lines, CostLine total) {
-    List<String> header = new ArrayList<>(dims.stream().map(CostDimension::id).toList());
-    header.addAll(
-        List.of(
-            "calls",
-            "failed",
-            "unpriced",
-            "input_tokens",
-            "output_tokens",
-            "cache_read_tokens",
-            "cache_write_tokens",
-            "reasoning_tokens",
-            "cost_usd",
-            "wasted",
-            "interrupted",
-            "interrupted_est_usd"));
-    StringBuilder sb = new StringBuilder(String.join(",", header)).append('\n');
-    for (CostLine l : lines) sb.append(row(l, l.keys())).append('\n');
-    List<String> totalKeys = new ArrayList<>();
-    for (int i = 0; i < dims.size(); i++) totalKeys.add(i == 0 ? "TOTAL" : "");
-    sb.append(row(total, totalKeys)).append('\n');
-    return sb.toString();
-  }
-
-  private static String row(CostLine l, List<String> keys) {
-    List<String> r = new ArrayList<>(keys.stream().map(AnalyticsApi::cell).toList());
-    r.addAll(
-        List.of(
-            Long.toString(l.calls()),
-            Long.toString(l.failedCalls()),
-            Long.toString(l.unpricedCalls()),
-            Long.toString(l.inputTokens()),
-            Long.toString(l.outputTokens()),
-            Long.toString(l.cacheReadTokens()),
-            Long.toString(l.cacheWriteTokens()),
-            Long.toString(l.reasoningTokens()),
-            l.costUsd().toPlainString(),
-            Long.toString(l.wastedCalls()),
-            Long.toString(l.interruptedCalls()),
-            l.interruptedEstimatedCostUsd().toPlainString()));
-    return String.join(",", r);
-  }
-
-  /** A CSV cell as the CLI writes it: visible, never a spreadsheet formula, quoted when needed. */
-  static String cell(String s) {
-    String c = VisibleText.clean(s);
-    if (!c.isEmpty() && "=+-@".indexOf(c.charAt(0)) >= 0) c = "'" + c;
-    return c.contains(",") || c.contains("\"") || c.contains("\n")
-        ? "\"" + c.replace("\"", "\"\"") + "\""
-        : c;
   }
 }

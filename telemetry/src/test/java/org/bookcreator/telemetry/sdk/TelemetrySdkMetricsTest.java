@@ -18,12 +18,18 @@ class TelemetrySdkMetricsTest {
   }
 
   @Test
-  void scrape_hasJvmMetricsUnderOpenTelemetryRuntimeConventions_andNoPrometheusClientNames() {
+  void scrape_hasJvmMetricsUnderOpenTelemetryRuntimeConventions_andNoPrometheusClientNames()
+      throws InterruptedException {
     String text;
     try (TelemetrySdk telemetry = metricsOnly()) {
-      System.gc();
-
+      // A collection is recorded when the JVM notifies its listener, on a thread of its own, a
+      // moment after it ends: scrape until it is there (or give up and let the assertion say so).
       text = telemetry.scrape();
+      for (int i = 0; i < 100 && !text.contains("jvm_gc_duration_seconds_bucket{"); i++) {
+        System.gc();
+        Thread.sleep(100);
+        text = telemetry.scrape();
+      }
     }
 
     assertThat(text)
