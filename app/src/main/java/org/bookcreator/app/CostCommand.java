@@ -166,22 +166,7 @@ final class CostCommand implements Runnable {
 
     private static List<String> row(CostLine l, List<String> keys, boolean exact) {
       List<String> r = new ArrayList<>(keys);
-      r.addAll(
-          List.of(
-              Long.toString(l.calls()),
-              Long.toString(l.failedCalls()),
-              Long.toString(l.unpricedCalls()),
-              Long.toString(l.inputTokens()),
-              Long.toString(l.outputTokens()),
-              Long.toString(l.cacheReadTokens()),
-              Long.toString(l.cacheWriteTokens()),
-              Long.toString(l.reasoningTokens()),
-              exact ? l.costUsd().toPlainString() : Text.money(l.costUsd()),
-              Long.toString(l.wastedCalls()),
-              Long.toString(l.interruptedCalls()),
-              exact
-                  ? l.interruptedEstimatedCostUsd().toPlainString()
-                  : Text.money(l.interruptedEstimatedCostUsd())));
+      r.addAll(CostCsv.figures(l, exact ? java.math.BigDecimal::toPlainString : Text::money));
       return r;
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -255,8 +254,8 @@ class DashboardAnalyticsBrowserTest {
 
   /** A book written end to end, a budgeted project of a hostile category, two unpriced calls. */
   private void arrangeLibrary() throws Exception {
-    String project = apiProject("Lighthouses");
-    awaitState(startRun(project), "completed");
+    String project = t.aProject("Lighthouses");
+    t.awaitState(t.startRun(project), "completed");
     t.pipeline.close(); // the runs below stay where the test puts them
     Instant now = Instant.now();
     t.store.createProject(
@@ -415,35 +414,5 @@ class DashboardAnalyticsBrowserTest {
     var r = t.send("GET", path, null, null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return Json.parse(r.body());
-  }
-
-  private String apiProject(String title) throws Exception {
-    String body =
-        Json.object()
-            .put("title", title)
-            .put("category", "fiction")
-            .put("brief", "About lighthouses.")
-            .put("chapters", 2)
-            .toString();
-    var r =
-        t.send("POST", "/api/projects", "application/json", body.getBytes(StandardCharsets.UTF_8));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return Json.parse(r.body()).get("id").asString();
-  }
-
-  private String startRun(String projectId) throws Exception {
-    var r = t.send("POST", "/api/projects/" + projectId + "/runs", null, null);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return Json.parse(r.body()).get("id").asString();
-  }
-
-  private void awaitState(String runId, String state) throws Exception {
-    Instant until = Instant.now().plusSeconds(60);
-    while (Instant.now().isBefore(until)) {
-      var r = t.send("GET", "/api/runs/" + runId, null, null);
-      if (Json.parse(r.body()).get("state").asString().equals(state)) return;
-      Thread.sleep(100);
-    }
-    throw new AssertionError("run " + runId + " did not become " + state + " in 60 s");
   }
 }

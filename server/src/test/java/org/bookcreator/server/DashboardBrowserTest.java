@@ -2,7 +2,6 @@ package org.bookcreator.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,9 +69,9 @@ class DashboardBrowserTest {
   @Test
   void overviewRunsAndARunPage_showTheData_hostileTitlesAsText_andRestartFinishesAFailedRun()
       throws Exception {
-    String hostile = project(HOSTILE);
-    String completed = awaitState(startRun(hostile), "completed");
-    String failed = failedRun(project("Second Light"));
+    String hostile = t.aProject(HOSTILE);
+    String completed = t.awaitState(t.startRun(hostile), "completed");
+    String failed = failedRun(t.aProject("Second Light"));
 
     browser.get(t.base + "/");
     await(d -> figure("fig-completed").equals("1") && figure("fig-failed").equals("1"));
@@ -90,7 +89,7 @@ class DashboardBrowserTest {
     assertThat(table).contains("<img src=x onerror=alert(1)>").contains(failed);
     assertThat(browser.findElements(By.tagName("img"))).isEmpty();
     // Live: a run started elsewhere shows up without a reload.
-    String another = startRun(project("Third Light"));
+    String another = t.startRun(t.aProject("Third Light"));
     await(d -> !d.findElements(By.cssSelector("a[href='/runs/" + another + "']")).isEmpty());
     screenshot("runs");
     assertNoConsoleErrors();
@@ -126,8 +125,8 @@ class DashboardBrowserTest {
 
   @Test
   void runsFilter_alertsWithASilenceMadeAndEnded_logsAndWorkers_renderTheirData() throws Exception {
-    String completed = awaitState(startRun(project(HOSTILE)), "completed");
-    String failed = failedRun(project("Second Light"));
+    String completed = t.awaitState(t.startRun(t.aProject(HOSTILE)), "completed");
+    String failed = failedRun(t.aProject("Second Light"));
     aFiringRunFailed();
 
     browser.get(t.base + "/runs?state=failed");
@@ -261,36 +260,6 @@ class DashboardBrowserTest {
   private void screenshot(String page) throws Exception {
     Files.createDirectories(SCREENSHOTS);
     Files.write(SCREENSHOTS.resolve(page + ".png"), browser.getScreenshotAs(OutputType.BYTES));
-  }
-
-  private String project(String title) throws Exception {
-    String body =
-        Json.object()
-            .put("title", title)
-            .put("category", "fiction")
-            .put("brief", "About lighthouses.")
-            .put("chapters", 2)
-            .toString();
-    var r =
-        t.send("POST", "/api/projects", "application/json", body.getBytes(StandardCharsets.UTF_8));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return Json.parse(r.body()).get("id").asString();
-  }
-
-  private String startRun(String projectId) throws Exception {
-    var r = t.send("POST", "/api/projects/" + projectId + "/runs", null, null);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return Json.parse(r.body()).get("id").asString();
-  }
-
-  private String awaitState(String runId, String state) throws Exception {
-    Instant until = Instant.now().plusSeconds(60);
-    while (Instant.now().isBefore(until)) {
-      var r = t.send("GET", "/api/runs/" + runId, null, null);
-      if (Json.parse(r.body()).get("state").asString().equals(state)) return runId;
-      Thread.sleep(100);
-    }
-    throw new AssertionError("run " + runId + " did not become " + state + " in 60 s");
   }
 
   /** A run that failed in its first stage, as a provider outage leaves one. */

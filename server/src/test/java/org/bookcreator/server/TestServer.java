@@ -124,16 +124,42 @@ final class TestServer implements AutoCloseable {
 
   /** Creates a project of two chapters over the API and answers its id. */
   String aProject() throws Exception {
+    return aProject("Lights");
+  }
+
+  /** Creates a fiction project of two chapters titled {@code title} and answers its id. */
+  String aProject(String title) throws Exception {
+    String body =
+        Json.object()
+            .put("title", title)
+            .put("category", "fiction")
+            .put("brief", "About lighthouses.")
+            .put("chapters", 2)
+            .toString();
     HttpResponse<String> r =
-        send(
-            "POST",
-            "/api/projects",
-            "application/json",
-            "{\"title\":\"Lights\",\"category\":\"fiction\",\"brief\":\"About lighthouses.\",\"chapters\":2}"
-                .getBytes(StandardCharsets.UTF_8));
+        send("POST", "/api/projects", "application/json", body.getBytes(StandardCharsets.UTF_8));
     if (r.statusCode() != 201)
       throw new AssertionError("creating a project answered " + r.statusCode() + ": " + r.body());
     return Json.parse(r.body()).get("id").asString();
+  }
+
+  /** Starts a run of the project over the API and answers its id. */
+  String startRun(String projectId) throws Exception {
+    HttpResponse<String> r = send("POST", "/api/projects/" + projectId + "/runs", null, null);
+    if (r.statusCode() != 202)
+      throw new AssertionError("starting a run answered " + r.statusCode() + ": " + r.body());
+    return Json.parse(r.body()).get("id").asString();
+  }
+
+  /** Waits up to 60 s for the run to be in {@code state} (as the API says); answers its id. */
+  String awaitState(String runId, String state) throws Exception {
+    java.time.Instant until = java.time.Instant.now().plusSeconds(60);
+    while (java.time.Instant.now().isBefore(until)) {
+      HttpResponse<String> r = send("GET", "/api/runs/" + runId, null, null);
+      if (Json.parse(r.body()).get("state").asString().equals(state)) return runId;
+      Thread.sleep(100);
+    }
+    throw new AssertionError("run " + runId + " did not become " + state + " in 60 s");
   }
 
   /**

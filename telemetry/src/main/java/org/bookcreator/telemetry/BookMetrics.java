@@ -390,62 +390,29 @@ public final class BookMetrics {
       long outputTokens) {
     guard(
         () -> {
-          String op = SemConv.GEN_AI_OPERATION_NAME.getKey();
-          String prov = SemConv.GEN_AI_PROVIDER_NAME.getKey();
-          String mod = SemConv.GEN_AI_REQUEST_MODEL.getKey();
-          String srv = SemConv.SERVER_ADDRESS.getKey();
-          String chat = SemConv.OPERATION_CHAT;
-          String m = modelLabel(provider, requestModel);
+          String[] call = {
+            SemConv.GEN_AI_OPERATION_NAME.getKey(),
+            SemConv.OPERATION_CHAT,
+            SemConv.GEN_AI_PROVIDER_NAME.getKey(),
+            provider,
+            SemConv.SERVER_ADDRESS.getKey(),
+            serverAddress,
+            SemConv.GEN_AI_REQUEST_MODEL.getKey(),
+            modelLabel(provider, requestModel)
+          };
           if (errorType == null) {
-            String resp = SemConv.GEN_AI_RESPONSE_MODEL.getKey();
-            String r = modelLabel(provider, responseModel);
-            operationDuration.record(
-                seconds, attrs(op, chat, prov, provider, srv, serverAddress, mod, m, resp, r));
+            String[] answered =
+                plus(
+                    call,
+                    SemConv.GEN_AI_RESPONSE_MODEL.getKey(),
+                    modelLabel(provider, responseModel));
             String type = SemConv.GEN_AI_TOKEN_TYPE.getKey();
-            tokenUsage.record(
-                inputTokens,
-                attrs(
-                    op,
-                    chat,
-                    prov,
-                    provider,
-                    srv,
-                    serverAddress,
-                    mod,
-                    m,
-                    resp,
-                    r,
-                    type,
-                    SemConv.TOKEN_INPUT));
-            tokenUsage.record(
-                outputTokens,
-                attrs(
-                    op,
-                    chat,
-                    prov,
-                    provider,
-                    srv,
-                    serverAddress,
-                    mod,
-                    m,
-                    resp,
-                    r,
-                    type,
-                    SemConv.TOKEN_OUTPUT));
+            operationDuration.record(seconds, attrs(plus(answered)));
+            tokenUsage.record(inputTokens, attrs(plus(answered, type, SemConv.TOKEN_INPUT)));
+            tokenUsage.record(outputTokens, attrs(plus(answered, type, SemConv.TOKEN_OUTPUT)));
           } else {
             operationDuration.record(
-                seconds,
-                attrs(
-                    op,
-                    chat,
-                    prov,
-                    provider,
-                    srv,
-                    serverAddress,
-                    mod,
-                    m,
-                    SemConv.ERROR_TYPE.getKey(),
-                    errorType));
+                seconds, attrs(plus(call, SemConv.ERROR_TYPE.getKey(), errorType)));
             providerErrors.add(
                 1, attrs(SemConv.L_PROVIDER, provider, SemConv.L_ERROR_TYPE, errorType));
           }
@@ -554,6 +521,13 @@ public final class BookMetrics {
 
   private final java.util.concurrent.ConcurrentHashMap<java.util.List<String>, Attributes>
       attributes = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A copy of {@code kv} with {@code more} after it ({@link #attrs} writes into its argument). */
+  private static String[] plus(String[] kv, String... more) {
+    String[] out = java.util.Arrays.copyOf(kv, kv.length + more.length);
+    System.arraycopy(more, 0, out, kv.length, more.length);
+    return out;
+  }
 
   private Attributes attrs(String... kv) {
     for (int i = 1; i < kv.length; i += 2) kv[i] = v(kv[i]);

@@ -1,7 +1,9 @@
 package org.bookcreator.core.view;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostLine;
 import org.bookcreator.core.support.VisibleText;
@@ -45,21 +47,25 @@ public final class CostCsv {
 
   private static String row(CostLine l, List<String> keys) {
     List<String> r = new ArrayList<>(keys.stream().map(CostCsv::cell).toList());
-    r.addAll(
-        List.of(
-            Long.toString(l.calls()),
-            Long.toString(l.failedCalls()),
-            Long.toString(l.unpricedCalls()),
-            Long.toString(l.inputTokens()),
-            Long.toString(l.outputTokens()),
-            Long.toString(l.cacheReadTokens()),
-            Long.toString(l.cacheWriteTokens()),
-            Long.toString(l.reasoningTokens()),
-            l.costUsd().toPlainString(),
-            Long.toString(l.wastedCalls()),
-            Long.toString(l.interruptedCalls()),
-            l.interruptedEstimatedCostUsd().toPlainString()));
+    r.addAll(figures(l, BigDecimal::toPlainString));
     return String.join(",", r);
+  }
+
+  /** A line's figures in the order of {@link #header}, amounts written by {@code money}. */
+  public static List<String> figures(CostLine l, Function<BigDecimal, String> money) {
+    return List.of(
+        Long.toString(l.calls()),
+        Long.toString(l.failedCalls()),
+        Long.toString(l.unpricedCalls()),
+        Long.toString(l.inputTokens()),
+        Long.toString(l.outputTokens()),
+        Long.toString(l.cacheReadTokens()),
+        Long.toString(l.cacheWriteTokens()),
+        Long.toString(l.reasoningTokens()),
+        money.apply(l.costUsd()),
+        Long.toString(l.wastedCalls()),
+        Long.toString(l.interruptedCalls()),
+        money.apply(l.interruptedEstimatedCostUsd()));
   }
 
   /**
