@@ -28,6 +28,7 @@ import org.bookcreator.notify.EmailNotifier;
 import org.bookcreator.notify.WebhookNotifier;
 import org.bookcreator.providers.HttpProviderSettings;
 import org.bookcreator.providers.ProviderSettings;
+import org.bookcreator.store.postgres.PostgresDatabase;
 import org.bookcreator.store.sqlite.SqliteStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -139,6 +140,14 @@ final class DoctorCommand implements Callable<Integer> {
    * lock is the question). The reader telemetry is a no-op, so closing each engine costs nothing.
    */
   private static int store(Settings settings, Observability.Observed observed, List<Check> checks) {
+    Optional<PostgresDatabase.Settings> postgres;
+    try {
+      postgres = settings.postgresStore();
+    } catch (StoreException e) {
+      checks.add(new Check("store", Status.FAIL, e.getMessage(), "fix store.password_file"));
+      return ExitCodes.STORE;
+    }
+    if (postgres.isPresent()) return postgres(postgres.get(), checks);
     Path dir = settings.dataDir();
     if (!Files.exists(dir)) {
       checks.add(
@@ -231,6 +240,68 @@ final class DoctorCommand implements Callable<Integer> {
       return ExitCodes.STORE;
     }
     return damaged.isEmpty() ? ExitCodes.OK : ExitCodes.STORE;
+  }
+
+  /**
+   * A PostgreSQL store: reachable with the sign-in given, its schema version against this build's,
+   * and whether the role may create the tables a new store needs. Nothing is changed.
+   */
+  private static int postgres(PostgresDatabase.Settings pg, List<Check> checks) {
+    PostgresDatabase.Health health;
+    try {
+      health = PostgresDatabase.check(pg);
+    } catch (StoreException e) {
+      checks.add(
+          new Check(
+              "store", Status.FAIL, e.getMessage(), "see docs/runbooks/store-unreachable.md"));
+      return ExitCodes.STORE;
+    }
+    checks.add(
+        new Check(
+            "store",
+            Status.OK,
+            "PostgreSQL "
+                + health.server()
+                + " at "
+                + pg.where()
+                + " answers; signed in as "
+                + health.user(),
+            ""));
+    if (health.schemaVersion() > health.latestVersion()) {
+      checks.add(
+          new Check(
+              "store",
+              Status.FAIL,
+              "the database's schema is version "
+                  + health.schemaVersion()
+                  + ", newer than this build's "
+                  + health.latestVersion(),
+              "use a newer Book Creator with this database"));
+      return ExitCodes.STORE;
+    }
+    boolean current = health.schemaVersion() == health.latestVersion();
+    checks.add(
+        new Check(
+            "store",
+            Status.OK,
+            health.schemaVersion() == 0
+                ? "no store in the database yet (created and migrated on first use)"
+                : "schema version "
+                    + health.schemaVersion()
+                    + (current
+                        ? " (current)"
+                        : ", migrated to " + health.latestVersion() + " on first use"),
+            ""));
+    if (!current && !health.canCreate()) {
+      checks.add(
+          new Check(
+              "store",
+              Status.FAIL,
+              "role " + health.user() + " may not create tables in the database's schema",
+              "GRANT CREATE ON SCHEMA to it, or migrate once as the schema's owner"));
+      return ExitCodes.STORE;
+    }
+    return ExitCodes.OK;
   }
 
   /**

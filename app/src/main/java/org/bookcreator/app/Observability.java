@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreException;
 import org.bookcreator.telemetry.LogConfig;
 import org.bookcreator.telemetry.Redactor;
 import org.bookcreator.telemetry.SpanRecord;
@@ -228,6 +229,11 @@ final class Observability {
     settings.get(Setting.HTTP_TOKEN).ifPresent(secrets::add);
     settings.get(Setting.NOTIFY_WEBHOOK_SECRET).ifPresent(secrets::add);
     settings.get(Setting.NOTIFY_EMAIL_PASSWORD).ifPresent(secrets::add);
+    try {
+      settings.storePassword().ifPresent(secrets::add);
+    } catch (StoreException e) {
+      // an unreadable password file is told when the store is opened; there is nothing to mask
+    }
     secrets.addAll(settings.get(Setting.NOTIFY_WEBHOOKS));
     secrets.addAll(settings.get(Setting.LOG_REDACT));
     return new Redactor(secrets);

@@ -20,6 +20,7 @@ import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Stage;
 import org.bookcreator.providers.Providers;
+import org.bookcreator.store.postgres.PostgresDatabase;
 
 /**
  * One configuration key, declared once with its default, its type (parser and checks) and its
@@ -43,6 +44,45 @@ final class Setting<T> {
   static final Setting<Path> DATA_DIR =
       declare(
           "data_dir", "./data", SettingType.path(), "where the store, manuscripts and logs live");
+
+  static final Setting<Optional<String>> STORE_URL =
+      declare(
+          "store.url",
+          "",
+          SettingType.custom("jdbc:postgresql://HOST[:PORT]/DATABASE", Setting::storeUrl),
+          "where the store is: empty for the SQLite store in data_dir (the default), or a"
+              + " PostgreSQL database, jdbc:postgresql://HOST[:PORT]/DATABASE (no password in it:"
+              + " see store.password); see docs/scaling.md");
+
+  static final Setting<Optional<String>> STORE_USER =
+      declare(
+          "store.user",
+          "",
+          SettingType.optionalText(),
+          "PostgreSQL role to sign in as; empty: the URL's user parameter or the driver's default");
+
+  static final Setting<Optional<String>> STORE_PASSWORD =
+      declare(
+          "store.password",
+          "",
+          SettingType.secret(1),
+          "password of store.user; a secret, masked everywhere; best given as"
+              + " BOOK_CREATOR_STORE_PASSWORD, or in store.password_file");
+
+  static final Setting<Optional<Path>> STORE_PASSWORD_FILE =
+      declare(
+          "store.password_file",
+          "",
+          SettingType.custom("path", t -> Optional.of(t).filter(x -> !x.isEmpty()).map(Path::of)),
+          "a file whose first line is the password of store.user (for secrets mounted as files);"
+              + " store.password wins when both are given");
+
+  static final Setting<Integer> STORE_POOL_SIZE =
+      declare(
+          "store.pool_size",
+          "10",
+          SettingType.wholeNumber(1, 500),
+          "most connections one process holds to a PostgreSQL store");
 
   static final Setting<String> PROVIDER =
       declare(
@@ -781,6 +821,13 @@ final class Setting<T> {
     List<Rule> rules = LlmRouter.parseRules(text);
     rules.forEach(r -> Providers.requireKnown(r.provider()));
     return List.copyOf(rules);
+  }
+
+  private static Optional<String> storeUrl(String text) {
+    if (text.isEmpty()) return Optional.empty();
+    String problem = PostgresDatabase.Settings.problem(text);
+    if (problem != null) throw new IllegalArgumentException(problem);
+    return Optional.of(text);
   }
 
   private static Optional<Rule> fallback(String text) {

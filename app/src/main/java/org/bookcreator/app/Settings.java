@@ -1,6 +1,10 @@
 package org.bookcreator.app;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -23,6 +27,7 @@ import org.bookcreator.core.ops.StallDetector;
 import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.project.Categories;
 import org.bookcreator.core.run.AgentRole;
+import org.bookcreator.core.store.StoreException;
 import org.bookcreator.notify.AlertmanagerNotifier;
 import org.bookcreator.notify.DesktopNotifier;
 import org.bookcreator.notify.EmailNotifier;
@@ -30,6 +35,7 @@ import org.bookcreator.providers.HttpProviderSettings;
 import org.bookcreator.providers.ProviderSettings;
 import org.bookcreator.providers.Providers;
 import org.bookcreator.providers.simulated.SimulationConfig;
+import org.bookcreator.store.postgres.PostgresDatabase;
 
 /**
  * The effective configuration: every {@link Setting} parsed once from the defaults, a config file,
@@ -412,6 +418,46 @@ final class Settings {
 
   Path dataDir() {
     return get(Setting.DATA_DIR);
+  }
+
+  /**
+   * The PostgreSQL store {@code store.url} names, with its sign-in; empty for the SQLite store in
+   * the data directory (the default).
+   */
+  Optional<PostgresDatabase.Settings> postgresStore() {
+    return get(Setting.STORE_URL)
+        .map(
+            url ->
+                new PostgresDatabase.Settings(
+                    url,
+                    get(Setting.STORE_USER),
+                    storePassword(),
+                    get(Setting.STORE_POOL_SIZE),
+                    Duration.ofSeconds(10)));
+  }
+
+  /**
+   * {@code store.password}, else the first line of {@code store.password_file}.
+   *
+   * @throws StoreException naming the file when it cannot be read (never its content)
+   */
+  Optional<String> storePassword() {
+    Optional<String> given = get(Setting.STORE_PASSWORD);
+    if (given.isPresent()) return given;
+    return get(Setting.STORE_PASSWORD_FILE)
+        .map(
+            file -> {
+              try {
+                return Files.readAllLines(file).stream().findFirst().orElse("").strip();
+              } catch (IOException | UncheckedIOException e) {
+                throw new StoreException(
+                    "cannot read store.password_file "
+                        + file
+                        + ": "
+                        + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+              }
+            })
+        .filter(p -> !p.isEmpty());
   }
 
   /** The shipped prices with the user's price file (if any) on top. */

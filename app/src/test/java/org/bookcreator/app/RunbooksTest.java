@@ -31,7 +31,8 @@ class RunbooksTest {
           "worker-down.md",
           "process-down.md",
           "store-full-or-locked.md",
-          "damaged-store.md");
+          "damaged-store.md",
+          "store-unreachable.md");
 
   static Path runbooks() {
     Path p = Path.of("..", "docs", "runbooks");

@@ -71,6 +71,7 @@ import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.store.StoreLockedException;
 import org.bookcreator.core.support.IllegalTransitionException;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.store.jdbc.Migrations;
 import org.bookcreator.telemetry.SpanRecord;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;

@@ -14,6 +14,7 @@ import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreContractTest;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.store.StoreLockedException;
+import org.bookcreator.store.jdbc.Migrations;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,0 +1,149 @@
+package org.bookcreator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bookcreator.store.jdbc.Migrations;
+import org.bookcreator.store.postgres.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code store.url} against the PostgreSQL server of this machine: {@code doctor} checks the
+ * database (reachable, schema version, rights) without creating anything, bad URLs and unreadable
+ * password files are named, the password appears in no output, and the commands that cannot run on
+ * PostgreSQL yet say so instead of using the SQLite store beside it.
+ */
+class PostgresStoreSettingTest {
+  private static final String PASSWORD = "store-pw-never-shown-91c";
+
+  @TempDir Path dir;
+
+  @Test
+  void doctor_checksTheDatabase_withoutChangingIt_andNeverShowsThePassword() throws Exception {
+    try (TestDatabase db = TestDatabase.create()) {
+      Map<String, String> env =
+          Map.of(
+              "BOOK_CREATOR_STORE_URL",
+              TestDatabase.SERVER + db.name(),
+              "BOOK_CREATOR_STORE_USER",
+              TestDatabase.USER,
+              "BOOK_CREATOR_STORE_PASSWORD",
+              PASSWORD);
+      Cli doctor =
+          Cli.runIn(env, "doctor", "--offline", "--data-dir", dir.resolve("data").toString());
+
+      assertThat(doctor.exitCode()).as(doctor.out() + doctor.err()).isZero();
+      assertThat(doctor.out())
+          .contains("PostgreSQL 15")
+          .contains("127.0.0.1:5432/" + db.name())
+          .contains("signed in as postgres")
+          .contains("no store in the database yet")
+          .doesNotContain(PASSWORD);
+      assertThat(doctor.err()).doesNotContain(PASSWORD);
+      try (var c = db.connect();
+          var rs = c.createStatement().executeQuery("SELECT to_regclass('schema_version')")) {
+        rs.next();
+        assertThat(rs.getString(1)).as("doctor creates nothing").isNull();
+      }
+
+      Cli runs = Cli.runIn(env, "runs", "--data-dir", dir.resolve("data").toString());
+      assertThat(runs.exitCode()).isEqualTo(ExitCodes.STORE);
+      assertThat(runs.err())
+          .contains("store.url names PostgreSQL at 127.0.0.1:5432/" + db.name())
+          .contains("unset store.url")
+          .doesNotContain(PASSWORD);
+      assertThat(dir.resolve("data")).as("no SQLite store made beside it").doesNotExist();
+    }
+  }
+
+  @Test
+  void doctor_namesADatabaseThatIsNotThere_andADatabaseAtALaterVersion() throws Exception {
+    Cli missing =
+        Cli.runIn(
+            Map.of("BOOK_CREATOR_STORE_URL", TestDatabase.SERVER + "bc_no_such_database"),
+            "doctor",
+            "--offline",
+            "--data-dir",
+            dir.resolve("data").toString());
+    assertThat(missing.exitCode()).isEqualTo(ExitCodes.STORE);
+    assertThat(missing.out()).contains("the database does not exist");
+
+    try (TestDatabase db = TestDatabase.create();
+        var c = db.connect()) {
+      Migrations.apply(c, "postgres");
+      int later = Migrations.latest("postgres") + 1;
+      c.createStatement()
+          .execute(
+              "INSERT INTO schema_version(version, name, applied_at) VALUES ("
+                  + later
+                  + ", 'V"
+                  + later
+                  + "__x.sql', 0)");
+      Cli newer =
+          Cli.runIn(
+              Map.of(
+                  "BOOK_CREATOR_STORE_URL",
+                  TestDatabase.SERVER + db.name(),
+                  "BOOK_CREATOR_STORE_USER",
+                  "postgres"),
+              "doctor",
+              "--offline",
+              "--data-dir",
+              dir.resolve("data").toString());
+      assertThat(newer.exitCode()).isEqualTo(ExitCodes.STORE);
+      assertThat(newer.out()).contains("schema is version " + later).contains("newer");
+    }
+  }
+
+  @Test
+  void badUrlsAndAnUnreadablePasswordFile_areNamed() throws Exception {
+    Cli withPassword =
+        Cli.runIn(
+            Map.of("BOOK_CREATOR_STORE_URL", "jdbc:postgresql://db/books?password=" + PASSWORD),
+            "doctor",
+            "--offline");
+    assertThat(withPassword.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(withPassword.out() + withPassword.err())
+        .contains("store.url")
+        .contains("BOOK_CREATOR_STORE_PASSWORD")
+        .doesNotContain(PASSWORD);
+
+    Cli mysql =
+        Cli.runIn(Map.of("BOOK_CREATOR_STORE_URL", "jdbc:mysql://db/books"), "doctor", "--offline");
+    assertThat(mysql.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(mysql.out() + mysql.err()).contains("jdbc:postgresql://");
+
+    Path missing = dir.resolve("no-such-password-file");
+    Cli unreadable =
+        Cli.runIn(
+            Map.of(
+                "BOOK_CREATOR_STORE_URL",
+                "jdbc:postgresql://127.0.0.1/books",
+                "BOOK_CREATOR_STORE_PASSWORD_FILE",
+                missing.toString()),
+            "doctor",
+            "--offline");
+    assertThat(unreadable.exitCode()).isEqualTo(ExitCodes.STORE);
+    assertThat(unreadable.out()).contains("cannot read store.password_file " + missing);
+  }
+
+  @Test
+  void thePasswordFilesFirstLine_signsIn() throws Exception {
+    Path file = Files.writeString(dir.resolve("pw"), PASSWORD + "\nignored\n");
+    Settings settings =
+        Settings.load(
+            null,
+            Map.of(
+                "BOOK_CREATOR_STORE_URL",
+                "jdbc:postgresql://127.0.0.1/books",
+                "BOOK_CREATOR_STORE_PASSWORD_FILE",
+                file.toString()),
+            Map.of());
+    assertThat(settings.postgresStore().orElseThrow().password()).contains(PASSWORD);
+    assertThat(Observability.redactor(settings, Map.of()).redact("pw " + PASSWORD))
+        .doesNotContain(PASSWORD);
+  }
+}

@@ -1,0 +1,2 @@
+-- The span store, on PostgreSQL a table of the store's database (on SQLite the file spans.db). Its
+-- first version kept a row per span; PostgreSQL stores begin with the batches of version 2.
