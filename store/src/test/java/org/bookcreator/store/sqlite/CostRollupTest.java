@@ -21,6 +21,7 @@ import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.Stage;
+import org.bookcreator.store.jdbc.CostReportSql;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

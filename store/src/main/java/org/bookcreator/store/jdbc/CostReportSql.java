@@ -1,4 +1,4 @@
-package org.bookcreator.store.sqlite;
+package org.bookcreator.store.jdbc;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -14,11 +14,11 @@ import org.bookcreator.core.cost.CostQuery;
  * query's group keys and then the same thirteen sums, in {@link #SUMS}' order, so one row mapper
  * reads them all.
  */
-final class CostReportSql {
+public final class CostReportSql {
   private CostReportSql() {}
 
   /** Where a report's figures come from. */
-  enum Source {
+  public enum Source {
     /** {@code cost_daily}: no time filter, or one on whole UTC days (as {@code --since DATE}). */
     DAILY("cost_daily", "day", Duration.ofDays(1)),
     /** {@code cost_hourly}: a time filter on whole hours. */
@@ -48,7 +48,7 @@ final class CostReportSql {
    * grouping by either reads the ledger; so does a time bound that is not on a bucket boundary,
    * because a bucket cannot be split. The coarsest source that fits is the fastest.
    */
-  static Source source(CostQuery q) {
+  public static Source source(CostQuery q) {
     if (q.projectId().isPresent() || q.runId().isPresent()) return Source.LEDGER;
     if (q.by().contains(CostDimension.PROJECT) || q.by().contains(CostDimension.RUN))
       return Source.LEDGER;
@@ -80,9 +80,9 @@ final class CostReportSql {
   /** The same sums over ledger rows (what failed and unpriced mean: see {@link SqliteStore}). */
   private static final String LEDGER_SUMS =
       "COUNT(*), "
-          + SqliteStore.FAILED
+          + Ledger.FAILED
           + ", "
-          + SqliteStore.UNPRICED
+          + Ledger.UNPRICED
           + ", SUM(c.input_tokens), SUM(c.output_tokens), SUM(c.cache_read_tokens),"
           + " SUM(c.cache_write_tokens), SUM(c.reasoning_tokens), COALESCE(SUM(c.cost_picousd),"
           + " 0), SUM(c.outcome = 'wasted'), COALESCE(SUM(CASE WHEN c.outcome = 'wasted' THEN"

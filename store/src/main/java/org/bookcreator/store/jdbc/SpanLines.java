@@ -1,4 +1,4 @@
-package org.bookcreator.store.sqlite;
+package org.bookcreator.store.jdbc;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,0 +1,7 @@
+package org.bookcreator.store.jdbc;
+
+/** The SQL engines a store runs on, for the few statements they spell differently. */
+public enum Dialect {
+  SQLITE,
+  POSTGRES;
+}

@@ -1,0 +1,474 @@
+package org.bookcreator.store.jdbc;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bookcreator.core.run.Run;
+import org.bookcreator.core.run.RunState;
+import org.bookcreator.core.run.StageRecord;
+import org.bookcreator.core.run.StageState;
+import org.bookcreator.core.run.Task;
+import org.bookcreator.core.run.TaskKind;
+import org.bookcreator.core.run.TaskSpec;
+import org.bookcreator.core.run.TaskState;
+import org.bookcreator.core.store.StoreException;
+import org.bookcreator.core.support.IllegalTransitionException;
+
+/** The task queue: enqueueing, claims with a lease, settling, restarts and cancels. */
+final class TaskQueue extends Part {
+  private final Runs runs;
+  private final Ledger ledger;
+
+  TaskQueue(Db db, Runs runs, Ledger ledger) {
+    super(db);
+    this.runs = runs;
+    this.ledger = ledger;
+    seq =
+        tx(
+            "read the task order",
+            () -> one("SELECT COALESCE(MAX(seq), 0) FROM tasks", rs -> rs.getLong(1)).orElse(0L));
+  }
+
+  private long seq;
+
+  public Task enqueue(String taskId, String runId, TaskSpec spec, Instant at) {
+    return tx(
+        "enqueue task " + spec.key(),
+        () -> {
+          Optional<Task> existing =
+              one(
+                  "SELECT * FROM tasks WHERE run_id = ? AND task_key = ?",
+                  Rows::task,
+                  runId,
+                  spec.key());
+          if (existing.isPresent()) return existing.get();
+          String projectId =
+              one("SELECT project_id FROM runs WHERE id = ?", r -> r.getString(1), runId)
+                  .orElseThrow(() -> new StoreException("no run " + runId));
+          update(
+              "INSERT INTO tasks(id, run_id, project_id, task_key, stage, kind, state, input,"
+                  + " not_before, seq, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+              taskId,
+              runId,
+              projectId,
+              spec.key(),
+              spec.stage(),
+              spec.kind(),
+              TaskState.QUEUED,
+              spec.input(),
+              at,
+              ++seq,
+              at,
+              at);
+          record(runId, "task", spec.key(), null, TaskState.QUEUED, "enqueued", at);
+          return one("SELECT * FROM tasks WHERE id = ?", Rows::task, taskId).orElseThrow();
+        });
+  }
+
+  public Optional<Task> task(String taskId) {
+    return tx("read task", () -> one("SELECT * FROM tasks WHERE id = ?", Rows::task, taskId));
+  }
+
+  public List<Task> tasks(String runId) {
+    return tx(
+        "read tasks",
+        () -> query("SELECT * FROM tasks WHERE run_id = ? ORDER BY seq", Rows::task, runId));
+  }
+
+  /** A task's columns without its input, which can be large and is not needed to decide. */
+  private static final String TASK_OUTCOME =
+      "id, run_id, project_id, task_key, stage, kind, state, '' AS input, output, attempt, claims,"
+          + " lease_owner, lease_expires_at, not_before, error_type, error, seq, created_at,"
+          + " updated_at";
+
+  public List<Task> taskOutcomes(String runId) {
+    return tx(
+        "read task outcomes",
+        () ->
+            query(
+                "SELECT " + TASK_OUTCOME + " FROM tasks WHERE run_id = ? ORDER BY seq",
+                Rows::task,
+                runId));
+  }
+
+  public Map<String, Instant> lastTaskChanges(Collection<String> runIds) {
+    // One index seek per run (tasks_run_updated): MAX over an index prefix reads one entry.
+    return tx(
+        "read the latest task change of runs",
+        () -> {
+          Map<String, Instant> out = new HashMap<>();
+          for (Object[] row :
+              query(
+                  "SELECT r.value, (SELECT MAX(updated_at) FROM tasks WHERE run_id = r.value) FROM"
+                      + " json_each(?) r",
+                  rs -> new Object[] {rs.getString(1), rs.getObject(2)},
+                  Rows.jsonArray(runIds))) {
+            if (row[1] != null)
+              out.put((String) row[0], Instant.ofEpochMilli(((Number) row[1]).longValue()));
+          }
+          return out;
+        });
+  }
+
+  public List<Task> leasedTasks(int limit) {
+    return tx(
+        "read leased tasks",
+        () ->
+            query(
+                "SELECT "
+                    + TASK_OUTCOME
+                    + " FROM tasks WHERE state = 'LEASED' ORDER BY updated_at, seq LIMIT ?",
+                Rows::task,
+                limit));
+  }
+
+  public List<Task> expiredLeases(Instant now) {
+    return tx(
+        "read expired leases",
+        () ->
+            query(
+                "SELECT "
+                    + TASK_OUTCOME
+                    + " FROM tasks WHERE state = 'LEASED' AND lease_expires_at < ? ORDER BY seq",
+                Rows::task,
+                now));
+  }
+
+  public Optional<Task> claim(String workerId, Instant now, Instant leaseUntil) {
+    return tx(
+        "claim a task",
+        () -> {
+          Optional<Task> next =
+              one(
+                  "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE r.state = 'RUNNING'"
+                      + " AND ((t.state = 'QUEUED' AND t.not_before <= ?) OR (t.state = 'LEASED'"
+                      + " AND t.lease_expires_at < ?)) ORDER BY t.seq LIMIT 1",
+                  Rows::task,
+                  now,
+                  now);
+          if (next.isEmpty()) return Optional.<Task>empty();
+          Task t = next.get();
+          TaskState.TABLE.require(t.state(), TaskState.LEASED, t.key());
+          // updated_at keeps the time the task was queued, so the wait before this claim can be
+          // measured
+          update(
+              "UPDATE tasks SET state = ?, lease_owner = ?, lease_expires_at = ?, claims = claims +"
+                  + " 1 WHERE id = ?",
+              TaskState.LEASED,
+              workerId,
+              leaseUntil,
+              t.id());
+          String reason =
+              t.state() == TaskState.LEASED
+                  ? "reclaimed by "
+                      + workerId
+                      + ": lease of "
+                      + t.leaseOwner().orElse("?")
+                      + " expired at "
+                      + t.leaseExpiresAt().map(Instant::toString).orElse("?")
+                  : "claimed by " + workerId;
+          if (t.state() == TaskState.LEASED) ledger.interruptCallsOf(t.id(), t.claims());
+          record(t.runId(), "task", t.key(), t.state(), TaskState.LEASED, reason, now);
+          return one("SELECT * FROM tasks WHERE id = ?", Rows::task, t.id());
+        });
+  }
+
+  public boolean renewLease(String taskId, String workerId, Instant leaseUntil) {
+    return tx(
+        "renew lease",
+        () ->
+            update(
+                    "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND state = 'LEASED' AND"
+                        + " lease_owner = ?",
+                    leaseUntil,
+                    taskId,
+                    workerId)
+                > 0);
+  }
+
+  private boolean settle(
+      String taskId,
+      String workerId,
+      TaskState to,
+      String sql,
+      String reason,
+      Instant at,
+      Object... args)
+      throws SQLException {
+    Optional<Task> held =
+        one(
+            "SELECT * FROM tasks WHERE id = ? AND state = 'LEASED' AND lease_owner = ?",
+            Rows::task,
+            taskId,
+            workerId);
+    if (held.isEmpty()) return false;
+    TaskState.TABLE.require(TaskState.LEASED, to, held.get().key());
+    Object[] all = new Object[args.length + 1];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = taskId;
+    update(sql + " WHERE id = ?", all);
+    record(held.get().runId(), "task", held.get().key(), TaskState.LEASED, to, reason, at);
+    return true;
+  }
+
+  public boolean complete(String taskId, String workerId, String output, Instant at) {
+    return tx(
+        "complete task",
+        () ->
+            settle(
+                taskId,
+                workerId,
+                TaskState.COMPLETED,
+                "UPDATE tasks SET state = 'COMPLETED', output = ?, lease_owner = NULL,"
+                    + " lease_expires_at = NULL, updated_at = ?",
+                "completed by " + workerId,
+                at,
+                output,
+                at));
+  }
+
+  public boolean retry(
+      String taskId,
+      String workerId,
+      String errorType,
+      String error,
+      Instant notBefore,
+      Instant at) {
+    return tx(
+        "requeue task",
+        () ->
+            settle(
+                taskId,
+                workerId,
+                TaskState.QUEUED,
+                "UPDATE tasks SET state = 'QUEUED', attempt = attempt + 1, not_before = ?,"
+                    + " error_type = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL,"
+                    + " updated_at = ?",
+                "retry after " + errorType + ": " + error,
+                at,
+                notBefore,
+                errorType,
+                error,
+                at));
+  }
+
+  public boolean fail(String taskId, String workerId, String errorType, String error, Instant at) {
+    return tx(
+        "fail task",
+        () ->
+            settle(
+                taskId,
+                workerId,
+                TaskState.FAILED,
+                "UPDATE tasks SET state = 'FAILED', attempt = attempt + 1, error_type = ?, error ="
+                    + " ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
+                errorType + ": " + error,
+                at,
+                errorType,
+                error,
+                at));
+  }
+
+  public int releaseLeases(String reason, Instant at) {
+    return tx(
+        "release leases",
+        () -> {
+          List<Task> leased = query("SELECT * FROM tasks WHERE state = 'LEASED'", Rows::task);
+          for (Task t : leased) {
+            update(
+                "UPDATE tasks SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL,"
+                    + " updated_at = ? WHERE id = ?",
+                at,
+                t.id());
+            record(
+                t.runId(),
+                "task",
+                t.key(),
+                TaskState.LEASED,
+                TaskState.QUEUED,
+                reason + " (was held by " + t.leaseOwner().orElse("?") + ")",
+                at);
+          }
+          return leased.size();
+        });
+  }
+
+  public Run applyRestart(org.bookcreator.core.run.RestartPlan plan, String reason, Instant at) {
+    String runId = plan.run().id();
+    RunState from = plan.run().state();
+    RunState.TABLE.require(from, RunState.RUNNING, runId);
+    return tx(
+        "restart run " + runId,
+        () -> {
+          if (!from.isOpen()) runs.requireNoOtherOpenRun(plan.run().projectId(), runId);
+          if (plan.budgetUsd().isPresent()
+              && update(
+                      "UPDATE projects SET budget_usd = ? WHERE id = ?",
+                      plan.budgetUsd().get().toPlainString(),
+                      plan.run().projectId())
+                  == 0) {
+            throw new StoreException("no project " + plan.run().projectId());
+          }
+          for (Task t : plan.revoke()) {
+            expectTask(
+                runId,
+                t,
+                TaskState.QUEUED,
+                update(
+                    "UPDATE tasks SET state = 'QUEUED', lease_owner = NULL, lease_expires_at ="
+                        + " NULL, updated_at = ? WHERE id = ? AND state = 'LEASED'",
+                    at,
+                    t.id()));
+            record(
+                runId,
+                "task",
+                t.key(),
+                TaskState.LEASED,
+                TaskState.QUEUED,
+                reason + " (lease of " + t.leaseOwner().orElse("?") + " taken back)",
+                at);
+            ledger.interruptCallsOf(t.id(), Integer.MAX_VALUE);
+          }
+          for (Task t : plan.requeue()) {
+            // attempt is kept: call ids of the new attempt differ from the recorded ones, so
+            // nothing is replayed
+            expectTask(
+                runId,
+                t,
+                TaskState.QUEUED,
+                update(
+                    "UPDATE tasks SET state = 'QUEUED', not_before = ?, updated_at = ? WHERE id = ?"
+                        + " AND state = ?",
+                    at,
+                    at,
+                    t.id(),
+                    t.state()));
+            record(runId, "task", t.key(), t.state(), TaskState.QUEUED, reason, at);
+          }
+          for (Task t : plan.supersede()) {
+            TaskState.TABLE.require(t.state(), TaskState.SUPERSEDED, t.key());
+            // A new key frees the original for the task the orchestrator plans in its place.
+            expectTask(
+                runId,
+                t,
+                TaskState.SUPERSEDED,
+                update(
+                    "UPDATE tasks SET state = 'SUPERSEDED', task_key = ?, lease_owner = NULL, "
+                        + "lease_expires_at = NULL, updated_at = ? WHERE id = ? AND state = ?",
+                    t.key() + "~superseded~" + t.id(),
+                    at,
+                    t.id(),
+                    t.state()));
+            record(runId, "task", t.key(), t.state(), TaskState.SUPERSEDED, reason, at);
+          }
+          for (StageRecord st : plan.rewind()) {
+            StageState.TABLE.require(st.state(), StageState.PENDING, runId + "/" + st.stage().id());
+            int n =
+                update(
+                    "UPDATE run_stages SET state = 'PENDING', started_at = NULL, finished_at ="
+                        + " NULL, result = NULL, iterations = 0, reason = ? WHERE run_id = ? AND"
+                        + " stage = ? AND state = ?",
+                    reason,
+                    runId,
+                    st.stage(),
+                    st.state());
+            if (n == 0)
+              throw new IllegalTransitionException(
+                  "stage " + runId + "/" + st.stage().id() + " is no longer " + st.state());
+            record(runId, "stage", st.stage().id(), st.state(), StageState.PENDING, reason, at);
+          }
+          int n =
+              update(
+                  "UPDATE runs SET state = 'RUNNING', updated_at = ?, reason = ? WHERE id = ? AND"
+                      + " state = ?",
+                  at,
+                  reason,
+                  runId,
+                  from);
+          if (n == 0)
+            throw new IllegalTransitionException("run " + runId + " is no longer " + from);
+          if (plan.fromStage().isPresent())
+            update("UPDATE runs SET stage = ? WHERE id = ?", plan.fromStage().get(), runId);
+          record(runId, "run", runId, from, RunState.RUNNING, reason, at);
+          return one("SELECT * FROM runs WHERE id = ?", Rows::run, runId).orElseThrow();
+        });
+  }
+
+  private static void expectTask(String runId, Task t, TaskState to, int updated) {
+    if (updated == 0) {
+      throw new IllegalTransitionException(
+          "task "
+              + t.key()
+              + " of run "
+              + runId
+              + " is no longer "
+              + t.state()
+              + " (wanted to move it to "
+              + to
+              + ")");
+    }
+  }
+
+  public int requeueFailedTasks(String runId, String reason, Instant at) {
+    return tx(
+        "requeue failed tasks of run " + runId,
+        () -> {
+          List<Task> ended =
+              query(
+                  "SELECT * FROM tasks WHERE run_id = ? AND state IN ('FAILED', 'CANCELLED')",
+                  Rows::task,
+                  runId);
+          for (Task t : ended) {
+            // attempt is kept: call ids of the new attempt differ from the recorded ones, so
+            // nothing is replayed
+            update(
+                "UPDATE tasks SET state = 'QUEUED', not_before = ?, updated_at = ? WHERE id = ?",
+                at,
+                at,
+                t.id());
+            record(runId, "task", t.key(), t.state(), TaskState.QUEUED, reason, at);
+          }
+          return ended.size();
+        });
+  }
+
+  public int cancelOpenTasks(String runId, String reason, Instant at) {
+    return tx(
+        "cancel tasks of run " + runId,
+        () -> {
+          List<Task> open =
+              query(
+                  "SELECT * FROM tasks WHERE run_id = ? AND state IN ('QUEUED', 'LEASED')",
+                  Rows::task,
+                  runId);
+          for (Task t : open) {
+            update(
+                "UPDATE tasks SET state = 'CANCELLED', lease_owner = NULL, lease_expires_at = NULL,"
+                    + " updated_at = ? WHERE id = ?",
+                at,
+                t.id());
+            record(runId, "task", t.key(), t.state(), TaskState.CANCELLED, reason, at);
+          }
+          return open.size();
+        });
+  }
+
+  public java.util.Map<TaskKind, Long> queuedTasksByKind() {
+    return tx(
+        "count queued tasks",
+        () -> {
+          java.util.Map<TaskKind, Long> out = new java.util.EnumMap<>(TaskKind.class);
+          for (Object[] row :
+              query(
+                  "SELECT kind, COUNT(*) FROM tasks WHERE state = 'QUEUED' GROUP BY kind",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+            out.put(TaskKind.valueOf((String) row[0]), (Long) row[1]);
+          }
+          return out;
+        });
+  }
+}
