@@ -21,7 +21,6 @@ import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.store.Store;
-import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.LibraryQueries;
@@ -30,6 +29,7 @@ import org.bookcreator.docparse.MultiFormatDocumentParser;
 import org.bookcreator.notify.AlertmanagerNotifier;
 import org.bookcreator.notify.AlertmanagerResender;
 import org.bookcreator.providers.Providers;
+import org.bookcreator.store.postgres.PostgresStore;
 import org.bookcreator.store.sqlite.SqliteStore;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.sdk.TelemetrySdk;
@@ -279,10 +279,14 @@ final class Engine implements AutoCloseable {
    *     another process holds it
    */
   static Engine open(Settings settings, Observability.Observed observed, Use use) {
-    sqliteOnly(settings);
     InstantSource clock = InstantSource.system();
     Ids ids = new Ids(clock, new SecureRandom());
-    Store store = SqliteStore.open(settings.dataDir(), use != Use.SHARED);
+    boolean exclusive = use != Use.SHARED;
+    Store store =
+        settings
+            .postgresStore()
+            .<Store>map(pg -> PostgresStore.open(pg, exclusive))
+            .orElseGet(() -> SqliteStore.open(settings.dataDir(), exclusive));
     observed.attach(store);
     try {
       Pipeline pipeline =
@@ -300,7 +304,6 @@ final class Engine implements AutoCloseable {
    * in the data directory yet (reading never creates a store).
    */
   static Optional<Engine> read(Settings settings) {
-    sqliteOnly(settings);
     Observability.Observed observed = Observability.start(settings, Observability.Mode.READER);
     if (!storeExists(settings)) return Optional.empty(); // reader telemetry is a no-op: no close
     return Optional.of(open(settings, observed, Use.SHARED));
@@ -316,27 +319,9 @@ final class Engine implements AutoCloseable {
     if (!storeExists(settings)) throw noStore(settings);
   }
 
-  /** Whether a store exists in the data directory (something has run there). */
-  /**
-   * The PostgreSQL store is being built (docs/scaling.md): until its store lands, {@code doctor}
-   * checks a database {@code store.url} names, and every other command says it cannot use one
-   * rather than quietly using the SQLite store beside it.
-   */
-  static void sqliteOnly(Settings settings) {
-    settings
-        .postgresStore()
-        .ifPresent(
-            pg -> {
-              throw new StoreException(
-                  "store.url names PostgreSQL at "
-                      + pg.where()
-                      + ", which this build checks (bin/book-creator doctor) but does not run on"
-                      + " yet; unset store.url (BOOK_CREATOR_STORE_URL) to use the SQLite store in "
-                      + settings.dataDir());
-            });
-  }
-
+  /** Whether there is a store to read: a SQLite file in the data directory, or a database. */
   static boolean storeExists(Settings settings) {
+    if (settings.postgresStore().isPresent()) return true;
     return Files.exists(settings.dataDir().resolve(SqliteStore.DB_FILE));
   }
 

@@ -17,6 +17,8 @@ import org.bookcreator.providers.anthropic.AnthropicLlmClient;
 import org.bookcreator.providers.openai.OpenAiLlmClient;
 import org.bookcreator.providers.simulated.SimulatedLlmClient;
 import org.bookcreator.providers.simulated.SimulationConfig;
+import org.bookcreator.store.postgres.PostgresDatabase;
+import org.bookcreator.store.postgres.PostgresStore;
 import org.bookcreator.store.sqlite.SqliteStore;
 import org.junit.jupiter.api.Test;
 
@@ -223,6 +225,8 @@ class ArchitectureTest {
         .doNotBelongToAnyOf(Engine.class)
         .should()
         .callMethod(SqliteStore.class, "open", Path.class, boolean.class)
+        .orShould()
+        .callMethod(PostgresStore.class, "open", PostgresDatabase.Settings.class, boolean.class)
         .because("every command and serve role gets its store from the composition root (Engine)")
         .check(CLASSES);
   }

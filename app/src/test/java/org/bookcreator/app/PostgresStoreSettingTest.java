@@ -48,14 +48,57 @@ class PostgresStoreSettingTest {
         rs.next();
         assertThat(rs.getString(1)).as("doctor creates nothing").isNull();
       }
+    }
+  }
 
-      Cli runs = Cli.runIn(env, "runs", "--data-dir", dir.resolve("data").toString());
-      assertThat(runs.exitCode()).isEqualTo(ExitCodes.STORE);
-      assertThat(runs.err())
-          .contains("store.url names PostgreSQL at 127.0.0.1:5432/" + db.name())
-          .contains("unset store.url")
-          .doesNotContain(PASSWORD);
-      assertThat(dir.resolve("data")).as("no SQLite store made beside it").doesNotExist();
+  @Test
+  void aBook_isWrittenIntoPostgres_andEveryReadingCommandSeesIt() throws Exception {
+    try (TestDatabase db = TestDatabase.create()) {
+      Map<String, String> env =
+          Map.of(
+              "BOOK_CREATOR_STORE_URL",
+              TestDatabase.SERVER + db.name(),
+              "BOOK_CREATOR_STORE_USER",
+              TestDatabase.USER,
+              "BOOK_CREATOR_STORE_PASSWORD",
+              PASSWORD);
+      String data = dir.resolve("data").toString();
+
+      Cli run =
+          Cli.runIn(env, "run", CliTest.example("dragon.yaml").toString(), "--data-dir", data);
+      assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+
+      Cli runs = Cli.runIn(env, "runs", "--json", "--data-dir", data);
+      assertThat(runs.exitCode()).as(runs.err()).isZero();
+      assertThat(runs.out()).contains("\"state\":\"completed\"");
+      Cli cost =
+          Cli.runIn(env, "cost", "report", "--by", "stage", "--format", "json", "--data-dir", data);
+      assertThat(cost.exitCode()).as(cost.err()).isZero();
+      assertThat(cost.out()).contains("chapter_writing");
+      Cli doctor = Cli.runIn(env, "doctor", "--offline", "--data-dir", data);
+      assertThat(doctor.out()).contains("(current)");
+      for (Cli c : new Cli[] {run, runs, cost, doctor}) {
+        assertThat(c.out() + c.err()).doesNotContain(PASSWORD);
+      }
+      assertThat(dir.resolve("data").resolve("book-creator.db"))
+          .as("no SQLite store beside the database")
+          .doesNotExist();
+
+      try (var c = db.connect();
+          var rs =
+              c.createStatement()
+                  .executeQuery(
+                      "SELECT (SELECT COUNT(*) FROM runs WHERE state = 'COMPLETED'),"
+                          + " (SELECT COUNT(*) FROM llm_calls WHERE outcome = 'ok'),"
+                          + " (SELECT COUNT(*) FROM log_lines),"
+                          + " (SELECT COALESCE(SUM(cost_picousd), 0) FROM llm_calls),"
+                          + " (SELECT COALESCE(SUM(cost_picousd), 0) FROM cost_daily)")) {
+        rs.next();
+        assertThat(rs.getLong(1)).isEqualTo(1);
+        assertThat(rs.getLong(2)).isPositive();
+        assertThat(rs.getLong(3)).as("the logs' copy is in the database").isPositive();
+        assertThat(rs.getLong(5)).as("rollups equal the ledger").isEqualTo(rs.getLong(4));
+      }
     }
   }
 

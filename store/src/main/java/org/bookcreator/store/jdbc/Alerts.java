@@ -68,7 +68,8 @@ final class Alerts extends Part {
         () -> {
           update("DELETE FROM alert_receipts WHERE received_at < ?", at.minus(RECEIPTS_KEPT));
           if (update(
-                  "INSERT OR IGNORE INTO alert_receipts(receipt, received_at) VALUES (?,?)",
+                  "INSERT INTO alert_receipts(receipt, received_at) VALUES (?,?) ON CONFLICT DO"
+                      + " NOTHING",
                   receipt,
                   at)
               == 0) return false;

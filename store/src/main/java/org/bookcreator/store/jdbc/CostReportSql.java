@@ -63,9 +63,9 @@ public final class CostReportSql {
   }
 
   /** The report's statement, from the source {@link #source} picks. */
-  static Statement of(CostQuery q) {
+  static Statement of(CostQuery q, Dialect dialect) {
     Source source = source(q);
-    return source == Source.LEDGER ? fromLedger(q) : rollup(q, source);
+    return source == Source.LEDGER ? fromLedger(q, dialect) : rollup(q, source, dialect);
   }
 
   /** Sums over rollup rows, in the order {@link #LEDGER_SUMS} computes them over ledger rows. */
@@ -85,13 +85,14 @@ public final class CostReportSql {
           + Ledger.UNPRICED
           + ", SUM(c.input_tokens), SUM(c.output_tokens), SUM(c.cache_read_tokens),"
           + " SUM(c.cache_write_tokens), SUM(c.reasoning_tokens), COALESCE(SUM(c.cost_picousd),"
-          + " 0), SUM(c.outcome = 'wasted'), COALESCE(SUM(CASE WHEN c.outcome = 'wasted' THEN"
-          + " c.cost_picousd END), 0), SUM(c.outcome IN ('pending', 'interrupted')),"
+          + " 0), SUM(CASE WHEN c.outcome = 'wasted' THEN 1 ELSE 0 END), COALESCE(SUM(CASE WHEN"
+          + " c.outcome = 'wasted' THEN c.cost_picousd END), 0), SUM(CASE WHEN c.outcome IN"
+          + " ('pending', 'interrupted') THEN 1 ELSE 0 END),"
           + " COALESCE(SUM(CASE WHEN c.outcome IN ('pending', 'interrupted') THEN"
           + " c.est_cost_picousd END), 0)";
 
-  private static Statement rollup(CostQuery q, Source s) {
-    List<String> dims = q.by().stream().map(d -> rollupColumn(d, s)).toList();
+  private static Statement rollup(CostQuery q, Source s, Dialect dialect) {
+    List<String> dims = q.by().stream().map(d -> rollupColumn(d, s, dialect)).toList();
     List<String> where = new ArrayList<>();
     List<Object> args = new ArrayList<>();
     // The ledger report joins projects for a category; a row of an unknown project, kept under
@@ -124,23 +125,22 @@ public final class CostReportSql {
     return new Statement(s, sql.toString(), args);
   }
 
-  private static String rollupColumn(CostDimension d, Source s) {
+  private static String rollupColumn(CostDimension d, Source s, Dialect dialect) {
     return switch (d) {
       case STAGE -> "stage";
       case AGENT -> "agent_role";
       case PROVIDER -> "provider";
       case MODEL -> "model";
       case CATEGORY -> "category";
-      case DAY ->
-          "strftime('%Y-%m-%d', " + s.bucket + " * " + s.bucketMillis / 1000 + ", 'unixepoch')";
+      case DAY -> dialect.utcDay(s.bucket + " * " + s.bucketMillis / 1000);
       case PROJECT, RUN -> throw new IllegalArgumentException("the rollups have no " + d.id());
     };
   }
 
   /** The report from the ledger rows, whatever the query: what the rollups must equal. */
-  static Statement fromLedger(CostQuery q) {
+  static Statement fromLedger(CostQuery q, Dialect dialect) {
     boolean join = q.category().isPresent() || q.by().contains(CostDimension.CATEGORY);
-    List<String> dims = q.by().stream().map(CostReportSql::ledgerColumn).toList();
+    List<String> dims = q.by().stream().map(d -> ledgerColumn(d, dialect)).toList();
     List<String> where = new ArrayList<>();
     List<Object> args = new ArrayList<>();
     q.projectId()
@@ -180,7 +180,7 @@ public final class CostReportSql {
     return new Statement(Source.LEDGER, sql.toString(), args);
   }
 
-  private static String ledgerColumn(CostDimension d) {
+  private static String ledgerColumn(CostDimension d, Dialect dialect) {
     return switch (d) {
       case PROJECT -> "c.project_id";
       case RUN -> "c.run_id";
@@ -189,7 +189,7 @@ public final class CostReportSql {
       case PROVIDER -> "c.provider";
       case MODEL -> "c.model";
       case CATEGORY -> "p.category";
-      case DAY -> "strftime('%Y-%m-%d', c.at / 1000, 'unixepoch')";
+      case DAY -> dialect.utcDay("c.at / 1000");
     };
   }
 

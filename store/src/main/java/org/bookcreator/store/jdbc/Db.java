@@ -141,12 +141,22 @@ public final class Db implements AutoCloseable {
     return p;
   }
 
-  static void bind(PreparedStatement p, int i, Object a) throws SQLException {
+  private void bind(PreparedStatement p, int i, Object a) throws SQLException {
     if (a instanceof Optional<?> o) a = o.orElse(null);
     if (a == null) p.setNull(i, Types.NULL);
+    else if (a instanceof String s && dialect == Dialect.POSTGRES) p.setString(i, text(s));
     else if (a instanceof Instant t) p.setLong(i, t.toEpochMilli());
     else if (a instanceof Enum<?> e) p.setString(i, e.name());
     else p.setObject(i, a);
+  }
+
+  /**
+   * Text as PostgreSQL can keep it: its text type holds no NUL character, so each is stored as
+   * U+FFFD, the replacement character (the CLI shows control characters so anyway). SQLite keeps
+   * text as given.
+   */
+  static String text(String s) {
+    return s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
   }
 
   public int update(String sql, Object... args) throws SQLException {

@@ -50,10 +50,11 @@ final class Events extends Part {
     return tx(
         "record event",
         () -> {
+          lock("event " + e.runId() + " " + e.kind() + " " + key);
           boolean seen =
               one(
                       "SELECT 1 FROM run_events WHERE run_id = ? AND kind = ? AND substr(detail,"
-                          + " -length(?)) = ? LIMIT 1",
+                          + " length(detail) - length(?) + 1) = ? LIMIT 1",
                       rs -> true,
                       e.runId(),
                       e.kind(),
@@ -111,7 +112,9 @@ final class Events extends Part {
         "forget stopped workers",
         () ->
             update(
-                "DELETE FROM workers WHERE id IN (SELECT value FROM json_each(?))",
+                "DELETE FROM workers WHERE id IN (SELECT value FROM "
+                    + db.dialect().jsonValues()
+                    + ")",
                 Rows.jsonArray(workerIds)));
   }
 

@@ -40,18 +40,21 @@ final class Ledger extends Part {
       "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt,"
           + " provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
           + " reasoning_tokens, cost_picousd, price_version, latency_ms, outcome, error_type, at,"
-          + " logical_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?1) ON CONFLICT(call_id)"
+          + " logical_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(call_id)"
           + " DO NOTHING";
 
   /** Calls the provider answered with an error (counted whether their answer was used or not). */
-  static final String FAILED = "COALESCE(SUM(c.error_type IS NOT NULL), 0)";
+  static final String FAILED =
+      "COALESCE(SUM(" + Dialect.oneIf("c.error_type IS NOT NULL") + "), 0)";
 
   /**
    * Answered calls with no price. A call never answered has no cost either, but for another reason:
    * it is counted as interrupted.
    */
   static final String UNPRICED =
-      "COALESCE(SUM(c.cost_picousd IS NULL AND c.outcome IN ('ok', 'error', 'wasted')), 0)";
+      "COALESCE(SUM("
+          + Dialect.oneIf("c.cost_picousd IS NULL AND c.outcome IN ('ok', 'error', 'wasted')")
+          + "), 0)";
 
   private static void bindCall(PreparedStatement p, LedgerEntry e) throws SQLException {
     Usage u = e.usage();
@@ -76,6 +79,7 @@ final class Ledger extends Part {
     p.setString(18, e.outcome());
     p.setString(19, e.errorType().orElse(null));
     p.setLong(20, e.at().toEpochMilli());
+    p.setString(21, e.callId());
   }
 
   public boolean recordCall(LedgerEntry e) {
@@ -131,9 +135,9 @@ final class Ledger extends Part {
         () -> {
           Optional<Object[]> open =
               one(
-                  "SELECT c.outcome, t.state = 'LEASED' AND t.lease_owner = c.worker AND t.claims ="
-                      + " c.claim FROM llm_calls c LEFT JOIN tasks t ON t.id = c.task_id WHERE"
-                      + " c.call_id = ?",
+                  "SELECT c.outcome, CASE WHEN t.state = 'LEASED' AND t.lease_owner = c.worker AND"
+                      + " t.claims = c.claim THEN 1 ELSE 0 END FROM llm_calls c LEFT JOIN tasks t"
+                      + " ON t.id = c.task_id WHERE c.call_id = ?",
                   rs -> new Object[] {rs.getString(1), rs.getInt(2) == 1},
                   e.callId());
           if (open.isEmpty()) {
@@ -301,12 +305,12 @@ final class Ledger extends Part {
    * CostReportSql#source} says which); both give the same lines.
    */
   public List<CostLine> costReport(CostQuery q) {
-    return costReport(q, CostReportSql.of(q));
+    return costReport(q, CostReportSql.of(q, db.dialect()));
   }
 
   /** The report summed from the ledger rows, never the rollups: what tests compare them with. */
   List<CostLine> costReportFromLedger(CostQuery q) {
-    return costReport(q, CostReportSql.fromLedger(q));
+    return costReport(q, CostReportSql.fromLedger(q, db.dialect()));
   }
 
   private List<CostLine> costReport(CostQuery q, CostReportSql.Statement statement) {
@@ -389,7 +393,11 @@ final class Ledger extends Part {
           java.util.Map<String, Long> words = new java.util.HashMap<>();
           for (Object[] r :
               query(
-                  "SELECT p.category, COALESCE(SUM(json_extract(s.result, '$.words')), 0) FROM"
+                  "SELECT p.category, COALESCE(SUM("
+                      + "CAST("
+                      + db.dialect().jsonText("s.result", "words")
+                      + " AS BIGINT)"
+                      + "), 0) FROM"
                       + " run_stages s JOIN runs r ON r.id = s.run_id JOIN projects p ON p.id ="
                       + " r.project_id WHERE s.stage = 'ASSEMBLY' AND r.state = 'COMPLETED' GROUP"
                       + " BY p.category",
@@ -512,7 +520,8 @@ final class Ledger extends Part {
                 "SELECT provider, n, latency_ms FROM (SELECT provider, latency_ms, ROW_NUMBER()"
                     + " OVER (PARTITION BY provider ORDER BY latency_ms) AS rn, COUNT(*) OVER"
                     + " (PARTITION BY provider) AS n FROM llm_calls WHERE at >= ? AND outcome IN"
-                    + " ('ok', 'error', 'wasted')) WHERE rn = MAX(1, (n * ? + 999999) / 1000000)"
+                    + " ('ok', 'error', 'wasted')) AS ranked WHERE rn = "
+                    + db.dialect().greatest("1", "(n * ? + 999999) / 1000000")
                     + " ORDER BY provider",
                 rs -> new CallLatency(rs.getString(1), rs.getLong(2), rs.getLong(3)),
                 since,
@@ -577,8 +586,10 @@ final class Ledger extends Part {
                       + " ORDER BY latency_ms) AS rn, COUNT(*) OVER (PARTITION BY "
                       + keys
                       + ") AS n FROM llm_calls WHERE at >= ? AND outcome IN ('ok', 'error',"
-                      + " 'wasted')) WHERE rn = MAX(1, (n * 50 + 99) / 100) OR rn = MAX(1, (n *"
-                      + " 95 + 99) / 100)",
+                      + " 'wasted')) AS ranked WHERE rn = "
+                      + db.dialect().greatest("1", "(n * 50 + 99) / 100")
+                      + " OR rn = "
+                      + db.dialect().greatest("1", "(n * 95 + 99) / 100"),
                   rs ->
                       new Object[] {
                         Rows.keys(rs, width),
@@ -617,9 +628,13 @@ final class Ledger extends Part {
         "count calls per provider and model",
         () ->
             query(
-                "SELECT provider, model, COUNT(*), COALESCE(SUM(error_type IS NOT NULL), 0),"
-                    + " COALESCE(SUM(error_type = 'rate_limited'), 0), COALESCE(SUM(cost_picousd IS"
-                    + " NULL), 0) FROM llm_calls WHERE at >= ? AND outcome IN ('ok', 'error',"
+                "SELECT provider, model, COUNT(*), COALESCE(SUM("
+                    + Dialect.oneIf("error_type IS NOT NULL")
+                    + "), 0), COALESCE(SUM("
+                    + Dialect.oneIf("error_type = 'rate_limited'")
+                    + "), 0), COALESCE(SUM("
+                    + Dialect.oneIf("cost_picousd IS NULL")
+                    + "), 0) FROM llm_calls WHERE at >= ? AND outcome IN ('ok', 'error',"
                     + " 'wasted') GROUP BY provider, model ORDER BY provider, model",
                 rs ->
                     new ModelCalls(

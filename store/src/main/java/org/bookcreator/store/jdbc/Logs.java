@@ -79,7 +79,12 @@ final class Logs extends Part {
     q.text()
         .ifPresent(
             t -> {
-              sql.append(" AND json_extract(line, '$.message') LIKE ? ESCAPE '\\'");
+              sql.append(
+                  " AND "
+                      + db.dialect().jsonText("line", "message")
+                      + " "
+                      + db.dialect().likeIgnoringCase()
+                      + " ? ESCAPE '\\'");
               args.add("%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
             });
     q.beforeId()

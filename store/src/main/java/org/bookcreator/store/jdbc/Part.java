@@ -41,6 +41,17 @@ abstract class Part {
     return db.readBack(row);
   }
 
+  /**
+   * Holds {@code key} until this transaction ends, so that a check and the write it allows are one
+   * step for every process: PostgreSQL's transaction-scoped advisory lock. SQLite has one writer at
+   * a time already.
+   */
+  protected final void lock(String key) throws SQLException {
+    if (db.dialect() == Dialect.POSTGRES) {
+      one("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS locked", rs -> 1, key);
+    }
+  }
+
   /** Records a move of a run, stage or task in the run's history. */
   protected final void record(
       String runId,

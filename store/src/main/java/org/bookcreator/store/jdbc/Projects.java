@@ -100,7 +100,7 @@ final class Projects extends Part {
                     + " FROM runs r JOIN projects p ON p.id = r.project_id LEFT JOIN project_spend"
                     + " s ON s.project_id = p.id WHERE r.state IN ('QUEUED', 'RUNNING', 'PAUSED')"
                     + " AND p.budget_usd IS NOT NULL AND COALESCE(s.cost_picousd, 0) >="
-                    + " CAST(p.budget_usd AS REAL) * ? ORDER BY p.id",
+                    + " CAST(p.budget_usd AS DOUBLE PRECISION) * ? ORDER BY p.id",
                 rs ->
                     new OpenBudget(
                         rs.getString(1),

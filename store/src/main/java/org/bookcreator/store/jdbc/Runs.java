@@ -156,6 +156,7 @@ final class Runs extends Part {
    * processes.
    */
   void requireNoOtherOpenRun(String projectId, String exceptRunId) throws SQLException {
+    lock("open run of " + projectId);
     Optional<String[]> open =
         one(
             "SELECT id, state FROM runs WHERE project_id = ? AND state IN ('QUEUED', 'RUNNING',"
@@ -288,8 +289,9 @@ final class Runs extends Part {
               // Both sides of the OR use an index (the run id, the runs of a project), so the
               // matches are found without reading every run joined to its project.
               where.append(
-                  " AND (r.id = ? OR r.project_id IN (SELECT id FROM projects WHERE title LIKE ?"
-                      + " ESCAPE '\\'))");
+                  " AND (r.id = ? OR r.project_id IN (SELECT id FROM projects WHERE title "
+                      + db.dialect().likeIgnoringCase()
+                      + " ? ESCAPE '\\'))");
               args.add(q);
               args.add("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
             });

@@ -33,7 +33,15 @@ final class TaskQueue extends Part {
             () -> one("SELECT COALESCE(MAX(seq), 0) FROM tasks", rs -> rs.getLong(1)).orElse(0L));
   }
 
+  /** The order of tasks: SQLite's one writing process counts; on PostgreSQL a sequence does. */
   private long seq;
+
+  private long nextSeq() throws SQLException {
+    if (db.dialect() == Dialect.POSTGRES) {
+      return one("SELECT nextval('tasks_seq')", rs -> rs.getLong(1)).orElseThrow();
+    }
+    return ++seq;
+  }
 
   public Task enqueue(String taskId, String runId, TaskSpec spec, Instant at) {
     return tx(
@@ -61,7 +69,7 @@ final class TaskQueue extends Part {
               TaskState.QUEUED,
               spec.input(),
               at,
-              ++seq,
+              nextSeq(),
               at,
               at);
           record(runId, "task", spec.key(), null, TaskState.QUEUED, "enqueued", at);
@@ -104,7 +112,9 @@ final class TaskQueue extends Part {
           for (Object[] row :
               query(
                   "SELECT r.value, (SELECT MAX(updated_at) FROM tasks WHERE run_id = r.value) FROM"
-                      + " json_each(?) r",
+                      + " "
+                      + db.dialect().jsonValues()
+                      + " r",
                   rs -> new Object[] {rs.getString(1), rs.getObject(2)},
                   Rows.jsonArray(runIds))) {
             if (row[1] != null)
@@ -146,7 +156,8 @@ final class TaskQueue extends Part {
               one(
                   "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE r.state = 'RUNNING'"
                       + " AND ((t.state = 'QUEUED' AND t.not_before <= ?) OR (t.state = 'LEASED'"
-                      + " AND t.lease_expires_at < ?)) ORDER BY t.seq LIMIT 1",
+                      + " AND t.lease_expires_at < ?)) ORDER BY t.seq LIMIT 1"
+                      + db.dialect().skipLocked("t"),
                   Rows::task,
                   now,
                   now);

@@ -180,7 +180,7 @@ public final class PostgresDatabase implements AutoCloseable {
   }
 
   /** A failure told in the user's terms, by its SQLSTATE; the URL's parameters are left out. */
-  static StoreException failure(Settings s, String what, SQLException e) {
+  public static StoreException failure(Settings s, String what, SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     String where = "PostgreSQL at " + s.where();
     String told =
