@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.bookcreator.core.alert.AlertEvaluator;
 import org.bookcreator.core.alert.LongRunNotices;
@@ -29,6 +30,8 @@ import org.bookcreator.docparse.MultiFormatDocumentParser;
 import org.bookcreator.notify.AlertmanagerNotifier;
 import org.bookcreator.notify.AlertmanagerResender;
 import org.bookcreator.providers.Providers;
+import org.bookcreator.store.jdbc.StoreCopy;
+import org.bookcreator.store.postgres.PostgresDatabase;
 import org.bookcreator.store.postgres.PostgresStore;
 import org.bookcreator.store.sqlite.SqliteStore;
 import org.bookcreator.telemetry.BookMetrics;
@@ -296,6 +299,18 @@ final class Engine implements AutoCloseable {
       observed.detach();
       store.close();
       throw e;
+    }
+  }
+
+  /**
+   * Copies the SQLite library of the data directory into the empty PostgreSQL database {@code
+   * target} (see {@link StoreCopy}); both are held exclusively meanwhile.
+   */
+  static StoreCopy.Report copyStore(
+      Settings settings, PostgresDatabase.Settings target, Consumer<String> progress) {
+    try (SqliteStore from = SqliteStore.open(settings.dataDir(), true);
+        PostgresStore into = PostgresStore.open(target, true)) {
+      return StoreCopy.copy(from, into, progress);
     }
   }
 

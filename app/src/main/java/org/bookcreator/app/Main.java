@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       LogsCommand.class,
       DiagnoseCommand.class,
       DoctorCommand.class,
+      StoreCommand.class,
       CostCommand.class,
       AlertsCommand.class,
       BenchCommand.class,

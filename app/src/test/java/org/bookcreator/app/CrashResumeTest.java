@@ -54,7 +54,7 @@ class CrashResumeTest {
     List<LedgerEntry> ledgerBefore;
     String runId;
     try {
-      runId = waitForProgress(data, child);
+      runId = waitForProgress(data, child, dir.resolve("child.log"));
       Cli blocked =
           Cli.run("run", CliTest.example("dragon.yaml").toString(), "--data-dir", data.toString());
       assertThat(blocked.exitCode()).isEqualTo(ExitCodes.STORE);
@@ -117,16 +117,20 @@ class CrashResumeTest {
     }
   }
 
-  /** Waits until the child has completed some chapter work, then returns its run id. */
-  private String waitForProgress(Path data, Process child) throws Exception {
+  /**
+   * Waits until the child (writing its output to {@code log}) has completed some chapter work on
+   * the running run of {@code data}, then returns that run's id.
+   */
+  static String waitForProgress(Path data, Process child, Path log) throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (Instant.now().isBefore(deadline)) {
-      assertThat(child.isAlive())
-          .as("child exited early: " + Files.readString(dir.resolve("child.log")))
-          .isTrue();
+      assertThat(child.isAlive()).as("child exited early: " + Files.readString(log)).isTrue();
       if (Files.exists(data.resolve(SqliteStore.DB_FILE))) {
         try (Store store = SqliteStore.open(data, false)) {
-          Optional<Run> run = store.runs(Optional.empty()).stream().findFirst();
+          Optional<Run> run =
+              store.runs(Optional.empty()).stream()
+                  .filter(r -> r.state() == RunState.RUNNING)
+                  .findFirst();
           if (run.isPresent()) {
             long done =
                 store.tasks(run.get().id()).stream()
@@ -141,8 +145,6 @@ class CrashResumeTest {
       Thread.sleep(100);
     }
     throw new AssertionError(
-        "no progress within 60 s; child log:"
-            + File.separator
-            + Files.readString(dir.resolve("child.log")));
+        "no progress within 60 s; child log:" + File.separator + Files.readString(log));
   }
 }

@@ -52,7 +52,16 @@ public abstract class JdbcStore implements Store {
   private final Spans spans;
   private final Logs logs;
 
+  /** The three databases (the library, the span store, the logs' copy), for {@link StoreCopy}. */
+  final Db db;
+
+  final Db spanDb;
+  final Db logDb;
+
   protected JdbcStore(Db db, Db spanDb, Db logDb) {
+    this.db = db;
+    this.spanDb = spanDb;
+    this.logDb = logDb;
     projects = new Projects(db);
     runs = new Runs(db);
     ledger = new Ledger(db);

@@ -20,6 +20,9 @@ import org.bookcreator.core.support.IllegalTransitionException;
 
 /** The task queue: enqueueing, claims with a lease, settling, restarts and cancels. */
 final class TaskQueue extends Part {
+  /** The PostgreSQL sequence that orders tasks (a column of its own: {@code tasks.seq}). */
+  static final String SEQUENCE = "tasks_seq";
+
   private final Runs runs;
   private final Ledger ledger;
 
@@ -28,9 +31,12 @@ final class TaskQueue extends Part {
     this.runs = runs;
     this.ledger = ledger;
     seq =
-        tx(
-            "read the task order",
-            () -> one("SELECT COALESCE(MAX(seq), 0) FROM tasks", rs -> rs.getLong(1)).orElse(0L));
+        db.dialect() == Dialect.POSTGRES
+            ? 0
+            : tx(
+                "read the task order",
+                () ->
+                    one("SELECT COALESCE(MAX(seq), 0) FROM tasks", rs -> rs.getLong(1)).orElse(0L));
   }
 
   /** The order of tasks: SQLite's one writing process counts; on PostgreSQL a sequence does. */
@@ -38,7 +44,7 @@ final class TaskQueue extends Part {
 
   private long nextSeq() throws SQLException {
     if (db.dialect() == Dialect.POSTGRES) {
-      return one("SELECT nextval('tasks_seq')", rs -> rs.getLong(1)).orElseThrow();
+      return one("SELECT nextval('" + SEQUENCE + "')", rs -> rs.getLong(1)).orElseThrow();
     }
     return ++seq;
   }
