@@ -54,11 +54,7 @@ public final class Db implements AutoCloseable {
 
     /** Ends a failed transaction on {@code c}; the original failure is what the caller reports. */
     default void rollback(Connection c) {
-      try {
-        c.rollback();
-      } catch (SQLException ignored) {
-        // the original failure is what matters
-      }
+      Quietly.rollback(c);
     }
   }
 
@@ -88,7 +84,7 @@ public final class Db implements AutoCloseable {
       try {
         return work.run();
       } catch (SQLException e) {
-        throw failures.failure(what, e);
+        throw new Joined(what, e); // the outermost transaction decides: retry, or fail
       }
     }
     for (int attempt = 1; ; attempt++) {
@@ -103,13 +99,14 @@ public final class Db implements AutoCloseable {
         T result = work.run();
         c.commit();
         return result;
-      } catch (SQLException e) {
+      } catch (SQLException | Joined e) {
         failures.rollback(c);
-        if (failures.retryable(e) && attempt < RETRIES) {
+        SQLException cause = e instanceof Joined j ? j.sql : (SQLException) e;
+        if (failures.retryable(cause) && attempt < RETRIES) {
           pause(attempt);
           continue;
         }
-        throw failures.failure(what, e);
+        throw failures.failure(e instanceof Joined j ? j.what : what, cause);
       } catch (RuntimeException e) {
         failures.rollback(c);
         throw e;
@@ -117,6 +114,18 @@ public final class Db implements AutoCloseable {
         current.remove();
         connections.release(c);
       }
+    }
+  }
+
+  /** A failure inside a joined transaction, on its way to the outermost one. */
+  private static final class Joined extends RuntimeException {
+    final String what;
+    final SQLException sql;
+
+    Joined(String what, SQLException cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.what = what;
+      this.sql = cause;
     }
   }
 

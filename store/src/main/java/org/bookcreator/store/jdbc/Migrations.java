@@ -61,7 +61,7 @@ public final class Migrations {
           c.commit();
           return version;
         } catch (SQLException | RuntimeException e) {
-          rollbackQuietly(c);
+          Quietly.rollback(c);
           throw e;
         }
       }
@@ -222,13 +222,5 @@ public final class Migrations {
     int n = 0;
     for (int i = line.indexOf("$$"); i >= 0; i = line.indexOf("$$", i + 2)) n++;
     return n;
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException ignored) {
-      // the original failure is what matters
-    }
   }
 }

@@ -10,6 +10,7 @@ import org.bookcreator.core.store.StoreLockedException;
 import org.bookcreator.store.jdbc.Db;
 import org.bookcreator.store.jdbc.Dialect;
 import org.bookcreator.store.jdbc.JdbcStore;
+import org.bookcreator.store.jdbc.Quietly;
 
 /**
  * The store in a PostgreSQL database, shared by any number of processes on any number of machines:
@@ -46,7 +47,7 @@ public final class PostgresStore extends JdbcStore {
       Db db = new Db(Dialect.POSTGRES, pooled(database.dataSource()), failures(settings));
       return new PostgresStore(database, db, owner);
     } catch (RuntimeException e) {
-      closeQuietly(owner);
+      Quietly.close(owner);
       database.close();
       throw e;
     }
@@ -72,20 +73,11 @@ public final class PostgresStore extends JdbcStore {
       }
       return c;
     } catch (SQLException e) {
-      closeQuietly(c);
+      Quietly.close(c);
       throw PostgresDatabase.failure(settings, "take the pipeline's lock on", e);
     } catch (RuntimeException e) {
-      closeQuietly(c);
+      Quietly.close(c);
       throw e;
-    }
-  }
-
-  private static void closeQuietly(Connection c) {
-    if (c == null) return;
-    try {
-      c.close();
-    } catch (SQLException ignored) {
-      // closing: nothing to recover
     }
   }
 
@@ -144,7 +136,7 @@ public final class PostgresStore extends JdbcStore {
   @Override
   public void close() {
     db.close();
-    closeQuietly(owner); // ends the session, and with it the pipeline's lock
+    Quietly.close(owner); // ends the session, and with it the pipeline's lock
     database.close();
   }
 }

@@ -23,6 +23,7 @@ import org.bookcreator.store.jdbc.Db;
 import org.bookcreator.store.jdbc.Dialect;
 import org.bookcreator.store.jdbc.JdbcStore;
 import org.bookcreator.store.jdbc.Migrations;
+import org.bookcreator.store.jdbc.Quietly;
 
 /**
  * The embedded default store: one SQLite database ({@code book-creator.db}) in the data directory,
@@ -94,7 +95,7 @@ public final class SqliteStore extends JdbcStore {
       return new SqliteStore(
           dataDir, new Db(Dialect.SQLITE, new OneConnection(c), failures(db)), version, owner);
     } catch (SQLException e) {
-      closeQuietly(c);
+      Quietly.close(c);
       if (owner != null) owner.release();
       String msg = e.getMessage() == null ? "" : e.getMessage();
       if (msg.contains("SQLITE_BUSY") || msg.contains("locked")) {
@@ -102,18 +103,9 @@ public final class SqliteStore extends JdbcStore {
       }
       throw DatabaseFiles.failure(db, "open " + db, e);
     } catch (RuntimeException e) {
-      closeQuietly(c);
+      Quietly.close(c);
       if (owner != null) owner.release();
       throw e;
-    }
-  }
-
-  private static void closeQuietly(Connection c) {
-    if (c == null) return;
-    try {
-      c.close();
-    } catch (SQLException ignored) {
-      // nothing left to do
     }
   }
 
@@ -156,7 +148,7 @@ public final class SqliteStore extends JdbcStore {
             StandardCharsets.UTF_8);
         return new Owner(channel, lock);
       } catch (IOException e) {
-        closeQuietly(channel);
+        Quietly.close(channel);
         throw new StoreException("cannot lock data directory " + dataDir + ": " + e);
       }
     }
@@ -176,7 +168,7 @@ public final class SqliteStore extends JdbcStore {
       } catch (IOException ignored) {
         // the OS releases it with the process anyway
       }
-      closeQuietly(channel);
+      Quietly.close(channel);
     }
   }
 
@@ -228,7 +220,7 @@ public final class SqliteStore extends JdbcStore {
       configure(c);
       return c;
     } catch (SQLException e) {
-      closeQuietly(c);
+      Quietly.close(c);
       throw e;
     }
   }
@@ -275,7 +267,7 @@ public final class SqliteStore extends JdbcStore {
                 c.setAutoCommit(false);
                 return c;
               } catch (SQLException | RuntimeException e) {
-                closeQuietly(c);
+                Quietly.close(c);
                 throw e;
               }
             }),
@@ -356,15 +348,6 @@ public final class SqliteStore extends JdbcStore {
       } finally {
         lock.unlock();
       }
-    }
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    if (c == null) return;
-    try {
-      c.close();
-    } catch (Exception ignored) {
-      // nothing left to do
     }
   }
 
