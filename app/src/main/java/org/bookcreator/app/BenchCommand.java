@@ -204,6 +204,24 @@ final class BenchCommand implements Callable<Integer> {
           "Runs of --dashboard, at least --projects, up to 10000000 (default: ${DEFAULT-VALUE}).")
   String runsFlag;
 
+  @Option(
+      names = "--claims",
+      paramLabel = "N",
+      description = {
+        "Instead of books: N workers, 1..1000, claim and complete --runs runs x --tasks-per-run",
+        "tasks (default 200 x 50 here) as fast as they can from the store the settings name (a",
+        "scratch SQLite store, or the empty PostgreSQL database of store.url); prints the claim",
+        "latency p50/p95/p99/max and the claims per second, and fails if a task is claimed twice."
+      })
+  String claimsFlag;
+
+  @Option(
+      names = "--tasks-per-run",
+      paramLabel = "N",
+      defaultValue = "50",
+      description = "Tasks per run of --claims, 1..10000 (default: ${DEFAULT-VALUE}).")
+  String tasksPerRunFlag;
+
   private int warmup;
 
   @Override
@@ -226,6 +244,7 @@ final class BenchCommand implements Callable<Integer> {
     if (telemetry.equals("compare") && alerts.equals("compare"))
       throw new Main.UsageException("compare telemetry or alerts, not both at once");
     PrintWriter out = spec.commandLine().getOut();
+    if (claimsFlag != null) return claimBench(out);
     if (alertCycle) {
       int runs = Flags.wholeNumber("--active-runs", activeRunsFlag, 1, 1_000_000);
       return AlertCycleBench.run(
@@ -668,6 +687,32 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     store.recordLogs(batch);
+  }
+
+  private int claimBench(PrintWriter out) throws IOException {
+    int claimers = Flags.wholeNumber("--claims", claimsFlag, 1, 1000);
+    int runs = Flags.wholeNumber("--runs", runsFlagGiven() ? runsFlag : "200", 1, 1_000_000);
+    int tasks = Flags.wholeNumber("--tasks-per-run", tasksPerRunFlag, 1, 10_000);
+    Path scratch = Files.createTempDirectory("book-creator-claim-bench");
+    Map<String, String> env =
+        Options.ENVIRONMENT.get() != null ? Options.ENVIRONMENT.get() : System.getenv();
+    // The store's settings come from the environment (BOOK_CREATOR_STORE_URL and its sign-in).
+    Settings on = Settings.load(null, env, Map.of(Setting.DATA_DIR, scratch.toString()));
+    String where =
+        on.postgresStore().map(pg -> "PostgreSQL " + pg.where()).orElse("SQLite (" + scratch + ")");
+    try (Engine engine = Engine.open(on, noTelemetry(), Engine.Use.EXCLUSIVE)) {
+      return ClaimBench.run(out, engine.store, where, new ClaimBench.Sizes(claimers, runs, tasks));
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("bench --claims failed: " + e, e);
+    } finally {
+      deleteTree(scratch);
+    }
+  }
+
+  private boolean runsFlagGiven() {
+    return spec.commandLine().getParseResult().hasMatchedOption("--runs");
   }
 
   /** A scratch store in {@code dir} for the store benchmarks: no pipeline, no telemetry. */

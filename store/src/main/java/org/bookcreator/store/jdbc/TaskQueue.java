@@ -158,15 +158,26 @@ final class TaskQueue extends Part {
     return tx(
         "claim a task",
         () -> {
+          // Expired leases first (their work is the oldest), then the queue in order; each walks
+          // a partial index (V16) and stops at the first row no other claimer holds.
           Optional<Task> next =
               one(
-                  "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE r.state = 'RUNNING'"
-                      + " AND ((t.state = 'QUEUED' AND t.not_before <= ?) OR (t.state = 'LEASED'"
-                      + " AND t.lease_expires_at < ?)) ORDER BY t.seq LIMIT 1"
+                  "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.state = 'LEASED'"
+                      + " AND t.lease_expires_at < ? AND r.state = 'RUNNING'"
+                      + " ORDER BY t.lease_expires_at, t.seq LIMIT 1"
                       + db.dialect().skipLocked("t"),
                   Rows::task,
-                  now,
                   now);
+          if (next.isEmpty()) {
+            next =
+                one(
+                    "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.state ="
+                        + " 'QUEUED' AND t.not_before <= ? AND r.state = 'RUNNING'"
+                        + " ORDER BY t.seq LIMIT 1"
+                        + db.dialect().skipLocked("t"),
+                    Rows::task,
+                    now);
+          }
           if (next.isEmpty()) return Optional.<Task>empty();
           Task t = next.get();
           TaskState.TABLE.require(t.state(), TaskState.LEASED, t.key());
