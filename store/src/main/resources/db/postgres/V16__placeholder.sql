@@ -1,0 +1,3 @@
+-- Placeholder for version 16, taken by another branch being merged at the same time (issue 13,
+-- overview branch): it keeps the versions consecutive so V17 applies. The lead renumbers at merge;
+-- this file changes nothing.
