@@ -1,7 +1,6 @@
 package org.bookcreator.server;
 
 import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -33,12 +32,12 @@ final class OverviewApi {
 
   /**
    * {@code GET /api/throughput?since=...&bucket=hour|day|week&zone=Europe/Paris&category=...}:
-   * since defaults to 7 days back, the bucket to {@code hour} up to 7 days and {@code day} beyond,
-   * the zone to UTC.
+   * without since, from the first run that ended (at least 30 days back); the bucket defaults to
+   * {@code hour} up to 7 days and {@code day} beyond, the zone to UTC.
    */
   private ApiResponse throughput(ApiRequest r) {
     Instant now = s.clock().instant();
-    Instant since =
+    Optional<Instant> since =
         r.queryParam("since")
             .map(
                 t -> {
@@ -47,10 +46,11 @@ final class OverviewApi {
                   } catch (IllegalArgumentException e) {
                     throw ApiError.invalidField("since", e.getMessage());
                   }
-                })
-            .orElse(now.minus(Duration.ofDays(7)));
-    if (since.isAfter(now)) throw ApiError.invalidField("since", "must not be in the future");
-    OverviewQueries.Bucket bucket =
+                });
+    if (since.isPresent() && since.get().isAfter(now)) {
+      throw ApiError.invalidField("since", "must not be in the future");
+    }
+    Optional<OverviewQueries.Bucket> bucket =
         r.queryParam("bucket")
             .map(
                 b -> {
@@ -59,15 +59,7 @@ final class OverviewApi {
                   } catch (IllegalArgumentException e) {
                     throw ApiError.invalidField("bucket", e.getMessage());
                   }
-                })
-            .orElse(
-                Duration.between(since, now).compareTo(Duration.ofDays(7)) <= 0
-                    ? OverviewQueries.Bucket.HOUR
-                    : OverviewQueries.Bucket.DAY);
-    if (bucket == OverviewQueries.Bucket.HOUR
-        && Duration.between(since, now).compareTo(Duration.ofDays(92)) > 0) {
-      throw ApiError.invalidField("bucket", "hour buckets cover at most 92 days; use day or week");
-    }
+                });
     ZoneId zone =
         r.queryParam("zone")
             .map(
@@ -82,7 +74,11 @@ final class OverviewApi {
             .orElse(ZoneOffset.UTC);
     Optional<String> category =
         r.queryParam("category").map(c -> c.strip().toLowerCase(Locale.ROOT));
-    return ApiResponse.ok(ViewJson.tree(overview.throughput(since, bucket, zone, category, now)));
+    try {
+      return ApiResponse.ok(ViewJson.tree(overview.throughput(since, bucket, zone, category, now)));
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalidField("bucket", e.getMessage());
+    }
   }
 
   /** {@code GET /api/runs/active}: what {@code runs --active --json} prints. */

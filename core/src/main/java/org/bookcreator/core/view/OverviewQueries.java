@@ -3,6 +3,7 @@ package org.bookcreator.core.view;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -112,25 +113,47 @@ public final class OverviewQueries {
 
   /**
    * Throughput from {@code since} to {@code now} in buckets of the viewer's {@code zone}, of one
-   * category or all. Reads the hourly rollup: an hour belongs to the day or week its start falls
-   * in.
+   * category or all. Without {@code since}: from the first run that ended, at least 30 days back.
+   * Without a bucket: hours for ranges up to 7 days, else days. Reads the hourly rollup: an hour
+   * belongs to the day or week its start falls in.
+   *
+   * @throws IllegalArgumentException for hour buckets over more than 92 days
    */
   public Throughput throughput(
-      Instant since, Bucket bucket, ZoneId zone, Optional<String> category, Instant now) {
-    ZonedDateTime first = bucket.start(since.atZone(zone));
+      Optional<Instant> since,
+      Optional<Bucket> bucketOrDefault,
+      ZoneId zone,
+      Optional<String> category,
+      Instant now) {
+    List<Store.RunsEnded> rows = since.isPresent() ? null : store.runsEnded(Instant.EPOCH);
+    Instant from =
+        since.orElseGet(
+            () -> {
+              Instant back = now.minus(Duration.ofDays(30));
+              return rows.isEmpty() || rows.getFirst().hour().isAfter(back)
+                  ? back
+                  : rows.getFirst().hour();
+            });
+    Duration range = Duration.between(from, now);
+    Bucket bucket =
+        bucketOrDefault.orElse(range.compareTo(Duration.ofDays(7)) <= 0 ? Bucket.HOUR : Bucket.DAY);
+    if (bucket == Bucket.HOUR && range.compareTo(Duration.ofDays(92)) > 0) {
+      throw new IllegalArgumentException(
+          "hour buckets cover at most 92 days; use day or week, or a later since");
+    }
+    ZonedDateTime first = bucket.start(from.atZone(zone));
     List<Instant> times = new ArrayList<>();
     Map<Instant, Integer> index = new HashMap<>();
     for (ZonedDateTime t = first; !t.toInstant().isAfter(now); t = bucket.next(t)) {
       index.put(t.toInstant(), times.size());
       times.add(t.toInstant());
-      if (times.size() > 100_000) throw new IllegalArgumentException("too many buckets");
     }
     int n = times.size();
     long[] completed = new long[n];
     long[] failed = new long[n];
     BigDecimal[] cost = new BigDecimal[n];
     java.util.Arrays.fill(cost, BigDecimal.ZERO);
-    for (Store.RunsEnded e : store.runsEnded(first.toInstant())) {
+    for (Store.RunsEnded e : rows != null ? rows : store.runsEnded(first.toInstant())) {
       if (category.isPresent() && !category.get().equals(e.category())) continue;
       Integer i = index.get(bucket.start(e.hour().atZone(zone)).toInstant());
       if (i == null) continue;
@@ -260,7 +283,7 @@ public final class OverviewQueries {
                         h.category(),
                         h.stage(),
                         h.stages(),
-                        java.time.Duration.ofMillis(h.durationMs()),
+                        Duration.ofMillis(h.durationMs()),
                         h.costUsd()))
             .toList());
   }
