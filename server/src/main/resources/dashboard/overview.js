@@ -27,7 +27,8 @@ export function overview(main) {
           get('/api/runs/active'),
         ]);
       render(main, range, { all, daily, month, alerts: alerts.items, stalls: stalls.items,
-        throughput, perBook, providers: providers.items, active: active.items });
+        throughput, perBook, providers: providers.items, active: active.items,
+        activeTotal: active.total });
     } catch (e) {
       show(main, h('h1', {}, 'Overview'), rangePicker(range), failure(e));
     }
@@ -59,7 +60,7 @@ function firstDay() {
 }
 
 function render(main, range, d) {
-  const { all, daily, month, alerts, stalls, throughput, perBook, providers, active } = d;
+  const { all, daily, month, alerts, stalls, throughput, perBook, providers, active, activeTotal } = d;
   const sum = (key) => all.categories.reduce((n, c) => n + Number(c[key] ?? 0), 0);
   const completed = sum('completed_runs');
   const failed = sum('failed_runs');
@@ -134,7 +135,11 @@ function render(main, range, d) {
       : null,
     figures,
     h('section', {}, h('h2', {}, 'Open runs'),
-      active.length ? activeTable : empty('No open runs. Start one with ', 'bin/book-creator run BRIEF')),
+      active.length ? activeTable : empty('No open runs. Start one with ', 'bin/book-creator run BRIEF'),
+      activeTotal > active.length
+        ? h('p', { class: 'muted' }, `The oldest ${active.length} of ${activeTotal} open runs; all of them: `,
+          h('code', {}, 'bin/book-creator runs --active'))
+        : null),
     h('section', {}, h('h2', {}, 'Active runs by stage'),
       stageRows.length ? table('Runs queued, running or paused, by their stage now',
         ['stage', 'runs'], stageRows) : empty('No active runs. Start one with ', 'bin/book-creator run BRIEF')),

@@ -7,7 +7,6 @@ import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.Optional;
 import org.bookcreator.core.store.LogQuery;
-import org.bookcreator.core.support.Json;
 import org.bookcreator.core.view.OverviewQueries;
 import org.bookcreator.core.view.ViewJson;
 
@@ -81,9 +80,13 @@ final class OverviewApi {
     }
   }
 
-  /** {@code GET /api/runs/active}: what {@code runs --active --json} prints. */
+  /**
+   * {@code GET /api/runs/active?limit=50&offset=0}: a page of what {@code runs --active --json}
+   * prints, with the total.
+   */
   private ApiResponse activeRuns(ApiRequest r) {
-    return ApiResponse.ok(
-        Json.object().set("items", ViewJson.tree(overview.activeRuns(s.clock().instant()))));
+    int limit = r.intParam("limit", 50, 1, 500);
+    int offset = r.intParam("offset", 0, 0, 10_000_000);
+    return ApiResponse.ok(ViewJson.tree(overview.activeRuns(s.clock().instant(), limit, offset)));
   }
 }

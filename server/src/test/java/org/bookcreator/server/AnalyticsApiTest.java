@@ -70,7 +70,7 @@ class AnalyticsApiTest {
       assertThat(model.get("error_rate").asDouble()).isEqualTo(0.0);
       assertThat(model.get("input_tokens").asLong()).isEqualTo(10);
       assertThat(model.get("cache_read_tokens").asLong()).isEqualTo(4);
-      assertThat(model.get("cache_hit_ratio").asDouble()).isEqualTo(0.4);
+      assertThat(model.get("cache_hit_ratio").asDouble()).isEqualTo(4.0 / 14);
       assertThat(badBy.statusCode()).isEqualTo(400);
       assertThat(badSince.statusCode()).isEqualTo(400);
     }

@@ -95,6 +95,7 @@ class OverviewApiTest {
 
       JsonNode items = active.get("items");
       assertThat(items).hasSize(2);
+      assertThat(active.get("total").asLong()).isEqualTo(2);
       JsonNode r3 = items.get(0);
       assertThat(r3.get("run_id").asString()).isEqualTo("r3");
       assertThat(r3.get("forecast_basis").asString()).isEqualTo("category");

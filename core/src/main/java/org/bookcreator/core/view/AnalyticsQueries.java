@@ -58,10 +58,12 @@ public final class AnalyticsQueries {
     List<Project> budgeted =
         store.projects().stream().filter(p -> p.budgetUsd().isPresent()).toList();
     Map<String, OverviewQueries.ActiveRun> open = new java.util.HashMap<>();
-    if (!budgeted.isEmpty()) {
-      for (OverviewQueries.ActiveRun a : new OverviewQueries(store).activeRuns(now))
-        open.put(a.projectId(), a);
-    }
+    List<org.bookcreator.core.run.Run> openRuns =
+        store.latestRuns(budgeted.stream().map(Project::id).toList()).values().stream()
+            .filter(r -> r.state().isOpen())
+            .toList();
+    for (OverviewQueries.ActiveRun a : new OverviewQueries(store).forecast(openRuns, now))
+      open.put(a.projectId(), a);
     return budgeted.stream()
         .map(p -> budget(p, Optional.ofNullable(open.get(p.id()))))
         .sorted(
@@ -196,8 +198,10 @@ public final class AnalyticsQueries {
 
   /**
    * One provider and model's calls since a time; rate limits are errors of type rate_limited; the
-   * error rate is failed / calls; the cache hit ratio is cache-read tokens / input tokens of the
-   * same calls (as the cost report counts them; absent without input tokens).
+   * error rate is failed / calls; the cache hit ratio is the share of prompt tokens read from the
+   * cache: cache-read / (input + cache-read + cache-write) tokens of the same calls, as the cost
+   * report counts them (the ledger's input tokens exclude cached ones for every provider); absent
+   * without prompt tokens.
    */
   public record ProviderStats(
       String provider,
@@ -212,6 +216,7 @@ public final class AnalyticsQueries {
       double latencyMeanMs,
       long inputTokens,
       long cacheReadTokens,
+      long cacheWriteTokens,
       Optional<Double> cacheHitRatio) {}
 
   /** Per agent role (every role with calls, retries or violations), from the ledger's window. */
@@ -267,6 +272,8 @@ public final class AnalyticsQueries {
               CostLine t = tokens.get(p.keys());
               long input = t == null ? 0 : t.inputTokens();
               long cacheRead = t == null ? 0 : t.cacheReadTokens();
+              long cacheWrite = t == null ? 0 : t.cacheWriteTokens();
+              long prompt = input + cacheRead + cacheWrite;
               return new ProviderStats(
                   p.keys().get(0),
                   p.keys().get(1),
@@ -280,7 +287,8 @@ public final class AnalyticsQueries {
                   p.latencyMeanMs(),
                   input,
                   cacheRead,
-                  input == 0 ? Optional.empty() : Optional.of((double) cacheRead / input));
+                  cacheWrite,
+                  prompt == 0 ? Optional.empty() : Optional.of((double) cacheRead / prompt));
             })
         .toList();
   }

@@ -226,14 +226,34 @@ public final class OverviewQueries {
       Optional<BigDecimal> costToCompleteUsd,
       Optional<BigDecimal> projectedTotalUsd) {}
 
+  /** A page of open runs, the oldest first, and how many are open in all. */
+  public record ActiveRuns(List<ActiveRun> items, long total, int limit, int offset) {
+    public ActiveRuns {
+      items = List.copyOf(items);
+    }
+  }
+
   /**
-   * Every open (queued, running or paused) run, the oldest first, with its forecast at {@code now}.
+   * The open (queued, running or paused) runs, the oldest first, {@code limit} from {@code offset},
+   * each with its forecast at {@code now}. Only the page's runs are read in detail.
    */
-  public List<ActiveRun> activeRuns(Instant now) {
-    List<Run> runs =
+  public ActiveRuns activeRuns(Instant now, int limit, int offset) {
+    List<Run> open =
         store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING, RunState.PAUSED)).stream()
             .sorted(Comparator.comparing(Run::createdAt).thenComparing(Run::id))
             .toList();
+    int from = Math.min(offset, open.size());
+    int to = (int) Math.min((long) offset + limit, open.size());
+    return new ActiveRuns(forecast(open.subList(from, to), now), open.size(), limit, offset);
+  }
+
+  /** Every open run, the oldest first, with its forecast ({@code runs --active}). */
+  public List<ActiveRun> activeRuns(Instant now) {
+    return activeRuns(now, Integer.MAX_VALUE, 0).items();
+  }
+
+  /** These runs' progress and forecast at {@code now}, in their order. */
+  public List<ActiveRun> forecast(List<Run> runs, Instant now) {
     if (runs.isEmpty()) return List.of();
     RunForecast forecaster = forecaster();
     Map<String, RunTotals> totals = store.totals(runs.stream().map(Run::id).toList());
