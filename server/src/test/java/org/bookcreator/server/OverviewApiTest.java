@@ -72,6 +72,10 @@ class OverviewApiTest {
       JsonNode active = Json.parse(t.send("GET", "/api/runs/active", null, null).body());
       int badBucket = t.send("GET", "/api/throughput?bucket=year", null, null).statusCode();
       int badZone = t.send("GET", "/api/throughput?zone=Mars/Base", null, null).statusCode();
+      int tooManyHours =
+          t.send("GET", "/api/throughput?bucket=hour&since=100d", null, null).statusCode();
+      int tooManyDays =
+          t.send("GET", "/api/throughput?bucket=day&since=1900-01-01", null, null).statusCode();
 
       assertThat(hourly.get("bucket").asString()).isEqualTo("hour");
       assertThat(hourly.get("times")).hasSize(4);
@@ -92,6 +96,8 @@ class OverviewApiTest {
       assertThat(daily.get("total").get("completed").asLong()).isEqualTo(1);
       assertThat(badBucket).isEqualTo(400);
       assertThat(badZone).isEqualTo(400);
+      assertThat(tooManyHours).isEqualTo(400);
+      assertThat(tooManyDays).isEqualTo(400);
 
       JsonNode items = active.get("items");
       assertThat(items).hasSize(2);

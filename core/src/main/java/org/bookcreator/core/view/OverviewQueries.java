@@ -39,6 +39,9 @@ public final class OverviewQueries {
   /** Averages such as cost per book are rounded half up to this many decimals. */
   public static final int AVERAGE_SCALE = 6;
 
+  /** At most this many buckets in one answer (hours of 92 days fit; days of 27 years). */
+  public static final int MAX_BUCKETS = 10_000;
+
   private final Store store;
 
   public OverviewQueries(Store store) {
@@ -117,7 +120,8 @@ public final class OverviewQueries {
    * Without a bucket: hours for ranges up to 7 days, else days. Reads the hourly rollup: an hour
    * belongs to the day or week its start falls in.
    *
-   * @throws IllegalArgumentException for hour buckets over more than 92 days
+   * @throws IllegalArgumentException for hour buckets over more than 92 days, or more than {@link
+   *     #MAX_BUCKETS} buckets
    */
   public Throughput throughput(
       Optional<Instant> since,
@@ -145,6 +149,10 @@ public final class OverviewQueries {
     List<Instant> times = new ArrayList<>();
     Map<Instant, Integer> index = new HashMap<>();
     for (ZonedDateTime t = first; !t.toInstant().isAfter(now); t = bucket.next(t)) {
+      if (times.size() == MAX_BUCKETS) {
+        throw new IllegalArgumentException(
+            "more than " + MAX_BUCKETS + " buckets; use a larger bucket or a later since");
+      }
       index.put(t.toInstant(), times.size());
       times.add(t.toInstant());
     }
