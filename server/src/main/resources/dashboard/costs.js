@@ -30,6 +30,12 @@ export async function costs(main) {
   }
 }
 
+/** A share of a budget as a percentage, flagged at 100% or more. */
+function share(ratio) {
+  return ratio == null ? 'n/a' : h('span', { class: Number(ratio) >= 1 ? 'flag' : null },
+    (Number(ratio) * 100).toFixed(1) + '%');
+}
+
 function render(main, range, q, days, budgets, groups) {
   const total = days.total;
   const csv = (by) => `/api/costs.csv?by=${by}${q ? '&' + q : ''}`;
@@ -68,11 +74,13 @@ function render(main, range, q, days, budgets, groups) {
       csvLink(csv(g.by), 'costs ' + g.title.toLowerCase())))),
     h('section', { id: 'budgets' }, h('h2', {}, 'Budgets'),
       budgets.length
-        ? table('Projects with a budget: what they have spent over all their runs (any range)',
-          ['project', 'category', 'budget', 'spent', 'share used'],
+        ? table('Projects with a budget: what they have spent over all their runs (any range), and what they will have spent when their open run completes',
+          ['project', 'category', 'budget', 'spent', 'share used', 'projected at completion',
+            'projected share'],
           budgets.map((b) => [b.title, b.category, moneyCell(b.budget_usd), moneyCell(b.spent_usd),
-            b.share_used == null ? 'n/a' : h('span', { class: Number(b.share_used) >= 1 ? 'flag' : null },
-              (Number(b.share_used) * 100).toFixed(1) + '%')]))
+            share(b.share_used),
+            b.projected_usd == null ? 'no history' : moneyCell(b.projected_usd),
+            b.projected_usd == null ? 'no history' : share(b.projected_share)]))
         : empty('No project has a budget. Set one with ', 'budget_usd in the brief')));
 
   dayChart(chart, range, days.lines);

@@ -29,11 +29,13 @@ function render(main, range, items, costLines) {
       ms(p.latency_p50_ms), ms(p.latency_p95_ms), count(c?.input_tokens), count(c?.output_tokens),
       count(c?.cache_read_tokens),
       flagged(c?.unpriced_calls ?? 0, 'calls without a price: their cost is not in the sum'),
-      moneyCell(c?.cost_usd ?? '0')];
+      moneyCell(c?.cost_usd ?? '0'),
+      p.cache_hit_ratio == null ? 'n/a' : (p.cache_hit_ratio * 100).toFixed(1) + '%'];
   });
   const t = table('Per provider and model, calls answered in the range',
     ['provider', 'model', 'calls', 'failed', 'rate limited', 'errors by type', 'latency p50',
-      'latency p95', 'input tokens', 'output tokens', 'cache read tokens', 'unpriced', 'cost'], rows);
+      'latency p95', 'input tokens', 'output tokens', 'cache read tokens', 'unpriced', 'cost',
+      'cache hit ratio'], rows);
   t.id = 'providers-table';
   t.classList.add('analytics');
   const chart = h('div', { id: 'providers-chart', class: 'chart', role: 'img',

@@ -159,6 +159,20 @@ final class DashboardBench {
             "overview", "costs by day, 14 UTC days", i -> "/api/costs?by=day&since=" + firstDay));
     r.add(new Request("overview", "alerts", i -> "/api/alerts"));
     r.add(new Request("overview", "stalls", i -> "/api/stalls"));
+    // The Overview's range (7 days, the default) starts on a whole hour, as the page sends it.
+    String week = Instant.now().minus(Duration.ofDays(7)).truncatedTo(ChronoUnit.HOURS).toString();
+    String month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).toString();
+    r.add(new Request("overview", "spend this month", i -> "/api/costs?since=" + month));
+    r.add(
+        new Request(
+            "overview",
+            "throughput per day, 7 days",
+            i -> "/api/throughput?bucket=day&zone=Europe/Paris&since=" + week));
+    r.add(
+        new Request(
+            "overview", "throughput, all time, per week", i -> "/api/throughput?bucket=week"));
+    r.add(new Request("overview", "providers, 7 days", i -> "/api/providers?since=" + week));
+    r.add(new Request("overview", "open runs with forecast", i -> "/api/runs/active"));
     r.add(new Request("runs", "runs (newest first)", i -> "/api/runs?limit=50"));
     r.add(new Request("runs", "runs state=running", i -> "/api/runs?state=running&limit=50"));
     r.add(new Request("runs", "runs state=failed", i -> "/api/runs?state=failed&limit=50"));

@@ -15,6 +15,7 @@ import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreLockedException;
+import org.bookcreator.core.view.OverviewQueries;
 import org.bookcreator.core.view.StallView;
 import org.bookcreator.core.view.ViewJson;
 import picocli.CommandLine.Command;
@@ -54,6 +55,14 @@ final class RunsCommand implements Callable<Integer> {
       description =
           "Only active runs that made no progress for --older-than, or whose task lease expired.")
   boolean stalled;
+
+  @Option(
+      names = "--active",
+      description =
+          "Only open (queued, running or paused) runs, with their progress, an estimated time to"
+              + " finish and the projected cost to complete, from their category's completed runs"
+              + " (the items of GET /api/runs/active).")
+  boolean active;
 
   @Option(
       names = "--older-than",
@@ -102,6 +111,7 @@ final class RunsCommand implements Callable<Integer> {
                 "--sort must be created, time or cost, got '" + Text.clean(sort) + "'");
       }
       if (stalled) return printStalled(engine, runs, settings, threshold, out);
+      if (active) return printActive(store, out);
       if (json) {
         out.println(ViewJson.write(runs.stream().map(engine.library::detail).toList()));
       } else if (runs.isEmpty()) {
@@ -136,6 +146,54 @@ final class RunsCommand implements Callable<Integer> {
                     "cost"),
                 rows));
       }
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  private int printActive(Store store, PrintWriter out) {
+    List<OverviewQueries.ActiveRun> found =
+        new OverviewQueries(store)
+            .activeRuns(java.time.Instant.now()).stream()
+                .filter(a -> project == null || a.projectId().equals(project))
+                .toList();
+    if (json) {
+      out.println(ViewJson.write(found));
+    } else if (found.isEmpty()) {
+      out.println("no active runs; start one with: bin/book-creator run BRIEF");
+    } else {
+      List<List<String>> rows = new ArrayList<>();
+      for (OverviewQueries.ActiveRun a : found) {
+        boolean none = a.remainingSeconds().isEmpty();
+        rows.add(
+            List.of(
+                a.runId(),
+                a.category(),
+                a.state(),
+                a.stage().orElse("-"),
+                a.stagesDone() + "/" + a.stagesTotal(),
+                a.tasksDone() + "/" + a.tasksTotal(),
+                Text.money(a.spentUsd()),
+                none ? "no history" : Text.duration(Duration.ofSeconds(a.remainingSeconds().get())),
+                a.costToCompleteUsd().map(Text::money).orElse("no history"),
+                a.projectedTotalUsd().map(Text::money).orElse("-"),
+                a.forecastBasis().replace('_', ' ')));
+      }
+      out.print(
+          Text.table(
+              List.of(
+                  "run",
+                  "category",
+                  "state",
+                  "stage",
+                  "stages",
+                  "tasks",
+                  "spent",
+                  "time left",
+                  "cost to complete",
+                  "projected total",
+                  "from"),
+              rows));
     }
     out.flush();
     return ExitCodes.OK;

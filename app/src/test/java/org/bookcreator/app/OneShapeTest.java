@@ -62,6 +62,7 @@ class OneShapeTest {
     JsonNode cliDiagnosis = cli("diagnose", doneRun, "--json");
     JsonNode cliCost =
         cli("cost", "report", "--project", done, "--by", "stage,model", "--format", "json");
+    JsonNode cliActive = cli("runs", "--active", "--json");
 
     assertThat(find(cliProjects, done)).isEqualTo(json(get(base + "/api/projects/" + done)));
     assertThat(find(cliProjects, stuck)).isEqualTo(json(get(base + "/api/projects/" + stuck)));
@@ -75,6 +76,10 @@ class OneShapeTest {
         .isEqualTo(json(get(base + "/api/costs?project=" + done + "&by=stage,model")));
     assertThat(cliCost.get("lines")).isNotEmpty();
     assertThat(cliCost.path("budget").path("budget_usd").asString()).isEqualTo("5");
+    JsonNode apiActive = json(get(base + "/api/runs/active")).get("items");
+    assertThat(withoutFinish(cliActive)).isEqualTo(withoutFinish(apiActive));
+    assertThat(cliActive.get(0).get("run_id").asString()).isEqualTo(stuckRun);
+    assertThat(cliActive.get(0).get("forecast_basis").asString()).isEqualTo("category");
   }
 
   private String serve(ServeCommand.Role role) {
@@ -129,6 +134,13 @@ class OneShapeTest {
       o.remove("stalled_seconds");
       o.put("reason", o.get("reason").asString().replaceAll(" for [0-9a-z ]+ \\(", " for N ("));
     }
+    return copy;
+  }
+
+  /** When a forecast finishes is now plus the time left: it moves on between the two reads. */
+  private static JsonNode withoutFinish(JsonNode active) {
+    JsonNode copy = active.deepCopy();
+    for (JsonNode a : copy) ((ObjectNode) a).remove("finishes_at");
     return copy;
   }
 

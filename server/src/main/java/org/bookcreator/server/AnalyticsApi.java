@@ -46,7 +46,8 @@ final class AnalyticsApi {
   }
 
   private ApiResponse budgets(ApiRequest r) {
-    return ApiResponse.ok(Json.object().set("items", ViewJson.tree(analytics.budgets())));
+    return ApiResponse.ok(
+        Json.object().set("items", ViewJson.tree(analytics.budgets(clock.instant()))));
   }
 
   /**

@@ -107,6 +107,7 @@ public final class BookApi {
   void addRoutes(ApiRoutes routes) {
     health(routes);
     projects(routes);
+    new OverviewApi(s).addRoutes(routes);
     runs(routes);
     observability(routes);
     alerting(routes);

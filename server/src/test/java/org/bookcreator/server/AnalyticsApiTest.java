@@ -54,13 +54,23 @@ class AnalyticsApiTest {
               "model,calls,failed,unpriced,input_tokens,output_tokens,cache_read_tokens,"
                   + "cache_write_tokens,reasoning_tokens,cost_usd,wasted,interrupted,"
                   + "interrupted_est_usd",
-              "'=cmd(),1,0,0,10,10,0,0,0,0.500000000001,0,0,0.000000000000",
-              "\"m,2\",1,0,0,10,10,0,0,0,0.250000000000,0,0,0.000000000000",
-              "TOTAL,2,0,0,20,20,0,0,0,0.750000000001,0,0,0.000000000000");
+              "'=cmd(),1,0,0,10,10,4,0,0,0.500000000001,0,0,0.000000000000",
+              "\"m,2\",1,0,0,10,10,4,0,0,0.250000000000,0,0,0.000000000000",
+              "TOTAL,2,0,0,20,20,8,0,0,0.750000000001,0,0,0.000000000000");
       assertThat(budgets.get("items")).hasSize(1);
       assertThat(budgets.get("items").get(0).get("spent_usd").asString())
           .isEqualTo("0.750000000001");
       assertThat(budgets.get("items").get(0).get("share_used").asString()).isEqualTo("0.3750");
+      assertThat(budgets.get("items").get(0).get("projected_usd").asString())
+          .as("no open run: the projection is what was spent")
+          .isEqualTo("0.750000000001");
+      assertThat(budgets.get("items").get(0).get("projected_share").asString()).isEqualTo("0.3750");
+      JsonNode providers = Json.parse(t.send("GET", "/api/providers", null, null).body());
+      JsonNode model = providers.get("items").get(0);
+      assertThat(model.get("error_rate").asDouble()).isEqualTo(0.0);
+      assertThat(model.get("input_tokens").asLong()).isEqualTo(10);
+      assertThat(model.get("cache_read_tokens").asLong()).isEqualTo(4);
+      assertThat(model.get("cache_hit_ratio").asDouble()).isEqualTo(4.0 / 14);
       assertThat(badBy.statusCode()).isEqualTo(400);
       assertThat(badSince.statusCode()).isEqualTo(400);
     }
@@ -77,7 +87,7 @@ class AnalyticsApiTest {
         0,
         "openai",
         model,
-        new Usage(10, 10, 0, 0, 0),
+        new Usage(10, 10, 4, 0, 0),
         Optional.of(cost),
         Optional.of("test"),
         100,

@@ -89,6 +89,13 @@ class DashboardAnalyticsBrowserTest {
     assertThat(textOf("#fig-unpriced .figure-value")).startsWith("2");
     assertThat(textOf("#unpriced-note")).contains("2 call(s)");
     assertThat(textOf("#budgets")).contains("$0.50").contains("Verse");
+    JsonNode budget = json("/api/budgets").get("items").get(0);
+    List<String> budgetRow = tableRows("#budgets").getFirst();
+    assertThat(budgetRow.get(5)).isEqualTo(cents(budget.get("projected_usd")));
+    assertThat(budgetRow.get(6))
+        .isEqualTo(
+            String.format(
+                java.util.Locale.US, "%.1f%%", budget.get("projected_share").asDouble() * 100));
     assertThat(browser.findElements(By.id("model"))).isEmpty();
     assertThat(browser.findElements(By.id("cat"))).isEmpty();
     assertThat(textOf("#costs-by-model")).contains(HOSTILE_MODEL);
@@ -217,6 +224,15 @@ class DashboardAnalyticsBrowserTest {
                   count(p.get("calls")),
                   count(p.get("failed_calls"))));
       assertThat(rows.get(i).get(12)).isEqualTo(cents(c.get("cost_usd")));
+      assertThat(rows.get(i).get(13))
+          .isEqualTo(
+              p.has("cache_hit_ratio")
+                  ? String.format(
+                      java.util.Locale.US, "%.1f%%", p.get("cache_hit_ratio").asDouble() * 100)
+                  : "n/a");
+      assertThat(p.get("cache_read_tokens").asLong())
+          .isEqualTo(c.get("cache_read_tokens").asLong());
+      assertThat(p.get("input_tokens").asLong()).isEqualTo(c.get("input_tokens").asLong());
     }
     assertThat(textOf("#providers-table")).contains(HOSTILE_MODEL);
     assertThat(browser.findElements(By.id("model"))).isEmpty();

@@ -124,6 +124,117 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void overview_drawsThroughputAndCostPerBook_andShowsTheApisForecastsAndProviderFigures()
+      throws Exception {
+    t.awaitState(t.startRun(t.aProject("Done Light")), "completed");
+    t.pipeline.close(); // the open run below stays queued, every stage pending
+    failedRun(t.aProject("Failed Light"));
+    String open = t.aProject("Open Light");
+    t.store.createRun("run_open", open, 1, "queued by the test", Instant.now());
+
+    browser.get(t.base + "/?range=24h");
+    await(d -> !d.findElements(By.id("active-runs")).isEmpty());
+    await(d -> chartDrew("#throughput-chart") && chartDrew("#cost-per-book-chart"));
+    String since = attribute("#range-text", "data-since");
+    String zone =
+        (String) browser.executeScript("return Intl.DateTimeFormat().resolvedOptions().timeZone;");
+    JsonNode hourly =
+        Json.parse(
+            t.send(
+                    "GET",
+                    "/api/throughput?bucket=hour&zone=" + zone + "&since=" + since,
+                    null,
+                    null)
+                .body());
+    JsonNode daily =
+        Json.parse(
+            t.send("GET", "/api/throughput?bucket=day&zone=" + zone + "&since=" + since, null, null)
+                .body());
+    JsonNode active = Json.parse(t.send("GET", "/api/runs/active", null, null).body()).get("items");
+    JsonNode providers =
+        Json.parse(t.send("GET", "/api/providers?since=" + since, null, null).body()).get("items");
+    String month = Instant.now().toString().substring(0, 8) + "01";
+    JsonNode monthCosts = Json.parse(t.send("GET", "/api/costs?since=" + month, null, null).body());
+
+    assertThat(hourly.get("total").get("completed").asLong()).isEqualTo(1);
+    assertThat(hourly.get("total").get("failed").asLong()).isEqualTo(1);
+    assertThat(attribute("#throughput-chart", "data-completed")).isEqualTo("1");
+    assertThat(attribute("#throughput-chart", "data-failed")).isEqualTo("1");
+    assertThat(attribute("#throughput-chart", "data-points"))
+        .isEqualTo(String.valueOf(nonZeroBuckets(hourly)));
+    assertThat(figure("fig-range-completed")).isEqualTo("1");
+    assertThat(figure("fig-range-failed")).isEqualTo("1");
+    assertThat(figure("fig-range-rate")).isEqualTo("50.0%");
+    String perBook = hourly.get("total").get("cost_per_book_usd").asString();
+    assertThat(attribute("#fig-cost-per-book", "title")).isEqualTo(perBook + " USD");
+    long daysWithBooks = 0;
+    for (JsonNode c : daily.get("cost_per_book_usd")) if (!c.isNull()) daysWithBooks++;
+    assertThat(attribute("#cost-per-book-chart", "data-points"))
+        .isEqualTo(String.valueOf(daysWithBooks))
+        .isNotEqualTo("0");
+    assertThat(attribute("#fig-month", "title"))
+        .isEqualTo(monthCosts.get("total").get("cost_usd").asString() + " USD");
+
+    assertThat(active).hasSize(1);
+    JsonNode run = active.get(0);
+    assertThat(run.get("forecast_basis").asString()).isEqualTo("category");
+    List<List<String>> rows = tableRows("#active-runs");
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).get(0)).isEqualTo("run_open");
+    assertThat(rows.get(0).get(5)).isEqualTo("0/" + run.get("stages_total").asLong());
+    assertThat(attribute("#active-runs tbody td:nth-child(9) span", "data-seconds"))
+        .isEqualTo(run.get("remaining_seconds").asString());
+    assertThat(attribute("#active-runs tbody td:nth-child(11) span", "title"))
+        .isEqualTo(run.get("cost_to_complete_usd").asString() + " USD");
+    assertThat(attribute("#active-runs tbody td:nth-child(12) span", "title"))
+        .isEqualTo(run.get("projected_total_usd").asString() + " USD");
+
+    rows = tableRows("#overview-providers");
+    assertThat(rows).hasSize(providers.size()).isNotEmpty();
+    for (int i = 0; i < providers.size(); i++) {
+      JsonNode p = providers.get(i);
+      assertThat(rows.get(i))
+          .containsExactly(
+              p.get("provider").asString(),
+              p.get("model").asString(),
+              String.format(java.util.Locale.US, "%,d", p.get("calls").asLong()),
+              String.format(java.util.Locale.US, "%.1f%%", p.get("error_rate").asDouble() * 100),
+              p.get("latency_p50_ms").asLong() + " ms",
+              p.get("latency_p95_ms").asLong() + " ms");
+    }
+    screenshot("overview-throughput");
+    assertNoConsoleErrors();
+  }
+
+  private static long nonZeroBuckets(JsonNode throughput) {
+    long n = 0;
+    for (int i = 0; i < throughput.get("times").size(); i++) {
+      if (throughput.get("completed").get(i).asLong() + throughput.get("failed").get(i).asLong()
+          > 0) n++;
+    }
+    return n;
+  }
+
+  private String attribute(String css, String name) {
+    Object v =
+        browser.executeScript(
+            "const e = document.querySelector(arguments[0]);"
+                + " return e ? e.getAttribute(arguments[1]) : null;",
+            css,
+            name);
+    return v == null ? null : String.valueOf(v);
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<List<String>> tableRows(String css) {
+    return (List<List<String>>)
+        browser.executeScript(
+            "return [...document.querySelectorAll(arguments[0] + ' tbody tr')]"
+                + ".map(r => [...r.cells].map(c => c.textContent.trim()));",
+            css);
+  }
+
+  @Test
   void runsFilter_alertsWithASilenceMadeAndEnded_logsAndWorkers_renderTheirData() throws Exception {
     String completed = t.awaitState(t.startRun(t.aProject(HOSTILE)), "completed");
     String failed = failedRun(t.aProject("Second Light"));
@@ -239,13 +350,19 @@ class DashboardBrowserTest {
 
   /** Whether the chart's canvas has drawn pixels (axes, grid and bars). */
   private boolean chartDrew() {
+    return chartDrew("#spend-chart");
+  }
+
+  /** Whether the chart in {@code css} has drawn pixels (axes, grid and bars). */
+  private boolean chartDrew(String css) {
     Object drawn =
         browser.executeScript(
-            "const c = document.querySelector('#spend-chart canvas');"
+            "const c = document.querySelector(arguments[0] + ' canvas');"
                 + "if (!c || !c.width) return 0;"
                 + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
                 + "let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;"
-                + "return n;");
+                + "return n;",
+            css);
     return ((Number) drawn).longValue() > 1000;
   }
 

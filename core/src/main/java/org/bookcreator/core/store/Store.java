@@ -335,6 +335,27 @@ public interface Store extends AutoCloseable {
 
   record StageIterations(String category, String stage, long stages, double averageIterations) {}
 
+  /**
+   * Runs that ended completed or failed, per UTC hour, category and outcome, from the hour of
+   * {@code since} on, oldest first: how many, and what they had cost when they ended (exact). A run
+   * that failed and completed after a restart counts in each. Reads the V17 rollup, not the runs.
+   */
+  List<RunsEnded> runsEnded(Instant since);
+
+  /** One hour x category x outcome ({@link RunState#COMPLETED} or {@link RunState#FAILED}). */
+  record RunsEnded(
+      Instant hour, String category, RunState outcome, long runs, java.math.BigDecimal costUsd) {}
+
+  /**
+   * Per category and stage, over the completed runs' stages that completed: how many, their summed
+   * duration in milliseconds and the summed cost of their calls (exact). Reads the V17 rollup, kept
+   * as runs complete; the history {@code RunForecast} averages.
+   */
+  List<StageHistory> stageHistory();
+
+  record StageHistory(
+      String category, Stage stage, long stages, long durationMs, java.math.BigDecimal costUsd) {}
+
   // alerts
 
   /**

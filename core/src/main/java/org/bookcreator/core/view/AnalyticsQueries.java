@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.bookcreator.core.cost.CostDimension;
+import org.bookcreator.core.cost.CostLine;
+import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.RunEvent;
@@ -29,23 +32,40 @@ public final class AnalyticsQueries {
     this.store = Objects.requireNonNull(store, "store");
   }
 
-  /** A project with a budget: what it has spent over all its runs, and the share used. */
+  /**
+   * A project with a budget: what it has spent over all its runs, the share used, and the
+   * projection: what it will have spent when its open run completes ({@code projected_usd}: spent +
+   * the run's forecast cost to complete; spent alone without an open run; absent when the open run
+   * has no history to forecast from), with its share of the budget.
+   */
   public record BudgetShare(
       String projectId,
       String title,
       String category,
       BigDecimal budgetUsd,
       BigDecimal spentUsd,
-      Optional<BigDecimal> shareUsed) {}
+      Optional<BigDecimal> shareUsed,
+      Optional<String> openRunId,
+      Optional<BigDecimal> projectedUsd,
+      Optional<BigDecimal> projectedShare) {}
 
   /**
    * Every project with a budget, most used first: spent is the exact sum of its ledger rows, the
-   * share is spent / budget to four decimals (absent for a zero budget).
+   * share is spent / budget to four decimals (absent for a zero budget); the projection is that of
+   * {@link OverviewQueries#activeRuns} at {@code now}.
    */
-  public List<BudgetShare> budgets() {
-    return store.projects().stream()
-        .filter(p -> p.budgetUsd().isPresent())
-        .map(this::budget)
+  public List<BudgetShare> budgets(Instant now) {
+    List<Project> budgeted =
+        store.projects().stream().filter(p -> p.budgetUsd().isPresent()).toList();
+    Map<String, OverviewQueries.ActiveRun> open = new java.util.HashMap<>();
+    List<org.bookcreator.core.run.Run> openRuns =
+        store.latestRuns(budgeted.stream().map(Project::id).toList()).values().stream()
+            .filter(r -> r.state().isOpen())
+            .toList();
+    for (OverviewQueries.ActiveRun a : new OverviewQueries(store).forecast(openRuns, now))
+      open.put(a.projectId(), a);
+    return budgeted.stream()
+        .map(p -> budget(p, Optional.ofNullable(open.get(p.id()))))
         .sorted(
             (a, b) ->
                 b.shareUsed()
@@ -54,14 +74,27 @@ public final class AnalyticsQueries {
         .toList();
   }
 
-  private BudgetShare budget(Project p) {
+  private BudgetShare budget(Project p, Optional<OverviewQueries.ActiveRun> open) {
     BigDecimal budget = p.budgetUsd().orElseThrow();
     BigDecimal spent = store.projectSpend(p.id());
-    Optional<BigDecimal> share =
-        budget.signum() == 0
-            ? Optional.empty()
-            : Optional.of(spent.divide(budget, 4, RoundingMode.HALF_UP));
-    return new BudgetShare(p.id(), p.title(), p.category(), budget, spent, share);
+    Optional<BigDecimal> projected =
+        open.isEmpty() ? Optional.of(spent) : open.get().costToCompleteUsd().map(spent::add);
+    return new BudgetShare(
+        p.id(),
+        p.title(),
+        p.category(),
+        budget,
+        spent,
+        share(spent, budget),
+        open.map(OverviewQueries.ActiveRun::runId),
+        projected,
+        projected.flatMap(x -> share(x, budget)));
+  }
+
+  private static Optional<BigDecimal> share(BigDecimal amount, BigDecimal budget) {
+    return budget.signum() == 0
+        ? Optional.empty()
+        : Optional.of(amount.divide(budget, 4, RoundingMode.HALF_UP));
   }
 
   /**
@@ -163,17 +196,28 @@ public final class AnalyticsQueries {
       long latencyP95Ms,
       double latencyMeanMs) {}
 
-  /** One provider and model's calls since a time; rate limits are errors of type rate_limited. */
+  /**
+   * One provider and model's calls since a time; rate limits are errors of type rate_limited; the
+   * error rate is failed / calls; the cache hit ratio is the share of prompt tokens read from the
+   * cache: cache-read / (input + cache-read + cache-write) tokens of the same calls, as the cost
+   * report counts them (the ledger's input tokens exclude cached ones for every provider); absent
+   * without prompt tokens.
+   */
   public record ProviderStats(
       String provider,
       String model,
       long calls,
       long failedCalls,
+      Optional<Double> errorRate,
       long rateLimited,
       Map<String, Long> errorsByType,
       long latencyP50Ms,
       long latencyP95Ms,
-      double latencyMeanMs) {}
+      double latencyMeanMs,
+      long inputTokens,
+      long cacheReadTokens,
+      long cacheWriteTokens,
+      Optional<Double> cacheHitRatio) {}
 
   /** Per agent role (every role with calls, retries or violations), from the ledger's window. */
   public List<AgentStats> agents(Instant since) {
@@ -209,19 +253,43 @@ public final class AnalyticsQueries {
 
   /** Per provider and model with answered calls in the window. */
   public List<ProviderStats> providers(Instant since) {
+    Map<List<String>, CostLine> tokens = new java.util.HashMap<>();
+    for (CostLine l :
+        store.costReport(
+            new CostQuery(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(since),
+                Optional.empty(),
+                List.of(CostDimension.PROVIDER, CostDimension.MODEL)))) {
+      tokens.put(l.keys(), l);
+    }
     return store.callProfiles(since, false).stream()
         .map(
-            p ->
-                new ProviderStats(
-                    p.keys().get(0),
-                    p.keys().get(1),
-                    p.calls(),
-                    p.errorsByType().values().stream().mapToLong(Long::longValue).sum(),
-                    p.errorsByType().getOrDefault("rate_limited", 0L),
-                    p.errorsByType(),
-                    p.latencyP50Ms(),
-                    p.latencyP95Ms(),
-                    p.latencyMeanMs()))
+            p -> {
+              long failed = p.errorsByType().values().stream().mapToLong(Long::longValue).sum();
+              CostLine t = tokens.get(p.keys());
+              long input = t == null ? 0 : t.inputTokens();
+              long cacheRead = t == null ? 0 : t.cacheReadTokens();
+              long cacheWrite = t == null ? 0 : t.cacheWriteTokens();
+              long prompt = input + cacheRead + cacheWrite;
+              return new ProviderStats(
+                  p.keys().get(0),
+                  p.keys().get(1),
+                  p.calls(),
+                  failed,
+                  p.calls() == 0 ? Optional.empty() : Optional.of((double) failed / p.calls()),
+                  p.errorsByType().getOrDefault("rate_limited", 0L),
+                  p.errorsByType(),
+                  p.latencyP50Ms(),
+                  p.latencyP95Ms(),
+                  p.latencyMeanMs(),
+                  input,
+                  cacheRead,
+                  cacheWrite,
+                  prompt == 0 ? Optional.empty() : Optional.of((double) cacheRead / prompt));
+            })
         .toList();
   }
 }

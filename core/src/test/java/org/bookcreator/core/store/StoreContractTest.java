@@ -1479,6 +1479,84 @@ public abstract class StoreContractTest {
     assertThat(ended).extracting(Run::id).containsExactly("done", "failed");
   }
 
+  @Test
+  void runsEnded_countsRunsPerHourCategoryAndOutcome_withWhatTheyCostWhenTheyEnded() {
+    aRunningRun("p1", "r1");
+    store.recordCall(aCall("a", "r1", new BigDecimal("0.5")));
+    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0.plusSeconds(100));
+    store.createProject(aProjectIn("p2", "history"));
+    aRunningRun("p2", "r2");
+    store.recordCall(aCall("b", "r2", new BigDecimal("0.25")));
+    store.transitionRun("r2", RunState.RUNNING, RunState.FAILED, "boom", T0.plusSeconds(3700));
+    store.transitionRun("r2", RunState.FAILED, RunState.RUNNING, "restart", T0.plusSeconds(3800));
+    store.recordCall(aCall("c", "r2", new BigDecimal("0.1")));
+    store.transitionRun("r2", RunState.RUNNING, RunState.COMPLETED, "done", T0.plusSeconds(7300));
+    aRunningRun("p3", "r3");
+    store.transitionRun("r3", RunState.RUNNING, RunState.CANCELLED, "stop", T0.plusSeconds(7300));
+
+    List<Store.RunsEnded> all = store.runsEnded(T0);
+    List<Store.RunsEnded> later = store.runsEnded(T0.plusSeconds(3600));
+
+    assertThat(all)
+        .extracting(e -> e.hour() + " " + e.category() + " " + e.outcome() + " " + e.runs())
+        .containsExactly(
+            T0 + " fiction COMPLETED 1",
+            T0.plusSeconds(3600) + " history FAILED 1",
+            T0.plusSeconds(7200) + " history COMPLETED 1");
+    assertThat(all.get(0).costUsd()).isEqualByComparingTo("0.5");
+    assertThat(all.get(1).costUsd()).isEqualByComparingTo("0.25");
+    assertThat(all.get(2).costUsd()).isEqualByComparingTo("0.35");
+    assertThat(later).hasSize(2);
+  }
+
+  @Test
+  void stageHistory_sumsTheCompletedStagesOfCompletedRuns_only() {
+    aRunningRun("p1", "r1");
+    stageRan("r1", Stage.OUTLINE, T0, T0.plusSeconds(40));
+    store.recordCall(aCall("a", "r1", new BigDecimal("0.5")));
+    aRunningRun("p2", "r2");
+    stageRan("r2", Stage.OUTLINE, T0, T0.plusSeconds(1000));
+    store.recordCall(aCall("b", "r2", new BigDecimal("7")));
+    store.transitionRun("r2", RunState.RUNNING, RunState.FAILED, "boom", T0.plusSeconds(1000));
+    aRunningRun("p3", "r3");
+    stageRan("r3", Stage.OUTLINE, T0, T0.plusSeconds(9));
+
+    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0.plusSeconds(60));
+    List<Store.StageHistory> history = store.stageHistory();
+
+    assertThat(history)
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.category()).isEqualTo("fiction");
+              assertThat(h.stage()).isEqualTo(Stage.OUTLINE);
+              assertThat(h.stages()).isEqualTo(1);
+              assertThat(h.durationMs()).isEqualTo(40_000);
+              assertThat(h.costUsd()).isEqualByComparingTo("0.5");
+            });
+  }
+
+  private void stageRan(String runId, Stage stage, Instant from, Instant to) {
+    store.transitionStage(
+        runId, stage, StageState.PENDING, StageState.RUNNING, Optional.empty(), 0, "go", from);
+    store.transitionStage(
+        runId, stage, StageState.RUNNING, StageState.COMPLETED, Optional.empty(), 1, "done", to);
+  }
+
+  private static Project aProjectIn(String id, String category) {
+    Project p = aProject(id);
+    return new Project(
+        id,
+        p.title(),
+        category,
+        p.audience(),
+        p.brief(),
+        p.chapters(),
+        p.budgetUsd(),
+        p.references(),
+        p.createdAt());
+  }
+
   // ---- silences and received alerts
 
   private static org.bookcreator.core.alert.Silence aSilence(String id, Instant from, Instant to) {

@@ -196,6 +196,16 @@ public abstract class JdbcStore implements Store {
   }
 
   @Override
+  public List<RunsEnded> runsEnded(Instant since) {
+    return runs.runsEnded(since);
+  }
+
+  @Override
+  public List<StageHistory> stageHistory() {
+    return runs.stageHistory();
+  }
+
+  @Override
   public List<StageCount> activeRunsByStage() {
     return runs.activeRunsByStage();
   }

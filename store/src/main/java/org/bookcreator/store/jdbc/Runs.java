@@ -20,7 +20,9 @@ import org.bookcreator.core.run.Transition;
 import org.bookcreator.core.store.OpenRunExistsException;
 import org.bookcreator.core.store.Page;
 import org.bookcreator.core.store.RunFilter;
+import org.bookcreator.core.store.Store.RunsEnded;
 import org.bookcreator.core.store.Store.StageCount;
+import org.bookcreator.core.store.Store.StageHistory;
 import org.bookcreator.core.store.Store.StageIterations;
 import org.bookcreator.core.store.Store.StageMoves;
 import org.bookcreator.core.store.StoreException;
@@ -407,6 +409,39 @@ final class Runs extends Part {
                         Stage.valueOf(rs.getString(2)).id(),
                         rs.getLong(3),
                         rs.getDouble(4))));
+  }
+
+  public List<RunsEnded> runsEnded(Instant since) {
+    return tx(
+        "read runs ended per hour",
+        () ->
+            query(
+                "SELECT hour, category, outcome, runs, cost_picousd FROM runs_ended_hourly WHERE"
+                    + " hour >= ? ORDER BY hour, category, outcome",
+                rs ->
+                    new RunsEnded(
+                        Instant.ofEpochMilli(rs.getLong(1) * 3_600_000L),
+                        rs.getString(2),
+                        RunState.valueOf(rs.getString(3)),
+                        rs.getLong(4),
+                        Rows.usd(rs.getLong(5))),
+                Math.floorDiv(since.toEpochMilli(), 3_600_000L)));
+  }
+
+  public List<StageHistory> stageHistory() {
+    return tx(
+        "read completed stages' history",
+        () ->
+            query(
+                "SELECT category, stage, stages, duration_ms, cost_picousd FROM stage_history"
+                    + " ORDER BY category, stage",
+                rs ->
+                    new StageHistory(
+                        rs.getString(1),
+                        Stage.valueOf(rs.getString(2)),
+                        rs.getLong(3),
+                        rs.getLong(4),
+                        Rows.usd(rs.getLong(5)))));
   }
 
   public List<StageCount> activeRunsByStage() {

@@ -143,6 +143,17 @@ class SchemaTwinsTest {
           "r" + p,
           "p" + p,
           (long) random.nextInt(50) * 3_600_000L);
+      for (String stage : stages) {
+        both(
+            lite,
+            "INSERT INTO run_stages(run_id, stage, ordinal, state, started_at, finished_at)"
+                + " VALUES (?, ?, 1, ?, ?, ?)",
+            "r" + p,
+            stage,
+            random.nextInt(4) > 0 ? "COMPLETED" : "SKIPPED",
+            (long) random.nextInt(1000),
+            1000L + random.nextInt(100_000));
+      }
     }
     for (int i = 0; i < 400; i++) {
       int op = random.nextInt(10);
@@ -185,7 +196,7 @@ class SchemaTwinsTest {
         both(
             lite,
             "UPDATE runs SET state = ?, stage = ?, updated_at = updated_at + 3600000 WHERE id = ?",
-            random.nextBoolean() ? "RUNNING" : "COMPLETED",
+            new String[] {"RUNNING", "COMPLETED", "FAILED"}[random.nextInt(3)],
             stages[random.nextInt(stages.length)],
             "r" + random.nextInt(6));
       } else {
@@ -199,7 +210,9 @@ class SchemaTwinsTest {
             "SELECT * FROM cost_daily ORDER BY day, category, stage, agent_role, provider, model",
             "SELECT * FROM run_cost ORDER BY run_id",
             "SELECT * FROM project_spend ORDER BY project_id",
-            "SELECT * FROM stage_moves_hourly ORDER BY hour, category, stage")) {
+            "SELECT * FROM stage_moves_hourly ORDER BY hour, category, stage",
+            "SELECT * FROM runs_ended_hourly ORDER BY hour, category, outcome",
+            "SELECT * FROM stage_history ORDER BY category, stage")) {
       List<String> expected = rows(lite, sql);
       assertThat(expected).as(sql).isNotEmpty();
       assertThat(rows(postgres, sql)).as(sql).isEqualTo(expected);
