@@ -1,5 +1,7 @@
 package org.bookcreator.store.jdbc;
 
+import java.util.Optional;
+
 /**
  * The SQL engines a store runs on, and the few things they spell differently. Everything else the
  * parts write is SQL both engines read the same way (no booleans summed, no engine functions).
@@ -29,6 +31,11 @@ public enum Dialect {
     @Override
     public String likeIgnoringCase() {
       return "LIKE"; // SQLite's LIKE ignores ASCII case
+    }
+
+    @Override
+    public Optional<String> earlyCommit() {
+      return Optional.empty(); // WAL with synchronous=NORMAL: a commit does not wait for the disk
     }
 
     @Override
@@ -63,6 +70,11 @@ public enum Dialect {
     }
 
     @Override
+    public Optional<String> earlyCommit() {
+      return Optional.of("SET LOCAL synchronous_commit = off");
+    }
+
+    @Override
     public String skipLocked(String alias) {
       return " FOR UPDATE OF " + alias + " SKIP LOCKED";
     }
@@ -91,6 +103,13 @@ public enum Dialect {
    * and never wait for each other: PostgreSQL's {@code FOR UPDATE SKIP LOCKED} on the rows of
    * {@code alias}.
    */
+  /**
+   * The statement that lets this transaction's commit return before its log reaches the disk, for
+   * writes whose loss in a crash of the database only undoes them (a claim: the task is queued
+   * again); the next ordinary commit of anyone flushes it with everything before it.
+   */
+  public abstract Optional<String> earlyCommit();
+
   public abstract String skipLocked(String alias);
 
   /** {@code 1} where {@code condition} holds, else {@code 0}: a count both engines can sum. */

@@ -158,6 +158,8 @@ final class TaskQueue extends Part {
     return tx(
         "claim a task",
         () -> {
+          // A claim lost in a crash of the database only leaves its task to be claimed again.
+          if (db.dialect().earlyCommit().isPresent()) update(db.dialect().earlyCommit().get());
           // Expired leases first (their work is the oldest), then the queue in order; each walks
           // a partial index (V16) and stops at the first row no other claimer holds.
           Optional<Task> next =
