@@ -88,6 +88,11 @@ class DashboardFirefoxTest {
     page("/logs", "logs", shows("#logs-list table", "a line for the Logs page"));
 
     assertThat(browser.consoleErrors()).as("console errors").isEmpty();
+    // The console is really heard: an error logged now is reported.
+    browser.evaluate("console.error('probe of the console'); true");
+    browser.await("true", "the probe");
+    Thread.sleep(500);
+    assertThat(browser.consoleErrors()).anyMatch(e -> e.contains("probe of the console"));
   }
 
   private void page(String path, String name, String... ready) throws Exception {
