@@ -1,6 +1,7 @@
 // Alerts: what fires and what is pending now (GET /api/alerts), the silences that apply (GET, POST
-// and DELETE /api/silences) and the alerts' recent moves (GET /api/alerts/history). Redrawn when
-// runs change (alerts follow runs) and every 15 seconds otherwise.
+// and DELETE /api/silences) and the alerts' recent moves (GET /api/alerts/history). Redrawn as soon
+// as an alert moves or a silence starts or ends (the alerts topic of /api/events), when runs change,
+// and every 15 seconds otherwise.
 import { get, post, del } from './api.js';
 import { h, show, table, empty, failure } from './dom.js';
 import { time, words } from './format.js';
@@ -52,7 +53,9 @@ export function alerts(main) {
   };
   draw();
   setInterval(() => { if (!document.hidden) draw(); }, 15000);
-  follow({ onRun: coalesce(draw, 2000), onResync: draw });
+  const soon = coalesce(draw, 300);
+  follow({ topics: ['runs', 'alerts'], onRun: coalesce(draw, 2000), onAlert: soon, onSilence: soon,
+    onResync: draw });
 }
 
 /** Creates a silence: matchers (one per line or comma-separated), a duration and a reason. */

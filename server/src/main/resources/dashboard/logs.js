@@ -1,11 +1,14 @@
 // Logs: the store's indexed copy of the logs (GET /api/logs) with the filters of
 // `bin/book-creator logs`: level (least severe shown), run, stage, role, since and text; newest
-// first, a page at a time ("older" follows next_before). The filter lives in the address.
+// first, a page at a time ("older" follows next_before). The filter lives in the address. On the
+// newest page, with "follow" on, new lines that match arrive by themselves (the logs topic of
+// /api/events, with the same filters).
 import { get } from './api.js';
 import { h, show, empty, failure } from './dom.js';
 import { words } from './format.js';
 import { STAGES, LEVELS } from './constants.js';
 import { logTable } from './runparts.js';
+import { follow, coalesce } from './live.js';
 
 const KEYS = ['level', 'run', 'stage', 'role', 'since', 'q'];
 const ROLES = ['planner', 'doc_parser', 'critic', 'researcher', 'fact_mapper', 'writer', 'editor',
@@ -14,7 +17,9 @@ const ROLES = ['planner', 'doc_parser', 'critic', 'researcher', 'fact_mapper', '
 export function logs(main) {
   const form = h('form', { id: 'logs-filter', class: 'filters', role: 'search' });
   const list = h('section', { id: 'logs-list', 'aria-live': 'polite' });
-  show(main, h('h1', {}, 'Logs'), form, list);
+  const tail = h('input', { type: 'checkbox', id: 'logs-follow', checked: true });
+  show(main, h('h1', {}, 'Logs'), form,
+    h('label', { class: 'inline' }, tail, ' follow (live tail)'), list);
   const pages = []; // next_before of the pages shown so far, for "newer"
 
   const params = () => {
@@ -40,10 +45,21 @@ export function logs(main) {
       text('q', 'Text', f.get('q'), 'words in the message'),
       h('button', { type: 'submit', id: 'logs-apply' }, 'Apply'));
   };
+  let stop = null;
+  const refresh = coalesce(() => { if (tail.checked && !params().get('before')) drawList(); }, 500);
+  const live = () => {
+    stop?.();
+    const f = params();
+    stop = follow({ topics: ['logs'], onLog: refresh, onResync: refresh,
+      params: { level: f.get('level'), run: f.get('run'), stage: f.get('stage'), role: f.get('role'),
+        q: f.get('q') } });
+  };
   const go = (f) => {
     history.pushState(null, '', '/logs' + (f.toString() ? '?' + f : ''));
     drawList();
+    live();
   };
+  tail.addEventListener('change', refresh);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     pages.length = 0;
@@ -51,7 +67,7 @@ export function logs(main) {
     for (const [k, v] of new FormData(form)) if (String(v).trim()) f.set(k, String(v).trim());
     go(f);
   });
-  window.addEventListener('popstate', () => { drawForm(); drawList(); });
+  window.addEventListener('popstate', () => { drawForm(); drawList(); live(); });
 
   const drawList = async () => {
     const f = params();
@@ -76,4 +92,5 @@ export function logs(main) {
   };
   drawForm();
   drawList();
+  live();
 }

@@ -34,7 +34,8 @@ export function overview(main) {
     }
   };
   draw();
-  follow({ onRun: coalesce(draw, 1000), onResync: draw });
+  const soon = coalesce(draw, 1000);
+  follow({ topics: ['runs', 'alerts'], onRun: soon, onAlert: soon, onResync: draw });
 }
 
 /** The viewer's time zone, which the API buckets days and weeks in. */

@@ -3,6 +3,7 @@
 import { get, runPath } from './api.js';
 import { h, show, table, figure, empty, failure } from './dom.js';
 import { time, seconds, words } from './format.js';
+import { follow, coalesce } from './live.js';
 
 export function workers(main) {
   const body = h('div', { id: 'workers-body', 'aria-live': 'polite' });
@@ -40,4 +41,5 @@ export function workers(main) {
   };
   draw();
   setInterval(() => { if (!document.hidden) draw(); }, 5000);
+  follow({ onRun: coalesce(draw, 1000), onResync: draw });
 }

@@ -59,14 +59,30 @@ final class DemoCommand implements Callable<Integer> {
       description = "Median simulated call latency, e.g. 0ms, 400ms (default: ${DEFAULT-VALUE}).")
   String latency;
 
+  @Option(
+      names = "--serve",
+      description =
+          "After the books, serve the dashboard and the API over the demo's data until Ctrl-C.")
+  boolean serve;
+
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description =
+          "With --serve: the port to serve on; 0 picks a free one (default: http.port, 8080).")
+  String port;
+
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
+    if (port != null && !serve)
+      throw new Main.UsageException("--port is for --serve: add --serve, or drop --port");
     int books = Flags.wholeNumber("--books", this.books, 1, 500);
     if (!faults.equals("on") && !faults.equals("off"))
       throw new Main.UsageException("--faults must be on or off, got '" + Text.clean(faults) + "'");
     Settings base = options.load(pipelineFlags.flags());
     Map<Setting<?>, String> demo = new HashMap<>();
     demo.putAll(pipelineFlags.flags());
+    if (port != null) demo.put(Setting.HTTP_PORT, port);
     demo.put(Setting.SIM_LATENCY, latency);
     if (base.origin(Setting.WORKERS).equals("default")) demo.put(Setting.WORKERS, "16");
     if (faults.equals("on")) {
@@ -87,6 +103,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     Settings settings = options.load(demo);
     PrintWriter out = spec.commandLine().getOut();
+    int exit;
     try (Engine engine =
         Engine.open(settings, Observability.Mode.FOREGROUND, Engine.Use.PIPELINE)) {
       Path folder = settings.dataDir().resolve("samples");
@@ -117,13 +134,27 @@ final class DemoCommand implements Callable<Integer> {
           settings.dataDir().resolve("projects"));
       out.println(
           "Next: bin/book-creator runs, bin/book-creator projects, or open a manuscript.md.");
-      out.printf(
-          "Dashboard over this data: bin/book-creator serve --data-dir %s, then open"
-              + " http://%s:%d/%n",
-          settings.dataDir(), settings.get(Setting.HTTP_HOST), settings.get(Setting.HTTP_PORT));
+      if (!serve) {
+        out.printf(
+            "Dashboard over this data: bin/book-creator serve --data-dir %s, then open"
+                + " http://%s:%d/ (or run the demo with --serve)%n",
+            settings.dataDir(), settings.get(Setting.HTTP_HOST), settings.get(Setting.HTTP_PORT));
+      }
       out.flush();
-      return failed == 0 ? ExitCodes.OK : ExitCodes.RUN_FAILED;
+      exit = failed == 0 ? ExitCodes.OK : ExitCodes.RUN_FAILED;
     }
+    if (!serve) return exit;
+    // The demo's engine has let the data directory go: serve takes it, with the demo's settings
+    // (a book started from the dashboard runs as the demo's did) and its console logs, not JSON.
+    ServeCommand.Serving serving =
+        ServeCommand.Serving.start(
+            settings,
+            Observability.start(settings, Observability.Mode.FOREGROUND),
+            ServeCommand.Role.ALL);
+    out.println("Dashboard over this data: see the address below; Ctrl-C to stop.");
+    out.flush();
+    ServeCommand.serveUntilStopped(settings, ServeCommand.Role.ALL, serving);
+    return exit;
   }
 
   private static void putIfDefault(

@@ -293,7 +293,15 @@ final class ServeCommand implements Callable<Integer> {
     if (port != null) flags.put(Setting.HTTP_PORT, port);
     if (workerPort != null) flags.put(Setting.WORKER_PORT, workerPort);
     Settings settings = options.load(flags);
-    Serving serving = Serving.start(settings, role);
+    return serveUntilStopped(settings, role, Serving.start(settings, role));
+  }
+
+  /**
+   * Prints where {@code serving} listens and keeps it open until the process is interrupted
+   * (Ctrl-C, SIGTERM) or its pipeline halts; also what {@code demo --serve} ends with.
+   */
+  static int serveUntilStopped(Settings settings, Role role, Serving serving)
+      throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

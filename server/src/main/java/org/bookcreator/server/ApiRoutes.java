@@ -2,7 +2,6 @@ package org.bookcreator.server;
 
 import io.javalin.http.Handler;
 import io.javalin.router.JavalinDefaultRoutingApi;
-import java.util.Optional;
 
 /**
  * Where {@link BookApi} declares its endpoints on Javalin's router. Each handler takes an {@link
@@ -46,8 +45,7 @@ record ApiRoutes(JavalinDefaultRoutingApi routes, ApiConfig config, EventStreams
    * A GET streaming Server-Sent Events, from a new feed for each client, given the {@code
    * Last-Event-ID} a reconnecting client sends.
    */
-  ApiRoutes events(
-      String template, java.util.function.Function<Optional<String>, EventStreams.Feed> feeds) {
+  ApiRoutes events(String template, EventStreams.Feeds feeds) {
     routes.get(template, streams.handler(feeds));
     return this;
   }

@@ -136,7 +136,10 @@ public final class BookApi {
         .get("/api/runs/{id}", this::getRun)
         .post("/api/runs/{id}/cancel", this::cancelRun)
         .post("/api/runs/{id}/restart", this::restartRun)
-        .events("/api/events", new RunChanges(s.store(), routes.streams().timing().poll())::feed);
+        .events(
+            "/api/events",
+            LiveEvents.of(s.store(), s.operations(), s.clock(), routes.streams().timing().poll())
+                ::feed);
   }
 
   private void observability(ApiRoutes routes) {

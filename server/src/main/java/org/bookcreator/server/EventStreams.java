@@ -40,7 +40,8 @@ final class EventStreams implements AutoCloseable {
 
   /**
    * One event: its name ({@code event:} line), its data (one line of JSON) and its id ({@code id:}
-   * line; null: none), which a client that reconnects sends back as {@code Last-Event-ID}.
+   * line; null: none), which a client that reconnects sends back as {@code Last-Event-ID}. An event
+   * with an id alone only moves the client's place.
    */
   record Event(String name, String data, String id) {
     Event {
@@ -60,6 +61,19 @@ final class EventStreams implements AutoCloseable {
   interface Feed {
     /** The events since the previous call (the first call: since the feed was made). */
     List<Event> poll();
+
+    /**
+     * Where the stream starts, sent as an {@code id:} of its own once connected: a client that
+     * loses the connection before any event came reconnects from there, missing nothing.
+     */
+    default Optional<String> position() {
+      return Optional.empty();
+    }
+  }
+
+  /** Makes a stream's feed from the {@code Last-Event-ID} it sent and its query parameters. */
+  interface Feeds {
+    Feed open(Optional<String> lastEventId, Function<String, Optional<String>> query);
   }
 
   private final Timing timing;
@@ -75,14 +89,21 @@ final class EventStreams implements AutoCloseable {
    * (if it reconnects); 406 unless the client accepts {@code text/event-stream} (every {@code
    * EventSource} does).
    */
-  Handler handler(Function<Optional<String>, Feed> feeds) {
+  Handler handler(Feeds feeds) {
     return ctx -> {
       String accept = ctx.header("Accept");
       if (accept == null || !accept.contains("text/event-stream")) {
         throw ApiError.ofStatus(
             406, "this endpoint streams Server-Sent Events: send 'Accept: text/event-stream'");
       }
-      Feed feed = feeds.apply(Optional.ofNullable(ctx.header("Last-Event-ID")));
+      Optional<String> lastEventId =
+          Optional.ofNullable(ctx.header("Last-Event-ID"))
+              .or(() -> Optional.ofNullable(ctx.queryParam("last_event_id")))
+              .filter(id -> !id.isBlank());
+      Feed feed =
+          feeds.open(
+              lastEventId,
+              name -> Optional.ofNullable(ctx.queryParam(name)).filter(v -> !v.isBlank()));
       HttpServletResponse response = ctx.res();
       response.setStatus(200);
       response.setContentType("text/event-stream");
@@ -106,6 +127,9 @@ final class EventStreams implements AutoCloseable {
     open.incrementAndGet();
     try {
       emitter.emit("connected");
+      Optional<String> position = feed.position();
+      if (position.isPresent() && !send(response, List.of(new Event(null, null, position.get()))))
+        return;
       long quietSince = System.nanoTime();
       while (!emitter.getClosed()
           && !closed.await(timing.poll().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -135,8 +159,9 @@ final class EventStreams implements AutoCloseable {
     StringBuilder frames = new StringBuilder();
     for (Event e : events) {
       if (e.id() != null) frames.append("id: ").append(e.id()).append('\n');
-      frames.append("event: ").append(e.name()).append('\n');
-      frames.append("data: ").append(e.data()).append("\n\n");
+      if (e.name() != null) frames.append("event: ").append(e.name()).append('\n');
+      if (e.data() != null) frames.append("data: ").append(e.data()).append('\n');
+      frames.append('\n');
     }
     try {
       var body = response.getOutputStream();

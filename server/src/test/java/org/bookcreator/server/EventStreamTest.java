@@ -11,8 +11,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,7 +22,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.bookcreator.core.alert.Alert;
+import org.bookcreator.core.alert.AlertChange;
+import org.bookcreator.core.alert.AlertState;
+import org.bookcreator.core.alert.Severity;
 import org.bookcreator.core.support.Json;
+import org.bookcreator.telemetry.LogLine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -176,6 +183,172 @@ class EventStreamTest {
     assertThat(Json.parse(r.body()).get("error").asString()).isEqualTo("not_acceptable");
   }
 
+  @Test
+  void
+      anAlertThatFires_reachesAClientOfAlerts_andOneThatReconnectsGetsTheResolveAndSilenceItMissed()
+          throws Exception {
+    Map<String, String> labels = Map.of("run_id", "run_x");
+    Alert firing = anAlert(labels, AlertState.FIRING);
+    String lastId;
+    try (Client events = Client.open(t, "?topics=alerts", null)) {
+      events.awaitLine(l -> l.startsWith("id: "));
+
+      t.store.saveAlerts(
+          List.of(new AlertChange(firing, Optional.empty(), AlertState.FIRING, Instant.now())));
+      JsonNode fired =
+          events.awaitEvent("alert", d -> d.get("change").get("to").asString().equals("firing"));
+
+      assertThat(fired.get("name").asString()).isEqualTo("RunFailed");
+      assertThat(fired.get("labels").get("run_id").asString()).isEqualTo("run_x");
+      assertThat(events.events("run")).isEmpty();
+      lastId = events.lastId();
+    }
+    Instant later = Instant.now();
+    t.store.saveAlerts(
+        List.of(
+            new AlertChange(
+                resolved(firing, later),
+                Optional.of(AlertState.FIRING),
+                AlertState.RESOLVED,
+                later)));
+    var silenced =
+        t.send(
+            "POST",
+            "/api/silences",
+            "application/json",
+            "{\"matchers\":[\"alertname=RunFailed\"],\"duration\":\"1h\",\"reason\":\"mending\"}"
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(silenced.statusCode()).isEqualTo(201);
+
+    try (Client back = Client.open(t, "?topics=alerts", lastId)) {
+      JsonNode resolved =
+          back.awaitEvent("alert", d -> d.get("change").get("to").asString().equals("resolved"));
+      JsonNode silence = back.awaitEvent("silence", d -> true);
+
+      assertThat(resolved.get("fingerprint").asString()).isEqualTo(firing.fingerprint());
+      assertThat(silence.get("change").asString()).isEqualTo("created");
+      assertThat(silence.get("reason").asString()).isEqualTo("mending");
+      assertThat(back.events("alert"))
+          .noneMatch(d -> d.get("change").get("to").asString().equals("firing"));
+    }
+  }
+
+  @Test
+  void aLogLineWritten_reachesAClientOfLogs_filteredByRunAndLevel_andAReconnectingOneCatchesUp()
+      throws Exception {
+    String lastId;
+    try (Client events = Client.open(t, "?topics=logs&run=run_a&level=warn", null)) {
+      events.awaitLine(l -> l.startsWith("id: "));
+
+      t.store.recordLogs(
+          List.of(
+              aLogLine("run_b", "WARN", "another run's"),
+              aLogLine("run_a", "INFO", "too quiet"),
+              aLogLine("run_a", "WARN", "first warning")));
+      JsonNode line = events.awaitEvent("log", d -> true);
+
+      assertThat(line.get("message").asString()).isEqualTo("first warning");
+      assertThat(line.get("id").asLong()).isPositive();
+      lastId = events.lastId();
+    }
+    t.store.recordLogs(
+        List.of(aLogLine("run_a", "ERROR", "while away"), aLogLine("run_b", "ERROR", "not ours")));
+
+    try (Client back = Client.open(t, "?topics=logs&run=run_a&level=warn", lastId)) {
+      JsonNode missed = back.awaitEvent("log", d -> true);
+      back.awaitLine(": heartbeat"::equals);
+
+      assertThat(missed.get("message").asString()).isEqualTo("while away");
+      assertThat(back.events("log")).hasSize(1);
+    }
+  }
+
+  @Test
+  void oneStreamOfSeveralTopics_getsEachTopicsChanges_withAnIdHoldingItsPlaceInEach()
+      throws Exception {
+    String project = t.aProject();
+    try (Client events = Client.open(t, "?topics=runs,alerts,logs", null)) {
+      events.awaitLine(l -> l.startsWith("id: "));
+
+      String run = t.startRun(project);
+      t.store.saveAlerts(
+          List.of(
+              new AlertChange(
+                  anAlert(Map.of("run_id", run), AlertState.FIRING),
+                  Optional.empty(),
+                  AlertState.FIRING,
+                  Instant.now())));
+      t.store.recordLogs(List.of(aLogLine(run, "INFO", "hello")));
+      events.awaitEvent("run", d -> d.get("id").asString().equals(run));
+      events.awaitEvent("alert", d -> true);
+      events.awaitEvent("log", d -> d.get("message").asString().equals("hello"));
+
+      assertThat(events.lastId()).matches("r\\d+\\.a\\d+\\.l\\d+");
+    }
+  }
+
+  @Test
+  void anUnknownTopicOrLevel_is400_beforeAnyStream() throws Exception {
+    for (String query : List.of("?topics=runs,weather", "?topics=logs&level=LOUD")) {
+      var r =
+          t.http.send(
+              HttpRequest.newBuilder(URI.create(t.base + "/api/events" + query))
+                  .header("Accept", "text/event-stream")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(r.statusCode()).as(query).isEqualTo(400);
+      assertThat(Json.parse(r.body()).get("error").asString()).isEqualTo("invalid_request");
+    }
+  }
+
+  private static Alert anAlert(Map<String, String> labels, AlertState state) {
+    Instant now = Instant.now();
+    return new Alert(
+        Alert.fingerprint("RunFailed", labels),
+        "RunFailed",
+        labels,
+        Severity.WARNING,
+        state,
+        "A run failed",
+        "It failed.",
+        "run-failed",
+        now,
+        Optional.of(now),
+        state == AlertState.RESOLVED ? Optional.of(now) : Optional.empty(),
+        Optional.empty());
+  }
+
+  private static Alert resolved(Alert a, Instant at) {
+    return new Alert(
+        a.fingerprint(),
+        a.name(),
+        a.labels(),
+        a.severity(),
+        AlertState.RESOLVED,
+        a.summary(),
+        a.description(),
+        a.runbook(),
+        a.activeSince(),
+        a.firedAt(),
+        Optional.of(at),
+        a.notifiedAt());
+  }
+
+  static LogLine aLogLine(String run, String level, String message) {
+    return new LogLine(
+        System.currentTimeMillis(),
+        level,
+        null,
+        run,
+        null,
+        null,
+        null,
+        null,
+        null,
+        Json.object().put("level", level).put("run_id", run).put("message", message).toString());
+  }
+
   private String state(String runId) {
     try {
       return Json.parse(t.send("GET", "/api/runs/" + runId, null, null).body())
@@ -222,8 +395,13 @@ class EventStreamTest {
 
     /** A client that reconnects: it sends the last event id it saw. */
     static Client open(TestServer t, String lastEventId) throws Exception {
+      return open(t, "", lastEventId);
+    }
+
+    /** A client of {@code /api/events} + {@code query}; {@code lastEventId} null: a new one. */
+    static Client open(TestServer t, String query, String lastEventId) throws Exception {
       HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(t.base + "/api/events"))
+          HttpRequest.newBuilder(URI.create(t.base + "/api/events" + query))
               .header("Accept", "text/event-stream");
       if (lastEventId != null) request.header("Last-Event-ID", lastEventId);
       HttpResponse<Stream<String>> r =
@@ -254,6 +432,15 @@ class EventStreamTest {
         JsonNode data = Json.parse(awaitLine(l -> l.startsWith("data: ")).substring(6));
         if (wanted.test(data)) return data;
       }
+    }
+
+    /** The last event id read so far (the start id sent on connect, if no event came since). */
+    String lastId() {
+      return seen.stream()
+          .filter(l -> l.startsWith("id: "))
+          .reduce((a, b) -> b)
+          .orElseThrow()
+          .substring(4);
     }
 
     /** The data of every event of this name read so far. */
