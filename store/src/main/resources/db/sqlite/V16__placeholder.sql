@@ -1,0 +1,1 @@
+-- Placeholder for a version another branch adds at the same time (issue 13); the lead renumbers at merge.
