@@ -757,15 +757,17 @@ public abstract class StoreContractTest {
     store.enqueue("t2", "r1", spec("b"), T0);
     Task held = store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow();
     String hostile = "[user]\n<script>alert(1)</script> \u00e9t\u00e9 \ud83d\udcd6";
-    PendingCall first = withPrompt(sent(held, 0, "0.0001"), new CallPrompt(hostile, 70_000));
-    PendingCall second = withPrompt(sent(held, 1, null), new CallPrompt("[user]\nagain", 13));
+    // Sent one after another: each after the previous one's answer (at T0 + 5 s).
+    PendingCall first = withPrompt(sent(held, 0, "0.0001"), new CallPrompt(hostile, 70_000), T0);
+    PendingCall second =
+        withPrompt(sent(held, 1, null), new CallPrompt("[user]\nagain", 13), T0.plusSeconds(10));
     PendingCall bare = sent(held, 2, null);
 
     store.openCall(first);
     store.openCall(first);
     store.completeCall(answer(first, "0.25"));
     store.openCall(second);
-    store.openCall(bare);
+    store.openCall(withoutPrompt(bare, T0.plusSeconds(11)));
 
     List<CallTranscript> calls = store.transcript(held.id());
     assertThat(calls)
@@ -784,7 +786,15 @@ public abstract class StoreContractTest {
     assertThat(store.transcript("no-such-task")).isEmpty();
   }
 
-  private static PendingCall withPrompt(PendingCall c, CallPrompt prompt) {
+  private static PendingCall withoutPrompt(PendingCall c, Instant at) {
+    return with(c, Optional.empty(), at);
+  }
+
+  private static PendingCall withPrompt(PendingCall c, CallPrompt prompt, Instant at) {
+    return with(c, Optional.of(prompt), at);
+  }
+
+  private static PendingCall with(PendingCall c, Optional<CallPrompt> prompt, Instant at) {
     return new PendingCall(
         c.callId(),
         c.logicalId(),
@@ -800,8 +810,8 @@ public abstract class StoreContractTest {
         c.model(),
         c.estInputTokens(),
         c.estCostUsd(),
-        c.at(),
-        Optional.of(prompt));
+        at,
+        prompt);
   }
 
   @Test
