@@ -94,6 +94,7 @@ class ConversationBrowserTest {
     assertThat(points).isGreaterThanOrEqualTo(2);
     browser.executeScript("document.querySelectorAll('details').forEach(d => d.open = true)");
     assertThat(textOf("#critique-rounds .diff-text")).containsPattern("(?m)^[+-] ");
+    browser.executeScript("document.getElementById('critique-rounds').scrollIntoView()");
     screenshot("conversation");
     assertNoConsoleErrors();
 
