@@ -6,6 +6,7 @@ import { h, show, table, figure, failure } from './dom.js';
 import { money, time, seconds, words } from './format.js';
 import { follow, coalesce } from './live.js';
 import { waterfall, costs, logs, restartForm } from './runparts.js';
+import { tasks as taskList, events as eventList } from './conversation.js';
 
 const RESTARTABLE = new Set(['failed', 'paused', 'running']);
 const CANCELLABLE = new Set(['queued', 'running', 'paused']);
@@ -20,10 +21,18 @@ export function run(main, id) {
   const timeline = h('div', { id: 'run-timeline' });
   const spend = h('div', { id: 'run-costs' });
   const tail = h('div', { id: 'run-tail' });
+  const taskEl = h('div', { id: 'run-tasks' });
+  const talk = h('div', { id: 'run-conversation', 'aria-live': 'polite' },
+    h('p', { class: 'muted' }, 'Choose a task to see its model calls.'));
+  const happenings = h('div', { id: 'run-events' });
+  const agents = taskList(taskEl, talk, id);
   show(main, h('p', {}, h('a', { href: '/runs' }, 'All runs')), title, summary,
     h('section', { 'aria-label': 'Actions', class: 'actions' }, restart.form, cancel.form), details,
     h('section', {}, h('h2', {}, 'Timeline (trace)'), timeline),
     h('section', {}, h('h2', {}, 'Cost by stage and agent'), spend),
+    h('section', {}, h('h2', {}, 'Tasks'), taskEl),
+    h('section', {}, h('h2', {}, 'Conversation'), talk),
+    h('section', {}, h('h2', {}, 'Retries, violations and document errors'), happenings),
     h('section', {}, h('h2', {}, 'Logs'), tail));
   logs(tail, id);
 
@@ -48,7 +57,7 @@ export function run(main, id) {
       show(details,
         h('section', {}, h('h2', {}, 'Diagnosis'),
           h('p', { id: 'cause' }, diagnosis.cause),
-          h('p', {}, 'Runbook: ', h('code', { id: 'runbook' }, diagnosis.runbook)),
+          h('p', {}, 'Runbook: ', runbookLink(diagnosis.runbook)),
           diagnosis.recent_warnings?.length
             ? h('ul', {}, diagnosis.recent_warnings.map((w) => h('li', {}, w))) : null),
         h('section', {}, h('h2', {}, 'Stages'),
@@ -66,12 +75,27 @@ export function run(main, id) {
       show(summary, failure(e));
     }
   };
-  const drawParts = () => { waterfall(timeline, id); costs(spend, id); };
+  const drawParts = () => {
+    waterfall(timeline, id);
+    costs(spend, id);
+    agents.refresh();
+    eventList(happenings, id);
+  };
   const refresh = coalesce(() => { draw(); drawParts(); }, 300);
   draw();
   drawParts();
   follow({ onRun: (event) => { if (event.id === id) refresh(); }, onResync: draw });
   cancel.done = draw;
+}
+
+/**
+ * The diagnosis's runbook (docs/runbooks/NAME.md#section) as a link to the copy the server keeps
+ * in its jar (/runbooks/NAME.md, plain text): it works offline. The section stays in the text.
+ */
+function runbookLink(path) {
+  const m = /^docs\/runbooks\/([a-z0-9-]+\.md)(#[a-z0-9-]+)?$/.exec(path ?? '');
+  if (!m) return h('code', { id: 'runbook' }, path);
+  return h('a', { id: 'runbook', href: `/runbooks/${m[1]}`, target: '_blank', rel: 'noopener' }, path);
 }
 
 /** A form with a required reason that performs one action and says how it went. */

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     name = "runs",
     description = "List runs with their state, stage, tokens and cost; --json adds stage history.",
     mixinStandardHelpOptions = true,
-    subcommands = {RunsCommand.Cancel.class, RunsCommand.Restart.class})
+    subcommands = {RunsCommand.Cancel.class, RunsCommand.Restart.class, ConversationCommand.class})
 final class RunsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Options options = new Options();

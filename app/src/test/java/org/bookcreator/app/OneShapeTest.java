@@ -14,9 +14,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One thing has one shape everywhere: the command line's --json and the API answer the same JSON
- * for the same project, run, stall list, diagnosis and cost report (issue 10). A completed book is
- * written by an all-in-one serve; then an API-only serve starts a second book that nobody carries
- * out, so it stalls; every view is then read both ways from the same store and compared.
+ * for the same project, run, stall list, diagnosis, cost report (issue 10) and task conversation. A
+ * completed book is written by an all-in-one serve; then an API-only serve starts a second book
+ * that nobody carries out, so it stalls; every view is then read both ways from the same store and
+ * compared.
  */
 class OneShapeTest {
   private static final Map<String, String> STALL_AFTER_1S =
@@ -80,6 +81,11 @@ class OneShapeTest {
     assertThat(withoutFinish(cliActive)).isEqualTo(withoutFinish(apiActive));
     assertThat(cliActive.get(0).get("run_id").asString()).isEqualTo(stuckRun);
     assertThat(cliActive.get(0).get("forecast_basis").asString()).isEqualTo("category");
+    JsonNode cliTalk = cli("runs", "conversation", doneRun, "critique/score-1", "--json");
+    String task = cliTalk.get("task").get("id").asString();
+    assertThat(cliTalk)
+        .isEqualTo(json(get(base + "/api/runs/" + doneRun + "/tasks/" + task + "/conversation")));
+    assertThat(cliTalk.get("loop").get("rounds")).isNotEmpty();
   }
 
   private String serve(ServeCommand.Role role) {

@@ -112,6 +112,7 @@ public final class BookApi {
     observability(routes);
     alerting(routes);
     new OperationsApi(s).addRoutes(routes);
+    new ConversationApi(s).addRoutes(routes);
     new AnalyticsApi(s.costs(), new AnalyticsQueries(s.store()), s.clock()).addRoutes(routes);
   }
 

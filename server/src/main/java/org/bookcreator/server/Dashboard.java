@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -50,6 +51,7 @@ final class Dashboard {
           "login.js",
           "constants.js",
           "runparts.js",
+          "conversation.js",
           "alerts.js",
           "logs.js",
           "workers.js",
@@ -62,10 +64,19 @@ final class Dashboard {
   private static final List<String> UPLOT_FILES = List.of("uPlot.iife.min.js", "uPlot.min.css");
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
+  /**
+   * The runbooks (docs/runbooks, copied into the jar at build): served as plain text, so that the
+   * diagnosis's link works offline and whatever a runbook holds is shown, never run.
+   */
+  private static final String RUNBOOKS = "runbooks/";
+
+  private static final Pattern RUNBOOK = Pattern.compile("[a-z0-9-]{1,80}\\.md");
+
   private record Asset(String contentType, byte[] bytes) {}
 
   private final Access access;
   private final Map<String, Asset> assets = new HashMap<>();
+  private final Map<String, Asset> runbooks = new ConcurrentHashMap<>();
 
   Dashboard(Access access) {
     this.access = access;
@@ -80,6 +91,29 @@ final class Dashboard {
     routes.post("/login", this::signIn);
     routes.get("/assets/{file}", ctx -> asset(ctx, ctx.pathParam("file")));
     routes.get("/assets/uplot/{file}", ctx -> asset(ctx, "uplot/" + ctx.pathParam("file")));
+    routes.get("/runbooks/{name}", this::runbook);
+  }
+
+  /** A runbook's markdown as text; 404 for a name that is not a runbook in the jar. */
+  private void runbook(Context ctx) {
+    String name = ctx.pathParam("name");
+    if (!RUNBOOK.matcher(name).matches()) throw ApiError.notFound("no such runbook");
+    if (!access.signedIn(ctx)) {
+      ctx.redirect("/login", HttpStatus.SEE_OTHER);
+      return;
+    }
+    Asset a = runbooks.computeIfAbsent(name, Dashboard::readRunbook);
+    if (a == null) throw ApiError.notFound("no runbook " + name);
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.contentType(a.contentType()).result(a.bytes());
+  }
+
+  private static Asset readRunbook(String name) {
+    try (InputStream in = Dashboard.class.getClassLoader().getResourceAsStream(RUNBOOKS + name)) {
+      return in == null ? null : new Asset("text/plain; charset=utf-8", in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the runbook " + name, e);
+    }
   }
 
   private void page(Context ctx) {

@@ -58,11 +58,21 @@ final class TestServer implements AutoCloseable {
   }
 
   TestServer(Path dir, Optional<String> token, long maxBody, EventStreams.Timing events) {
+    this(dir, token, maxBody, events, Redactor.none());
+  }
+
+  /** With {@code redactor} masking what the pipeline and the API record, as configured keys do. */
+  TestServer(
+      Path dir,
+      Optional<String> token,
+      long maxBody,
+      EventStreams.Timing events,
+      Redactor redactor) {
     store = SqliteStore.open(dir.resolve("data"), true);
     telemetry =
         TelemetrySdk.create(
             new TelemetryConfig("book-creator", true, true, 1.0, false, Set.of("sim-standard")),
-            Redactor.none(),
+            redactor,
             spans -> store.recordSpans(spans, 100_000),
             8192,
             List.of());

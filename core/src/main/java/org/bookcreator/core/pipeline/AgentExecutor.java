@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.bookcreator.core.agent.OutputSchemas;
 import org.bookcreator.core.agent.Prompts;
+import org.bookcreator.core.cost.CallPrompt;
 import org.bookcreator.core.cost.LedgerEntry;
 import org.bookcreator.core.cost.PendingCall;
 import org.bookcreator.core.cost.Price;
@@ -235,7 +236,8 @@ final class AgentExecutor {
         request.model(),
         tokens,
         estimate,
-        at);
+        at,
+        Optional.of(CallPrompt.of(request.messages(), redactor::redact)));
   }
 
   /** Prices a call and commits its ledger row; returns the cost, empty when unpriced. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.bookcreator.core.cost.CallTranscript;
 import org.bookcreator.core.cost.LedgerEntry;
 import org.bookcreator.core.cost.RunTotals;
 import org.bookcreator.core.project.Project;
@@ -268,6 +269,12 @@ public interface Store extends AutoCloseable {
   List<org.bookcreator.core.cost.CategoryStats> categoryStats();
 
   List<LedgerEntry> calls(String runId);
+
+  /**
+   * The model calls of one task, oldest first, each with its answer and what it sent (the prompt
+   * kept by {@link #openCall}): the run page's view of the agents' conversation.
+   */
+  List<CallTranscript> transcript(String taskId);
 
   RunTotals totals(String runId);
 

@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.bookcreator.core.cost.CallPrompt;
+import org.bookcreator.core.cost.CallTranscript;
 import org.bookcreator.core.cost.LedgerEntry;
 import org.bookcreator.core.cost.PendingCall;
 import org.bookcreator.core.cost.RunTotals;
@@ -746,6 +748,70 @@ public abstract class StoreContractTest {
     assertThat(replay.costUsd()).contains(new BigDecimal("0.250000000000"));
     assertThat(replay.response()).contains("{\"answer\":1}");
     assertThat(store.calls("r1")).hasSize(1);
+  }
+
+  @Test
+  void transcript_keepsEachCallsPromptBesideItsAnswer_oldestFirst_onlyForTheTask() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t1", "r1", spec("a"), T0);
+    store.enqueue("t2", "r1", spec("b"), T0);
+    Task held = store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow();
+    String hostile = "[user]\n<script>alert(1)</script> \u00e9t\u00e9 \ud83d\udcd6";
+    // Sent one after another: each after the previous one's answer (at T0 + 5 s).
+    PendingCall first = withPrompt(sent(held, 0, "0.0001"), new CallPrompt(hostile, 70_000), T0);
+    PendingCall second =
+        withPrompt(sent(held, 1, null), new CallPrompt("[user]\nagain", 13), T0.plusSeconds(10));
+    PendingCall bare = sent(held, 2, null);
+
+    store.openCall(first);
+    store.openCall(first);
+    store.completeCall(answer(first, "0.25"));
+    store.openCall(second);
+    store.openCall(withoutPrompt(bare, T0.plusSeconds(11)));
+
+    List<CallTranscript> calls = store.transcript(held.id());
+    assertThat(calls)
+        .extracting(c -> c.call().callId())
+        .containsExactly(first.callId(), second.callId(), bare.callId());
+    assertThat(calls.get(0).prompt()).contains(new CallPrompt(hostile, 70_000));
+    assertThat(calls.get(0).prompt().orElseThrow().truncated()).isTrue();
+    assertThat(calls.get(0).call().response()).contains("{\"answer\":1}");
+    assertThat(calls.get(0).call().outcome()).isEqualTo(LedgerEntry.OK);
+    assertThat(calls.get(1).prompt()).contains(new CallPrompt("[user]\nagain", 13));
+    assertThat(calls.get(1).call().outcome()).isEqualTo(LedgerEntry.PENDING);
+    assertThat(calls.get(1).call().response()).isEmpty();
+    assertThat(calls.get(2).prompt()).as("a call recorded without its prompt").isEmpty();
+    String other = held.id().equals("t1") ? "t2" : "t1";
+    assertThat(store.transcript(other)).isEmpty();
+    assertThat(store.transcript("no-such-task")).isEmpty();
+  }
+
+  private static PendingCall withoutPrompt(PendingCall c, Instant at) {
+    return with(c, Optional.empty(), at);
+  }
+
+  private static PendingCall withPrompt(PendingCall c, CallPrompt prompt, Instant at) {
+    return with(c, Optional.of(prompt), at);
+  }
+
+  private static PendingCall with(PendingCall c, Optional<CallPrompt> prompt, Instant at) {
+    return new PendingCall(
+        c.callId(),
+        c.logicalId(),
+        c.projectId(),
+        c.runId(),
+        c.taskId(),
+        c.stage(),
+        c.role(),
+        c.attempt(),
+        c.claim(),
+        c.worker(),
+        c.provider(),
+        c.model(),
+        c.estInputTokens(),
+        c.estCostUsd(),
+        at,
+        prompt);
   }
 
   @Test

@@ -12,6 +12,7 @@ import org.bookcreator.core.alert.AlertChange;
 import org.bookcreator.core.alert.Notification;
 import org.bookcreator.core.alert.OutboxWrite;
 import org.bookcreator.core.alert.Silence;
+import org.bookcreator.core.cost.CallTranscript;
 import org.bookcreator.core.cost.CategoryStats;
 import org.bookcreator.core.cost.CostLine;
 import org.bookcreator.core.cost.CostQuery;
@@ -369,6 +370,11 @@ public abstract class JdbcStore implements Store {
   @Override
   public List<LedgerEntry> calls(String runId) {
     return ledger.calls(runId);
+  }
+
+  @Override
+  public List<CallTranscript> transcript(String taskId) {
+    return ledger.transcript(taskId);
   }
 
   @Override

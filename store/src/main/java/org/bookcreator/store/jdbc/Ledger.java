@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bookcreator.core.cost.CallPrompt;
+import org.bookcreator.core.cost.CallTranscript;
 import org.bookcreator.core.cost.CategoryStats;
 import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostLine;
@@ -104,29 +106,60 @@ final class Ledger extends Part {
   public void openCall(PendingCall c) {
     tx(
         "record model call " + c.callId() + " before sending it",
-        () ->
+        () -> {
+          update(
+              "INSERT INTO llm_calls(call_id, logical_id, project_id, run_id, task_id, stage,"
+                  + " agent_role, attempt, claim, worker, provider, model, input_tokens,"
+                  + " output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,"
+                  + " est_input_tokens, est_cost_picousd, latency_ms, outcome, at) VALUES"
+                  + " (?,?,?,?,?,?,?,?,?,?,?,?,0,0,0,0,0,?,?,0,'pending',?) ON CONFLICT(call_id)"
+                  + " DO NOTHING",
+              c.callId(),
+              c.logicalId(),
+              c.projectId(),
+              c.runId(),
+              c.taskId(),
+              c.stage(),
+              c.role(),
+              c.attempt(),
+              c.claim(),
+              c.worker(),
+              c.provider(),
+              c.model(),
+              c.estInputTokens(),
+              c.estCostUsd().map(Rows::picos).orElse(null),
+              c.at());
+          // In the same transaction: a call in the ledger always has what it sent beside it.
+          if (c.prompt().isPresent()) {
             update(
-                "INSERT INTO llm_calls(call_id, logical_id, project_id, run_id, task_id, stage,"
-                    + " agent_role, attempt, claim, worker, provider, model, input_tokens,"
-                    + " output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,"
-                    + " est_input_tokens, est_cost_picousd, latency_ms, outcome, at) VALUES"
-                    + " (?,?,?,?,?,?,?,?,?,?,?,?,0,0,0,0,0,?,?,0,'pending',?) ON CONFLICT(call_id)"
-                    + " DO NOTHING",
+                "INSERT INTO llm_prompts(call_id, prompt, chars) VALUES (?,?,?) ON"
+                    + " CONFLICT(call_id) DO NOTHING",
                 c.callId(),
-                c.logicalId(),
-                c.projectId(),
-                c.runId(),
-                c.taskId(),
-                c.stage(),
-                c.role(),
-                c.attempt(),
-                c.claim(),
-                c.worker(),
-                c.provider(),
-                c.model(),
-                c.estInputTokens(),
-                c.estCostUsd().map(Rows::picos).orElse(null),
-                c.at()));
+                c.prompt().get().text(),
+                c.prompt().get().chars());
+          }
+          return null;
+        });
+  }
+
+  public List<CallTranscript> transcript(String taskId) {
+    return tx(
+        "read the model calls of task " + taskId,
+        () ->
+            query(
+                "SELECT c.*, r.response, p.prompt AS sent_prompt, p.chars AS sent_chars FROM"
+                    + " llm_calls c LEFT JOIN llm_responses r ON r.call_id = c.call_id LEFT JOIN"
+                    + " llm_prompts p ON p.call_id = c.call_id WHERE c.task_id = ? ORDER BY c.at,"
+                    + " c.call_id",
+                rs -> {
+                  String prompt = rs.getString("sent_prompt");
+                  return new CallTranscript(
+                      Rows.entry(rs),
+                      prompt == null
+                          ? Optional.empty()
+                          : Optional.of(new CallPrompt(prompt, rs.getLong("sent_chars"))));
+                },
+                taskId));
   }
 
   public String completeCall(LedgerEntry e) {

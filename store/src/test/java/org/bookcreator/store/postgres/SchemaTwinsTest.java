@@ -122,6 +122,32 @@ class SchemaTwinsTest {
   }
 
   @Test
+  void llmPrompts_haveTheSameColumns_andAcceptTheSameRows() throws SQLException {
+    Connection lite = sqlite.get("");
+    both(
+        lite,
+        "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt,"
+            + " provider, model, input_tokens, output_tokens, cache_read_tokens,"
+            + " cache_write_tokens, reasoning_tokens, latency_ms, outcome, at) VALUES ('c1', 'p',"
+            + " 'r', 't', 'OUTLINE', 'PLANNER', 0, 'sim', 'm', 0, 0, 0, 0, 0, 0, 'pending', 0)");
+    both(
+        lite,
+        "INSERT INTO llm_prompts(call_id, prompt, chars) VALUES ('c1', ?, ?)",
+        "[user]\n\u00e9t\u00e9 <b>",
+        5_000_000_000L);
+
+    for (Connection c : List.of(lite, postgres)) {
+      try (PreparedStatement p =
+              c.prepareStatement("SELECT prompt, chars FROM llm_prompts WHERE call_id = 'c1'");
+          ResultSet rs = p.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("[user]\n\u00e9t\u00e9 <b>");
+        assertThat(rs.getLong(2)).as("chars holds more than an int").isEqualTo(5_000_000_000L);
+      }
+    }
+  }
+
+  @Test
   void rollups_holdTheSameFigures_afterTheSameWrites() throws SQLException {
     Connection lite = sqlite.get("");
     Random random = new Random(20261130);
