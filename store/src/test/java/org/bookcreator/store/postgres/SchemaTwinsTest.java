@@ -143,9 +143,14 @@ class SchemaTwinsTest {
           "r" + p,
           "p" + p,
           (long) random.nextInt(50) * 3_600_000L);
+      both(
+          lite,
+          "INSERT INTO run_stages(run_id, stage, ordinal, state) VALUES (?, 'ASSEMBLY', 9,"
+              + " 'PENDING')",
+          "r" + p);
     }
     for (int i = 0; i < 400; i++) {
-      int op = random.nextInt(10);
+      int op = random.nextInt(11);
       if (op < 5 || calls.isEmpty()) {
         String id = "c" + i;
         calls.add(id);
@@ -185,11 +190,17 @@ class SchemaTwinsTest {
         both(
             lite,
             "UPDATE runs SET state = ?, stage = ?, updated_at = updated_at + 3600000 WHERE id = ?",
-            random.nextBoolean() ? "RUNNING" : "COMPLETED",
+            new String[] {"RUNNING", "COMPLETED", "FAILED"}[random.nextInt(3)],
             stages[random.nextInt(stages.length)],
             "r" + random.nextInt(6));
-      } else {
+      } else if (op < 10) {
         both(lite, "DELETE FROM llm_calls WHERE call_id = ?", calls.remove(0));
+      } else {
+        both(
+            lite,
+            "UPDATE run_stages SET result = ? WHERE run_id = ? AND stage = 'ASSEMBLY'",
+            random.nextInt(4) == 0 ? "not json" : "{\"words\":" + random.nextInt(90_000) + "}",
+            "r" + random.nextInt(6));
       }
     }
 
@@ -199,7 +210,8 @@ class SchemaTwinsTest {
             "SELECT * FROM cost_daily ORDER BY day, category, stage, agent_role, provider, model",
             "SELECT * FROM run_cost ORDER BY run_id",
             "SELECT * FROM project_spend ORDER BY project_id",
-            "SELECT * FROM stage_moves_hourly ORDER BY hour, category, stage")) {
+            "SELECT * FROM stage_moves_hourly ORDER BY hour, category, stage",
+            "SELECT * FROM category_runs ORDER BY category")) {
       List<String> expected = rows(lite, sql);
       assertThat(expected).as(sql).isNotEmpty();
       assertThat(rows(postgres, sql)).as(sql).isEqualTo(expected);
