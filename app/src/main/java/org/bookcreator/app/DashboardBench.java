@@ -229,8 +229,7 @@ final class DashboardBench {
     r.add(new Request("logs", "logs q=text", i -> "/api/logs?q=503&limit=100"));
     r.add(new Request("workers", "workers", i -> "/api/workers"));
     // The analytics pages at their default range (7 days, from a whole hour) and over all time.
-    String week =
-        "since=" + Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(7));
+    String week = "since=" + Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(7));
     r.add(new Request("library", "library", i -> "/api/library"));
     r.add(new Request("costs", "budgets", i -> "/api/budgets"));
     r.add(new Request("agents", "agents 7d", i -> "/api/agents?" + week));
