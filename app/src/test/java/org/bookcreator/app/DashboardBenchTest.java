@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /** {@code bench --dashboard} on a tiny library: every request is timed and answered 2xx. */
 class DashboardBenchTest {
   private static final Pattern REQUEST =
-      Pattern.compile("^(overview|runs|run|alerts|logs|workers)\\s+.+?\\s+(\\d{3})\\s+[\\d.]+\\s");
+      Pattern.compile(
+          "^(overview|runs|run|alerts|logs|workers|library|costs|agents|providers)\\s+.+?\\s+(\\d{3})\\s+[\\d.]+\\s");
   private static final Pattern SUMMARY = Pattern.compile("^(\\d+) requests, 2 repetitions each");
 
   @Test
@@ -45,7 +46,17 @@ class DashboardBenchTest {
     assertThat(requests).hasSize(announced).hasSizeGreaterThan(25);
     assertThat(requests).allSatisfy(m -> assertThat(m.group(2)).isEqualTo("200"));
     assertThat(lines.stream().map(l -> l.split("\\s+")[0]).distinct())
-        .contains("overview", "runs", "run", "alerts", "logs", "workers");
+        .contains(
+            "overview",
+            "runs",
+            "run",
+            "alerts",
+            "logs",
+            "workers",
+            "library",
+            "costs",
+            "agents",
+            "providers");
     assertThat(bench.out()).contains("0 failed").doesNotContain("failed:");
   }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bookcreator.core.cost.CallPrompt;
 import org.bookcreator.core.cost.CallTranscript;
+import org.bookcreator.core.cost.CategoryStats;
 import org.bookcreator.core.cost.LedgerEntry;
 import org.bookcreator.core.cost.PendingCall;
 import org.bookcreator.core.cost.RunTotals;
@@ -364,6 +365,59 @@ public abstract class StoreContractTest {
     assertThat(byId.items()).extracting(Run::id).containsExactly("r3");
     assertThat(wildcard.items()).extracting(Run::id).containsExactly("r3");
     assertThat(wildcard.total()).isEqualTo(1);
+  }
+
+  @Test
+  void categoryStats_areKeptAsRunsEnd_andAsTheCostOfACompletedRunChanges() {
+    aRunningRun("p1", "r1");
+    store.recordCall(aCall("c1", "r1", new BigDecimal("0.25")));
+    store.transitionStage(
+        "r1",
+        Stage.ASSEMBLY,
+        StageState.PENDING,
+        StageState.RUNNING,
+        Optional.empty(),
+        0,
+        "go",
+        T0);
+    store.transitionStage(
+        "r1",
+        Stage.ASSEMBLY,
+        StageState.RUNNING,
+        StageState.COMPLETED,
+        Optional.of("{\"words\":1200}"),
+        1,
+        "bound",
+        T0.plusSeconds(50));
+    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0.plusSeconds(60));
+    // After the run ended: a late call and a repricing move its cost, and so the category's.
+    store.recordCall(aCall("c2", "r1", new BigDecimal("0.5")));
+    store.applyRepricing(
+        List.of(
+            new org.bookcreator.core.cost.Repricing.Change(
+                "c1",
+                Optional.of(new BigDecimal("0.25")),
+                Optional.of("simulated/sim-standard@2025-01-01"),
+                Optional.of(new BigDecimal("0.75")),
+                Optional.of("v2"))),
+        "new prices",
+        T0);
+    aRunningRun("p2", "r2");
+    store.transitionRun("r2", RunState.RUNNING, RunState.FAILED, "broke", T0.plusSeconds(9));
+    aRunningRun("p3", "r3");
+
+    List<CategoryStats> stats = store.categoryStats();
+
+    assertThat(stats).hasSize(1);
+    CategoryStats fiction = stats.get(0);
+    assertThat(fiction.category()).isEqualTo("fiction");
+    assertThat(fiction.projects()).isEqualTo(3);
+    assertThat(fiction.activeRuns()).isEqualTo(1);
+    assertThat(fiction.completedRuns()).isEqualTo(1);
+    assertThat(fiction.failedRuns()).isEqualTo(1);
+    assertThat(fiction.averageCompletionSeconds()).isEqualTo(60.0);
+    assertThat(fiction.completedCostUsd()).isEqualByComparingTo("1.25");
+    assertThat(fiction.completedWords()).isEqualTo(1200);
   }
 
   private static RunFilter filter(

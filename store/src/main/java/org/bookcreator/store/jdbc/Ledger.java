@@ -412,48 +412,46 @@ final class Ledger extends Part {
     return tx(
         "compute category statistics",
         () -> {
-          java.util.Map<String, long[]> cost = new java.util.HashMap<>();
+          // The outcomes of finished runs are kept per category by the database as runs end
+          // (category_runs, V19); the projects and the active runs are counted here (10,000 and a
+          // thousand or so rows through the category and state indexes).
+          Map<String, long[]> ended = new HashMap<>();
           for (Object[] r :
               query(
-                  // Each run's cost is kept by the database as its ledger changes (V12), so this
-                  // reads one row per completed run instead of every ledger row.
-                  "SELECT p.category, COALESCE(SUM(rc.cost_picousd), 0) FROM runs r JOIN run_cost"
-                      + " rc ON rc.run_id = r.id JOIN projects p ON p.id = r.project_id WHERE"
-                      + " r.state = 'COMPLETED' GROUP BY p.category",
-                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
-            cost.put((String) r[0], new long[] {(Long) r[1]});
+                  "SELECT category, completed_runs, failed_runs, completed_ms,"
+                      + " completed_cost_picousd, completed_words FROM category_runs",
+                  rs ->
+                      new Object[] {
+                        rs.getString(1),
+                        new long[] {
+                          rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)
+                        }
+                      })) {
+            ended.put((String) r[0], (long[]) r[1]);
           }
-          java.util.Map<String, Long> words = new java.util.HashMap<>();
+          Map<String, Long> active = new HashMap<>();
           for (Object[] r :
               query(
-                  "SELECT p.category, COALESCE(SUM("
-                      + "CAST("
-                      + db.dialect().jsonText("s.result", "words")
-                      + " AS BIGINT)"
-                      + "), 0) FROM"
-                      + " run_stages s JOIN runs r ON r.id = s.run_id JOIN projects p ON p.id ="
-                      + " r.project_id WHERE s.stage = 'ASSEMBLY' AND r.state = 'COMPLETED' GROUP"
-                      + " BY p.category",
+                  "SELECT p.category, COUNT(*) FROM runs r JOIN projects p ON p.id = r.project_id"
+                      + " WHERE r.state IN ('QUEUED', 'RUNNING', 'PAUSED') GROUP BY p.category",
                   rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
-            words.put((String) r[0], (Long) r[1]);
+            active.put((String) r[0], (Long) r[1]);
           }
           return query(
-              "SELECT p.category, COUNT(DISTINCT p.id), SUM(CASE WHEN r.state IN ('QUEUED',"
-                  + " 'RUNNING', 'PAUSED') THEN 1 ELSE 0 END), SUM(CASE WHEN r.state = 'COMPLETED'"
-                  + " THEN 1 ELSE 0 END), SUM(CASE WHEN r.state = 'FAILED' THEN 1 ELSE 0 END),"
-                  + " AVG(CASE WHEN r.state = 'COMPLETED' THEN r.updated_at - r.created_at END)"
-                  + " FROM projects p LEFT JOIN runs r ON r.project_id = p.id GROUP BY p.category"
-                  + " ORDER BY p.category",
-              rs ->
-                  new CategoryStats(
-                      rs.getString(1),
-                      rs.getLong(2),
-                      rs.getLong(3),
-                      rs.getLong(4),
-                      rs.getLong(5),
-                      rs.getDouble(6) / 1000.0,
-                      Rows.usd(cost.getOrDefault(rs.getString(1), new long[] {0})[0]),
-                      words.getOrDefault(rs.getString(1), 0L)));
+              "SELECT category, COUNT(*) FROM projects GROUP BY category ORDER BY category",
+              rs -> {
+                String category = rs.getString(1);
+                long[] e = ended.getOrDefault(category, new long[5]);
+                return new CategoryStats(
+                    category,
+                    rs.getLong(2),
+                    active.getOrDefault(category, 0L),
+                    e[0],
+                    e[1],
+                    e[0] == 0 ? 0 : (double) e[2] / e[0] / 1000.0,
+                    Rows.usd(e[3]),
+                    e[4]);
+              });
         });
   }
 

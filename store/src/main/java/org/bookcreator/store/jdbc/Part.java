@@ -84,11 +84,25 @@ abstract class Part {
       Db.Row<T> row,
       int limit,
       int offset) {
+    return page(what, columns, from, from, order, args, row, limit, offset);
+  }
+
+  /** As above, counting the rows of {@code countFrom} and reading the page from {@code from}. */
+  protected final <T> Page<T> page(
+      String what,
+      String columns,
+      String countFrom,
+      String from,
+      String order,
+      List<Object> args,
+      Db.Row<T> row,
+      int limit,
+      int offset) {
     return tx(
         what,
         () -> {
           long total =
-              one("SELECT COUNT(*)" + from, rs -> rs.getLong(1), args.toArray()).orElse(0L);
+              one("SELECT COUNT(*)" + countFrom, rs -> rs.getLong(1), args.toArray()).orElse(0L);
           List<Object> paged = new ArrayList<>(args);
           paged.add(limit);
           paged.add(offset);

@@ -299,22 +299,32 @@ final class Runs extends Part {
             });
     boolean byProject = f.category().isPresent();
     boolean byCost = f.sort() == RunFilter.Sort.COST;
-    String from =
-        " FROM runs r"
-            + (byProject ? " JOIN projects p ON p.id = r.project_id" : "")
-            + (byCost ? " LEFT JOIN run_cost rc ON rc.run_id = r.id" : "")
-            + where;
+    String projects = byProject ? " JOIN projects p ON p.id = r.project_id" : "";
+    String from = " FROM runs r" + projects;
+    // Every run has a run_cost row (V19), indexed by cost: sorted by cost, a page walks that index
+    // from one end and looks each run up, instead of sorting every run by its cost. The count
+    // reads the runs alone.
+    String pages = byCost ? " FROM run_cost rc JOIN runs r ON r.id = rc.run_id" + projects : from;
     String direction = f.ascending() ? " ASC" : " DESC";
     String order =
         switch (f.sort()) {
               case STARTED -> "r.created_at";
               case UPDATED -> "r.updated_at";
-              case COST -> "COALESCE(rc.cost_picousd, 0)";
+              case COST -> "rc.cost_picousd";
             }
             + direction
-            + ", r.id"
+            + (byCost ? ", rc.run_id" : ", r.id")
             + direction;
-    return page("list runs", "r.*", from, order, args, Rows::run, f.limit(), f.offset());
+    return page(
+        "list runs",
+        "r.*",
+        from + where,
+        pages + where,
+        order,
+        args,
+        Rows::run,
+        f.limit(),
+        f.offset());
   }
 
   public Map<String, Run> latestRuns(Collection<String> projectIds) {

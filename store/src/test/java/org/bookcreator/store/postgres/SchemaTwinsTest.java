@@ -180,9 +180,14 @@ class SchemaTwinsTest {
             (long) random.nextInt(1000),
             1000L + random.nextInt(100_000));
       }
+      both(
+          lite,
+          "INSERT INTO run_stages(run_id, stage, ordinal, state) VALUES (?, 'ASSEMBLY', 9,"
+              + " 'PENDING')",
+          "r" + p);
     }
     for (int i = 0; i < 400; i++) {
-      int op = random.nextInt(10);
+      int op = random.nextInt(11);
       if (op < 5 || calls.isEmpty()) {
         String id = "c" + i;
         calls.add(id);
@@ -225,8 +230,14 @@ class SchemaTwinsTest {
             new String[] {"RUNNING", "COMPLETED", "FAILED"}[random.nextInt(3)],
             stages[random.nextInt(stages.length)],
             "r" + random.nextInt(6));
-      } else {
+      } else if (op < 10) {
         both(lite, "DELETE FROM llm_calls WHERE call_id = ?", calls.remove(0));
+      } else {
+        both(
+            lite,
+            "UPDATE run_stages SET result = ? WHERE run_id = ? AND stage = 'ASSEMBLY'",
+            random.nextInt(4) == 0 ? "not json" : "{\"words\":" + random.nextInt(90_000) + "}",
+            "r" + random.nextInt(6));
       }
     }
 
@@ -238,7 +249,8 @@ class SchemaTwinsTest {
             "SELECT * FROM project_spend ORDER BY project_id",
             "SELECT * FROM stage_moves_hourly ORDER BY hour, category, stage",
             "SELECT * FROM runs_ended_hourly ORDER BY hour, category, outcome",
-            "SELECT * FROM stage_history ORDER BY category, stage")) {
+            "SELECT * FROM stage_history ORDER BY category, stage",
+            "SELECT * FROM category_runs ORDER BY category")) {
       List<String> expected = rows(lite, sql);
       assertThat(expected).as(sql).isNotEmpty();
       assertThat(rows(postgres, sql)).as(sql).isEqualTo(expected);
