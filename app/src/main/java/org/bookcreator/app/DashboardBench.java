@@ -243,13 +243,13 @@ final class DashboardBench {
     r.add(new Request("logs", "logs q=text", i -> "/api/logs?q=503&limit=100"));
     r.add(new Request("workers", "workers", i -> "/api/workers"));
     // The analytics pages at their default range (7 days, from a whole hour) and over all time.
-    String week = "since=" + Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(7));
+    String lastWeek = "since=" + week;
     r.add(new Request("library", "library", i -> "/api/library"));
     r.add(new Request("costs", "budgets", i -> "/api/budgets"));
-    r.add(new Request("agents", "agents 7d", i -> "/api/agents?" + week));
+    r.add(new Request("agents", "agents 7d", i -> "/api/agents?" + lastWeek));
     r.add(new Request("agents", "agents all", i -> "/api/agents"));
-    r.add(new Request("agents", "costs by=agent 7d", i -> "/api/costs?by=agent&" + week));
-    r.add(new Request("providers", "providers 7d", i -> "/api/providers?" + week));
+    r.add(new Request("agents", "costs by=agent 7d", i -> "/api/costs?by=agent&" + lastWeek));
+    r.add(new Request("providers", "providers 7d", i -> "/api/providers?" + lastWeek));
     r.add(new Request("providers", "providers all", i -> "/api/providers"));
     return r;
   }
