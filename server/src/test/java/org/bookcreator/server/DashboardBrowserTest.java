@@ -267,7 +267,17 @@ class DashboardBrowserTest {
     await(d -> textOf("#alerts-now table").contains(silence));
     assertThat(browser.findElements(By.id("slant"))).isEmpty();
     screenshot("alerts");
-    browser.findElement(By.cssSelector("button[data-silence='" + silence + "']")).click();
+    // The page redraws live (a silence made is an event): a button found may be replaced before
+    // the click reaches it, so find and click again until one click lands.
+    await(
+        d -> {
+          try {
+            d.findElement(By.cssSelector("button[data-silence='" + silence + "']")).click();
+            return true;
+          } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+            return false;
+          }
+        });
     await(d -> textOf("#silences").contains("No silence applies now."));
     assertThat(Json.parse(t.send("GET", "/api/silences", null, null).body()).get("items"))
         .isEmpty();
