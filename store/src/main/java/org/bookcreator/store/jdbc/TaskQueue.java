@@ -170,7 +170,16 @@ final class TaskQueue extends Part {
                       + db.dialect().skipLocked("t"),
                   Rows::task,
                   now);
-          if (next.isEmpty()) next = nextQueued(now);
+          if (next.isEmpty()) {
+            next =
+                one(
+                    "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.state ="
+                        + " 'QUEUED' AND t.not_before <= ? AND r.state = 'RUNNING'"
+                        + " ORDER BY t.seq LIMIT 1"
+                        + db.dialect().skipLocked("t"),
+                    Rows::task,
+                    now);
+          }
           if (next.isEmpty()) return Optional.<Task>empty();
           Task t = next.get();
           TaskState.TABLE.require(t.state(), TaskState.LEASED, t.key());
@@ -197,41 +206,6 @@ final class TaskQueue extends Part {
           return one("SELECT * FROM tasks WHERE id = ?", Rows::task, t.id());
         });
   }
-
-  /**
-   * The first queued task, in order, of a running run that no other claimer holds, locked. The
-   * queue is read alone, a window of ids at a time, and only those ids are joined to their runs: a
-   * plan that walks {@code tasks_queued} whatever the statistics say (joined in one query, a
-   * database not yet analyzed was read from the runs' side: 30-60 ms a claim).
-   */
-  private Optional<Task> nextQueued(Instant now) throws SQLException {
-    long after = Long.MIN_VALUE;
-    while (true) {
-      List<Object[]> window =
-          query(
-              "SELECT id, seq FROM tasks WHERE state = 'QUEUED' AND not_before <= ? AND seq > ?"
-                  + " ORDER BY seq LIMIT "
-                  + CLAIM_WINDOW,
-              rs -> new Object[] {rs.getString(1), rs.getLong(2)},
-              now,
-              after);
-      if (window.isEmpty()) return Optional.empty();
-      Object[] ids = window.stream().map(w -> w[0]).toArray();
-      Optional<Task> next =
-          one(
-              "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.id IN ("
-                  + String.join(", ", java.util.Collections.nCopies(ids.length, "?"))
-                  + ") AND t.state = 'QUEUED' AND r.state = 'RUNNING' ORDER BY t.seq LIMIT 1"
-                  + db.dialect().skipLocked("t"),
-              Rows::task,
-              ids);
-      if (next.isPresent() || window.size() < CLAIM_WINDOW) return next;
-      after = (long) window.getLast()[1];
-    }
-  }
-
-  /** How many queued tasks a claim looks at in one go. */
-  private static final int CLAIM_WINDOW = 32;
 
   public boolean renewLease(String taskId, String workerId, Instant leaseUntil) {
     return tx(
