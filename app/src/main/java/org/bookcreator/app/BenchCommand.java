@@ -702,10 +702,9 @@ final class BenchCommand implements Callable<Integer> {
         on.postgresStore().map(pg -> "PostgreSQL " + pg.where()).orElse("SQLite (" + scratch + ")");
     try (Engine engine = Engine.open(on, noTelemetry(), Engine.Use.EXCLUSIVE)) {
       return ClaimBench.run(out, engine.store, where, new ClaimBench.Sizes(claimers, runs, tasks));
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("bench --claims failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("bench --claims interrupted", e);
     } finally {
       deleteTree(scratch);
     }

@@ -34,7 +34,8 @@ final class ClaimBench {
   /** How the queue is filled: runs of the given number of tasks each. */
   record Sizes(int claimers, int runs, int tasksPerRun) {}
 
-  static int run(PrintWriter out, Store store, String where, Sizes sizes) throws Exception {
+  static int run(PrintWriter out, Store store, String where, Sizes sizes)
+      throws InterruptedException {
     if (!store.projects().isEmpty()) {
       throw new Main.UsageException(
           "bench --claims needs an empty store; " + where + " holds projects already");
@@ -96,7 +97,13 @@ final class ClaimBench {
       }
       began = System.nanoTime();
       start.countDown();
-      for (Future<?> f : workers) f.get();
+      for (Future<?> f : workers) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException("a claimer failed: " + e.getCause(), e.getCause());
+        }
+      }
     }
     double seconds = (System.nanoTime() - began) / 1e9;
     if (claimed.size() != total || claimed.stream().distinct().count() != total) {

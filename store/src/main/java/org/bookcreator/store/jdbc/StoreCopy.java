@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -118,7 +119,7 @@ public final class StoreCopy {
     DatabaseMetaData meta = db.connection().getMetaData();
     try (ResultSet rs = meta.getTables(null, schema(db), "%", new String[] {"TABLE"})) {
       while (rs.next()) {
-        String name = rs.getString("TABLE_NAME").toLowerCase(java.util.Locale.ROOT);
+        String name = rs.getString("TABLE_NAME").toLowerCase(Locale.ROOT);
         if (!name.startsWith("schema_version") && !name.startsWith("sqlite_")) out.add(name);
       }
     }
@@ -228,8 +229,7 @@ public final class StoreCopy {
     DatabaseMetaData meta = db.connection().getMetaData();
     try (ResultSet rs = meta.getColumns(null, schema(db), table, "%")) {
       while (rs.next()) {
-        out.put(
-            rs.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT), rs.getInt("DATA_TYPE"));
+        out.put(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT), rs.getInt("DATA_TYPE"));
       }
     }
     return out;
