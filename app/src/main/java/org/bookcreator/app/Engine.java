@@ -54,6 +54,19 @@ final class Engine implements AutoCloseable {
      */
     PIPELINE,
     /**
+     * The orchestrator role of a scaled-out topology: on PostgreSQL the database held shared with
+     * the other role processes, the pipeline built, and {@link #lead} starts the orchestrator and
+     * the alerts once this process is the active orchestrator. On SQLite, which admits one pipeline
+     * process, it is {@link #PIPELINE}. serve --role orchestrator.
+     */
+    ORCHESTRATE,
+    /**
+     * The worker role of a scaled-out topology: on PostgreSQL the database held shared, the
+     * pipeline's workers only, telling the active orchestrator of settled tasks by the store's
+     * signals. On SQLite it is {@link #PIPELINE}. serve --role worker.
+     */
+    WORK,
+    /**
      * Shares the store with a process that may hold the lock: no pipeline; runs started or
      * restarted here are carried on by that process's orchestrator (or the next foreground
      * command). serve --role api, the reading commands, and runs restart while serve runs.
@@ -96,9 +109,6 @@ final class Engine implements AutoCloseable {
   /** Announces long runs that ended, where notifications are delivered. */
   private final Optional<LongRunNotices> longRuns;
 
-  /** Posts the firing alerts to the Alertmanagers again and again, where alerts are evaluated. */
-  private final Optional<AlertmanagerResender> alertmanagerResends;
-
   private final Use use;
   private final Pipeline pipeline;
   private final Observability.Observed observed;
@@ -126,33 +136,101 @@ final class Engine implements AutoCloseable {
             clock,
             settings.simulation().seed(),
             telemetry.redactor(),
-            pipeline == null ? RunService.Driver.NONE : pipeline::wake);
+            driver(store, pipeline));
     this.library = new LibraryQueries(store);
     this.operations = new OperationsQueries(store, settings.stallThresholds());
     this.costs = new CostReports(store);
     this.alerts =
-        pipeline != null && settings.get(Setting.ALERTS_ENABLED)
+        pipeline != null && use != Use.WORK && settings.get(Setting.ALERTS_ENABLED)
             ? Optional.of(alertEvaluator(settings, store, clock, telemetry.metrics()::droppedSoFar))
             : Optional.empty();
     this.notifications =
         alerts.isPresent() && !settings.notifiers().isEmpty()
             ? Optional.of(dispatcher(settings, store, clock, telemetry.metrics()))
             : Optional.empty();
-    alerts.ifPresent(a -> alertGauges(a, store, telemetry.metrics()));
-    alerts.ifPresent(a -> a.start(settings.get(Setting.ALERTS_INTERVAL)));
     this.longRuns =
         notifications.map(d -> longRunNotices(settings, store, clock, settings.pipeline()));
+    this.silences = new Silences(store, ids, clock);
+    if (use != Use.ORCHESTRATE || !scaledOut()) startAlerting();
+  }
+
+  /**
+   * Where runs started or restarted here go: to this process's pipeline, or, in a process without
+   * one that shares a store with other processes, to the active orchestrator by the store's signal.
+   */
+  private static RunService.Driver driver(Store store, Pipeline pipeline) {
+    if (pipeline != null) return pipeline::wake;
+    if (!store.signals().crossesProcesses()) return RunService.Driver.NONE;
+    return runId ->
+        store
+            .signals()
+            .send(org.bookcreator.core.store.StoreSignals.Kind.RUN_WOKEN, Optional.of(runId));
+  }
+
+  private AlertmanagerResender resender;
+
+  /** Starts evaluating alerts and delivering notifications, where this process evaluates them. */
+  private synchronized void startAlerting() {
+    if (alerts.isEmpty() || resender != null) return;
+    alertGauges(alerts.get(), store, telemetry.metrics());
+    alerts.get().start(settings.get(Setting.ALERTS_INTERVAL));
     longRuns.ifPresent(l -> l.start(settings.get(Setting.ALERTS_INTERVAL)));
     notifications.ifPresent(d -> d.start(java.time.Duration.ofSeconds(1)));
-    this.silences = new Silences(store, ids, clock);
-    this.alertmanagerResends =
-        alerts.isPresent() && !settings.get(Setting.NOTIFY_ALERTMANAGER_URLS).isEmpty()
-            ? Optional.of(
-                AlertmanagerResender.start(
-                    settings.alertmanagers(),
-                    store::openAlerts,
-                    settings.get(Setting.NOTIFY_ALERTMANAGER_RESEND)))
-            : Optional.empty();
+    if (!settings.get(Setting.NOTIFY_ALERTMANAGER_URLS).isEmpty()) {
+      resender =
+          AlertmanagerResender.start(
+              settings.alertmanagers(),
+              store::openAlerts,
+              settings.get(Setting.NOTIFY_ALERTMANAGER_RESEND));
+    }
+  }
+
+  /**
+   * Whether this process is one of several sharing the store (a role process on PostgreSQL), so it
+   * runs only part of the pipeline.
+   */
+  boolean scaledOut() {
+    return (use == Use.ORCHESTRATE || use == Use.WORK) && store.signals().crossesProcesses();
+  }
+
+  /** The parts of the pipeline this process runs. */
+  java.util.Set<Pipeline.Part> parts() {
+    if (!scaledOut()) return java.util.EnumSet.allOf(Pipeline.Part.class);
+    return java.util.EnumSet.of(
+        use == Use.WORK ? Pipeline.Part.WORKERS : Pipeline.Part.ORCHESTRATOR);
+  }
+
+  /**
+   * Starts this process's parts of the pipeline: all of it, releasing what an earlier process left
+   * leased, when it holds the store alone; its workers for {@link Use#WORK}. For {@link
+   * Use#ORCHESTRATE} on a shared store, use {@link #lead} instead.
+   */
+  void startPipeline() {
+    if (!scaledOut()) {
+      pipeline().start(true);
+    } else if (use == Use.WORK) {
+      pipeline().start(parts(), false);
+    } else {
+      throw new IllegalStateException("an orchestrator role starts with lead(), once it leads");
+    }
+  }
+
+  /**
+   * The orchestrator role, once {@code leadership} is held: starts the orchestrator, its stall
+   * watch and the alerts. Closing the engine stops them; so must the caller once it is lost.
+   */
+  void lead(org.bookcreator.core.store.Leadership leadership) {
+    if (use != Use.ORCHESTRATE) throw new IllegalStateException("not an orchestrator: " + use);
+    this.leadership = leadership;
+    pipeline().start(parts(), !scaledOut());
+    startAlerting();
+  }
+
+  private volatile org.bookcreator.core.store.Leadership leadership;
+
+  /** The orchestrator lock this process holds, once it leads. */
+  Optional<org.bookcreator.core.store.Leadership> leadership() {
+    return Optional.ofNullable(leadership);
   }
 
   /**
@@ -288,18 +366,29 @@ final class Engine implements AutoCloseable {
     Store store =
         settings
             .postgresStore()
-            .<Store>map(pg -> PostgresStore.open(pg, exclusive))
+            .<Store>map(pg -> PostgresStore.open(pg, ownership(use)))
             .orElseGet(() -> SqliteStore.open(settings.dataDir(), exclusive));
     observed.attach(store);
     try {
       Pipeline pipeline =
-          use == Use.PIPELINE ? pipeline(settings, store, observed.telemetry(), clock, ids) : null;
+          use == Use.PIPELINE || use == Use.ORCHESTRATE || use == Use.WORK
+              ? pipeline(settings, store, observed.telemetry(), clock, ids)
+              : null;
       return new Engine(settings, use, observed, store, ids, clock, pipeline);
     } catch (RuntimeException e) {
       observed.detach();
       store.close();
       throw e;
     }
+  }
+
+  /** How a PostgreSQL store is held for {@code use}: the role processes share it. */
+  private static PostgresStore.Ownership ownership(Use use) {
+    return switch (use) {
+      case PIPELINE, EXCLUSIVE -> PostgresStore.Ownership.SOLE;
+      case ORCHESTRATE, WORK -> PostgresStore.Ownership.SHARED;
+      case SHARED -> PostgresStore.Ownership.NONE;
+    };
   }
 
   /**
@@ -399,7 +488,9 @@ final class Engine implements AutoCloseable {
   public void close() {
     try {
       if (pipeline != null) pipeline.close();
-      alertmanagerResends.ifPresent(AlertmanagerResender::close);
+      synchronized (this) {
+        if (resender != null) resender.close();
+      }
       alerts.ifPresent(AlertEvaluator::close);
       longRuns.ifPresent(LongRunNotices::close);
       notifications.ifPresent(
@@ -413,6 +504,7 @@ final class Engine implements AutoCloseable {
       } finally {
         observed.detach();
         store.close();
+        if (leadership != null) leadership.close();
       }
     }
   }

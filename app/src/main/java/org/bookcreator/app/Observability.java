@@ -119,6 +119,7 @@ final class Observability {
   }
 
   static Observed start(Settings settings, Mode mode) {
+    org.bookcreator.telemetry.Instance.use(settings.get(Setting.INSTANCE_ID));
     Redactor redactor = redactor(settings, System.getenv());
     DeferredSpanSink sink =
         settings.get(Setting.SPAN_STORE)

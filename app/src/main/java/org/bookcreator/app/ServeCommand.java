@@ -18,7 +18,6 @@ import org.bookcreator.core.ops.RunService;
 import org.bookcreator.core.project.BriefParser;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Store;
-import org.bookcreator.core.store.StoreUnusableException;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.server.ApiConfig;
 import org.bookcreator.server.ApiServer;
@@ -37,9 +36,11 @@ import picocli.CommandLine.Option;
       "Run the long-lived all-in-one process: the JSON API (docs/api.md), the orchestrator and the",
       "agent workers, resuming every unfinished run in the data directory. The API, /healthz,",
       "/readyz and /metrics (every metric of the process, worker heartbeats included) listen on",
-      "--port (default 8080); a --role worker process, which has no API, serves its /metrics on",
-      "--worker-port (default 9500). JSON logs on stdout. Stop it with Ctrl-C; runs in flight",
-      "resume next time."
+      "--port (default 8080). With a PostgreSQL store (store.url), --role runs one part per",
+      "process, on any number of machines: api, orchestrator (one active, others stand by) and",
+      "worker (any number); orchestrator and worker processes serve their /metrics on",
+      "--worker-port (default 9500). See docs/scaling.md. JSON logs on stdout. Stop it with",
+      "Ctrl-C; runs in flight resume next time."
     },
     mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
@@ -60,9 +61,11 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "all",
       converter = RoleConverter.class,
       description =
-          "all: API, orchestrator and workers (default); api: only the HTTP API, sharing the data"
-              + " directory with a worker process; worker: only the orchestrator and workers,"
-              + " metrics on --worker-port.")
+          "all: API, orchestrator and workers in one process (default); api: only the HTTP API;"
+              + " orchestrator: drives the runs, one active per store, any more stand by and take"
+              + " over when it stops; worker: agent workers, any number. On SQLite, which admits"
+              + " one pipeline process, orchestrator and worker both run the orchestrator and the"
+              + " workers. Orchestrator and worker serve /metrics on --worker-port.")
   Role role;
 
   static final class RoleConverter implements picocli.CommandLine.ITypeConverter<Role> {
@@ -72,7 +75,7 @@ final class ServeCommand implements Callable<Integer> {
         return Role.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.TypeConversionException(
-            "expected all, api or worker, got '" + value + "'");
+            "expected all, api, orchestrator or worker, got '" + value + "'");
       }
     }
   }
@@ -88,27 +91,42 @@ final class ServeCommand implements Callable<Integer> {
 
   /** Which parts of the product this process runs. */
   enum Role {
-    /** API, orchestrator and workers in one process, holding the data directory's lock. */
-    ALL,
+    /** API, orchestrator and workers in one process, holding the store alone. */
+    ALL(Engine.Use.PIPELINE),
     /**
-     * Only the HTTP API (and its /metrics); runs it starts are picked up by a worker process's
-     * orchestrator.
+     * Only the HTTP API (and its /metrics); runs it starts are picked up by the orchestrator, told
+     * at once by the store's signal on PostgreSQL, on its next sweep otherwise.
      */
-    API,
+    API(Engine.Use.SHARED),
     /**
-     * Only the orchestrator and the workers, with /metrics and heartbeats on the worker port; no
-     * API.
+     * The orchestrator (with the stall watch and the alerts), metrics on the worker port; on
+     * PostgreSQL one is active and any others stand by. On SQLite the workers too.
      */
-    WORKER;
+    ORCHESTRATOR(Engine.Use.ORCHESTRATE),
+    /**
+     * Agent workers, any number of processes, metrics and heartbeats on the worker port. On SQLite
+     * the orchestrator too (the one pipeline process the data directory admits).
+     */
+    WORKER(Engine.Use.WORK);
+
+    final Engine.Use use;
+
+    Role(Engine.Use use) {
+      this.use = use;
+    }
 
     /**
      * Whether this role serves its metrics on the worker port. One process, one metrics endpoint: a
      * process with the API serves every metric of its registry (heartbeats included) on the API's
-     * /metrics, so only the worker role, which has no API, opens the worker port. Two endpoints
-     * over one registry would put every series in Prometheus twice and double every sum.
+     * /metrics, so only the roles without the API open the worker port. Two endpoints over one
+     * registry would put every series in Prometheus twice and double every sum.
      */
     boolean servesWorkerPort() {
-      return this == WORKER;
+      return this == WORKER || this == ORCHESTRATOR;
+    }
+
+    String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 
@@ -123,34 +141,41 @@ final class ServeCommand implements Callable<Integer> {
     final ApiServer api;
     final MetricsServer workerMetrics;
 
+    /** Completes with why this process had to stop: the store halted, or leadership was lost. */
+    final CompletableFuture<RuntimeException> stopped = new CompletableFuture<>();
+
+    private final Standby standby;
+
     private Serving(Role role, Engine engine, ApiServer api, MetricsServer workerMetrics) {
       this.role = role;
       this.engine = engine;
       this.store = engine.store;
       this.api = api;
       this.workerMetrics = workerMetrics;
+      this.standby =
+          role == Role.ORCHESTRATOR && engine.scaledOut()
+              ? new Standby(engine, stopped::complete)
+              : null;
+      if (engine.drivesRuns()) engine.pipeline().halted().thenAccept(stopped::complete);
     }
 
     /** Starts the role with serve's telemetry (JSON logs on stdout). */
     static Serving start(Settings settings, Role role) {
-      return start(settings, Engine.open(settings, Observability.Mode.SERVER, use(role)), role);
+      return start(settings, Engine.open(settings, Observability.Mode.SERVER, role.use), role);
     }
 
     /** Starts the role with telemetry the caller started (tests pick the console they want). */
     static Serving start(Settings settings, Observability.Observed telemetry, Role role) {
-      return start(settings, Engine.open(settings, telemetry, use(role)), role);
+      return start(settings, Engine.open(settings, telemetry, role.use), role);
     }
 
     static Serving start(Settings settings, Observability.Observed telemetry) {
       return start(settings, telemetry, Role.ALL);
     }
 
-    /**
-     * The API role shares the data directory with the worker process that holds its lock; that
-     * process's orchestrator finds the runs the API starts on its next sweep.
-     */
-    private static Engine.Use use(Role role) {
-      return role == Role.API ? Engine.Use.SHARED : Engine.Use.PIPELINE;
+    /** Whether this process is the active orchestrator now (always, but for a standby). */
+    boolean leads() {
+      return standby == null || standby.leads();
     }
 
     /** Starts the API and the worker metrics as the role asks, then the pipeline. */
@@ -164,7 +189,7 @@ final class ServeCommand implements Callable<Integer> {
       ApiServer api = null;
       MetricsServer workerMetrics = null;
       try {
-        if (role != Role.WORKER) {
+        if (role == Role.ALL || role == Role.API) {
           BookApi routes =
               new BookApi(
                   new BookApi.Services(
@@ -217,8 +242,10 @@ final class ServeCommand implements Callable<Integer> {
         engine.close();
         throw e instanceof Main.UsageException u ? u : new Main.UsageException(e.getMessage());
       }
-      if (engine.drivesRuns()) engine.pipeline().start(true);
-      return new Serving(role, engine, api, workerMetrics);
+      Serving serving = new Serving(role, engine, api, workerMetrics);
+      if (serving.standby != null) serving.standby.start();
+      else if (engine.drivesRuns()) engine.startPipeline();
+      return serving;
     }
 
     /**
@@ -280,6 +307,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public void close() {
+      if (standby != null) standby.close();
       if (api != null) api.close();
       if (workerMetrics != null) workerMetrics.close();
       engine.close();
@@ -314,40 +342,56 @@ final class ServeCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "shutdown"));
-    if (serving.engine.drivesRuns()) {
-      int active = serving.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
-      System.err.printf(
-          "book-creator serve (%s): orchestrator and %s workers on %s (%d unfinished run(s)"
-              + " resumed)%n",
-          role.name().toLowerCase(java.util.Locale.ROOT),
-          settings.get(Setting.WORKERS),
-          settings.dataDir().toAbsolutePath(),
-          active);
-    } else {
-      System.err.printf(
-          "book-creator serve (api): the API only, on %s; runs are carried out by a 'serve --role"
-              + " worker' process%n",
-          settings.dataDir().toAbsolutePath());
-    }
+    System.err.println(banner(settings, role, serving));
     System.err.println(serving.addresses() + "; Ctrl-C to stop");
     // A pipeline that stopped because the store cannot go on (a full disk, a damaged file) stops
     // serve too: exit 3 with what happened, rather than an API that accepts runs nobody drives.
-    CompletableFuture<StoreUnusableException> halted =
-        serving.engine.drivesRuns()
-            ? serving.engine.pipeline().halted()
-            : new CompletableFuture<>();
+    CompletableFuture<RuntimeException> halted = serving.stopped;
     halted.thenRun(stopped::countDown);
     if (serving.workerMetrics == null
         && !role.servesWorkerPort()
         && settings.get(Setting.WORKER_PORT) >= 0
         && !settings.origin(Setting.WORKER_PORT).equals("default")) {
       System.err.printf(
-          "note: worker.metrics_port (from %s) is only for 'serve --role worker'; this process"
+          "note: worker.metrics_port (from %s) is only for 'serve --role orchestrator' and"
+              + " 'serve --role worker'; this process"
               + " serves all its metrics, heartbeats included, on the API's /metrics%n",
           settings.origin(Setting.WORKER_PORT));
     }
     stopped.await();
     if (halted.isDone()) throw halted.join();
     return ExitCodes.OK;
+  }
+
+  /** What serve says it is doing when it starts. */
+  private static String banner(Settings settings, Role role, Serving serving) {
+    String where =
+        settings
+            .postgresStore()
+            .map(pg -> "PostgreSQL " + pg.where())
+            .orElse(settings.dataDir().toAbsolutePath().toString());
+    Engine engine = serving.engine;
+    if (!engine.drivesRuns()) {
+      return "book-creator serve (api): the API only, on "
+          + where
+          + "; runs are carried out by the orchestrator and worker processes";
+    }
+    if (!engine.scaledOut()) {
+      int active = serving.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).size();
+      return String.format(
+          "book-creator serve (%s): orchestrator and %s workers on %s (%d unfinished run(s)"
+              + " resumed)",
+          role.id(), settings.get(Setting.WORKERS), where, active);
+    }
+    if (role == Role.WORKER) {
+      return String.format(
+          "book-creator serve (worker): %s agent workers on %s, tasks from the active orchestrator",
+          settings.get(Setting.WORKERS), where);
+    }
+    return "book-creator serve (orchestrator) on "
+        + where
+        + (serving.leads()
+            ? ": the active orchestrator"
+            : ": standing by while another orchestrator is active; takes over when it stops");
   }
 }

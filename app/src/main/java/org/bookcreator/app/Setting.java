@@ -656,6 +656,19 @@ final class Setting<T> {
           "port of /metrics with heartbeats of serve --role worker (a process with the API serves"
               + " all its metrics on http.port instead); -1 turns it off");
 
+  static final Setting<String> INSTANCE_ID =
+      declare(
+          "instance.id",
+          "",
+          SettingType.text()
+              .check(
+                  org.bookcreator.telemetry.Instance::valid,
+                  "must be empty or 1-64 letters, digits, '_', '.', ':' or '-', starting with a"
+                      + " letter or digit",
+                  ""),
+          "this process's name in every JSON log line (instance) and as service.instance.id of its"
+              + " spans and metrics, such as worker-2; empty: HOST-PID");
+
   static final Setting<String> WORKER_HOST =
       declare(
           "worker.metrics_host",

@@ -49,7 +49,7 @@ final class Orchestrator implements AutoCloseable {
   private final PipelineConfig config;
   private final InstantSource clock;
   private final Ids ids;
-  private final WorkSignal signal;
+  private final Runnable workQueued;
   private final StagePlanner planner = new StagePlanner();
   private final RunSummaryWriter summaries;
   private final LinkedBlockingQueue<String> dirty = new LinkedBlockingQueue<>();
@@ -66,7 +66,7 @@ final class Orchestrator implements AutoCloseable {
       Telemetry telemetry,
       InstantSource clock,
       Ids ids,
-      WorkSignal signal,
+      Runnable workQueued,
       Consumer<StoreUnusableException> onStoreUnusable) {
     this.store = store;
     this.onStoreUnusable = onStoreUnusable;
@@ -75,7 +75,7 @@ final class Orchestrator implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.ids = ids;
-    this.signal = signal;
+    this.workQueued = workQueued;
     this.summaries = new RunSummaryWriter(store, config.outputDir());
   }
 
@@ -226,7 +226,7 @@ final class Orchestrator implements AutoCloseable {
       switch (step) {
         case StageStep.Work w -> {
           for (TaskSpec spec : w.enqueue()) store.enqueue(ids.next("task"), runId, spec, now);
-          if (!w.enqueue().isEmpty()) signal.signalAll();
+          if (!w.enqueue().isEmpty()) workQueued.run();
           return;
         }
         case StageStep.Done d -> {

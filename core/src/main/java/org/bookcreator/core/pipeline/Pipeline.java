@@ -2,8 +2,10 @@ package org.bookcreator.core.pipeline;
 
 import java.time.InstantSource;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
@@ -17,6 +19,7 @@ import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.Stage;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreSignals;
 import org.bookcreator.core.store.StoreUnusableException;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.telemetry.BookMetrics;
@@ -25,15 +28,32 @@ import org.bookcreator.telemetry.Telemetry;
 
 /**
  * The running pipeline: one orchestrator and a pool of agent workers over one store. {@link
- * #start()} resumes every run the store says is unfinished. Thread-safe.
+ * #start()} resumes every run the store says is unfinished. A process may run only one of the two
+ * {@link Part}s when several processes share a store (PostgreSQL): they then tell each other of
+ * queued work and settled tasks through the store's {@link StoreSignals}. Thread-safe.
  */
 public final class Pipeline implements AutoCloseable {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Pipeline.class);
+
+  /** What a process runs of the pipeline. */
+  public enum Part {
+    /** Drives runs through their stages and queues their tasks; one active per store. */
+    ORCHESTRATOR,
+    /** Agent workers: claim tasks, call the models, settle the tasks. Any number per store. */
+    WORKERS
+  }
+
   private final Store store;
   private final InstantSource clock;
+  private final BookMetrics metrics;
+  private final WorkSignal signal = new WorkSignal();
   private final Orchestrator orchestrator;
   private final WorkerPool workers;
   private final CompletableFuture<StoreUnusableException> halted = new CompletableFuture<>();
+  private volatile Set<Part> parts = Set.of();
+  private AutoCloseable listening;
+  private StallDetector.Thresholds stallThresholds;
+  private java.time.Duration stallEvery;
 
   public Pipeline(
       Store store,
@@ -83,8 +103,9 @@ public final class Pipeline implements AutoCloseable {
       org.bookcreator.core.docs.DocumentParser parser) {
     this.store = store;
     this.clock = clock;
-    WorkSignal signal = new WorkSignal();
-    this.orchestrator = new Orchestrator(store, config, telemetry, clock, ids, signal, this::halt);
+    this.metrics = telemetry.metrics();
+    this.orchestrator =
+        new Orchestrator(store, config, telemetry, clock, ids, this::workQueued, this::halt);
     AgentExecutor executor =
         new AgentExecutor(
             store, router, new OutputSchemas(), prices, config, telemetry, clock, parser);
@@ -98,12 +119,41 @@ public final class Pipeline implements AutoCloseable {
             signal,
             new Backoff(config.backoffBase(), config.backoffMax(), random),
             ids.next("pool"),
-            orchestrator::poke,
+            this::taskSettled,
             this::halt);
-    registerGauges(store, telemetry.metrics());
   }
 
-  private void registerGauges(Store store, BookMetrics metrics) {
+  /** The orchestrator queued tasks: this process's idle workers look, and other processes'. */
+  private void workQueued() {
+    signal.signalAll();
+    if (!parts.contains(Part.WORKERS))
+      store.signals().send(StoreSignals.Kind.WORK_QUEUED, Optional.empty());
+  }
+
+  /** A worker settled a task of the run: the orchestrator looks at it, here or elsewhere. */
+  private void taskSettled(String runId) {
+    if (parts.contains(Part.ORCHESTRATOR)) orchestrator.poke(runId);
+    else store.signals().send(StoreSignals.Kind.TASK_SETTLED, Optional.of(runId));
+  }
+
+  /** Another process's signal, for the parts this process runs. */
+  private void received(StoreSignals.Signal s) {
+    Set<Part> here = parts;
+    switch (s.kind()) {
+      case WORK_QUEUED -> {
+        if (here.contains(Part.WORKERS)) signal.signalAll();
+      }
+      case TASK_SETTLED -> {
+        if (here.contains(Part.ORCHESTRATOR)) s.runId().ifPresent(orchestrator::poke);
+      }
+      case RUN_WOKEN -> {
+        if (here.contains(Part.ORCHESTRATOR)) s.runId().ifPresent(orchestrator::resumed);
+      }
+    }
+  }
+
+  /** The gauges of the orchestrating process: one process reports them, so sums stay right. */
+  private void registerOrchestratorGauges() {
     metrics.gauge(
         "book_creator_runs_in_stage",
         "Books (active runs) per category and current stage.",
@@ -168,6 +218,10 @@ public final class Pipeline implements AutoCloseable {
                           oldest.getOrDefault(st, now).toEpochMilli() / 1000.0, st.id()))
               .toList();
         });
+  }
+
+  /** The heartbeat gauge of the process whose workers these are. */
+  private void registerWorkerGauges() {
     metrics.gauge(
         "book_creator_worker_heartbeat_timestamp",
         "Unix time (seconds) of each worker's last heartbeat.",
@@ -190,7 +244,16 @@ public final class Pipeline implements AutoCloseable {
    */
   public synchronized void watchStalls(
       org.bookcreator.core.ops.StallDetector.Thresholds thresholds, java.time.Duration every) {
-    if (stallWatch != null) return;
+    stallThresholds = thresholds;
+    stallEvery = every;
+    if (parts.contains(Part.ORCHESTRATOR)) startStallWatch();
+  }
+
+  /** The stall watch of the orchestrating process, once it is asked for and the process leads. */
+  private synchronized void startStallWatch() {
+    if (stallWatch != null || stallThresholds == null) return;
+    StallDetector.Thresholds thresholds = stallThresholds;
+    java.time.Duration every = stallEvery;
     stallWatch =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon(true).name("stall-watch").unstarted(r));
@@ -255,6 +318,22 @@ public final class Pipeline implements AutoCloseable {
    * this process.
    */
   public void start(boolean soleProcess) {
+    start(EnumSet.allOf(Part.class), soleProcess);
+  }
+
+  /**
+   * Starts {@code parts} of the pipeline; the orchestrator resumes unfinished runs. Once only. With
+   * one part, the other runs in other processes, reached through the store's signals.
+   *
+   * @param soleProcess as {@link #start(boolean)}: only when the store is locked to this process
+   */
+  public synchronized void start(Set<Part> parts, boolean soleProcess) {
+    if (parts.isEmpty()) throw new IllegalArgumentException("no part of the pipeline to start");
+    if (!this.parts.isEmpty()) throw new IllegalStateException("the pipeline runs already");
+    this.parts = Set.copyOf(parts);
+    if (parts.size() < Part.values().length && store.signals().crossesProcesses()) {
+      listening = store.signals().listen(this::received);
+    }
     if (soleProcess) {
       int released =
           store.releaseLeases(
@@ -270,9 +349,22 @@ public final class Pipeline implements AutoCloseable {
             interrupted);
       }
     }
-    orchestrator.start();
-    workers.start();
-    for (Run r : store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING))) orchestrator.poke(r.id());
+    if (parts.contains(Part.WORKERS)) {
+      registerWorkerGauges();
+      workers.start();
+    }
+    if (parts.contains(Part.ORCHESTRATOR)) {
+      registerOrchestratorGauges();
+      orchestrator.start();
+      startStallWatch();
+      for (Run r : store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)))
+        orchestrator.poke(r.id());
+    }
+  }
+
+  /** The parts this process runs; empty before {@link #start}. */
+  public Set<Part> parts() {
+    return parts;
   }
 
   /**
@@ -282,7 +374,8 @@ public final class Pipeline implements AutoCloseable {
    * process that runs a pipeline.
    */
   public void wake(String runId) {
-    orchestrator.resumed(runId);
+    if (parts.isEmpty() || parts.contains(Part.ORCHESTRATOR)) orchestrator.resumed(runId);
+    else store.signals().send(StoreSignals.Kind.RUN_WOKEN, Optional.of(runId));
   }
 
   /**
@@ -315,6 +408,13 @@ public final class Pipeline implements AutoCloseable {
   public void close() {
     synchronized (this) {
       if (stallWatch != null) stallWatch.shutdownNow();
+      if (listening != null) {
+        try {
+          listening.close();
+        } catch (Exception e) {
+          log.debug("could not stop listening for other processes' signals", e);
+        }
+      }
     }
     workers.close();
     orchestrator.close();

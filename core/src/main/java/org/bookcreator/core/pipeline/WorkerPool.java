@@ -97,6 +97,12 @@ final class WorkerPool implements AutoCloseable {
     }
     long hb = config.heartbeat().toMillis();
     scheduler.scheduleAtFixedRate(this::reportAlive, 0, hb, TimeUnit.MILLISECONDS);
+    log.info(
+        "{} agent workers started: {}-w0 to {}-w{}",
+        config.workers(),
+        poolId,
+        poolId,
+        config.workers() - 1);
   }
 
   /** The last heartbeat of each worker of this pool. */

@@ -533,6 +533,22 @@ public interface Store extends AutoCloseable {
 
   int schemaVersion();
 
+  /**
+   * Wake-ups between the processes that share this store; {@link StoreSignals#NONE} for a store
+   * only one pipeline process can hold (SQLite).
+   */
+  default StoreSignals signals() {
+    return StoreSignals.NONE;
+  }
+
+  /**
+   * Tries to become the store's one active orchestrator; empty while another process is. A store
+   * only one pipeline process can hold (SQLite) grants it at once: {@link Leadership#SOLE}.
+   */
+  default Optional<Leadership> tryLead() {
+    return Optional.of(Leadership.SOLE);
+  }
+
   @Override
   void close();
 }

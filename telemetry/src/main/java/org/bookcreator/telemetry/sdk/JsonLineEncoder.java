@@ -19,10 +19,11 @@ import tools.jackson.core.json.JsonFactory;
 
 /**
  * Writes each log event as one JSON object on one line, with the field names of DESIGN.md: {@code
- * ts, level, logger, thread, message, service}, then the context ({@code project_id, run_id, ...})
- * and the event's key-value pairs, then {@code error_type} and {@code stack_trace}. Control
- * characters in any value are escaped by the JSON writer, so user text cannot break or forge a
- * record; every string passes through the {@link Redactor}.
+ * ts, level, logger, thread, message, service}, {@code instance} (the process, see {@link
+ * org.bookcreator.telemetry.Instance}), then the context ({@code project_id, run_id, ...}) and the
+ * event's key-value pairs, then {@code error_type} and {@code stack_trace}. Control characters in
+ * any value are escaped by the JSON writer, so user text cannot break or forge a record; every
+ * string passes through the {@link Redactor}.
  */
 public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
   /** Longest message kept; longer ones are cut and say by how much. */
@@ -31,7 +32,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final Set<String> RESERVED =
-      Set.of("ts", "level", "logger", "thread", "message", "service");
+      Set.of("ts", "level", "logger", "thread", "message", "service", "instance");
   private static final byte[] EMPTY = new byte[0];
 
   private final JsonFactory factory = new JsonFactory();
@@ -74,6 +75,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
       g.writeStringProperty("thread", clip(event.getThreadName()));
       g.writeStringProperty("message", clip(redactor.redact(event.getFormattedMessage())));
       g.writeStringProperty("service", service);
+      g.writeStringProperty("instance", org.bookcreator.telemetry.Instance.id());
       Map<String, String> mdc = event.getMDCPropertyMap();
       if (mdc != null) {
         for (Map.Entry<String, String> e : mdc.entrySet()) {

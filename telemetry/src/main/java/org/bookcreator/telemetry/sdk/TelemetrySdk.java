@@ -26,7 +26,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.ModelLabels;
@@ -143,8 +142,8 @@ public final class TelemetrySdk extends Telemetry implements AutoCloseable {
   /**
    * What names this process on every signal, and on {@code /metrics} as {@code target_info}: {@code
    * service.name} from the config, {@code service.version} from the jar's manifest ({@code dev}
-   * when run from classes), and a {@code service.instance.id} new to each process, as the resource
-   * conventions ask.
+   * when run from classes), and the process's {@code service.instance.id} ({@link
+   * org.bookcreator.telemetry.Instance}, also on every log line), as the resource conventions ask.
    */
   static Attributes serviceAttributes(TelemetryConfig config) {
     String version = TelemetrySdk.class.getPackage().getImplementationVersion();
@@ -154,7 +153,7 @@ public final class TelemetrySdk extends Telemetry implements AutoCloseable {
         AttributeKey.stringKey("service.version"),
         version == null ? "dev" : version,
         AttributeKey.stringKey("service.instance.id"),
-        UUID.randomUUID().toString());
+        org.bookcreator.telemetry.Instance.id());
   }
 
   @Override

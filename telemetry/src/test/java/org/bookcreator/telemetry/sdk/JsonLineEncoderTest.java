@@ -47,6 +47,7 @@ class JsonLineEncoderTest {
     assertThat(n.path("logger").asString()).endsWith("Orchestrator");
     assertThat(n.path("thread").asString()).isEqualTo("worker-1");
     assertThat(n.path("service").asString()).isEqualTo("book-creator");
+    assertThat(n.path("instance").asString()).isEqualTo(org.bookcreator.telemetry.Instance.id());
     assertThat(n.path("run_id").asString()).isEqualTo("run_1");
     assertThat(n.path("stage").asString()).isEqualTo("outline");
   }

@@ -55,7 +55,7 @@ class TelemetrySdkMetricsTest {
   }
 
   @Test
-  void scrape_hasTargetInfo_namingTheServiceItsVersionAndThisProcess() {
+  void scrape_hasTargetInfo_namingTheServiceItsVersionAndThisProcessAsItsLogLinesDo() {
     String first;
     String second;
     try (TelemetrySdk a = metricsOnly();
@@ -67,8 +67,10 @@ class TelemetrySdkMetricsTest {
     assertThat(first)
         .contains("service_name=\"book-creator\"")
         .contains("service_version=\"")
-        .containsPattern("service_instance_id=\"[0-9a-f-]{36}\"");
-    assertThat(instanceId(first)).isNotEqualTo(instanceId(second));
+        .contains("service_instance_id=\"" + org.bookcreator.telemetry.Instance.id() + "\"");
+    assertThat(instanceId(first))
+        .endsWith("-" + ProcessHandle.current().pid())
+        .isEqualTo(instanceId(second));
   }
 
   private static String targetInfo(String scrape) {
