@@ -256,7 +256,9 @@ class PrometheusServeTest {
     assertThat(labels.path("service_name").asString()).isEqualTo("book-creator");
     assertThat(labels.path("service_version").asString()).isNotBlank();
     assertThat(labels.path("service_instance_id").asString())
-        .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+        .as("the instance of every log line of this process")
+        .isEqualTo(org.bookcreator.telemetry.Instance.id())
+        .endsWith("-" + ProcessHandle.current().pid());
   }
 
   /**

@@ -38,6 +38,9 @@ class ScaledOutTest {
   private static final Pattern POOL = Pattern.compile("agent workers started: (\\S+)-w0 to");
   private static final Duration SETTLE = Duration.ofSeconds(240);
 
+  /** How long a child may take to say something: generous, six JVMs start on two cores. */
+  private static final Duration START = Duration.ofSeconds(180);
+
   @TempDir Path dir;
   private final List<Process> children = new ArrayList<>();
   private final TestHttp http = new TestHttp();
@@ -184,7 +187,7 @@ class ScaledOutTest {
   }
 
   private static Matcher awaitOutput(Process p, Path log, Pattern pattern) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long deadline = System.nanoTime() + START.toNanos();
     while (System.nanoTime() < deadline) {
       Matcher m = pattern.matcher(Files.readString(log));
       if (m.find()) return m;
