@@ -1,15 +1,20 @@
 -- The twin of db/sqlite/V20. Two rollups for the dashboard at scale (issue 13, "fast at scale"), kept by triggers in the
 -- transaction that writes the ledger row, as V12's are:
 --
--- * call_latency_hourly: the answered calls (outcomes ok, error, wasted) per hour of the call time
---   (Unix epoch hour, UTC) x agent role x provider x model x error type ('' for none) x latency
+-- * call_latency_hourly and call_latency_daily: the answered calls (outcomes ok, error, wasted) per
+--   hour (or UTC day) of the call time (Unix epoch hour or day) x agent role x provider x model x
+--   error type ('' for none) x latency
 --   bucket: how many, and their summed latency. The buckets have fixed bounds (milliseconds,
 --   upper bound inclusive; bucket i holds latencies above bound i-1 up to bound i, the last one
 --   everything above 600,000 ms), the same as LatencyBuckets in the store's Java code:
---   5, 10, 25, 50, 75, 100, 125, 150, 175, 200, 250, 300, 350, 400, 450, 500, 600, 700, 800, 900, 1000, 1250, 1500, 1750, 2000, 2500, 3000, 3500, 4000, 4500, 5000, 6000, 7000, 8000, 9000, 10000, 12500, 15000, 17500, 20000, 25000, 30000, 35000, 40000, 45000, 50000, 60000, 75000, 90000, 120000, 150000, 180000, 240000, 300000, 450000, 600000
+--   5, 10, 25, 50, 75, 100, 125, 150, 175, 200, 250, 300, 350, 400, 450, 500, 600, 700, 800, 900,
+--   1000, 1250, 1500, 1750, 2000, 2500, 3000, 3500, 4000, 4500, 5000, 6000, 7000, 8000, 9000,
+--   10000, 12500, 15000, 17500, 20000, 25000, 30000, 35000, 40000, 45000, 50000, 60000, 75000,
+--   90000, 120000, 150000, 180000, 240000, 300000, 450000, 600000
 --   The Agents and Providers pages read their calls, errors by type, mean latency (exact) and p50 /
 --   p95 (exact to a bucket: the upper bound of the bucket that holds the nearest-rank latency)
---   from here instead of ranking the ledger rows of the range.
+--   from here (whole days from the daily one, whole hours at the range's start from the hourly one)
+--   instead of ranking the ledger rows of the range.
 -- * run_cost, until now each run's cost, gets the run's project and the other sums of a cost
 --   report (calls, failed, unpriced, the five token counts, wasted and interrupted calls and
 --   their cost), so that `cost report --by project` or `--by run` (without a time range) sums one
@@ -31,6 +36,18 @@ CREATE TABLE call_latency_hourly (
   PRIMARY KEY (hour, agent_role, provider, model, error_type, bucket)
 );
 
+CREATE TABLE call_latency_daily (
+  day         BIGINT NOT NULL,
+  agent_role  TEXT NOT NULL,
+  provider    TEXT NOT NULL,
+  model       TEXT NOT NULL,
+  error_type  TEXT NOT NULL,
+  bucket      INTEGER NOT NULL,
+  calls       BIGINT NOT NULL,
+  latency_ms  BIGINT NOT NULL,
+  PRIMARY KEY (day, agent_role, provider, model, error_type, bucket)
+);
+
 CREATE FUNCTION latency_bucket(ms BIGINT) RETURNS INTEGER LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN ms <= 5 THEN 0 WHEN ms <= 10 THEN 1 WHEN ms <= 25 THEN 2 WHEN ms <= 50 THEN 3 WHEN ms <= 75 THEN 4 WHEN ms <= 100 THEN 5 WHEN ms <= 125 THEN 6 WHEN ms <= 150 THEN 7 WHEN ms <= 175 THEN 8 WHEN ms <= 200 THEN 9 WHEN ms <= 250 THEN 10 WHEN ms <= 300 THEN 11 WHEN ms <= 350 THEN 12 WHEN ms <= 400 THEN 13 WHEN ms <= 450 THEN 14 WHEN ms <= 500 THEN 15 WHEN ms <= 600 THEN 16 WHEN ms <= 700 THEN 17 WHEN ms <= 800 THEN 18 WHEN ms <= 900 THEN 19 WHEN ms <= 1000 THEN 20 WHEN ms <= 1250 THEN 21 WHEN ms <= 1500 THEN 22 WHEN ms <= 1750 THEN 23 WHEN ms <= 2000 THEN 24 WHEN ms <= 2500 THEN 25 WHEN ms <= 3000 THEN 26 WHEN ms <= 3500 THEN 27 WHEN ms <= 4000 THEN 28 WHEN ms <= 4500 THEN 29 WHEN ms <= 5000 THEN 30 WHEN ms <= 6000 THEN 31 WHEN ms <= 7000 THEN 32 WHEN ms <= 8000 THEN 33 WHEN ms <= 9000 THEN 34 WHEN ms <= 10000 THEN 35 WHEN ms <= 12500 THEN 36 WHEN ms <= 15000 THEN 37 WHEN ms <= 17500 THEN 38 WHEN ms <= 20000 THEN 39 WHEN ms <= 25000 THEN 40 WHEN ms <= 30000 THEN 41 WHEN ms <= 35000 THEN 42 WHEN ms <= 40000 THEN 43 WHEN ms <= 45000 THEN 44 WHEN ms <= 50000 THEN 45 WHEN ms <= 60000 THEN 46 WHEN ms <= 75000 THEN 47 WHEN ms <= 90000 THEN 48 WHEN ms <= 120000 THEN 49 WHEN ms <= 150000 THEN 50 WHEN ms <= 180000 THEN 51 WHEN ms <= 240000 THEN 52 WHEN ms <= 300000 THEN 53 WHEN ms <= 450000 THEN 54 WHEN ms <= 600000 THEN 55 ELSE 56 END
 $$;
@@ -41,7 +58,13 @@ INSERT INTO call_latency_hourly(hour, agent_role, provider, model, error_type, b
   FROM llm_calls WHERE outcome IN ('ok', 'error', 'wasted')
   GROUP BY 1, 2, 3, 4, 5, 6;
 
--- Adds one answered ledger row to call_latency_hourly, with sign 1 (it came) or -1 (it went).
+INSERT INTO call_latency_daily(day, agent_role, provider, model, error_type, bucket, calls, latency_ms)
+  SELECT at / 86400000, agent_role, provider, model, COALESCE(error_type, ''), latency_bucket(latency_ms),
+    COUNT(*), SUM(latency_ms)
+  FROM llm_calls WHERE outcome IN ('ok', 'error', 'wasted')
+  GROUP BY 1, 2, 3, 4, 5, 6;
+
+-- Adds one answered ledger row to call_latency_hourly and call_latency_daily, with sign 1 (it came) or -1 (it went).
 CREATE FUNCTION call_latency_add(r llm_calls, sign BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF r.outcome NOT IN ('ok', 'error', 'wasted') THEN
@@ -50,6 +73,9 @@ BEGIN
   INSERT INTO call_latency_hourly AS h (hour, agent_role, provider, model, error_type, bucket, calls, latency_ms)
     VALUES (r.at / 3600000, r.agent_role, r.provider, r.model, COALESCE(r.error_type, ''), latency_bucket(r.latency_ms), sign, sign * r.latency_ms)
     ON CONFLICT (hour, agent_role, provider, model, error_type, bucket) DO UPDATE SET calls = h.calls + excluded.calls, latency_ms = h.latency_ms + excluded.latency_ms;
+  INSERT INTO call_latency_daily AS d (day, agent_role, provider, model, error_type, bucket, calls, latency_ms)
+    VALUES (r.at / 86400000, r.agent_role, r.provider, r.model, COALESCE(r.error_type, ''), latency_bucket(r.latency_ms), sign, sign * r.latency_ms)
+    ON CONFLICT (day, agent_role, provider, model, error_type, bucket) DO UPDATE SET calls = d.calls + excluded.calls, latency_ms = d.latency_ms + excluded.latency_ms;
 END $$;
 
 CREATE FUNCTION llm_calls_latency() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1227,7 +1227,7 @@ public abstract class StoreContractTest {
               roles[random.nextInt(roles.length)],
               latency,
               errors[random.nextInt(errors.length)],
-              T0.plusMillis(random.nextLong(Duration.ofHours(6).toMillis()))));
+              T0.plusMillis(random.nextLong(Duration.ofHours(60).toMillis()))));
     }
     store.recordCalls(calls);
     // Written ahead and never answered: no latency, in no profile.
@@ -1248,7 +1248,8 @@ public abstract class StoreContractTest {
             400,
             Optional.empty(),
             T0.plusSeconds(7_000)));
-    // Mid-hour: the hour's first part is left out, its rest read from the rows.
+    // Mid-hour: the hour's first part is left out, its rest read from the rows, the hours up to the
+    // next UTC day from the hourly rollup, the days from the daily one.
     Instant since = T0.plus(Duration.ofMinutes(95));
 
     for (boolean byRole : List.of(true, false)) {
@@ -1287,7 +1288,7 @@ public abstract class StoreContractTest {
             .isEqualTo(Math.min(LatencyBuckets.bucketOf(p95), bounds.length - 1));
       }
     }
-    assertThat(store.callProfiles(T0.plus(Duration.ofHours(7)), true)).isEmpty();
+    assertThat(store.callProfiles(T0.plus(Duration.ofHours(61)), true)).isEmpty();
   }
 
   private static long nearestRank(long[] sorted, int percent) {

@@ -562,15 +562,17 @@ final class Ledger extends Part {
   }
 
   /**
-   * From the latency rollup (V20, {@code call_latency_hourly}) for the whole hours from {@code
-   * since} on, and from the ledger rows of the partial hour before them, bucketed alike: calls,
-   * errors by type and the mean are exact, p50 and p95 exact to a bucket ({@link LatencyBuckets}).
+   * From the latency rollups (V20): {@code call_latency_daily} for the whole UTC days from {@code
+   * since} on, {@code call_latency_hourly} for the whole hours before the first of them, and the
+   * ledger rows of the partial hour before those, bucketed alike. Calls, errors by type and the
+   * mean are exact, p50 and p95 exact to a bucket ({@link LatencyBuckets}).
    */
   public List<CallProfile> callProfiles(Instant since, boolean byRole) {
     String keys = byRole ? "agent_role" : "provider, model";
     int width = byRole ? 1 : 2;
     long hourMs = Duration.ofHours(1).toMillis();
     long firstHour = Math.ceilDiv(since.toEpochMilli(), hourMs);
+    long firstDay = Math.ceilDiv(since.toEpochMilli(), Duration.ofDays(1).toMillis());
     return tx(
         "profile calls per " + (byRole ? "role" : "provider and model"),
         () -> {
@@ -582,7 +584,10 @@ final class Ledger extends Part {
                       + keys
                       + ", error_type, bucket, SUM(calls), SUM(latency_ms) FROM (SELECT"
                       + " agent_role, provider, model, error_type, bucket, calls, latency_ms FROM"
-                      + " call_latency_hourly WHERE hour >= ? UNION ALL SELECT agent_role,"
+                      + " call_latency_daily WHERE day >= ? UNION ALL SELECT agent_role,"
+                      + " provider, model, error_type, bucket, calls, latency_ms FROM"
+                      + " call_latency_hourly WHERE hour >= ? AND hour < ? UNION ALL SELECT"
+                      + " agent_role,"
                       + " provider, model, COALESCE(error_type, ''), "
                       + latencyBucket("latency_ms")
                       + ", 1, latency_ms FROM llm_calls WHERE at >= ? AND at < ? AND outcome IN"
@@ -599,7 +604,9 @@ final class Ledger extends Part {
                         rs.getLong(width + 3),
                         rs.getLong(width + 4)
                       },
+                  firstDay,
                   firstHour,
+                  firstDay * 24,
                   since.toEpochMilli(),
                   firstHour * hourMs)) {
             @SuppressWarnings("unchecked")

@@ -352,7 +352,8 @@ public final class SqliteStore extends JdbcStore {
   }
 
   /**
-   * Drops the triggers that keep the V12 rollups, for {@code bench --rollups off} only: the
+   * Drops the triggers that keep the ledger's rollups (V12, V20), for {@code bench --rollups off}
+   * only: the
    * baseline of what they add to ledger writes. The store in {@code dataDir} is unusable for
    * reports afterwards.
    */
@@ -367,7 +368,11 @@ public final class SqliteStore extends JdbcStore {
               "llm_calls_rollup_delete",
               "llm_calls_run_cost_insert",
               "llm_calls_run_cost_update",
-              "llm_calls_run_cost_delete")) {
+              "llm_calls_run_cost_delete",
+              "llm_calls_run_cost_move",
+              "llm_calls_latency_insert",
+              "llm_calls_latency_update",
+              "llm_calls_latency_delete")) {
         s.execute("DROP TRIGGER " + t);
       }
     } catch (SQLException e) {

@@ -249,6 +249,8 @@ class SchemaTwinsTest {
             "SELECT * FROM run_cost ORDER BY run_id",
             "SELECT * FROM call_latency_hourly ORDER BY hour, agent_role, provider, model,"
                 + " error_type, bucket",
+            "SELECT * FROM call_latency_daily ORDER BY day, agent_role, provider, model,"
+                + " error_type, bucket",
             "SELECT * FROM project_spend ORDER BY project_id",
             "SELECT * FROM stage_moves_hourly ORDER BY hour, category, stage",
             "SELECT * FROM runs_ended_hourly ORDER BY hour, category, outcome",
