@@ -353,9 +353,8 @@ public final class SqliteStore extends JdbcStore {
 
   /**
    * Drops the triggers that keep the ledger's rollups (V12, V20), for {@code bench --rollups off}
-   * only: the
-   * baseline of what they add to ledger writes. The store in {@code dataDir} is unusable for
-   * reports afterwards.
+   * only: the baseline of what they add to ledger writes. The store in {@code dataDir} is unusable
+   * for reports afterwards.
    */
   public static void dropRollupTriggers(Path dataDir) {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(DB_FILE));
