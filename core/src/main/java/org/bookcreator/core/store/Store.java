@@ -51,6 +51,12 @@ public interface Store extends AutoCloseable {
   java.math.BigDecimal projectSpend(String projectId);
 
   /**
+   * {@link #projectSpend} of many projects in one read: every id given is a key (zero without
+   * priced calls or without such a project).
+   */
+  Map<String, java.math.BigDecimal> projectSpends(Collection<String> projectIds);
+
+  /**
    * Every project with a budget and an open (queued, running or paused) run that has spent at least
    * {@code minShare} of its budget: the run, the budget and the project's spend, in one query (for
    * the budget alert rules). The share is a filter that may let a project a hair below it through;

@@ -64,8 +64,11 @@ public final class AnalyticsQueries {
             .toList();
     for (OverviewQueries.ActiveRun a : new OverviewQueries(store).forecast(openRuns, now))
       open.put(a.projectId(), a);
+    // One read of every budgeted project's spend, not one per project (10,000 at the bench).
+    Map<String, BigDecimal> spends =
+        store.projectSpends(budgeted.stream().map(Project::id).toList());
     return budgeted.stream()
-        .map(p -> budget(p, Optional.ofNullable(open.get(p.id()))))
+        .map(p -> budget(p, spends.get(p.id()), Optional.ofNullable(open.get(p.id()))))
         .sorted(
             (a, b) ->
                 b.shareUsed()
@@ -74,9 +77,9 @@ public final class AnalyticsQueries {
         .toList();
   }
 
-  private BudgetShare budget(Project p, Optional<OverviewQueries.ActiveRun> open) {
+  private static BudgetShare budget(
+      Project p, BigDecimal spent, Optional<OverviewQueries.ActiveRun> open) {
     BigDecimal budget = p.budgetUsd().orElseThrow();
-    BigDecimal spent = store.projectSpend(p.id());
     Optional<BigDecimal> projected =
         open.isEmpty() ? Optional.of(spent) : open.get().costToCompleteUsd().map(spent::add);
     return new BudgetShare(

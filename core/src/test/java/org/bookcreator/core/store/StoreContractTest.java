@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import org.bookcreator.core.cost.CallPrompt;
 import org.bookcreator.core.cost.CallTranscript;
 import org.bookcreator.core.cost.CategoryStats;
+import org.bookcreator.core.cost.CostDimension;
+import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.cost.LedgerEntry;
 import org.bookcreator.core.cost.PendingCall;
 import org.bookcreator.core.cost.RunTotals;
@@ -1201,6 +1203,320 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void callProfiles_fromTheLatencyRollup_areExactToABucket_ofTheRowsNearestRankQuantiles() {
+    aRunningRun("p1", "r1");
+    Random random = new Random(13);
+    long[] bounds = LatencyBuckets.boundsMs();
+    String[] providers = {"openai", "anthropic"};
+    AgentRole[] roles = {AgentRole.PLANNER, AgentRole.CRITIC, AgentRole.WRITER};
+    String[] errors = {null, null, null, null, null, null, "timeout", "rate_limited"};
+    List<LedgerEntry> calls = new ArrayList<>();
+    for (int i = 0; i < 900; i++) {
+      // Latencies on the bounds, one past them, anywhere up to 15 minutes (past the last bound).
+      long bound = bounds[random.nextInt(bounds.length)];
+      long latency =
+          switch (random.nextInt(3)) {
+            case 0 -> bound;
+            case 1 -> bound + 1;
+            default -> random.nextLong(900_000);
+          };
+      calls.add(
+          aTimedCall(
+              "c" + i,
+              providers[random.nextInt(providers.length)],
+              roles[random.nextInt(roles.length)],
+              latency,
+              errors[random.nextInt(errors.length)],
+              T0.plusMillis(random.nextLong(Duration.ofHours(60).toMillis()))));
+    }
+    store.recordCalls(calls);
+    // Written ahead and never answered: no latency, in no profile.
+    store.openCall(
+        new PendingCall(
+            "pending",
+            "pending",
+            "p1",
+            "r1",
+            "t1",
+            Stage.OUTLINE,
+            AgentRole.PLANNER,
+            0,
+            0,
+            "w1",
+            "openai",
+            "m",
+            400,
+            Optional.empty(),
+            T0.plusSeconds(7_000)));
+    // Mid-hour: the hour's first part is left out, its rest read from the rows, the hours up to the
+    // next UTC day from the hourly rollup, the days from the daily one.
+    Instant since = T0.plus(Duration.ofMinutes(95));
+
+    for (boolean byRole : List.of(true, false)) {
+      Map<List<String>, List<LedgerEntry>> groups =
+          new java.util.TreeMap<>(java.util.Comparator.comparing(Object::toString));
+      for (LedgerEntry e : calls) {
+        if (e.at().isBefore(since)) continue;
+        List<String> key = byRole ? List.of(e.role().name()) : List.of(e.provider(), e.model());
+        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
+      }
+      List<Store.CallProfile> expected = new ArrayList<>();
+      groups.forEach(
+          (key, rows) -> {
+            long[] sorted = rows.stream().mapToLong(LedgerEntry::latencyMs).sorted().toArray();
+            Map<String, Long> byType = new java.util.HashMap<>();
+            rows.forEach(e -> e.errorType().ifPresent(t -> byType.merge(t, 1L, Long::sum)));
+            expected.add(
+                new Store.CallProfile(
+                    key,
+                    rows.size(),
+                    byType,
+                    bucketBound(nearestRank(sorted, 50)),
+                    bucketBound(nearestRank(sorted, 95)),
+                    (double) java.util.Arrays.stream(sorted).sum() / sorted.length));
+          });
+
+      List<Store.CallProfile> profiles = store.callProfiles(since, byRole);
+
+      assertThat(profiles).as("by role: %s", byRole).containsExactlyInAnyOrderElementsOf(expected);
+      for (Store.CallProfile p : profiles) {
+        long[] sorted =
+            groups.get(p.keys()).stream().mapToLong(LedgerEntry::latencyMs).sorted().toArray();
+        long p95 = nearestRank(sorted, 95);
+        assertThat(LatencyBuckets.bucketOf(Math.min(p.latencyP95Ms(), bounds[bounds.length - 1])))
+            .as("%s: p95 %d read as %d", p.keys(), p95, p.latencyP95Ms())
+            .isEqualTo(Math.min(LatencyBuckets.bucketOf(p95), bounds.length - 1));
+      }
+    }
+    assertThat(store.callProfiles(T0.plus(Duration.ofHours(61)), true)).isEmpty();
+  }
+
+  private static long nearestRank(long[] sorted, int percent) {
+    return sorted[(int) Math.max(1, (sorted.length * (long) percent + 99) / 100) - 1];
+  }
+
+  private static long bucketBound(long latencyMs) {
+    return LatencyBuckets.upperBoundMs(LatencyBuckets.bucketOf(latencyMs));
+  }
+
+  @Test
+  void costReport_byProjectOrRun_fromTheRunRollup_equalsTheLedgerRows() {
+    aRunningRun("p1", "r1");
+    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0);
+    store.createRun("r2", "p1", 2, "test", T0);
+    store.createProject(
+        new Project(
+            "p2",
+            "Title p2",
+            "technical",
+            Optional.empty(),
+            "A brief.",
+            3,
+            Optional.empty(),
+            List.of(),
+            T0));
+    store.createRun("r3", "p2", 1, "test", T0);
+    Random random = new Random(21);
+    String[][] runs = {{"p1", "r1"}, {"p1", "r2"}, {"p2", "r3"}, {"p-unknown", "r-unknown"}};
+    List<LedgerEntry> calls = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      String[] run = runs[random.nextInt(runs.length)];
+      boolean failed = random.nextInt(6) == 0;
+      Optional<BigDecimal> cost =
+          random.nextInt(8) == 0
+              ? Optional.empty()
+              : Optional.of(BigDecimal.valueOf(random.nextLong(1, 90_000_000_000L), 12));
+      calls.add(
+          new LedgerEntry(
+              "c" + i,
+              run[0],
+              run[1],
+              "t" + i,
+              Stage.values()[random.nextInt(Stage.values().length)],
+              AgentRole.PLANNER,
+              0,
+              "openai",
+              "m" + random.nextInt(2),
+              new Usage(
+                  random.nextInt(5000),
+                  random.nextInt(2000),
+                  random.nextInt(100),
+                  random.nextInt(9),
+                  random.nextInt(7)),
+              cost,
+              cost.map(c -> "v1"),
+              random.nextInt(4000),
+              failed ? LedgerEntry.ERROR : LedgerEntry.OK,
+              failed ? Optional.of("timeout") : Optional.empty(),
+              Optional.empty(),
+              T0.plusSeconds(random.nextInt(200_000))));
+    }
+    store.recordCalls(calls);
+    for (int i = 0; i < 20; i++) {
+      String[] run = runs[i % 3];
+      PendingCall sent =
+          new PendingCall(
+              "w" + i,
+              "w" + i,
+              run[0],
+              run[1],
+              "tw" + i,
+              Stage.OUTLINE,
+              AgentRole.PLANNER,
+              0,
+              0,
+              "w1",
+              "openai",
+              "m0",
+              400,
+              Optional.of(new BigDecimal("0.000123000001")),
+              T0.plusSeconds(i));
+      store.openCall(sent);
+      // Half are answered (one model more, a cost), the rest interrupted below.
+      if (i % 2 == 0) {
+        LedgerEntry a = aCall("w" + i, run[1], "openai", "m9", new BigDecimal("0.5"), T0);
+        store.completeCall(
+            new LedgerEntry(
+                a.callId(),
+                run[0],
+                run[1],
+                "tw" + i,
+                a.stage(),
+                a.role(),
+                a.attempt(),
+                a.provider(),
+                a.model(),
+                a.usage(),
+                a.costUsd(),
+                a.priceVersion(),
+                a.latencyMs(),
+                a.outcome(),
+                a.errorType(),
+                a.response(),
+                T0.plusSeconds(60 + i)));
+      }
+    }
+    store.interruptPendingCalls(T0.plusSeconds(3_600));
+
+    List<CostQuery> queries = new ArrayList<>();
+    for (List<CostDimension> by :
+        List.of(
+            List.of(CostDimension.PROJECT),
+            List.of(CostDimension.RUN),
+            List.of(CostDimension.CATEGORY, CostDimension.PROJECT),
+            List.of(CostDimension.PROJECT, CostDimension.RUN),
+            List.<CostDimension>of())) {
+      queries.add(CostQuery.all(by));
+      queries.add(
+          new CostQuery(
+              Optional.of("p1"),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              by));
+      queries.add(
+          new CostQuery(
+              Optional.empty(),
+              Optional.of("r3"),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              by));
+      queries.add(
+          new CostQuery(
+              Optional.empty(),
+              Optional.empty(),
+              Optional.of("technical"),
+              Optional.empty(),
+              Optional.empty(),
+              by));
+      queries.add(
+          new CostQuery(
+              Optional.of("p1' OR '1'='1"),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              by));
+    }
+    for (CostQuery q : queries) {
+      // A time bound that holds every row makes the store sum the ledger rows themselves.
+      CostQuery fromRows =
+          new CostQuery(
+              q.projectId(),
+              q.runId(),
+              q.category(),
+              Optional.of(Instant.EPOCH),
+              q.until(),
+              q.by());
+
+      assertThat(store.costReport(q)).as("%s", q).isEqualTo(store.costReport(fromRows));
+    }
+    assertThat(store.costReport(CostQuery.all(List.of(CostDimension.RUN))))
+        .extracting(l -> l.keys().getFirst())
+        .containsExactlyInAnyOrder("r-unknown", "r1", "r2", "r3");
+    assertThat(store.costReport(CostQuery.all(List.of())).getFirst().calls()).isEqualTo(320);
+  }
+
+  @Test
+  void completedIterations_countCompletedStagesOfCompletedRunsOnly_asRunsAndStagesMove() {
+    aRunningRun("p1", "r1");
+    completeStage("r1", Stage.STRUCTURE_CRITIQUE, 2);
+    completeStage("r1", Stage.CHAPTER_WRITING, 3);
+    assertThat(store.completedIterations()).as("r1 is still running").isEmpty();
+    store.transitionRun("r1", RunState.RUNNING, RunState.COMPLETED, "done", T0);
+    store.createRun("r2", "p1", 2, "test", T0);
+    store.transitionRun("r2", RunState.QUEUED, RunState.RUNNING, "go", T0);
+    completeStage("r2", Stage.STRUCTURE_CRITIQUE, 5);
+    store.transitionStage(
+        "r2",
+        Stage.CHAPTER_WRITING,
+        StageState.PENDING,
+        StageState.RUNNING,
+        Optional.empty(),
+        0,
+        "started",
+        T0);
+    store.createProject(
+        new Project(
+            "p2",
+            "Title p2",
+            "technical",
+            Optional.empty(),
+            "A brief.",
+            3,
+            Optional.empty(),
+            List.of(),
+            T0));
+    aRunningRun("p2", "r3");
+    completeStage("r3", Stage.STRUCTURE_CRITIQUE, 9);
+    store.transitionRun("r3", RunState.RUNNING, RunState.FAILED, "broken", T0);
+
+    store.transitionRun("r2", RunState.RUNNING, RunState.COMPLETED, "done", T0);
+
+    assertThat(store.completedIterations())
+        .as("r2's running chapter writing and the failed r3 count nowhere")
+        .containsExactly(
+            new Store.StageIterations("fiction", Stage.CHAPTER_WRITING.id(), 1, 3.0),
+            new Store.StageIterations("fiction", Stage.STRUCTURE_CRITIQUE.id(), 2, 3.5));
+  }
+
+  private void completeStage(String runId, Stage stage, int iterations) {
+    store.transitionStage(
+        runId, stage, StageState.PENDING, StageState.RUNNING, Optional.empty(), 0, "started", T0);
+    store.transitionStage(
+        runId,
+        stage,
+        StageState.RUNNING,
+        StageState.COMPLETED,
+        Optional.of("{}"),
+        iterations,
+        "done",
+        T0.plusSeconds(1));
+  }
+
+  @Test
   void callLatency_isTheNearestRankQuantilePerProvider_overTheWindowOnly() {
     aRunningRun("p1", "r1");
     Instant since = T0.plusSeconds(60);
@@ -1328,6 +1644,13 @@ public abstract class StoreContractTest {
     assertThat(notYet).as("1.50 of 4.50 is a third").isEmpty();
     assertThat(store.projectSpend("p1")).isEqualByComparingTo("1.500000000001");
     assertThat(store.projectSpend("p2")).isZero();
+    assertThat(store.projectSpends(List.of("p1", "p2", "nope", "p1' OR '1'='1")))
+        .as("every id is a key; the unknown and hostile ones at zero")
+        .containsOnlyKeys("p1", "p2", "nope", "p1' OR '1'='1")
+        .hasEntrySatisfying("p1", v -> assertThat(v).isEqualByComparingTo("1.500000000001"))
+        .hasEntrySatisfying("p2", v -> assertThat(v).isZero())
+        .hasEntrySatisfying("nope", v -> assertThat(v).isZero())
+        .hasEntrySatisfying("p1' OR '1'='1", v -> assertThat(v).isZero());
   }
 
   @Test

@@ -23,6 +23,11 @@ public final class CostReportSql {
     DAILY("cost_daily", "day", Duration.ofDays(1)),
     /** {@code cost_hourly}: a time filter on whole hours. */
     HOURLY("cost_hourly", "hour", Duration.ofHours(1)),
+    /**
+     * {@code run_cost} (V20): one row per run with its project and every sum, for a report by
+     * project or run, or of one project or run, without a time range.
+     */
+    RUN("run_cost", "", Duration.ZERO),
     /** The ledger rows: a filter or grouping the rollups do not hold (see {@link #of}). */
     LEDGER("llm_calls", "at", Duration.ofMillis(1));
 
@@ -44,19 +49,29 @@ public final class CostReportSql {
   }
 
   /**
-   * The source a query is answered from. The rollups have no project or run, so a filter or a
-   * grouping by either reads the ledger; so does a time bound that is not on a bucket boundary,
-   * because a bucket cannot be split. The coarsest source that fits is the fastest.
+   * The source a query is answered from. The time rollups have no project or run, so a filter or a
+   * grouping by either reads {@code run_cost}, which has no time: with a time range too, or a
+   * grouping {@code run_cost} does not hold (stage, day...), it reads the ledger; so does a time
+   * bound that is not on a bucket boundary, because a bucket cannot be split. The coarsest source
+   * that fits is the fastest.
    */
   public static Source source(CostQuery q) {
-    if (q.projectId().isPresent() || q.runId().isPresent()) return Source.LEDGER;
-    if (q.by().contains(CostDimension.PROJECT) || q.by().contains(CostDimension.RUN))
-      return Source.LEDGER;
+    if (q.projectId().isPresent()
+        || q.runId().isPresent()
+        || q.by().contains(CostDimension.PROJECT)
+        || q.by().contains(CostDimension.RUN)) {
+      boolean perRun =
+          q.since().isEmpty() && q.until().isEmpty() && RUN_DIMENSIONS.containsAll(q.by());
+      return perRun ? Source.RUN : Source.LEDGER;
+    }
     for (Source s : List.of(Source.DAILY, Source.HOURLY)) {
       if (aligned(q.since(), s) && aligned(q.until(), s)) return s;
     }
     return Source.LEDGER;
   }
+
+  private static final java.util.Set<CostDimension> RUN_DIMENSIONS =
+      java.util.EnumSet.of(CostDimension.PROJECT, CostDimension.RUN, CostDimension.CATEGORY);
 
   private static boolean aligned(Optional<Instant> t, Source s) {
     return t.isEmpty() || Math.floorMod(t.get().toEpochMilli(), s.bucketMillis) == 0;
@@ -65,17 +80,34 @@ public final class CostReportSql {
   /** The report's statement, from the source {@link #source} picks. */
   static Statement of(CostQuery q, Dialect dialect) {
     Source source = source(q);
-    return source == Source.LEDGER ? fromLedger(q, dialect) : rollup(q, source, dialect);
+    return switch (source) {
+      case LEDGER -> fromLedger(q, dialect);
+      case RUN -> perRun(q);
+      case DAILY, HOURLY -> rollup(q, source, dialect);
+    };
   }
 
   /** Sums over rollup rows, in the order {@link #LEDGER_SUMS} computes them over ledger rows. */
-  private static final String SUMS =
-      "COALESCE(SUM(calls), 0), COALESCE(SUM(failed_calls), 0), COALESCE(SUM(unpriced_calls), 0),"
-          + " COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),"
-          + " COALESCE(SUM(cache_read_tokens), 0), COALESCE(SUM(cache_write_tokens), 0),"
-          + " COALESCE(SUM(reasoning_tokens), 0), COALESCE(SUM(cost_picousd), 0),"
-          + " COALESCE(SUM(wasted_calls), 0), COALESCE(SUM(wasted_cost_picousd), 0),"
-          + " COALESCE(SUM(interrupted_calls), 0), COALESCE(SUM(interrupted_est_picousd), 0)";
+  private static final String SUMS = sums("");
+
+  private static String sums(String prefix) {
+    return java.util.stream.Stream.of(
+            "calls",
+            "failed_calls",
+            "unpriced_calls",
+            "input_tokens",
+            "output_tokens",
+            "cache_read_tokens",
+            "cache_write_tokens",
+            "reasoning_tokens",
+            "cost_picousd",
+            "wasted_calls",
+            "wasted_cost_picousd",
+            "interrupted_calls",
+            "interrupted_est_picousd")
+        .map(c -> "COALESCE(SUM(" + prefix + c + "), 0)")
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
 
   /** The same sums over ledger rows (what failed and unpriced mean: see {@link SqliteStore}). */
   private static final String LEDGER_SUMS =
@@ -123,6 +155,52 @@ public final class CostReportSql {
     // keeps zeros; a group with no calls has no ledger rows, so it is not a line of the report.
     groupAndOrder(sql, dims, " HAVING SUM(calls) <> 0");
     return new Statement(s, sql.toString(), args);
+  }
+
+  /**
+   * Sums over {@code run_cost} rows: grouped by their project or run, filtered by them, and by
+   * category through the project as the ledger report does (a run of an unknown project is in no
+   * category).
+   */
+  private static Statement perRun(CostQuery q) {
+    boolean join = q.category().isPresent() || q.by().contains(CostDimension.CATEGORY);
+    List<String> dims =
+        q.by().stream()
+            .map(
+                d ->
+                    switch (d) {
+                      case PROJECT -> "rc.project_id";
+                      case RUN -> "rc.run_id";
+                      case CATEGORY -> "p.category";
+                      default -> throw new IllegalArgumentException("run_cost has no " + d.id());
+                    })
+            .toList();
+    List<String> where = new ArrayList<>();
+    List<Object> args = new ArrayList<>();
+    q.projectId()
+        .ifPresent(
+            v -> {
+              where.add("rc.project_id = ?");
+              args.add(v);
+            });
+    q.runId()
+        .ifPresent(
+            v -> {
+              where.add("rc.run_id = ?");
+              args.add(v);
+            });
+    q.category()
+        .ifPresent(
+            v -> {
+              where.add("p.category = ?");
+              args.add(v);
+            });
+    StringBuilder sql = select(dims, sums("rc.")).append(" FROM run_cost rc");
+    if (join) sql.append(" JOIN projects p ON p.id = rc.project_id");
+    if (!where.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", where));
+    // A run row without calls (a run not yet at a model, or whose calls all moved) is no line.
+    groupAndOrder(sql, dims, " HAVING SUM(rc.calls) <> 0");
+    return new Statement(Source.RUN, sql.toString(), args);
   }
 
   private static String rollupColumn(CostDimension d, Source s, Dialect dialect) {

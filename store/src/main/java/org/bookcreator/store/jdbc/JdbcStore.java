@@ -94,6 +94,11 @@ public abstract class JdbcStore implements Store {
   }
 
   @Override
+  public Map<String, BigDecimal> projectSpends(Collection<String> projectIds) {
+    return projects.projectSpends(projectIds);
+  }
+
+  @Override
   public List<OpenBudget> openBudgets(BigDecimal minShare) {
     return projects.openBudgets(minShare);
   }

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,6 +26,7 @@ import org.bookcreator.core.cost.UnpricedModel;
 import org.bookcreator.core.llm.Usage;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.Stage;
+import org.bookcreator.core.store.LatencyBuckets;
 import org.bookcreator.core.store.Store.CallLatency;
 import org.bookcreator.core.store.Store.CallProfile;
 import org.bookcreator.core.store.Store.ModelCalls;
@@ -559,99 +561,100 @@ final class Ledger extends Part {
                 millionths));
   }
 
+  /**
+   * From the latency rollups (V20): {@code call_latency_daily} for the whole UTC days from {@code
+   * since} on, {@code call_latency_hourly} for the whole hours before the first of them, and the
+   * ledger rows of the partial hour before those, bucketed alike. Calls, errors by type and the
+   * mean are exact, p50 and p95 exact to a bucket ({@link LatencyBuckets}).
+   */
   public List<CallProfile> callProfiles(Instant since, boolean byRole) {
     String keys = byRole ? "agent_role" : "provider, model";
     int width = byRole ? 1 : 2;
+    long hourMs = Duration.ofHours(1).toMillis();
+    long firstHour = Math.ceilDiv(since.toEpochMilli(), hourMs);
+    long firstDay = Math.ceilDiv(since.toEpochMilli(), Duration.ofDays(1).toMillis());
     return tx(
         "profile calls per " + (byRole ? "role" : "provider and model"),
         () -> {
-          Map<List<String>, long[]> counts = new java.util.LinkedHashMap<>();
-          Map<List<String>, Map<String, Long>> errors = new HashMap<>();
-          Map<List<String>, long[]> ranks = new HashMap<>();
+          record Group(long[] sums, Map<String, Long> errors, long[] histogram) {}
+          Map<List<String>, Group> groups = new java.util.LinkedHashMap<>();
           for (Object[] row :
               query(
                   "SELECT "
                       + keys
-                      + ", COUNT(*), SUM(latency_ms) FROM llm_calls WHERE at >= ? AND outcome IN"
-                      + " ('ok', 'error', 'wasted') GROUP BY "
+                      + ", error_type, bucket, SUM(calls), SUM(latency_ms) FROM (SELECT"
+                      + " agent_role, provider, model, error_type, bucket, calls, latency_ms FROM"
+                      + " call_latency_daily WHERE day >= ? UNION ALL SELECT agent_role,"
+                      + " provider, model, error_type, bucket, calls, latency_ms FROM"
+                      + " call_latency_hourly WHERE hour >= ? AND hour < ? UNION ALL SELECT"
+                      + " agent_role,"
+                      + " provider, model, COALESCE(error_type, ''), "
+                      + latencyBucket("latency_ms")
+                      + ", 1, latency_ms FROM llm_calls WHERE at >= ? AND at < ? AND outcome IN"
+                      + " ('ok', 'error', 'wasted')) AS h GROUP BY "
                       + keys
-                      + " ORDER BY "
-                      + keys,
-                  rs ->
-                      new Object[] {
-                        Rows.keys(rs, width), rs.getLong(width + 1), rs.getLong(width + 2)
-                      },
-                  since)) {
-            @SuppressWarnings("unchecked")
-            List<String> k = (List<String>) row[0];
-            counts.put(k, new long[] {(Long) row[1], (Long) row[2], 0, 0});
-          }
-          for (Object[] row :
-              query(
-                  "SELECT "
+                      + ", error_type, bucket ORDER BY "
                       + keys
-                      + ", error_type, COUNT(*) FROM llm_calls WHERE at >= ? AND outcome IN ('ok',"
-                      + " 'error', 'wasted') AND error_type IS NOT NULL GROUP BY "
-                      + keys
-                      + ", error_type",
-                  rs ->
-                      new Object[] {
-                        Rows.keys(rs, width), rs.getString(width + 1), rs.getLong(width + 2)
-                      },
-                  since)) {
-            @SuppressWarnings("unchecked")
-            List<String> k = (List<String>) row[0];
-            errors
-                .computeIfAbsent(k, x -> new java.util.TreeMap<>())
-                .put((String) row[1], (Long) row[2]);
-          }
-          // Nearest rank, as callLatency: the ceil(q * n)-th smallest latency of each group.
-          for (Object[] row :
-              query(
-                  "SELECT "
-                      + keys
-                      + ", n, rn, latency_ms FROM (SELECT "
-                      + keys
-                      + ", latency_ms, ROW_NUMBER() OVER (PARTITION BY "
-                      + keys
-                      + " ORDER BY latency_ms) AS rn, COUNT(*) OVER (PARTITION BY "
-                      + keys
-                      + ") AS n FROM llm_calls WHERE at >= ? AND outcome IN ('ok', 'error',"
-                      + " 'wasted')) AS ranked WHERE rn = "
-                      + db.dialect().greatest("1", "(n * 50 + 99) / 100")
-                      + " OR rn = "
-                      + db.dialect().greatest("1", "(n * 95 + 99) / 100"),
+                      + ", error_type, bucket",
                   rs ->
                       new Object[] {
                         Rows.keys(rs, width),
-                        rs.getLong(width + 1),
-                        rs.getLong(width + 2),
-                        rs.getLong(width + 3)
+                        rs.getString(width + 1),
+                        rs.getInt(width + 2),
+                        rs.getLong(width + 3),
+                        rs.getLong(width + 4)
                       },
-                  since)) {
+                  firstDay,
+                  firstHour,
+                  firstDay * 24,
+                  since.toEpochMilli(),
+                  firstHour * hourMs)) {
             @SuppressWarnings("unchecked")
             List<String> k = (List<String>) row[0];
-            long n = (Long) row[1];
-            long rn = (Long) row[2];
-            long[] q = ranks.computeIfAbsent(k, x -> new long[2]);
-            if (rn == Math.max(1, (n * 50 + 99) / 100)) q[0] = (Long) row[3];
-            if (rn == Math.max(1, (n * 95 + 99) / 100)) q[1] = (Long) row[3];
+            String errorType = (String) row[1];
+            int bucket = (Integer) row[2];
+            long calls = (Long) row[3];
+            if (calls == 0) continue; // a bucket whose rows all moved away
+            Group g =
+                groups.computeIfAbsent(
+                    k,
+                    x ->
+                        new Group(
+                            new long[2],
+                            new java.util.TreeMap<>(),
+                            new long[LatencyBuckets.count()]));
+            g.sums()[0] += calls;
+            g.sums()[1] += (Long) row[4];
+            g.histogram()[bucket] += calls;
+            if (!errorType.isEmpty()) g.errors().merge(errorType, calls, Long::sum);
           }
           List<CallProfile> out = new ArrayList<>();
-          counts.forEach(
-              (k, c) -> {
-                long[] q = ranks.getOrDefault(k, new long[2]);
-                out.add(
-                    new CallProfile(
-                        k,
-                        c[0],
-                        errors.getOrDefault(k, Map.of()),
-                        q[0],
-                        q[1],
-                        c[0] == 0 ? 0 : (double) c[1] / c[0]));
-              });
+          groups.forEach(
+              (k, g) ->
+                  out.add(
+                      new CallProfile(
+                          k,
+                          g.sums()[0],
+                          g.errors(),
+                          LatencyBuckets.quantileMs(g.histogram(), 50),
+                          LatencyBuckets.quantileMs(g.histogram(), 95),
+                          (double) g.sums()[1] / g.sums()[0])));
           return out;
         });
+  }
+
+  /** The SQL expression of a column's {@link LatencyBuckets} bucket, as the migrations' (V20). */
+  static String latencyBucket(String column) {
+    long[] bounds = LatencyBuckets.boundsMs();
+    StringBuilder sql = new StringBuilder("CASE");
+    for (int i = 0; i < bounds.length; i++)
+      sql.append(" WHEN ")
+          .append(column)
+          .append(" <= ")
+          .append(bounds[i])
+          .append(" THEN ")
+          .append(i);
+    return sql.append(" ELSE ").append(bounds.length).append(" END").toString();
   }
 
   public List<ModelCalls> modelCalls(Instant since) {

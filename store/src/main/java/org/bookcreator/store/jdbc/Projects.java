@@ -2,7 +2,10 @@ package org.bookcreator.store.jdbc;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.RunState;
@@ -86,6 +89,26 @@ final class Projects extends Part {
                     rs -> Rows.usd(rs.getLong(1)),
                     projectId)
                 .orElse(BigDecimal.ZERO));
+  }
+
+  public Map<String, BigDecimal> projectSpends(Collection<String> projectIds) {
+    Map<String, BigDecimal> out = new HashMap<>();
+    for (String id : projectIds) out.put(id, BigDecimal.ZERO);
+    for (List<String> chunk : Rows.chunks(projectIds)) {
+      tx(
+          "sum the spend of projects",
+          () -> {
+            for (Object[] row :
+                query(
+                    "SELECT project_id, cost_picousd FROM project_spend WHERE project_id IN ("
+                        + Rows.marks(chunk.size())
+                        + ")",
+                    rs -> new Object[] {rs.getString(1), Rows.usd(rs.getLong(2))},
+                    chunk.toArray())) out.put((String) row[0], (BigDecimal) row[1]);
+            return null;
+          });
+    }
+    return out;
   }
 
   public List<OpenBudget> openBudgets(BigDecimal minShare) {

@@ -352,9 +352,9 @@ public final class SqliteStore extends JdbcStore {
   }
 
   /**
-   * Drops the triggers that keep the V12 rollups, for {@code bench --rollups off} only: the
-   * baseline of what they add to ledger writes. The store in {@code dataDir} is unusable for
-   * reports afterwards.
+   * Drops the triggers that keep the ledger's rollups (V12, V20), for {@code bench --rollups off}
+   * only: the baseline of what they add to ledger writes. The store in {@code dataDir} is unusable
+   * for reports afterwards.
    */
   public static void dropRollupTriggers(Path dataDir) {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(DB_FILE));
@@ -367,7 +367,11 @@ public final class SqliteStore extends JdbcStore {
               "llm_calls_rollup_delete",
               "llm_calls_run_cost_insert",
               "llm_calls_run_cost_update",
-              "llm_calls_run_cost_delete")) {
+              "llm_calls_run_cost_delete",
+              "llm_calls_run_cost_move",
+              "llm_calls_latency_insert",
+              "llm_calls_latency_update",
+              "llm_calls_latency_delete")) {
         s.execute("DROP TRIGGER " + t);
       }
     } catch (SQLException e) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.bookcreator.core.store.LatencyBuckets;
 import org.bookcreator.store.jdbc.Migrations;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -246,14 +247,52 @@ class SchemaTwinsTest {
             "SELECT * FROM cost_hourly ORDER BY hour, category, stage, agent_role, provider, model",
             "SELECT * FROM cost_daily ORDER BY day, category, stage, agent_role, provider, model",
             "SELECT * FROM run_cost ORDER BY run_id",
+            "SELECT * FROM call_latency_hourly ORDER BY hour, agent_role, provider, model,"
+                + " error_type, bucket",
+            "SELECT * FROM call_latency_daily ORDER BY day, agent_role, provider, model,"
+                + " error_type, bucket",
             "SELECT * FROM project_spend ORDER BY project_id",
             "SELECT * FROM stage_moves_hourly ORDER BY hour, category, stage",
             "SELECT * FROM runs_ended_hourly ORDER BY hour, category, outcome",
             "SELECT * FROM stage_history ORDER BY category, stage",
-            "SELECT * FROM category_runs ORDER BY category")) {
+            "SELECT * FROM category_runs ORDER BY category",
+            "SELECT * FROM stage_iterations ORDER BY category, stage")) {
       List<String> expected = rows(lite, sql);
       assertThat(expected).as(sql).isNotEmpty();
       assertThat(rows(postgres, sql)).as(sql).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void latencyBuckets_ofBothMigrations_areTheContractsBuckets() throws SQLException {
+    Connection lite = sqlite.get("");
+    List<Long> latencies = new ArrayList<>(List.of(0L));
+    for (long b : LatencyBuckets.boundsMs()) {
+      latencies.add(b);
+      latencies.add(b + 1);
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < latencies.size(); i++) {
+      long latency = latencies.get(i);
+      both(
+          lite,
+          "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role, attempt,"
+              + " provider, model, input_tokens, output_tokens, cache_read_tokens,"
+              + " cache_write_tokens, reasoning_tokens, latency_ms, outcome, at) VALUES (?, 'p',"
+              + " 'r', 't', 'OUTLINE', 'writer', 1, 'sim', 'm', 0, 0, 0, 0, 0, ?, 'ok', ?)",
+          "c" + i,
+          latency,
+          i * 3_600_000L);
+      expected.add(i + "|" + LatencyBuckets.bucketOf(latency) + "|1|" + latency + "|");
+    }
+
+    for (Connection c : List.of(lite, postgres)) {
+      assertThat(
+              rows(
+                  c,
+                  "SELECT hour, bucket, calls, latency_ms FROM call_latency_hourly ORDER BY hour"))
+          .as("%s", c.getMetaData().getDatabaseProductName())
+          .isEqualTo(expected);
     }
   }
 

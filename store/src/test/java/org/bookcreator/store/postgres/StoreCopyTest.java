@@ -120,17 +120,18 @@ class StoreCopyTest {
       try (SqliteStore from = SqliteStore.open(dir, true)) {
         fill(from);
       }
-      // SQLite keeps text in an INTEGER column; PostgreSQL's BIGINT cannot take it.
+      // SQLite keeps text in an INTEGER column; PostgreSQL's BIGINT cannot take it. (A column no
+      // rollup trigger carries on, so the bad cell is in the ledger row alone.)
       try (Connection c =
               DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("book-creator.db"));
           Statement s = c.createStatement()) {
-        s.executeUpdate("UPDATE llm_calls SET latency_ms = 'slow' WHERE call_id = 'c-2'");
+        s.executeUpdate("UPDATE llm_calls SET attempt = 'slow' WHERE call_id = 'c-2'");
       }
       try (SqliteStore from = SqliteStore.open(dir, true);
           PostgresStore into = PostgresStore.open(settings(pg), true)) {
         assertThatThrownBy(() -> StoreCopy.copy(from, into, l -> {}))
             .isInstanceOf(StoreException.class)
-            .hasMessageContaining("llm_calls.latency_ms")
+            .hasMessageContaining("llm_calls.attempt")
             .hasMessageContaining("slow");
         assertThat(count(pg, "projects")).isZero();
         assertThat(count(pg, "runs")).isZero();

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.bookcreator.core.cost.CostDimension;
@@ -164,8 +165,9 @@ class CostRollupTest {
                 Optional.empty(),
                 Optional.empty(),
                 List.of(CostDimension.STAGE)),
-            CostQuery.all(List.of(CostDimension.RUN)),
-            CostQuery.all(List.of(CostDimension.DAY, CostDimension.PROJECT)));
+            query(Optional.empty(), Optional.of(T0), Optional.empty(), List.of(CostDimension.RUN)),
+            CostQuery.all(List.of(CostDimension.DAY, CostDimension.PROJECT)),
+            CostQuery.all(List.of(CostDimension.STAGE, CostDimension.RUN)));
 
     for (CostQuery q : ledgerOnly) {
       assertThat(CostReportSql.source(q)).as("%s", q).isEqualTo(CostReportSql.Source.LEDGER);
@@ -245,7 +247,122 @@ class CostRollupTest {
       List<CostLine> fromRollup = store.costReport(q);
       assertThat(fromRollup).as("%s: %s", when, q).isEqualTo(store.costReportFromLedger(q));
     }
+    for (CostQuery q : perRunQueries()) {
+      assertThat(CostReportSql.source(q)).as("%s: %s", when, q).isEqualTo(CostReportSql.Source.RUN);
+      assertThat(store.costReport(q))
+          .as("%s: %s", when, q)
+          .isEqualTo(store.costReportFromLedger(q));
+    }
     assertThat(store.costReport(CostQuery.all(List.of())).get(0).calls()).as(when).isGreaterThan(0);
+  }
+
+  /** The reports run_cost serves (V20): by project or run, or of one, without a time range. */
+  private static List<CostQuery> perRunQueries() {
+    List<CostQuery> queries = new ArrayList<>();
+    for (List<CostDimension> by :
+        List.of(
+            List.of(CostDimension.PROJECT),
+            List.of(CostDimension.RUN),
+            List.of(CostDimension.CATEGORY, CostDimension.PROJECT),
+            List.of(CostDimension.RUN, CostDimension.PROJECT),
+            List.<CostDimension>of())) {
+      if (!by.isEmpty()) queries.add(CostQuery.all(by));
+      queries.add(
+          new CostQuery(
+              Optional.of("p1"),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              by));
+      queries.add(
+          new CostQuery(
+              Optional.empty(),
+              Optional.of("r2"),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              by));
+      if (!by.isEmpty())
+        queries.add(query(Optional.of("technical"), Optional.empty(), Optional.empty(), by));
+    }
+    return queries;
+  }
+
+  @Test
+  void migrationV20_backFillsRunCostAndTheLatencyRollup_fromTheExistingLedger() throws Exception {
+    Path old = dir.resolve("v19");
+    Random r = new Random(20);
+    Map<String, List<Long>> answeredByRole = new java.util.TreeMap<>();
+    try (var c = SqliteStoreTest.schemaAt(old, 19);
+        var s = c.createStatement()) {
+      s.execute(
+          "INSERT INTO projects(id, title, category, brief, chapters, refs, created_at) VALUES"
+              + " ('p1', 'T', 'fiction', 'b', 1, '[]', 0), ('p2', 'T', 'technical', 'b', 1, '[]',"
+              + " 0)");
+      s.execute(
+          "INSERT INTO runs(id, project_id, number, state, stage, seed, created_at, updated_at)"
+              + " VALUES ('r1', 'p1', 1, 'RUNNING', 'OUTLINE', 1, 0, 0), ('r2', 'p2', 1,"
+              + " 'COMPLETED', 'OUTLINE', 1, 0, 0), ('r3', 'p2', 2, 'QUEUED', 'OUTLINE', 1, 0, 0)");
+      for (int i = 0; i < 600; i++) {
+        String cost = r.nextInt(10) == 0 ? "NULL" : Long.toString(r.nextLong(1, 90_000_000_000L));
+        String outcome = List.of("ok", "error", "wasted", "interrupted").get(r.nextInt(4));
+        int run = 1 + r.nextInt(3); // r3 gets no calls; "r3" below is r4, of no known run
+        String runId = run == 3 ? "r4" : "r" + run;
+        String role = AgentRole.values()[r.nextInt(3)].name();
+        long latency = r.nextLong(700_000);
+        if (!outcome.equals("interrupted"))
+          answeredByRole.computeIfAbsent(role, k -> new ArrayList<>()).add(latency);
+        s.execute(
+            "INSERT INTO llm_calls(call_id, project_id, run_id, task_id, stage, agent_role,"
+                + " attempt, provider, model, input_tokens, output_tokens, cache_read_tokens,"
+                + " cache_write_tokens, reasoning_tokens, cost_picousd, price_version, latency_ms,"
+                + " outcome, error_type, at, est_cost_picousd) VALUES ('c"
+                + i
+                + "', '"
+                + (run == 2 ? "p2" : "p1")
+                + "', '"
+                + runId
+                + "', 't', 'OUTLINE', '"
+                + role
+                + "', 0, 'openai', 'm"
+                + r.nextInt(3)
+                + "', "
+                + r.nextInt(900)
+                + ", 7, 1, 0, 0, "
+                + cost
+                + ", 'v', "
+                + latency
+                + ", '"
+                + outcome
+                + "', "
+                + (outcome.equals("error") ? "'timeout'" : "NULL")
+                + ", "
+                + (T0.toEpochMilli() + r.nextLong(3 * 86_400_000L))
+                + ", 1000)");
+      }
+    }
+
+    try (SqliteStore migrated = SqliteStore.open(old, true)) {
+      for (CostQuery q : perRunQueries()) {
+        assertThat(migrated.costReport(q)).as("%s", q).isEqualTo(migrated.costReportFromLedger(q));
+      }
+      assertThat(migrated.costReport(CostQuery.all(List.of(CostDimension.RUN))))
+          .extracting(l -> l.keys().getFirst())
+          .containsExactly("r1", "r2", "r4");
+      Map<String, List<Long>> profiled = new java.util.TreeMap<>();
+      for (var p : migrated.callProfiles(T0, true)) {
+        List<Long> latencies = answeredByRole.get(p.keys().getFirst()).stream().sorted().toList();
+        long p95 = latencies.get((int) Math.max(1, (latencies.size() * 95L + 99) / 100) - 1);
+        assertThat(p.calls()).isEqualTo(latencies.size());
+        assertThat(p.latencyP95Ms())
+            .isEqualTo(
+                org.bookcreator.core.store.LatencyBuckets.upperBoundMs(
+                    org.bookcreator.core.store.LatencyBuckets.bucketOf(p95)));
+        profiled.put(p.keys().getFirst(), latencies);
+      }
+      assertThat(profiled.keySet()).isEqualTo(answeredByRole.keySet());
+    }
   }
 
   /** Every grouping the rollups serve, alone and combined, with and without filters. */
