@@ -7,6 +7,8 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.bookcreator.core.alert.AlertRule;
 import org.bookcreator.core.alert.BuiltInRules;
+import org.bookcreator.telemetry.SemConv;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -292,6 +295,125 @@ class DeployConfigTest {
             "process.json");
     assertThat(variablesAnywhere).contains("category", "provider", "instance");
     assertThat(problems).isEmpty();
+  }
+
+  /** Span attributes Book Creator sets, which a Jaeger search link may ask for. */
+  private static final Set<String> SPAN_TAGS =
+      Set.of(
+          SemConv.STAGE.getKey(),
+          SemConv.CATEGORY.getKey(),
+          SemConv.GEN_AI_PROVIDER_NAME.getKey(),
+          SemConv.GEN_AI_REQUEST_MODEL.getKey(),
+          SemConv.ERROR_TYPE.getKey(),
+          "error");
+
+  private static final String BUILT_IN = "http://127.0.0.1:8080/";
+  private static final String JAEGER = "http://127.0.0.1:16686/search?";
+
+  @Test
+  void dataLinks_useLabelsTheirQueriesKeep_askTheBuiltInPagesForFiltersTheyRead_andJaegerForTags()
+      throws Exception {
+    Path pages = ROOT.resolve("server/src/main/resources/dashboard");
+    Map<String, Set<String>> filters =
+        Map.of(
+            "runs", jsArray(pages.resolve("runs.js"), "KEYS"),
+            "logs", jsArray(pages.resolve("logs.js"), "KEYS"));
+    Map<String, Set<String>> fixedValues =
+        Map.of(
+            "state", jsArray(pages.resolve("constants.js"), "RUN_STATES"),
+            "level", jsArray(pages.resolve("constants.js"), "LEVELS"));
+    Pattern label = Pattern.compile("\\$\\{__field\\.labels\\.([a-z_]+)(:percentencode)?}");
+    List<String> problems = new ArrayList<>();
+    Map<String, Set<String>> kinds = new HashMap<>();
+
+    for (Path file : dashboards()) {
+      String name = file.getFileName().toString();
+      for (JsonNode panel : JSON.readTree(file.toFile()).path("panels")) {
+        String where = name + " / " + panel.path("title").asString();
+        Set<String> kept = new HashSet<>();
+        for (JsonNode target : panel.path("targets")) {
+          Matcher by =
+              Pattern.compile("\\bby \\(([^)]*)\\)").matcher(target.path("expr").asString());
+          while (by.find())
+            for (String l : by.group(1).split(",")) if (!l.isBlank()) kept.add(l.strip());
+        }
+        for (JsonNode link : panel.path("fieldConfig").path("defaults").path("links")) {
+          String url = link.path("url").asString("");
+          String title = link.path("title").asString("");
+          if (title.isBlank()) problems.add(where + ": a data link without a title");
+          if (!link.path("targetBlank").asBoolean(false))
+            problems.add(where + ": " + title + " does not open in a new tab");
+          for (String text : List.of(url, title)) {
+            Matcher used = label.matcher(text);
+            while (used.find()) {
+              if (!kept.contains(used.group(1)))
+                problems.add(where + ": " + title + " uses label " + used.group(1) + ", not kept");
+              if (text.equals(url) && used.group(2) == null)
+                problems.add(where + ": " + title + " puts " + used.group(1) + " unencoded");
+            }
+          }
+          String concrete =
+              label.matcher(url).replaceAll("x").replace("${__from}", "1").replace("${__to}", "2");
+          if (url.startsWith(JAEGER)) {
+            kinds.computeIfAbsent(name, k -> new HashSet<>()).add("trace");
+            Map<String, String> q = queryOf(concrete);
+            if (!"book-creator".equals(q.get("service")))
+              problems.add(where + ": " + title + " searches another service");
+            JsonNode tags = JSON.readTree(q.getOrDefault("tags", "{}"));
+            for (var tag : tags.properties())
+              if (!SPAN_TAGS.contains(tag.getKey()))
+                problems.add(where + ": " + title + " searches tag " + tag.getKey());
+            if (tags.isEmpty()) problems.add(where + ": " + title + " searches no tag");
+          } else if (url.startsWith(BUILT_IN)) {
+            kinds.computeIfAbsent(name, k -> new HashSet<>()).add("built-in");
+            String page = concrete.substring(BUILT_IN.length()).replaceAll("\\?.*", "");
+            Set<String> keys = filters.get(page);
+            if (keys == null) problems.add(where + ": " + title + " opens /" + page);
+            else
+              for (var kv : queryOf(concrete).entrySet()) {
+                if (!keys.contains(kv.getKey()))
+                  problems.add(where + ": /" + page + " reads no filter " + kv.getKey());
+                Set<String> values = fixedValues.get(kv.getKey());
+                if (values != null && !kv.getValue().equals("x") && !values.contains(kv.getValue()))
+                  problems.add(where + ": " + kv.getKey() + "=" + kv.getValue() + " is no value");
+              }
+          } else problems.add(where + ": " + title + " links to " + url);
+        }
+      }
+    }
+
+    assertThat(problems).isEmpty();
+    for (String name :
+        List.of(
+            "overview.json", "library.json", "agents-and-providers.json", "workers-and-queue.json"))
+      assertThat(kinds.getOrDefault(name, Set.of()))
+          .as(name + " links panels to traces and to the built-in dashboard")
+          .containsExactlyInAnyOrder("trace", "built-in");
+  }
+
+  /** The query parameters of a URL, decoded. */
+  private static Map<String, String> queryOf(String url) {
+    Map<String, String> out = new HashMap<>();
+    int q = url.indexOf('?');
+    if (q < 0) return out;
+    for (String pair : url.substring(q + 1).split("&")) {
+      String[] kv = pair.split("=", 2);
+      out.put(
+          URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+          kv.length < 2 ? "" : URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  /** The strings of {@code const NAME = [...]} in one of the built-in dashboard's scripts. */
+  private static Set<String> jsArray(Path script, String name) throws IOException {
+    Matcher m =
+        Pattern.compile("const " + name + " = \\[([^\\]]*)]").matcher(Files.readString(script));
+    assertThat(m.find()).as(name + " in " + script).isTrue();
+    Set<String> out = new HashSet<>();
+    Matcher s = Pattern.compile("'([^']*)'").matcher(m.group(1));
+    while (s.find()) out.add(s.group(1));
+    return out;
   }
 
   @Test
