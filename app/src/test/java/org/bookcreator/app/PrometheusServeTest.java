@@ -218,6 +218,52 @@ class PrometheusServeTest {
     assertThat(empty).isEmpty();
   }
 
+  /**
+   * Public dashboards written for OpenTelemetry's conventions, by their own queries
+   * (public-dashboard-queries.yml): those docs/observability.md says work return data (a JVM
+   * dashboard's CPU, GC, class and thread panels among them), those it says do not return nothing.
+   */
+  @Test
+  void publicDashboardQueries_returnDataExactlyWhereDocsObservabilitySaysTheyWork()
+      throws Exception {
+    startARunAgainstTheFailingProvider();
+    JsonNode dashboards;
+    try (var in = getClass().getResourceAsStream("public-dashboard-queries.yml")) {
+      dashboards = YAML.readTree(in).path("dashboards");
+    }
+    List<String> working = new ArrayList<>();
+    List<String> broken = new ArrayList<>();
+    List<String> panels = new ArrayList<>();
+    for (JsonNode dashboard : dashboards) {
+      for (JsonNode q : dashboard.path("queries")) {
+        String expr = q.path("expr").asString();
+        if (q.path("expect").asString().equals("data")) {
+          working.add(expr);
+          panels.add(q.path("panel").asString());
+        } else broken.add(expr);
+      }
+    }
+
+    Map<String, String> empty =
+        await(
+            "a series from every public query said to work",
+            () -> emptyQueries(working),
+            Map::isEmpty);
+    List<String> answered = new ArrayList<>();
+    for (String expr : broken) if (!query(expr).isEmpty()) answered.add(expr);
+    String docs = Files.readString(DeployConfigTest.ROOT.resolve("docs/observability.md"));
+
+    assertThat(empty).isEmpty();
+    assertThat(answered).as("queries docs/observability.md says return nothing").isEmpty();
+    assertThat(panels)
+        .as("a JVM dashboard's CPU, GC, class and thread panels")
+        .contains("CPU time", "GC pause p95", "Classes loaded", "Threads by state");
+    for (JsonNode dashboard : dashboards)
+      assertThat(docs)
+          .as("docs/observability.md names it")
+          .contains(dashboard.path("name").asString());
+  }
+
   @Test
   void everyDashboardVariable_listsValues_andInstanceListsTheServeTarget() throws Exception {
     List<String> variables = DeployConfigTest.variableQueries();
