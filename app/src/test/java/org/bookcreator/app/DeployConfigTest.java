@@ -110,27 +110,140 @@ class DeployConfigTest {
   @Test
   void composeFile_passesDockerComposeConfig_andRefusesToStartWithoutItsSecrets() throws Exception {
     ExternalTool compose = ExternalTool.require("docker-compose", "docker-compose");
-    // An empty env file, so a developer's own deploy/compose/.env does not decide the outcome.
-    Path envFile = Files.createFile(tmp.resolve("empty.env"));
-    List<String> args =
-        List.of(
-            "--env-file",
-            envFile.toString(),
-            "-f",
-            DEPLOY.resolve("compose/docker-compose.yml").toString(),
-            "config",
-            "-q");
     Map<String, String> secrets = new HashMap<>();
     secrets.put("BOOK_CREATOR_HTTP_TOKEN", "test-token-0123456789abcdef");
     secrets.put("GRAFANA_ADMIN_PASSWORD", "test-password");
 
-    ExternalTool.Result ok = compose.run(tmp, secrets, args);
+    ExternalTool.Result ok = compose.run(tmp, secrets, composeArgs(List.of(), "config", "-q"));
+    ExternalTool.Result scaled =
+        compose.run(tmp, secrets, composeArgs(List.of("scaled"), "config", "-q"));
     secrets.put("BOOK_CREATOR_HTTP_TOKEN", "");
-    ExternalTool.Result noToken = compose.run(tmp, secrets, args);
+    ExternalTool.Result noToken = compose.run(tmp, secrets, composeArgs(List.of(), "config", "-q"));
 
     assertThat(ok.exitCode()).as(ok.output()).isZero();
+    assertThat(scaled.exitCode()).as(scaled.output()).isZero();
     assertThat(noToken.exitCode()).isNotZero();
     assertThat(noToken.output()).contains("set BOOK_CREATOR_HTTP_TOKEN in deploy/compose/.env");
+  }
+
+  /**
+   * The scaled profile as docker-compose resolves it: PostgreSQL 15 with the password of .env, one
+   * API, orchestrator and worker service each running its role against that database with Book
+   * Creator's own setting names, workers with nothing that stops {@code --scale}, and the
+   * PostgreSQL password refused empty before PostgreSQL starts.
+   */
+  @Test
+  void scaledProfile_runsEachRoleAgainstPostgres_withThePasswordOfTheEnvFile() throws Exception {
+    ExternalTool compose = ExternalTool.require("docker-compose", "docker-compose");
+    Map<String, String> env =
+        Map.of(
+            "BOOK_CREATOR_HTTP_TOKEN", "test-token-0123456789abcdef",
+            "GRAFANA_ADMIN_PASSWORD", "test-password",
+            "BOOK_CREATOR_STORE_PASSWORD", "pg-secret-from-env");
+
+    ExternalTool.Result r = compose.run(tmp, env, composeArgs(List.of("scaled"), "config"));
+    JsonNode services = YAML.readTree(r.output()).path("services");
+
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    assertThat(services.path("postgres").path("image").asString()).matches("postgres:15\\.[0-9]+");
+    assertThat(services.path("postgres").path("environment").path("POSTGRES_PASSWORD").asString())
+        .isEqualTo("pg-secret-from-env");
+    assertThat(String.join(" ", texts(services.path("postgres").path("command"))))
+        .contains("set BOOK_CREATOR_STORE_PASSWORD in deploy/compose/.env");
+    Map<String, String> roles =
+        Map.of(
+            "book-creator-api", "api",
+            "book-creator-orchestrator", "orchestrator",
+            "book-creator-worker", "worker");
+    for (var role : roles.entrySet()) {
+      JsonNode service = services.path(role.getKey());
+      JsonNode environment = service.path("environment");
+      assertThat(texts(service.path("profiles"))).as(role.getKey()).containsExactly("scaled");
+      assertThat(texts(service.path("command")))
+          .as(role.getKey())
+          .containsExactly("serve", "--role", role.getValue());
+      assertThat(environment.path(Setting.STORE_URL.envName()).asString())
+          .isEqualTo("jdbc:postgresql://postgres:5432/bookcreator");
+      assertThat(environment.path(Setting.STORE_PASSWORD.envName()).asString())
+          .isEqualTo("pg-secret-from-env");
+      assertThat(environment.path(Setting.STORE_USER.envName()).asString())
+          .isEqualTo(
+              services.path("postgres").path("environment").path("POSTGRES_USER").asString());
+      assertThat(service.path("depends_on").path("postgres").path("condition").asString())
+          .isEqualTo("service_healthy");
+    }
+    for (String noApi : List.of("book-creator-orchestrator", "book-creator-worker")) {
+      JsonNode service = services.path(noApi);
+      assertThat(service.path("environment").path(Setting.WORKER_PORT.envName()).asString())
+          .isEqualTo("9500");
+      assertThat(service.path("environment").path(Setting.WORKER_HOST.envName()).asString())
+          .as("reachable by Prometheus on the compose network")
+          .isEqualTo("0.0.0.0");
+      assertThat(service.has("ports") || service.has("container_name"))
+          .as(noApi + " can be scaled")
+          .isFalse();
+    }
+    assertThat(texts(services.path("book-creator").path("profiles"))).isEmpty();
+  }
+
+  /**
+   * deploy/prometheus/prometheus.yml scrapes every role: each name its Book Creator job looks up is
+   * a compose service (or its alias) on the port that role serves its metrics on, and every Book
+   * Creator service of the compose file, in either profile, is looked up.
+   */
+  @Test
+  void prometheus_findsEveryBookCreatorServiceOfEitherProfile_onThePortItsRoleServesMetrics()
+      throws Exception {
+    JsonNode job = null;
+    for (JsonNode j :
+        YAML.readTree(DEPLOY.resolve("prometheus/prometheus.yml").toFile()).path("scrape_configs"))
+      if (j.path("job_name").asString().equals("book-creator")) job = j;
+    JsonNode services = composeServices();
+    Map<String, Integer> lookedUp = new HashMap<>();
+    for (JsonNode sd : job.path("dns_sd_configs"))
+      for (JsonNode name : sd.path("names")) lookedUp.put(name.asString(), sd.path("port").asInt());
+    Map<String, Integer> expected = new HashMap<>();
+    for (var service : services.properties()) {
+      List<String> command = texts(service.getValue().path("command"));
+      if (command.isEmpty() || !command.get(0).equals("serve")) continue;
+      int role = command.indexOf("--role");
+      String name = role < 0 ? "all" : command.get(role + 1);
+      List<String> names = new ArrayList<>(List.of(service.getKey()));
+      names.addAll(texts(service.getValue().path("networks").path("default").path("aliases")));
+      String found = names.stream().filter(lookedUp::containsKey).findFirst().orElse(null);
+      assertThat(found).as(service.getKey() + " (role " + name + ") is looked up").isNotNull();
+      expected.put(found, Set.of("all", "api").contains(name) ? 8080 : 9500);
+    }
+
+    assertThat(lookedUp).isEqualTo(expected);
+    assertThat(expected).hasSize(4);
+  }
+
+  /** The services of the compose file as written. */
+  private static JsonNode composeServices() throws IOException {
+    return YAML.readTree(DEPLOY.resolve("compose/docker-compose.yml").toFile()).path("services");
+  }
+
+  private List<String> composeArgs(List<String> profiles, String... command) throws IOException {
+    // An empty env file, so a developer's own deploy/compose/.env does not decide the outcome.
+    Path envFile = tmp.resolve("empty.env");
+    if (!Files.exists(envFile)) Files.createFile(envFile);
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "--env-file",
+            envFile.toString(),
+            "-f",
+            DEPLOY.resolve("compose/docker-compose.yml").toString()));
+    for (String p : profiles) args.addAll(List.of("--profile", p));
+    args.addAll(List.of(command));
+    return args;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode n : array) out.add(n.asString());
+    return out;
   }
 
   @Test
@@ -192,8 +305,7 @@ class DeployConfigTest {
 
   @Test
   void composeFile_bindsEveryPortToLoopback_andPinsEveryImage() throws Exception {
-    JsonNode services =
-        YAML.readTree(DEPLOY.resolve("compose/docker-compose.yml").toFile()).path("services");
+    JsonNode services = composeServices();
     List<String> problems = new ArrayList<>();
 
     for (var service : services.properties()) {
@@ -204,14 +316,23 @@ class DeployConfigTest {
       }
       String image = service.getValue().path("image").asString("");
       boolean built = service.getValue().has("build");
-      if (!built && !image.matches("[a-z0-9./_-]+:v?[0-9]+\\.[0-9]+\\.[0-9]+[A-Za-z0-9._-]*"))
+      // MAJOR.MINOR.PATCH, or MAJOR.MINOR where that is the whole version (PostgreSQL)
+      if (!built && !image.matches("[a-z0-9./_-]+:v?[0-9]+\\.[0-9]+(\\.[0-9]+)?[A-Za-z0-9._-]*"))
         problems.add(name + ": image '" + image + "' is not pinned to a version");
     }
     String dockerfile = Files.readString(DEPLOY.resolve("compose/Dockerfile"));
 
     assertThat(services.properties().stream().map(Map.Entry::getKey).toList())
         .containsExactlyInAnyOrder(
-            "book-creator", "prometheus", "alertmanager", "grafana", "jaeger");
+            "book-creator",
+            "prometheus",
+            "alertmanager",
+            "grafana",
+            "jaeger",
+            "postgres",
+            "book-creator-api",
+            "book-creator-orchestrator",
+            "book-creator-worker");
     assertThat(problems).isEmpty();
     assertThat(dockerfile)
         .containsPattern("(?m)^FROM eclipse-temurin:21\\.[0-9.]+_[0-9]+-jre")
