@@ -251,6 +251,7 @@ up() {
   start prometheus "$PROMETHEUS_PORT" "$prometheus" \
     --config.file="$STATE_DIR/prometheus.yml" \
     --storage.tsdb.path="$STATE_DIR/prometheus-data" \
+    --enable-feature=exemplar-storage \
     --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
   echo "Prometheus:   http://127.0.0.1:$PROMETHEUS_PORT (targets: /targets, alerts: /alerts)"
   echo "Alertmanager: http://127.0.0.1:$ALERTMANAGER_PORT"

@@ -512,6 +512,38 @@ class DeployConfigTest {
           .containsExactlyInAnyOrder("trace", "built-in");
   }
 
+  @Test
+  void exemplars_areKeptByPrometheus_linkedToJaegerByTraceId_andShownOnPanelsOfCallsAndTasks()
+      throws Exception {
+    JsonNode datasources =
+        YAML.readTree(DEPLOY.resolve("grafana/provisioning/datasources/book-creator.yml").toFile())
+            .path("datasources");
+    JsonNode prometheus = null;
+    Set<String> uids = new HashSet<>();
+    for (JsonNode ds : datasources) {
+      uids.add(ds.path("uid").asString());
+      if (ds.path("uid").asString().equals("prometheus")) prometheus = ds;
+    }
+    JsonNode destination = prometheus.path("jsonData").path("exemplarTraceIdDestinations").get(0);
+    List<String> command = texts(composeServices().path("prometheus").path("command"));
+    Set<String> withExemplars = new TreeSet<>();
+    for (Path file : dashboards())
+      for (JsonNode panel : JSON.readTree(file.toFile()).path("panels"))
+        for (JsonNode target : panel.path("targets"))
+          if (target.path("exemplar").asBoolean(false))
+            withExemplars.addAll(metricNames(target.path("expr").asString()));
+
+    assertThat(destination.path("name").asString()).isEqualTo("trace_id");
+    assertThat(uids).contains(destination.path("datasourceUid").asString());
+    assertThat(destination.path("datasourceUid").asString()).isEqualTo("jaeger");
+    assertThat(command).contains("--enable-feature=exemplar-storage");
+    assertThat(Files.readString(DEPLOY.resolve("local/stack.sh")))
+        .contains("--enable-feature=exemplar-storage");
+    assertThat(withExemplars)
+        .contains(
+            "gen_ai_client_operation_duration_seconds_bucket", "book_creator_agent_tasks_total");
+  }
+
   /** The query parameters of a URL, decoded. */
   private static Map<String, String> queryOf(String url) {
     Map<String, String> out = new HashMap<>();

@@ -47,7 +47,7 @@ class PrometheusServeTest {
   private Process prometheus;
   private String prometheusUrl;
   private final List<String> targets = new ArrayList<>();
-  private boolean runStarted;
+  private String runId;
 
   /**
    * Metrics that dashboards query but this test cannot produce, each with the reason: their queries
@@ -95,6 +95,8 @@ class PrometheusServeTest {
                 binary.path().toString(),
                 "--config.file=" + prometheusConfig(),
                 "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                // as the compose stack and stack.sh start it
+                "--enable-feature=exemplar-storage",
                 "--web.listen-address=127.0.0.1:" + port)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
@@ -267,6 +269,41 @@ class PrometheusServeTest {
           .contains(dashboard.path("name").asString());
   }
 
+  /**
+   * Prometheus keeps the exemplars of serve's OpenMetrics: a model call's duration and an agent
+   * task's outcome point at the trace of the run they belong to, which Grafana's Prometheus
+   * datasource links to Jaeger by the trace_id label (deploy/grafana/provisioning/datasources).
+   */
+  @Test
+  void exemplars_ofModelCallsAndTasks_carryTheTraceIdOfTheirRun() throws Exception {
+    startARunAgainstTheFailingProvider();
+    String traceId = org.bookcreator.telemetry.Telemetry.traceIdFor(runId);
+
+    for (String metric :
+        List.of(
+            "gen_ai_client_operation_duration_seconds_bucket", "book_creator_agent_tasks_total")) {
+      JsonNode series =
+          await(
+              "exemplars of " + metric,
+              () ->
+                  get("/api/v1/query_exemplars?query="
+                          + URLEncoder.encode(metric, StandardCharsets.UTF_8)
+                          + "&start="
+                          + (System.currentTimeMillis() / 1000 - 600)
+                          + "&end="
+                          + (System.currentTimeMillis() / 1000 + 60))
+                      .path("data"),
+              d -> !d.isEmpty());
+      List<String> traces = new ArrayList<>();
+      for (JsonNode s : series)
+        for (JsonNode e : s.path("exemplars"))
+          traces.add(e.path("labels").path("trace_id").asString());
+
+      assertThat(traces).as(metric).isNotEmpty().allMatch(t -> t.matches("[0-9a-f]{32}"));
+      assertThat(traces).as(metric + ": the run's trace").contains(traceId);
+    }
+  }
+
   @Test
   void everyDashboardVariable_listsValues_andInstanceListsTheServeTarget() throws Exception {
     List<String> variables = DeployConfigTest.variableQueries();
@@ -335,7 +372,7 @@ class PrometheusServeTest {
    * zero, so that the calls that fail between two scrapes are an increase.
    */
   private synchronized void startARunAgainstTheFailingProvider() throws Exception {
-    if (runStarted) return;
+    if (runId != null) return;
     await(
         "the provider errors counter scraped at zero",
         () -> query("book_creator_provider_errors_total{provider=\"simulated\"}"),
@@ -350,8 +387,10 @@ class PrometheusServeTest {
                             + " provider that is down.\",\"chapters\":1}"))
             .get("id")
             .asString();
-    new TestHttp().post(api + "/api/projects/" + project + "/runs", "{}");
-    runStarted = true;
+    runId =
+        Json.parse(new TestHttp().post(api + "/api/projects/" + project + "/runs", "{}"))
+            .get("id")
+            .asString();
   }
 
   static boolean allUp(JsonNode targets) {
