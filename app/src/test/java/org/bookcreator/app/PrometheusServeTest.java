@@ -450,14 +450,20 @@ class PrometheusServeTest {
 
   /** Polls {@code probe} until {@code done} accepts its value; fails after {@link #PATIENCE}. */
   static <T> T await(String what, Probe<T> probe, Predicate<T> done) throws Exception {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    return await(what, PATIENCE, probe, done);
+  }
+
+  /** Polls {@code probe} until {@code done} accepts its value; fails after {@code patience}. */
+  static <T> T await(String what, Duration patience, Probe<T> probe, Predicate<T> done)
+      throws Exception {
+    long deadline = System.nanoTime() + patience.toNanos();
     T last = null;
     while (System.nanoTime() < deadline) {
       last = probe.get();
       if (done.test(last)) return last;
       Thread.sleep(200);
     }
-    throw new AssertionError("waited " + PATIENCE + " for " + what + "; last: " + last);
+    throw new AssertionError("waited " + patience + " for " + what + "; last: " + last);
   }
 
   /** A free port on 127.0.0.1, for a server this test starts there. */
