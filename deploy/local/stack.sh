@@ -189,9 +189,14 @@ up() {
   done
 
   mkdir -p "$STATE_DIR/prometheus-data" "$STATE_DIR/alertmanager-data"
-  # deploy/prometheus/prometheus.yml with the compose service names replaced by local addresses and
-  # the repository's rule files by absolute path.
-  sed -e "s|targets: \[book-creator:8080\]|targets: ['$target']|" \
+  # deploy/prometheus/prometheus.yml with the compose discovery of Book Creator's processes replaced
+  # by this serve as a static target, the other compose service names by local addresses and the
+  # repository's rule files by absolute path.
+  sed -e "/^    # compose discovery: begin/,/^    # compose discovery: end/c\\
+    static_configs:\\
+      - targets: ['$target']\\
+        labels:\\
+          role: all" \
     -e "s|targets: \[alertmanager:9093\]|targets: ['127.0.0.1:$ALERTMANAGER_PORT']|" \
     -e "s|targets: \[localhost:9090\]|targets: ['127.0.0.1:$PROMETHEUS_PORT']|" \
     -e "s|^  - rules/\*\.yml\$|  - '$DEPLOY/prometheus/rules/*.yml'|" \
@@ -200,7 +205,7 @@ up() {
     sed -i -e "s|^  - job_name: book-creator\$|&\n    scheme: https|" "$STATE_DIR/prometheus.yml"
   fi
   grep -q "targets: \['$target'\]" "$STATE_DIR/prometheus.yml" \
-    && ! grep -Eq 'book-creator:8080|alertmanager:9093|localhost:9090|^  - rules/' "$STATE_DIR/prometheus.yml" \
+    && ! grep -Eq '^    dns_sd_configs|alertmanager:9093|localhost:9090|^  - rules/' "$STATE_DIR/prometheus.yml" \
     || die "deploy/prometheus/prometheus.yml no longer has the shape this script rewrites; update deploy/local/stack.sh"
 
   # deploy/alertmanager/alertmanager.yml posting to this serve; its token, when set, from a file
@@ -246,6 +251,7 @@ up() {
   start prometheus "$PROMETHEUS_PORT" "$prometheus" \
     --config.file="$STATE_DIR/prometheus.yml" \
     --storage.tsdb.path="$STATE_DIR/prometheus-data" \
+    --enable-feature=exemplar-storage \
     --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
   echo "Prometheus:   http://127.0.0.1:$PROMETHEUS_PORT (targets: /targets, alerts: /alerts)"
   echo "Alertmanager: http://127.0.0.1:$ALERTMANAGER_PORT"

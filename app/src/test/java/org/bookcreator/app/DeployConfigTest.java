@@ -7,6 +7,8 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.bookcreator.core.alert.AlertRule;
 import org.bookcreator.core.alert.BuiltInRules;
+import org.bookcreator.telemetry.SemConv;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -107,27 +110,140 @@ class DeployConfigTest {
   @Test
   void composeFile_passesDockerComposeConfig_andRefusesToStartWithoutItsSecrets() throws Exception {
     ExternalTool compose = ExternalTool.require("docker-compose", "docker-compose");
-    // An empty env file, so a developer's own deploy/compose/.env does not decide the outcome.
-    Path envFile = Files.createFile(tmp.resolve("empty.env"));
-    List<String> args =
-        List.of(
-            "--env-file",
-            envFile.toString(),
-            "-f",
-            DEPLOY.resolve("compose/docker-compose.yml").toString(),
-            "config",
-            "-q");
     Map<String, String> secrets = new HashMap<>();
     secrets.put("BOOK_CREATOR_HTTP_TOKEN", "test-token-0123456789abcdef");
     secrets.put("GRAFANA_ADMIN_PASSWORD", "test-password");
 
-    ExternalTool.Result ok = compose.run(tmp, secrets, args);
+    ExternalTool.Result ok = compose.run(tmp, secrets, composeArgs(List.of(), "config", "-q"));
+    ExternalTool.Result scaled =
+        compose.run(tmp, secrets, composeArgs(List.of("scaled"), "config", "-q"));
     secrets.put("BOOK_CREATOR_HTTP_TOKEN", "");
-    ExternalTool.Result noToken = compose.run(tmp, secrets, args);
+    ExternalTool.Result noToken = compose.run(tmp, secrets, composeArgs(List.of(), "config", "-q"));
 
     assertThat(ok.exitCode()).as(ok.output()).isZero();
+    assertThat(scaled.exitCode()).as(scaled.output()).isZero();
     assertThat(noToken.exitCode()).isNotZero();
     assertThat(noToken.output()).contains("set BOOK_CREATOR_HTTP_TOKEN in deploy/compose/.env");
+  }
+
+  /**
+   * The scaled profile as docker-compose resolves it: PostgreSQL 15 with the password of .env, one
+   * API, orchestrator and worker service each running its role against that database with Book
+   * Creator's own setting names, workers with nothing that stops {@code --scale}, and the
+   * PostgreSQL password refused empty before PostgreSQL starts.
+   */
+  @Test
+  void scaledProfile_runsEachRoleAgainstPostgres_withThePasswordOfTheEnvFile() throws Exception {
+    ExternalTool compose = ExternalTool.require("docker-compose", "docker-compose");
+    Map<String, String> env =
+        Map.of(
+            "BOOK_CREATOR_HTTP_TOKEN", "test-token-0123456789abcdef",
+            "GRAFANA_ADMIN_PASSWORD", "test-password",
+            "BOOK_CREATOR_STORE_PASSWORD", "pg-secret-from-env");
+
+    ExternalTool.Result r = compose.run(tmp, env, composeArgs(List.of("scaled"), "config"));
+    JsonNode services = YAML.readTree(r.output()).path("services");
+
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    assertThat(services.path("postgres").path("image").asString()).matches("postgres:15\\.[0-9]+");
+    assertThat(services.path("postgres").path("environment").path("POSTGRES_PASSWORD").asString())
+        .isEqualTo("pg-secret-from-env");
+    assertThat(String.join(" ", texts(services.path("postgres").path("command"))))
+        .contains("set BOOK_CREATOR_STORE_PASSWORD in deploy/compose/.env");
+    Map<String, String> roles =
+        Map.of(
+            "book-creator-api", "api",
+            "book-creator-orchestrator", "orchestrator",
+            "book-creator-worker", "worker");
+    for (var role : roles.entrySet()) {
+      JsonNode service = services.path(role.getKey());
+      JsonNode environment = service.path("environment");
+      assertThat(texts(service.path("profiles"))).as(role.getKey()).containsExactly("scaled");
+      assertThat(texts(service.path("command")))
+          .as(role.getKey())
+          .containsExactly("serve", "--role", role.getValue());
+      assertThat(environment.path(Setting.STORE_URL.envName()).asString())
+          .isEqualTo("jdbc:postgresql://postgres:5432/bookcreator");
+      assertThat(environment.path(Setting.STORE_PASSWORD.envName()).asString())
+          .isEqualTo("pg-secret-from-env");
+      assertThat(environment.path(Setting.STORE_USER.envName()).asString())
+          .isEqualTo(
+              services.path("postgres").path("environment").path("POSTGRES_USER").asString());
+      assertThat(service.path("depends_on").path("postgres").path("condition").asString())
+          .isEqualTo("service_healthy");
+    }
+    for (String noApi : List.of("book-creator-orchestrator", "book-creator-worker")) {
+      JsonNode service = services.path(noApi);
+      assertThat(service.path("environment").path(Setting.WORKER_PORT.envName()).asString())
+          .isEqualTo("9500");
+      assertThat(service.path("environment").path(Setting.WORKER_HOST.envName()).asString())
+          .as("reachable by Prometheus on the compose network")
+          .isEqualTo("0.0.0.0");
+      assertThat(service.has("ports") || service.has("container_name"))
+          .as(noApi + " can be scaled")
+          .isFalse();
+    }
+    assertThat(texts(services.path("book-creator").path("profiles"))).isEmpty();
+  }
+
+  /**
+   * deploy/prometheus/prometheus.yml scrapes every role: each name its Book Creator job looks up is
+   * a compose service (or its alias) on the port that role serves its metrics on, and every Book
+   * Creator service of the compose file, in either profile, is looked up.
+   */
+  @Test
+  void prometheus_findsEveryBookCreatorServiceOfEitherProfile_onThePortItsRoleServesMetrics()
+      throws Exception {
+    JsonNode job = null;
+    for (JsonNode j :
+        YAML.readTree(DEPLOY.resolve("prometheus/prometheus.yml").toFile()).path("scrape_configs"))
+      if (j.path("job_name").asString().equals("book-creator")) job = j;
+    JsonNode services = composeServices();
+    Map<String, Integer> lookedUp = new HashMap<>();
+    for (JsonNode sd : job.path("dns_sd_configs"))
+      for (JsonNode name : sd.path("names")) lookedUp.put(name.asString(), sd.path("port").asInt());
+    Map<String, Integer> expected = new HashMap<>();
+    for (var service : services.properties()) {
+      List<String> command = texts(service.getValue().path("command"));
+      if (command.isEmpty() || !command.get(0).equals("serve")) continue;
+      int role = command.indexOf("--role");
+      String name = role < 0 ? "all" : command.get(role + 1);
+      List<String> names = new ArrayList<>(List.of(service.getKey()));
+      names.addAll(texts(service.getValue().path("networks").path("default").path("aliases")));
+      String found = names.stream().filter(lookedUp::containsKey).findFirst().orElse(null);
+      assertThat(found).as(service.getKey() + " (role " + name + ") is looked up").isNotNull();
+      expected.put(found, Set.of("all", "api").contains(name) ? 8080 : 9500);
+    }
+
+    assertThat(lookedUp).isEqualTo(expected);
+    assertThat(expected).hasSize(4);
+  }
+
+  /** The services of the compose file as written. */
+  private static JsonNode composeServices() throws IOException {
+    return YAML.readTree(DEPLOY.resolve("compose/docker-compose.yml").toFile()).path("services");
+  }
+
+  private List<String> composeArgs(List<String> profiles, String... command) throws IOException {
+    // An empty env file, so a developer's own deploy/compose/.env does not decide the outcome.
+    Path envFile = tmp.resolve("empty.env");
+    if (!Files.exists(envFile)) Files.createFile(envFile);
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "--env-file",
+            envFile.toString(),
+            "-f",
+            DEPLOY.resolve("compose/docker-compose.yml").toString()));
+    for (String p : profiles) args.addAll(List.of("--profile", p));
+    args.addAll(List.of(command));
+    return args;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode n : array) out.add(n.asString());
+    return out;
   }
 
   @Test
@@ -189,8 +305,7 @@ class DeployConfigTest {
 
   @Test
   void composeFile_bindsEveryPortToLoopback_andPinsEveryImage() throws Exception {
-    JsonNode services =
-        YAML.readTree(DEPLOY.resolve("compose/docker-compose.yml").toFile()).path("services");
+    JsonNode services = composeServices();
     List<String> problems = new ArrayList<>();
 
     for (var service : services.properties()) {
@@ -201,14 +316,23 @@ class DeployConfigTest {
       }
       String image = service.getValue().path("image").asString("");
       boolean built = service.getValue().has("build");
-      if (!built && !image.matches("[a-z0-9./_-]+:v?[0-9]+\\.[0-9]+\\.[0-9]+[A-Za-z0-9._-]*"))
+      // MAJOR.MINOR.PATCH, or MAJOR.MINOR where that is the whole version (PostgreSQL)
+      if (!built && !image.matches("[a-z0-9./_-]+:v?[0-9]+\\.[0-9]+(\\.[0-9]+)?[A-Za-z0-9._-]*"))
         problems.add(name + ": image '" + image + "' is not pinned to a version");
     }
     String dockerfile = Files.readString(DEPLOY.resolve("compose/Dockerfile"));
 
     assertThat(services.properties().stream().map(Map.Entry::getKey).toList())
         .containsExactlyInAnyOrder(
-            "book-creator", "prometheus", "alertmanager", "grafana", "jaeger");
+            "book-creator",
+            "prometheus",
+            "alertmanager",
+            "grafana",
+            "jaeger",
+            "postgres",
+            "book-creator-api",
+            "book-creator-orchestrator",
+            "book-creator-worker");
     assertThat(problems).isEmpty();
     assertThat(dockerfile)
         .containsPattern("(?m)^FROM eclipse-temurin:21\\.[0-9.]+_[0-9]+-jre")
@@ -292,6 +416,157 @@ class DeployConfigTest {
             "process.json");
     assertThat(variablesAnywhere).contains("category", "provider", "instance");
     assertThat(problems).isEmpty();
+  }
+
+  /** Span attributes Book Creator sets, which a Jaeger search link may ask for. */
+  private static final Set<String> SPAN_TAGS =
+      Set.of(
+          SemConv.STAGE.getKey(),
+          SemConv.CATEGORY.getKey(),
+          SemConv.GEN_AI_PROVIDER_NAME.getKey(),
+          SemConv.GEN_AI_REQUEST_MODEL.getKey(),
+          SemConv.ERROR_TYPE.getKey(),
+          "error");
+
+  private static final String BUILT_IN = "http://127.0.0.1:8080/";
+  private static final String JAEGER = "http://127.0.0.1:16686/search?";
+
+  @Test
+  void dataLinks_useLabelsTheirQueriesKeep_askTheBuiltInPagesForFiltersTheyRead_andJaegerForTags()
+      throws Exception {
+    Path pages = ROOT.resolve("server/src/main/resources/dashboard");
+    Map<String, Set<String>> filters =
+        Map.of(
+            "runs", jsArray(pages.resolve("runs.js"), "KEYS"),
+            "logs", jsArray(pages.resolve("logs.js"), "KEYS"));
+    Map<String, Set<String>> fixedValues =
+        Map.of(
+            "state", jsArray(pages.resolve("constants.js"), "RUN_STATES"),
+            "level", jsArray(pages.resolve("constants.js"), "LEVELS"));
+    Pattern label = Pattern.compile("\\$\\{__field\\.labels\\.([a-z_]+)(:percentencode)?}");
+    List<String> problems = new ArrayList<>();
+    Map<String, Set<String>> kinds = new HashMap<>();
+
+    for (Path file : dashboards()) {
+      String name = file.getFileName().toString();
+      for (JsonNode panel : JSON.readTree(file.toFile()).path("panels")) {
+        String where = name + " / " + panel.path("title").asString();
+        Set<String> kept = new HashSet<>();
+        for (JsonNode target : panel.path("targets")) {
+          Matcher by =
+              Pattern.compile("\\bby \\(([^)]*)\\)").matcher(target.path("expr").asString());
+          while (by.find())
+            for (String l : by.group(1).split(",")) if (!l.isBlank()) kept.add(l.strip());
+        }
+        for (JsonNode link : panel.path("fieldConfig").path("defaults").path("links")) {
+          String url = link.path("url").asString("");
+          String title = link.path("title").asString("");
+          if (title.isBlank()) problems.add(where + ": a data link without a title");
+          if (!link.path("targetBlank").asBoolean(false))
+            problems.add(where + ": " + title + " does not open in a new tab");
+          for (String text : List.of(url, title)) {
+            Matcher used = label.matcher(text);
+            while (used.find()) {
+              if (!kept.contains(used.group(1)))
+                problems.add(where + ": " + title + " uses label " + used.group(1) + ", not kept");
+              if (text.equals(url) && used.group(2) == null)
+                problems.add(where + ": " + title + " puts " + used.group(1) + " unencoded");
+            }
+          }
+          String concrete =
+              label.matcher(url).replaceAll("x").replace("${__from}", "1").replace("${__to}", "2");
+          if (url.startsWith(JAEGER)) {
+            kinds.computeIfAbsent(name, k -> new HashSet<>()).add("trace");
+            Map<String, String> q = queryOf(concrete);
+            if (!"book-creator".equals(q.get("service")))
+              problems.add(where + ": " + title + " searches another service");
+            JsonNode tags = JSON.readTree(q.getOrDefault("tags", "{}"));
+            for (var tag : tags.properties())
+              if (!SPAN_TAGS.contains(tag.getKey()))
+                problems.add(where + ": " + title + " searches tag " + tag.getKey());
+            if (tags.isEmpty()) problems.add(where + ": " + title + " searches no tag");
+          } else if (url.startsWith(BUILT_IN)) {
+            kinds.computeIfAbsent(name, k -> new HashSet<>()).add("built-in");
+            String page = concrete.substring(BUILT_IN.length()).replaceAll("\\?.*", "");
+            Set<String> keys = filters.get(page);
+            if (keys == null) problems.add(where + ": " + title + " opens /" + page);
+            else
+              for (var kv : queryOf(concrete).entrySet()) {
+                if (!keys.contains(kv.getKey()))
+                  problems.add(where + ": /" + page + " reads no filter " + kv.getKey());
+                Set<String> values = fixedValues.get(kv.getKey());
+                if (values != null && !kv.getValue().equals("x") && !values.contains(kv.getValue()))
+                  problems.add(where + ": " + kv.getKey() + "=" + kv.getValue() + " is no value");
+              }
+          } else problems.add(where + ": " + title + " links to " + url);
+        }
+      }
+    }
+
+    assertThat(problems).isEmpty();
+    for (String name :
+        List.of(
+            "overview.json", "library.json", "agents-and-providers.json", "workers-and-queue.json"))
+      assertThat(kinds.getOrDefault(name, Set.of()))
+          .as(name + " links panels to traces and to the built-in dashboard")
+          .containsExactlyInAnyOrder("trace", "built-in");
+  }
+
+  @Test
+  void exemplars_areKeptByPrometheus_linkedToJaegerByTraceId_andShownOnPanelsOfCallsAndTasks()
+      throws Exception {
+    JsonNode datasources =
+        YAML.readTree(DEPLOY.resolve("grafana/provisioning/datasources/book-creator.yml").toFile())
+            .path("datasources");
+    JsonNode prometheus = null;
+    Set<String> uids = new HashSet<>();
+    for (JsonNode ds : datasources) {
+      uids.add(ds.path("uid").asString());
+      if (ds.path("uid").asString().equals("prometheus")) prometheus = ds;
+    }
+    JsonNode destination = prometheus.path("jsonData").path("exemplarTraceIdDestinations").get(0);
+    List<String> command = texts(composeServices().path("prometheus").path("command"));
+    Set<String> withExemplars = new TreeSet<>();
+    for (Path file : dashboards())
+      for (JsonNode panel : JSON.readTree(file.toFile()).path("panels"))
+        for (JsonNode target : panel.path("targets"))
+          if (target.path("exemplar").asBoolean(false))
+            withExemplars.addAll(metricNames(target.path("expr").asString()));
+
+    assertThat(destination.path("name").asString()).isEqualTo("trace_id");
+    assertThat(uids).contains(destination.path("datasourceUid").asString());
+    assertThat(destination.path("datasourceUid").asString()).isEqualTo("jaeger");
+    assertThat(command).contains("--enable-feature=exemplar-storage");
+    assertThat(Files.readString(DEPLOY.resolve("local/stack.sh")))
+        .contains("--enable-feature=exemplar-storage");
+    assertThat(withExemplars)
+        .contains(
+            "gen_ai_client_operation_duration_seconds_bucket", "book_creator_agent_tasks_total");
+  }
+
+  /** The query parameters of a URL, decoded. */
+  private static Map<String, String> queryOf(String url) {
+    Map<String, String> out = new HashMap<>();
+    int q = url.indexOf('?');
+    if (q < 0) return out;
+    for (String pair : url.substring(q + 1).split("&")) {
+      String[] kv = pair.split("=", 2);
+      out.put(
+          URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+          kv.length < 2 ? "" : URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  /** The strings of {@code const NAME = [...]} in one of the built-in dashboard's scripts. */
+  private static Set<String> jsArray(Path script, String name) throws IOException {
+    Matcher m =
+        Pattern.compile("const " + name + " = \\[([^\\]]*)]").matcher(Files.readString(script));
+    assertThat(m.find()).as(name + " in " + script).isTrue();
+    Set<String> out = new HashSet<>();
+    Matcher s = Pattern.compile("'([^']*)'").matcher(m.group(1));
+    while (s.find()) out.add(s.group(1));
+    return out;
   }
 
   @Test

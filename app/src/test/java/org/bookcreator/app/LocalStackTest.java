@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +23,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * deploy/local/stack.sh, the native twin of the compose stack: the real Prometheus and Alertmanager
  * of Debian's packages, started by the script against a serve in this JVM, on free 127.0.0.1 ports
- * and a temporary state directory. Every target is up, an alert posted to Alertmanager reaches
- * serve's receiver, and {@code down} stops exactly the two processes {@code up} started. Without
- * the binaries the test is skipped locally and fails under {@code CI=true} ({@link ExternalTool}).
+ * and a temporary state directory. Every target is up, a fault (a provider failing every call)
+ * fires Prometheus' ProviderDown rule, which reaches serve's receiver through Alertmanager, and
+ * {@code down} stops exactly the two processes {@code up} started. Without the binaries the test is
+ * skipped locally and fails under {@code CI=true} ({@link ExternalTool}).
  */
 class LocalStackTest {
   private static final Path SCRIPT = DeployConfigTest.DEPLOY.resolve("local/stack.sh");
@@ -34,7 +36,7 @@ class LocalStackTest {
   @TempDir Path tmp;
 
   @Test
-  void up_againstServe_everyTargetUp_anAlertReachesServe_andDownStopsBothProcesses()
+  void up_againstServe_everyTargetUp_aFaultsAlertReachesServe_andDownStopsBothProcesses()
       throws Exception {
     ExternalTool.require("prometheus", "prometheus");
     ExternalTool.require("prometheus-alertmanager", "prometheus-alertmanager");
@@ -43,7 +45,13 @@ class LocalStackTest {
     int alertmanagerPort = freePort();
     String prometheus = "http://127.0.0.1:" + prometheusPort;
     String alertmanager = "http://127.0.0.1:" + alertmanagerPort;
-    Settings settings = Settings.load(null, Map.of(), TestHttp.serveFlags(tmp.resolve("data")));
+    Map<Setting<?>, String> flags = TestHttp.serveFlags(tmp.resolve("data"));
+    // The fault: the simulated provider fails every call, fast.
+    flags.put(Setting.SIM_SERVER_ERROR_RATE, "1");
+    flags.put(Setting.MAX_ATTEMPTS, "6");
+    flags.put(Setting.BACKOFF_BASE, "10ms");
+    flags.put(Setting.BACKOFF_MAX, "50ms");
+    Settings settings = Settings.load(null, Map.of(), flags);
     List<Long> pids = new ArrayList<>();
 
     try (ServeCommand.Serving serving =
@@ -83,14 +91,29 @@ class LocalStackTest {
         assertThat(Json.parse(http.get(prometheus + "/api/v1/alertmanagers")).toString())
             .contains(alertmanager + "/api/v2/alerts");
 
-        http.post(
-            alertmanager + "/api/v2/alerts",
-            "[{\"labels\":{\"alertname\":\"NativeStackCheck\",\"severity\":\"warning\"},"
-                + "\"annotations\":{\"summary\":\"posted to the native stack's Alertmanager\"}}]");
+        // A run against the failing provider, once Prometheus has scraped the errors counter at
+        // zero: Prometheus' ProviderDown rule fires, Alertmanager posts it to serve's receiver.
         await(
-            "the alert in serve's alert history, through Alertmanager's webhook",
-            () -> http.get(serve + "/api/alerts/history"),
-            h -> h.contains("NativeStackCheck"));
+            "the provider errors counter scraped",
+            () -> http.get(prometheus + "/api/v1/query?query=book_creator_provider_errors_total"),
+            r -> r.contains("\"simulated\""));
+        String project =
+            Json.parse(
+                    http.post(
+                        serve + "/api/projects",
+                        "{\"title\":\"Into the Outage\",\"category\":\"technical\","
+                            + "\"brief\":\"A provider that is down.\",\"chapters\":1}"))
+                .get("id")
+                .asString();
+        http.post(serve + "/api/projects/" + project + "/runs", "{}");
+        // Scrape and evaluation every 15 s, Alertmanager's group_wait 10 s.
+        String history =
+            await(
+                "ProviderDown in serve's alert history, from Prometheus through Alertmanager",
+                Duration.ofSeconds(150),
+                () -> http.get(serve + "/api/alerts/history"),
+                h -> h.contains("ProviderDown"));
+        assertThat(history).contains("simulated");
       } finally {
         ExternalTool.Result down = stack.run(tmp, "down", "--state-dir", state.toString());
         List<Long> survivors = new ArrayList<>();

@@ -47,7 +47,7 @@ class PrometheusServeTest {
   private Process prometheus;
   private String prometheusUrl;
   private final List<String> targets = new ArrayList<>();
-  private boolean runStarted;
+  private String runId;
 
   /**
    * Metrics that dashboards query but this test cannot produce, each with the reason: their queries
@@ -95,6 +95,8 @@ class PrometheusServeTest {
                 binary.path().toString(),
                 "--config.file=" + prometheusConfig(),
                 "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                // as the compose stack and stack.sh start it
+                "--enable-feature=exemplar-storage",
                 "--web.listen-address=127.0.0.1:" + port)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
@@ -140,6 +142,9 @@ class PrometheusServeTest {
             .filter(j -> "book-creator".equals(j.get("job_name")))
             .findFirst()
             .orElseThrow();
+    // The compose stack finds its processes by DNS; this test names its one serve.
+    job.remove("dns_sd_configs");
+    job.remove("relabel_configs");
     job.put("static_configs", List.of(Map.of("targets", targets, "labels", Map.of("role", "all"))));
     config.put("scrape_configs", List.of(job));
     Path file = dir.resolve("prometheus.yml");
@@ -218,6 +223,87 @@ class PrometheusServeTest {
     assertThat(empty).isEmpty();
   }
 
+  /**
+   * Public dashboards written for OpenTelemetry's conventions, by their own queries
+   * (public-dashboard-queries.yml): those docs/observability.md says work return data (a JVM
+   * dashboard's CPU, GC, class and thread panels among them), those it says do not return nothing.
+   */
+  @Test
+  void publicDashboardQueries_returnDataExactlyWhereDocsObservabilitySaysTheyWork()
+      throws Exception {
+    startARunAgainstTheFailingProvider();
+    JsonNode dashboards;
+    try (var in = getClass().getResourceAsStream("public-dashboard-queries.yml")) {
+      dashboards = YAML.readTree(in).path("dashboards");
+    }
+    List<String> working = new ArrayList<>();
+    List<String> broken = new ArrayList<>();
+    List<String> panels = new ArrayList<>();
+    for (JsonNode dashboard : dashboards) {
+      for (JsonNode q : dashboard.path("queries")) {
+        String expr = q.path("expr").asString();
+        if (q.path("expect").asString().equals("data")) {
+          working.add(expr);
+          panels.add(q.path("panel").asString());
+        } else broken.add(expr);
+      }
+    }
+
+    Map<String, String> empty =
+        await(
+            "a series from every public query said to work",
+            () -> emptyQueries(working),
+            Map::isEmpty);
+    List<String> answered = new ArrayList<>();
+    for (String expr : broken) if (!query(expr).isEmpty()) answered.add(expr);
+    String docs = Files.readString(DeployConfigTest.ROOT.resolve("docs/observability.md"));
+
+    assertThat(empty).isEmpty();
+    assertThat(answered).as("queries docs/observability.md says return nothing").isEmpty();
+    assertThat(panels)
+        .as("a JVM dashboard's CPU, GC, class and thread panels")
+        .contains("CPU time", "GC pause p95", "Classes loaded", "Threads by state");
+    for (JsonNode dashboard : dashboards)
+      assertThat(docs)
+          .as("docs/observability.md names it")
+          .contains(dashboard.path("name").asString());
+  }
+
+  /**
+   * Prometheus keeps the exemplars of serve's OpenMetrics: a model call's duration and an agent
+   * task's outcome point at the trace of the run they belong to, which Grafana's Prometheus
+   * datasource links to Jaeger by the trace_id label (deploy/grafana/provisioning/datasources).
+   */
+  @Test
+  void exemplars_ofModelCallsAndTasks_carryTheTraceIdOfTheirRun() throws Exception {
+    startARunAgainstTheFailingProvider();
+    String traceId = org.bookcreator.telemetry.Telemetry.traceIdFor(runId);
+
+    for (String metric :
+        List.of(
+            "gen_ai_client_operation_duration_seconds_bucket", "book_creator_agent_tasks_total")) {
+      JsonNode series =
+          await(
+              "exemplars of " + metric,
+              () ->
+                  get("/api/v1/query_exemplars?query="
+                          + URLEncoder.encode(metric, StandardCharsets.UTF_8)
+                          + "&start="
+                          + (System.currentTimeMillis() / 1000 - 600)
+                          + "&end="
+                          + (System.currentTimeMillis() / 1000 + 60))
+                      .path("data"),
+              d -> !d.isEmpty());
+      List<String> traces = new ArrayList<>();
+      for (JsonNode s : series)
+        for (JsonNode e : s.path("exemplars"))
+          traces.add(e.path("labels").path("trace_id").asString());
+
+      assertThat(traces).as(metric).isNotEmpty().allMatch(t -> t.matches("[0-9a-f]{32}"));
+      assertThat(traces).as(metric + ": the run's trace").contains(traceId);
+    }
+  }
+
   @Test
   void everyDashboardVariable_listsValues_andInstanceListsTheServeTarget() throws Exception {
     List<String> variables = DeployConfigTest.variableQueries();
@@ -288,7 +374,7 @@ class PrometheusServeTest {
    * zero, so that the calls that fail between two scrapes are an increase.
    */
   private synchronized void startARunAgainstTheFailingProvider() throws Exception {
-    if (runStarted) return;
+    if (runId != null) return;
     await(
         "the provider errors counter scraped at zero",
         () -> query("book_creator_provider_errors_total{provider=\"simulated\"}"),
@@ -303,8 +389,10 @@ class PrometheusServeTest {
                             + " provider that is down.\",\"chapters\":1}"))
             .get("id")
             .asString();
-    new TestHttp().post(api + "/api/projects/" + project + "/runs", "{}");
-    runStarted = true;
+    runId =
+        Json.parse(new TestHttp().post(api + "/api/projects/" + project + "/runs", "{}"))
+            .get("id")
+            .asString();
   }
 
   static boolean allUp(JsonNode targets) {
@@ -364,14 +452,20 @@ class PrometheusServeTest {
 
   /** Polls {@code probe} until {@code done} accepts its value; fails after {@link #PATIENCE}. */
   static <T> T await(String what, Probe<T> probe, Predicate<T> done) throws Exception {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    return await(what, PATIENCE, probe, done);
+  }
+
+  /** Polls {@code probe} until {@code done} accepts its value; fails after {@code patience}. */
+  static <T> T await(String what, Duration patience, Probe<T> probe, Predicate<T> done)
+      throws Exception {
+    long deadline = System.nanoTime() + patience.toNanos();
     T last = null;
     while (System.nanoTime() < deadline) {
       last = probe.get();
       if (done.test(last)) return last;
       Thread.sleep(200);
     }
-    throw new AssertionError("waited " + PATIENCE + " for " + what + "; last: " + last);
+    throw new AssertionError("waited " + patience + " for " + what + "; last: " + last);
   }
 
   /** A free port on 127.0.0.1, for a server this test starts there. */
