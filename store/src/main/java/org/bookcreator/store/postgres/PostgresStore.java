@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import javax.sql.DataSource;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.store.StoreLockedException;
 import org.bookcreator.store.jdbc.Db;
@@ -44,7 +43,8 @@ public final class PostgresStore extends JdbcStore {
     Connection owner = null;
     try {
       if (exclusive) owner = takeOwnership(settings);
-      Db db = new Db(Dialect.POSTGRES, pooled(database.dataSource()), failures(settings));
+      Db db =
+          new Db(Dialect.POSTGRES, pooled(database), failures(settings), settings.outageLimit());
       return new PostgresStore(database, db, owner);
     } catch (RuntimeException e) {
       Quietly.close(owner);
@@ -81,11 +81,11 @@ public final class PostgresStore extends JdbcStore {
     }
   }
 
-  private static Db.Connections pooled(DataSource pool) {
+  private static Db.Connections pooled(PostgresDatabase pool) {
     return new Db.Connections() {
       @Override
       public Connection acquire() throws SQLException {
-        return pool.getConnection();
+        return pool.pooled();
       }
 
       @Override
@@ -106,7 +106,7 @@ public final class PostgresStore extends JdbcStore {
 
   /**
    * Serialization failures and deadlocks are run again whole (another process's transaction got in
-   * the way); anything else is told by its SQLSTATE.
+   * the way); a server that cannot be reached is waited out; anything else is told by its SQLSTATE.
    */
   private static Db.Failures failures(PostgresDatabase.Settings settings) {
     return new Db.Failures() {
@@ -122,6 +122,11 @@ public final class PostgresStore extends JdbcStore {
       }
 
       @Override
+      public boolean unreachable(SQLException e) {
+        return PostgresDatabase.unreachable(e);
+      }
+
+      @Override
       public SQLException unreadableRow(RuntimeException e) {
         return new SQLException("a stored row cannot be read back: " + e.getMessage(), "XX001", e);
       }
@@ -131,6 +136,11 @@ public final class PostgresStore extends JdbcStore {
   @Override
   public int schemaVersion() {
     return database.schemaVersion();
+  }
+
+  /** The pool's connections now, and its timeouts so far, for the pool's metrics. */
+  public PostgresDatabase.PoolStats poolStats() {
+    return database.poolStats();
   }
 
   @Override
