@@ -8,24 +8,31 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.bookcreator.core.support.Json;
 import org.bookcreator.store.postgres.CuttableProxy;
 import org.bookcreator.store.postgres.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A PostgreSQL store that is not there when a process starts: serve waits for it, saying so on
- * {@code /readyz}, and serves once it answers, with its pool's metrics on {@code /metrics}; a
- * one-shot command fails at once, saying why.
+ * {@code /readyz}, and serves once it answers, with its pool's metrics on {@code /metrics}; one
+ * that goes away mid-run is waited out (not ready meanwhile) and the book completes, nothing failed
+ * or recorded twice; a one-shot command fails at once, saying why.
  */
 class PostgresOutageServeTest {
   private static final String PASSWORD = "outage-pw-never-shown-3b7";
   private final HttpClient http = HttpClient.newHttpClient();
+  private final TestHttp testHttp = new TestHttp();
 
   @TempDir Path dir;
 
@@ -75,6 +82,50 @@ class PostgresOutageServeTest {
   }
 
   @Test
+  void aBook_whoseDatabaseGoesAwayMidRun_completes_withNoTaskFailed_andOneLedgerRowPerCall()
+      throws Exception {
+    try (TestDatabase db = TestDatabase.create();
+        CuttableProxy proxy = new CuttableProxy()) {
+      Settings s = settings(proxy.url(db.name()), 0, Map.of(Setting.SIM_LATENCY, "100ms"));
+      ServeCommand.Serving serving =
+          ServeCommand.Serving.start(
+              s, Observability.start(s, Observability.Mode.FOREGROUND), ServeCommand.Role.ALL);
+      try {
+        String base = "http://127.0.0.1:" + serving.api.port();
+        String project =
+            Json.parse(
+                    testHttp.post(
+                        base + "/api/projects",
+                        "{\"title\":\"Outage\",\"category\":\"technical\",\"brief\":\"The"
+                            + " database goes away.\",\"chapters\":2}"))
+                .get("id")
+                .asString();
+        String run =
+            Json.parse(testHttp.post(base + "/api/projects/" + project + "/runs", "{}"))
+                .get("id")
+                .asString();
+        awaitRows(db, "SELECT COUNT(*) FROM llm_calls WHERE outcome = 'ok'", 3);
+
+        proxy.cut();
+        HttpResponse<String> readyDuring = send(base + "/readyz");
+        proxy.restore();
+        JsonNode done = testHttp.awaitSettled(base, run);
+
+        assertThat(readyDuring.statusCode()).isEqualTo(503);
+        assertThat(readyDuring.body()).contains("\"component\":\"store\"");
+        assertThat(done.get("state").asString()).isEqualTo("completed");
+        assertThat(one(db, "SELECT COUNT(*) FROM tasks WHERE state = 'FAILED'")).isZero();
+        assertThat(one(db, "SELECT COUNT(*) - COUNT(DISTINCT call_id) FROM llm_calls")).isZero();
+        assertThat(one(db, "SELECT COALESCE(SUM(cost_picousd), 0) FROM cost_daily"))
+            .as("rollups equal the ledger")
+            .isEqualTo(one(db, "SELECT COALESCE(SUM(cost_picousd), 0) FROM llm_calls"));
+      } finally {
+        serving.close();
+      }
+    }
+  }
+
+  @Test
   void aOneShotCommand_withTheDatabaseNotThere_failsAtOnce_sayingWhy() throws Exception {
     long start = System.nanoTime();
 
@@ -98,13 +149,33 @@ class PostgresOutageServeTest {
   }
 
   private Settings settings(String url, int port) {
-    Map<Setting<?>, String> flags = new HashMap<>();
+    return settings(url, port, Map.of());
+  }
+
+  private Settings settings(String url, int port, Map<Setting<?>, String> more) {
+    Map<Setting<?>, String> flags = new HashMap<>(more);
     flags.put(Setting.DATA_DIR, dir.resolve("data").toString());
     flags.put(Setting.HTTP_PORT, Integer.toString(port));
     flags.put(Setting.STORE_URL, url);
     flags.put(Setting.STORE_USER, TestDatabase.USER);
     flags.put(Setting.STORE_PASSWORD, PASSWORD);
     return Settings.load(null, Map.of(), flags);
+  }
+
+  private static long one(TestDatabase db, String sql) throws SQLException {
+    try (Connection c = db.connect();
+        ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void awaitRows(TestDatabase db, String sql, long atLeast) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (one(db, sql) < atLeast) {
+      if (System.nanoTime() > deadline) throw new AssertionError("never " + atLeast + ": " + sql);
+      Thread.sleep(20);
+    }
   }
 
   private HttpResponse<String> awaitAnswer(String url) throws Exception {
