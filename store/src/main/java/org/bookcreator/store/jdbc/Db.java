@@ -159,7 +159,10 @@ public final class Db implements AutoCloseable {
       try {
         c = connections.acquire();
       } catch (SQLException e) {
-        if (unreachable(e) && (waiting = waiting(waiting)).again(what, e)) continue;
+        if (unreachable(e) && (waiting = waiting(waiting)).again(what, e)) {
+          attempt--; // an outage does not use up the retries another writer's interference gets
+          continue;
+        }
         throw failures.failure(what, e);
       }
       current.set(c);
