@@ -2,7 +2,9 @@ package org.bookcreator.app;
 
 import java.nio.file.Files;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -22,6 +24,7 @@ import org.bookcreator.core.pipeline.Pipeline;
 import org.bookcreator.core.pipeline.PipelineConfig;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreUnreachableException;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.LibraryQueries;
@@ -36,6 +39,8 @@ import org.bookcreator.store.postgres.PostgresStore;
 import org.bookcreator.store.sqlite.SqliteStore;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.sdk.TelemetrySdk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: the one place that builds, from the settings, what a command or a {@code
@@ -45,6 +50,8 @@ import org.bookcreator.telemetry.sdk.TelemetrySdk;
  * role opens one; closing it closes what it built in reverse order.
  */
 final class Engine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
   /** What a process does with the store; decides the lock, the pipeline and the runs' driver. */
   enum Use {
     /**
@@ -300,6 +307,19 @@ final class Engine implements AutoCloseable {
         store::outboxDepth);
   }
 
+  /** The gauges and the timeout count of a PostgreSQL store's pool of connections. */
+  private static void poolGauges(PostgresStore store, BookMetrics metrics) {
+    metrics.storePool(
+        () -> {
+          PostgresDatabase.PoolStats p = store.poolStats();
+          return List.of(
+              BookMetrics.Point.of(p.active(), "active"),
+              BookMetrics.Point.of(p.idle(), "idle"),
+              BookMetrics.Point.of(p.pending(), "pending"));
+        },
+        () -> store.poolStats().timeouts());
+  }
+
   /** Delivers the outbox to the configured notifiers. */
   static NotificationDispatcher dispatcher(
       Settings settings, Store store, InstantSource clock, BookMetrics metrics) {
@@ -343,12 +363,67 @@ final class Engine implements AutoCloseable {
    * Observability.Observed, Use)}.
    */
   static Engine open(Settings settings, Observability.Mode mode, Use use) {
+    return open(settings, mode, use, StoreWait.of(use, settings));
+  }
+
+  /** As {@link #open(Settings, Observability.Mode, Use)}, waiting for the store as {@code wait}. */
+  static Engine open(Settings settings, Observability.Mode mode, Use use, StoreWait wait) {
     Observability.Observed observed = Observability.start(settings, mode);
     try {
-      return open(settings, observed, use);
+      return open(settings, observed, use, wait);
     } catch (RuntimeException e) {
       observed.telemetry().close();
       throw e;
+    }
+  }
+
+  /**
+   * How opening waits for a PostgreSQL store whose server cannot be reached: it tries again after 1
+   * s, doubling to 30 s, for as long as {@code limit} (empty: until the process is stopped), and
+   * tells {@code waiting} why before each pause. Any other failure (a refused sign-in, a newer
+   * schema) fails at once.
+   */
+  record StoreWait(Optional<Duration> limit, Consumer<String> waiting) {
+    /** Fails at once: the one-shot commands. */
+    static final StoreWait NONE = new StoreWait(Optional.of(Duration.ZERO), why -> {});
+
+    /** Until the database answers: serve, which says so on {@code /readyz} meanwhile. */
+    static StoreWait untilReachable(Consumer<String> waiting) {
+      return new StoreWait(Optional.empty(), waiting);
+    }
+
+    /** The pipeline commands wait {@code store.retry_for}; the others not at all. */
+    static StoreWait of(Use use, Settings settings) {
+      return use == Use.PIPELINE || use == Use.ORCHESTRATE || use == Use.WORK
+          ? new StoreWait(Optional.of(settings.get(Setting.STORE_RETRY_FOR)), why -> {})
+          : NONE;
+    }
+  }
+
+  private static final long FIRST_PAUSE_MS = 1_000;
+  private static final long LONGEST_PAUSE_MS = 30_000;
+
+  /** The store of the settings, waiting for an unreachable PostgreSQL server as {@code wait}. */
+  private static Store openStore(Settings settings, Use use, StoreWait wait) {
+    Optional<PostgresDatabase.Settings> pg = settings.postgresStore();
+    if (pg.isEmpty()) return SqliteStore.open(settings.dataDir(), use != Use.SHARED);
+    long deadline = wait.limit().map(l -> System.nanoTime() + l.toNanos()).orElse(Long.MAX_VALUE);
+    for (long pause = FIRST_PAUSE_MS; ; pause = Math.min(LONGEST_PAUSE_MS, pause * 2)) {
+      try {
+        return PostgresStore.open(pg.get(), ownership(use));
+      } catch (StoreUnreachableException e) {
+        if (wait.limit().isPresent() && System.nanoTime() + pause * 1_000_000 - deadline > 0) {
+          throw e;
+        }
+        log.warn("store unreachable, retrying in {} s: {}", pause / 1000, e.getMessage());
+        wait.waiting().accept(e.getMessage());
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 
@@ -360,14 +435,17 @@ final class Engine implements AutoCloseable {
    *     another process holds it
    */
   static Engine open(Settings settings, Observability.Observed observed, Use use) {
+    return open(settings, observed, use, StoreWait.of(use, settings));
+  }
+
+  /**
+   * As {@link #open(Settings, Observability.Observed, Use)}, waiting for the store as {@code wait}.
+   */
+  static Engine open(Settings settings, Observability.Observed observed, Use use, StoreWait wait) {
     InstantSource clock = InstantSource.system();
     Ids ids = new Ids(clock, new SecureRandom());
-    boolean exclusive = use != Use.SHARED;
-    Store store =
-        settings
-            .postgresStore()
-            .<Store>map(pg -> PostgresStore.open(pg, ownership(use)))
-            .orElseGet(() -> SqliteStore.open(settings.dataDir(), exclusive));
+    Store store = openStore(settings, use, wait);
+    if (store instanceof PostgresStore pg) poolGauges(pg, observed.telemetry().metrics());
     observed.attach(store);
     try {
       Pipeline pipeline =

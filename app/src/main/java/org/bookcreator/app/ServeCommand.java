@@ -2,6 +2,7 @@ package org.bookcreator.app;
 
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +13,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.bookcreator.core.ops.RunService;
@@ -125,6 +128,11 @@ final class ServeCommand implements Callable<Integer> {
       return this == WORKER || this == ORCHESTRATOR;
     }
 
+    /** Whether this role serves the API (and with it the dashboard, /readyz and /metrics). */
+    boolean servesApi() {
+      return this == ALL || this == API;
+    }
+
     String id() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -161,12 +169,65 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Starts the role with serve's telemetry (JSON logs on stdout). */
     static Serving start(Settings settings, Role role) {
-      return start(settings, Engine.open(settings, Observability.Mode.SERVER, role.use), role);
+      Observability.Observed telemetry = Observability.start(settings, Observability.Mode.SERVER);
+      Engine engine;
+      try {
+        engine = openWaiting(settings, telemetry, role);
+      } catch (RuntimeException e) {
+        telemetry.telemetry().close();
+        throw e;
+      }
+      return start(settings, engine, role);
     }
 
     /** Starts the role with telemetry the caller started (tests pick the console they want). */
     static Serving start(Settings settings, Observability.Observed telemetry, Role role) {
-      return start(settings, Engine.open(settings, telemetry, role.use), role);
+      return start(settings, openWaiting(settings, telemetry, role), role);
+    }
+
+    /**
+     * Opens the engine, waiting for a store whose database cannot be reached for as long as it
+     * takes. Meanwhile a role with the API listens on its port with {@code /healthz}, {@code
+     * /metrics} and a {@code /readyz} that answers 503 with why; it stops before the API starts.
+     */
+    private static Engine openWaiting(
+        Settings settings, Observability.Observed telemetry, Role role) {
+      AtomicReference<String> why = new AtomicReference<>();
+      AtomicReference<ApiServer> waitingServer = new AtomicReference<>();
+      Consumer<String> waiting =
+          reason -> {
+            why.set(reason);
+            if (!role.servesApi() || waitingServer.get() != null) return;
+            TelemetrySdk sdk = telemetry.telemetry();
+            waitingServer.set(
+                listen(
+                    () ->
+                        ApiServer.waitingForStore(
+                            apiConfig(settings),
+                            sdk.metrics(),
+                            new Ids(InstantSource.system(), new SecureRandom()),
+                            MetricsServer.handler(sdk),
+                            why::get),
+                    "--port",
+                    Setting.HTTP_PORT,
+                    Setting.HTTP_HOST,
+                    ""));
+          };
+      try {
+        return Engine.open(settings, telemetry, role.use, Engine.StoreWait.untilReachable(waiting));
+      } finally {
+        ApiServer w = waitingServer.get();
+        if (w != null) w.close();
+      }
+    }
+
+    private static ApiConfig apiConfig(Settings settings) {
+      return new ApiConfig(
+          settings.get(Setting.HTTP_HOST),
+          settings.get(Setting.HTTP_PORT),
+          settings.get(Setting.HTTP_TOKEN),
+          ApiConfig.DEFAULT_MAX_JSON_BYTES,
+          settings.get(Setting.HTTP_MAX_UPLOAD));
     }
 
     static Serving start(Settings settings, Observability.Observed telemetry) {
@@ -189,7 +250,7 @@ final class ServeCommand implements Callable<Integer> {
       ApiServer api = null;
       MetricsServer workerMetrics = null;
       try {
-        if (role == Role.ALL || role == Role.API) {
+        if (role.servesApi()) {
           BookApi routes =
               new BookApi(
                   new BookApi.Services(
@@ -206,13 +267,7 @@ final class ServeCommand implements Callable<Integer> {
                       engine.silences,
                       Engine.receivedAlerts(settings, store, clock),
                       Engine.notifierTests(settings, clock)));
-          ApiConfig config =
-              new ApiConfig(
-                  host,
-                  settings.get(Setting.HTTP_PORT),
-                  settings.get(Setting.HTTP_TOKEN),
-                  ApiConfig.DEFAULT_MAX_JSON_BYTES,
-                  settings.get(Setting.HTTP_MAX_UPLOAD));
+          ApiConfig config = apiConfig(settings);
           api =
               listen(
                   () ->

@@ -84,6 +84,17 @@ final class Setting<T> {
           SettingType.wholeNumber(1, 500),
           "most connections one process holds to a PostgreSQL store");
 
+  static final Setting<Duration> STORE_RETRY_FOR =
+      declare(
+          "store.retry_for",
+          "5m",
+          SettingType.duration(Duration.ZERO),
+          "how long a process waits out a PostgreSQL store that cannot be reached, retrying with"
+              + " backoff: each store call of a running process (0.5 s doubling to 10 s), and run,"
+              + " resume and the other pipeline commands at start (1 s doubling to 30 s); serve"
+              + " waits at start until the database answers, one-shot commands do not wait; 0:"
+              + " never wait; see docs/scaling.md");
+
   static final Setting<String> PROVIDER =
       declare(
           "provider",

@@ -433,7 +433,8 @@ final class Settings {
                     get(Setting.STORE_USER),
                     storePassword(),
                     get(Setting.STORE_POOL_SIZE),
-                    Duration.ofSeconds(10)));
+                    Duration.ofSeconds(10),
+                    get(Setting.STORE_RETRY_FOR)));
   }
 
   /**

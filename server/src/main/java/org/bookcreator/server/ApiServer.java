@@ -16,6 +16,8 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.bookcreator.core.support.Ids;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.telemetry.BookMetrics;
@@ -82,6 +84,42 @@ public final class ApiServer implements AutoCloseable {
       Ids ids,
       PrometheusScrapeHandler metricsHandler,
       EventStreams.Timing timing) {
+    return start(config, api::addRoutes, metrics, ids, metricsHandler, timing);
+  }
+
+  /**
+   * Starts listening while the store cannot be opened yet: {@code /healthz} answers (the process is
+   * alive), {@code /readyz} says 503 with {@code reason} (read at each request), {@code /metrics}
+   * serves the process's metrics; nothing else is there. Close it before the {@link #start real
+   * server} listens on the same port.
+   *
+   * @throws IllegalStateException when the address cannot be bound
+   */
+  public static ApiServer waitingForStore(
+      ApiConfig config,
+      BookMetrics metrics,
+      Ids ids,
+      PrometheusScrapeHandler metricsHandler,
+      Supplier<String> reason) {
+    return start(
+        config,
+        routes ->
+            routes
+                .get("/healthz", r -> ApiResponse.ok(Json.object().put("status", "ok")))
+                .get("/readyz", r -> BookApi.notReady(reason.get())),
+        metrics,
+        ids,
+        metricsHandler,
+        EventStreams.Timing.DEFAULT);
+  }
+
+  private static ApiServer start(
+      ApiConfig config,
+      Consumer<ApiRoutes> routes,
+      BookMetrics metrics,
+      Ids ids,
+      PrometheusScrapeHandler metricsHandler,
+      EventStreams.Timing timing) {
     ExecutorService virtualThreads =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(REQUEST_THREADS, 0).factory());
     EventStreams streams = new EventStreams(timing);
@@ -93,7 +131,7 @@ public final class ApiServer implements AutoCloseable {
               server(cfg, config, ids, virtualThreads);
               cfg.routes.before(ApiServer::refuseMalformedEncoding);
               cfg.routes.beforeMatched("/api/*", access.api());
-              api.addRoutes(new ApiRoutes(cfg.routes, config, streams));
+              routes.accept(new ApiRoutes(cfg.routes, config, streams));
               dashboard.addRoutes(cfg.routes);
               if (metricsHandler != null)
                 cfg.routes.get("/metrics", new MetricsEndpoint(metricsHandler));

@@ -37,7 +37,6 @@ import org.bookcreator.core.store.Page;
 import org.bookcreator.core.store.ProjectFilter;
 import org.bookcreator.core.store.RunFilter;
 import org.bookcreator.core.store.Store;
-import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.core.support.Numbers;
 import org.bookcreator.core.support.VisibleText;
@@ -164,19 +163,28 @@ public final class BookApi {
   }
 
   private ApiResponse ready(ApiRequest r) {
-    try {
-      int version = s.store().schemaVersion();
-      s.store().runsIn(Set.of(RunState.RUNNING));
-      return ApiResponse.ok(Json.object().put("status", "ready").put("schema_version", version));
-    } catch (StoreException e) {
-      return new ApiResponse(
-          503,
-          Json.object()
-              .put("error", "not_ready")
-              .put("message", "the store is not usable: " + e.getMessage())
-              .set("details", Json.MAPPER.createArrayNode()),
-          Map.of());
-    }
+    Optional<String> why = s.store().unavailable();
+    if (why.isPresent()) return notReady(why.get());
+    return ApiResponse.ok(
+        Json.object().put("status", "ready").put("schema_version", s.store().schemaVersion()));
+  }
+
+  /**
+   * The answer of {@code /readyz} while the store cannot be used: 503, naming the store, with why
+   * ({@code reason}) in the message.
+   */
+  static ApiResponse notReady(String reason) {
+    return new ApiResponse(
+        503,
+        Json.object()
+            .put("error", "not_ready")
+            .put("message", "the store is not usable: " + reason)
+            .set(
+                "details",
+                Json.MAPPER
+                    .createArrayNode()
+                    .add(Json.object().put("component", "store").put("reason", reason))),
+        Map.of());
   }
 
   // ---- projects

@@ -7,10 +7,10 @@ import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
-import io.opentelemetry.api.metrics.ObservableDoubleGauge;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +71,7 @@ public final class BookMetrics {
 
   private final Meter meter;
   private final ModelLabels models;
-  private final List<ObservableDoubleGauge> gauges = new ArrayList<>();
+  private final List<AutoCloseable> gauges = new ArrayList<>();
   private final LongCounter runsStarted;
   private final LongCounter runsFinished;
   private final DoubleHistogram stageDuration;
@@ -271,6 +271,35 @@ public final class BookMetrics {
   }
 
   private static final String L_NOTIFIER = "notifier";
+
+  /**
+   * Registers the metrics of a store's pool of database connections: {@code
+   * book_creator_store_pool_connections{state}} from {@code connections} (states {@code active},
+   * {@code idle}, {@code pending}: store calls waiting for one) and {@code
+   * book_creator_store_pool_timeouts_total} from {@code timeouts} (requests that found no
+   * connection free in time, since the store opened). Both are read when metrics are collected.
+   */
+  public void storePool(Supplier<Collection<Point>> connections, LongSupplier timeouts) {
+    gauge(
+        "book_creator_store_pool_connections",
+        "Connections of the store's pool, by state: active (lent to a store call), idle, pending"
+            + " (store calls waiting for one).",
+        List.of("state"),
+        connections);
+    gauges.add(
+        meter
+            .counterBuilder("book_creator_store_pool_timeouts")
+            .setDescription(
+                "Requests for a connection of the store's pool that found none free in time.")
+            .buildWithCallback(
+                m -> {
+                  try {
+                    m.record(timeouts.getAsLong());
+                  } catch (RuntimeException e) {
+                    log.debug("book_creator_store_pool_timeouts could not be read", e);
+                  }
+                }));
+  }
 
   /**
    * Exports the counters whose label values are known in advance at zero, so that {@code rate()},

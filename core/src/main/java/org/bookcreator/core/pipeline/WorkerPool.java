@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.Task;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.core.store.StoreUnreachableException;
 import org.bookcreator.core.store.StoreUnusableException;
 import org.bookcreator.telemetry.BookMetrics;
 import org.bookcreator.telemetry.LogContext;
@@ -227,8 +228,9 @@ final class WorkerPool implements AutoCloseable {
     TaskOutcome outcome;
     try {
       outcome = executor.execute(task, lost::get);
-    } catch (StoreUnusableException e) {
-      // Nothing is settled: the task stays leased, and a later start releases it and runs it.
+    } catch (StoreUnusableException | StoreUnreachableException e) {
+      // Nothing is settled: the task stays leased, and a later start (or, once the database
+      // answers again, the reclaim of its expired lease) runs it.
       throw e;
     } catch (RuntimeException e) {
       log.error("task {} of run {} failed unexpectedly", task.key(), task.runId(), e);

@@ -555,6 +555,21 @@ public interface Store extends AutoCloseable {
     return Optional.of(Leadership.SOLE);
   }
 
+  /**
+   * Whether the store can be used now, for readiness checks: empty when it can, else why not (a
+   * database that cannot be reached, say). Answers at once: it does not wait out an outage as the
+   * other calls of a server-backed store do.
+   */
+  default Optional<String> unavailable() {
+    try {
+      schemaVersion();
+      runsIn(Set.of(RunState.RUNNING));
+      return Optional.empty();
+    } catch (StoreException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
   @Override
   void close();
 }

@@ -5,11 +5,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.bookcreator.core.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shared JDBC core of the stores: transactions (retried when the engine says another writer got
@@ -19,6 +27,14 @@ import org.bookcreator.core.store.StoreException;
  *
  * <p>Inside {@link #tx} the statements of this thread run on the transaction's connection; a {@code
  * tx} inside another joins it, so one store call is one transaction.
+ *
+ * <p>A database that cannot be reached (refused or lost connections, a server shutting down: {@link
+ * Failures#unreachable}) is waited out, for a server-backed store: the transaction is run again
+ * after a pause (0.5 s doubling to 10 s) until it goes through or {@code outageLimit} has passed
+ * since its first failure. Meanwhile {@link #outage()} says so, and a warning is logged every pause
+ * (at most one every {@link #WARN_EVERY} for all threads together). Running a transaction again is
+ * safe when a lost connection took its commit along: the writes a retry could repeat are keyed (a
+ * ledger row by its call id) or fenced (a task by its lease's owner and version).
  */
 public final class Db implements AutoCloseable {
   @FunctionalInterface
@@ -49,6 +65,14 @@ public final class Db implements AutoCloseable {
     /** Whether running the whole transaction again may succeed (busy, serialization failure). */
     boolean retryable(SQLException e);
 
+    /**
+     * Whether the database could not be reached: the connection was refused or lost, or the server
+     * is shutting down. Such a failure says nothing of the work and is waited out (see {@link Db}).
+     */
+    default boolean unreachable(SQLException e) {
+      return false;
+    }
+
     /** A stored row whose values cannot be read back. */
     SQLException unreadableRow(RuntimeException e);
 
@@ -58,17 +82,59 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /** Since when the database cannot be reached, and the last failure that said so. */
+  public record Outage(Instant since, String cause) {}
+
+  private static final Logger log = LoggerFactory.getLogger(Db.class);
   private static final int RETRIES = 20;
+  private static final long FIRST_PAUSE_MS = 500;
+  private static final long LONGEST_PAUSE_MS = 10_000;
+
+  /** The least time between two warnings of one outage. */
+  static final Duration WARN_EVERY = Duration.ofSeconds(5);
 
   private final Dialect dialect;
   private final Connections connections;
   private final Failures failures;
+  private final Duration outageLimit;
   private final ThreadLocal<Connection> current = new ThreadLocal<>();
+  private final ThreadLocal<Boolean> impatient = new ThreadLocal<>();
+  private final AtomicReference<Outage> outage = new AtomicReference<>();
+  private final AtomicLong nextWarning = new AtomicLong(System.nanoTime());
 
+  /** A store whose failures are never waited out (an embedded database cannot go away). */
   public Db(Dialect dialect, Connections connections, Failures failures) {
+    this(dialect, connections, failures, Duration.ZERO);
+  }
+
+  /**
+   * @param outageLimit how long one transaction waits out a database that cannot be reached before
+   *     it fails; zero: not at all
+   */
+  public Db(Dialect dialect, Connections connections, Failures failures, Duration outageLimit) {
     this.dialect = dialect;
     this.connections = connections;
     this.failures = failures;
+    this.outageLimit = outageLimit;
+  }
+
+  /** Whether the database cannot be reached now, as the last transaction found it. */
+  public Optional<Outage> outage() {
+    return Optional.ofNullable(outage.get());
+  }
+
+  /**
+   * Runs {@code call} (store calls) without waiting out an outage: a database that cannot be
+   * reached fails it at once. For readiness checks, which must answer quickly.
+   */
+  public <T> T withoutWaiting(Supplier<T> call) {
+    Boolean before = impatient.get();
+    impatient.set(Boolean.TRUE);
+    try {
+      return call.get();
+    } finally {
+      if (before == null) impatient.remove();
+    }
   }
 
   public Dialect dialect() {
@@ -87,23 +153,33 @@ public final class Db implements AutoCloseable {
         throw new Joined(what, e); // the outermost transaction decides: retry, or fail
       }
     }
+    Waiting waiting = null;
     for (int attempt = 1; ; attempt++) {
       Connection c;
       try {
         c = connections.acquire();
       } catch (SQLException e) {
+        if (unreachable(e) && (waiting = waiting(waiting)).again(what, e)) {
+          attempt--; // an outage does not use up the retries another writer's interference gets
+          continue;
+        }
         throw failures.failure(what, e);
       }
       current.set(c);
       try {
         T result = work.run();
         c.commit();
+        reachable();
         return result;
       } catch (SQLException | Joined e) {
         failures.rollback(c);
         SQLException cause = e instanceof Joined j ? j.sql : (SQLException) e;
         if (failures.retryable(cause) && attempt < RETRIES) {
           pause(attempt);
+          continue;
+        }
+        if (unreachable(cause) && (waiting = waiting(waiting)).again(what, cause)) {
+          attempt--; // an outage does not use up the retries another writer's interference gets
           continue;
         }
         throw failures.failure(e instanceof Joined j ? j.what : what, cause);
@@ -114,6 +190,60 @@ public final class Db implements AutoCloseable {
         current.remove();
         connections.release(c);
       }
+    }
+  }
+
+  private boolean unreachable(SQLException e) {
+    if (!failures.unreachable(e)) return false;
+    Outage now = new Outage(Instant.now(), failures.failure("use", e).getMessage());
+    outage.accumulateAndGet(
+        now, (was, is) -> was == null ? is : new Outage(was.since(), is.cause()));
+    return outageLimit.isPositive() && impatient.get() == null;
+  }
+
+  private void reachable() {
+    if (outage.get() == null) return;
+    Outage was = outage.getAndSet(null);
+    if (was != null) {
+      log.info(
+          "store reachable again after {} s",
+          Duration.between(was.since(), Instant.now()).toSeconds());
+    }
+  }
+
+  private Waiting waiting(Waiting w) {
+    return w == null ? new Waiting() : w;
+  }
+
+  /** One transaction waiting out an outage: its deadline and its next pause. */
+  private final class Waiting {
+    private final long deadline = System.nanoTime() + outageLimit.toNanos();
+    private long pauseMs = FIRST_PAUSE_MS;
+
+    /** Pauses and says to go again, unless this transaction has waited as long as it may. */
+    boolean again(String what, SQLException e) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) return false;
+      long pause = Math.min(pauseMs, left);
+      pauseMs = Math.min(LONGEST_PAUSE_MS, pauseMs * 2);
+      long due = nextWarning.get();
+      if (System.nanoTime() - due >= 0
+          && nextWarning.compareAndSet(due, System.nanoTime() + WARN_EVERY.toNanos())) {
+        log.warn(
+            "store unreachable, retrying in {} s: {} (to {}; gives up {} s from its first"
+                + " failure)",
+            String.format(Locale.ROOT, "%.1f", pause / 1000.0),
+            outage.get() == null ? e.getMessage() : outage.get().cause(),
+            what,
+            outageLimit.toSeconds());
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      return true;
     }
   }
 

@@ -73,6 +73,18 @@ public abstract class JdbcStore implements Store {
     logs = new Logs(logDb);
   }
 
+  /**
+   * Tries the store once, without waiting out an outage; while the database cannot be reached,
+   * since when and why.
+   */
+  @Override
+  public Optional<String> unavailable() {
+    Optional<String> now = db.withoutWaiting(Store.super::unavailable);
+    return now.map(
+        why ->
+            db.outage().map(o -> "unreachable since " + o.since() + ": " + o.cause()).orElse(why));
+  }
+
   @Override
   public void createProject(Project p) {
     projects.createProject(p);

@@ -2,18 +2,23 @@ package org.bookcreator.store.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.bookcreator.core.store.StoreException;
+import org.bookcreator.core.store.StoreUnreachableException;
 import org.bookcreator.store.jdbc.Migrations;
 
 /**
@@ -27,6 +32,7 @@ public final class PostgresDatabase implements AutoCloseable {
 
   private final HikariDataSource pool;
   private final int schemaVersion;
+  private final LongAdder timeouts = new LongAdder();
 
   private PostgresDatabase(HikariDataSource pool, int schemaVersion) {
     this.pool = pool;
@@ -41,14 +47,21 @@ public final class PostgresDatabase implements AutoCloseable {
    *     default
    * @param password empty: none (trust or peer authentication)
    * @param poolSize the most connections this process holds
-   * @param connectTimeout how long one attempt to connect may take
+   * @param connectTimeout how long one attempt to connect may take, and how long a store call waits
+   *     for a connection of the pool when all are busy
+   * @param outageLimit how long a store call waits out a database that cannot be reached, retrying
+   *     with backoff, before it fails; zero: not at all
    */
   public record Settings(
       String url,
       Optional<String> user,
       Optional<String> password,
       int poolSize,
-      Duration connectTimeout) {
+      Duration connectTimeout,
+      Duration outageLimit) {
+    /** The default wait for a database that cannot be reached: {@value #DEFAULT_OUTAGE_MINUTES}. */
+    public static final int DEFAULT_OUTAGE_MINUTES = 5;
+
     private static final Pattern PASSWORD_PARAM =
         Pattern.compile("[?&]password=", Pattern.CASE_INSENSITIVE);
 
@@ -56,6 +69,23 @@ public final class PostgresDatabase implements AutoCloseable {
       String problem = problem(url);
       if (problem != null) throw new IllegalArgumentException(problem);
       if (poolSize < 1) throw new IllegalArgumentException("the pool needs at least 1 connection");
+      if (outageLimit.isNegative()) throw new IllegalArgumentException("a negative outage limit");
+    }
+
+    /** Settings that wait out an outage for {@value #DEFAULT_OUTAGE_MINUTES} minutes. */
+    public Settings(
+        String url,
+        Optional<String> user,
+        Optional<String> password,
+        int poolSize,
+        Duration connectTimeout) {
+      this(
+          url,
+          user,
+          password,
+          poolSize,
+          connectTimeout,
+          Duration.ofMinutes(DEFAULT_OUTAGE_MINUTES));
     }
 
     /** What is wrong with {@code url} as a store URL, or null when nothing is. */
@@ -97,9 +127,9 @@ public final class PostgresDatabase implements AutoCloseable {
   }
 
   /**
-   * Connects, migrates what is missing and opens the pool. A database that cannot be reached,
-   * refuses the sign-in, does not exist or has a newer schema is a {@link StoreException} that says
-   * which, and what to do.
+   * Connects, migrates what is missing and opens the pool. A database that cannot be reached (a
+   * {@link StoreUnreachableException}), refuses the sign-in, does not exist or has a newer schema
+   * is a {@link StoreException} that says which, and what to do.
    */
   public static PostgresDatabase open(Settings s) {
     int version;
@@ -136,6 +166,40 @@ public final class PostgresDatabase implements AutoCloseable {
 
   public DataSource dataSource() {
     return pool;
+  }
+
+  /**
+   * The pool's connections now, by state, and the requests for one that timed out so far.
+   *
+   * @param active lent to a store call
+   * @param idle open and free
+   * @param pending store calls waiting for one
+   * @param timeouts requests that found none free within the connection timeout, since open
+   */
+  public record PoolStats(int active, int idle, int pending, long timeouts) {}
+
+  /** What the pool holds now; quick, never blocks. */
+  public PoolStats poolStats() {
+    HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+    if (bean == null) return new PoolStats(0, 0, 0, timeouts.sum());
+    return new PoolStats(
+        bean.getActiveConnections(),
+        bean.getIdleConnections(),
+        bean.getThreadsAwaitingConnection(),
+        timeouts.sum());
+  }
+
+  /**
+   * A connection of the pool. One that none came free for within the connection timeout is counted
+   * in {@link PoolStats#timeouts}.
+   */
+  public Connection pooled() throws SQLException {
+    try {
+      return pool.getConnection();
+    } catch (SQLTransientConnectionException e) {
+      timeouts.increment();
+      throw e;
+    }
   }
 
   public int schemaVersion() {
@@ -183,6 +247,9 @@ public final class PostgresDatabase implements AutoCloseable {
   public static StoreException failure(Settings s, String what, SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     String where = "PostgreSQL at " + s.where();
+    if (e instanceof SQLTransientConnectionException && !unreachable(e)) {
+      return new StoreException("cannot " + what + " " + where + ": " + poolExhausted(s, e));
+    }
     String told =
         switch (state) {
           case "28P01", "28000" ->
@@ -196,14 +263,49 @@ public final class PostgresDatabase implements AutoCloseable {
           case "42501" ->
               "the role may not do this here: grant it CREATE on the schema (a store creates its"
                   + " tables on first use)";
+          case "57P01", "57P02", "57P03" ->
+              "the server is shutting down or starting up ("
+                  + firstLine(e)
+                  + "): the store waits for it while a process runs; is it being restarted?";
           default ->
-              state.startsWith("08")
+              unreachable(e)
                   ? "the server cannot be reached ("
                       + firstLine(e)
                       + "): is it running, and is store.url right?"
                   : firstLine(e);
         };
-    return new StoreException("cannot " + what + " " + where + ": " + told);
+    String message = "cannot " + what + " " + where + ": " + told;
+    return unreachable(e) ? new StoreUnreachableException(message) : new StoreException(message);
+  }
+
+  private static final Pattern POOL_STATE = Pattern.compile("\\(total=[^)]*\\)");
+
+  /** Every connection of the pool busy for as long as a call may wait for one. */
+  private static String poolExhausted(Settings s, SQLException e) {
+    Matcher m = POOL_STATE.matcher(String.valueOf(e.getMessage()));
+    return "no connection of the pool came free within "
+        + s.connectTimeout().toMillis()
+        + " ms "
+        + (m.find() ? m.group() : "")
+        + ": all store.pool_size = "
+        + s.poolSize()
+        + " connections of this process are busy; raise store.pool_size (within the server's"
+        + " max_connections) or run fewer workers in this process";
+  }
+
+  /**
+   * Whether {@code e}, or a failure under it, says the server could not be reached: a refused or
+   * lost connection (SQLSTATE class 08), or a server shutting down or starting up (57P01-57P03).
+   */
+  public static boolean unreachable(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException q && q.getSQLState() != null) {
+        String state = q.getSQLState();
+        if (state.startsWith("08") || state.matches("57P0[123]")) return true;
+      }
+      if (t.getCause() == t) break;
+    }
+    return false;
   }
 
   private static String firstLine(SQLException e) {

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.bookcreator.core.store.Leadership;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.store.StoreLockedException;
@@ -85,7 +84,8 @@ public final class PostgresStore extends JdbcStore {
     Connection owner = null;
     try {
       if (ownership != Ownership.NONE) owner = takeOwnership(settings, ownership);
-      Db db = new Db(Dialect.POSTGRES, pooled(database.dataSource()), failures(settings));
+      Db db =
+          new Db(Dialect.POSTGRES, pooled(database), failures(settings), settings.outageLimit());
       return new PostgresStore(database, settings, db, owner);
     } catch (RuntimeException e) {
       Quietly.close(owner);
@@ -177,11 +177,11 @@ public final class PostgresStore extends JdbcStore {
     return signals;
   }
 
-  private static Db.Connections pooled(DataSource pool) {
+  private static Db.Connections pooled(PostgresDatabase pool) {
     return new Db.Connections() {
       @Override
       public Connection acquire() throws SQLException {
-        return pool.getConnection();
+        return pool.pooled();
       }
 
       @Override
@@ -202,7 +202,7 @@ public final class PostgresStore extends JdbcStore {
 
   /**
    * Serialization failures and deadlocks are run again whole (another process's transaction got in
-   * the way); anything else is told by its SQLSTATE.
+   * the way); a server that cannot be reached is waited out; anything else is told by its SQLSTATE.
    */
   private static Db.Failures failures(PostgresDatabase.Settings settings) {
     return new Db.Failures() {
@@ -218,6 +218,11 @@ public final class PostgresStore extends JdbcStore {
       }
 
       @Override
+      public boolean unreachable(SQLException e) {
+        return PostgresDatabase.unreachable(e);
+      }
+
+      @Override
       public SQLException unreadableRow(RuntimeException e) {
         return new SQLException("a stored row cannot be read back: " + e.getMessage(), "XX001", e);
       }
@@ -227,6 +232,11 @@ public final class PostgresStore extends JdbcStore {
   @Override
   public int schemaVersion() {
     return database.schemaVersion();
+  }
+
+  /** The pool's connections now, and its timeouts so far, for the pool's metrics. */
+  public PostgresDatabase.PoolStats poolStats() {
+    return database.poolStats();
   }
 
   @Override

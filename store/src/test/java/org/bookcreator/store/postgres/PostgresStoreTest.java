@@ -7,7 +7,10 @@ import org.bookcreator.core.store.Store;
 import org.bookcreator.core.store.StoreContractTest;
 import org.junit.jupiter.api.AfterEach;
 
-/** The store contract on PostgreSQL: a database of its own per test, dropped after it. */
+/**
+ * The store contract on PostgreSQL: a database of its own per test (a copy of a migrated template),
+ * dropped after it.
+ */
 class PostgresStoreTest extends StoreContractTest {
   private TestDatabase db;
 
@@ -22,7 +25,7 @@ class PostgresStoreTest extends StoreContractTest {
 
   @Override
   protected Store openStore() {
-    db = TestDatabase.create();
+    db = TestDatabase.migrated();
     return PostgresStore.open(settings(), true);
   }
 
