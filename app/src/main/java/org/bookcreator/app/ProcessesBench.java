@@ -149,18 +149,30 @@ final class ProcessesBench {
     }
   }
 
+  /**
+   * The command line of {@code bin/book-creator args...} in a JVM of its own: this JVM's java and
+   * classpath.
+   */
+  static List<String> cliCommand(String... args) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
   /** A {@code serve} child process, its output (stdout and stderr) in a file. */
   private record Child(String name, Process process, Path log) {
     static Child start(Path dir, Path config, ScratchDatabase db, String role, String name)
         throws IOException {
-      String java = ProcessHandle.current().info().command().orElse("java");
       List<String> cmd =
-          List.of(
-              java,
-              "--enable-native-access=ALL-UNNAMED",
-              "-cp",
-              System.getProperty("java.class.path"),
-              Main.class.getName(),
+          cliCommand(
               "serve",
               "--role",
               role,
