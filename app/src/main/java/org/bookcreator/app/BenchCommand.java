@@ -22,6 +22,7 @@ import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Store;
+import org.bookcreator.store.postgres.PostgresDatabase;
 import org.bookcreator.telemetry.sdk.TelemetrySdk;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -222,6 +223,49 @@ final class BenchCommand implements Callable<Integer> {
       description = "Tasks per run of --claims, 1..10000 (default: ${DEFAULT-VALUE}).")
   String tasksPerRunFlag;
 
+  @Option(
+      names = "--compare-stores",
+      description = {
+        "The books on a scratch SQLite store against the same books on PostgreSQL, in pairs",
+        "alternating which goes first, --repeat times after --warmup; prints both medians and the",
+        "ratio. Needs store.url (BOOK_CREATOR_STORE_URL, with BOOK_CREATOR_STORE_USER) naming any",
+        "database of the PostgreSQL server: each PostgreSQL run gets a database of its own there,",
+        "bc_bench_..., created (store.user needs CREATEDB) and dropped after; store.url's own",
+        "database is not written."
+      })
+  boolean compareStores;
+
+  @Option(
+      names = "--worker-processes",
+      paramLabel = "K,K...",
+      split = ",",
+      description = {
+        "Instead of the books in this JVM: for each count K, a scratch PostgreSQL database (as",
+        "--compare-stores makes), one 'serve --role orchestrator' and K 'serve --role worker'",
+        "child processes sharing --workers-total agent workers, the simulated provider at",
+        "--latency; --books books of --chapters chapters started through the store; prints the",
+        "wall time until every run completed, tasks per second, and each K against the first."
+      })
+  List<String> workerProcessesFlag;
+
+  @Option(
+      names = "--workers-total",
+      paramLabel = "N",
+      defaultValue = "32",
+      description =
+          "Agent workers of --worker-processes in all, divided evenly among the processes; a"
+              + " multiple of every K, 1..1024 (default: ${DEFAULT-VALUE}).")
+  String workersTotalFlag;
+
+  @Option(
+      names = "--latency",
+      paramLabel = "DURATION",
+      defaultValue = "200ms",
+      description =
+          "Simulated latency of every call with --worker-processes, exact (sigma 0) (default:"
+              + " ${DEFAULT-VALUE}).")
+  String latencyFlag;
+
   private int warmup;
 
   @Override
@@ -245,6 +289,20 @@ final class BenchCommand implements Callable<Integer> {
       throw new Main.UsageException("compare telemetry or alerts, not both at once");
     PrintWriter out = spec.commandLine().getOut();
     if (claimsFlag != null) return claimBench(out);
+    if (workerProcessesFlag != null) return processesBench(out);
+    if (compareStores) {
+      PostgresDatabase.Settings server = postgresServer("--compare-stores");
+      out.printf(
+          "sqlite: a scratch data directory per run; postgresql: a scratch database per run on"
+              + " %s%n",
+          server.where());
+      return comparePairs(
+          out,
+          "store",
+          "sqlite",
+          "postgresql",
+          pg -> pg ? oncePostgres(server) : once(telemetry, alerts.equals("on")));
+    }
     if (alertCycle) {
       int runs = Flags.wholeNumber("--active-runs", activeRunsFlag, 1, 1_000_000);
       return AlertCycleBench.run(
@@ -411,6 +469,14 @@ final class BenchCommand implements Callable<Integer> {
    * Prints both medians and the ratio.
    */
   private int comparePairs(PrintWriter out, String what, Side side) throws IOException {
+    return comparePairs(out, what, "off", "on", side);
+  }
+
+  /**
+   * As {@link #comparePairs(PrintWriter, String, Side)}, the sides named {@code off}, {@code on}.
+   */
+  private int comparePairs(PrintWriter out, String what, String offName, String onName, Side side)
+      throws IOException {
     List<Long> off = new ArrayList<>();
     List<Long> on = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
@@ -426,19 +492,30 @@ final class BenchCommand implements Callable<Integer> {
         on.add(pair[1]);
         ratios.add((double) pair[1] / pair[0]);
         out.printf(
-            "pair %d: off %d ms, on %d ms, on/off %.3f%n",
-            i - warmup + 1, pair[0], pair[1], (double) pair[1] / pair[0]);
+            "pair %d: %s %d ms, %s %d ms, %s/%s %.3f%n",
+            i - warmup + 1,
+            offName,
+            pair[0],
+            onName,
+            pair[1],
+            onName,
+            offName,
+            (double) pair[1] / pair[0]);
         out.flush();
       }
     }
     out.printf(
-        "books=%d chapters=%d: %s off median %d ms, on median %d ms; on/off ratio median"
+        "books=%d chapters=%d: %s %s median %d ms, %s median %d ms; %s/%s ratio median"
             + " %.3f (min %.3f, max %.3f) over %d pairs%n",
         books,
         chapters,
         what,
+        offName,
         median(off),
+        onName,
         median(on),
+        onName,
+        offName,
         ratios.stream().sorted().toList().get(ratios.size() / 2),
         ratios.stream().min(Double::compare).orElseThrow(),
         ratios.stream().max(Double::compare).orElseThrow(),
@@ -484,6 +561,12 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private long once(Path dir, String telemetry, boolean alertsOn, int pages) {
+    return once(dir, telemetry, alertsOn, pages, Map.of());
+  }
+
+  /** {@code store}: the settings of the store, none for the SQLite store in {@code dir}. */
+  private long once(
+      Path dir, String telemetry, boolean alertsOn, int pages, Map<Setting<?>, String> store) {
     Map<Setting<?>, String> flags = new HashMap<>();
     flags.putAll(pipelineFlags.flags());
     flags.put(Setting.DATA_DIR, dir.toString());
@@ -498,6 +581,7 @@ final class BenchCommand implements Callable<Integer> {
                     .orElseThrow(
                         () -> new Main.UsageException("--set: unknown setting '" + k + "'")),
                 v));
+    flags.putAll(store);
     if (pages >= 0) {
       flags.put(Setting.HTTP_HOST, "127.0.0.1");
       flags.put(Setting.HTTP_PORT, "0");
@@ -519,22 +603,7 @@ final class BenchCommand implements Callable<Integer> {
         serving != null ? serving.engine : Engine.open(settings, t, Engine.Use.PIPELINE);
     List<Thread> pageThreads = List.of();
     try {
-      List<Project> projects = new ArrayList<>();
-      String[] categories = {
-        "fiction", "non-fiction", "technical", "children", "biography", "self-help"
-      };
-      for (int i = 0; i < books; i++) {
-        Brief brief =
-            new Brief(
-                "Benchmark Book " + (i + 1),
-                categories[i % categories.length],
-                java.util.Optional.empty(),
-                "A benchmark book about measuring things carefully.",
-                chapters,
-                java.util.Optional.empty(),
-                List.of());
-        projects.add(engine.runs.createProject(brief, "for the benchmark"));
-      }
+      List<Project> projects = createBooks(engine, books, chapters);
       if (serving == null) engine.pipeline().start(true); // serve started it
       if (pages > 0) pageThreads = openPages(serving.api.port(), pages);
       long start = System.nanoTime();
@@ -565,6 +634,27 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /** Creates the benchmark's {@code books} projects of {@code chapters} chapters, not started. */
+  static List<Project> createBooks(Engine engine, int books, int chapters) {
+    String[] categories = {
+      "fiction", "non-fiction", "technical", "children", "biography", "self-help"
+    };
+    List<Project> projects = new ArrayList<>();
+    for (int i = 0; i < books; i++) {
+      Brief brief =
+          new Brief(
+              "Benchmark Book " + (i + 1),
+              categories[i % categories.length],
+              java.util.Optional.empty(),
+              "A benchmark book about measuring things carefully.",
+              chapters,
+              java.util.Optional.empty(),
+              List.of());
+      projects.add(engine.runs.createProject(brief, "for the benchmark"));
+    }
+    return projects;
   }
 
   /**
@@ -707,6 +797,56 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalStateException("bench --claims interrupted", e);
     } finally {
       deleteTree(scratch);
+    }
+  }
+
+  /** The PostgreSQL server of store.url, on which the benchmark makes its scratch databases. */
+  private static PostgresDatabase.Settings postgresServer(String option) {
+    Map<String, String> env =
+        Options.ENVIRONMENT.get() != null ? Options.ENVIRONMENT.get() : System.getenv();
+    return Settings.load(null, env, Map.of())
+        .postgresStore()
+        .orElseThrow(
+            () ->
+                new Main.UsageException(
+                    option
+                        + " needs a PostgreSQL server: set store.url (BOOK_CREATOR_STORE_URL) to"
+                        + " jdbc:postgresql://HOST[:PORT]/DATABASE and BOOK_CREATOR_STORE_USER to"
+                        + " a role that may create databases"));
+  }
+
+  /** One run of the books on a scratch PostgreSQL database of {@code server}, dropped after. */
+  private long oncePostgres(PostgresDatabase.Settings server) throws IOException {
+    Path dir = Files.createTempDirectory("book-creator-bench");
+    try (ScratchDatabase db = ScratchDatabase.create(server)) {
+      System.gc();
+      return once(dir, telemetry, alerts.equals("on"), -1, db.flags());
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  private int processesBench(PrintWriter out) throws IOException {
+    List<Integer> counts = new ArrayList<>();
+    for (String k : workerProcessesFlag)
+      counts.add(Flags.wholeNumber("--worker-processes", k.strip(), 1, 64));
+    int total = Flags.wholeNumber("--workers-total", workersTotalFlag, 1, 1024);
+    for (int k : counts) {
+      if (total % k != 0)
+        throw new Main.UsageException(
+            "--workers-total " + total + " does not divide evenly among " + k + " processes");
+    }
+    // Checks the latency as the children will read it, before any of them starts.
+    Settings.load(null, Map.of(), Map.of(Setting.SIM_LATENCY, latencyFlag));
+    PostgresDatabase.Settings server = postgresServer("--worker-processes");
+    try {
+      return ProcessesBench.run(
+          out,
+          server,
+          new ProcessesBench.Sizes(counts, total, latencyFlag.strip(), books, chapters));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("bench --worker-processes interrupted", e);
     }
   }
 

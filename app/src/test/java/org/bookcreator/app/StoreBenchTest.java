@@ -1,0 +1,123 @@
+package org.bookcreator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bookcreator.store.postgres.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmarks of the PostgreSQL store, run tiny against the PostgreSQL server of this machine:
+ * what they print, that every run completed, and that their scratch databases are gone after.
+ */
+class StoreBenchTest {
+  @Test
+  void compareStores_runsTheBooksOnBothStores_andDropsItsDatabases() throws Exception {
+    try (TestDatabase db = TestDatabase.create()) {
+      Set<String> before = benchDatabases(db);
+      Cli cli =
+          Cli.runWithEnv(
+              env(db),
+              "bench",
+              "--compare-stores",
+              "--books",
+              "2",
+              "--chapters",
+              "1",
+              "--warmup",
+              "0",
+              "--repeat",
+              "2",
+              "--telemetry",
+              "off");
+      assertThat(cli.exitCode()).as(cli.err()).isZero();
+      assertThat(cli.out())
+          .containsPattern("postgresql: a scratch database per run on 127\\.0\\.0\\.1:5432/")
+          .containsPattern("(?m)^pair 1: sqlite \\d+ ms, postgresql \\d+ ms, postgresql/sqlite ")
+          .containsPattern("(?m)^pair 2: sqlite \\d+ ms, postgresql \\d+ ms, postgresql/sqlite ")
+          .containsPattern(
+              "books=2 chapters=1: store sqlite median \\d+ ms, postgresql median \\d+ ms;"
+                  + " postgresql/sqlite ratio median \\d+\\.\\d{3} .* over 2 pairs");
+      assertThat(benchDatabases(db)).as("scratch databases left behind").isEqualTo(before);
+    }
+  }
+
+  @Test
+  void workerProcesses_runEveryBook_withOneAndTwoWorkerProcesses() throws Exception {
+    try (TestDatabase db = TestDatabase.create()) {
+      Set<String> before = benchDatabases(db);
+      Cli cli =
+          Cli.runWithEnv(
+              env(db),
+              "bench",
+              "--worker-processes",
+              "1,2",
+              "--workers-total",
+              "4",
+              "--latency",
+              "20ms",
+              "--books",
+              "2",
+              "--chapters",
+              "1");
+      assertThat(cli.exitCode()).as(cli.err()).isZero();
+      Matcher one =
+          Pattern.compile(
+                  "(?m)^processes=1 workers each=4: (\\d+) tasks in \\d+ ms, [\\d.]+ tasks/s")
+              .matcher(cli.out());
+      Matcher two =
+          Pattern.compile(
+                  "(?m)^processes=2 workers each=2: (\\d+) tasks in \\d+ ms, [\\d.]+ tasks/s")
+              .matcher(cli.out());
+      assertThat(one.find()).as(cli.out()).isTrue();
+      assertThat(two.find()).as(cli.out()).isTrue();
+      assertThat(Long.parseLong(one.group(1))).as("tasks of two books").isGreaterThan(2);
+      assertThat(two.group(1)).as("the same books, the same tasks").isEqualTo(one.group(1));
+      assertThat(cli.out())
+          .contains(
+              "| processes | workers each | tasks | wall ms | tasks/s | tasks/s vs 1 process(es) |")
+          .containsPattern("(?m)^\\| 1 \\| 4 \\| \\d+ \\| \\d+ \\| [\\d.]+ \\| 1\\.000 \\|$")
+          .containsPattern("(?m)^\\| 2 \\| 2 \\| \\d+ \\| \\d+ \\| [\\d.]+ \\| \\d+\\.\\d{3} \\|$");
+      assertThat(benchDatabases(db)).as("scratch databases left behind").isEqualTo(before);
+    }
+  }
+
+  @Test
+  void workerProcesses_refuseATotalThatDoesNotDivide_andNeedPostgres() {
+    Cli uneven = Cli.runIn(Map.of(), "bench", "--worker-processes", "1,3", "--workers-total", "32");
+    assertThat(uneven.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(uneven.err()).contains("--workers-total 32 does not divide evenly among 3");
+    Cli noServer = Cli.runIn(Map.of(), "bench", "--worker-processes", "1");
+    assertThat(noServer.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(noServer.err()).contains("--worker-processes needs a PostgreSQL server");
+    Cli compare = Cli.runIn(Map.of(), "bench", "--compare-stores");
+    assertThat(compare.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(compare.err()).contains("--compare-stores needs a PostgreSQL server");
+  }
+
+  private static Map<String, String> env(TestDatabase db) {
+    return Map.of(
+        "BOOK_CREATOR_STORE_URL",
+        TestDatabase.SERVER + db.name(),
+        "BOOK_CREATOR_STORE_USER",
+        TestDatabase.USER);
+  }
+
+  private static Set<String> benchDatabases(TestDatabase db) throws Exception {
+    Set<String> names = new HashSet<>();
+    try (Connection c = db.connect();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'bc_bench_%'")) {
+      while (rs.next()) names.add(rs.getString(1));
+    }
+    return names;
+  }
+}
