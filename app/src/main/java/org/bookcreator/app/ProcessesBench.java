@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +15,7 @@ import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.store.postgres.PostgresDatabase;
+import org.bookcreator.store.postgres.PostgresStore;
 
 /**
  * Throughput of the scaled-out topology by the number of worker processes: for each count K, a
@@ -139,13 +136,15 @@ final class ProcessesBench {
   }
 
   private static long completedTasks(ScratchDatabase db) {
-    try (Connection c = PostgresDatabase.connect(db.settings);
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM tasks WHERE state = 'COMPLETED'")) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot count the completed tasks: " + e.getMessage(), e);
+    try (PostgresStore store = PostgresStore.open(db.settings, PostgresStore.Ownership.NONE)) {
+      long n = 0;
+      for (Run r : store.runs(java.util.Optional.empty())) {
+        n +=
+            store.tasks(r.id()).stream()
+                .filter(t -> t.state() == org.bookcreator.core.run.TaskState.COMPLETED)
+                .count();
+      }
+      return n;
     }
   }
 

@@ -2,11 +2,7 @@ package org.bookcreator.app;
 
 import java.net.URI;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HexFormat;
-import org.bookcreator.core.store.StoreException;
 import org.bookcreator.store.postgres.PostgresDatabase;
 
 /**
@@ -34,16 +30,12 @@ final class ScratchDatabase implements AutoCloseable {
     byte[] bytes = new byte[8];
     RANDOM.nextBytes(bytes);
     String name = "bc_bench_" + HexFormat.of().formatHex(bytes);
-    try (Connection c = PostgresDatabase.connect(server);
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    } catch (SQLException e) {
-      throw new StoreException(
-          "cannot create the benchmark's scratch database on PostgreSQL at "
-              + server.where()
-              + " (store.user needs CREATEDB): "
-              + e.getMessage());
-    }
+    PostgresDatabase.administer(
+        server,
+        "CREATE DATABASE " + name,
+        "cannot create the benchmark's scratch database on PostgreSQL at "
+            + server.where()
+            + " (store.user needs CREATEDB)");
     return new ScratchDatabase(
         server,
         new PostgresDatabase.Settings(
@@ -83,17 +75,13 @@ final class ScratchDatabase implements AutoCloseable {
 
   @Override
   public void close() {
-    try (Connection c = PostgresDatabase.connect(server);
-        Statement s = c.createStatement()) {
-      s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    } catch (SQLException e) {
-      throw new StoreException(
-          "cannot drop the benchmark's scratch database "
-              + name
-              + " on PostgreSQL at "
-              + server.where()
-              + "; drop it by hand: "
-              + e.getMessage());
-    }
+    PostgresDatabase.administer(
+        server,
+        "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)",
+        "cannot drop the benchmark's scratch database "
+            + name
+            + " on PostgreSQL at "
+            + server.where()
+            + "; drop it by hand");
   }
 }

@@ -1,7 +1,5 @@
 package org.bookcreator.telemetry;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /**
@@ -47,14 +45,23 @@ public final class Instance {
     return host() + "-" + ProcessHandle.current().pid();
   }
 
+  /**
+   * The machine's short name, without asking DNS (a lookup can stall start-up for seconds where
+   * name resolution is broken): {@code HOSTNAME} or {@code COMPUTERNAME}, else {@code /etc/hostname},
+   * else {@code host}.
+   */
   private static String host() {
-    try {
-      String h = InetAddress.getLocalHost().getHostName();
-      int dot = h.indexOf('.');
-      String shortName = dot > 0 ? h.substring(0, dot) : h;
-      return VALID.matcher(shortName).matches() ? shortName : "host";
-    } catch (UnknownHostException e) {
-      return "host";
+    String h = System.getenv("HOSTNAME");
+    if (h == null || h.isBlank()) h = System.getenv("COMPUTERNAME");
+    if (h == null || h.isBlank()) {
+      try {
+        h = java.nio.file.Files.readString(java.nio.file.Path.of("/etc/hostname")).strip();
+      } catch (java.io.IOException | RuntimeException e) {
+        h = "";
+      }
     }
+    int dot = h.indexOf('.');
+    String shortName = dot > 0 ? h.substring(0, dot) : h;
+    return VALID.matcher(shortName).matches() ? shortName : "host";
   }
 }

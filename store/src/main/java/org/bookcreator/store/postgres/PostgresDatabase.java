@@ -159,6 +159,20 @@ public final class PostgresDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs one statement of administration ({@code CREATE DATABASE ...}, {@code DROP DATABASE ...})
+   * on a connection of its own to the server {@code s} names, outside any transaction; a failure is
+   * a {@link StoreException} that starts with {@code what}.
+   */
+  public static void administer(Settings s, String statement, String what) {
+    try (Connection c = connect(s);
+        Statement st = c.createStatement()) {
+      st.execute(statement);
+    } catch (SQLException e) {
+      throw new StoreException(what + ": " + e.getMessage());
+    }
+  }
+
   /** One connection outside the pool, for checks and migrations. */
   public static Connection connect(Settings s) throws SQLException {
     return DriverManager.getConnection(s.url(), s.properties());
