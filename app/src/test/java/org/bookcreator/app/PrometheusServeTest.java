@@ -89,11 +89,20 @@ class PrometheusServeTest {
 
     int port = freePort();
     prometheusUrl = "http://127.0.0.1:" + port;
+    prometheus = startPrometheus(binary, dir, targets, port);
+  }
+
+  /**
+   * Starts Prometheus on 127.0.0.1:{@code port} with {@link #prometheusConfig}, its storage and log
+   * in {@code dir}, and waits until it is ready.
+   */
+  static Process startPrometheus(ExternalTool binary, Path dir, List<String> targets, int port)
+      throws Exception {
     Path log = dir.resolve("prometheus.log");
-    prometheus =
+    Process started =
         new ProcessBuilder(
                 binary.path().toString(),
-                "--config.file=" + prometheusConfig(),
+                "--config.file=" + prometheusConfig(dir, targets),
                 "--storage.tsdb.path=" + dir.resolve("tsdb"),
                 // as the compose stack and stack.sh start it
                 "--enable-feature=exemplar-storage",
@@ -103,8 +112,9 @@ class PrometheusServeTest {
             .start();
     await(
         "Prometheus ready (" + log + ")",
-        () -> status(prometheusUrl + "/-/ready") == 200,
+        () -> status("http://127.0.0.1:" + port + "/-/ready") == 200,
         ok -> ok);
+    return started;
   }
 
   @AfterAll
@@ -124,7 +134,7 @@ class PrometheusServeTest {
    * scraping and evaluating every second, without an Alertmanager.
    */
   @SuppressWarnings("unchecked")
-  private Path prometheusConfig() throws IOException {
+  static Path prometheusConfig(Path dir, List<String> targets) throws IOException {
     Path shipped = DeployConfigTest.DEPLOY.resolve("prometheus/prometheus.yml");
     Map<String, Object> config = YAML.readValue(shipped.toFile(), LinkedHashMap.class);
     Map<String, Object> global = (Map<String, Object>) config.get("global");
@@ -435,9 +445,10 @@ class PrometheusServeTest {
     return Json.parse(r.body());
   }
 
-  private int status(String url) {
-    try {
-      return http.send(
+  private static int status(String url) {
+    try (HttpClient client = HttpClient.newHttpClient()) {
+      return client
+          .send(
               HttpRequest.newBuilder(URI.create(url)).build(),
               HttpResponse.BodyHandlers.discarding())
           .statusCode();
