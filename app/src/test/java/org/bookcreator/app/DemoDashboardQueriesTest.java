@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.bookcreator.core.support.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,14 +61,7 @@ class DemoDashboardQueriesTest {
     // The critic on a model the price list does not know, so the unpriced calls panel has data
     // (the other roles keep the simulated provider's priced default, so costs exist too).
     flags.put(Setting.MODEL_CRITIC, "sim-unlisted");
-    // A notifier, so the notification counters have series (its deliveries fail: nothing listens).
-    flags.put(Setting.NOTIFY_WEBHOOKS, "http://127.0.0.1:1/hook");
-    Settings settings = Settings.load(null, Map.of(), flags);
-    serving =
-        ServeCommand.Serving.start(
-            settings, Observability.start(settings, Observability.Mode.FOREGROUND));
-    // jvm.gc.duration has no series before a collection the metrics saw (serve runs in this JVM).
-    System.gc();
+    serving = PrometheusServeTest.startServe(flags);
     List<String> targets = List.of("127.0.0.1:" + serving.api.port());
     int port = PrometheusServeTest.freePort();
     prometheusUrl = "http://127.0.0.1:" + port;
@@ -79,14 +71,7 @@ class DemoDashboardQueriesTest {
 
   @AfterAll
   void stop() throws Exception {
-    try {
-      if (prometheus != null) {
-        prometheus.destroy();
-        if (!prometheus.waitFor(20, TimeUnit.SECONDS)) prometheus.destroyForcibly().waitFor();
-      }
-    } finally {
-      if (serving != null) serving.close();
-    }
+    PrometheusServeTest.stop(prometheus, serving);
   }
 
   @Test

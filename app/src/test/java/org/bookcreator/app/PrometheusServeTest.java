@@ -75,21 +75,29 @@ class PrometheusServeTest {
     flags.put(Setting.MAX_ATTEMPTS, "6");
     flags.put(Setting.BACKOFF_BASE, "10ms");
     flags.put(Setting.BACKOFF_MAX, "50ms");
-    // A notifier, so the notification counters have series (its deliveries fail: nothing listens).
-    flags.put(Setting.NOTIFY_WEBHOOKS, "http://127.0.0.1:1/hook");
-    Settings settings = Settings.load(null, Map.of(), flags);
-    serving =
-        ServeCommand.Serving.start(
-            settings, Observability.start(settings, Observability.Mode.FOREGROUND));
-    // jvm.gc.duration has no series before a collection the metrics saw; serve runs in this JVM,
-    // so have one now that its listener is registered (Prometheus scrapes after it).
-    System.gc();
+    serving = startServe(flags);
     targets.add("127.0.0.1:" + serving.api.port());
     if (serving.workerMetrics != null) targets.add("127.0.0.1:" + serving.workerMetrics.port());
 
     int port = freePort();
     prometheusUrl = "http://127.0.0.1:" + port;
     prometheus = startPrometheus(binary, dir, targets, port);
+  }
+
+  /**
+   * Starts serve in this JVM with {@code flags} and a notifier, so that the notification counters
+   * have series (its deliveries fail: nothing listens).
+   */
+  static ServeCommand.Serving startServe(Map<Setting<?>, String> flags) throws Exception {
+    flags.put(Setting.NOTIFY_WEBHOOKS, "http://127.0.0.1:1/hook");
+    Settings settings = Settings.load(null, Map.of(), flags);
+    ServeCommand.Serving started =
+        ServeCommand.Serving.start(
+            settings, Observability.start(settings, Observability.Mode.FOREGROUND));
+    // jvm.gc.duration has no series before a collection the metrics saw; serve runs in this JVM,
+    // so have one now that its listener is registered (Prometheus scrapes after it).
+    System.gc();
+    return started;
   }
 
   /**
@@ -119,6 +127,11 @@ class PrometheusServeTest {
 
   @AfterAll
   void stop() throws Exception {
+    stop(prometheus, serving);
+  }
+
+  /** Stops {@code prometheus}, then {@code serving}, either of which may not have started. */
+  static void stop(Process prometheus, ServeCommand.Serving serving) throws Exception {
     try {
       if (prometheus != null) {
         prometheus.destroy();
