@@ -75,25 +75,42 @@ class PrometheusServeTest {
     flags.put(Setting.MAX_ATTEMPTS, "6");
     flags.put(Setting.BACKOFF_BASE, "10ms");
     flags.put(Setting.BACKOFF_MAX, "50ms");
-    // A notifier, so the notification counters have series (its deliveries fail: nothing listens).
-    flags.put(Setting.NOTIFY_WEBHOOKS, "http://127.0.0.1:1/hook");
-    Settings settings = Settings.load(null, Map.of(), flags);
-    serving =
-        ServeCommand.Serving.start(
-            settings, Observability.start(settings, Observability.Mode.FOREGROUND));
-    // jvm.gc.duration has no series before a collection the metrics saw; serve runs in this JVM,
-    // so have one now that its listener is registered (Prometheus scrapes after it).
-    System.gc();
+    serving = startServe(flags);
     targets.add("127.0.0.1:" + serving.api.port());
     if (serving.workerMetrics != null) targets.add("127.0.0.1:" + serving.workerMetrics.port());
 
     int port = freePort();
     prometheusUrl = "http://127.0.0.1:" + port;
+    prometheus = startPrometheus(binary, dir, targets, port);
+  }
+
+  /**
+   * Starts serve in this JVM with {@code flags} and a notifier, so that the notification counters
+   * have series (its deliveries fail: nothing listens).
+   */
+  static ServeCommand.Serving startServe(Map<Setting<?>, String> flags) throws Exception {
+    flags.put(Setting.NOTIFY_WEBHOOKS, "http://127.0.0.1:1/hook");
+    Settings settings = Settings.load(null, Map.of(), flags);
+    ServeCommand.Serving started =
+        ServeCommand.Serving.start(
+            settings, Observability.start(settings, Observability.Mode.FOREGROUND));
+    // jvm.gc.duration has no series before a collection the metrics saw; serve runs in this JVM,
+    // so have one now that its listener is registered (Prometheus scrapes after it).
+    System.gc();
+    return started;
+  }
+
+  /**
+   * Starts Prometheus on 127.0.0.1:{@code port} with {@link #prometheusConfig}, its storage and log
+   * in {@code dir}, and waits until it is ready.
+   */
+  static Process startPrometheus(ExternalTool binary, Path dir, List<String> targets, int port)
+      throws Exception {
     Path log = dir.resolve("prometheus.log");
-    prometheus =
+    Process started =
         new ProcessBuilder(
                 binary.path().toString(),
-                "--config.file=" + prometheusConfig(),
+                "--config.file=" + prometheusConfig(dir, targets),
                 "--storage.tsdb.path=" + dir.resolve("tsdb"),
                 // as the compose stack and stack.sh start it
                 "--enable-feature=exemplar-storage",
@@ -103,12 +120,18 @@ class PrometheusServeTest {
             .start();
     await(
         "Prometheus ready (" + log + ")",
-        () -> status(prometheusUrl + "/-/ready") == 200,
+        () -> status("http://127.0.0.1:" + port + "/-/ready") == 200,
         ok -> ok);
+    return started;
   }
 
   @AfterAll
   void stop() throws Exception {
+    stop(prometheus, serving);
+  }
+
+  /** Stops {@code prometheus}, then {@code serving}, either of which may not have started. */
+  static void stop(Process prometheus, ServeCommand.Serving serving) throws Exception {
     try {
       if (prometheus != null) {
         prometheus.destroy();
@@ -124,7 +147,7 @@ class PrometheusServeTest {
    * scraping and evaluating every second, without an Alertmanager.
    */
   @SuppressWarnings("unchecked")
-  private Path prometheusConfig() throws IOException {
+  static Path prometheusConfig(Path dir, List<String> targets) throws IOException {
     Path shipped = DeployConfigTest.DEPLOY.resolve("prometheus/prometheus.yml");
     Map<String, Object> config = YAML.readValue(shipped.toFile(), LinkedHashMap.class);
     Map<String, Object> global = (Map<String, Object>) config.get("global");
@@ -435,9 +458,10 @@ class PrometheusServeTest {
     return Json.parse(r.body());
   }
 
-  private int status(String url) {
-    try {
-      return http.send(
+  private static int status(String url) {
+    try (HttpClient client = HttpClient.newHttpClient()) {
+      return client
+          .send(
               HttpRequest.newBuilder(URI.create(url)).build(),
               HttpResponse.BodyHandlers.discarding())
           .statusCode();
