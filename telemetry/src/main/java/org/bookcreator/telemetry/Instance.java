@@ -47,8 +47,8 @@ public final class Instance {
 
   /**
    * The machine's short name, without asking DNS (a lookup can stall start-up for seconds where
-   * name resolution is broken): {@code HOSTNAME} or {@code COMPUTERNAME}, else {@code /etc/hostname},
-   * else {@code host}.
+   * name resolution is broken): {@code HOSTNAME} or {@code COMPUTERNAME}, else {@code
+   * /etc/hostname}, else {@code host}.
    */
   private static String host() {
     String h = System.getenv("HOSTNAME");
