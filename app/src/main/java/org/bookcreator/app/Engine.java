@@ -148,7 +148,9 @@ final class Engine implements AutoCloseable {
     this.operations = new OperationsQueries(store, settings.stallThresholds());
     this.costs = new CostReports(store);
     this.alerts =
-        pipeline != null && use != Use.WORK && settings.get(Setting.ALERTS_ENABLED)
+        pipeline != null
+                && !(use == Use.WORK && scaledOut())
+                && settings.get(Setting.ALERTS_ENABLED)
             ? Optional.of(alertEvaluator(settings, store, clock, telemetry.metrics()::droppedSoFar))
             : Optional.empty();
     this.notifications =

@@ -58,7 +58,7 @@ class ScaledOutTest {
           Files.writeString(
               dir.resolve("scaled.yaml"),
               "pipeline:\n  workers: 3\n  lease: 3s\n  heartbeat: 500ms\n"
-                  + "simulated:\n  latency_median: 60ms\n  latency_sigma: 0\n");
+                  + "simulated:\n  latency_median: 200ms\n  latency_sigma: 0\n");
       Map<String, String> env = new HashMap<>();
       env.put("BOOK_CREATOR_STORE_URL", TestDatabase.SERVER + db.name());
       env.put("BOOK_CREATOR_STORE_USER", TestDatabase.USER);
@@ -108,8 +108,11 @@ class ScaledOutTest {
                 .asString());
       }
 
-      Set<String> inW1sHands = awaitLeasesOf(db, w1Pool);
+      awaitLeasesOf(db, w1Pool);
       w1.destroyForcibly().waitFor(); // SIGKILL: no goodbye, its leases stay until they expire
+      // What it held when it died (it may have settled a task between the look and the kill).
+      Set<String> inW1sHands = leasesOf(db, w1Pool);
+      assertThat(inW1sHands).as("worker-1 died holding leases (200 ms calls)").isNotEmpty();
       awaitCompletedRuns(db, 5);
       orch1.destroyForcibly().waitFor();
       awaitOutput(orch2, orch2Log, Pattern.compile("active orchestrator now"));
@@ -197,25 +200,29 @@ class ScaledOutTest {
     throw new AssertionError("no " + pattern + " in " + log.getFileName() + ":\n" + tail(log));
   }
 
-  /** The tasks the pool holds leases on, once it holds at least one. */
-  private static Set<String> awaitLeasesOf(TestDatabase db, String pool) throws Exception {
+  /** Waits until the pool holds a lease. */
+  private static void awaitLeasesOf(TestDatabase db, String pool) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!leasesOf(db, pool).isEmpty()) return;
+      Thread.sleep(20);
+    }
+    throw new AssertionError("worker pool " + pool + " never held a lease");
+  }
+
+  /** The tasks the pool holds leases on now. */
+  private static Set<String> leasesOf(TestDatabase db, String pool) throws Exception {
+    Set<String> held = new java.util.HashSet<>();
     try (Connection c = db.connect();
-        Statement st = c.createStatement()) {
-      while (System.nanoTime() < deadline) {
-        Set<String> held = new java.util.HashSet<>();
-        try (ResultSet rs =
+        Statement st = c.createStatement();
+        ResultSet rs =
             st.executeQuery(
                 "SELECT id FROM tasks WHERE state = 'LEASED' AND lease_owner LIKE '"
                     + pool
                     + "-w%'")) {
-          while (rs.next()) held.add(rs.getString(1));
-        }
-        if (!held.isEmpty()) return held;
-        Thread.sleep(20);
-      }
+      while (rs.next()) held.add(rs.getString(1));
     }
-    throw new AssertionError("worker pool " + pool + " never held a lease");
+    return held;
   }
 
   private static void awaitCompletedRuns(TestDatabase db, int n) throws Exception {

@@ -61,6 +61,9 @@ class ServeRolesTest {
 
     assertThat(worker.api).as("the worker role serves no API").isNull();
     assertThat(api.engine.drivesRuns()).as("the API role runs no pipeline").isFalse();
+    assertThat(worker.engine.alerts)
+        .as("on SQLite the worker role is the one pipeline process: it evaluates the alerts")
+        .isPresent();
     assertThat(done.get("state").asString()).isEqualTo("completed");
     assertThat(get(base + "/metrics"))
         .contains("http_server_request_duration_seconds")
