@@ -449,8 +449,15 @@ class ApiServerTest {
     } else {
       assertThat(twice.statusCode()).as("a second run while the first is active").isEqualTo(409);
     }
-    telemetry.flush();
-    JsonNode trace = json(get("/api/runs/" + runId + "/trace"));
+    // The run is stored as completed a moment before its run span is recorded: look until it is.
+    JsonNode trace;
+    long until = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    do {
+      telemetry.flush();
+      trace = json(get("/api/runs/" + runId + "/trace"));
+      if (trace.get("spans").size() == 1) break;
+      Thread.sleep(50);
+    } while (System.nanoTime() < until);
     assertThat(trace.get("span_count").asInt()).isPositive();
     assertThat(trace.get("spans"))
         .singleElement()
