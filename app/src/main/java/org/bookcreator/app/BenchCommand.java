@@ -243,8 +243,10 @@ final class BenchCommand implements Callable<Integer> {
         "Instead of the books in this JVM: for each count K, a scratch PostgreSQL database (as",
         "--compare-stores makes), one 'serve --role orchestrator' and K 'serve --role worker'",
         "child processes sharing --workers-total agent workers, the simulated provider at",
-        "--latency; --books books of --chapters chapters started through the store; prints the",
-        "wall time until every run completed, tasks per second, and each K against the first."
+        "--latency; rounds of --books books of --chapters chapters started through the store in",
+        "the same processes, --warmup unmeasured then --repeat measured; prints each round's wall",
+        "time until every run completed, tasks per second, the JVMs' CPU time and how busy the",
+        "machine was, and the median of each K against the first."
       })
   List<String> workerProcessesFlag;
 
@@ -843,7 +845,8 @@ final class BenchCommand implements Callable<Integer> {
       return ProcessesBench.run(
           out,
           server,
-          new ProcessesBench.Sizes(counts, total, latencyFlag.strip(), books, chapters));
+          new ProcessesBench.Sizes(
+              counts, total, latencyFlag.strip(), books, chapters, warmup, repeat));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("bench --worker-processes interrupted", e);

@@ -31,12 +31,46 @@ final class ProcessesBench {
 
   /** What to measure. */
   record Sizes(
-      List<Integer> processes, int workersTotal, String latency, int books, int chapters) {}
+      List<Integer> processes,
+      int workersTotal,
+      String latency,
+      int books,
+      int chapters,
+      int warmup,
+      int repeat) {}
 
-  /** One count of worker processes, measured. */
-  private record Result(int processes, int workersEach, long tasks, long wallMs) {
+  /**
+   * One round of books, measured: its completed tasks, wall time, the CPU time the children used
+   * (every JVM of the topology) and the share of the machine's CPU time that was busy (PostgreSQL
+   * and anything else included; -1 where /proc/stat cannot be read).
+   */
+  private record Round(long tasks, long wallMs, double childCpuSeconds, double machineBusy) {
     double tasksPerSecond() {
       return tasks * 1000.0 / wallMs;
+    }
+  }
+
+  /** One count of worker processes, measured: its rounds after the warm-up. */
+  private record Result(int processes, int workersEach, List<Round> rounds) {
+    /** The round of median throughput (the lower middle one of an even count). */
+    Round median() {
+      List<Round> sorted =
+          rounds.stream()
+              .sorted(java.util.Comparator.comparingDouble(Round::tasksPerSecond))
+              .toList();
+      return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    double tasksPerSecond() {
+      return median().tasksPerSecond();
+    }
+
+    double min() {
+      return rounds.stream().mapToDouble(Round::tasksPerSecond).min().orElseThrow();
+    }
+
+    double max() {
+      return rounds.stream().mapToDouble(Round::tasksPerSecond).max().orElseThrow();
     }
   }
 
@@ -46,44 +80,48 @@ final class ProcessesBench {
   static int run(PrintWriter out, PostgresDatabase.Settings server, Sizes sizes)
       throws IOException, InterruptedException {
     out.printf(
-        "worker processes %s, %d agent workers in all, simulated latency %s (sigma 0), %d books"
-            + " of %d chapters; a scratch database per count on PostgreSQL %s%n",
+        "worker processes %s, %d agent workers in all, simulated latency %s (sigma 0), rounds of"
+            + " %d books of %d chapters in the same processes, %d unmeasured then %d measured;"
+            + " a scratch database per count on PostgreSQL %s%n",
         sizes.processes(),
         sizes.workersTotal(),
         sizes.latency(),
         sizes.books(),
         sizes.chapters(),
+        sizes.warmup(),
+        sizes.repeat(),
         server.where());
     out.flush();
     List<Result> results = new ArrayList<>();
     for (int k : sizes.processes()) {
-      Result r = once(server, sizes, k);
-      results.add(r);
-      out.printf(
-          "processes=%d workers each=%d: %,d tasks in %d ms, %.1f tasks/s%n",
-          r.processes(), r.workersEach(), r.tasks(), r.wallMs(), r.tasksPerSecond());
-      out.flush();
+      results.add(once(out, server, sizes, k));
     }
     Result first = results.getFirst();
     out.printf(
-        "%n| processes | workers each | tasks | wall ms | tasks/s | tasks/s vs %d process(es) |%n",
+        "%n| processes | workers each | tasks a round | median wall ms | tasks/s median | min | max"
+            + " | JVM CPU ms a task | machine busy | tasks/s vs %d process(es) |%n",
         first.processes());
-    out.println("|---|---|---|---|---|---|");
+    out.println("|---|---|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
+      Round m = r.median();
       out.printf(
-          "| %d | %d | %d | %d | %.1f | %.3f |%n",
+          "| %d | %d | %d | %d | %.1f | %.1f | %.1f | %.2f | %s | %.3f |%n",
           r.processes(),
           r.workersEach(),
-          r.tasks(),
-          r.wallMs(),
-          r.tasksPerSecond(),
+          m.tasks(),
+          m.wallMs(),
+          m.tasksPerSecond(),
+          r.min(),
+          r.max(),
+          m.childCpuSeconds() * 1000 / m.tasks(),
+          m.machineBusy() < 0 ? "?" : String.format("%.0f%%", m.machineBusy() * 100),
           r.tasksPerSecond() / first.tasksPerSecond());
     }
     out.flush();
     return ExitCodes.OK;
   }
 
-  private static Result once(PostgresDatabase.Settings server, Sizes sizes, int k)
+  private static Result once(PrintWriter out, PostgresDatabase.Settings server, Sizes sizes, int k)
       throws IOException, InterruptedException {
     int each = sizes.workersTotal() / k;
     Path dir = Files.createTempDirectory("book-creator-processes-bench");
@@ -107,31 +145,91 @@ final class ProcessesBench {
       Map<Setting<?>, String> flags = new HashMap<>(db.flags());
       flags.put(Setting.DATA_DIR, dir.resolve("data").toString());
       Settings settings = Settings.load(null, Map.of(), flags);
+      List<Round> rounds = new ArrayList<>();
       try (Engine engine = Engine.open(settings, BenchCommand.noTelemetry(), Engine.Use.SHARED)) {
-        List<Project> projects = BenchCommand.createBooks(engine, sizes.books(), sizes.chapters());
-        long start = System.nanoTime();
-        List<String> runs = new ArrayList<>();
-        for (Project p : projects) runs.add(engine.runs.start(p.id(), 42, "bench").id());
-        long deadline = start + RUN_TIMEOUT.toNanos();
-        while (!engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).isEmpty()) {
-          for (Child c : children) c.checkAlive();
-          if (System.nanoTime() > deadline)
-            throw new IllegalStateException(
-                "the runs did not end within " + RUN_TIMEOUT.toMinutes() + " minutes");
-          Thread.sleep(20);
+        long tasksBefore = 0;
+        for (int i = 0; i < sizes.warmup() + sizes.repeat(); i++) {
+          Round r = round(engine, children, sizes, db, tasksBefore);
+          tasksBefore += r.tasks();
+          boolean measured = i >= sizes.warmup();
+          if (measured) rounds.add(r);
+          out.printf(
+              "processes=%d workers each=%d %s %d: %,d tasks in %d ms, %.1f tasks/s, JVM CPU %.1f"
+                  + " s, machine busy %s%n",
+              k,
+              each,
+              measured ? "round" : "warm-up",
+              measured ? i - sizes.warmup() + 1 : i + 1,
+              r.tasks(),
+              r.wallMs(),
+              r.tasksPerSecond(),
+              r.childCpuSeconds(),
+              r.machineBusy() < 0 ? "?" : String.format("%.0f%%", r.machineBusy() * 100));
+          out.flush();
         }
-        long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
-        for (String id : runs) {
-          Run run = engine.store.run(id).orElseThrow();
-          if (run.state() != RunState.COMPLETED)
-            throw new IllegalStateException("bench run did not complete: " + run);
-        }
-        return new Result(k, each, completedTasks(db), ms);
       }
+      return new Result(k, each, rounds);
     } finally {
       for (Child c : children) c.process.destroyForcibly();
       for (Child c : children) c.process.waitFor(30, TimeUnit.SECONDS);
       BenchCommand.deleteTree(dir);
+    }
+  }
+
+  /** Creates and starts a round of books, waits until every run ended, and checks them. */
+  private static Round round(
+      Engine engine, List<Child> children, Sizes sizes, ScratchDatabase db, long tasksBefore)
+      throws InterruptedException {
+    List<Project> projects = BenchCommand.createBooks(engine, sizes.books(), sizes.chapters());
+    double cpuBefore = childCpuSeconds(children);
+    long[] machineBefore = machineTicks();
+    long start = System.nanoTime();
+    List<String> runs = new ArrayList<>();
+    for (Project p : projects) runs.add(engine.runs.start(p.id(), 42, "bench").id());
+    long deadline = start + RUN_TIMEOUT.toNanos();
+    while (!engine.store.runsIn(Set.of(RunState.QUEUED, RunState.RUNNING)).isEmpty()) {
+      for (Child c : children) c.checkAlive();
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException(
+            "the runs did not end within " + RUN_TIMEOUT.toMinutes() + " minutes");
+      Thread.sleep(20);
+    }
+    long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
+    double cpu = childCpuSeconds(children) - cpuBefore;
+    long[] machineAfter = machineTicks();
+    for (String id : runs) {
+      Run run = engine.store.run(id).orElseThrow();
+      if (run.state() != RunState.COMPLETED)
+        throw new IllegalStateException("bench run did not complete: " + run);
+    }
+    double busy =
+        machineBefore == null || machineAfter == null || machineAfter[1] == machineBefore[1]
+            ? -1
+            : (double) (machineAfter[0] - machineBefore[0]) / (machineAfter[1] - machineBefore[1]);
+    return new Round(completedTasks(db) - tasksBefore, ms, cpu, busy);
+  }
+
+  /** CPU time used so far by the children, user and system. */
+  private static double childCpuSeconds(List<Child> children) {
+    double s = 0;
+    for (Child c : children)
+      s += c.process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+    return s;
+  }
+
+  /**
+   * The machine's busy and total CPU ticks since boot, from the first line of /proc/stat (busy: all
+   * but idle and iowait); null where it cannot be read.
+   */
+  private static long[] machineTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < Math.min(f.length, 9); i++) total += Long.parseLong(f[i]);
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      return new long[] {total - idle, total};
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 

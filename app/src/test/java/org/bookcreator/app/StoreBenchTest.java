@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -66,25 +68,52 @@ class StoreBenchTest {
               "--books",
               "2",
               "--chapters",
-              "1");
+              "1",
+              "--warmup",
+              "1",
+              "--repeat",
+              "2");
       assertThat(cli.exitCode()).as(cli.err()).isZero();
-      Matcher one =
+      // Every round of every count ran the same books: the same tasks, warm-up included.
+      Matcher rounds =
           Pattern.compile(
-                  "(?m)^processes=1 workers each=4: (\\d+) tasks in \\d+ ms, [\\d.]+ tasks/s")
+                  "(?m)^processes=(\\d) workers each=(\\d) (warm-up|round) (\\d): (\\d+) tasks in"
+                      + " \\d+ ms, [\\d.]+ tasks/s, JVM CPU [\\d.]+ s, machine busy (\\d+%|\\?)$")
               .matcher(cli.out());
-      Matcher two =
-          Pattern.compile(
-                  "(?m)^processes=2 workers each=2: (\\d+) tasks in \\d+ ms, [\\d.]+ tasks/s")
-              .matcher(cli.out());
-      assertThat(one.find()).as(cli.out()).isTrue();
-      assertThat(two.find()).as(cli.out()).isTrue();
-      assertThat(Long.parseLong(one.group(1))).as("tasks of two books").isGreaterThan(2);
-      assertThat(two.group(1)).as("the same books, the same tasks").isEqualTo(one.group(1));
+      List<String> seen = new ArrayList<>();
+      Set<String> tasks = new HashSet<>();
+      while (rounds.find()) {
+        seen.add(
+            rounds.group(1)
+                + "x"
+                + rounds.group(2)
+                + " "
+                + rounds.group(3)
+                + " "
+                + rounds.group(4));
+        tasks.add(rounds.group(5));
+      }
+      assertThat(seen)
+          .as(cli.out())
+          .containsExactly(
+              "1x4 warm-up 1",
+              "1x4 round 1",
+              "1x4 round 2",
+              "2x2 warm-up 1",
+              "2x2 round 1",
+              "2x2 round 2");
+      assertThat(tasks).as("the same books, the same tasks").hasSize(1);
+      assertThat(Long.parseLong(tasks.iterator().next())).as("tasks of two books").isGreaterThan(2);
       assertThat(cli.out())
           .contains(
-              "| processes | workers each | tasks | wall ms | tasks/s | tasks/s vs 1 process(es) |")
-          .containsPattern("(?m)^\\| 1 \\| 4 \\| \\d+ \\| \\d+ \\| [\\d.]+ \\| 1\\.000 \\|$")
-          .containsPattern("(?m)^\\| 2 \\| 2 \\| \\d+ \\| \\d+ \\| [\\d.]+ \\| \\d+\\.\\d{3} \\|$");
+              "| processes | workers each | tasks a round | median wall ms | tasks/s median | min |"
+                  + " max | JVM CPU ms a task | machine busy | tasks/s vs 1 process(es) |")
+          .containsPattern(
+              "(?m)^\\| 1 \\| 4 \\| \\d+ \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\|"
+                  + " [\\d.]+ \\| (\\d+%|\\?) \\| 1\\.000 \\|$")
+          .containsPattern(
+              "(?m)^\\| 2 \\| 2 \\| \\d+ \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\|"
+                  + " [\\d.]+ \\| (\\d+%|\\?) \\| \\d+\\.\\d{3} \\|$");
       assertThat(benchDatabases(db)).as("scratch databases left behind").isEqualTo(before);
     }
   }

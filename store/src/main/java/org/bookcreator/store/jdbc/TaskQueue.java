@@ -158,28 +158,13 @@ final class TaskQueue extends Part {
     return tx(
         "claim a task",
         () -> {
-          // A claim lost in a crash of the database only leaves its task to be claimed again.
-          if (db.dialect().earlyCommit().isPresent()) update(db.dialect().earlyCommit().get());
+          // Committed early, read in the queue's order (Dialect.claimSettings).
+          if (db.dialect().claimSettings().isPresent())
+            one(db.dialect().claimSettings().get(), rs -> 1);
           // Expired leases first (their work is the oldest), then the queue in order; each walks
           // a partial index (V16) and stops at the first row no other claimer holds.
-          Optional<Task> next =
-              one(
-                  "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.state = 'LEASED'"
-                      + " AND t.lease_expires_at < ? AND r.state = 'RUNNING'"
-                      + " ORDER BY t.lease_expires_at, t.seq LIMIT 1"
-                      + db.dialect().skipLocked("t"),
-                  Rows::task,
-                  now);
-          if (next.isEmpty()) {
-            next =
-                one(
-                    "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.state ="
-                        + " 'QUEUED' AND t.not_before <= ? AND r.state = 'RUNNING'"
-                        + " ORDER BY t.seq LIMIT 1"
-                        + db.dialect().skipLocked("t"),
-                    Rows::task,
-                    now);
-          }
+          Optional<Task> next = one(nextExpired(db.dialect()), Rows::task, now);
+          if (next.isEmpty()) next = one(nextQueued(db.dialect()), Rows::task, now);
           if (next.isEmpty()) return Optional.<Task>empty();
           Task t = next.get();
           TaskState.TABLE.require(t.state(), TaskState.LEASED, t.key());
@@ -205,6 +190,21 @@ final class TaskQueue extends Part {
           record(t.runId(), "task", t.key(), t.state(), TaskState.LEASED, reason, now);
           return one("SELECT * FROM tasks WHERE id = ?", Rows::task, t.id());
         });
+  }
+
+  /** The task whose lease expired first, of a running run, that no other claimer holds. */
+  static String nextExpired(Dialect dialect) {
+    return "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.state = 'LEASED'"
+        + " AND t.lease_expires_at < ? AND r.state = 'RUNNING'"
+        + " ORDER BY t.lease_expires_at, t.seq LIMIT 1"
+        + dialect.skipLocked("t");
+  }
+
+  /** The first queued task, in order, of a running run, that no other claimer holds. */
+  static String nextQueued(Dialect dialect) {
+    return "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.state = 'QUEUED'"
+        + " AND t.not_before <= ? AND r.state = 'RUNNING' ORDER BY t.seq LIMIT 1"
+        + dialect.skipLocked("t");
   }
 
   public boolean renewLease(String taskId, String workerId, Instant leaseUntil) {
