@@ -461,6 +461,34 @@ class PipelineTest {
     assertThat(resumed.state()).isEqualTo(RunState.COMPLETED);
   }
 
+  @Test
+  void anIdlePool_looksAtTheQueueLessOftenTheLongerItStaysEmpty() throws Exception {
+    store = SqliteStore.open(dir.resolve("data"), true);
+    java.util.concurrent.atomic.AtomicInteger claims =
+        new java.util.concurrent.atomic.AtomicInteger();
+    org.bookcreator.core.store.Store counting =
+        (org.bookcreator.core.store.Store)
+            java.lang.reflect.Proxy.newProxyInstance(
+                PipelineTest.class.getClassLoader(),
+                new Class<?>[] {org.bookcreator.core.store.Store.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("claim")) claims.incrementAndGet();
+                  try {
+                    return method.invoke(store, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    pipeline = pipeline(counting, config().withWorkers(8));
+    pipeline.start();
+
+    Thread.sleep(3000);
+
+    // Polling every 50 ms, 8 idle workers would look 480 times in 3 s; backing off to one look a
+    // second, about 8 x 7.
+    assertThat(claims.get()).isBetween(8, 120);
+  }
+
   /** The store, but its method {@code name} throws {@code failure} when {@code when} says so. */
   private static org.bookcreator.core.store.Store failing(
       org.bookcreator.core.store.Store real,

@@ -125,7 +125,7 @@ public final class Pipeline implements AutoCloseable {
 
   /** The orchestrator queued tasks: this process's idle workers look, and other processes'. */
   private void workQueued() {
-    signal.signalAll();
+    signal.signalOne();
     if (!parts.contains(Part.WORKERS))
       store.signals().send(StoreSignals.Kind.WORK_QUEUED, Optional.empty());
   }
@@ -141,7 +141,7 @@ public final class Pipeline implements AutoCloseable {
     Set<Part> here = parts;
     switch (s.kind()) {
       case WORK_QUEUED -> {
-        if (here.contains(Part.WORKERS)) signal.signalAll();
+        if (here.contains(Part.WORKERS)) signal.signalOne();
       }
       case TASK_SETTLED -> {
         if (here.contains(Part.ORCHESTRATOR)) s.runId().ifPresent(orchestrator::poke);

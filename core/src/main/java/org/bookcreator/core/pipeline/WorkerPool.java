@@ -126,15 +126,19 @@ final class WorkerPool implements AutoCloseable {
   }
 
   private void loop(String workerId) {
+    int emptyClaims = 0;
     while (running.get()) {
       try {
         long seen = signal.generation();
         Instant now = clock.instant();
         Optional<Task> claimed = store.claim(workerId, now, now.plus(config.lease()));
         if (claimed.isEmpty()) {
-          signal.awaitChange(seen, config.idlePoll());
+          signal.awaitChange(seen, idleWait(config.idlePoll(), ++emptyClaims));
           continue;
         }
+        emptyClaims = 0;
+        // More may be queued: the next idle worker looks (WorkSignal).
+        signal.signalOne();
         work(workerId, claimed.get());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -150,6 +154,24 @@ final class WorkerPool implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The longest an idle worker waits between two looks at the queue when nothing wakes it. */
+  static final Duration MAX_IDLE_WAIT = Duration.ofSeconds(1);
+
+  /**
+   * How long an idle worker waits after its {@code emptyClaims}-th empty claim in a row unless new
+   * work wakes it: {@code idlePoll}, doubling with each further empty claim up to {@link
+   * #MAX_IDLE_WAIT} (or {@code idlePoll} when that is longer). Waking is what starts work; the wait
+   * only bounds how late a worker finds a task nothing announced (a retry whose delay has passed, a
+   * signal lost between processes), so an idle pool does not query the store 20 times a second per
+   * worker.
+   */
+  static Duration idleWait(Duration idlePoll, int emptyClaims) {
+    Duration max = idlePoll.compareTo(MAX_IDLE_WAIT) > 0 ? idlePoll : MAX_IDLE_WAIT;
+    Duration wait = idlePoll;
+    for (int i = 1; i < emptyClaims && wait.compareTo(max) < 0; i++) wait = wait.multipliedBy(2);
+    return wait.compareTo(max) > 0 ? max : wait;
   }
 
   private void work(String workerId, Task task) {
@@ -309,7 +331,7 @@ final class WorkerPool implements AutoCloseable {
               failed,
               r.errorType(),
               delay.toMillis());
-          signal.signalAll();
+          signal.signalOne();
         }
       }
       case TaskOutcome.Fail f -> {
