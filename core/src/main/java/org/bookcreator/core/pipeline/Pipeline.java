@@ -362,11 +362,6 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  /** The parts this process runs; empty before {@link #start}. */
-  public Set<Part> parts() {
-    return parts;
-  }
-
   /**
    * Tells the orchestrator that a run was created or set running again (by {@link
    * org.bookcreator.core.ops.RunService}): it looks at it now rather than on its next sweep, and a

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostQuery;
 
@@ -125,36 +126,21 @@ public final class CostReportSql {
 
   private static Statement rollup(CostQuery q, Source s, Dialect dialect) {
     List<String> dims = q.by().stream().map(d -> rollupColumn(d, s, dialect)).toList();
-    List<String> where = new ArrayList<>();
-    List<Object> args = new ArrayList<>();
+    Where where = new Where();
     // The ledger report joins projects for a category; a row of an unknown project, kept under
     // '' in the rollups, is left out the same way.
     if (q.category().isPresent() || q.by().contains(CostDimension.CATEGORY))
-      where.add("category <> ''");
-    q.category()
-        .ifPresent(
-            v -> {
-              where.add("category = ?");
-              args.add(v);
-            });
-    q.since()
-        .ifPresent(
-            v -> {
-              where.add(s.bucket + " >= ?");
-              args.add(Math.floorDiv(v.toEpochMilli(), s.bucketMillis));
-            });
-    q.until()
-        .ifPresent(
-            v -> {
-              where.add(s.bucket + " < ?");
-              args.add(Math.floorDiv(v.toEpochMilli(), s.bucketMillis));
-            });
+      where.always("category <> ''");
+    where
+        .when(q.category(), "category = ?", v -> v)
+        .when(q.since(), s.bucket + " >= ?", v -> Math.floorDiv(v.toEpochMilli(), s.bucketMillis))
+        .when(q.until(), s.bucket + " < ?", v -> Math.floorDiv(v.toEpochMilli(), s.bucketMillis));
     StringBuilder sql = select(dims, SUMS).append(" FROM ").append(s.table);
-    if (!where.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", where));
+    where.appendTo(sql);
     // A bucket whose rows all moved to another key (a completed call's answering model, say)
     // keeps zeros; a group with no calls has no ledger rows, so it is not a line of the report.
     groupAndOrder(sql, dims, " HAVING SUM(calls) <> 0");
-    return new Statement(s, sql.toString(), args);
+    return new Statement(s, sql.toString(), where.args);
   }
 
   /**
@@ -175,32 +161,13 @@ public final class CostReportSql {
                       default -> throw new IllegalArgumentException("run_cost has no " + d.id());
                     })
             .toList();
-    List<String> where = new ArrayList<>();
-    List<Object> args = new ArrayList<>();
-    q.projectId()
-        .ifPresent(
-            v -> {
-              where.add("rc.project_id = ?");
-              args.add(v);
-            });
-    q.runId()
-        .ifPresent(
-            v -> {
-              where.add("rc.run_id = ?");
-              args.add(v);
-            });
-    q.category()
-        .ifPresent(
-            v -> {
-              where.add("p.category = ?");
-              args.add(v);
-            });
+    Where where = Where.ofRows(q, "rc");
     StringBuilder sql = select(dims, sums("rc.")).append(" FROM run_cost rc");
     if (join) sql.append(" JOIN projects p ON p.id = rc.project_id");
-    if (!where.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", where));
+    where.appendTo(sql);
     // A run row without calls (a run not yet at a model, or whose calls all moved) is no line.
     groupAndOrder(sql, dims, " HAVING SUM(rc.calls) <> 0");
-    return new Statement(Source.RUN, sql.toString(), args);
+    return new Statement(Source.RUN, sql.toString(), where.args);
   }
 
   private static String rollupColumn(CostDimension d, Source s, Dialect dialect) {
@@ -219,43 +186,15 @@ public final class CostReportSql {
   static Statement fromLedger(CostQuery q, Dialect dialect) {
     boolean join = q.category().isPresent() || q.by().contains(CostDimension.CATEGORY);
     List<String> dims = q.by().stream().map(d -> ledgerColumn(d, dialect)).toList();
-    List<String> where = new ArrayList<>();
-    List<Object> args = new ArrayList<>();
-    q.projectId()
-        .ifPresent(
-            v -> {
-              where.add("c.project_id = ?");
-              args.add(v);
-            });
-    q.runId()
-        .ifPresent(
-            v -> {
-              where.add("c.run_id = ?");
-              args.add(v);
-            });
-    q.category()
-        .ifPresent(
-            v -> {
-              where.add("p.category = ?");
-              args.add(v);
-            });
-    q.since()
-        .ifPresent(
-            v -> {
-              where.add("c.at >= ?");
-              args.add(v.toEpochMilli());
-            });
-    q.until()
-        .ifPresent(
-            v -> {
-              where.add("c.at < ?");
-              args.add(v.toEpochMilli());
-            });
+    Where where =
+        Where.ofRows(q, "c")
+            .when(q.since(), "c.at >= ?", Instant::toEpochMilli)
+            .when(q.until(), "c.at < ?", Instant::toEpochMilli);
     StringBuilder sql = select(dims, LEDGER_SUMS).append(" FROM llm_calls c");
     if (join) sql.append(" JOIN projects p ON p.id = c.project_id");
-    if (!where.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", where));
+    where.appendTo(sql);
     groupAndOrder(sql, dims, "");
-    return new Statement(Source.LEDGER, sql.toString(), args);
+    return new Statement(Source.LEDGER, sql.toString(), where.args);
   }
 
   private static String ledgerColumn(CostDimension d, Dialect dialect) {
@@ -269,6 +208,41 @@ public final class CostReportSql {
       case CATEGORY -> "p.category";
       case DAY -> dialect.utcDay("c.at / 1000");
     };
+  }
+
+  /** The conditions of a statement's WHERE and their arguments, in order. */
+  private static final class Where {
+    private final List<String> conditions = new ArrayList<>();
+    final List<Object> args = new ArrayList<>();
+
+    /**
+     * The project, run and category filters of a query over rows aliased {@code alias}, the
+     * category through the projects joined as {@code p}.
+     */
+    static Where ofRows(CostQuery q, String alias) {
+      return new Where()
+          .when(q.projectId(), alias + ".project_id = ?", v -> v)
+          .when(q.runId(), alias + ".run_id = ?", v -> v)
+          .when(q.category(), "p.category = ?", v -> v);
+    }
+
+    /** Adds {@code condition}, bound to {@code value} as {@code arg} maps it, if there is one. */
+    <T> Where when(Optional<T> value, String condition, Function<T, Object> arg) {
+      value.ifPresent(
+          v -> {
+            conditions.add(condition);
+            args.add(arg.apply(v));
+          });
+      return this;
+    }
+
+    void always(String condition) {
+      conditions.add(condition);
+    }
+
+    void appendTo(StringBuilder sql) {
+      if (!conditions.isEmpty()) sql.append(" WHERE ").append(String.join(" AND ", conditions));
+    }
   }
 
   private static StringBuilder select(List<String> dims, String sums) {
