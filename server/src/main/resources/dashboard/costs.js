@@ -14,6 +14,9 @@ const GROUPS = [
   { by: 'category', title: 'By category', label: (k) => k },
 ];
 
+/** How many budgets the page shows: the most used. */
+const BUDGETS_SHOWN = 50;
+
 export async function costs(main) {
   const range = currentRange();
   const q = rangeQuery(range);
@@ -21,10 +24,10 @@ export async function costs(main) {
   try {
     const [days, budgets, ...groups] = await Promise.all([
       get(url('day')),
-      get('/api/budgets'),
+      get(`/api/budgets?limit=${BUDGETS_SHOWN}`),
       ...GROUPS.map((g) => get(url(g.by))),
     ]);
-    render(main, range, q, days, budgets.items, groups);
+    render(main, range, q, days, budgets, groups);
   } catch (e) {
     show(main, h('h1', {}, 'Costs'), rangePicker(range), failure(e));
   }
@@ -73,14 +76,18 @@ function render(main, range, q, days, budgets, groups) {
       lineTable(g, groups[i]),
       csvLink(csv(g.by), 'costs ' + g.title.toLowerCase())))),
     h('section', { id: 'budgets' }, h('h2', {}, 'Budgets'),
-      budgets.length
-        ? table('Projects with a budget: what they have spent over all their runs (any range), and what they will have spent when their open run completes',
+      budgets.items.length
+        ? [table('Projects with a budget: what they have spent over all their runs (any range), and what they will have spent when their open run completes',
           ['project', 'category', 'budget', 'spent', 'share used', 'projected at completion',
             'projected share'],
-          budgets.map((b) => [b.title, b.category, moneyCell(b.budget_usd), moneyCell(b.spent_usd),
-            share(b.share_used),
+          budgets.items.map((b) => [b.title, b.category, moneyCell(b.budget_usd),
+            moneyCell(b.spent_usd), share(b.share_used),
             b.projected_usd == null ? 'no history' : moneyCell(b.projected_usd),
-            b.projected_usd == null ? 'no history' : share(b.projected_share)]))
+            b.projected_usd == null ? 'no history' : share(b.projected_share)])),
+          budgets.total > budgets.items.length
+            ? h('p', { class: 'muted', id: 'budgets-shown' },
+              `The ${count(budgets.items.length)} most used of ${count(budgets.total)} budgets.`)
+            : null]
         : empty('No project has a budget. Set one with ', 'budget_usd in the brief')));
 
   dayChart(chart, range, days.lines);

@@ -45,9 +45,11 @@ final class AnalyticsApi {
     routes.routes().head("/api/costs.csv", csv);
   }
 
+  /** {@code GET /api/budgets?limit=50&offset=0}: a page of the budgets, most used first. */
   private ApiResponse budgets(ApiRequest r) {
-    return ApiResponse.ok(
-        Json.object().set("items", ViewJson.tree(analytics.budgets(clock.instant()))));
+    int limit = r.intParam("limit", 50, 1, 500);
+    int offset = r.intParam("offset", 0, 0, 10_000_000);
+    return ApiResponse.ok(ViewJson.tree(analytics.budgets(clock.instant(), limit, offset)));
   }
 
   /**

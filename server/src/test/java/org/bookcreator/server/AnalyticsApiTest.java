@@ -65,6 +65,8 @@ class AnalyticsApiTest {
           .as("no open run: the projection is what was spent")
           .isEqualTo("0.750000000001");
       assertThat(budgets.get("items").get(0).get("projected_share").asString()).isEqualTo("0.3750");
+      assertThat(budgets.get("total").asLong()).isEqualTo(1);
+      assertThat(budgets.get("limit").asInt()).as("the default page").isEqualTo(50);
       JsonNode providers = Json.parse(t.send("GET", "/api/providers", null, null).body());
       JsonNode model = providers.get("items").get(0);
       assertThat(model.get("error_rate").asDouble()).isEqualTo(0.0);
@@ -76,10 +78,63 @@ class AnalyticsApiTest {
     }
   }
 
+  @Test
+  void budgets_comeInPagesMostUsedFirst_withTheTotal() throws Exception {
+    try (TestServer t = new TestServer(dir, Optional.empty(), 64 * 1024)) {
+      Instant now = Instant.now();
+      // Budgets of $1, each project spending its number in quarters: p3 used 75%, p2 50%, p1 25%;
+      // p0 has no budget.
+      for (int i = 0; i < 4; i++) {
+        t.store.createProject(
+            new Project(
+                "p" + i,
+                "Book " + i,
+                "fiction",
+                Optional.empty(),
+                "b",
+                1,
+                i == 0 ? Optional.empty() : Optional.of(BigDecimal.ONE),
+                List.of(),
+                now));
+      }
+      for (int i = 1; i < 4; i++) {
+        t.store.recordCall(
+            call(
+                "c" + i,
+                "m",
+                new BigDecimal("0.25").multiply(BigDecimal.valueOf(i)),
+                now,
+                "p" + i));
+      }
+
+      JsonNode first = Json.parse(t.send("GET", "/api/budgets?limit=2", null, null).body());
+      JsonNode second =
+          Json.parse(t.send("GET", "/api/budgets?limit=2&offset=2", null, null).body());
+      HttpResponse<String> zero = t.send("GET", "/api/budgets?limit=0", null, null);
+      HttpResponse<String> huge = t.send("GET", "/api/budgets?limit=501", null, null);
+
+      assertThat(first.get("total").asLong()).as("budgeted projects only").isEqualTo(3);
+      assertThat(first.get("items").valueStream().map(b -> b.get("project_id").asString()))
+          .containsExactly("p3", "p2");
+      assertThat(first.get("items").get(0).get("share_used").asString()).isEqualTo("0.7500");
+      assertThat(second.get("items").valueStream().map(b -> b.get("project_id").asString()))
+          .containsExactly("p1");
+      assertThat(second.get("offset").asInt()).isEqualTo(2);
+      assertThat(zero.statusCode()).isEqualTo(400);
+      assertThat(zero.body()).contains("limit");
+      assertThat(huge.statusCode()).isEqualTo(400);
+    }
+  }
+
   private static LedgerEntry call(String id, String model, BigDecimal cost, Instant at) {
+    return call(id, model, cost, at, "p1");
+  }
+
+  private static LedgerEntry call(
+      String id, String model, BigDecimal cost, Instant at, String projectId) {
     return new LedgerEntry(
         id,
-        "p1",
+        projectId,
         "r1",
         "t_" + id,
         Stage.OUTLINE,

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.AgentRole;
 import org.bookcreator.core.run.RunEvent;
+import org.bookcreator.core.store.Page;
 import org.bookcreator.core.store.Store;
 
 /**
@@ -50,31 +52,39 @@ public final class AnalyticsQueries {
       Optional<BigDecimal> projectedShare) {}
 
   /**
-   * Every project with a budget, most used first: spent is the exact sum of its ledger rows, the
-   * share is spent / budget to four decimals (absent for a zero budget); the projection is that of
-   * {@link OverviewQueries#activeRuns} at {@code now}.
+   * A page of the projects with a budget, most used first (then by project id): spent is the exact
+   * sum of its ledger rows, the share is spent / budget to four decimals (absent for a zero
+   * budget); the projection is that of {@link OverviewQueries#activeRuns} at {@code now}. Every
+   * budgeted project's spend is read (one query) to order them; only the page's open runs are
+   * forecast.
    */
-  public List<BudgetShare> budgets(Instant now) {
+  public Page<BudgetShare> budgets(Instant now, int limit, int offset) {
     List<Project> budgeted =
         store.projects().stream().filter(p -> p.budgetUsd().isPresent()).toList();
+    // One read of every budgeted project's spend, not one per project (10,000 at the bench).
+    Map<String, BigDecimal> spends =
+        store.projectSpends(budgeted.stream().map(Project::id).toList());
+    Comparator<Project> mostUsed =
+        Comparator.comparing(
+                (Project p) ->
+                    share(spends.get(p.id()), p.budgetUsd().orElseThrow()).orElse(BigDecimal.ZERO))
+            .reversed()
+            .thenComparing(Project::id);
+    List<Project> page = budgeted.stream().sorted(mostUsed).skip(offset).limit(limit).toList();
     Map<String, OverviewQueries.ActiveRun> open = new java.util.HashMap<>();
     List<org.bookcreator.core.run.Run> openRuns =
-        store.latestRuns(budgeted.stream().map(Project::id).toList()).values().stream()
+        store.latestRuns(page.stream().map(Project::id).toList()).values().stream()
             .filter(r -> r.state().isOpen())
             .toList();
     for (OverviewQueries.ActiveRun a : new OverviewQueries(store).forecast(openRuns, now))
       open.put(a.projectId(), a);
-    // One read of every budgeted project's spend, not one per project (10,000 at the bench).
-    Map<String, BigDecimal> spends =
-        store.projectSpends(budgeted.stream().map(Project::id).toList());
-    return budgeted.stream()
-        .map(p -> budget(p, spends.get(p.id()), Optional.ofNullable(open.get(p.id()))))
-        .sorted(
-            (a, b) ->
-                b.shareUsed()
-                    .orElse(BigDecimal.ZERO)
-                    .compareTo(a.shareUsed().orElse(BigDecimal.ZERO)))
-        .toList();
+    return new Page<>(
+        page.stream()
+            .map(p -> budget(p, spends.get(p.id()), Optional.ofNullable(open.get(p.id()))))
+            .toList(),
+        budgeted.size(),
+        limit,
+        offset);
   }
 
   private static BudgetShare budget(
