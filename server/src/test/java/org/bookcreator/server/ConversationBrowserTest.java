@@ -2,27 +2,13 @@ package org.bookcreator.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.logging.Level;
 import org.bookcreator.core.run.RunEvent;
 import org.bookcreator.core.run.Task;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The run page's conversation view in headless Chromium, after a run of the simulated provider
@@ -31,28 +17,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * diagnosis's runbook as a link. The project's title is markup and reaches prompts and answers: it
  * stays text.
  */
-class ConversationBrowserTest {
+class ConversationBrowserTest extends ChromiumTest {
   private static final String HOSTILE = "<img id=evil src=x onerror=alert(1)> Lights";
   private static final String HOSTILE_EVENT = "<b id=bold>retry</b> after timeout";
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
-
-  @TempDir Path dir;
-  private TestServer t;
-  private ChromeDriver browser;
-  private WebDriverWait wait;
-
-  @BeforeEach
-  void start() throws Exception {
-    browser = Chromium.start(dir.resolve("profile"));
-    wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-    t = new TestServer(dir, Optional.empty(), 64 * 1024);
-  }
-
-  @AfterEach
-  void stop() {
-    if (browser != null) browser.quit();
-    if (t != null) t.close();
-  }
 
   @Test
   void runPage_showsTasks_aConversation_theCritiqueScoresCharted_eventsAndTheRunbookLink()
@@ -139,40 +106,5 @@ class ConversationBrowserTest {
                 + "let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;"
                 + "return n;");
     return ((Number) drawn).longValue() > 500;
-  }
-
-  private void await(Function<WebDriver, Boolean> ready) {
-    try {
-      wait.until(ready);
-    } catch (org.openqa.selenium.TimeoutException e) {
-      throw new AssertionError(
-          "the page did not get there in 30 s; it shows: "
-              + browser.getPageSource()
-              + "\nconsole: "
-              + browser.manage().logs().get(LogType.BROWSER).getAll(),
-          e);
-    }
-  }
-
-  private String textOf(String css) {
-    Object text =
-        browser.executeScript(
-            "const e = document.querySelector(arguments[0]);"
-                + " return e ? e.textContent.trim() : '';",
-            css);
-    return String.valueOf(text);
-  }
-
-  private void assertNoConsoleErrors() {
-    List<LogEntry> severe =
-        browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-            .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-            .toList();
-    assertThat(severe).as("console errors").isEmpty();
-  }
-
-  private void screenshot(String page) throws Exception {
-    Files.createDirectories(SCREENSHOTS);
-    Files.write(SCREENSHOTS.resolve(page + ".png"), browser.getScreenshotAs(OutputType.BYTES));
   }
 }

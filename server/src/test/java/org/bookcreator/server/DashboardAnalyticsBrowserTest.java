@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.logging.Level;
 import org.bookcreator.core.cost.CostDimension;
 import org.bookcreator.core.cost.CostQuery;
 import org.bookcreator.core.cost.LedgerEntry;
@@ -26,17 +21,8 @@ import org.bookcreator.core.run.StageState;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.core.view.CostReports;
 import org.bookcreator.core.view.ViewJson;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -46,28 +32,9 @@ import tools.jackson.databind.JsonNode;
  * report --json}'s, which reads the same service) for the same range, the charts draw, hostile
  * strings stay text, nothing is logged as an error. Screenshots land in target/screenshots/.
  */
-class DashboardAnalyticsBrowserTest {
+class DashboardAnalyticsBrowserTest extends ChromiumTest {
   private static final String HOSTILE_CATEGORY = "<b id=cat>poetry</b>";
   private static final String HOSTILE_MODEL = "<img src=x id=model onerror=alert(1)>";
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
-
-  @TempDir Path dir;
-  private TestServer t;
-  private ChromeDriver browser;
-  private WebDriverWait wait;
-
-  @BeforeEach
-  void start() throws Exception {
-    browser = Chromium.start(dir.resolve("profile"));
-    wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-    t = new TestServer(dir, Optional.empty(), 64 * 1024);
-  }
-
-  @AfterEach
-  void stop() {
-    if (browser != null) browser.quit();
-    if (t != null) t.close();
-  }
 
   @Test
   void costsPage_showsTheApisFiguresForTheRange_toTheCent_withHostileNamesAsText()
@@ -368,62 +335,6 @@ class DashboardAnalyticsBrowserTest {
                 + "  cells.push(m ? m.getAttribute('title') : ''); return cells; });",
             css);
     return (List<List<String>>) rows;
-  }
-
-  private void await(Function<WebDriver, Boolean> ready) {
-    try {
-      wait.until(ready);
-    } catch (org.openqa.selenium.TimeoutException e) {
-      throw new AssertionError(
-          "the page did not get there in 30 s; it shows: "
-              + browser.getPageSource()
-              + "\nconsole: "
-              + browser.manage().logs().get(LogType.BROWSER).getAll(),
-          e);
-    }
-  }
-
-  private String textOf(String css) {
-    return String.valueOf(
-        browser.executeScript(
-            "const e = document.querySelector(arguments[0]);"
-                + " return e ? e.textContent.trim() : '';",
-            css));
-  }
-
-  private String attribute(String css, String name) {
-    return String.valueOf(
-        browser.executeScript(
-            "const e = document.querySelector(arguments[0]);"
-                + " return e ? e.getAttribute(arguments[1]) : null;",
-            css,
-            name));
-  }
-
-  /** Whether the chart's canvas has drawn pixels (axes, grid and the data). */
-  private boolean chartDrew(String css) {
-    Object drawn =
-        browser.executeScript(
-            "const c = document.querySelector(arguments[0] + ' canvas');"
-                + "if (!c || !c.width) return 0;"
-                + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-                + "let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;"
-                + "return n;",
-            css);
-    return ((Number) drawn).longValue() > 1000;
-  }
-
-  private void assertNoConsoleErrors() {
-    List<LogEntry> severe =
-        browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-            .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-            .toList();
-    assertThat(severe).as("console errors").isEmpty();
-  }
-
-  private void screenshot(String page) throws Exception {
-    Files.createDirectories(SCREENSHOTS);
-    Files.write(SCREENSHOTS.resolve(page + ".png"), browser.getScreenshotAs(OutputType.BYTES));
   }
 
   private JsonNode json(String path) throws Exception {

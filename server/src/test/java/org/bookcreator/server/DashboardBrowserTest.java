@@ -2,32 +2,14 @@ package org.bookcreator.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.logging.Level;
-import org.bookcreator.core.alert.Alert;
-import org.bookcreator.core.alert.AlertChange;
-import org.bookcreator.core.alert.AlertState;
-import org.bookcreator.core.alert.Severity;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.support.Json;
 import org.bookcreator.telemetry.LogLine;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -36,7 +18,7 @@ import tools.jackson.databind.JsonNode;
  * an error, the title stays text, and restart from the run page finishes the failed run while the
  * page follows by itself. Screenshots land in target/screenshots/.
  */
-class DashboardBrowserTest {
+class DashboardBrowserTest extends ChromiumTest {
   private static final String HOSTILE = "<img src=x onerror=alert(1)> Lights";
 
   /** The API refuses control characters in a title; a failure's reason reaches the store as is. */
@@ -45,26 +27,6 @@ class DashboardBrowserTest {
   /** A log message that would be markup if a page put it in as HTML. */
   private static final String HOSTILE_LOG =
       "<b id=evil>provider said</b> <script>alert(1)</script>";
-
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
-
-  @TempDir Path dir;
-  private TestServer t;
-  private ChromeDriver browser;
-  private WebDriverWait wait;
-
-  @BeforeEach
-  void start() throws Exception {
-    browser = Chromium.start(dir.resolve("profile"));
-    wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-    t = new TestServer(dir, Optional.empty(), 64 * 1024);
-  }
-
-  @AfterEach
-  void stop() {
-    if (browser != null) browser.quit();
-    if (t != null) t.close();
-  }
 
   @Test
   void overviewRunsAndARunPage_showTheData_hostileTitlesAsText_andRestartFinishesAFailedRun()
@@ -215,16 +177,6 @@ class DashboardBrowserTest {
     return n;
   }
 
-  private String attribute(String css, String name) {
-    Object v =
-        browser.executeScript(
-            "const e = document.querySelector(arguments[0]);"
-                + " return e ? e.getAttribute(arguments[1]) : null;",
-            css,
-            name);
-    return v == null ? null : String.valueOf(v);
-  }
-
   @SuppressWarnings("unchecked")
   private List<List<String>> tableRows(String css) {
     return (List<List<String>>)
@@ -238,7 +190,7 @@ class DashboardBrowserTest {
   void runsFilter_alertsWithASilenceMadeAndEnded_logsAndWorkers_renderTheirData() throws Exception {
     String completed = t.awaitState(t.startRun(t.aProject(HOSTILE)), "completed");
     String failed = failedRun(t.aProject("Second Light"));
-    aFiringRunFailed();
+    t.aFiringAlert("run_failed");
 
     browser.get(t.base + "/runs?state=failed");
     await(d -> text("runs-count").equals("1 run"));
@@ -298,44 +250,6 @@ class DashboardBrowserTest {
     assertNoConsoleErrors();
   }
 
-  private void aFiringRunFailed() {
-    Instant now = Instant.now();
-    Map<String, String> labels = Map.of("run_id", "run_failed");
-    t.store.saveAlerts(
-        List.of(
-            new AlertChange(
-                new Alert(
-                    Alert.fingerprint("RunFailed", labels),
-                    "RunFailed",
-                    labels,
-                    Severity.WARNING,
-                    AlertState.FIRING,
-                    "Run run_failed failed",
-                    "It failed.",
-                    "run-failed",
-                    now,
-                    Optional.of(now),
-                    Optional.empty(),
-                    Optional.empty()),
-                Optional.empty(),
-                AlertState.FIRING,
-                now)));
-  }
-
-  /** Waits for the page; on a timeout, fails with what the page shows and its console. */
-  private void await(java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> ready) {
-    try {
-      wait.until(ready);
-    } catch (org.openqa.selenium.TimeoutException e) {
-      throw new AssertionError(
-          "the page did not get there in 30 s; it shows: "
-              + browser.getPageSource()
-              + "\nconsole: "
-              + browser.manage().logs().get(LogType.BROWSER).getAll(),
-          e);
-    }
-  }
-
   /** The value of one of the Overview's figures. */
   private String figure(String id) {
     return textOf("#" + id + " .figure-value");
@@ -345,48 +259,9 @@ class DashboardBrowserTest {
     return textOf("#" + id);
   }
 
-  /**
-   * The text of the first element {@code css} selects, read in one script: live pages redraw at any
-   * moment, so an element found in one call may be gone by the next.
-   */
-  private String textOf(String css) {
-    Object text =
-        browser.executeScript(
-            "const e = document.querySelector(arguments[0]);"
-                + " return e ? e.textContent.trim() : '';",
-            css);
-    return String.valueOf(text);
-  }
-
   /** Whether the chart's canvas has drawn pixels (axes, grid and bars). */
   private boolean chartDrew() {
     return chartDrew("#spend-chart");
-  }
-
-  /** Whether the chart in {@code css} has drawn pixels (axes, grid and bars). */
-  private boolean chartDrew(String css) {
-    Object drawn =
-        browser.executeScript(
-            "const c = document.querySelector(arguments[0] + ' canvas');"
-                + "if (!c || !c.width) return 0;"
-                + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-                + "let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;"
-                + "return n;",
-            css);
-    return ((Number) drawn).longValue() > 1000;
-  }
-
-  private void assertNoConsoleErrors() {
-    List<LogEntry> severe =
-        browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-            .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-            .toList();
-    assertThat(severe).as("console errors").isEmpty();
-  }
-
-  private void screenshot(String page) throws Exception {
-    Files.createDirectories(SCREENSHOTS);
-    Files.write(SCREENSHOTS.resolve(page + ".png"), browser.getScreenshotAs(OutputType.BYTES));
   }
 
   /** A run that failed in its first stage, as a provider outage leaves one. */

@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.bookcreator.core.alert.Alert;
-import org.bookcreator.core.alert.AlertChange;
-import org.bookcreator.core.alert.AlertState;
-import org.bookcreator.core.alert.Severity;
 import org.bookcreator.core.support.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,7 +57,7 @@ class DashboardFirefoxTest {
   @Test
   void everyPage_rendersItsData_chartsDraw_andTheConsoleHasNoError() throws Exception {
     String run = t.awaitState(t.startRun(t.aProject("Firefox Lights")), "completed");
-    aFiringAlert(run);
+    t.aFiringAlert(run);
     t.store.recordLogs(List.of(EventStreamTest.aLogLine(run, "ERROR", "a line for the Logs page")));
 
     page(
@@ -101,29 +95,5 @@ class DashboardFirefoxTest {
     Files.createDirectories(SCREENSHOTS);
     Files.write(SCREENSHOTS.resolve("firefox-" + name + ".png"), browser.screenshot());
     assertThat(browser.consoleErrors()).as("console errors on " + path).isEmpty();
-  }
-
-  private void aFiringAlert(String run) {
-    Instant now = Instant.now();
-    Map<String, String> labels = Map.of("run_id", run);
-    t.store.saveAlerts(
-        List.of(
-            new AlertChange(
-                new Alert(
-                    Alert.fingerprint("RunFailed", labels),
-                    "RunFailed",
-                    labels,
-                    Severity.WARNING,
-                    AlertState.FIRING,
-                    "Run " + run + " failed",
-                    "It failed.",
-                    "run-failed",
-                    now,
-                    Optional.of(now),
-                    Optional.empty(),
-                    Optional.empty()),
-                Optional.empty(),
-                AlertState.FIRING,
-                now)));
   }
 }

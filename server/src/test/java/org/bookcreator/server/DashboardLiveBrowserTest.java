@@ -2,25 +2,9 @@ package org.bookcreator.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.logging.Level;
-import org.bookcreator.core.alert.Alert;
-import org.bookcreator.core.alert.AlertChange;
-import org.bookcreator.core.alert.AlertState;
-import org.bookcreator.core.alert.Severity;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -29,29 +13,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * page a log line that is written, by themselves: no reload (a mark left on the page's window
  * survives) and sooner than the Alerts page's 15-second redraw could.
  */
-class DashboardLiveBrowserTest {
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
-
+class DashboardLiveBrowserTest extends ChromiumTest {
   /**
    * Well under the Alerts page's periodic redraw (15 s): only the event stream can be this quick.
    */
   private static final Duration LIVE = Duration.ofSeconds(8);
-
-  @TempDir Path dir;
-  private TestServer t;
-  private ChromeDriver browser;
-
-  @BeforeEach
-  void start() {
-    browser = Chromium.start(dir.resolve("profile"));
-    t = new TestServer(dir, Optional.empty(), 64 * 1024);
-  }
-
-  @AfterEach
-  void stop() {
-    if (browser != null) browser.quit();
-    if (t != null) t.close();
-  }
 
   @Test
   void theAlertsPage_showsAnAlertThatStartsFiring_byItself() throws Exception {
@@ -60,7 +26,7 @@ class DashboardLiveBrowserTest {
     awaitText("#live", "live", Duration.ofSeconds(30));
     browser.executeScript("window.notReloaded = true;");
 
-    aFiringAlert("run_live");
+    t.aFiringAlert("run_live");
 
     awaitText("#alerts-now table", "RunFailed", LIVE);
     awaitText("#alert-history table", "new -> firing", LIVE);
@@ -91,30 +57,6 @@ class DashboardLiveBrowserTest {
     assertNoConsoleErrors();
   }
 
-  private void aFiringAlert(String run) {
-    Instant now = Instant.now();
-    Map<String, String> labels = Map.of("run_id", run);
-    t.store.saveAlerts(
-        List.of(
-            new AlertChange(
-                new Alert(
-                    Alert.fingerprint("RunFailed", labels),
-                    "RunFailed",
-                    labels,
-                    Severity.WARNING,
-                    AlertState.FIRING,
-                    "Run " + run + " failed",
-                    "It failed.",
-                    "run-failed",
-                    now,
-                    Optional.of(now),
-                    Optional.empty(),
-                    Optional.empty()),
-                Optional.empty(),
-                AlertState.FIRING,
-                now)));
-  }
-
   private void awaitText(String css, String wanted, Duration patience) {
     try {
       new WebDriverWait(browser, patience).until(d -> textOf(css).contains(wanted));
@@ -132,26 +74,5 @@ class DashboardLiveBrowserTest {
               + browser.manage().logs().get(LogType.BROWSER).getAll(),
           e);
     }
-  }
-
-  private String textOf(String css) {
-    return String.valueOf(
-        browser.executeScript(
-            "const e = document.querySelector(arguments[0]);"
-                + " return e ? e.textContent.trim() : '';",
-            css));
-  }
-
-  private void assertNoConsoleErrors() {
-    List<LogEntry> severe =
-        browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-            .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-            .toList();
-    assertThat(severe).as("console errors").isEmpty();
-  }
-
-  private void screenshot(String page) throws Exception {
-    Files.createDirectories(SCREENSHOTS);
-    Files.write(SCREENSHOTS.resolve(page + ".png"), browser.getScreenshotAs(OutputType.BYTES));
   }
 }

@@ -10,10 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.bookcreator.core.alert.Alert;
-import org.bookcreator.core.alert.AlertChange;
-import org.bookcreator.core.alert.AlertState;
-import org.bookcreator.core.alert.Severity;
 import org.bookcreator.core.support.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,32 +37,9 @@ class SilencesApiTest {
         "POST", "/api/silences", "application/json", json.getBytes(StandardCharsets.UTF_8));
   }
 
-  private void aFiringRunFailed() {
-    Instant now = Instant.now();
-    t.store.saveAlerts(
-        List.of(
-            new AlertChange(
-                new Alert(
-                    Alert.fingerprint("RunFailed", Map.of("run_id", "r1")),
-                    "RunFailed",
-                    Map.of("run_id", "r1"),
-                    Severity.WARNING,
-                    AlertState.FIRING,
-                    "Run r1 failed",
-                    "It failed.",
-                    "run-failed",
-                    now,
-                    Optional.of(now),
-                    Optional.empty(),
-                    Optional.empty()),
-                Optional.empty(),
-                AlertState.FIRING,
-                now)));
-  }
-
   @Test
   void aSilence_isMade_listed_shownOnTheAlertItSilences_andEnded() throws Exception {
-    aFiringRunFailed();
+    t.aFiringAlert("r1");
 
     HttpResponse<String> made =
         post(

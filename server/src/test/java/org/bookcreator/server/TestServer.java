@@ -11,13 +11,19 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import org.bookcreator.core.alert.Alert;
+import org.bookcreator.core.alert.AlertChange;
+import org.bookcreator.core.alert.AlertState;
 import org.bookcreator.core.alert.NotifierTests;
 import org.bookcreator.core.alert.ReceivedAlerts;
+import org.bookcreator.core.alert.Severity;
 import org.bookcreator.core.alert.Silences;
 import org.bookcreator.core.cost.PriceTable;
 import org.bookcreator.core.ops.RunService;
@@ -163,13 +169,38 @@ final class TestServer implements AutoCloseable {
 
   /** Waits up to 60 s for the run to be in {@code state} (as the API says); answers its id. */
   String awaitState(String runId, String state) throws Exception {
-    java.time.Instant until = java.time.Instant.now().plusSeconds(60);
-    while (java.time.Instant.now().isBefore(until)) {
+    Instant until = Instant.now().plusSeconds(60);
+    while (Instant.now().isBefore(until)) {
       HttpResponse<String> r = send("GET", "/api/runs/" + runId, null, null);
       if (Json.parse(r.body()).get("state").asString().equals(state)) return runId;
       Thread.sleep(100);
     }
     throw new AssertionError("run " + runId + " did not become " + state + " in 60 s");
+  }
+
+  /** Saves a RunFailed alert for {@code runId}, firing since now, as the alert rules would. */
+  void aFiringAlert(String runId) {
+    Instant now = Instant.now();
+    Map<String, String> labels = Map.of("run_id", runId);
+    store.saveAlerts(
+        List.of(
+            new AlertChange(
+                new Alert(
+                    Alert.fingerprint("RunFailed", labels),
+                    "RunFailed",
+                    labels,
+                    Severity.WARNING,
+                    AlertState.FIRING,
+                    "Run " + runId + " failed",
+                    "It failed.",
+                    "run-failed",
+                    now,
+                    Optional.of(now),
+                    Optional.empty(),
+                    Optional.empty()),
+                Optional.empty(),
+                AlertState.FIRING,
+                now)));
   }
 
   /**
