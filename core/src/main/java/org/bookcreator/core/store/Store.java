@@ -51,10 +51,13 @@ public interface Store extends AutoCloseable {
   java.math.BigDecimal projectSpend(String projectId);
 
   /**
-   * {@link #projectSpend} of many projects in one read: every id given is a key (zero without
-   * priced calls or without such a project).
+   * Every project with a budget, its budget and its {@link #projectSpend}, in one read (the
+   * dashboard orders them by the share used before it shows a page of them).
    */
-  Map<String, java.math.BigDecimal> projectSpends(Collection<String> projectIds);
+  List<BudgetSpend> budgetSpends();
+
+  record BudgetSpend(
+      String projectId, java.math.BigDecimal budgetUsd, java.math.BigDecimal spentUsd) {}
 
   /**
    * Every project with a budget and an open (queued, running or paused) run that has spent at least
@@ -331,9 +334,14 @@ public interface Store extends AutoCloseable {
    * on (all hours without it), oldest first; with {@code since}, one first line without an hour
    * sums every earlier hour, so that line's entered - left is the runs each stage held when the
    * range began. A run is in a stage while queued or running, as {@link #activeRunsByStage()}
-   * counts it. Reads the V14 rollup, not the runs.
+   * counts it. Reads the V14 rollup, not the runs. With {@code byDay}, the hours of each UTC day
+   * are summed into one line at its first hour (the day's hours before {@code since} stay in the
+   * first line).
    */
-  List<StageMoves> stageMoves(Optional<Instant> since);
+  List<StageMoves> stageMoves(Optional<Instant> since, boolean byDay);
+
+  /** The hour of the first recorded move between stages; empty when there is none. */
+  Optional<Instant> firstStageMove();
 
   /** Moves of one hour (empty: every hour before the range) x category x stage. */
   record StageMoves(

@@ -1644,13 +1644,27 @@ public abstract class StoreContractTest {
     assertThat(notYet).as("1.50 of 4.50 is a third").isEmpty();
     assertThat(store.projectSpend("p1")).isEqualByComparingTo("1.500000000001");
     assertThat(store.projectSpend("p2")).isZero();
-    assertThat(store.projectSpends(List.of("p1", "p2", "nope", "p1' OR '1'='1")))
-        .as("every id is a key; the unknown and hostile ones at zero")
-        .containsOnlyKeys("p1", "p2", "nope", "p1' OR '1'='1")
-        .hasEntrySatisfying("p1", v -> assertThat(v).isEqualByComparingTo("1.500000000001"))
-        .hasEntrySatisfying("p2", v -> assertThat(v).isZero())
-        .hasEntrySatisfying("nope", v -> assertThat(v).isZero())
-        .hasEntrySatisfying("p1' OR '1'='1", v -> assertThat(v).isZero());
+    store.createProject(
+        new Project(
+            "p3",
+            "No budget",
+            "fiction",
+            Optional.empty(),
+            "b",
+            1,
+            Optional.empty(),
+            List.of(),
+            T0));
+    assertThat(store.budgetSpends())
+        .as("every project with a budget, with its exact spend; p3 has no budget")
+        .extracting(
+            b ->
+                b.projectId()
+                    + " "
+                    + b.budgetUsd().stripTrailingZeros().toPlainString()
+                    + " "
+                    + b.spentUsd().stripTrailingZeros().toPlainString())
+        .containsExactlyInAnyOrder("p1 4.5 1.500000000001", "p2 4.5 0");
   }
 
   @Test

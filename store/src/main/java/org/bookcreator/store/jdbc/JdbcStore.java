@@ -106,8 +106,8 @@ public abstract class JdbcStore implements Store {
   }
 
   @Override
-  public Map<String, BigDecimal> projectSpends(Collection<String> projectIds) {
-    return projects.projectSpends(projectIds);
+  public List<BudgetSpend> budgetSpends() {
+    return projects.budgetSpends();
   }
 
   @Override
@@ -204,8 +204,13 @@ public abstract class JdbcStore implements Store {
   }
 
   @Override
-  public List<StageMoves> stageMoves(Optional<Instant> since) {
-    return runs.stageMoves(since);
+  public List<StageMoves> stageMoves(Optional<Instant> since, boolean byDay) {
+    return runs.stageMoves(since, byDay);
+  }
+
+  @Override
+  public Optional<Instant> firstStageMove() {
+    return runs.firstStageMove();
   }
 
   @Override

@@ -2,15 +2,13 @@ package org.bookcreator.store.jdbc;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.store.Page;
 import org.bookcreator.core.store.ProjectFilter;
+import org.bookcreator.core.store.Store.BudgetSpend;
 import org.bookcreator.core.store.Store.OpenBudget;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.support.Json;
@@ -91,24 +89,18 @@ final class Projects extends Part {
                 .orElse(BigDecimal.ZERO));
   }
 
-  public Map<String, BigDecimal> projectSpends(Collection<String> projectIds) {
-    Map<String, BigDecimal> out = new HashMap<>();
-    for (String id : projectIds) out.put(id, BigDecimal.ZERO);
-    for (List<String> chunk : Rows.chunks(projectIds)) {
-      tx(
-          "sum the spend of projects",
-          () -> {
-            for (Object[] row :
-                query(
-                    "SELECT project_id, cost_picousd FROM project_spend WHERE project_id IN ("
-                        + Rows.marks(chunk.size())
-                        + ")",
-                    rs -> new Object[] {rs.getString(1), Rows.usd(rs.getLong(2))},
-                    chunk.toArray())) out.put((String) row[0], (BigDecimal) row[1]);
-            return null;
-          });
-    }
-    return out;
+  public List<BudgetSpend> budgetSpends() {
+    return tx(
+        "read the budgets and spend of projects",
+        () ->
+            query(
+                "SELECT p.id, p.budget_usd, COALESCE(s.cost_picousd, 0) FROM projects p LEFT JOIN"
+                    + " project_spend s ON s.project_id = p.id WHERE p.budget_usd IS NOT NULL",
+                rs ->
+                    new BudgetSpend(
+                        rs.getString(1),
+                        new BigDecimal(rs.getString(2)),
+                        Rows.usd(rs.getLong(3)))));
   }
 
   public List<OpenBudget> openBudgets(BigDecimal minShare) {

@@ -374,7 +374,9 @@ final class Runs extends Part {
                 runId));
   }
 
-  public List<StageMoves> stageMoves(Optional<Instant> since) {
+  public List<StageMoves> stageMoves(Optional<Instant> since, boolean byDay) {
+    // A day's line is at its first hour: 24 hours of the rollup summed (UTC days; epoch hours).
+    String hour = byDay ? "(hour / 24) * 24" : "hour";
     return tx(
         "read runs' moves between stages",
         () -> {
@@ -396,8 +398,10 @@ final class Runs extends Part {
           }
           out.addAll(
               query(
-                  "SELECT hour, category, stage, entered, left_ FROM stage_moves_hourly WHERE hour"
-                      + " >= ? ORDER BY hour, category, stage",
+                  "SELECT "
+                      + hour
+                      + " AS h, category, stage, SUM(entered), SUM(left_) FROM stage_moves_hourly"
+                      + " WHERE hour >= ? GROUP BY h, category, stage ORDER BY h, category, stage",
                   rs ->
                       new StageMoves(
                           Optional.of(Instant.ofEpochMilli(rs.getLong(1) * 3_600_000L)),
@@ -408,6 +412,15 @@ final class Runs extends Part {
                   since.isPresent() ? from : Long.MIN_VALUE));
           return out;
         });
+  }
+
+  public Optional<Instant> firstStageMove() {
+    return tx(
+        "read the first move between stages",
+        () ->
+            one(
+                "SELECT hour FROM stage_moves_hourly ORDER BY hour LIMIT 1",
+                rs -> Instant.ofEpochMilli(rs.getLong(1) * 3_600_000L)));
   }
 
   public List<StageIterations> completedIterations() {

@@ -58,24 +58,9 @@ class StageOccupancyTest {
     Instant now = T0.plus(Duration.ofHours(71)).plusSeconds(59);
 
     // The replay: after each hour's moves, how many runs each category x stage holds.
-    Map<String, Boolean> active = new HashMap<>();
-    Map<String, Stage> stage = new HashMap<>();
-    List<Map<String, Long>> expected = new ArrayList<>();
-    int next = 0;
-    for (int h = 0; h < 72; h++) {
-      Instant end = T0.plus(HOUR.multipliedBy(h + 1));
-      while (next < moves.size() && moves.get(next).at().isBefore(end)) {
-        Move m = moves.get(next++);
-        m.apply().run();
-        active.put(m.runId(), m.active());
-        stage.put(m.runId(), m.stage());
-      }
-      Map<String, Long> level = new TreeMap<>();
-      for (String run : active.keySet())
-        if (active.get(run))
-          level.merge(categoryOf.get(run) + "/" + stage.get(run).id(), 1L, Long::sum);
-      expected.add(level);
-    }
+    List<Instant> ends = new ArrayList<>();
+    for (int h = 0; h < 72; h++) ends.add(T0.plus(HOUR.multipliedBy(h + 1)));
+    List<Map<String, Long>> expected = replay(moves, categoryOf, ends);
 
     AnalyticsQueries.LibraryHistory history =
         new AnalyticsQueries(store).history(Optional.of(since), now);
@@ -92,6 +77,58 @@ class StageOccupancyTest {
     for (Store.StageCount c : store.activeRunsByStage())
       if (c.runs() != 0) now_.put(c.category() + "/" + c.stage(), c.runs());
     assertThat(expected.getLast()).isEqualTo(now_).isNotEmpty();
+  }
+
+  @Test
+  void history_overMoreThanAWeek_isPerUtcDay_andEqualsAReplayAtTheEndOfEachDay() {
+    List<Move> moves = new ArrayList<>();
+    Map<String, String> categoryOf = new HashMap<>();
+    for (int i = 0; i < 40; i++) moves.addAll(lifeOfARun(i, categoryOf));
+    moves.sort((a, b) -> a.at().compareTo(b.at()));
+    Instant now = T0.plus(Duration.ofDays(12)).plusSeconds(59);
+    List<Instant> ends = new ArrayList<>();
+    for (int d = 0; d < 13; d++) ends.add(T0.plus(Duration.ofDays(d + 1)));
+    List<Map<String, Long>> expected = replay(moves, categoryOf, ends);
+
+    // Without a range: from the first move (the first day's midnight), a bucket per UTC day.
+    AnalyticsQueries.LibraryHistory history =
+        new AnalyticsQueries(store).history(Optional.empty(), now);
+
+    assertThat(history.bucket()).isEqualTo("day");
+    assertThat(history.times()).hasSize(13).startsWith(T0);
+    for (int d = 0; d < 13; d++) {
+      Map<String, Long> actual = new TreeMap<>();
+      for (AnalyticsQueries.LibraryHistory.Series s : history.series())
+        if (s.runs().get(d) != 0) actual.put(s.category() + "/" + s.stage(), s.runs().get(d));
+      assertThat(actual).as("day %d", d).isEqualTo(expected.get(d));
+    }
+    assertThat(expected.get(1)).as("runs were active on the second day").isNotEmpty();
+  }
+
+  /**
+   * Applies the moves to the store in order and says, at each of {@code ends}, how many runs each
+   * category x stage held.
+   */
+  private static List<Map<String, Long>> replay(
+      List<Move> moves, Map<String, String> categoryOf, List<Instant> ends) {
+    Map<String, Boolean> active = new HashMap<>();
+    Map<String, Stage> stage = new HashMap<>();
+    List<Map<String, Long>> levels = new ArrayList<>();
+    int next = 0;
+    for (Instant end : ends) {
+      while (next < moves.size() && moves.get(next).at().isBefore(end)) {
+        Move m = moves.get(next++);
+        m.apply().run();
+        active.put(m.runId(), m.active());
+        stage.put(m.runId(), m.stage());
+      }
+      Map<String, Long> level = new TreeMap<>();
+      for (String run : active.keySet())
+        if (active.get(run))
+          level.merge(categoryOf.get(run) + "/" + stage.get(run).id(), 1L, Long::sum);
+      levels.add(level);
+    }
+    return levels;
   }
 
   /** A run created at a random time, started, moved through some stages, and maybe ended. */
