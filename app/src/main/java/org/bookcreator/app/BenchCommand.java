@@ -211,8 +211,10 @@ final class BenchCommand implements Callable<Integer> {
       description = {
         "Instead of books: N workers, 1..1000, claim and complete --runs runs x --tasks-per-run",
         "tasks (default 200 x 50 here) as fast as they can from the store the settings name (a",
-        "scratch SQLite store, or the empty PostgreSQL database of store.url); prints the claim",
-        "latency p50/p95/p99/max and the claims per second, and fails if a task is claimed twice."
+        "scratch SQLite store, or the empty PostgreSQL database of store.url), a fresh queue a",
+        "round, --warmup rounds unmeasured then --repeat measured; prints the claim latency",
+        "p50/p95/p99/max of the measured rounds and the claims per second, and fails if a task",
+        "is claimed twice or not at all."
       })
   String claimsFlag;
 
@@ -793,7 +795,8 @@ final class BenchCommand implements Callable<Integer> {
     String where =
         on.postgresStore().map(pg -> "PostgreSQL " + pg.where()).orElse("SQLite (" + scratch + ")");
     try (Engine engine = Engine.open(on, noTelemetry(), Engine.Use.EXCLUSIVE)) {
-      return ClaimBench.run(out, engine.store, where, new ClaimBench.Sizes(claimers, runs, tasks));
+      return ClaimBench.run(
+          out, engine.store, where, new ClaimBench.Sizes(claimers, runs, tasks, warmup, repeat));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("bench --claims interrupted", e);

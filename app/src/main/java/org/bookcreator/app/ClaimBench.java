@@ -31,8 +31,15 @@ import org.bookcreator.core.store.Store;
 final class ClaimBench {
   private ClaimBench() {}
 
-  /** How the queue is filled: runs of the given number of tasks each. */
-  record Sizes(int claimers, int runs, int tasksPerRun) {}
+  /**
+   * How the queue is filled, each round: runs of the given number of tasks each; {@code warmup}
+   * rounds unmeasured (class loading and JIT compilation, in this process and the database's
+   * plans), then {@code repeat} measured ones.
+   */
+  record Sizes(int claimers, int runs, int tasksPerRun, int warmup, int repeat) {}
+
+  /** One round: every claim's latency in nanoseconds, and the tasks claimed per second. */
+  private record Round(List<Long> latencies, double tasksPerSecond) {}
 
   static int run(PrintWriter out, Store store, String where, Sizes sizes)
       throws InterruptedException {
@@ -40,11 +47,62 @@ final class ClaimBench {
       throw new Main.UsageException(
           "bench --claims needs an empty store; " + where + " holds projects already");
     }
+    int total = sizes.runs() * sizes.tasksPerRun();
+    List<Long> measured = new ArrayList<>();
+    List<Double> rates = new ArrayList<>();
+    for (int i = 0; i < sizes.warmup() + sizes.repeat(); i++) {
+      long fillStart = System.nanoTime();
+      fill(store, sizes, "claim-bench-" + i + "-");
+      long fillMs = (System.nanoTime() - fillStart) / 1_000_000;
+      Optional<Round> round = round(store, sizes, total, out);
+      if (round.isEmpty()) return ExitCodes.RUN_FAILED;
+      List<Long> sorted = sorted(round.get().latencies());
+      boolean counted = i >= sizes.warmup();
+      out.printf(
+          "%s %d: filled %,d queued tasks (%,d runs) in %d ms; claim p50 %.2f ms, p99 %.2f ms;"
+              + " %,.0f tasks claimed and completed per second%n",
+          counted ? "round" : "warm-up",
+          counted ? i - sizes.warmup() + 1 : i + 1,
+          total,
+          sizes.runs(),
+          fillMs,
+          quantile(sorted, 0.50),
+          quantile(sorted, 0.99),
+          round.get().tasksPerSecond());
+      out.flush();
+      if (counted) {
+        measured.addAll(round.get().latencies());
+        rates.add(round.get().tasksPerSecond());
+      }
+    }
+    List<Long> sorted = sorted(measured);
+    List<Double> sortedRates = rates.stream().sorted().toList();
+    out.printf(
+        "%d claimers, %,d tasks a round on %s, %d measured round(s) after %d warm-up: claim"
+            + " latency p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms over %,d claims; %,.0f"
+            + " tasks claimed and completed per second (median round); every task claimed exactly"
+            + " once%n",
+        sizes.claimers(),
+        total,
+        where,
+        sizes.repeat(),
+        sizes.warmup(),
+        quantile(sorted, 0.50),
+        quantile(sorted, 0.95),
+        quantile(sorted, 0.99),
+        sorted.getLast() / 1e6,
+        sorted.size(),
+        sortedRates.get((sortedRates.size() - 1) / 2));
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  /** Queues {@code runs x tasksPerRun} tasks of running runs, their ids starting {@code prefix}. */
+  private static void fill(Store store, Sizes sizes, String prefix) {
     Instant t0 = Instant.now();
-    long fillStart = System.nanoTime();
     for (int r = 0; r < sizes.runs(); r++) {
-      String project = "claim-bench-p" + r;
-      String run = "claim-bench-r" + r;
+      String project = prefix + "p" + r;
+      String run = prefix + "r" + r;
       store.createProject(
           new Project(
               project,
@@ -66,12 +124,14 @@ final class ClaimBench {
             t0);
       }
     }
-    int total = sizes.runs() * sizes.tasksPerRun();
-    out.printf(
-        "filled %s with %,d queued tasks (%,d runs) in %d ms%n",
-        where, total, sizes.runs(), (System.nanoTime() - fillStart) / 1_000_000);
-    out.flush();
+  }
 
+  /**
+   * The claimers claim and complete until the queue is empty; empty when a task was claimed twice
+   * or not at all (said on {@code out}).
+   */
+  private static Optional<Round> round(Store store, Sizes sizes, int total, PrintWriter out)
+      throws InterruptedException {
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> claimed = new ConcurrentLinkedQueue<>();
     CountDownLatch start = new CountDownLatch(1);
@@ -111,25 +171,15 @@ final class ClaimBench {
           "FAILED: %,d claims of %,d tasks (%,d distinct)%n",
           claimed.size(), total, claimed.stream().distinct().count());
       out.flush();
-      return ExitCodes.RUN_FAILED;
+      return Optional.empty();
     }
+    return Optional.of(new Round(List.copyOf(latencies), total / seconds));
+  }
+
+  private static List<Long> sorted(List<Long> latencies) {
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
-    out.printf(
-        "%d claimers, %,d tasks on %s: claim latency p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max"
-            + " %.2f ms over %,d claims; %,.0f tasks claimed and completed per second; every task"
-            + " claimed exactly once%n",
-        sizes.claimers(),
-        total,
-        where,
-        quantile(sorted, 0.50),
-        quantile(sorted, 0.95),
-        quantile(sorted, 0.99),
-        sorted.getLast() / 1e6,
-        sorted.size(),
-        total / seconds);
-    out.flush();
-    return ExitCodes.OK;
+    return sorted;
   }
 
   /** The nearest-rank quantile, in milliseconds. */

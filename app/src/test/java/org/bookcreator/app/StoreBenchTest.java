@@ -119,6 +119,50 @@ class StoreBenchTest {
   }
 
   @Test
+  void claims_onPostgres_claimEveryTaskOnce_roundAfterRound_andRefuseAStoreWithProjects()
+      throws Exception {
+    try (TestDatabase db = TestDatabase.migrated()) {
+      Cli cli =
+          Cli.runWithEnv(
+              env(db),
+              "bench",
+              "--claims",
+              "4",
+              "--runs",
+              "5",
+              "--tasks-per-run",
+              "6",
+              "--warmup",
+              "1",
+              "--repeat",
+              "2");
+      Cli again = Cli.runWithEnv(env(db), "bench", "--claims", "2", "--runs", "1");
+
+      assertThat(cli.exitCode()).as(cli.err()).isZero();
+      assertThat(cli.out())
+          .containsPattern(
+              "(?m)^warm-up 1: filled 30 queued tasks \\(5 runs\\) in \\d+ ms; claim p50")
+          .containsPattern("(?m)^round 1: filled 30 queued tasks")
+          .containsPattern("(?m)^round 2: filled 30 queued tasks")
+          .containsPattern(
+              "(?m)^4 claimers, 30 tasks a round on PostgreSQL .*, 2 measured round\\(s\\) after 1"
+                  + " warm-up: claim latency p50 [\\d.]+ ms, p95 [\\d.]+ ms, p99 [\\d.]+ ms, max"
+                  + " [\\d.]+ ms over 68 claims; .* every task claimed exactly once$");
+      try (Connection c = db.connect();
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery("SELECT state, COUNT(*) FROM tasks GROUP BY state ORDER BY state")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("COMPLETED");
+        assertThat(rs.getLong(2)).as("three rounds of 30").isEqualTo(90);
+        assertThat(rs.next()).as("nothing left queued or leased").isFalse();
+      }
+      assertThat(again.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(again.err()).contains("bench --claims needs an empty store");
+    }
+  }
+
+  @Test
   void workerProcesses_refuseATotalThatDoesNotDivide_andNeedPostgres() {
     Cli uneven = Cli.runIn(Map.of(), "bench", "--worker-processes", "1,3", "--workers-total", "32");
     assertThat(uneven.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
