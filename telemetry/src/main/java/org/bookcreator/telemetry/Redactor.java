@@ -80,29 +80,43 @@ public final class Redactor {
 
   /**
    * A cheap scan that rules out most text before the (costlier) credential patterns run: it looks
-   * for the first letters of the patterns' keywords, and checks only the keywords that start there.
+   * for the first two letters of the patterns' keywords, and checks only the keyword that starts
+   * with them. Prose is full of a's; looking at the letter after one first spares the five keyword
+   * comparisons an 'a' would start (a fifth of a 50-book run's redaction time went there).
    */
   static boolean mayHoldCredential(String s) {
-    int n = s.length();
+    int n = s.length() - 1; // every keyword has a second letter
     for (int i = 0; i < n; i++) {
+      char next = s.charAt(i + 1);
       boolean hit =
           switch (s.charAt(i)) {
-            case 'B', 'b' -> s.regionMatches(true, i, "bearer", 0, 6);
-            case 's' -> s.regionMatches(i, "sk-", 0, 3) || s.regionMatches(true, i, "secret", 0, 6);
-            case 'S' -> s.regionMatches(true, i, "secret", 0, 6);
+            case 'B', 'b' -> isE(next) && s.regionMatches(true, i, "bearer", 0, 6);
+            case 's' ->
+                next == 'k'
+                    ? s.regionMatches(i, "sk-", 0, 3)
+                    : isE(next) && s.regionMatches(true, i, "secret", 0, 6);
+            case 'S' -> isE(next) && s.regionMatches(true, i, "secret", 0, 6);
             case 'A', 'a' ->
-                s.regionMatches(true, i, "api", 0, 3)
-                    || s.regionMatches(i, "AKIA", 0, 4)
-                    || s.regionMatches(i, "ASIA", 0, 4)
-                    || s.regionMatches(true, i, "authorization", 0, 13)
-                    || s.regionMatches(true, i, "access", 0, 6);
-            case 'P', 'p' -> s.regionMatches(true, i, "passw", 0, 5);
-            case 'X', 'x' -> s.regionMatches(true, i, "x-api", 0, 5);
+                switch (next) {
+                  case 'P', 'p' -> s.regionMatches(true, i, "api", 0, 3);
+                  case 'C', 'c' -> s.regionMatches(true, i, "access", 0, 6);
+                  case 'U', 'u' -> s.regionMatches(true, i, "authorization", 0, 13);
+                  case 'K' -> s.regionMatches(i, "AKIA", 0, 4);
+                  case 'S' -> s.regionMatches(i, "ASIA", 0, 4);
+                  default -> false;
+                };
+            case 'P', 'p' ->
+                (next == 'a' || next == 'A') && s.regionMatches(true, i, "passw", 0, 5);
+            case 'X', 'x' -> next == '-' && s.regionMatches(true, i, "x-api", 0, 5);
             default -> false;
           };
       if (hit) return true;
     }
     return false;
+  }
+
+  private static boolean isE(char c) {
+    return c == 'e' || c == 'E';
   }
 
   public String redact(String text) {

@@ -99,4 +99,91 @@ class RedactorTest {
     assertThat(Redactor.none().redact(text)).isEqualTo(text);
     assertThat(Redactor.none().redact(null)).isNull();
   }
+
+  /**
+   * The pre-scan looks at a keyword's second letter before comparing it whole; it must say "may
+   * hold" exactly where comparing every keyword at every position does, on text made of keywords,
+   * their pieces, their case variants and letters that fold to ASCII (the Kelvin sign, the long s).
+   */
+  @Test
+  void mayHoldCredential_agreesWithComparingEveryKeywordEverywhere() {
+    String[] pieces = {
+      "a",
+      "A",
+      "p",
+      "P",
+      "e",
+      "E",
+      "k",
+      "K",
+      "s",
+      "S",
+      "-",
+      " ",
+      "x",
+      "X",
+      "u",
+      "c",
+      "b",
+      "B",
+      "api",
+      "ApI",
+      "sk-",
+      "Sk-",
+      "secret",
+      "SeCrEt",
+      "bearer",
+      "BEARER",
+      "authorization",
+      "Authorizatio",
+      "access",
+      "acces",
+      "AKIA",
+      "AKI",
+      "akia",
+      "ASIA",
+      "asia",
+      "passw",
+      "PASS",
+      "x-api",
+      "X-Ap",
+      "\u212a",
+      "\u017f",
+      "\u0131",
+      "word",
+      "\u00e9"
+    };
+    java.util.Random random = new java.util.Random(42);
+    int holding = 0;
+    for (int n = 0; n < 20_000; n++) {
+      StringBuilder text = new StringBuilder();
+      int parts = random.nextInt(6);
+      for (int j = 0; j < parts; j++) text.append(pieces[random.nextInt(pieces.length)]);
+      String t = text.toString();
+      boolean expected = anyKeywordAnywhere(t);
+      if (expected) holding++;
+      assertThat(Redactor.mayHoldCredential(t)).as("\"%s\"", t).isEqualTo(expected);
+    }
+    assertThat(holding).as("the texts include keywords").isGreaterThan(1_000);
+  }
+
+  /** Every keyword compared at every position, as the scan did before it looked ahead. */
+  private static boolean anyKeywordAnywhere(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c == 'B' || c == 'b') && s.regionMatches(true, i, "bearer", 0, 6)) return true;
+      if (c == 's' && s.regionMatches(i, "sk-", 0, 3)) return true;
+      if ((c == 's' || c == 'S') && s.regionMatches(true, i, "secret", 0, 6)) return true;
+      if (c == 'A' || c == 'a') {
+        if (s.regionMatches(true, i, "api", 0, 3)
+            || s.regionMatches(i, "AKIA", 0, 4)
+            || s.regionMatches(i, "ASIA", 0, 4)
+            || s.regionMatches(true, i, "authorization", 0, 13)
+            || s.regionMatches(true, i, "access", 0, 6)) return true;
+      }
+      if ((c == 'P' || c == 'p') && s.regionMatches(true, i, "passw", 0, 5)) return true;
+      if ((c == 'X' || c == 'x') && s.regionMatches(true, i, "x-api", 0, 5)) return true;
+    }
+    return false;
+  }
 }
