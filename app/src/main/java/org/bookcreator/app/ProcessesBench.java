@@ -15,7 +15,6 @@ import org.bookcreator.core.project.Project;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.store.postgres.PostgresDatabase;
-import org.bookcreator.store.postgres.PostgresStore;
 
 /**
  * Throughput of the scaled-out topology by the number of worker processes: for each count K, a
@@ -147,10 +146,8 @@ final class ProcessesBench {
       Settings settings = Settings.load(null, Map.of(), flags);
       List<Round> rounds = new ArrayList<>();
       try (Engine engine = Engine.open(settings, BenchCommand.noTelemetry(), Engine.Use.SHARED)) {
-        long tasksBefore = 0;
         for (int i = 0; i < sizes.warmup() + sizes.repeat(); i++) {
-          Round r = round(engine, children, sizes, db, tasksBefore);
-          tasksBefore += r.tasks();
+          Round r = round(engine, children, sizes);
           boolean measured = i >= sizes.warmup();
           if (measured) rounds.add(r);
           out.printf(
@@ -177,8 +174,7 @@ final class ProcessesBench {
   }
 
   /** Creates and starts a round of books, waits until every run ended, and checks them. */
-  private static Round round(
-      Engine engine, List<Child> children, Sizes sizes, ScratchDatabase db, long tasksBefore)
+  private static Round round(Engine engine, List<Child> children, Sizes sizes)
       throws InterruptedException {
     List<Project> projects = BenchCommand.createBooks(engine, sizes.books(), sizes.chapters());
     double cpuBefore = childCpuSeconds(children);
@@ -206,7 +202,7 @@ final class ProcessesBench {
         machineBefore == null || machineAfter == null || machineAfter[1] == machineBefore[1]
             ? -1
             : (double) (machineAfter[0] - machineBefore[0]) / (machineAfter[1] - machineBefore[1]);
-    return new Round(completedTasks(db) - tasksBefore, ms, cpu, busy);
+    return new Round(completedTasks(engine, runs), ms, cpu, busy);
   }
 
   /** CPU time used so far by the children, user and system. */
@@ -233,17 +229,16 @@ final class ProcessesBench {
     }
   }
 
-  private static long completedTasks(ScratchDatabase db) {
-    try (PostgresStore store = PostgresStore.open(db.settings, PostgresStore.Ownership.NONE)) {
-      long n = 0;
-      for (Run r : store.runs(java.util.Optional.empty())) {
-        n +=
-            store.tasks(r.id()).stream()
-                .filter(t -> t.state() == org.bookcreator.core.run.TaskState.COMPLETED)
-                .count();
-      }
-      return n;
+  /** The completed tasks of the round's runs, through the bench's own store. */
+  private static long completedTasks(Engine engine, List<String> runs) {
+    long n = 0;
+    for (String run : runs) {
+      n +=
+          engine.store.tasks(run).stream()
+              .filter(t -> t.state() == org.bookcreator.core.run.TaskState.COMPLETED)
+              .count();
     }
+    return n;
   }
 
   /**

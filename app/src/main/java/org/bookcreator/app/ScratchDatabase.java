@@ -15,7 +15,7 @@ final class ScratchDatabase implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final PostgresDatabase.Settings server;
-  final PostgresDatabase.Settings settings;
+  private final PostgresDatabase.Settings settings;
   final String name;
 
   private ScratchDatabase(

@@ -467,18 +467,11 @@ class PipelineTest {
     java.util.concurrent.atomic.AtomicInteger claims =
         new java.util.concurrent.atomic.AtomicInteger();
     org.bookcreator.core.store.Store counting =
-        (org.bookcreator.core.store.Store)
-            java.lang.reflect.Proxy.newProxyInstance(
-                PipelineTest.class.getClassLoader(),
-                new Class<?>[] {org.bookcreator.core.store.Store.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("claim")) claims.incrementAndGet();
-                  try {
-                    return method.invoke(store, args);
-                  } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+        watched(
+            store,
+            (method, args) -> {
+              if (method.equals("claim")) claims.incrementAndGet();
+            });
     pipeline = pipeline(counting, config().withWorkers(8));
     pipeline.start();
 
@@ -495,12 +488,23 @@ class PipelineTest {
       String name,
       java.util.function.Predicate<Object[]> when,
       RuntimeException failure) {
+    return watched(
+        real,
+        (method, args) -> {
+          if (method.equals(name) && when.test(args)) throw failure;
+        });
+  }
+
+  /** The store, with {@code before} told of each call (method name, arguments) before it runs. */
+  private static org.bookcreator.core.store.Store watched(
+      org.bookcreator.core.store.Store real,
+      java.util.function.BiConsumer<String, Object[]> before) {
     return (org.bookcreator.core.store.Store)
         java.lang.reflect.Proxy.newProxyInstance(
             PipelineTest.class.getClassLoader(),
             new Class<?>[] {org.bookcreator.core.store.Store.class},
             (proxy, method, args) -> {
-              if (method.getName().equals(name) && when.test(args)) throw failure;
+              before.accept(method.getName(), args);
               try {
                 return method.invoke(real, args);
               } catch (java.lang.reflect.InvocationTargetException e) {

@@ -159,8 +159,8 @@ final class TaskQueue extends Part {
         "claim a task",
         () -> {
           // Committed early, read in the queue's order (Dialect.claimSettings).
-          if (db.dialect().claimSettings().isPresent())
-            one(db.dialect().claimSettings().get(), rs -> 1);
+          Optional<String> setUp = db.dialect().claimSettings();
+          if (setUp.isPresent()) one(setUp.get(), rs -> 1);
           // Expired leases first (their work is the oldest), then the queue in order; each walks
           // a partial index (V16) and stops at the first row no other claimer holds.
           Optional<Task> next = one(nextExpired(db.dialect()), Rows::task, now);
