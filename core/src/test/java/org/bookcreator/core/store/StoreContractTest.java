@@ -603,7 +603,8 @@ public abstract class StoreContractTest {
   void expiredLease_isReclaimed_andOldHolderIsFencedOut() {
     aRunningRun("p1", "r1");
     Task t = store.enqueue("t1", "r1", spec("a"), T0);
-    store.claim("w1", T0, T0.plusSeconds(30));
+    Task first = store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow();
+    store.openCall(sent(first, 0, "0.0001")); // w1's call, never answered
 
     assertThat(store.claim("w2", T0.plusSeconds(29), T0.plusSeconds(60))).isEmpty();
     Task reclaimed = store.claim("w2", T0.plusSeconds(31), T0.plusSeconds(61)).orElseThrow();
@@ -618,7 +619,17 @@ public abstract class StoreContractTest {
     assertThat(done.state()).isEqualTo(TaskState.COMPLETED);
     assertThat(done.output()).contains("on time");
     assertThat(store.history("r1"))
-        .anySatisfy(h -> assertThat(h.reason()).contains("reclaimed by w2"));
+        .anySatisfy(
+            h ->
+                assertThat(h.reason())
+                    .isEqualTo("reclaimed by w2: lease of w1 expired at " + T0.plusSeconds(30)));
+    assertThat(store.history("r1"))
+        .filteredOn(h -> h.entity().equals("task"))
+        .extracting(h -> h.from() + ">" + h.to())
+        .containsExactly("null>QUEUED", "QUEUED>LEASED", "LEASED>LEASED", "LEASED>COMPLETED");
+    assertThat(store.costReport(CostQuery.all(List.of())).get(0).interruptedCalls())
+        .as("the call w1 left open")
+        .isEqualTo(1);
   }
 
   @Test
