@@ -603,7 +603,7 @@ public abstract class StoreContractTest {
   void expiredLease_isReclaimed_andOldHolderIsFencedOut() {
     aRunningRun("p1", "r1");
     Task t = store.enqueue("t1", "r1", spec("a"), T0);
-    Task first = store.claim("w1", T0, T0.plusSeconds(30)).orElseThrow();
+    Task first = store.claim("w1", T0, T0.plusMillis(30_005)).orElseThrow();
     store.openCall(sent(first, 0, "0.0001")); // w1's call, never answered
 
     assertThat(store.claim("w2", T0.plusSeconds(29), T0.plusSeconds(60))).isEmpty();
@@ -622,7 +622,7 @@ public abstract class StoreContractTest {
         .anySatisfy(
             h ->
                 assertThat(h.reason())
-                    .isEqualTo("reclaimed by w2: lease of w1 expired at " + T0.plusSeconds(30)));
+                    .isEqualTo("reclaimed by w2: lease of w1 expired at " + T0.plusMillis(30_005)));
     assertThat(store.history("r1"))
         .filteredOn(h -> h.entity().equals("task"))
         .extracting(h -> h.from() + ">" + h.to())

@@ -146,6 +146,22 @@ public final class Db implements AutoCloseable {
    * the way, the whole transaction is run again a few times before giving up.
    */
   public <T> T tx(String what, Work<T> work) {
+    return run(what, work, false);
+  }
+
+  /**
+   * Runs {@code statement}, which sends exactly one message of SQL to the engine (one statement, or
+   * statements sent together), as a transaction of its own that ends with it: the engine commits it
+   * as it finishes, so neither its start nor its commit costs a round trip (on PostgreSQL the
+   * statements of one message are one implicit transaction; a failure rolls all of them back).
+   * Retried and waited out as {@link #tx}; inside a transaction it joins that one. On SQLite, whose
+   * statements cost no round trip, it is an ordinary transaction.
+   */
+  public <T> T oneStatement(String what, Work<T> statement) {
+    return run(what, statement, dialect == Dialect.POSTGRES);
+  }
+
+  private <T> T run(String what, Work<T> work, boolean alone) {
     if (current.get() != null) {
       try {
         return work.run();
@@ -167,11 +183,14 @@ public final class Db implements AutoCloseable {
       }
       current.set(c);
       try {
+        if (alone) c.setAutoCommit(true);
         T result = work.run();
-        c.commit();
+        if (alone) c.setAutoCommit(false);
+        else c.commit();
         reachable();
         return result;
       } catch (SQLException | Joined e) {
+        if (alone) manual(c);
         failures.rollback(c);
         SQLException cause = e instanceof Joined j ? j.sql : (SQLException) e;
         if (failures.retryable(cause) && attempt < RETRIES) {
@@ -184,12 +203,22 @@ public final class Db implements AutoCloseable {
         }
         throw failures.failure(e instanceof Joined j ? j.what : what, cause);
       } catch (RuntimeException e) {
+        if (alone) manual(c);
         failures.rollback(c);
         throw e;
       } finally {
         current.remove();
         connections.release(c);
       }
+    }
+  }
+
+  /** Back to transactions committed by hand, as every connection is lent; quietly on a failure. */
+  private static void manual(Connection c) {
+    try {
+      c.setAutoCommit(false);
+    } catch (SQLException ignored) {
+      // a connection that cannot say so is broken, and its pool does not lend it again
     }
   }
 

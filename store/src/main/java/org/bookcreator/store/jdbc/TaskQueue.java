@@ -158,12 +158,10 @@ final class TaskQueue extends Part {
   }
 
   public Optional<Task> claim(String workerId, Instant now, Instant leaseUntil) {
-    return tx(
-        "claim a task",
-        () ->
-            db.dialect() == Dialect.POSTGRES
-                ? claimInOneStatement(workerId, now, leaseUntil)
-                : claimStepByStep(workerId, now, leaseUntil));
+    if (db.dialect() == Dialect.POSTGRES) {
+      return db.oneStatement("claim a task", () -> claimInOneStatement(workerId, now, leaseUntil));
+    }
+    return tx("claim a task", () -> claimStepByStep(workerId, now, leaseUntil));
   }
 
   /**
@@ -187,70 +185,78 @@ final class TaskQueue extends Part {
         workerId,
         leaseUntil,
         t.id());
+    String reason = claimedBy(workerId);
     if (t.state() == TaskState.LEASED) {
-      noteReclaim(
-          t.runId(),
-          t.id(),
-          t.key(),
-          t.claims(),
-          t.leaseOwner(),
-          t.leaseExpiresAt(),
-          workerId,
-          now);
-    } else {
-      record(t.runId(), "task", t.key(), t.state(), TaskState.LEASED, claimedBy(workerId), now);
+      ledger.interruptCallsOf(t.id(), t.claims());
+      reason =
+          reclaimedBy(workerId)
+              + t.leaseOwner().orElse("?")
+              + " expired at "
+              + t.leaseExpiresAt().map(Instant::toString).orElse("?");
     }
+    record(t.runId(), "task", t.key(), t.state(), TaskState.LEASED, reason, now);
     return one("SELECT * FROM tasks WHERE id = ?", Rows::task, t.id());
   }
 
   /**
-   * PostgreSQL's claim: one round trip before the commit, where a claim step by step took six. The
-   * claim's settings ({@link Dialect#claimSettings}) go first in the same message; then one
-   * statement picks the task (an expired lease first, as its work is the oldest, then the queue in
-   * order; each walks a partial index of V16 and skips rows other claimers hold), leases it,
-   * records a claim of a queued task in the history and returns the leased task with what it was
-   * before. A reclaim, which is rare, is recorded after, here, with the lease it took over.
+   * PostgreSQL's claim: one message, one round trip, committed as it ends ({@link
+   * Db#oneStatement}), where a claim step by step took seven. The claim's settings ({@link
+   * Dialect#claimSettings}) go first in the message, then {@link #claimStatement}.
    */
   private Optional<Task> claimInOneStatement(String workerId, Instant now, Instant leaseUntil)
       throws SQLException {
+    // The two moves the statement can make, checked as SQLite's claim checks the one it makes
+    TaskState.TABLE.require(TaskState.QUEUED, TaskState.LEASED, "a queued task");
+    TaskState.TABLE.require(TaskState.LEASED, TaskState.LEASED, "a task whose lease expired");
     String sql = db.dialect().claimSettings().orElseThrow() + ";\n" + claimStatement();
-    try (PreparedStatement p = ps(sql, now, now, workerId, leaseUntil, claimedBy(workerId), now)) {
+    try (PreparedStatement p =
+        ps(sql, now, now, workerId, leaseUntil, claimedBy(workerId), reclaimedBy(workerId), now)) {
       p.execute(); // the settings' one row
       if (!p.getMoreResults()) throw new SQLException("a claim returned no rows to read");
       try (ResultSet rs = p.getResultSet()) {
-        if (!rs.next()) return Optional.empty();
-        Task t = readBack(() -> Rows.task(rs));
-        TaskState was = readBack(() -> TaskState.valueOf(rs.getString("was_state")));
-        TaskState.TABLE.require(was, TaskState.LEASED, t.key());
-        if (was == TaskState.LEASED) {
-          Optional<String> owner = Optional.ofNullable(rs.getString("was_owner"));
-          long expired = rs.getLong("was_expires_at");
-          Optional<Instant> expiredAt =
-              rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(expired));
-          noteReclaim(t.runId(), t.id(), t.key(), t.claims() - 1, owner, expiredAt, workerId, now);
-        }
-        return Optional.of(t);
+        return rs.next() ? Optional.of(readBack(() -> Rows.task(rs))) : Optional.empty();
       }
     }
   }
 
   /**
-   * The claim in one statement, PostgreSQL's: parameters {@code now} (expired before), {@code now}
-   * (queued not before), the worker, the lease's end, the history's reason and time.
+   * The claim as one statement, PostgreSQL's. It picks the task (an expired lease first, as its
+   * work is the oldest, then the queue in order; each walks a partial index of V16, skipping rows
+   * other claimers hold), leases it, records the claim in the history and, for a reclaim, marks the
+   * calls the lease's last holder left pending as interrupted; it returns the leased task.
+   * Parameters: {@code now} (expired before), {@code now} (queued not before), the worker, the
+   * lease's end, the reason of a claim, the start of the reason of a reclaim, the time.
    */
   static String claimStatement() {
-    String picked = "SELECT t.id, t.state, t.lease_owner, t.lease_expires_at FROM tasks t";
+    String picked =
+        "SELECT t.id, t.state, t.claims, t.lease_owner, t.lease_expires_at FROM tasks t";
+    // Instant.toString of the lease's end, as SQLite's claim writes it
+    String expiredAt =
+        "to_char(to_timestamp(was_expires_at / 1000) AT TIME ZONE 'UTC',"
+            + " 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN was_expires_at % 1000 = 0 THEN '' ELSE"
+            + " '.' || lpad(CAST(was_expires_at % 1000 AS text), 3, '0') END || 'Z'";
     return "WITH expired AS ("
         + nextExpired(Dialect.POSTGRES).replace("SELECT t.* FROM tasks t", picked)
         + "), queued AS ("
         + nextQueued(Dialect.POSTGRES).replace("SELECT t.* FROM tasks t", picked)
         + "), next AS MATERIALIZED (SELECT * FROM expired UNION ALL SELECT * FROM queued LIMIT 1),"
+        // updated_at keeps the time the task was queued, so the wait before a claim can be measured
         + " claimed AS (UPDATE tasks t SET state = 'LEASED', lease_owner = ?, lease_expires_at"
         + " = ?, claims = t.claims + 1 FROM next WHERE t.id = next.id RETURNING t.*, next.state AS"
-        + " was_state, next.lease_owner AS was_owner, next.lease_expires_at AS was_expires_at),"
+        + " was_state, next.claims AS was_claims, next.lease_owner AS was_owner,"
+        + " next.lease_expires_at AS was_expires_at),"
+        + " interrupted AS (UPDATE llm_calls SET outcome = 'interrupted' WHERE outcome ="
+        + " 'pending' AND task_id = (SELECT id FROM claimed WHERE was_state = 'LEASED') AND claim"
+        + " <= (SELECT was_claims FROM claimed)),"
         + " noted AS (INSERT INTO transitions(run_id, entity, entity_id, from_state, to_state,"
-        + " reason, at) SELECT run_id, 'task', task_key, was_state, 'LEASED', ?, ? FROM claimed"
-        + " WHERE was_state = 'QUEUED') SELECT * FROM claimed";
+        + " reason, at) SELECT run_id, 'task', task_key, was_state, 'LEASED', CASE WHEN was_state"
+        + " = 'QUEUED' THEN ? ELSE ? || COALESCE(was_owner, '?') || ' expired at ' || COALESCE("
+        + expiredAt
+        + ", '?') END, ? FROM claimed) SELECT * FROM claimed";
+  }
+
+  private static String reclaimedBy(String workerId) {
+    return "reclaimed by " + workerId + ": lease of ";
   }
 
   private static String claimedBy(String workerId) {
@@ -258,42 +264,27 @@ final class TaskQueue extends Part {
   }
 
   /**
-   * Records the reclaim of a task whose lease expired, and marks the calls its last holder left
-   * pending as interrupted.
+   * Whether the run of task {@code t} is running: its row looked up by key for each task the walk
+   * of the queue meets. A join let the planner read every running run for each task instead, on
+   * tables autovacuum had not analyzed yet (all 500 running runs a claim, EXPLAIN ANALYZE after
+   * {@code bench --claims}).
    */
-  private void noteReclaim(
-      String runId,
-      String taskId,
-      String key,
-      int claimsBefore,
-      Optional<String> owner,
-      Optional<Instant> expiredAt,
-      String workerId,
-      Instant now)
-      throws SQLException {
-    ledger.interruptCallsOf(taskId, claimsBefore);
-    String reason =
-        "reclaimed by "
-            + workerId
-            + ": lease of "
-            + owner.orElse("?")
-            + " expired at "
-            + expiredAt.map(Instant::toString).orElse("?");
-    record(runId, "task", key, TaskState.LEASED, TaskState.LEASED, reason, now);
-  }
+  private static final String RUN_IS_RUNNING =
+      "(SELECT r.state FROM runs r WHERE r.id = t.run_id) = 'RUNNING'";
 
   /** The task whose lease expired first, of a running run, that no other claimer holds. */
   static String nextExpired(Dialect dialect) {
-    return "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.state = 'LEASED'"
-        + " AND t.lease_expires_at < ? AND r.state = 'RUNNING'"
+    return "SELECT t.* FROM tasks t WHERE t.state = 'LEASED' AND t.lease_expires_at < ? AND "
+        + RUN_IS_RUNNING
         + " ORDER BY t.lease_expires_at, t.seq LIMIT 1"
         + dialect.skipLocked("t");
   }
 
   /** The first queued task, in order, of a running run, that no other claimer holds. */
   static String nextQueued(Dialect dialect) {
-    return "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.state = 'QUEUED'"
-        + " AND t.not_before <= ? AND r.state = 'RUNNING' ORDER BY t.seq LIMIT 1"
+    return "SELECT t.* FROM tasks t WHERE t.state = 'QUEUED' AND t.not_before <= ? AND "
+        + RUN_IS_RUNNING
+        + " ORDER BY t.seq LIMIT 1"
         + dialect.skipLocked("t");
   }
 
@@ -313,18 +304,19 @@ final class TaskQueue extends Part {
   /**
    * Moves a task its worker holds to {@code to} with {@code update} (an UPDATE of tasks, without
    * its WHERE, whose parameters are {@code args}) and records the move: false, and nothing changed,
-   * when the worker's lease is gone. On PostgreSQL it is one statement, one round trip before the
-   * commit; SQLite reads the task first (its one writer holds the queue).
+   * when the worker's lease is gone. On PostgreSQL it is one statement, one round trip committed as
+   * it ends ({@link Db#oneStatement}); SQLite reads the task first (its one writer holds the
+   * queue).
    */
   private boolean settle(
+      String what,
       String taskId,
       String workerId,
       TaskState to,
       String update,
       String reason,
       Instant at,
-      Object... args)
-      throws SQLException {
+      Object... args) {
     TaskState.TABLE.require(TaskState.LEASED, to, taskId);
     String held = " WHERE id = ? AND state = 'LEASED' AND lease_owner = ?";
     Object[] all = Arrays.copyOf(args, args.length + 2);
@@ -335,41 +327,40 @@ final class TaskQueue extends Part {
       withHistory[all.length] = to;
       withHistory[all.length + 1] = reason;
       withHistory[all.length + 2] = at;
-      return one(
-                  "WITH settled AS ("
-                      + update
-                      + held
-                      + " RETURNING run_id, task_key), noted AS (INSERT INTO transitions(run_id,"
-                      + " entity, entity_id, from_state, to_state, reason, at) SELECT run_id,"
-                      + " 'task', task_key, 'LEASED', ?, ?, ? FROM settled) SELECT COUNT(*) FROM"
-                      + " settled",
-                  rs -> rs.getInt(1),
-                  withHistory)
-              .orElseThrow()
+      String sql =
+          "WITH settled AS ("
+              + update
+              + held
+              + " RETURNING run_id, task_key), noted AS (INSERT INTO transitions(run_id, entity,"
+              + " entity_id, from_state, to_state, reason, at) SELECT run_id, 'task', task_key,"
+              + " 'LEASED', ?, ?, ? FROM settled) SELECT COUNT(*) FROM settled";
+      return db.oneStatement(what, () -> one(sql, rs -> rs.getInt(1), withHistory).orElseThrow())
           > 0;
     }
-    Optional<Task> task =
-        one("SELECT " + TASK_OUTCOME + " FROM tasks" + held, Rows::task, taskId, workerId);
-    if (task.isEmpty()) return false;
-    update(update + held, all);
-    record(task.get().runId(), "task", task.get().key(), TaskState.LEASED, to, reason, at);
-    return true;
+    return tx(
+        what,
+        () -> {
+          Optional<Task> task =
+              one("SELECT " + TASK_OUTCOME + " FROM tasks" + held, Rows::task, taskId, workerId);
+          if (task.isEmpty()) return false;
+          update(update + held, all);
+          record(task.get().runId(), "task", task.get().key(), TaskState.LEASED, to, reason, at);
+          return true;
+        });
   }
 
   public boolean complete(String taskId, String workerId, String output, Instant at) {
-    return tx(
+    return settle(
         "complete task",
-        () ->
-            settle(
-                taskId,
-                workerId,
-                TaskState.COMPLETED,
-                "UPDATE tasks SET state = 'COMPLETED', output = ?, lease_owner = NULL,"
-                    + " lease_expires_at = NULL, updated_at = ?",
-                "completed by " + workerId,
-                at,
-                output,
-                at));
+        taskId,
+        workerId,
+        TaskState.COMPLETED,
+        "UPDATE tasks SET state = 'COMPLETED', output = ?, lease_owner = NULL,"
+            + " lease_expires_at = NULL, updated_at = ?",
+        "completed by " + workerId,
+        at,
+        output,
+        at);
   }
 
   public boolean retry(
@@ -379,39 +370,35 @@ final class TaskQueue extends Part {
       String error,
       Instant notBefore,
       Instant at) {
-    return tx(
+    return settle(
         "requeue task",
-        () ->
-            settle(
-                taskId,
-                workerId,
-                TaskState.QUEUED,
-                "UPDATE tasks SET state = 'QUEUED', attempt = attempt + 1, not_before = ?,"
-                    + " error_type = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL,"
-                    + " updated_at = ?",
-                "retry after " + errorType + ": " + error,
-                at,
-                notBefore,
-                errorType,
-                error,
-                at));
+        taskId,
+        workerId,
+        TaskState.QUEUED,
+        "UPDATE tasks SET state = 'QUEUED', attempt = attempt + 1, not_before = ?,"
+            + " error_type = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL,"
+            + " updated_at = ?",
+        "retry after " + errorType + ": " + error,
+        at,
+        notBefore,
+        errorType,
+        error,
+        at);
   }
 
   public boolean fail(String taskId, String workerId, String errorType, String error, Instant at) {
-    return tx(
+    return settle(
         "fail task",
-        () ->
-            settle(
-                taskId,
-                workerId,
-                TaskState.FAILED,
-                "UPDATE tasks SET state = 'FAILED', attempt = attempt + 1, error_type = ?, error ="
-                    + " ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
-                errorType + ": " + error,
-                at,
-                errorType,
-                error,
-                at));
+        taskId,
+        workerId,
+        TaskState.FAILED,
+        "UPDATE tasks SET state = 'FAILED', attempt = attempt + 1, error_type = ?, error ="
+            + " ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?",
+        errorType + ": " + error,
+        at,
+        errorType,
+        error,
+        at);
   }
 
   public int releaseLeases(String reason, Instant at) {

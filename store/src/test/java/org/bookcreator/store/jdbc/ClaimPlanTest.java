@@ -125,9 +125,9 @@ class ClaimPlanTest {
   }
 
   /**
-   * The claim as PostgreSQL runs it, in one statement: the same walk of the queue, and the task
-   * then found by its key, not by a scan of every task (EXPLAIN ANALYZE runs it, in a transaction
-   * rolled back after).
+   * The claim as PostgreSQL runs it, in one statement: the same walk of the queue, each task's run
+   * and then the picked task found by their keys, not by a scan (EXPLAIN ANALYZE runs it, in a
+   * transaction rolled back after).
    */
   @Test
   void theClaimInOneStatement_walksTheQueueInOrder_andLeasesByKey() throws SQLException {
@@ -140,6 +140,7 @@ class ClaimPlanTest {
             "plan-worker",
             T0.plusSeconds(360).toEpochMilli(),
             "claimed by plan-worker",
+            "reclaimed by plan-worker: lease of ",
             T0.plusSeconds(60).toEpochMilli());
 
     assertThat(plan)
@@ -147,6 +148,12 @@ class ClaimPlanTest {
         .contains("tasks_leased")
         .contains("Index Scan using tasks_pkey on tasks t")
         .doesNotContain("Seq Scan on tasks");
+    // Each task's run looked up by key, not every running run read for each task
+    assertThat(plan)
+        .contains("Index Scan using runs_pkey on runs")
+        .doesNotContainPattern("Scan on runs r(_\\d+)? ");
+    // A reclaim's pending calls found by their task
+    assertThat(plan).contains("Index Scan using llm_calls_pending on llm_calls");
     // The queue is not sorted (expired leases, a handful at most, are: by seq within one expiry)
     assertThat(plan).doesNotContain("Sort Key: t_1.seq").doesNotContainPattern("(?m)^ *-> +Sort ");
     assertThat(plan).containsPattern("Update on tasks t_?\\d* .*actual.*rows=1 loops=1");
