@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bookcreator.core.run.Run;
 import org.bookcreator.core.run.RunState;
 import org.bookcreator.core.run.StageRecord;
@@ -219,6 +220,10 @@ final class TaskQueue extends Part {
     }
   }
 
+  /** What a claim sends PostgreSQL, built once: its settings, then {@link #claimStatement}. */
+  private static final String CLAIM_MESSAGE =
+      Dialect.POSTGRES.claimSettings().orElseThrow() + ";\n" + claimStatement();
+
   /**
    * The claim as one statement, PostgreSQL's. It picks the task (an expired lease first, as its
    * work is the oldest, then the queue in order; each walks a partial index of V16, skipping rows
@@ -301,6 +306,9 @@ final class TaskQueue extends Part {
                 > 0);
   }
 
+  /** PostgreSQL's settle statement of each UPDATE of {@link #settle}, built once. */
+  private static final Map<String, String> SETTLE_STATEMENTS = new ConcurrentHashMap<>();
+
   /**
    * Moves a task its worker holds to {@code to} with {@code update} (an UPDATE of tasks, without
    * its WHERE, whose parameters are {@code args}) and records the move: false, and nothing changed,
@@ -328,12 +336,16 @@ final class TaskQueue extends Part {
       withHistory[all.length + 1] = reason;
       withHistory[all.length + 2] = at;
       String sql =
-          "WITH settled AS ("
-              + update
-              + held
-              + " RETURNING run_id, task_key), noted AS (INSERT INTO transitions(run_id, entity,"
-              + " entity_id, from_state, to_state, reason, at) SELECT run_id, 'task', task_key,"
-              + " 'LEASED', ?, ?, ? FROM settled) SELECT COUNT(*) FROM settled";
+          SETTLE_STATEMENTS.computeIfAbsent(
+              update,
+              u ->
+                  "WITH settled AS ("
+                      + u
+                      + held
+                      + " RETURNING run_id, task_key), noted AS (INSERT INTO transitions(run_id,"
+                      + " entity, entity_id, from_state, to_state, reason, at) SELECT run_id,"
+                      + " 'task', task_key, 'LEASED', ?, ?, ? FROM settled) SELECT COUNT(*) FROM"
+                      + " settled");
       return db.oneStatement(what, () -> one(sql, rs -> rs.getInt(1), withHistory).orElseThrow())
           > 0;
     }
