@@ -209,9 +209,16 @@ final class TaskQueue extends Part {
     // The two moves the statement can make, checked as SQLite's claim checks the one it makes
     TaskState.TABLE.require(TaskState.QUEUED, TaskState.LEASED, "a queued task");
     TaskState.TABLE.require(TaskState.LEASED, TaskState.LEASED, "a task whose lease expired");
-    String sql = db.dialect().claimSettings().orElseThrow() + ";\n" + claimStatement();
     try (PreparedStatement p =
-        ps(sql, now, now, workerId, leaseUntil, claimedBy(workerId), reclaimedBy(workerId), now)) {
+        ps(
+            CLAIM_MESSAGE,
+            now,
+            now,
+            workerId,
+            leaseUntil,
+            claimedBy(workerId),
+            reclaimedBy(workerId),
+            now)) {
       p.execute(); // the settings' one row
       if (!p.getMoreResults()) throw new SQLException("a claim returned no rows to read");
       try (ResultSet rs = p.getResultSet()) {
