@@ -27,37 +27,7 @@ class DbTest {
   void open() throws SQLException {
     connection = DriverManager.getConnection("jdbc:sqlite::memory:");
     connection.setAutoCommit(false);
-    db =
-        new Db(
-            Dialect.SQLITE,
-            new Db.Connections() {
-              @Override
-              public Connection acquire() {
-                return connection;
-              }
-
-              @Override
-              public void release(Connection c) {}
-
-              @Override
-              public void close() {}
-            },
-            new Db.Failures() {
-              @Override
-              public StoreException failure(String what, SQLException e) {
-                return new StoreException("cannot " + what + ": " + e.getMessage());
-              }
-
-              @Override
-              public boolean retryable(SQLException e) {
-                return BUSY.equals(e.getMessage());
-              }
-
-              @Override
-              public SQLException unreadableRow(RuntimeException e) {
-                return new SQLException(e);
-              }
-            });
+    db = OneConnectionDb.over(connection, Dialect.SQLITE, e -> BUSY.equals(e.getMessage()));
     db.tx("create", () -> db.update("CREATE TABLE t(n INTEGER)"));
   }
 

@@ -36,37 +36,7 @@ class OneStatementTest {
       s.execute("CREATE TABLE notes(n INTEGER NOT NULL)");
     }
     connection.commit();
-    db =
-        new Db(
-            Dialect.POSTGRES,
-            new Db.Connections() {
-              @Override
-              public Connection acquire() {
-                return connection;
-              }
-
-              @Override
-              public void release(Connection c) {}
-
-              @Override
-              public void close() {}
-            },
-            new Db.Failures() {
-              @Override
-              public StoreException failure(String what, SQLException e) {
-                return new StoreException("cannot " + what + ": " + e.getMessage());
-              }
-
-              @Override
-              public boolean retryable(SQLException e) {
-                return false;
-              }
-
-              @Override
-              public SQLException unreadableRow(RuntimeException e) {
-                return new SQLException(e);
-              }
-            });
+    db = OneConnectionDb.over(connection, Dialect.POSTGRES, e -> false);
   }
 
   @AfterEach
