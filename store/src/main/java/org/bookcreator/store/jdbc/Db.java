@@ -185,7 +185,7 @@ public final class Db implements AutoCloseable {
       try {
         if (alone) c.setAutoCommit(true);
         T result = work.run();
-        if (alone) c.setAutoCommit(false);
+        if (alone) manual(c); // committed already: nothing here may fail it now
         else c.commit();
         reachable();
         return result;
