@@ -301,7 +301,63 @@ final class DoctorCommand implements Callable<Integer> {
               "GRANT CREATE ON SCHEMA to it, or migrate once as the schema's owner"));
       return ExitCodes.STORE;
     }
+    upkeep(pg, health, checks);
     return ExitCodes.OK;
+  }
+
+  /**
+   * What keeps a PostgreSQL store quick: autovacuum clears the rows every claim and completion
+   * leaves dead (the queue's indexes keep them until a vacuum, and each claim steps over them) and
+   * keeps the planner's statistics; and the pool must fit in the connections the server allows.
+   */
+  private static void upkeep(
+      PostgresDatabase.Settings pg, PostgresDatabase.Health health, List<Check> checks) {
+    if (!health.autovacuum()) {
+      checks.add(
+          new Check(
+              "store",
+              Status.WARN,
+              "autovacuum is off on the server: nothing clears the rows claims and completions"
+                  + " leave dead or refreshes the planner's statistics, and claims slow down as"
+                  + " they pile up",
+              "turn it on (autovacuum = on in postgresql.conf, or ALTER SYSTEM SET autovacuum = on"
+                  + " and SELECT pg_reload_conf()), or run VACUUM ANALYZE on a schedule"));
+    } else if (!health.tablesWithoutAutovacuum().isEmpty()) {
+      checks.add(
+          new Check(
+              "store",
+              Status.WARN,
+              "autovacuum is off for table(s) "
+                  + String.join(", ", health.tablesWithoutAutovacuum()),
+              "ALTER TABLE <table> RESET (autovacuum_enabled) for each"));
+    } else {
+      checks.add(new Check("store", Status.OK, "autovacuum on", ""));
+    }
+    if (pg.poolSize() > health.connections()) {
+      checks.add(
+          new Check(
+              "store",
+              Status.WARN,
+              "store.pool_size "
+                  + pg.poolSize()
+                  + " is more than the "
+                  + health.connections()
+                  + " connections the server allows (max_connections less"
+                  + " superuser_reserved_connections)",
+              "lower store.pool_size, or raise max_connections; every process of the store has a"
+                  + " pool of its own"));
+    } else {
+      checks.add(
+          new Check(
+              "store",
+              Status.OK,
+              "a pool of up to "
+                  + pg.poolSize()
+                  + " connection(s) of the "
+                  + health.connections()
+                  + " the server allows, for this process",
+              ""));
+    }
   }
 
   /**

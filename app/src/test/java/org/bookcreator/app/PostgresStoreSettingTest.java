@@ -43,11 +43,72 @@ class PostgresStoreSettingTest {
           .contains("no store in the database yet")
           .doesNotContain(PASSWORD);
       assertThat(doctor.err()).doesNotContain(PASSWORD);
+      assertThat(doctor.out())
+          .contains(
+              serverAutovacuum(db)
+                  ? "OK   store     autovacuum on"
+                  : "WARN store     autovacuum is off on the server")
+          .containsPattern("OK   store     a pool of up to \\d+ connection\\(s\\) of the \\d+");
       try (var c = db.connect();
           var rs = c.createStatement().executeQuery("SELECT to_regclass('schema_version')")) {
         rs.next();
         assertThat(rs.getString(1)).as("doctor creates nothing").isNull();
       }
+    }
+  }
+
+  /**
+   * The upkeep a store needs: autovacuum (off for the whole server here, or for one table) and a
+   * pool that fits in the connections the server allows. Warnings: doctor still exits 0.
+   */
+  @Test
+  void doctor_warnsOfAutovacuumOff_andOfAPoolLargerThanTheServerAllows() throws Exception {
+    try (TestDatabase db = TestDatabase.migrated()) {
+      int allowed;
+      try (var c = db.connect();
+          var st = c.createStatement()) {
+        st.execute("ALTER TABLE tasks SET (autovacuum_enabled = false)");
+        try (var rs =
+            st.executeQuery(
+                "SELECT CAST(current_setting('max_connections') AS integer)"
+                    + " - CAST(current_setting('superuser_reserved_connections') AS integer)")) {
+          rs.next();
+          allowed = rs.getInt(1);
+        }
+      }
+      Map<String, String> env =
+          Map.of(
+              "BOOK_CREATOR_STORE_URL",
+              TestDatabase.SERVER + db.name(),
+              "BOOK_CREATOR_STORE_USER",
+              TestDatabase.USER,
+              "BOOK_CREATOR_STORE_POOL_SIZE",
+              Integer.toString(allowed + 5));
+
+      Cli doctor =
+          Cli.runIn(env, "doctor", "--offline", "--data-dir", dir.resolve("data").toString());
+
+      assertThat(doctor.exitCode()).as(doctor.out() + doctor.err()).isZero();
+      assertThat(doctor.out())
+          .contains(
+              serverAutovacuum(db)
+                  ? "WARN store     autovacuum is off for table(s) tasks"
+                  : "WARN store     autovacuum is off on the server")
+          .contains(
+              "WARN store     store.pool_size "
+                  + (allowed + 5)
+                  + " is more than the "
+                  + allowed
+                  + " connections the server allows")
+          .doesNotContain("autovacuum on");
+    }
+  }
+
+  private static boolean serverAutovacuum(TestDatabase db) throws Exception {
+    try (var c = db.connect();
+        var rs = c.createStatement().executeQuery("SHOW autovacuum")) {
+      rs.next();
+      return rs.getString(1).equals("on");
     }
   }
 

@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.LongAdder;
@@ -220,9 +222,23 @@ public final class PostgresDatabase implements AutoCloseable {
     return schemaVersion;
   }
 
-  /** What {@code doctor} reports of a PostgreSQL store, found without changing anything. */
+  /**
+   * What {@code doctor} reports of a PostgreSQL store, found without changing anything.
+   *
+   * @param autovacuum whether the server's autovacuum runs at all
+   * @param tablesWithoutAutovacuum the tables of the schema it has been turned off for, by name
+   * @param connections the connections the server allows other than a superuser's: {@code
+   *     max_connections} less {@code superuser_reserved_connections}
+   */
   public record Health(
-      String server, String user, int schemaVersion, int latestVersion, boolean canCreate) {}
+      String server,
+      String user,
+      int schemaVersion,
+      int latestVersion,
+      boolean canCreate,
+      boolean autovacuum,
+      List<String> tablesWithoutAutovacuum,
+      int connections) {}
 
   /** Connects once and reads the server's version, the role, the schema version and rights. */
   public static Health check(Settings s) {
@@ -231,14 +247,31 @@ public final class PostgresDatabase implements AutoCloseable {
       String server;
       String user;
       boolean canCreate;
+      boolean autovacuum;
+      int connections;
       try (ResultSet rs =
           st.executeQuery(
               "SELECT current_setting('server_version'), current_user,"
-                  + " has_schema_privilege(current_schema(), 'CREATE')")) {
+                  + " has_schema_privilege(current_schema(), 'CREATE'),"
+                  + " current_setting('autovacuum') = 'on',"
+                  + " CAST(current_setting('max_connections') AS integer)"
+                  + " - CAST(current_setting('superuser_reserved_connections') AS integer)")) {
         rs.next();
         server = rs.getString(1);
         user = rs.getString(2);
         canCreate = rs.getBoolean(3);
+        autovacuum = rs.getBoolean(4);
+        connections = rs.getInt(5);
+      }
+      List<String> withoutAutovacuum = new ArrayList<>();
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT relname FROM pg_class WHERE relnamespace = CAST(current_schema() AS"
+                  + " regnamespace) AND relkind IN ('r', 'p') AND EXISTS (SELECT 1 FROM"
+                  + " unnest(reloptions) o WHERE lower(o) IN ('autovacuum_enabled=false',"
+                  + " 'autovacuum_enabled=off', 'autovacuum_enabled=no', 'autovacuum_enabled=0'))"
+                  + " ORDER BY relname")) {
+        while (rs.next()) withoutAutovacuum.add(rs.getString(1));
       }
       int version = 0;
       try (ResultSet rs = st.executeQuery("SELECT to_regclass('schema_version') IS NOT NULL")) {
@@ -251,7 +284,15 @@ public final class PostgresDatabase implements AutoCloseable {
           }
         }
       }
-      return new Health(server, user, version, Migrations.latest(SETS[0]), canCreate);
+      return new Health(
+          server,
+          user,
+          version,
+          Migrations.latest(SETS[0]),
+          canCreate,
+          autovacuum,
+          List.copyOf(withoutAutovacuum),
+          connections);
     } catch (SQLException e) {
       throw failure(s, "connect to", e);
     }
