@@ -71,7 +71,9 @@ class PostgresStoreSettingTest {
         try (var rs =
             st.executeQuery(
                 "SELECT CAST(current_setting('max_connections') AS integer)"
-                    + " - CAST(current_setting('superuser_reserved_connections') AS integer)")) {
+                    + " - CAST(current_setting('superuser_reserved_connections') AS integer)"
+                    + " - CAST(COALESCE(current_setting('reserved_connections', true), '0') AS"
+                    + " integer)")) {
           rs.next();
           allowed = rs.getInt(1);
         }

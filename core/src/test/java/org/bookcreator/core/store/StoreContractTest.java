@@ -632,6 +632,24 @@ public abstract class StoreContractTest {
         .isEqualTo(1);
   }
 
+  /** The reason names the lease's end as Instant prints it: whole seconds without a fraction. */
+  @Test
+  void aReclaim_namesTheLeaseItTookOver() {
+    aRunningRun("p1", "r1");
+    store.enqueue("t1", "r1", spec("a"), T0);
+    store.claim("w1", T0, T0.plusSeconds(30));
+
+    store.claim("w2", T0.plusSeconds(31), T0.plusSeconds(61)).orElseThrow();
+    store.claim("w3", T0.plusSeconds(62), T0.plusSeconds(92)).orElseThrow();
+
+    assertThat(store.history("r1"))
+        .filteredOn(h -> h.reason().startsWith("reclaimed by"))
+        .extracting(Transition::reason)
+        .containsExactly(
+            "reclaimed by w2: lease of w1 expired at " + T0.plusSeconds(30),
+            "reclaimed by w3: lease of w2 expired at " + T0.plusSeconds(61));
+  }
+
   @Test
   void releaseLeases_requeuesLeasedTasks_withoutCountingAnAttempt() {
     aRunningRun("p1", "r1");

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.bookcreator.core.store.StoreException;
+import org.postgresql.PGConnection;
+import org.postgresql.jdbc.PreferQueryMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +36,11 @@ import org.slf4j.LoggerFactory;
  * since its first failure. Meanwhile {@link #outage()} says so, and a warning is logged every pause
  * (at most one every {@link #WARN_EVERY} for all threads together). Running a transaction again is
  * safe when a lost connection took its commit along: the writes a retry could repeat are keyed (a
- * ledger row by its call id) or fenced (a task by its lease's owner and version).
+ * ledger row by its call id) or fenced (a task by its lease's owner and version). A claim whose
+ * commit went through unanswered is the exception: the retry claims another task, and the first
+ * stays leased to the worker, which never learnt of it, until its lease expires and another worker
+ * claims it again; the task runs once. A settle in that case answers false, as if the lease were
+ * lost, although its change is kept.
  */
 public final class Db implements AutoCloseable {
   @FunctionalInterface
@@ -152,10 +158,13 @@ public final class Db implements AutoCloseable {
   /**
    * Runs {@code statement}, which sends exactly one message of SQL to the engine (one statement, or
    * statements sent together), as a transaction of its own that ends with it: the engine commits it
-   * as it finishes, so neither its start nor its commit costs a round trip (on PostgreSQL the
-   * statements of one message are one implicit transaction; a failure rolls all of them back).
-   * Retried and waited out as {@link #tx}; inside a transaction it joins that one. On SQLite, whose
-   * statements cost no round trip, it is an ordinary transaction.
+   * as it finishes, so its commit costs no round trip of its own (on PostgreSQL the statements of
+   * one message are one implicit transaction; a failure rolls all of them back). What {@code
+   * statement} does after its message must not fail the call: the message is committed by then.
+   * Retried and waited out as {@link #tx}. Inside a transaction it joins that one, and settings the
+   * message makes for "this transaction" then hold until that one ends. On SQLite, whose statements
+   * cost no round trip, and with a driver that sends the statements of a message one by one, it is
+   * an ordinary transaction.
    */
   public <T> T oneStatement(String what, Work<T> statement) {
     return run(what, statement, dialect == Dialect.POSTGRES);
@@ -182,15 +191,17 @@ public final class Db implements AutoCloseable {
         throw failures.failure(what, e);
       }
       current.set(c);
+      boolean autocommit = alone;
       try {
-        if (alone) c.setAutoCommit(true);
+        if (alone && !messageIsOneTransaction(c)) autocommit = false;
+        if (autocommit) c.setAutoCommit(true);
         T result = work.run();
-        if (alone) manual(c); // committed already: nothing here may fail it now
+        if (autocommit) manual(c); // committed already: nothing here may fail it now
         else c.commit();
         reachable();
         return result;
       } catch (SQLException | Joined e) {
-        if (alone) manual(c);
+        if (autocommit) manual(c);
         failures.rollback(c);
         SQLException cause = e instanceof Joined j ? j.sql : (SQLException) e;
         if (failures.retryable(cause) && attempt < RETRIES) {
@@ -203,7 +214,7 @@ public final class Db implements AutoCloseable {
         }
         throw failures.failure(e instanceof Joined j ? j.what : what, cause);
       } catch (RuntimeException e) {
-        if (alone) manual(c);
+        if (autocommit) manual(c);
         failures.rollback(c);
         throw e;
       } finally {
@@ -211,6 +222,17 @@ public final class Db implements AutoCloseable {
         connections.release(c);
       }
     }
+  }
+
+  /**
+   * Whether the driver sends the statements of one message with one Sync, so that the server runs
+   * them as one implicit transaction: pgjdbc does, unless told to send text only ({@code
+   * preferQueryMode=simple}, as behind PgBouncer), when each statement commits on its own and a
+   * message of several becomes an ordinary transaction instead.
+   */
+  private static boolean messageIsOneTransaction(Connection c) throws SQLException {
+    return c.isWrapperFor(PGConnection.class)
+        && c.unwrap(PGConnection.class).getPreferQueryMode() != PreferQueryMode.SIMPLE;
   }
 
   /** Back to transactions committed by hand, as every connection is lent; quietly on a failure. */

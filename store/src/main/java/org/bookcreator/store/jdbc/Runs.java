@@ -261,7 +261,7 @@ final class Runs extends Part {
 
   public List<Run> stallCandidates(Instant quietSince, Instant now) {
     // runs_state finds the active runs; tasks_run_updated answers "a task changed since" with one
-    // index seek per run; the claim index and run_events_kind_at the other two conditions.
+    // index seek per run; tasks_leased and run_events_kind_at the other two conditions.
     return tx(
         "read the runs that may be stalled",
         () ->

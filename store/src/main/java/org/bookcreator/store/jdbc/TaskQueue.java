@@ -242,11 +242,16 @@ final class TaskQueue extends Part {
   static String claimStatement() {
     String picked =
         "SELECT t.id, t.state, t.claims, t.lease_owner, t.lease_expires_at FROM tasks t";
-    // Instant.toString of the lease's end, as SQLite's claim writes it
+    // Instant.toString of the lease's end, as SQLite's claim writes it (years 1 to 9999; the
+    // seconds rounded down and the milliseconds counted up from them, before 1970 too)
+    String millis = "MOD(MOD(was_expires_at, 1000) + 1000, 1000)";
     String expiredAt =
-        "to_char(to_timestamp(was_expires_at / 1000) AT TIME ZONE 'UTC',"
-            + " 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN was_expires_at % 1000 = 0 THEN '' ELSE"
-            + " '.' || lpad(CAST(was_expires_at % 1000 AS text), 3, '0') END || 'Z'";
+        "to_char(to_timestamp(FLOOR(was_expires_at / 1000.0)) AT TIME ZONE 'UTC',"
+            + " 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+            + millis
+            + " = 0 THEN '' ELSE '.' || lpad(CAST("
+            + millis
+            + " AS text), 3, '0') END || 'Z'";
     return "WITH expired AS ("
         + nextExpired(Dialect.POSTGRES).replace("SELECT t.* FROM tasks t", picked)
         + "), queued AS ("

@@ -227,8 +227,8 @@ public final class PostgresDatabase implements AutoCloseable {
    *
    * @param autovacuum whether the server's autovacuum runs at all
    * @param tablesWithoutAutovacuum the tables of the schema it has been turned off for, by name
-   * @param connections the connections the server allows other than a superuser's: {@code
-   *     max_connections} less {@code superuser_reserved_connections}
+   * @param connections the connections the server allows any role: {@code max_connections} less
+   *     {@code superuser_reserved_connections} (and {@code reserved_connections} from 16 on)
    */
   public record Health(
       String server,
@@ -255,7 +255,10 @@ public final class PostgresDatabase implements AutoCloseable {
                   + " has_schema_privilege(current_schema(), 'CREATE'),"
                   + " current_setting('autovacuum') = 'on',"
                   + " CAST(current_setting('max_connections') AS integer)"
-                  + " - CAST(current_setting('superuser_reserved_connections') AS integer)")) {
+                  + " - CAST(current_setting('superuser_reserved_connections') AS integer)"
+                  // PostgreSQL 16 keeps some for roles of pg_use_reserved_connections too
+                  + " - CAST(COALESCE(current_setting('reserved_connections', true), '0') AS"
+                  + " integer)")) {
         rs.next();
         server = rs.getString(1);
         user = rs.getString(2);
@@ -268,9 +271,8 @@ public final class PostgresDatabase implements AutoCloseable {
           st.executeQuery(
               "SELECT relname FROM pg_class WHERE relnamespace = CAST(current_schema() AS"
                   + " regnamespace) AND relkind IN ('r', 'p') AND EXISTS (SELECT 1 FROM"
-                  + " unnest(reloptions) o WHERE lower(o) IN ('autovacuum_enabled=false',"
-                  + " 'autovacuum_enabled=off', 'autovacuum_enabled=no', 'autovacuum_enabled=0'))"
-                  + " ORDER BY relname")) {
+                  + " unnest(reloptions) o WHERE o LIKE 'autovacuum_enabled=%' AND NOT"
+                  + " CAST(split_part(o, '=', 2) AS boolean)) ORDER BY relname")) {
         while (rs.next()) withoutAutovacuum.add(rs.getString(1));
       }
       int version = 0;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -45,44 +46,74 @@ class OneStatementTest {
     database.close();
   }
 
+  /**
+   * Ten times over: from the driver's fifth use on, the message runs as statements prepared on the
+   * server, sent otherwise (a Sync between them would commit the settings on their own).
+   */
   @Test
   void settingsFirstInTheMessage_holdForTheStatementsAfterThem_andForNothingAfterTheMessage() {
-    String sql =
-        Dialect.POSTGRES.claimSettings().orElseThrow()
-            + ";\nSELECT current_setting('enable_sort'), current_setting('synchronous_commit')";
+    for (int i = 0; i < 10; i++) {
+      assertThat(settingsInAndAfterAMessage(db))
+          .as("use " + (i + 1))
+          .containsExactly("off", "off", "on", "on");
+    }
+  }
 
-    List<String> inside =
-        db.oneStatement(
-            "read the settings",
-            () -> {
-              try (PreparedStatement p = db.ps(sql)) {
-                p.execute();
-                assertThat(p.getMoreResults()).isTrue();
-                try (ResultSet rs = p.getResultSet()) {
-                  rs.next();
-                  return List.of(rs.getString(1), rs.getString(2));
-                }
-              }
-            });
-    List<String> after =
-        db.tx(
-            "read the settings again",
-            () ->
-                db.one(
-                        "SELECT current_setting('enable_sort'),"
-                            + " current_setting('synchronous_commit')",
-                        rs -> List.of(rs.getString(1), rs.getString(2)))
-                    .orElseThrow());
+  /** The same on a connection that sends every message as text (PgBouncer's usual setting). */
+  @Test
+  void settingsFirstInTheMessage_holdAlsoWhenTheDriverSendsTextOnly() throws SQLException {
+    try (Connection simple =
+        DriverManager.getConnection(
+            TestDatabase.SERVER + database.name() + "?preferQueryMode=simple",
+            TestDatabase.USER,
+            "")) {
+      simple.setAutoCommit(false);
+      Db overSimple = OneConnectionDb.over(simple, Dialect.POSTGRES, e -> false);
+      for (int i = 0; i < 3; i++) {
+        assertThat(settingsInAndAfterAMessage(overSimple))
+            .containsExactly("off", "off", "on", "on");
+      }
+    }
+  }
 
-    assertThat(inside).containsExactly("off", "off");
-    assertThat(after).containsExactly("on", "on");
+  /** The claim's settings, as a statement after them in the message sees them, then one after. */
+  private static List<String> settingsInAndAfterAMessage(Db db) {
+    String read = "SELECT current_setting('enable_sort'), current_setting('synchronous_commit')";
+    String sql = Dialect.POSTGRES.claimSettings().orElseThrow() + ";\n" + read + " WHERE ? = 1";
+    List<String> seen = new ArrayList<>();
+    db.oneStatement(
+        "read the settings",
+        () -> {
+          try (PreparedStatement p = db.ps(sql, 1)) {
+            p.execute();
+            assertThat(p.getMoreResults()).isTrue();
+            try (ResultSet rs = p.getResultSet()) {
+              rs.next();
+              seen.add(rs.getString(1));
+              seen.add(rs.getString(2));
+            }
+          }
+          return null;
+        });
+    db.tx(
+        "read the settings again",
+        () -> db.one(read, rs -> seen.addAll(List.of(rs.getString(1), rs.getString(2)))));
+    return seen;
   }
 
   @Test
   void whatItWrites_isCommittedByTheServer_andTheConnectionCommitsByHandAgain()
       throws SQLException {
-    db.oneStatement("note 1", () -> db.update("INSERT INTO notes VALUES (1)"));
+    List<Integer> seenBeforeItReturned =
+        db.oneStatement(
+            "note 1",
+            () -> {
+              db.update("INSERT INTO notes VALUES (1)");
+              assertThat(db.connection().getAutoCommit()).isTrue();
+              return notesSeenByAnotherConnection(); // committed already, with no COMMIT sent
+            });
 
+    assertThat(seenBeforeItReturned).containsExactly(1);
     assertThat(notesSeenByAnotherConnection()).containsExactly(1);
     assertThat(connection.getAutoCommit()).isFalse();
     assertThatThrownBy(

@@ -55,6 +55,23 @@ class PostgresDatabaseTest {
     assertThat(health.canCreate()).isTrue();
   }
 
+  /** Every spelling PostgreSQL takes for false counts; a table with autovacuum on does not. */
+  @Test
+  void check_namesTheTablesAutovacuumIsOffFor() throws SQLException {
+    try (PostgresDatabase store = PostgresDatabase.open(settings(url(), "postgres"));
+        Connection c = db.connect();
+        var st = c.createStatement()) {
+      st.execute("ALTER TABLE tasks SET (autovacuum_enabled = f)");
+      st.execute("ALTER TABLE runs SET (autovacuum_enabled = off)");
+      st.execute("ALTER TABLE llm_calls SET (autovacuum_enabled = true)");
+    }
+
+    PostgresDatabase.Health health = PostgresDatabase.check(settings(url(), "postgres"));
+
+    assertThat(health.tablesWithoutAutovacuum()).containsExactly("runs", "tasks");
+    assertThat(health.connections()).isPositive();
+  }
+
   @Test
   void check_ofANewDatabase_findsNoSchema_andChangesNothing() throws SQLException {
     PostgresDatabase.Health health = PostgresDatabase.check(settings(url(), "postgres"));

@@ -14,13 +14,14 @@ import org.junit.jupiter.api.AfterEach;
 class PostgresStoreTest extends StoreContractTest {
   private TestDatabase db;
 
+  /** The database's JDBC URL, as {@code store.url} would give it. */
+  protected String url(TestDatabase db) {
+    return TestDatabase.SERVER + db.name();
+  }
+
   private PostgresDatabase.Settings settings() {
     return new PostgresDatabase.Settings(
-        TestDatabase.SERVER + db.name(),
-        Optional.of(TestDatabase.USER),
-        Optional.empty(),
-        8,
-        Duration.ofSeconds(5));
+        url(db), Optional.of(TestDatabase.USER), Optional.empty(), 8, Duration.ofSeconds(5));
   }
 
   @Override
