@@ -24,14 +24,7 @@ class PostgresStoreSettingTest {
   @Test
   void doctor_checksTheDatabase_withoutChangingIt_andNeverShowsThePassword() throws Exception {
     try (TestDatabase db = TestDatabase.create()) {
-      Map<String, String> env =
-          Map.of(
-              "BOOK_CREATOR_STORE_URL",
-              TestDatabase.SERVER + db.name(),
-              "BOOK_CREATOR_STORE_USER",
-              TestDatabase.USER,
-              "BOOK_CREATOR_STORE_PASSWORD",
-              PASSWORD);
+      Map<String, String> env = storeEnv(db, "BOOK_CREATOR_STORE_PASSWORD", PASSWORD);
       Cli doctor =
           Cli.runIn(env, "doctor", "--offline", "--data-dir", dir.resolve("data").toString());
 
@@ -79,13 +72,7 @@ class PostgresStoreSettingTest {
         }
       }
       Map<String, String> env =
-          Map.of(
-              "BOOK_CREATOR_STORE_URL",
-              TestDatabase.SERVER + db.name(),
-              "BOOK_CREATOR_STORE_USER",
-              TestDatabase.USER,
-              "BOOK_CREATOR_STORE_POOL_SIZE",
-              Integer.toString(allowed + 5));
+          storeEnv(db, "BOOK_CREATOR_STORE_POOL_SIZE", Integer.toString(allowed + 5));
 
       Cli doctor =
           Cli.runIn(env, "doctor", "--offline", "--data-dir", dir.resolve("data").toString());
@@ -106,6 +93,17 @@ class PostgresStoreSettingTest {
     }
   }
 
+  /** The environment naming {@code db} as the store, signed in as its owner, and one more. */
+  private static Map<String, String> storeEnv(TestDatabase db, String variable, String value) {
+    return Map.of(
+        "BOOK_CREATOR_STORE_URL",
+        TestDatabase.SERVER + db.name(),
+        "BOOK_CREATOR_STORE_USER",
+        TestDatabase.USER,
+        variable,
+        value);
+  }
+
   private static boolean serverAutovacuum(TestDatabase db) throws Exception {
     try (var c = db.connect();
         var rs = c.createStatement().executeQuery("SHOW autovacuum")) {
@@ -117,14 +115,7 @@ class PostgresStoreSettingTest {
   @Test
   void aBook_isWrittenIntoPostgres_andEveryReadingCommandSeesIt() throws Exception {
     try (TestDatabase db = TestDatabase.create()) {
-      Map<String, String> env =
-          Map.of(
-              "BOOK_CREATOR_STORE_URL",
-              TestDatabase.SERVER + db.name(),
-              "BOOK_CREATOR_STORE_USER",
-              TestDatabase.USER,
-              "BOOK_CREATOR_STORE_PASSWORD",
-              PASSWORD);
+      Map<String, String> env = storeEnv(db, "BOOK_CREATOR_STORE_PASSWORD", PASSWORD);
       String data = dir.resolve("data").toString();
 
       Cli run =
