@@ -80,7 +80,7 @@ final class Events extends Part {
   }
 
   public void heartbeat(String workerId, Instant at) {
-    tx(
+    db.oneStatement(
         "record heartbeat",
         () ->
             update(

@@ -306,7 +306,7 @@ final class TaskQueue extends Part {
   }
 
   public boolean renewLease(String taskId, String workerId, Instant leaseUntil) {
-    return tx(
+    return db.oneStatement(
         "renew lease",
         () ->
             update(
