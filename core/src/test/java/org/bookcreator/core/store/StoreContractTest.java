@@ -726,6 +726,51 @@ public abstract class StoreContractTest {
     assertThat(claimed).hasSize(200);
   }
 
+  /**
+   * Workers of two instances reclaim the tasks of a worker that died holding them all: each task is
+   * taken over once, its history says so once, and each call the dead worker left open is counted
+   * interrupted once.
+   */
+  @Test
+  void concurrentReclaims_takeEachExpiredLeaseOnce_andInterruptItsCallsOnce() throws Exception {
+    aRunningRun("p1", "r1");
+    int n = 60;
+    for (int i = 0; i < n; i++) store.enqueue("t" + i, "r1", spec("k" + i), T0);
+    for (int i = 0; i < n; i++) {
+      store.openCall(sent(store.claim("dead", T0, T0.plusSeconds(30)).orElseThrow(), 0, "0.0001"));
+    }
+    Optional<Store> second = openSecondInstance();
+    List<Store> stores = second.isPresent() ? List.of(store, second.get()) : List.of(store);
+    List<String> claimed = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+      CountDownLatch go = new CountDownLatch(1);
+      for (int w = 0; w < 8; w++) {
+        Store s = stores.get(w % stores.size());
+        String worker = "w" + w;
+        pool.submit(
+            () -> {
+              go.await();
+              Optional<Task> t;
+              while ((t = s.claim(worker, T0.plusSeconds(31), T0.plusSeconds(90))).isPresent()) {
+                claimed.add(t.get().id());
+              }
+              return null;
+            });
+      }
+      go.countDown();
+    } finally {
+      second.ifPresent(Store::close);
+    }
+
+    assertThat(claimed).hasSize(n).doesNotHaveDuplicates();
+    assertThat(store.history("r1"))
+        .filteredOn(h -> h.reason().startsWith("reclaimed by w"))
+        .extracting(Transition::entityId)
+        .hasSize(n)
+        .doesNotHaveDuplicates();
+    assertThat(store.costReport(CostQuery.all(List.of())).get(0).interruptedCalls()).isEqualTo(n);
+  }
+
   protected static LedgerEntry aCall(String callId, String runId, BigDecimal cost) {
     return aCall(callId, runId, "simulated", "sim-standard", cost, T0);
   }
