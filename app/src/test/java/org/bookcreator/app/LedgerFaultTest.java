@@ -117,7 +117,17 @@ class LedgerFaultTest {
       signal("STOP", child);
       String runId = openRuns().get(0).id();
       Process restart = child(config, "runs", "restart", runId, "--reason", "worker frozen");
-      assertThat(restart.waitFor(60, TimeUnit.SECONDS)).as("restart ends").isTrue();
+      if (!restart.waitFor(60, TimeUnit.SECONDS)) {
+        // Seen once in CI (2026-12-01) and not reproduced since: say where it waited
+        String threads = threadDump(restart);
+        restart.destroyForcibly();
+        throw new AssertionError(
+            "runs restart did not end within 60 s while the worker process was frozen; its"
+                + " output:\n"
+                + log("runs")
+                + "\nits threads:\n"
+                + threads);
+      }
       assertThat(restart.exitValue()).as(log("runs")).isZero();
     } finally {
       h.release().countDown();
@@ -265,6 +275,24 @@ class LedgerFaultTest {
       latch.await(120, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The threads of a live child JVM, as {@code jcmd Thread.print} prints them. */
+  private static String threadDump(Process child) {
+    try {
+      Process jcmd =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(child.pid()),
+                  "Thread.print")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(jcmd.getInputStream().readAllBytes());
+      jcmd.waitFor(30, TimeUnit.SECONDS);
+      return out;
+    } catch (Exception e) {
+      return "(no thread dump: " + e + ")";
     }
   }
 
