@@ -251,8 +251,17 @@ public final class SqliteStore extends JdbcStore {
   }
 
   /**
+   * How long a write to a side database waits for another process's write: its records are best
+   * effort (a batch that cannot be written is dropped and counted), and a process frozen or stuck
+   * while writing its own must not hold up every other process's logs for minutes. The store's own
+   * file waits 10 s, and is retried.
+   */
+  static final int SIDE_BUSY_TIMEOUT_MS = 2000;
+
+  /**
    * A database of its own beside the store (spans, the logs' copy), so that its writes never wait
-   * on, or hold up, the pipeline's transactions; opened (and migrated) on first use.
+   * on, or hold up, the pipeline's transactions; opened (and migrated) on first use. A write that
+   * finds it busy for {@link #SIDE_BUSY_TIMEOUT_MS} fails, and is not tried again.
    */
   private static Db side(Path dataDir, String file, String set) {
     Path path = dataDir.resolve(file);
@@ -264,6 +273,9 @@ public final class SqliteStore extends JdbcStore {
               Connection c = connect(path);
               try {
                 Migrations.apply(c, set);
+                try (Statement st = c.createStatement()) {
+                  st.execute("PRAGMA busy_timeout = " + SIDE_BUSY_TIMEOUT_MS);
+                }
                 c.setAutoCommit(false);
                 return c;
               } catch (SQLException | RuntimeException e) {
@@ -271,11 +283,19 @@ public final class SqliteStore extends JdbcStore {
                 throw e;
               }
             }),
-        failures(path));
+        failures(path, false));
   }
 
   /** What a failure on the SQLite file {@code file} means, told by {@link DatabaseFiles}. */
   private static Db.Failures failures(Path file) {
+    return failures(file, true);
+  }
+
+  /**
+   * What a failure on the SQLite file {@code file} means; a busy file's transaction is run again
+   * when {@code retryBusy}.
+   */
+  private static Db.Failures failures(Path file, boolean retryBusy) {
     return new Db.Failures() {
       @Override
       public StoreException failure(String what, SQLException e) {
@@ -284,7 +304,7 @@ public final class SqliteStore extends JdbcStore {
 
       @Override
       public boolean retryable(SQLException e) {
-        return DatabaseFiles.busy(e);
+        return retryBusy && DatabaseFiles.busy(e);
       }
 
       @Override
