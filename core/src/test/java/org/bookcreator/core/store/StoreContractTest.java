@@ -1856,7 +1856,8 @@ public abstract class StoreContractTest {
         .hasMessageContaining("nope");
   }
 
-  private static org.bookcreator.telemetry.LogLine line(
+  /** A log line of project p1 as the store keeps it, its JSON holding the time, level and text. */
+  public static org.bookcreator.telemetry.LogLine aLogLine(
       long ts, String level, String run, String stage, String provider, String message) {
     return new org.bookcreator.telemetry.LogLine(
         ts,
@@ -1875,11 +1876,12 @@ public abstract class StoreContractTest {
   void logs_combineFilters_newestFirst_andPage() {
     store.recordLogs(
         List.of(
-            line(1000, "INFO", "r1", "outline", null, "outline started"),
-            line(2000, "WARN", "r1", "chapter_writing", "openai", "llm call failed: 429 slow down"),
-            line(3000, "ERROR", "r1", "chapter_writing", "openai", "gave up on chapter 3"),
-            line(4000, "WARN", "r2", "chapter_writing", "openai", "llm call failed: 503"),
-            line(5000, "INFO", null, null, null, "100% done_with_literal")));
+            aLogLine(1000, "INFO", "r1", "outline", null, "outline started"),
+            aLogLine(
+                2000, "WARN", "r1", "chapter_writing", "openai", "llm call failed: 429 slow down"),
+            aLogLine(3000, "ERROR", "r1", "chapter_writing", "openai", "gave up on chapter 3"),
+            aLogLine(4000, "WARN", "r2", "chapter_writing", "openai", "llm call failed: 503"),
+            aLogLine(5000, "INFO", null, null, null, "100% done_with_literal")));
 
     var r1Warn = store.logs(LogQuery.newest(50).withRun("r1").withMinLevel("WARN"));
     var chapterText =
@@ -1909,7 +1911,7 @@ public abstract class StoreContractTest {
   void pruneLogs_deletesWhatIsOld_orBeyondTheCap_andNothingElse() {
     List<org.bookcreator.telemetry.LogLine> lines = new java.util.ArrayList<>();
     for (int i = 0; i < 10; i++)
-      lines.add(line(1000L * (i + 1), "INFO", "r1", "outline", null, "line " + i));
+      lines.add(aLogLine(1000L * (i + 1), "INFO", "r1", "outline", null, "line " + i));
     store.recordLogs(lines);
 
     int byAge = store.pruneLogs(Instant.ofEpochMilli(3000), 1_000_000);

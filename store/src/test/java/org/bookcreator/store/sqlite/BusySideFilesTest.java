@@ -63,16 +63,6 @@ class BusySideFilesTest {
   }
 
   private static LogLine line(long ts, String message) {
-    return new LogLine(
-        ts,
-        "INFO",
-        "p1",
-        "r1",
-        null,
-        null,
-        null,
-        null,
-        null,
-        "{\"ts\":" + ts + ",\"level\":\"INFO\",\"message\":\"" + message + "\"}");
+    return StoreContractTest.aLogLine(ts, "INFO", "r1", null, null, message);
   }
 }
