@@ -16,8 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.bookcreator.core.store.StoreException;
-import org.postgresql.PGConnection;
-import org.postgresql.jdbc.PreferQueryMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +56,15 @@ public final class Db implements AutoCloseable {
     Connection acquire() throws SQLException;
 
     void release(Connection c);
+
+    /**
+     * Whether the server runs the statements {@code c} sends in one message as one transaction of
+     * their own, which it commits as it ends ({@link #oneStatement}); false: each message is sent
+     * in a transaction committed by hand.
+     */
+    default boolean oneTransactionPerMessage(Connection c) throws SQLException {
+      return false;
+    }
 
     @Override
     void close();
@@ -162,12 +169,13 @@ public final class Db implements AutoCloseable {
    * one message are one implicit transaction; a failure rolls all of them back). What {@code
    * statement} does after its message must not fail the call: the message is committed by then.
    * Retried and waited out as {@link #tx}. Inside a transaction it joins that one, and settings the
-   * message makes for "this transaction" then hold until that one ends. On SQLite, whose statements
-   * cost no round trip, and with a driver that sends the statements of a message one by one, it is
-   * an ordinary transaction.
+   * message makes for "this transaction" then hold until that one ends. Where the connection does
+   * not run a message as one transaction ({@link Connections#oneTransactionPerMessage}: SQLite,
+   * whose statements cost no round trip, or a driver that sends them one by one), it is an ordinary
+   * transaction.
    */
   public <T> T oneStatement(String what, Work<T> statement) {
-    return run(what, statement, dialect == Dialect.POSTGRES);
+    return run(what, statement, true);
   }
 
   private <T> T run(String what, Work<T> work, boolean alone) {
@@ -191,9 +199,9 @@ public final class Db implements AutoCloseable {
         throw failures.failure(what, e);
       }
       current.set(c);
-      boolean autocommit = alone;
+      boolean autocommit = false;
       try {
-        if (alone && !messageIsOneTransaction(c)) autocommit = false;
+        autocommit = alone && connections.oneTransactionPerMessage(c);
         if (autocommit) c.setAutoCommit(true);
         T result = work.run();
         if (autocommit) manual(c); // committed already: nothing here may fail it now
@@ -222,17 +230,6 @@ public final class Db implements AutoCloseable {
         connections.release(c);
       }
     }
-  }
-
-  /**
-   * Whether the driver sends the statements of one message with one Sync, so that the server runs
-   * them as one implicit transaction: pgjdbc does, unless told to send text only ({@code
-   * preferQueryMode=simple}, as behind PgBouncer), when each statement commits on its own and a
-   * message of several becomes an ordinary transaction instead.
-   */
-  private static boolean messageIsOneTransaction(Connection c) throws SQLException {
-    return c.isWrapperFor(PGConnection.class)
-        && c.unwrap(PGConnection.class).getPreferQueryMode() != PreferQueryMode.SIMPLE;
   }
 
   /** Back to transactions committed by hand, as every connection is lent; quietly on a failure. */

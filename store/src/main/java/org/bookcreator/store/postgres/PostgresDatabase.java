@@ -22,6 +22,8 @@ import javax.sql.DataSource;
 import org.bookcreator.core.store.StoreException;
 import org.bookcreator.core.store.StoreUnreachableException;
 import org.bookcreator.store.jdbc.Migrations;
+import org.postgresql.PGConnection;
+import org.postgresql.jdbc.PreferQueryMode;
 
 /**
  * A Book Creator store in a PostgreSQL database: the pool of connections to it (HikariCP) and its
@@ -220,6 +222,17 @@ public final class PostgresDatabase implements AutoCloseable {
 
   public int schemaVersion() {
     return schemaVersion;
+  }
+
+  /**
+   * Whether pgjdbc sends the statements of one message with one Sync, so that the server runs them
+   * as one implicit transaction: it does, unless told to send text only ({@code
+   * preferQueryMode=simple}, as behind a transaction-pooling PgBouncer), when each statement is
+   * sent, and committed, by itself.
+   */
+  public static boolean oneTransactionPerMessage(Connection c) throws SQLException {
+    return c.isWrapperFor(PGConnection.class)
+        && c.unwrap(PGConnection.class).getPreferQueryMode() != PreferQueryMode.SIMPLE;
   }
 
   /**

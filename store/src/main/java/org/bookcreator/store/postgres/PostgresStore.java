@@ -194,6 +194,11 @@ public final class PostgresStore extends JdbcStore {
       }
 
       @Override
+      public boolean oneTransactionPerMessage(Connection c) throws SQLException {
+        return PostgresDatabase.oneTransactionPerMessage(c);
+      }
+
+      @Override
       public void close() {
         // the pool is the database's, closed with it
       }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.function.Predicate;
 import org.bookcreator.core.store.StoreException;
+import org.bookcreator.store.postgres.PostgresDatabase;
 
 /**
  * A {@link Db} over one real connection that the test opens and closes, whose failures read {@code
@@ -23,6 +24,11 @@ final class OneConnectionDb {
 
           @Override
           public void release(Connection c) {}
+
+          @Override
+          public boolean oneTransactionPerMessage(Connection c) throws SQLException {
+            return dialect == Dialect.POSTGRES && PostgresDatabase.oneTransactionPerMessage(c);
+          }
 
           @Override
           public void close() {}
